@@ -1,0 +1,3 @@
+from indexc.cli import main
+
+main()

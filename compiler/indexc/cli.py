@@ -1,0 +1,116 @@
+"""The `indexc` command: a thin layer over `Project`, with one error handler.
+
+Commands parse options, call the facade and print. A `UserError` becomes its
+diagnostics on stderr (text or JSON) and exit code 1; any other exception is a
+bug in indexc and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from indexc import __version__
+from indexc.errors import Diagnostic, Severity, UserError, diagnostics_json, sort_diagnostics
+from indexc.project import Project
+from indexc.report import print_rankings
+
+FORMATS = click.Choice(["text", "json"])
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(diagnostics_json(diagnostics), err=True)
+        return
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render(), err=True)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if diagnostics:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def handles_user_errors(command):
+    """The single boundary where user mistakes become diagnostics and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as err:
+            _print_diagnostics(err.diagnostics, kwargs.get("fmt", "text"))
+            sys.exit(1)
+
+    return wrapper
+
+
+format_option = click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+                             help="How to print diagnostics.")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="indexc")
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The project root, holding specs/ and targets/.")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path) -> None:
+    """indexc compiles index specs (YAML) into SQL for DuckDB and Snowflake."""
+    ctx.obj = Project(project_dir)
+
+
+@main.command("validate")
+@format_option
+@click.pass_obj
+@handles_user_errors
+def validate_command(project: Project, fmt: str) -> None:
+    """Check the specs and report every problem; builds nothing."""
+    compilation, diagnostics = project.check()
+    if compilation is None:
+        raise UserError(diagnostics)
+    _print_diagnostics(sort_diagnostics(diagnostics), fmt)
+    catalog = compilation.catalog
+    click.echo(f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
+               f"{len(catalog.metrics)} metrics, {len(catalog.indexes)} indexes")
+
+
+@main.command("build")
+@click.option("--target", "target", type=click.Choice(["duckdb", "snowflake"]), required=True,
+              help="Which target's SQL to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory to write; default build/<target>.")
+@format_option
+@click.pass_obj
+@handles_user_errors
+def build_command(project: Project, target: str, out: Path | None, fmt: str) -> None:
+    """Compile the specs to SQL files and a manifest; needs no database."""
+    build = project.build(target, out)
+    _print_diagnostics(sort_diagnostics(build.compilation.warnings), fmt)
+    shown = build.path.relative_to(project.root) if build.path.is_relative_to(project.root) else build.path
+    click.echo(f"wrote {len(build.objects)} objects to {shown}")
+
+
+@main.command("run")
+@click.option("--target", "target", type=click.Choice(["duckdb"]), default="duckdb", show_default=True,
+              help="Where to run (embedded DuckDB).")
+@click.option("--index", "index_id", default=None, help="Show only this index.")
+@click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the results.")
+@format_option
+@click.pass_obj
+@handles_user_errors
+def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
+                fmt: str) -> None:
+    """Build, execute on embedded DuckDB and print each index's Top N."""
+    console = Console(soft_wrap=False)
+    err_console = Console(stderr=True)
+
+    def progress(built) -> None:
+        if not quiet:
+            err_console.print(f"[dim]built {built.name} in {built.seconds:.2f}s[/dim]", highlight=False)
+
+    rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+    print_rankings(rankings, console)

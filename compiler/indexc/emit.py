@@ -1,0 +1,80 @@
+"""Emit a build directory: one SQL file per object and a manifest, replaced atomically.
+
+The directory is written beside the old one and swapped in only when complete,
+so a failed or interrupted build never leaves a half-written build behind.
+Output depends only on spec and target content: file order, file names and the
+machine never change a byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from indexc import __version__
+from indexc.documents import render
+from indexc.generate import CompiledObject
+
+MANIFEST = "manifest.json"
+HEADER_WIDTH = 96
+
+
+def content_hash(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def file_text(obj: CompiledObject, target: str) -> str:
+    lines = [wrapped for paragraph in obj.node.description.splitlines() if paragraph.strip()
+             for wrapped in textwrap.wrap(paragraph, HEADER_WIDTH)]
+    return render("sql_file.sql.j2", object=obj, target=target, description_lines=lines)
+
+
+def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_hash: str) -> dict[str, Any]:
+    return {
+        "indexc_version": __version__,
+        "language_version": 1,
+        "target": target,
+        "spec_hash": spec_hash,
+        "target_hash": target_hash,
+        "objects": [
+            {
+                "name": obj.name,
+                "file": obj.file_name,
+                "layer": obj.node.layer.value,
+                "materialisation": obj.node.materialisation.value,
+                "level": obj.level,
+                "depends_on": list(obj.node.depends_on),
+                "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]} if obj.node.spec else None,
+                "sql_hash": content_hash(obj.statement),
+            }
+            for obj in objects
+        ],
+    }
+
+
+def emit(objects: list[CompiledObject], out: Path, target: str, spec_hash: str, target_hash: str) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for obj in objects:
+            (staging / obj.file_name).write_text(file_text(obj, target), encoding="utf-8")
+        data = manifest(objects, target, spec_hash, target_hash)
+        (staging / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        if out.exists():
+            retired = out.with_name(f".{out.name}.previous")
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(out, retired)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out

@@ -1,0 +1,1 @@
+"""Engines execute compiled objects on a database; compiling never needs one."""

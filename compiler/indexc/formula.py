@@ -1,0 +1,105 @@
+"""Metric formulas: parsed by sqlglot, then held to a small allow-list.
+
+A formula is arithmetic over measure and metric ids, numbers and a few
+functions that mean the same on every target. Anything else (strings, column
+qualifiers, subqueries, engine-specific functions) is refused with its
+position, so a formula can never smuggle SQL into the compiled output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+ALLOWED_FUNCTIONS: dict[type[exp.Expression], str] = {
+    exp.Abs: "abs",
+    exp.Exp: "exp",
+    exp.Ln: "ln",
+    exp.Pow: "power",
+    exp.Round: "round",
+    exp.Sqrt: "sqrt",
+}
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
+HINT_ALLOWED = (
+    "a formula may use measure and metric ids, numbers, + - * / and parentheses, "
+    f"and the functions {', '.join(sorted(ALLOWED_FUNCTIONS.values()))}"
+)
+
+
+@dataclass(frozen=True)
+class FormulaProblem:
+    message: str
+    offset: int
+    hint: str = HINT_ALLOWED
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula: its expression, the ids it names (with offsets) and any problems."""
+
+    expression: exp.Expression | None
+    names: tuple[tuple[str, int], ...]
+    problems: tuple[FormulaProblem, ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The distinct ids the formula uses, in order of first use."""
+        return tuple(dict.fromkeys(name for name, _ in self.names))
+
+
+def _offset(node: exp.Expression) -> int:
+    for candidate in (node, node.this if isinstance(node.this, exp.Expression) else None):
+        if candidate is not None and candidate.meta.get("start") is not None:
+            return candidate.meta["start"]
+    for child in node.iter_expressions():
+        found = _offset(child)
+        if found >= 0:
+            return found
+    return -1
+
+
+def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]) -> None:
+    if isinstance(node, exp.Column):
+        if node.table or not isinstance(node.this, exp.Identifier) or node.this.quoted:
+            problems.append(FormulaProblem(f"'{node.sql()}' is not a plain measure or metric id", _offset(node)))
+        else:
+            names.append((node.name, _offset(node)))
+        return
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            problems.append(FormulaProblem(f"text literal {node.sql()} is not allowed in a formula", _offset(node)))
+        return
+    if isinstance(node, exp.Func) and type(node) not in ALLOWED_FUNCTIONS:
+        name = node.sql_name() if not isinstance(node, exp.Anonymous) else node.name
+        problems.append(FormulaProblem(f"function '{name.lower()}' is not allowed in a formula", _offset(node)))
+        return
+    if not isinstance(node, ARITHMETIC) and type(node) not in ALLOWED_FUNCTIONS:
+        hint = "write powers as power(x, y)" if isinstance(node, exp.BitwiseXor) else HINT_ALLOWED
+        problems.append(FormulaProblem(f"'{node.sql()}' is not allowed in a formula", _offset(node), hint))
+        return
+    for child in node.iter_expressions():
+        _check(child, problems, names)
+
+
+def parse_formula(text: str) -> Formula:
+    try:
+        tree = sqlglot.parse_one(text)
+    except ParseError as err:
+        first = err.errors[0] if err.errors else {}
+        offset = max(int(first.get("col", 1)) - 1, 0) if first.get("line", 1) == 1 else 0
+        description = first.get("description") or str(err)
+        return Formula(None, (), (FormulaProblem(f"formula does not parse: {description}", offset,
+                                                 "check the operators and parentheses"),))
+    except TokenError as err:
+        return Formula(None, (), (FormulaProblem(f"formula does not parse: {err}", 0,
+                                                 "check for unbalanced quotes"),))
+    problems: list[FormulaProblem] = []
+    names: list[tuple[str, int]] = []
+    _check(tree, problems, names)
+    if not names and not problems:
+        problems.append(FormulaProblem("the formula uses no measure or metric", 0,
+                                       "a metric must be computed from at least one measure"))
+    return Formula(None if problems else tree, tuple(names), tuple(problems))

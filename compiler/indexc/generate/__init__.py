@@ -1,0 +1,77 @@
+"""Generate: plan nodes to sqlglot trees to SQL text for one target.
+
+Builders are looked up by node class, one per layer, so adding a layer is one
+entry here and one function in the module that owns that layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlglot import exp
+
+from indexc.generate import inputs, scores
+from indexc.generate.targets import SqlTarget, sql_target
+from indexc.plan import Plan
+from indexc.plan.nodes import (
+    DataSourceNode,
+    IndexScoresNode,
+    LensScoresNode,
+    Materialisation,
+    MeasureNode,
+    MetricNode,
+    MetricScoresNode,
+    Node,
+    PublishNode,
+    RegisterNode,
+    SchemaNode,
+    UniverseNode,
+)
+
+Builder = Callable[[Node, SqlTarget], exp.Expression]
+
+BUILDERS: dict[type[Node], Builder] = {
+    DataSourceNode: inputs.data_source,
+    RegisterNode: inputs.register,
+    MeasureNode: inputs.measure,
+    MetricNode: inputs.metric,
+    UniverseNode: scores.universe,
+    MetricScoresNode: scores.metric_scores,
+    LensScoresNode: scores.lens_scores,
+    IndexScoresNode: scores.index_scores,
+    PublishNode: scores.publish,
+}
+
+
+@dataclass(frozen=True)
+class CompiledObject:
+    node: Node
+    level: int
+    statement: str
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def file_name(self) -> str:
+        """Level first, so listing the build directory shows a valid execution order."""
+        return f"{self.level:02d}_{self.node.name}.sql"
+
+
+def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
+    if isinstance(node, SchemaNode):
+        return target.create_schema()
+    query = BUILDERS[type(node)](node, target)
+    kind = "TABLE" if node.materialisation is Materialisation.TABLE else "VIEW"
+    return target.create(node.name, kind, query)
+
+
+def generate(plan: Plan, target: SqlTarget) -> list[CompiledObject]:
+    levels = plan.levels()
+    return [CompiledObject(node, levels[node.name], target.render(statement_for(node, target)))
+            for node in plan.nodes]
+
+
+__all__ = ["CompiledObject", "SqlTarget", "generate", "sql_target"]

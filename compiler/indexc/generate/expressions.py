@@ -1,0 +1,114 @@
+"""Small constructors for the sqlglot trees every layer builds.
+
+Builders write names in lower case and unquoted; each target normalises and
+quotes them when it renders, so the trees themselves stay target-neutral.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from sqlglot import exp
+
+from indexc.spec.sources import PeriodParsing
+
+FY_START_MONTH, FY_START_DAY = 4, 1
+FY_END_MONTH, FY_END_DAY = 3, 31
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table)
+
+
+def lit(value: str | int | float) -> exp.Expression:
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    return exp.Literal.number(repr(value) if isinstance(value, float) else value)
+
+
+def cast(expression: exp.Expression, to: str) -> exp.Cast:
+    return exp.Cast(this=expression, to=exp.DataType.build(to))
+
+
+def text(expression: exp.Expression) -> exp.Cast:
+    return cast(expression, "varchar")
+
+
+def blank_is_missing(expression: exp.Expression, to: str) -> exp.Cast:
+    """CAST(NULLIF(TRIM(CAST(x AS VARCHAR)), '') AS to): a blank cell is a missing value, not a zero."""
+    trimmed = exp.Trim(this=text(expression))
+    return cast(exp.Nullif(this=trimmed, expression=lit("")), to)
+
+
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.alias_(expression, name)
+
+
+def table(name: str, alias_name: str | None = None) -> exp.Table:
+    result = exp.Table(this=exp.to_identifier(name))
+    if alias_name:
+        result.set("alias", exp.TableAlias(this=exp.to_identifier(alias_name)))
+    return result
+
+
+def and_all(conditions: Iterable[exp.Expression]) -> exp.Expression:
+    return exp.and_(*conditions)
+
+
+def union_all(selects: Sequence[exp.Select]) -> exp.Expression:
+    result: exp.Expression = selects[0]
+    for select in selects[1:]:
+        result = exp.Union(this=result, expression=select, distinct=False)
+    return result
+
+
+def values_table(rows: Sequence[Sequence[str | float]], name: str, columns: Sequence[str]) -> exp.Select:
+    """SELECT * FROM (VALUES ...) AS name(columns): a literal lookup table from the specs."""
+    values = exp.Values(
+        expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows],
+        alias=exp.TableAlias(this=exp.to_identifier(name), columns=[exp.to_identifier(c) for c in columns]),
+    )
+    return exp.select(exp.Star()).from_(values)
+
+
+def window(function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None) -> exp.Window:
+    kwargs = {"partition_by": [col(p) for p in partition]}
+    if order is not None:
+        kwargs["order"] = exp.Order(expressions=[order])
+    return exp.Window(this=function, **kwargs)
+
+
+def safe_divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Div:
+    """x / NULLIF(y, 0): a zero denominator gives a missing value on every engine."""
+    return exp.Div(this=numerator, expression=exp.Nullif(this=denominator, expression=lit(0)))
+
+
+def period_start_year(parsing: PeriodParsing, raw: exp.Expression) -> exp.Expression:
+    """The calendar year in which the financial year of a raw period value starts."""
+    raw_text = text(raw)
+    if parsing.grain == "financial_year":
+        return cast(exp.Substring(this=raw_text, start=lit(1), length=lit(4)), "int")
+    year = cast(exp.Trim(this=raw_text), "int")
+    if parsing.grain == "financial_year_ending":
+        return exp.Sub(this=year, expression=lit(1))
+    return year  # mid_year: 30 June falls in the financial year starting that April
+
+
+def period_label(start_year: exp.Expression) -> exp.Expression:
+    """The canonical label YYYY-YY of the financial year starting in `start_year`."""
+    next_year = exp.Mod(this=exp.Paren(this=exp.Add(this=start_year.copy(), expression=lit(1))), expression=lit(100))
+    suffix = exp.Pad(this=text(next_year), expression=lit(2), fill_pattern=lit("0"), is_left=True)
+    return exp.Concat(expressions=[text(start_year), lit("-"), suffix])
+
+
+def valid_in_period(area: str, period: exp.Expression) -> exp.Expression:
+    """The area row `area` (valid_from, valid_to) was in force at some time during `period`."""
+    start_year = cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
+    period_start = exp.DateFromParts(year=start_year, month=lit(FY_START_MONTH), day=lit(FY_START_DAY))
+    period_end = exp.DateFromParts(year=exp.Add(this=start_year.copy(), expression=lit(1)),
+                                   month=lit(FY_END_MONTH), day=lit(FY_END_DAY))
+    starts_in_time = exp.or_(exp.Is(this=col("valid_from", area), expression=exp.Null()),
+                             exp.LTE(this=col("valid_from", area), expression=period_end))
+    lasts_long_enough = exp.or_(exp.Is(this=col("valid_to", area), expression=exp.Null()),
+                                exp.GTE(this=col("valid_to", area), expression=period_start))
+    return exp.and_(exp.Paren(this=starts_in_time), exp.Paren(this=lasts_long_enough))

@@ -1,0 +1,140 @@
+"""SQL for the index layers: universe, metric scores, lens scores, index scores, Top N.
+
+Normalisation runs per metric and period over the areas of the universe in
+force in that period. Direction is applied once, by orienting every value so
+that higher is better, which keeps each normalisation a single formula.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from indexc.generate.expressions import (
+    alias,
+    and_all,
+    col,
+    lit,
+    safe_divide,
+    table,
+    union_all,
+    valid_in_period,
+    values_table,
+    window,
+)
+from indexc.generate.targets import SqlTarget
+from indexc.plan.nodes import IndexScoresNode, LensScoresNode, MetricScoresNode, PublishNode, UniverseNode
+
+METRIC_PERIOD = ("metric", "period")
+HUNDRED = 100
+
+
+def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
+    return (
+        exp.select(col("area_code"), col("name"), col("type"), col("valid_from"), col("valid_to"))
+        .from_(target.object_table(node.register_object))
+        .where(exp.In(this=col("type"), expressions=[lit(t) for t in node.types]))
+    )
+
+
+def _score(normalise: str) -> exp.Expression:
+    oriented = col("oriented_value")
+    if normalise == "zscore":
+        mean = window(exp.Avg(this=oriented.copy()), METRIC_PERIOD)
+        spread = window(exp.StddevSamp(this=oriented.copy()), METRIC_PERIOD)
+        return safe_divide(exp.Paren(this=exp.Sub(this=oriented, expression=mean)), spread)
+    if normalise == "minmax":
+        low = window(exp.Min(this=oriented.copy()), METRIC_PERIOD)
+        high = window(exp.Max(this=oriented.copy()), METRIC_PERIOD)
+        share = safe_divide(exp.Paren(this=exp.Sub(this=oriented, expression=low)),
+                            exp.Sub(this=high, expression=low.copy()))
+        return exp.Mul(this=lit(HUNDRED), expression=share)
+    if normalise == "percentile_rank":
+        rank = window(exp.PercentRank(), METRIC_PERIOD, exp.Ordered(this=oriented, desc=False))
+        return exp.Mul(this=lit(HUNDRED), expression=rank)
+    raise ValueError(f"unknown normalisation {normalise!r}")  # the spec model allows no other value
+
+
+def metric_scores(node: MetricScoresNode, target: SqlTarget) -> exp.Expression:
+    metric_values = union_all([
+        exp.select(alias(lit(m.metric_id), "metric"), alias(lit(1 if m.higher_is_better else -1), "polarity"),
+                   col("area_code"), col("period"), col("value"))
+        .from_(target.object_table(m.metric_object))
+        for m in node.metrics
+    ])
+    in_universe = (
+        exp.select(col("metric", "v"), col("area_code", "v"), col("period", "v"), col("value", "v"),
+                   alias(exp.Mul(this=col("polarity", "v"), expression=col("value", "v")), "oriented_value"))
+        .from_(table("metric_values", "v"))
+        .join(target.object_table(node.universe_object, "u"), join_type="inner", on=and_all([
+            exp.EQ(this=col("area_code", "u"), expression=col("area_code", "v")),
+            valid_in_period("u", col("period", "v")),
+        ]))
+        .where(exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null())))
+    )
+    return (
+        exp.select(col("metric"), col("area_code"), col("period"), col("value"),
+                   alias(_score(node.normalise), "score"))
+        .from_(table("in_universe"))
+        .with_("metric_values", as_=metric_values, copy=False)
+        .with_("in_universe", as_=in_universe, copy=False)
+    )
+
+
+def lens_scores(node: LensScoresNode, target: SqlTarget) -> exp.Expression:
+    members = values_table([(m.lens_id, m.metric_id, m.weight) for m in node.members],
+                           "lens_members", ("lens", "metric", "weight"))
+    sizes = (exp.select(col("lens"), alias(exp.Count(this=exp.Star()), "metrics_total"))
+             .from_(table("lens_members")).group_by(col("lens")))
+    weighted = exp.Sum(this=exp.Mul(this=col("weight", "m"), expression=col("score", "s")))
+    return (
+        exp.select(
+            col("lens", "m"), col("area_code", "s"), col("period", "s"),
+            alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "m"))), "score"),
+            alias(exp.Count(this=exp.Star()), "metrics_used"),
+            col("metrics_total", "z"),
+        )
+        .from_(table("lens_members", "m"))
+        .join(target.object_table(node.metric_scores_object, "s"), join_type="inner",
+              on=exp.EQ(this=col("metric", "s"), expression=col("metric", "m")))
+        .join(table("lens_sizes", "z"), join_type="inner",
+              on=exp.EQ(this=col("lens", "z"), expression=col("lens", "m")))
+        .where(exp.Not(this=exp.Is(this=col("score", "s"), expression=exp.Null())))
+        .group_by(col("lens", "m"), col("area_code", "s"), col("period", "s"), col("metrics_total", "z"))
+        .with_("lens_members", as_=members, copy=False)
+        .with_("lens_sizes", as_=sizes, copy=False)
+    )
+
+
+def index_scores(node: IndexScoresNode, target: SqlTarget) -> exp.Expression:
+    weights = values_table(list(node.lens_weights), "lens_weights", ("lens", "weight"))
+    weighted = exp.Sum(this=exp.Mul(this=col("weight", "w"), expression=col("score", "s")))
+    combined = (
+        exp.select(col("area_code", "s"), col("period", "s"),
+                   alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "w"))), "score"),
+                   alias(exp.Count(this=exp.Star()), "lenses_used"))
+        .from_(table("lens_weights", "w"))
+        .join(target.object_table(node.lens_scores_object, "s"), join_type="inner",
+              on=exp.EQ(this=col("lens", "s"), expression=col("lens", "w")))
+        .group_by(col("area_code", "s"), col("period", "s"))
+    )
+    rank = window(exp.Rank(), ("period",), exp.Ordered(this=col("score"), desc=True))
+    return (
+        exp.select(col("area_code"), col("period"), col("score"), alias(rank, "rank"), col("lenses_used"),
+                   alias(lit(len(node.lens_weights)), "lenses_total"))
+        .from_(table("combined"))
+        .with_("lens_weights", as_=weights, copy=False)
+        .with_("combined", as_=combined, copy=False)
+    )
+
+
+def publish(node: PublishNode, target: SqlTarget) -> exp.Expression:
+    return (
+        exp.select(col("period", "s"), col("rank", "s"), col("area_code", "s"), col("name", "u"),
+                   col("score", "s"), col("lenses_used", "s"), col("lenses_total", "s"))
+        .from_(target.object_table(node.scores_object, "s"))
+        .join(target.object_table(node.universe_object, "u"), join_type="left", on=and_all([
+            exp.EQ(this=col("area_code", "u"), expression=col("area_code", "s")),
+            valid_in_period("u", col("period", "s")),
+        ]))
+        .where(exp.LTE(this=col("rank", "s"), expression=lit(node.top)))
+    )

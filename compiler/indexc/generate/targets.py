@@ -1,0 +1,94 @@
+"""One small class per SQL target: everything that differs between DuckDB and Snowflake.
+
+Layer builders ask a target for object and source relations and hand it the
+finished tree to render; no builder ever tests which dialect it is writing.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
+
+
+class SqlTarget:
+    """A dialect plus the physical bindings of one target file."""
+
+    name: str
+    dialect: str
+
+    def __init__(self) -> None:
+        self._dialect = Dialect.get_or_raise(self.dialect)
+        self._generator = self._dialect.generator(pretty=True, identify=True)
+
+    def schema_parts(self) -> dict[str, exp.Identifier]:
+        raise NotImplementedError
+
+    def object_table(self, name: str, alias: str | None = None) -> exp.Table:
+        table = exp.Table(this=exp.to_identifier(name), **self.schema_parts())
+        if alias:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+        return table
+
+    def schema(self) -> exp.Table:
+        parts = self.schema_parts()
+        return exp.Table(this=parts["db"], catalog=parts.get("catalog"))
+
+    def source_relation(self, source_id: str) -> exp.Expression:
+        raise NotImplementedError
+
+    def create(self, name: str, kind: str, query: exp.Expression) -> exp.Create:
+        return exp.Create(this=self.object_table(name), kind=kind, replace=True, expression=query)
+
+    def create_schema(self) -> exp.Create:
+        return exp.Create(this=self.schema(), kind="SCHEMA", exists=True)
+
+    def render(self, expression: exp.Expression) -> str:
+        """Pretty SQL with every identifier quoted after the dialect's own case rules."""
+        normalize_identifiers(expression, dialect=self._dialect)
+        return self._generator.generate(expression, copy=False)
+
+
+class DuckDBSql(SqlTarget):
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, spec: DuckDBTarget):
+        super().__init__()
+        self.spec = spec
+
+    def schema_parts(self) -> dict[str, exp.Identifier]:
+        return {"db": exp.to_identifier(self.spec.schema_)}
+
+    def source_relation(self, source_id: str) -> exp.Expression:
+        """Files are read as text so that every engine parses values the same way, in SQL."""
+        relation = self.spec.relations[source_id]
+        path = exp.Literal.string(relation.path)
+        if relation.file_format == "parquet":
+            return exp.Table(this=exp.ReadParquet(expressions=[path]))
+        options = [exp.EQ(this=exp.var("header"), expression=exp.true()),
+                   exp.EQ(this=exp.var("all_varchar"), expression=exp.true())]
+        return exp.Table(this=exp.ReadCSV(this=path, expressions=options))
+
+
+class SnowflakeSql(SqlTarget):
+    name = "snowflake"
+    dialect = "snowflake"
+
+    def __init__(self, spec: SnowflakeTarget):
+        super().__init__()
+        self.spec = spec
+
+    def schema_parts(self) -> dict[str, exp.Identifier]:
+        return {"db": exp.to_identifier(self.spec.schema_), "catalog": exp.to_identifier(self.spec.database)}
+
+    def source_relation(self, source_id: str) -> exp.Expression:
+        return exp.to_table(self.spec.relations[source_id].table, dialect=self.dialect)
+
+
+def sql_target(spec: DuckDBTarget | SnowflakeTarget) -> SqlTarget:
+    if isinstance(spec, DuckDBTarget):
+        return DuckDBSql(spec)
+    return SnowflakeSql(spec)

@@ -1,0 +1,141 @@
+"""Plan: turn the resolved catalog into target-neutral nodes in dependency order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexc.plan.nodes import (
+    BindingSelect,
+    DataSourceNode,
+    IndexScoresNode,
+    LensMembership,
+    LensScoresNode,
+    MeasureNode,
+    MetricNode,
+    MetricScoresNode,
+    Node,
+    PublishNode,
+    RegisterNode,
+    SchemaNode,
+    ScoredMetric,
+    UniverseNode,
+)
+from indexc.resolve import Graph
+from indexc.spec.sources import RegisterSource
+from indexc.validate.catalog import Catalog
+
+SCHEMA_OBJECT = "schema"
+
+
+OBJECT_PREFIX = {"sources": "source", "measures": "measure", "metrics": "metric", "universes": "universe"}
+
+
+def object_name(kind: str, object_id: str) -> str:
+    return f"{OBJECT_PREFIX[kind]}__{object_id}"
+
+
+def index_object(index_id: str, part: str) -> str:
+    return f"index__{index_id}__{part}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    nodes: tuple[Node, ...]
+
+    def levels(self) -> dict[str, int]:
+        """Each node's depth: 0 for nodes reading nothing, else one more than its deepest input."""
+        level: dict[str, int] = {}
+        for node in self.nodes:
+            level[node.name] = 1 + max((level[d] for d in node.depends_on), default=-1)
+        return level
+
+
+def _source_node(source_id: str, catalog: Catalog) -> Node:
+    source = catalog.sources[source_id]
+    kind = RegisterNode if isinstance(source, RegisterSource) else DataSourceNode
+    return kind(name=object_name("sources", source_id), depends_on=(SCHEMA_OBJECT,), spec=("sources", source_id),
+                description=source.description or f"Source {source_id}", source=source)
+
+
+def _measure_node(measure_id: str, catalog: Catalog) -> Node:
+    measure = catalog.measures[measure_id]
+    bindings = tuple(
+        BindingSelect(b.source, object_name("sources", b.source), b.item, b.periods.from_, b.periods.to)
+        for b in measure.bindings
+    )
+    return MeasureNode(name=object_name("measures", measure_id), spec=("measures", measure_id),
+                       depends_on=tuple(sorted({b.source_object for b in bindings})),
+                       description=measure.description or f"Measure {measure_id}",
+                       measure_id=measure_id, bindings=bindings)
+
+
+def _metric_node(metric_id: str, catalog: Catalog) -> Node:
+    metric = catalog.metrics[metric_id]
+    formula = catalog.formula(metric_id)
+    inputs = tuple(
+        (name, object_name("measures" if name in catalog.measures else "metrics", name)) for name in formula.inputs
+    )
+    return MetricNode(name=object_name("metrics", metric_id), spec=("metrics", metric_id),
+                      depends_on=tuple(sorted({obj for _, obj in inputs})),
+                      description=f"{metric.description or metric_id} (v{metric.version}): {metric.formula}",
+                      metric_id=metric_id, formula=formula.expression, inputs=inputs)
+
+
+def _universe_node(universe_id: str, catalog: Catalog) -> Node:
+    universe = catalog.universes[universe_id]
+    register = object_name("sources", universe.register_)
+    return UniverseNode(name=object_name("universes", universe_id), spec=("universes", universe_id),
+                        depends_on=(register,), description=universe.description or f"Universe {universe_id}",
+                        register_object=register, types=tuple(universe.types))
+
+
+def _index_nodes(index_id: str, catalog: Catalog) -> list[Node]:
+    index = catalog.indexes[index_id]
+    spec = ("indexes", index_id)
+    universe = object_name("universes", index.universe)
+    metric_ids = sorted({entry.metric for lens in index.lenses for entry in lens.metrics})
+    scored = tuple(
+        ScoredMetric(m, object_name("metrics", m), catalog.metrics[m].direction == "higher_is_better")
+        for m in metric_ids
+    )
+    metric_scores = MetricScoresNode(
+        name=index_object(index_id, "metric_scores"), spec=spec,
+        depends_on=tuple(sorted({universe, *(s.metric_object for s in scored)})),
+        description=f"Metric scores of index {index_id}: {index.method.normalise} within universe "
+                    f"{index.universe}, per metric and period, direction applied",
+        index_id=index_id, universe_object=universe, metrics=scored, normalise=index.method.normalise)
+    members = tuple(
+        LensMembership(lens.id, entry.metric, float(entry.weight))
+        for lens in index.lenses for entry in lens.metrics
+    )
+    lens_scores = LensScoresNode(
+        name=index_object(index_id, "lens_scores"), spec=spec, depends_on=(metric_scores.name,),
+        description=f"Lens scores of index {index_id}: weighted mean of available metric scores",
+        index_id=index_id, metric_scores_object=metric_scores.name, members=members)
+    scores = IndexScoresNode(
+        name=index_object(index_id, "scores"), spec=spec, depends_on=(lens_scores.name,),
+        description=f"Index {index_id} v{index.version}: weighted mean of available lens scores, ranked per period",
+        index_id=index_id, lens_scores_object=lens_scores.name,
+        lens_weights=tuple((lens.id, float(lens.weight)) for lens in index.lenses))
+    publish = PublishNode(
+        name=index_object(index_id, "top"), spec=spec, depends_on=tuple(sorted((scores.name, universe))),
+        description=f"Top {index.publish.top} of index {index_id} per period, with area names",
+        index_id=index_id, scores_object=scores.name, universe_object=universe, top=index.publish.top)
+    return [metric_scores, lens_scores, scores, publish]
+
+
+def build_plan(catalog: Catalog, graph: Graph) -> Plan:
+    nodes: list[Node] = [SchemaNode(name=SCHEMA_OBJECT, depends_on=(), spec=None,
+                                    description="The schema every indexc object lives in")]
+    for kind, object_id in graph.order():
+        if kind == "sources":
+            nodes.append(_source_node(object_id, catalog))
+        elif kind == "measures":
+            nodes.append(_measure_node(object_id, catalog))
+        elif kind == "metrics":
+            nodes.append(_metric_node(object_id, catalog))
+        elif kind == "universes":
+            nodes.append(_universe_node(object_id, catalog))
+        elif kind == "indexes":
+            nodes.extend(_index_nodes(object_id, catalog))
+    return Plan(tuple(nodes))

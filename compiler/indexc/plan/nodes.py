@@ -1,0 +1,167 @@
+"""Plan nodes: target-neutral relational objects, one class per layer of the pipeline.
+
+A node knows what it computes and what it reads, never how a dialect spells
+it. Names are deterministic (`<layer>__<id>`), so the same specs always give
+the same objects, files and dependency order.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlglot import exp
+
+from indexc.spec.indexes import Normalisation
+from indexc.spec.sources import LongSource, RegisterSource, WideSource
+
+
+class Layer(str, enum.Enum):
+    SCHEMA = "schema"
+    SOURCE = "source"
+    MEASURE = "measure"
+    METRIC = "metric"
+    UNIVERSE = "universe"
+    METRIC_SCORES = "metric_scores"
+    LENS_SCORES = "lens_scores"
+    INDEX_SCORES = "index_scores"
+    PUBLISH = "publish"
+
+
+class Materialisation(str, enum.Enum):
+    TABLE = "table"
+    VIEW = "view"
+    SCHEMA = "schema"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    name: str
+    depends_on: tuple[str, ...]
+    description: str
+    spec: tuple[str, str] | None  # (kind, id) of the spec object that defines the node
+    layer: ClassVar[Layer]
+    materialisation: ClassVar[Materialisation]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchemaNode(Node):
+    layer = Layer.SCHEMA
+    materialisation = Materialisation.SCHEMA
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataSourceNode(Node):
+    """Normalise a long or wide source to (area_code, period, item, value)."""
+
+    source: LongSource | WideSource
+    layer = Layer.SOURCE
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterNode(Node):
+    """Normalise a register to (area_code, name, type, valid_from, valid_to)."""
+
+    source: RegisterSource
+    layer = Layer.SOURCE
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True)
+class BindingSelect:
+    source_id: str
+    source_object: str
+    item: str
+    period_from: str | None
+    period_to: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasureNode(Node):
+    """One SELECT per binding, stacked: a measure's values with their provenance."""
+
+    measure_id: str
+    bindings: tuple[BindingSelect, ...]
+    layer = Layer.MEASURE
+    materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricNode(Node):
+    """A formula evaluated where all of its inputs have a value for an area and period."""
+
+    metric_id: str
+    formula: exp.Expression
+    inputs: tuple[tuple[str, str], ...]  # (id named in the formula, object holding its values)
+    layer = Layer.METRIC
+    materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True, kw_only=True)
+class UniverseNode(Node):
+    register_object: str
+    types: tuple[str, ...]
+    layer = Layer.UNIVERSE
+    materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True)
+class ScoredMetric:
+    metric_id: str
+    metric_object: str
+    higher_is_better: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricScoresNode(Node):
+    """Metric values of the universe, normalised per metric and period, direction applied."""
+
+    index_id: str
+    universe_object: str
+    metrics: tuple[ScoredMetric, ...]
+    normalise: Normalisation
+    layer = Layer.METRIC_SCORES
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True)
+class LensMembership:
+    lens_id: str
+    metric_id: str
+    weight: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class LensScoresNode(Node):
+    """Weighted mean of each lens's available metric scores (missing metrics reweighted)."""
+
+    index_id: str
+    metric_scores_object: str
+    members: tuple[LensMembership, ...]
+    layer = Layer.LENS_SCORES
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexScoresNode(Node):
+    """Weighted mean of available lens scores, ranked per period."""
+
+    index_id: str
+    lens_scores_object: str
+    lens_weights: tuple[tuple[str, float], ...]
+    layer = Layer.INDEX_SCORES
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishNode(Node):
+    """The published Top N per period, with area names from the universe's register."""
+
+    index_id: str
+    scores_object: str
+    universe_object: str
+    top: int
+    layer = Layer.PUBLISH
+    materialisation = Materialisation.VIEW

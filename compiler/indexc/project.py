@@ -1,0 +1,129 @@
+"""The facade: one object the CLI (and tests) drive through the whole pipeline.
+
+load -> validate -> resolve -> plan -> generate -> emit / execute, as an
+explicit sequence of stages. Each stage returns diagnostics; the first stage
+with errors stops the pipeline by raising `UserError` with everything found so
+far, which is the only exception the CLI turns into a clean exit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from indexc import report
+from indexc.emit import content_hash, emit
+from indexc.engines import duckdb as duckdb_engine
+from indexc.errors import Diagnostic, Location, UserError, errors_in
+from indexc.generate import CompiledObject, generate, sql_target
+from indexc.load import load_tree
+from indexc.plan import Plan, build_plan
+from indexc.resolve import Graph, resolve
+from indexc.spec.targets import Target
+from indexc.validate import Catalog, validate
+from indexc.validate.targets import load_target, missing_files, target_path
+
+SPECS_DIR = "specs"
+BUILD_DIR = "build"
+
+
+@dataclass(frozen=True)
+class Compilation:
+    catalog: Catalog
+    graph: Graph
+    plan: Plan
+    spec_hash: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Build:
+    target_name: str
+    target: Target
+    objects: list[CompiledObject]
+    path: Path | None
+    compilation: Compilation
+
+
+class Project:
+    def __init__(self, root: Path | str = "."):
+        self.root = Path(root).resolve()
+
+    # --- stages ---------------------------------------------------------------------------
+    def check(self) -> tuple[Compilation | None, list[Diagnostic]]:
+        """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors."""
+        specs = self.root / SPECS_DIR
+        if not specs.is_dir():
+            return None, [Diagnostic("IX005", f"no '{SPECS_DIR}/' directory in {self.root}", Location(SPECS_DIR),
+                                     "run indexc from the project root or pass --project DIR")]
+        files, diagnostics = load_tree(specs, self.root)
+        if not files and not diagnostics:
+            return None, [Diagnostic("IX005", "no spec files found", Location(SPECS_DIR),
+                                     f"add YAML files starting with 'indexc: 1' under {SPECS_DIR}/")]
+        catalog, problems = validate(files)
+        diagnostics += problems
+        if errors_in(diagnostics):
+            return None, diagnostics
+        graph, problems = resolve(catalog)
+        diagnostics += problems
+        if errors_in(diagnostics):
+            return None, diagnostics
+        plan = build_plan(catalog, graph)
+        return Compilation(catalog, graph, plan, content_hash(catalog.canonical()), diagnostics), diagnostics
+
+    def compile(self) -> Compilation:
+        compilation, diagnostics = self.check()
+        if compilation is None:
+            raise UserError(diagnostics)
+        return compilation
+
+    def build(self, target_name: str, out: Path | None = None, *, write: bool = True) -> Build:
+        compilation = self.compile()
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        objects = generate(compilation.plan, sql_target(target))
+        path = None
+        if write:
+            target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
+            path = emit(objects, out or self.root / BUILD_DIR / target_name, target_name,
+                        compilation.spec_hash, target_hash)
+        return Build(target_name, target, objects, path, compilation)
+
+    def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
+            progress: Callable[[duckdb_engine.BuiltObject], None] | None = None) -> list[report.Ranking]:
+        """Build, execute on embedded DuckDB, and read back each index's published Top N."""
+        build = self.build(target_name)
+        catalog = build.compilation.catalog
+        if index_id is not None and index_id not in catalog.indexes:
+            raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
+                                        f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}")])
+        problems = missing_files(self.root, build.target, catalog, target_name)
+        if problems:
+            raise UserError(problems)
+        database = self.root / build.target.database
+        connection = duckdb_engine.connect(database, self.root)
+        try:
+            try:
+                duckdb_engine.execute(connection, build.objects, progress)
+            except duckdb_engine.ObjectFailed as failure:
+                raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
+            target_sql = sql_target(build.target)
+            rankings = []
+            for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
+                spec = catalog.indexes[this_index]
+                chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
+                rankings.append(report.read_ranking(connection, target_sql, spec, chosen))
+            return rankings
+        finally:
+            connection.close()
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _failure_diagnostic(self, failure: duckdb_engine.ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
+        spec = failure.object.node.spec
+        location = catalog.where(*spec) if spec else Location(str(target_path(self.root, target).relative_to(self.root)))
+        return Diagnostic(
+            "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
+            f"the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}; a conversion error usually means "
+            "the data does not match the source's declared columns or period format")

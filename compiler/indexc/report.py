@@ -1,0 +1,70 @@
+"""Read an index's published Top N back from the engine and show it as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlglot import exp
+
+from indexc.engines import duckdb as duckdb_engine
+from indexc.generate.expressions import col, lit
+from indexc.generate.targets import SqlTarget
+from indexc.plan import index_object
+from indexc.spec.indexes import Index
+
+
+@dataclass(frozen=True)
+class Ranking:
+    index_id: str
+    version: str
+    period: str | None
+    top: int
+    rows: list[dict[str, Any]]
+
+
+def latest_period_sql(target: SqlTarget, index_id: str) -> str:
+    query = exp.select(exp.Max(this=col("period")).as_("period")).from_(
+        target.object_table(index_object(index_id, "scores")))
+    return target.render(query)
+
+
+def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
+    query = (
+        exp.select(col("rank"), col("area_code"), col("name"), col("score"), col("lenses_used"), col("lenses_total"))
+        .from_(target.object_table(index_object(index_id, "top")))
+        .where(exp.EQ(this=col("period"), expression=lit(period)))
+        .order_by(col("rank"), col("area_code"))
+    )
+    return target.render(query)
+
+
+def read_ranking(connection, target: SqlTarget, index: Index, period: str | None) -> Ranking:
+    """The Top N of `period`, or of the latest period with scores when none is given."""
+    if period is None:
+        period = duckdb_engine.query(connection, latest_period_sql(target, index.id))[0]["period"]
+    rows = duckdb_engine.query(connection, top_sql(target, index.id, period)) if period else []
+    return Ranking(index.id, index.version, period, index.publish.top, rows)
+
+
+def ranking_table(ranking: Ranking) -> Table:
+    title = f"{ranking.index_id} v{ranking.version}: Top {ranking.top}, {ranking.period or 'no scored period'}"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Rank", justify="right")
+    table.add_column("Code")
+    table.add_column("Name")
+    table.add_column("Score", justify="right")
+    table.add_column("Lenses", justify="right")
+    for row in ranking.rows:
+        table.add_row(str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
+                      f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}")
+    return table
+
+
+def print_rankings(rankings: list[Ranking], console: Console) -> None:
+    for ranking in rankings:
+        console.print(ranking_table(ranking))
+        if not ranking.rows:
+            console.print(f"[yellow]No scores for {ranking.index_id} in {ranking.period}.[/yellow]")

@@ -1,0 +1,39 @@
+"""The spec language, version by version: which kinds a file may hold and their models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from indexc.spec.indexes import Index, Universe
+from indexc.spec.measures import Measure, Metric
+from indexc.spec.sources import SOURCE_LAYOUTS
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A top-level key of a spec file and how one of its list entries picks its model."""
+
+    key: str
+    noun: str
+    model_for: Callable[[dict[str, Any]], type[BaseModel] | str]
+
+
+def _source_model(raw: dict[str, Any]) -> type[BaseModel] | str:
+    layout = raw.get("layout")
+    if layout in SOURCE_LAYOUTS:
+        return SOURCE_LAYOUTS[layout]
+    return f"layout must be one of {', '.join(SOURCE_LAYOUTS)}"
+
+
+KINDS_V1: tuple[Kind, ...] = (
+    Kind("sources", "source", _source_model),
+    Kind("measures", "measure", lambda raw: Measure),
+    Kind("metrics", "metric", lambda raw: Metric),
+    Kind("universes", "universe", lambda raw: Universe),
+    Kind("indexes", "index", lambda raw: Index),
+)
+
+LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

@@ -1,0 +1,60 @@
+"""Shared building blocks of the spec models: strictness, identifiers and periods.
+
+Every model forbids unknown keys and is frozen, so a typo in a spec is an error
+rather than a silently ignored setting, and later stages can share the models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _check_identifier(value: str) -> str:
+    if "__" in value:
+        raise ValueError("must not contain a double underscore '__' (indexc uses it to name compiled objects)")
+    if value.endswith("_"):
+        raise ValueError("must not end with an underscore")
+    return value
+
+
+Identifier = Annotated[
+    str,
+    Field(pattern=IDENTIFIER_PATTERN, max_length=48, strict=True),
+    AfterValidator(_check_identifier),
+]
+"""Lower-case snake case: it becomes part of SQL object names on every target."""
+
+ColumnName = Annotated[str, Field(min_length=1, max_length=255, strict=True)]
+Text = Annotated[str, Field(strict=True)]
+
+
+def _check_period(value: str) -> str:
+    match = PERIOD_PATTERN.match(value)
+    if not match:
+        raise ValueError("must be a financial year written YYYY-YY, such as 2016-17")
+    start, end = int(match.group(1)), int(match.group(2))
+    if (start + 1) % 100 != end:
+        raise ValueError(f"{value} is not a financial year: {start} is followed by {(start + 1) % 100:02d}")
+    return value
+
+
+PeriodLabel = Annotated[str, Field(strict=True), AfterValidator(_check_period)]
+"""The canonical period of indexc v1: a financial year label such as 2016-17."""
+
+
+def period_start_year(label: str) -> int:
+    return int(label[:4])
+
+
+Weight = Annotated[float, Field(strict=True)]
+"""A weight; positivity is a semantic rule (IX301) so it is reported with a hint."""

@@ -1,0 +1,103 @@
+"""Sources: the logical description of a published data set.
+
+A source says which columns hold the area, period, item and value, how its
+periods are written, and which items (long layout) or value columns (wide
+layout) it publishes. Physical locations live in target files, so the same
+source compiles for a CSV on a laptop and a table in Snowflake.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
+
+PeriodGrain = Literal["financial_year", "financial_year_ending", "mid_year"]
+PeriodFormat = Literal["YYYY-YY", "YYYY/YY", "YYYY"]
+
+
+class PeriodParsing(StrictModel):
+    """How a source writes its periods, and how they map onto financial years.
+
+    - financial_year, "YYYY-YY" or "YYYY/YY": 2016-17 is the year April 2016 to March 2017;
+    - financial_year_ending, "YYYY": 2017 is the financial year ending in March 2017 (2016-17);
+    - mid_year, "YYYY": an estimate at 30 June 2016 belongs to the financial year 2016-17.
+    """
+
+    grain: PeriodGrain
+    format: PeriodFormat
+
+    @model_validator(mode="after")
+    def _format_fits_grain(self) -> "PeriodParsing":
+        expected = ("YYYY-YY", "YYYY/YY") if self.grain == "financial_year" else ("YYYY",)
+        if self.format not in expected:
+            raise ValueError(f"grain {self.grain} is written as {' or '.join(expected)}, not {self.format}")
+        return self
+
+
+class LongColumns(StrictModel):
+    area: ColumnName
+    period: ColumnName
+    item: ColumnName
+    value: ColumnName
+
+
+class WideColumns(StrictModel):
+    area: ColumnName
+    period: ColumnName
+
+
+class RegisterColumns(StrictModel):
+    area: ColumnName
+    name: ColumnName
+    type: ColumnName
+    valid_from: ColumnName | None = None
+    valid_to: ColumnName | None = None
+
+
+Items = dict[Text, Text]
+
+
+class LongSource(StrictModel):
+    """One row per area, period and item: the item column says which measure a row holds."""
+
+    id: Identifier
+    description: Text = ""
+    layout: Literal["long"]
+    columns: LongColumns
+    period: PeriodParsing
+    geography: Literal["as_published"] = "as_published"
+    items: Items = Field(min_length=1)
+
+
+class WideSource(StrictModel):
+    """One row per area and period; every published item is a value column."""
+
+    id: Identifier
+    description: Text = ""
+    layout: Literal["wide"]
+    columns: WideColumns
+    period: PeriodParsing
+    geography: Literal["as_published"] = "as_published"
+    items: Items = Field(min_length=1)
+
+
+class RegisterSource(StrictModel):
+    """A list of areas with their names, types and validity, used by universes and reports."""
+
+    id: Identifier
+    description: Text = ""
+    layout: Literal["register"]
+    columns: RegisterColumns
+
+
+Source = LongSource | WideSource | RegisterSource
+DataSource = LongSource | WideSource
+
+SOURCE_LAYOUTS: dict[str, type[StrictModel]] = {
+    "long": LongSource,
+    "wide": WideSource,
+    "register": RegisterSource,
+}

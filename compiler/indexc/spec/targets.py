@@ -1,0 +1,76 @@
+"""Targets bind logical sources to physical relations, so specs stay engine-free.
+
+Snowflake credentials may only be named as environment variables: a target
+file is committed and reviewed, and must never hold a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from pathlib import PurePosixPath
+
+from pydantic import Field, model_validator
+
+from indexc.spec.base import Identifier, StrictModel, Text
+
+
+class FileRelation(StrictModel):
+    """A CSV or Parquet file, relative to the project root."""
+
+    path: Text = Field(min_length=1)
+    format: Literal["csv", "parquet"] | None = None
+
+    @property
+    def file_format(self) -> str:
+        if self.format:
+            return self.format
+        return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+
+
+class TableRelation(StrictModel):
+    """A table or view, optionally qualified as schema.table or database.schema.table."""
+
+    table: Text = Field(min_length=1)
+
+
+class DuckDBTarget(StrictModel):
+    target: Literal["duckdb"]
+    database: Text = "build/indexc.duckdb"
+    schema_: Identifier = Field(default="indexc_build", alias="schema")
+    relations: dict[Identifier, FileRelation] = {}
+
+    @model_validator(mode="after")
+    def _schema_differs_from_catalog(self) -> "DuckDBTarget":
+        """DuckDB names the catalog after the database file; a schema of that name is ambiguous."""
+        stem = PurePosixPath(self.database).stem
+        if stem == self.schema_:
+            raise ValueError(f"schema '{self.schema_}' has the same name as the database file {self.database}, "
+                             "which DuckDB cannot tell apart; rename one of them")
+        return self
+
+
+class EnvVar(StrictModel):
+    env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+
+class SnowflakeConnection(StrictModel):
+    account: EnvVar
+    user: EnvVar
+    password: EnvVar | None = None
+    authenticator: EnvVar | None = None
+    private_key_file: EnvVar | None = None
+    role: EnvVar | None = None
+    warehouse: EnvVar | None = None
+
+
+class SnowflakeTarget(StrictModel):
+    target: Literal["snowflake"]
+    connection: SnowflakeConnection
+    database: Text = Field(min_length=1)
+    schema_: Text = Field(default="INDEXC", alias="schema", min_length=1)
+    relations: dict[Identifier, TableRelation] = {}
+
+
+Target = DuckDBTarget | SnowflakeTarget
+
+TARGET_MODELS: dict[str, type[StrictModel]] = {"duckdb": DuckDBTarget, "snowflake": SnowflakeTarget}

@@ -1,0 +1,36 @@
+"""Validation: schema models first, then semantic rules, all problems collected together.
+
+Rules are an explicit ordered tuple, one rule per module, each a function from
+the catalog to diagnostics. Semantic rules only run on entries whose schema is
+valid, so every rule may trust the models it reads.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from indexc.errors import Diagnostic
+from indexc.load import SpecFile
+from indexc.validate import bindings, formulas, items, references, weights
+from indexc.validate.catalog import Catalog
+from indexc.validate.models import build_catalog
+
+Rule = Callable[[Catalog], Iterable[Diagnostic]]
+
+RULES: tuple[Rule, ...] = (
+    references.check,
+    formulas.check,
+    weights.check,
+    bindings.check,
+    items.check,
+)
+
+
+def validate(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
+    catalog, diagnostics = build_catalog(files)
+    for rule in RULES:
+        diagnostics.extend(rule(catalog))
+    return catalog, diagnostics
+
+
+__all__ = ["Catalog", "RULES", "validate"]

@@ -1,0 +1,46 @@
+"""Rules IX401/IX403: a measure's bindings never cover one period twice.
+
+Two bindings for the same period would make a measure's value depend on which
+SELECT wins; effective-dated bindings must hand over cleanly instead.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from indexc.errors import Diagnostic
+from indexc.spec.measures import PeriodRange
+from indexc.validate.catalog import Catalog
+
+OPEN_START, OPEN_END = "0000-01", "9999-00"
+
+
+def _bounds(periods: PeriodRange) -> tuple[str, str]:
+    return periods.from_ or OPEN_START, periods.to or OPEN_END
+
+
+def _describe(periods: PeriodRange) -> str:
+    return f"{periods.from_ or 'the beginning'} to {periods.to or 'open end'}"
+
+
+def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    for measure_id, measure in catalog.measures.items():
+        for i, binding in enumerate(measure.bindings):
+            start, end = _bounds(binding.periods)
+            if start > end:
+                yield Diagnostic("IX403", f"binding {i + 1} of measure '{measure_id}' runs backwards "
+                                 f"({_describe(binding.periods)})",
+                                 catalog.where("measures", measure_id, "bindings", i, "periods"),
+                                 "'from' must not be later than 'to'")
+                continue
+            for j in range(i):
+                other_start, other_end = _bounds(measure.bindings[j].periods)
+                if start <= other_end and other_start <= end:
+                    yield Diagnostic(
+                        "IX401",
+                        f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "
+                        f"{max(start, other_start) if max(start, other_start) != OPEN_START else 'early periods'}",
+                        catalog.where("measures", measure_id, "bindings", i),
+                        f"binding {j + 1} covers {_describe(measure.bindings[j].periods)}; "
+                        f"end one where the next begins, e.g. 'to:' the year before the other's 'from:'",
+                    )

@@ -1,0 +1,69 @@
+"""The catalog: every validated spec object by kind and id, and where it was written.
+
+Models are frozen and know nothing of files; the catalog keeps each object's
+origin so any later rule can point a diagnostic at the exact key or value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexc.errors import Location
+from indexc.formula import Formula, parse_formula
+from indexc.load import SpecFile
+from indexc.spec.indexes import Index, Universe
+from indexc.spec.measures import Measure, Metric
+from indexc.spec.sources import Source
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A spec object's file and its path inside that file, e.g. ('metrics', 3)."""
+
+    file: SpecFile
+    path: tuple[Any, ...]
+
+    def location(self, *rel: Any, key: bool = False) -> Location:
+        return self.file.location(self.path + rel, key=key)
+
+    def location_in_text(self, rel: tuple[Any, ...], offset: int, text: str) -> Location:
+        """The position of character `offset` of a one-line scalar such as a formula."""
+        mark = self.file.mark(self.path + rel)
+        if "\n" in text or mark.style not in (None, "'", '"'):
+            return Location(self.file.path, mark.line, mark.col)
+        quote = 1 if mark.style else 0
+        return Location(self.file.path, mark.line, mark.col + quote + offset)
+
+
+@dataclass
+class Catalog:
+    sources: dict[str, Source] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    universes: dict[str, Universe] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        return getattr(self, kind)
+
+    def origin(self, kind: str, object_id: str) -> Origin:
+        return self.origins[(kind, object_id)]
+
+    def where(self, kind: str, object_id: str, *rel: Any, key: bool = False) -> Location:
+        return self.origin(kind, object_id).location(*rel, key=key)
+
+    def formula(self, metric_id: str) -> Formula:
+        """The parsed formula of a metric, parsed once per compile."""
+        if metric_id not in self._formulas:
+            self._formulas[metric_id] = parse_formula(self.metrics[metric_id].formula)
+        return self._formulas[metric_id]
+
+    def canonical(self) -> dict[str, list[dict[str, Any]]]:
+        """The content of every spec object, independent of file names, order and comments."""
+        return {
+            kind: [self.of_kind(kind)[key].model_dump(mode="json", by_alias=True) for key in sorted(self.of_kind(kind))]
+            for kind in ("sources", "measures", "metrics", "universes", "indexes")
+        }

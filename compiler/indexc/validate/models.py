@@ -1,0 +1,135 @@
+"""Turn loaded files into validated models, reporting schema problems by position.
+
+Each list entry is validated on its own, so one broken entry neither hides the
+problems of its neighbours nor stops the semantic rules from checking them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from indexc.errors import Diagnostic
+from indexc.load import LANGUAGE_KEY, SpecFile
+from indexc.spec import LANGUAGES, Kind
+from indexc.validate.catalog import Catalog, Origin
+
+def did_you_mean(name: Any, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(str(name), sorted(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model class inside an annotation such as `tuple[Lens, ...] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, types.UnionType):
+        for arg in annotation.__args__:
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at `loc` below `model` may have."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
+        current = _model_in(field.annotation) if field else None
+    if current is None:
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str) -> Diagnostic:
+    loc = tuple(part for part in error["loc"] if part != "[key]")
+    is_key = "[key]" in error["loc"]
+    where = ".".join(str(p) for p in loc) or "entry"
+    kind = error["type"]
+    hint: str | None = None
+    if kind == "extra_forbidden":
+        allowed = allowed_keys(model, loc[:-1])
+        hint = did_you_mean(loc[-1], allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else None)
+        message = f"{label}: unknown key '{loc[-1]}'"
+        return Diagnostic("IX003", message, origin.location(*loc, key=True), hint)
+    if kind == "missing":
+        message = f"{label}: required key '{loc[-1]}' is missing"
+        hint = f"add '{loc[-1]}:' to this entry"
+        return Diagnostic("IX003", message, origin.location(*loc[:-1]), hint)
+    if kind == "string_type" and isinstance(error.get("input"), (int, float)):
+        hint = f"quote the value, e.g. \"{error['input']}\""
+    elif kind == "string_pattern_mismatch":
+        hint = "use lower-case letters, digits and underscores, starting with a letter"
+    message = f"{label}: {where}: {error['msg']}"
+    return Diagnostic("IX003", message, origin.location(*loc, key=is_key), hint)
+
+
+def _label(kind: Kind, raw: Any, index: int) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        return f"{kind.noun} '{raw['id']}'"
+    return f"{kind.noun} #{index + 1}"
+
+
+def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dict, diagnostics: list) -> None:
+    index = origin.path[-1]
+    label = _label(kind, raw, index)
+    if not isinstance(raw, dict):
+        diagnostics.append(Diagnostic("IX003", f"{label}: each entry of '{kind.key}' must be a mapping",
+                                      origin.location(), hint="start the entry with '- id: ...'"))
+        return
+    chosen = kind.model_for(raw)
+    if isinstance(chosen, str):
+        at = ("layout",) if "layout" in raw else ()
+        diagnostics.append(Diagnostic("IX003", f"{label}: {chosen}", origin.location(*at)))
+        return
+    try:
+        model = chosen.model_validate(raw)
+    except ValidationError as err:
+        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in err.errors(include_url=False))
+        return
+    first = seen.get((kind.key, model.id))
+    if first is not None:
+        diagnostics.append(Diagnostic(
+            "IX101", f"duplicate {kind.noun} id '{model.id}'", origin.location("id"),
+            hint=f"first defined at {first.location('id')}; ids must be unique among {kind.key}",
+        ))
+        return
+    seen[(kind.key, model.id)] = origin
+    catalog.of_kind(kind.key)[model.id] = model
+    catalog.origins[(kind.key, model.id)] = origin
+
+
+def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
+    catalog = Catalog()
+    diagnostics: list[Diagnostic] = []
+    seen: dict[tuple[str, str], Origin] = {}
+    for spec_file in files:
+        kinds = {kind.key: kind for kind in LANGUAGES[spec_file.version]}
+        for key, entries in spec_file.data.items():
+            if key == LANGUAGE_KEY:
+                continue
+            if key not in kinds:
+                diagnostics.append(Diagnostic(
+                    "IX004", f"unknown kind '{key}'", spec_file.location((key,), key=True),
+                    hint=did_you_mean(key, kinds) or f"a spec file may hold: {', '.join(kinds)}"))
+                continue
+            if not isinstance(entries, list):
+                diagnostics.append(Diagnostic("IX003", f"'{key}' must be a list of entries",
+                                              spec_file.location((key,)), hint="write each entry as '- id: ...'"))
+                continue
+            for index, raw in enumerate(entries):
+                _add_entry(catalog, kinds[key], raw, Origin(spec_file, (key, index)), seen, diagnostics)
+    return catalog, diagnostics

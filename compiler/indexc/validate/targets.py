@@ -1,0 +1,70 @@
+"""Load and check a target file: its model, and that it binds every source exactly once.
+
+Target files are loaded with the same line-aware loader as specs, so a missing
+relation points at the target file and names the source that needs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from indexc.errors import Diagnostic, Location
+from indexc.load import LANGUAGE_KEY, load_file
+from indexc.spec.targets import TARGET_MODELS, DuckDBTarget, Target
+from indexc.validate.catalog import Catalog, Origin
+from indexc.validate.models import schema_diagnostic, did_you_mean
+
+TARGETS_DIR = "targets"
+
+
+def target_path(root: Path, name: str) -> Path:
+    return root / TARGETS_DIR / f"{name}.yaml"
+
+
+def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None, list[Diagnostic]]:
+    path = target_path(root, name)
+    if not path.is_file():
+        return None, [Diagnostic("IX501", f"no target file for target '{name}'", Location(f"{TARGETS_DIR}/{name}.yaml"),
+                                 f"create {TARGETS_DIR}/{name}.yaml with 'target: {name}' and its relations")]
+    spec_file, diagnostics = load_file(path, root)
+    if spec_file is None:
+        return None, diagnostics
+    raw = {k: v for k, v in spec_file.data.items() if k != LANGUAGE_KEY}
+    if raw.get("target") != name:
+        return None, diagnostics + [Diagnostic(
+            "IX501", f"target file {spec_file.path} must say 'target: {name}'",
+            spec_file.location(("target",)), f"the file name and its 'target:' key must agree ({', '.join(TARGET_MODELS)})")]
+    model = TARGET_MODELS[name]
+    origin = Origin(spec_file, ())
+    try:
+        target = model.model_validate(raw)
+    except ValidationError as err:
+        return None, diagnostics + [schema_diagnostic(e, model, origin, f"target '{name}'")
+                                    for e in err.errors(include_url=False)]
+    for source_id in sorted(set(catalog.sources) - set(target.relations)):
+        diagnostics.append(Diagnostic(
+            "IX502", f"source '{source_id}' has no relation in target '{name}'", origin.location("relations", key=True),
+            f"add '{source_id}:' under relations (source defined at {catalog.where('sources', source_id)})"))
+    for source_id in sorted(set(target.relations) - set(catalog.sources)):
+        diagnostics.append(Diagnostic(
+            "IX102", f"unknown source '{source_id}' in the relations of target '{name}'",
+            origin.location("relations", source_id, key=True),
+            did_you_mean(source_id, catalog.sources) or "remove the relation or define the source"))
+    return target, diagnostics
+
+
+def missing_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
+    """Files a DuckDB run would read that do not exist; checked only before running."""
+    if not isinstance(target, DuckDBTarget):
+        return []
+    spec_file, _ = load_file(target_path(root, name), root)
+    problems = []
+    for source_id, relation in sorted(target.relations.items()):
+        if source_id in catalog.sources and not (root / relation.path).is_file():
+            problems.append(Diagnostic(
+                "IX503", f"file not found for source '{source_id}': {relation.path}",
+                spec_file.location(("relations", source_id, "path")) if spec_file else Location(name),
+                "paths are relative to the project root"))
+    return problems

@@ -1,0 +1,47 @@
+"""Rules IX301/IX302/IX105: weights are present and positive; lens members are unique.
+
+A zero or negative weight silently removes or inverts a lens, and a missing
+one would leave the aggregation to guess, so both are errors.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from indexc.errors import Diagnostic
+from indexc.validate.catalog import Catalog
+
+
+def _weight_problem(weight, what: str, location) -> Diagnostic | None:
+    if weight is None:
+        return Diagnostic("IX302", f"{what} has no weight", location,
+                          "add 'weight:' with a positive number (use 1 everywhere for equal weights)")
+    if weight <= 0:
+        return Diagnostic("IX301", f"{what} has a non-positive weight {weight:g}", location,
+                          "weights must be greater than 0; remove the entry to leave it out")
+    return None
+
+
+def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    for index_id, index in catalog.indexes.items():
+        lens_ids: dict[str, int] = {}
+        for l, lens in enumerate(index.lenses):
+            where = catalog.where("indexes", index_id, "lenses", l, "weight" if lens.weight is not None else "id")
+            problem = _weight_problem(lens.weight, f"lens '{lens.id}' of index '{index_id}'", where)
+            if problem:
+                yield problem
+            if lens.id in lens_ids:
+                yield Diagnostic("IX105", f"lens '{lens.id}' appears twice in index '{index_id}'",
+                                 catalog.where("indexes", index_id, "lenses", l, "id"),
+                                 "give each lens of an index its own id")
+            lens_ids.setdefault(lens.id, l)
+            seen: set[str] = set()
+            for m, entry in enumerate(lens.metrics):
+                where = catalog.where("indexes", index_id, "lenses", l, "metrics", m)
+                problem = _weight_problem(entry.weight, f"metric '{entry.metric}' in lens '{lens.id}'", where)
+                if problem:
+                    yield problem
+                if entry.metric in seen:
+                    yield Diagnostic("IX105", f"metric '{entry.metric}' appears twice in lens '{lens.id}'", where,
+                                     "list a metric once per lens and give it the combined weight")
+                seen.add(entry.metric)
