@@ -51,14 +51,9 @@ class Formula:
 
 
 def _offset(node: exp.Expression) -> int:
-    for candidate in (node, node.this if isinstance(node.this, exp.Expression) else None):
-        if candidate is not None and candidate.meta.get("start") is not None:
-            return candidate.meta["start"]
-    for child in node.iter_expressions():
-        found = _offset(child)
-        if found >= 0:
-            return found
-    return -1
+    """The leftmost source position recorded anywhere in `node`, or -1 if none was."""
+    starts = [n.meta["start"] for n in node.walk() if n.meta.get("start") is not None]
+    return min(starts, default=-1)
 
 
 def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]) -> None:

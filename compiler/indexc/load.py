@@ -73,7 +73,7 @@ class _Builder:
         self.values[path] = Mark(
             node.start_mark.line + 1,
             node.start_mark.column + 1,
-            node.style if isinstance(node, ScalarNode) else None,
+            (node.style or None) if isinstance(node, ScalarNode) else None,
         )
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}

@@ -28,6 +28,10 @@ SPECS_DIR = "specs"
 BUILD_DIR = "build"
 
 
+class GeneratorBug(RuntimeError):
+    """Emitted SQL failed the target's static check: a bug in indexc, reported with its traceback."""
+
+
 @dataclass(frozen=True)
 class Compilation:
     catalog: Catalog
@@ -78,12 +82,19 @@ class Project:
             raise UserError(diagnostics)
         return compilation
 
-    def build(self, target_name: str, out: Path | None = None, *, write: bool = True) -> Build:
+    def build(self, target_name: str, out: Path | None = None, *, write: bool = True, check: bool = False) -> Build:
+        """Compile for one target; with `check`, also hold every statement to the target's static check."""
         compilation = self.compile()
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
         if target is None or errors_in(diagnostics):
             raise UserError(diagnostics)
-        objects = generate(compilation.plan, sql_target(target))
+        target_sql = sql_target(target)
+        objects = generate(compilation.plan, target_sql)
+        if check:
+            problems = [f"{obj.name}: {problem}"
+                        for obj in objects for problem in target_sql.static_problems(obj.statement)]
+            if problems:
+                raise GeneratorBug(f"indexc emitted SQL that {target_name} would reject:\n" + "\n".join(problems))
         path = None
         if write:
             target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
@@ -103,10 +114,10 @@ class Project:
         if problems:
             raise UserError(problems)
         database = self.root / build.target.database
-        connection = duckdb_engine.connect(database, self.root)
+        connection = duckdb_engine.connect(database)
         try:
             try:
-                duckdb_engine.execute(connection, build.objects, progress)
+                duckdb_engine.execute(connection, build.objects, self.root, progress)
             except duckdb_engine.ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
             target_sql = sql_target(build.target)

@@ -6,6 +6,7 @@ file keeps exactly the objects it had before the run.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +31,24 @@ class BuiltObject:
     seconds: float
 
 
-def connect(database: Path, root: Path) -> duckdb.DuckDBPyConnection:
-    """Relative file paths in the SQL resolve against the project root, wherever we run from."""
+def connect(database: Path) -> duckdb.DuckDBPyConnection:
     database.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(database), config={"file_search_path": str(root)})
+    return duckdb.connect(str(database))
 
 
-def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject],
+def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
             progress: Callable[[BuiltObject], None] | None = None) -> list[BuiltObject]:
+    """Run every statement from the project root, where the SQL's relative data paths start.
+
+    The working directory, not DuckDB's file_search_path, resolves them: with
+    file_search_path, DuckDB 2.0 was seen to serve a data file's old contents
+    after the file changed within one process.
+    """
+    with contextlib.chdir(root):
+        return _execute_all(connection, objects, progress)
+
+
+def _execute_all(connection, objects, progress) -> list[BuiltObject]:
     built: list[BuiltObject] = []
     connection.execute("BEGIN TRANSACTION")
     for obj in objects:

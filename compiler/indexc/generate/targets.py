@@ -10,6 +10,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from indexc.generate.snowflake_check import snowflake_problems
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 
@@ -44,6 +45,10 @@ class SqlTarget:
 
     def create_schema(self) -> exp.Create:
         return exp.Create(this=self.schema(), kind="SCHEMA", exists=True)
+
+    def static_problems(self, statement: str) -> list[str]:
+        """What the target would reject in an emitted statement; none known for engines we execute."""
+        return []
 
     def render(self, expression: exp.Expression) -> str:
         """Pretty SQL with every identifier quoted after the dialect's own case rules."""
@@ -86,6 +91,9 @@ class SnowflakeSql(SqlTarget):
 
     def source_relation(self, source_id: str) -> exp.Expression:
         return exp.to_table(self.spec.relations[source_id].table, dialect=self.dialect)
+
+    def static_problems(self, statement: str) -> list[str]:
+        return snowflake_problems(statement)
 
 
 def sql_target(spec: DuckDBTarget | SnowflakeTarget) -> SqlTarget:

@@ -77,6 +77,14 @@ def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Ori
     return Diagnostic("IX003", message, origin.location(*loc, key=is_key), hint)
 
 
+def primary_errors(err: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors minus a list's 'too short' when it is short only because an item failed."""
+    errors = err.errors(include_url=False)
+    failed_inside = [e["loc"] for e in errors if e["type"] != "too_short"]
+    return [e for e in errors if e["type"] != "too_short"
+            or not any(loc[:len(e["loc"])] == e["loc"] and len(loc) > len(e["loc"]) for loc in failed_inside)]
+
+
 def _label(kind: Kind, raw: Any, index: int) -> str:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         return f"{kind.noun} '{raw['id']}'"
@@ -98,7 +106,7 @@ def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dic
     try:
         model = chosen.model_validate(raw)
     except ValidationError as err:
-        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in err.errors(include_url=False))
+        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err))
         return
     first = seen.get((kind.key, model.id))
     if first is not None:

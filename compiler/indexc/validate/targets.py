@@ -14,7 +14,7 @@ from indexc.errors import Diagnostic, Location
 from indexc.load import LANGUAGE_KEY, load_file
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget, Target
 from indexc.validate.catalog import Catalog, Origin
-from indexc.validate.models import schema_diagnostic, did_you_mean
+from indexc.validate.models import did_you_mean, primary_errors, schema_diagnostic
 
 TARGETS_DIR = "targets"
 
@@ -42,7 +42,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
         target = model.model_validate(raw)
     except ValidationError as err:
         return None, diagnostics + [schema_diagnostic(e, model, origin, f"target '{name}'")
-                                    for e in err.errors(include_url=False)]
+                                    for e in primary_errors(err)]
     for source_id in sorted(set(catalog.sources) - set(target.relations)):
         diagnostics.append(Diagnostic(
             "IX502", f"source '{source_id}' has no relation in target '{name}'", origin.location("relations", key=True),

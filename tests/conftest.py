@@ -1,0 +1,32 @@
+"""Shared fixtures: throw-away copies of real projects, so no test writes into the repository."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PROJECT_PARTS = ("specs", "targets", "examples", "data")
+
+
+def copy_project(source: Path, destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, destination / part)
+    return destination
+
+
+@pytest.fixture
+def example_project(tmp_path: Path) -> Path:
+    """A copy of the repository's real Adult Social Care project."""
+    return copy_project(REPO, tmp_path / "example")
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    """A copy of the four-council fixture whose results are checked by hand."""
+    return copy_project(FIXTURES / "tiny", tmp_path / "tiny")
