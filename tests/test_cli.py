@@ -1,0 +1,118 @@
+"""The `indexc` command through click's runner: exit codes, diagnostics, files written and kept."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from indexc.cli import main
+
+
+def invoke(project: Path, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project), *args])
+
+
+def misspell_formula(project: Path) -> None:
+    metrics = project / "specs" / "metrics.yaml"
+    metrics.write_text(metrics.read_text().replace(
+        "formula: asc_gross_expenditure * 1000 / population", "formula: asc_gross_expenditur * 1000 / population"))
+
+
+def test_validate_reports_ok(example_project: Path) -> None:
+    result = invoke(example_project, "validate")
+    assert result.exit_code == 0, result.output
+    assert "ok: 4 sources, 9 measures, 7 metrics, 1 indexes" in result.output
+
+
+def test_misspelt_measure_gives_position_code_name_and_suggestion(example_project: Path) -> None:
+    misspell_formula(example_project)
+    result = invoke(example_project, "validate")
+    assert result.exit_code == 1
+    assert "specs/metrics.yaml:52:14: IX102 unknown measure or metric 'asc_gross_expenditur'" in result.output
+    assert "hint: did you mean 'asc_gross_expenditure'?" in result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_json_diagnostics(example_project: Path) -> None:
+    misspell_formula(example_project)
+    result = invoke(example_project, "validate", "--format", "json")
+    assert result.exit_code == 1
+    (diagnostic,) = json.loads(result.output)
+    assert diagnostic == {
+        "code": "IX102", "severity": "error", "file": "specs/metrics.yaml", "line": 52, "col": 14,
+        "message": "unknown measure or metric 'asc_gross_expenditur' in the formula of metric 'asc_spend_per_head'",
+        "hint": "did you mean 'asc_gross_expenditure'?",
+    }
+
+
+def test_build_writes_one_file_per_object_and_a_manifest(example_project: Path, monkeypatch) -> None:
+    monkeypatch.delenv("SNOWFLAKE_ACCOUNT", raising=False)  # building needs no connection or credentials
+    result = invoke(example_project, "build", "--target", "snowflake")
+    assert result.exit_code == 0, result.output
+    out = example_project / "build" / "snowflake"
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = sorted(p.name for p in out.glob("*.sql"))
+    assert files == sorted(o["file"] for o in manifest["objects"])
+    position = {o["name"]: i for i, o in enumerate(manifest["objects"])}
+    for obj in manifest["objects"]:
+        assert all(position[dep] < position[obj["name"]] for dep in obj["depends_on"])
+    assert manifest["spec_hash"].startswith("sha256:") and manifest["target"] == "snowflake"
+    assert files == sorted(files, key=lambda name: (int(name[:2]), name))
+
+
+def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
+    assert invoke(example_project, "build", "--target", "duckdb").exit_code == 0
+    out = example_project / "build" / "duckdb"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    misspell_formula(example_project)
+    assert invoke(example_project, "build", "--target", "duckdb").exit_code == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
+    result = invoke(example_project, "run", "-q")
+    assert result.exit_code == 0, result.output
+    assert "adult_social_care v2026.1: Top 10, 2016-17" in result.output
+    assert "Redbridge" in result.output
+    assert len(re.findall(r"│ E\d{8} │", result.output)) == 10
+
+
+def test_run_with_a_missing_data_file(example_project: Path) -> None:
+    (example_project / "examples" / "data" / "la_code_history.csv").unlink()
+    result = invoke(example_project, "run")
+    assert result.exit_code == 1
+    assert "targets/duckdb.yaml:9:20: IX503 file not found for source 'la_codes'" in result.output
+
+
+def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) -> None:
+    assert invoke(example_project, "run", "-q").exit_code == 0
+    database = example_project / "build" / "indexc.duckdb"
+    with duckdb.connect(str(database), read_only=True) as connection:
+        before = connection.execute("SELECT * FROM indexc_build.index__adult_social_care__scores "
+                                    "ORDER BY period, area_code").fetchall()
+    data = example_project / "examples" / "data" / "asc_outcomes_oflog.csv"
+    data.write_text(data.read_text().replace(",8.9\n", ",eight point nine\n", 1))
+    result = invoke(example_project, "run", "-q")
+    assert result.exit_code == 1
+    assert "IX701 building source__oflog_asc_outcomes on duckdb failed" in result.output
+    assert "Traceback" not in result.output
+    with duckdb.connect(str(database), read_only=True) as connection:
+        after = connection.execute("SELECT * FROM indexc_build.index__adult_social_care__scores "
+                                   "ORDER BY period, area_code").fetchall()
+    assert after == before
+
+
+def test_no_specs_directory(tmp_path: Path) -> None:
+    result = invoke(tmp_path, "validate")
+    assert result.exit_code == 1
+    assert "IX005 no 'specs/' directory" in result.output
+
+
+def test_run_a_chosen_period(example_project: Path) -> None:
+    result = invoke(example_project, "run", "-q", "--period", "2022-23")
+    assert result.exit_code == 0, result.output
+    assert "Top 10, 2022-23" in result.output and "3/4" in result.output

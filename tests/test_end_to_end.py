@@ -1,0 +1,113 @@
+"""End to end on DuckDB: the tiny fixture's scores, checked against arithmetic done here by hand.
+
+Universe: AAA, BBB (unitary), CCC, DDD (county). ZZZ is a district (outside
+the universe) and OLD's code ended in 2015, so neither may affect any score.
+2016-17 data, from three sources with three period notations:
+    spend      AAA 1000  BBB 3000  CCC 2000  DDD 4000
+    population AAA  100  BBB  200  CCC  400  DDD  200   (mid-2016 -> 2016-17)
+    SAT        AAA   80  BBB   60  CCC   70  DDD blank  (FY ending 2017 -> 2016-17)
+Lenses: cost (weight 1) = spend_per_head, lower is better; outcome (weight 3) = satisfaction.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indexc.project import Project
+
+SPEND_PER_HEAD = {"AAA": 1000 / 100, "BBB": 3000 / 200, "CCC": 2000 / 400, "DDD": 4000 / 200}
+SATISFACTION = {"AAA": 80.0, "BBB": 60.0, "CCC": 70.0}
+
+
+def zscores(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
+    mean, sd = statistics.mean(values.values()), statistics.stdev(values.values())
+    sign = 1 if higher_is_better else -1
+    return {k: sign * (v - mean) / sd for k, v in values.items()}
+
+
+def minmax(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
+    oriented = {k: v if higher_is_better else -v for k, v in values.items()}
+    low, high = min(oriented.values()), max(oriented.values())
+    return {k: 100 * (v - low) / (high - low) for k, v in oriented.items()}
+
+
+def percentile_rank(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
+    oriented = {k: v if higher_is_better else -v for k, v in values.items()}
+    ordered = sorted(oriented.values())
+    return {k: 100 * ordered.index(v) / (len(ordered) - 1) for k, v in oriented.items()}
+
+
+NORMALISERS = {"zscore": zscores, "minmax": minmax, "percentile_rank": percentile_rank}
+
+
+def run_tiny(project: Path, normalise: str) -> duckdb.DuckDBPyConnection:
+    spec = project / "specs" / "tiny.yaml"
+    spec.write_text(spec.read_text().replace("normalise: zscore", f"normalise: {normalise}"))
+    Project(project).run()
+    return duckdb.connect(str(project / "build" / "tiny.duckdb"), read_only=True)
+
+
+def rows(connection, sql: str) -> dict:
+    return {row[0]: row[1:] if len(row) > 2 else row[1] for row in connection.execute(sql).fetchall()}
+
+
+@pytest.mark.parametrize("normalise", sorted(NORMALISERS))
+def test_metric_scores_match_hand_computation(tiny_project: Path, normalise: str) -> None:
+    connection = run_tiny(tiny_project, normalise)
+    normaliser = NORMALISERS[normalise]
+    for metric, values, higher in (("spend_per_head", SPEND_PER_HEAD, False), ("satisfaction", SATISFACTION, True)):
+        got = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
+                               f"WHERE metric = '{metric}' AND period = '2016-17'")
+        expected = normaliser(values, higher)
+        assert got.keys() == expected.keys()
+        for area, score in expected.items():
+            assert got[area] == pytest.approx(score, abs=1e-12)
+
+
+def test_index_scores_reweight_missing_lenses_and_rank(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    cost, outcome = zscores(SPEND_PER_HEAD, False), zscores(SATISFACTION, True)
+    expected = {area: (1 * cost[area] + 3 * outcome[area]) / 4 for area in SATISFACTION}
+    expected["DDD"] = cost["DDD"]  # no satisfaction value: scored on the cost lens alone
+    got = rows(connection, "SELECT area_code, score, rank, lenses_used FROM tiny_index.index__tiny__scores "
+                           "WHERE period = '2016-17'")
+    assert {area: got[area][0] for area in got} == pytest.approx(expected, abs=1e-12)
+    assert {area: got[area][1] for area in got} == {"AAA": 1, "CCC": 2, "BBB": 3, "DDD": 4}
+    assert {area: got[area][2] for area in got} == {"AAA": 2, "BBB": 2, "CCC": 2, "DDD": 1}
+
+
+def test_metric_values_join_sources_with_different_period_notations(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code || ' ' || period, value FROM tiny_index.metric__spend_per_head")
+    expected = {f"{area} 2016-17": value for area, value in SPEND_PER_HEAD.items()}
+    expected.update({"OLD 2016-17": 9999.0, "ZZZ 2016-17": 10.0})  # metric values exist; universes filter later
+    assert got == pytest.approx(expected)
+
+
+def test_blank_values_are_missing_not_zero(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    got = connection.execute("SELECT count(*) FROM tiny_index.measure__satisfaction WHERE area_code = 'DDD'")
+    assert got.fetchone()[0] == 0
+
+
+def test_top_view_names_the_published_areas(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    got = connection.execute("SELECT rank, area_code, name FROM tiny_index.index__tiny__top "
+                             "WHERE period = '2016-17' ORDER BY rank").fetchall()
+    assert got == [(1, "AAA", "Alpha"), (2, "CCC", "Gamma"), (3, "BBB", "Beta")]
+
+
+def test_division_by_zero_gives_a_missing_value(tiny_project: Path) -> None:
+    data = tiny_project / "data" / "population.csv"
+    data.write_text(data.read_text().replace("BBB,2016,200", "BBB,2016,0"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, value FROM tiny_index.metric__spend_per_head WHERE period = '2016-17'")
+    assert got["BBB"] is None
+    scored = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
+                              "WHERE metric = 'spend_per_head'")
+    assert "BBB" not in scored and not any(math.isinf(v) for v in scored.values())
