@@ -116,3 +116,13 @@ def test_run_a_chosen_period(example_project: Path) -> None:
     result = invoke(example_project, "run", "-q", "--period", "2022-23")
     assert result.exit_code == 0, result.output
     assert "Top 10, 2022-23" in result.output and "3/4" in result.output
+
+
+def test_run_checks_declared_columns_against_the_csv_header(example_project: Path) -> None:
+    sources = example_project / "specs" / "sources.yaml"
+    sources.write_text(sources.read_text().replace("columns: {area: la_code,", "columns: {area: la_cod,"))
+    result = invoke(example_project, "run")
+    assert result.exit_code == 1
+    assert ("specs/sources.yaml:10:21: IX504 column 'la_cod' of source 'oflog_asc_outcomes' is not in "
+            "examples/data/asc_outcomes_oflog.csv") in result.output
+    assert "did you mean 'la_code'?" in result.output

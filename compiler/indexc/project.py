@@ -22,7 +22,8 @@ from indexc.plan import Plan, build_plan
 from indexc.resolve import Graph, resolve
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
-from indexc.validate.targets import load_target, missing_files, target_path
+from indexc.validate.data_files import check_data_files
+from indexc.validate.targets import load_target, target_path
 
 SPECS_DIR = "specs"
 BUILD_DIR = "build"
@@ -110,7 +111,7 @@ class Project:
         if index_id is not None and index_id not in catalog.indexes:
             raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
                                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}")])
-        problems = missing_files(self.root, build.target, catalog, target_name)
+        problems = check_data_files(self.root, build.target, catalog, target_name)
         if problems:
             raise UserError(problems)
         database = self.root / build.target.database

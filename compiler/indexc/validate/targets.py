@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from indexc.errors import Diagnostic, Location
 from indexc.load import LANGUAGE_KEY, load_file
-from indexc.spec.targets import TARGET_MODELS, DuckDBTarget, Target
+from indexc.spec.targets import TARGET_MODELS, Target
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import did_you_mean, primary_errors, schema_diagnostic
 
@@ -53,18 +53,3 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
             origin.location("relations", source_id, key=True),
             did_you_mean(source_id, catalog.sources) or "remove the relation or define the source"))
     return target, diagnostics
-
-
-def missing_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
-    """Files a DuckDB run would read that do not exist; checked only before running."""
-    if not isinstance(target, DuckDBTarget):
-        return []
-    spec_file, _ = load_file(target_path(root, name), root)
-    problems = []
-    for source_id, relation in sorted(target.relations.items()):
-        if source_id in catalog.sources and not (root / relation.path).is_file():
-            problems.append(Diagnostic(
-                "IX503", f"file not found for source '{source_id}': {relation.path}",
-                spec_file.location(("relations", source_id, "path")) if spec_file else Location(name),
-                "paths are relative to the project root"))
-    return problems
