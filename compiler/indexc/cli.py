@@ -101,18 +101,24 @@ def build_command(project: Project, target: str, out: Path | None, check: bool, 
 @click.option("--index", "index_id", default=None, help="Show only this index.")
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the results.")
+@click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built.")
 @format_option
 @click.pass_obj
 @handles_user_errors
 def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
-                fmt: str) -> None:
+                verbose: bool, fmt: str) -> None:
     """Build, execute on embedded DuckDB and print each index's Top N."""
     console = Console(soft_wrap=False)
-    err_console = Console(stderr=True)
+    err_console = Console(stderr=True, highlight=False)
+    built = []
 
-    def progress(built) -> None:
-        if not quiet:
-            err_console.print(f"[dim]built {built.name} in {built.seconds:.2f}s[/dim]", highlight=False)
+    def progress(built_object) -> None:
+        built.append(built_object)
+        if verbose and not quiet:
+            err_console.print(f"[dim]built {built_object.name} in {built_object.seconds:.2f}s[/dim]")
 
     rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+    if not quiet:
+        seconds = sum(b.seconds for b in built)
+        err_console.print(f"[dim]built {len(built)} objects on {target} in {seconds:.2f}s[/dim]")
     print_rankings(rankings, console)
