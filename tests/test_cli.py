@@ -126,3 +126,31 @@ def test_run_checks_declared_columns_against_the_csv_header(example_project: Pat
     assert ("specs/sources.yaml:10:21: IX504 column 'la_cod' of source 'oflog_asc_outcomes' is not in "
             "examples/data/asc_outcomes_oflog.csv") in result.output
     assert "did you mean 'la_code'?" in result.output
+
+
+def test_run_refuses_a_period_without_scores(example_project: Path) -> None:
+    result = invoke(example_project, "run", "-q", "--period", "2030-31")
+    assert result.exit_code == 1
+    assert "IX703 index 'adult_social_care' has no scores for period '2030-31'" in result.output
+    assert "scored periods: 2015-16, 2016-17" in result.output
+
+
+def test_build_never_replaces_a_directory_that_is_not_a_build(example_project: Path) -> None:
+    keep = example_project / "notes"
+    keep.mkdir()
+    (keep / "mine.txt").write_text("not indexc's")
+    result = invoke(example_project, "build", "--target", "duckdb", "--out", str(keep))
+    assert result.exit_code == 1 and "IX505" in result.output
+    assert (keep / "mine.txt").read_text() == "not indexc's"
+    assert invoke(example_project, "build", "--target", "duckdb", "--out", str(keep / "sql")).exit_code == 0
+    assert invoke(example_project, "build", "--target", "duckdb", "--out", str(keep / "sql")).exit_code == 0
+
+
+def test_manifest_hashes_are_of_the_statement_text(example_project: Path) -> None:
+    import hashlib
+    assert invoke(example_project, "build", "--target", "duckdb").exit_code == 0
+    out = example_project / "build" / "duckdb"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for obj in manifest["objects"]:
+        statement = (out / obj["file"]).read_text().split(" not this file.\n", 1)[1].rstrip().removesuffix(";")
+        assert obj["sql_hash"] == "sha256:" + hashlib.sha256(statement.encode()).hexdigest()

@@ -12,6 +12,7 @@ Lenses: cost (weight 1) = spend_per_head, lower is better; outcome (weight 3) = 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from pathlib import Path
 
@@ -47,7 +48,7 @@ NORMALISERS = {"zscore": zscores, "minmax": minmax, "percentile_rank": percentil
 
 def run_tiny(project: Path, normalise: str) -> duckdb.DuckDBPyConnection:
     spec = project / "specs" / "tiny.yaml"
-    spec.write_text(spec.read_text().replace("normalise: zscore", f"normalise: {normalise}"))
+    spec.write_text(re.sub(r"normalise: \w+", f"normalise: {normalise}", spec.read_text()))
     Project(project).run()
     return duckdb.connect(str(project / "build" / "tiny.duckdb"), read_only=True)
 
@@ -111,3 +112,22 @@ def test_division_by_zero_gives_a_missing_value(tiny_project: Path) -> None:
     scored = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
                               "WHERE metric = 'spend_per_head'")
     assert "BBB" not in scored and not any(math.isinf(v) for v in scored.values())
+
+
+def test_areas_below_the_coverage_threshold_are_scored_but_not_ranked(tiny_project: Path) -> None:
+    spec = tiny_project / "specs" / "tiny.yaml"
+    spec.write_text(spec.read_text().replace("method: {normalise: zscore}", "method: {normalise: zscore, min_coverage: 0.5}"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, rank, coverage FROM tiny_index.index__tiny__scores WHERE period = '2016-17'")
+    assert got == {"AAA": (1, 1.0), "CCC": (2, 1.0), "BBB": (3, 1.0), "DDD": (None, 0.25)}  # DDD: cost lens only
+
+
+def test_a_metric_without_spread_gets_no_score_under_any_normalisation(tiny_project: Path) -> None:
+    data = tiny_project / "data" / "outcomes.csv"
+    data.write_text(data.read_text().replace(",SAT,80", ",SAT,70").replace(",SAT,60", ",SAT,70"))
+    for normalise in NORMALISERS:
+        connection = run_tiny(tiny_project, normalise)
+        got = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
+                               "WHERE metric = 'satisfaction'")
+        connection.close()
+        assert got == {"AAA": None, "BBB": None, "CCC": None}, normalise

@@ -25,9 +25,18 @@ MANIFEST = "manifest.json"
 HEADER_WIDTH = 96
 
 
+def text_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_hash(data: Any) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The hash of JSON-like data in a canonical form, so key order and formatting never matter."""
+    return text_hash(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+def is_build_directory(path: Path) -> bool:
+    """Only an empty directory or an earlier build may be replaced by a build."""
+    return not path.exists() or (path.is_dir() and (not any(path.iterdir()) or (path / MANIFEST).is_file()))
 
 
 def file_text(obj: CompiledObject, target: str) -> str:
@@ -52,7 +61,7 @@ def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_
                 "level": obj.level,
                 "depends_on": list(obj.node.depends_on),
                 "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]} if obj.node.spec else None,
-                "sql_hash": content_hash(obj.statement),
+                "sql_hash": text_hash(obj.statement),
             }
             for obj in objects
         ],

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from indexc import report
-from indexc.emit import content_hash, emit
+from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
@@ -98,9 +98,13 @@ class Project:
                 raise GeneratorBug(f"indexc emitted SQL that {target_name} would reject:\n" + "\n".join(problems))
         path = None
         if write:
+            out = out or self.root / BUILD_DIR / target_name
+            if not is_build_directory(out):
+                raise UserError([Diagnostic(
+                    "IX505", f"{out} is not empty and holds no {MANIFEST}: not an indexc build to replace",
+                    Location(str(out)), "choose an empty or new directory for --out")])
             target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
-            path = emit(objects, out or self.root / BUILD_DIR / target_name, target_name,
-                        compilation.spec_hash, target_hash)
+            path = emit(objects, out, target_name, compilation.spec_hash, target_hash)
         return Build(target_name, target, objects, path, compilation)
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
@@ -121,17 +125,33 @@ class Project:
                 duckdb_engine.execute(connection, build.objects, self.root, progress)
             except duckdb_engine.ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
+            except duckdb_engine.CheckFailed as failure:
+                raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
             target_sql = sql_target(build.target)
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
                 chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
-                rankings.append(report.read_ranking(connection, target_sql, spec, chosen))
+                ranking = report.read_ranking(connection, target_sql, spec, chosen)
+                if period and period not in ranking.scored_periods:
+                    raise UserError([Diagnostic(
+                        "IX703", f"index '{this_index}' has no scores for period '{period}'", Location(SPECS_DIR),
+                        f"scored periods: {', '.join(ranking.scored_periods) or 'none'}")])
+                rankings.append(ranking)
             return rankings
         finally:
             connection.close()
 
     # --- helpers -----------------------------------------------------------------------------
+    def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
+        node = failure.object.node
+        shown = ", ".join(repr(value) for value in failure.examples)
+        more = " and more" if len(failure.examples) >= duckdb_engine.CHECK_EXAMPLES else ""
+        return Diagnostic(
+            "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
+            f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
+            "correct the data or the source's declaration")
+
     def _failure_diagnostic(self, failure: duckdb_engine.ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
         spec = failure.object.node.spec
         location = catalog.where(*spec) if spec else Location(str(target_path(self.root, target).relative_to(self.root)))

@@ -23,11 +23,12 @@ class Ranking:
     period: str | None
     top: int
     rows: list[dict[str, Any]]
+    scored_periods: list[str]
 
 
-def latest_period_sql(target: SqlTarget, index_id: str) -> str:
-    query = exp.select(exp.Max(this=col("period")).as_("period")).from_(
-        target.object_table(index_object(index_id, "scores")))
+def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
+    query = (exp.select(col("period")).distinct().from_(target.object_table(index_object(index_id, "scores")))
+             .order_by(col("period")))
     return target.render(query)
 
 
@@ -43,10 +44,11 @@ def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
 
 def read_ranking(connection, target: SqlTarget, index: Index, period: str | None) -> Ranking:
     """The Top N of `period`, or of the latest period with scores when none is given."""
+    periods = [row["period"] for row in duckdb_engine.query(connection, scored_periods_sql(target, index.id))]
     if period is None:
-        period = duckdb_engine.query(connection, latest_period_sql(target, index.id))[0]["period"]
+        period = periods[-1] if periods else None
     rows = duckdb_engine.query(connection, top_sql(target, index.id, period)) if period else []
-    return Ranking(index.id, index.version, period, index.publish.top, rows)
+    return Ranking(index.id, index.version, period, index.publish.top, rows, periods)
 
 
 def ranking_table(ranking: Ranking) -> Table:

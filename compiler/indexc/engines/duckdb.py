@@ -16,6 +16,8 @@ import duckdb
 
 from indexc.generate import CompiledObject
 
+CHECK_EXAMPLES = 5
+
 
 @dataclass(frozen=True)
 class ObjectFailed(Exception):
@@ -23,6 +25,14 @@ class ObjectFailed(Exception):
 
     object: CompiledObject
     message: str
+
+
+@dataclass(frozen=True)
+class CheckFailed(Exception):
+    """A check found rows: the data breaks a promise the specs make about it."""
+
+    object: CompiledObject
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -54,10 +64,14 @@ def _execute_all(connection, objects, progress) -> list[BuiltObject]:
     for obj in objects:
         started = time.perf_counter()
         try:
-            connection.execute(obj.statement)
+            result = connection.execute(obj.statement)
+            found = result.fetchmany(CHECK_EXAMPLES) if obj.is_check else []
         except duckdb.Error as err:
             connection.execute("ROLLBACK")
             raise ObjectFailed(obj, str(err).strip()) from err
+        if found:
+            connection.execute("ROLLBACK")
+            raise CheckFailed(obj, tuple(str(row[0]) for row in found))
         built.append(BuiltObject(obj.name, time.perf_counter() - started))
         if progress:
             progress(built[-1])

@@ -23,7 +23,9 @@ from indexc.plan.nodes import (
     MetricNode,
     MetricScoresNode,
     Node,
+    PeriodCheckNode,
     PublishNode,
+    RegisterCheckNode,
     RegisterNode,
     SchemaNode,
     UniverseNode,
@@ -41,6 +43,8 @@ BUILDERS: dict[type[Node], Builder] = {
     LensScoresNode: scores.lens_scores,
     IndexScoresNode: scores.index_scores,
     PublishNode: scores.publish,
+    PeriodCheckNode: inputs.period_check,
+    RegisterCheckNode: inputs.register_check,
 }
 
 
@@ -55,6 +59,10 @@ class CompiledObject:
         return self.node.name
 
     @property
+    def is_check(self) -> bool:
+        return self.node.materialisation is Materialisation.CHECK
+
+    @property
     def file_name(self) -> str:
         """Level first, so listing the build directory shows a valid execution order."""
         return f"{self.level:02d}_{self.node.name}.sql"
@@ -64,6 +72,8 @@ def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
     if isinstance(node, SchemaNode):
         return target.create_schema()
     query = BUILDERS[type(node)](node, target)
+    if node.materialisation is Materialisation.CHECK:
+        return query
     kind = "TABLE" if node.materialisation is Materialisation.TABLE else "VIEW"
     return target.create(node.name, kind, query)
 

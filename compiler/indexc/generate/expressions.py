@@ -83,12 +83,12 @@ def safe_divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.D
     return exp.Div(this=numerator, expression=exp.Nullif(this=denominator, expression=lit(0)))
 
 
-def period_start_year(parsing: PeriodParsing, raw: exp.Expression) -> exp.Expression:
-    """The calendar year in which the financial year of a raw period value starts."""
-    raw_text = text(raw)
+def period_start_year(parsing: PeriodParsing, raw_text: exp.Expression) -> exp.Expression:
+    """The year in which the financial year of a trimmed raw period starts, or NULL if it does not parse."""
     if parsing.grain == "financial_year":
-        return cast(exp.Substring(this=raw_text, start=lit(1), length=lit(4)), "int")
-    year = cast(exp.Trim(this=raw_text), "int")
+        return exp.TryCast(this=exp.Substring(this=raw_text, start=lit(1), length=lit(4)),
+                           to=exp.DataType.build("int"))
+    year = exp.TryCast(this=raw_text, to=exp.DataType.build("int"))
     if parsing.grain == "financial_year_ending":
         return exp.Sub(this=year, expression=lit(1))
     return year  # mid_year: 30 June falls in the financial year starting that April
@@ -99,6 +99,18 @@ def period_label(start_year: exp.Expression) -> exp.Expression:
     next_year = exp.Mod(this=exp.Paren(this=exp.Add(this=start_year.copy(), expression=lit(1))), expression=lit(100))
     suffix = exp.Pad(this=text(next_year), expression=lit(2), fill_pattern=lit("0"), is_left=True)
     return exp.Concat(expressions=[text(start_year), lit("-"), suffix])
+
+
+def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expression:
+    """How a source following `parsing` writes the financial year `label`: the inverse of parsing."""
+    start_year = cast(exp.Substring(this=label, start=lit(1), length=lit(4)), "int")
+    if parsing.format == "YYYY-YY":
+        return label
+    if parsing.format == "YYYY/YY":
+        return exp.func("REPLACE", label, lit("-"), lit("/"))
+    if parsing.grain == "financial_year_ending":
+        return text(exp.Add(this=start_year, expression=lit(1)))
+    return text(start_year)
 
 
 def valid_in_period(area: str, period: exp.Expression) -> exp.Expression:

@@ -16,47 +16,78 @@ from indexc.generate.expressions import (
     cast,
     col,
     lit,
+    period_as_written,
     period_label,
     period_start_year,
     table,
     text,
     union_all,
+    window,
 )
 from indexc.generate.targets import SqlTarget
-from indexc.plan.nodes import DataSourceNode, MeasureNode, MetricNode, RegisterNode
+from indexc.plan.nodes import (
+    DataSourceNode,
+    MeasureNode,
+    MetricNode,
+    PeriodCheckNode,
+    RegisterCheckNode,
+    RegisterNode,
+)
 from indexc.spec.sources import LongSource
 
 PARSED = "parsed"
+YEARS = "with_years"
 
 
 def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
-    """Read the physical relation once, parse its periods and stack its items."""
+    """Read the physical relation once, parse its periods and stack its items.
+
+    The raw period is kept beside the label so that a check can report any
+    value that did not read back as the period the source's format promises.
+    """
     source = node.source
     columns = source.columns
     parsed_columns = [
         alias(text(col(columns.area)), "area_code"),
-        alias(period_start_year(source.period, col(columns.period)), "period_start_year"),
+        alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
     ]
+    parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
     period = alias(period_label(col("period_start_year")), "period")
     if isinstance(source, LongSource):
         parsed_columns += [alias(text(col(columns.item)), "item"),
                            alias(blank_is_missing(col(columns.value), "double"), "value")]
         parsed = exp.select(*parsed_columns).from_(target.source_relation(source.id))
         final = (
-            exp.select(col("area_code"), period, col("item"), col("value"))
-            .from_(table(PARSED))
+            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"))
+            .from_(table(YEARS))
             .where(exp.In(this=col("item"), expressions=[lit(item) for item in sorted(source.items)]))
         )
-        return final.with_(PARSED, as_=parsed, copy=False)
-    item_columns = sorted(source.items)
-    parsed_columns += [col(name) for name in item_columns]
-    parsed = exp.select(*parsed_columns).from_(target.source_relation(source.id))
-    stacked = union_all([
-        exp.select(col("area_code"), period.copy(), alias(lit(name), "item"),
-                   alias(blank_is_missing(col(name), "double"), "value")).from_(table(PARSED))
-        for name in item_columns
-    ])
-    return stacked.with_(PARSED, as_=parsed, copy=False)
+    else:
+        item_columns = sorted(source.items)
+        parsed_columns += [col(name) for name in item_columns]
+        parsed = exp.select(*parsed_columns).from_(target.source_relation(source.id))
+        final = union_all([
+            exp.select(col("area_code"), period.copy(), col("period_raw"), alias(lit(name), "item"),
+                       alias(blank_is_missing(col(name), "double"), "value")).from_(table(YEARS))
+            for name in item_columns
+        ])
+    years = exp.select(exp.Star(), parsed_start).from_(table(PARSED))
+    return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
+
+
+def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
+    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18)."""
+    label = col("period")
+    unreadable = exp.or_(
+        exp.Is(this=label, expression=exp.Null()),
+        exp.NEQ(this=col("period_raw"), expression=period_as_written(node.parsing, label.copy())),
+    )
+    return (
+        exp.select(col("period_raw")).distinct()
+        .from_(target.object_table(node.source_object))
+        .where(unreadable)
+        .order_by(col("period_raw"))
+    )
 
 
 def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
@@ -73,6 +104,33 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
         alias(date_or_null(columns.valid_from), "valid_from"),
         alias(date_or_null(columns.valid_to), "valid_to"),
     ).from_(target.source_relation(node.source.id))
+
+
+def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression:
+    """Codes with two rows whose validity overlaps (a missing date is open-ended)."""
+    numbered = exp.select(
+        col("area_code"), col("valid_from"), col("valid_to"),
+        alias(window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))), "row_number"),
+    ).from_(target.object_table(node.register_object))
+
+    def open_or(bound: exp.Expression, start: exp.Expression, comparison) -> exp.Expression:
+        return exp.Paren(this=exp.or_(exp.Is(this=bound, expression=exp.Null()),
+                                      exp.Is(this=start, expression=exp.Null()),
+                                      comparison(this=start.copy(), expression=bound.copy())))
+
+    overlap = and_all([
+        exp.EQ(this=col("area_code", "a"), expression=col("area_code", "b")),
+        exp.LT(this=col("row_number", "a"), expression=col("row_number", "b")),
+        open_or(col("valid_to", "a"), col("valid_from", "b"), exp.LTE),
+        open_or(col("valid_to", "b"), col("valid_from", "a"), exp.LTE),
+    ])
+    return (
+        exp.select(col("area_code", "a")).distinct()
+        .from_(table("numbered", "a"))
+        .join(table("numbered", "b"), join_type="inner", on=overlap)
+        .order_by(col("area_code", "a"))
+        .with_("numbered", as_=numbered, copy=False)
+    )
 
 
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:

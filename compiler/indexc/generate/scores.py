@@ -50,7 +50,10 @@ def _score(normalise: str) -> exp.Expression:
         return exp.Mul(this=lit(HUNDRED), expression=share)
     if normalise == "percentile_rank":
         rank = window(exp.PercentRank(), METRIC_PERIOD, exp.Ordered(this=oriented, desc=False))
-        return exp.Mul(this=lit(HUNDRED), expression=rank)
+        no_spread = exp.EQ(this=window(exp.Min(this=oriented.copy()), METRIC_PERIOD),
+                           expression=window(exp.Max(this=oriented.copy()), METRIC_PERIOD))
+        return exp.Case(ifs=[exp.If(this=no_spread, true=exp.Null())],
+                        default=exp.Mul(this=lit(HUNDRED), expression=rank))
     raise ValueError(f"unknown normalisation {normalise!r}")  # the spec model allows no other value
 
 
@@ -107,24 +110,35 @@ def lens_scores(node: LensScoresNode, target: SqlTarget) -> exp.Expression:
 
 def index_scores(node: IndexScoresNode, target: SqlTarget) -> exp.Expression:
     weights = values_table(list(node.lens_weights), "lens_weights", ("lens", "weight"))
+    total_weight = sum(weight for _, weight in node.lens_weights)
     weighted = exp.Sum(this=exp.Mul(this=col("weight", "w"), expression=col("score", "s")))
     combined = (
         exp.select(col("area_code", "s"), col("period", "s"),
                    alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "w"))), "score"),
-                   alias(exp.Count(this=exp.Star()), "lenses_used"))
+                   alias(exp.Count(this=exp.Star()), "lenses_used"),
+                   alias(exp.Div(this=exp.Sum(this=col("weight", "w")), expression=lit(total_weight)), "coverage"))
         .from_(table("lens_weights", "w"))
         .join(target.object_table(node.lens_scores_object, "s"), join_type="inner",
               on=exp.EQ(this=col("lens", "s"), expression=col("lens", "w")))
         .group_by(col("area_code", "s"), col("period", "s"))
     )
-    rank = window(exp.Rank(), ("period",), exp.Ordered(this=col("score"), desc=True))
-    return (
+    by_score = exp.Ordered(this=col("score"), desc=True)
+    if node.min_coverage:
+        enough = exp.GTE(this=col("coverage"), expression=lit(node.min_coverage))
+        rank: exp.Expression = exp.Case(ifs=[exp.If(this=col("ranked"), true=window(
+            exp.Rank(), ("period", "ranked"), by_score))])
+        ranked = exp.select(exp.Star(), alias(enough, "ranked")).from_(table("combined"))
+        source = "eligible"
+    else:
+        rank, ranked, source = window(exp.Rank(), ("period",), by_score), None, "combined"
+    query = (
         exp.select(col("area_code"), col("period"), col("score"), alias(rank, "rank"), col("lenses_used"),
-                   alias(lit(len(node.lens_weights)), "lenses_total"))
-        .from_(table("combined"))
+                   alias(lit(len(node.lens_weights)), "lenses_total"), col("coverage"))
+        .from_(table(source))
         .with_("lens_weights", as_=weights, copy=False)
         .with_("combined", as_=combined, copy=False)
     )
+    return query.with_("eligible", as_=ranked, copy=False) if ranked is not None else query
 
 
 def publish(node: PublishNode, target: SqlTarget) -> exp.Expression:

@@ -32,7 +32,7 @@ SNOWFLAKE_TYPES = frozenset({
 })
 
 
-OPERATORS = (exp.Binary, exp.Unary, exp.Connector, exp.Window)
+OPERATORS = (exp.Binary, exp.Unary, exp.Connector, exp.Window, exp.Case, exp.If)  # syntax, not functions
 
 
 def function_name(node: exp.Func) -> str:

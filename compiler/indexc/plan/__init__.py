@@ -14,7 +14,9 @@ from indexc.plan.nodes import (
     MetricNode,
     MetricScoresNode,
     Node,
+    PeriodCheckNode,
     PublishNode,
+    RegisterCheckNode,
     RegisterNode,
     SchemaNode,
     ScoredMetric,
@@ -50,11 +52,26 @@ class Plan:
         return level
 
 
-def _source_node(source_id: str, catalog: Catalog) -> Node:
+def _source_nodes(source_id: str, catalog: Catalog) -> list[Node]:
+    """A source's normalised table, and the check that its rows can be trusted."""
     source = catalog.sources[source_id]
-    kind = RegisterNode if isinstance(source, RegisterSource) else DataSourceNode
-    return kind(name=object_name("sources", source_id), depends_on=(SCHEMA_OBJECT,), spec=("sources", source_id),
-                description=source.description or f"Source {source_id}", source=source)
+    name, spec = object_name("sources", source_id), ("sources", source_id)
+    description = source.description or f"Source {source_id}"
+    if isinstance(source, RegisterSource):
+        return [
+            RegisterNode(name=name, depends_on=(SCHEMA_OBJECT,), spec=spec, description=description, source=source),
+            RegisterCheckNode(name=f"check__{source_id}__overlaps", depends_on=(name,), spec=spec,
+                              description=f"Codes register {source_id} lists twice for overlapping dates",
+                              failure="codes listed more than once for overlapping dates", register_object=name),
+        ]
+    return [
+        DataSourceNode(name=name, depends_on=(SCHEMA_OBJECT,), spec=spec, description=description, source=source),
+        PeriodCheckNode(name=f"check__{source_id}__periods", depends_on=(name,), spec=spec,
+                        description=f"Periods of source {source_id} that do not read as {source.period.format} "
+                                    f"({source.period.grain})",
+                        failure=f"periods that are missing or not written as {source.period.format}",
+                        source_object=name, parsing=source.period),
+    ]
 
 
 def _measure_node(measure_id: str, catalog: Catalog) -> Node:
@@ -114,9 +131,12 @@ def _index_nodes(index_id: str, catalog: Catalog) -> list[Node]:
         index_id=index_id, metric_scores_object=metric_scores.name, members=members)
     scores = IndexScoresNode(
         name=index_object(index_id, "scores"), spec=spec, depends_on=(lens_scores.name,),
-        description=f"Index {index_id} v{index.version}: weighted mean of available lens scores, ranked per period",
+        description=f"Index {index_id} v{index.version}: weighted mean of available lens scores, ranked per period"
+                    + (f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
+                       if index.method.min_coverage else ""),
         index_id=index_id, lens_scores_object=lens_scores.name,
-        lens_weights=tuple((lens.id, float(lens.weight)) for lens in index.lenses))
+        lens_weights=tuple((lens.id, float(lens.weight)) for lens in index.lenses),
+        min_coverage=index.method.min_coverage)
     publish = PublishNode(
         name=index_object(index_id, "top"), spec=spec, depends_on=tuple(sorted((scores.name, universe))),
         description=f"Top {index.publish.top} of index {index_id} per period, with area names",
@@ -129,7 +149,7 @@ def build_plan(catalog: Catalog, graph: Graph) -> Plan:
                                     description="The schema every indexc object lives in")]
     for kind, object_id in graph.order():
         if kind == "sources":
-            nodes.append(_source_node(object_id, catalog))
+            nodes.extend(_source_nodes(object_id, catalog))
         elif kind == "measures":
             nodes.append(_measure_node(object_id, catalog))
         elif kind == "metrics":

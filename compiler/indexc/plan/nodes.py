@@ -14,7 +14,7 @@ from typing import ClassVar
 from sqlglot import exp
 
 from indexc.spec.indexes import Normalisation
-from indexc.spec.sources import LongSource, RegisterSource, WideSource
+from indexc.spec.sources import LongSource, PeriodParsing, RegisterSource, WideSource
 
 
 class Layer(str, enum.Enum):
@@ -27,12 +27,14 @@ class Layer(str, enum.Enum):
     LENS_SCORES = "lens_scores"
     INDEX_SCORES = "index_scores"
     PUBLISH = "publish"
+    CHECK = "check"
 
 
 class Materialisation(str, enum.Enum):
     TABLE = "table"
     VIEW = "view"
     SCHEMA = "schema"
+    CHECK = "check"  # a query that must return no rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +69,30 @@ class RegisterNode(Node):
     source: RegisterSource
     layer = Layer.SOURCE
     materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckNode(Node):
+    """A query over built objects that must return no rows; any row found fails the run."""
+
+    failure: str  # what the rows mean, e.g. "periods that do not read as financial years"
+    layer = Layer.CHECK
+    materialisation = Materialisation.CHECK
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodCheckNode(CheckNode):
+    """Raw periods of a source that are missing, unparseable or not written as its format says."""
+
+    source_object: str
+    parsing: PeriodParsing
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterCheckNode(CheckNode):
+    """Codes a register lists more than once for overlapping dates (they would count twice)."""
+
+    register_object: str
 
 
 @dataclass(frozen=True)
@@ -146,11 +172,12 @@ class LensScoresNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class IndexScoresNode(Node):
-    """Weighted mean of available lens scores, ranked per period."""
+    """Weighted mean of available lens scores, ranked per period among areas with enough coverage."""
 
     index_id: str
     lens_scores_object: str
     lens_weights: tuple[tuple[str, float], ...]
+    min_coverage: float
     layer = Layer.INDEX_SCORES
     materialisation = Materialisation.TABLE
 

@@ -49,6 +49,8 @@ class Method(StrictModel):
     treat: Literal["none"] = "none"
     normalise: Normalisation
     missing: Literal["reweight"] = "reweight"
+    min_coverage: float = Field(default=0.0, ge=0.0, le=1.0, strict=True)
+    """The share of the lens weight that must have a score for an area to be ranked (0: any)."""
     aggregate: Literal["arithmetic"] = "arithmetic"
 
 

@@ -7,25 +7,32 @@ CREATE OR REPLACE TABLE "indexc_build"."source__ascfr_expenditure" AS
 WITH "parsed" AS (
   SELECT
     CAST("gss_code" AS TEXT) AS "area_code",
-    CAST(SUBSTRING(CAST("financial_year" AS TEXT), 1, 4) AS INT) AS "period_start_year",
+    TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
     "gross_current_expenditure_gbp000",
     "net_total_expenditure_gbp000"
   FROM READ_CSV('examples/data/asc_fr_2016_17_expenditure.csv', header = TRUE, all_varchar = TRUE)
+), "with_years" AS (
+  SELECT
+    *,
+    TRY_CAST(SUBSTRING("period_raw", 1, 4) AS INT) AS "period_start_year"
+  FROM "parsed"
 )
 SELECT
   "area_code",
   CAST("period_start_year" AS TEXT) || '-' || LPAD(CAST((
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
+  "period_raw",
   'gross_current_expenditure_gbp000' AS "item",
   CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value"
-FROM "parsed"
+FROM "with_years"
 UNION ALL
 SELECT
   "area_code",
   CAST("period_start_year" AS TEXT) || '-' || LPAD(CAST((
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
+  "period_raw",
   'net_total_expenditure_gbp000' AS "item",
   CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value"
-FROM "parsed";
+FROM "with_years";

@@ -7,18 +7,24 @@ CREATE OR REPLACE TABLE "indexc_build"."source__oflog_asc_outcomes" AS
 WITH "parsed" AS (
   SELECT
     CAST("la_code" AS TEXT) AS "area_code",
-    CAST(SUBSTRING(CAST("financial_year" AS TEXT), 1, 4) AS INT) AS "period_start_year",
+    TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
     CAST("measure_code" AS TEXT) AS "item",
     CAST(NULLIF(TRIM(CAST("value" AS TEXT)), '') AS DOUBLE) AS "value"
   FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
+), "with_years" AS (
+  SELECT
+    *,
+    TRY_CAST(SUBSTRING("period_raw", 1, 4) AS INT) AS "period_start_year"
+  FROM "parsed"
 )
 SELECT
   "area_code",
   CAST("period_start_year" AS TEXT) || '-' || LPAD(CAST((
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
+  "period_raw",
   "item",
   "value"
-FROM "parsed"
+FROM "with_years"
 WHERE
   "item" IN ('ASC1', 'ASC2', 'ASC3', 'ASC4', 'ASC5', 'ASC6', 'ASC7');

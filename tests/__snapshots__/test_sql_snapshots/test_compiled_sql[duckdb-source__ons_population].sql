@@ -7,15 +7,21 @@ CREATE OR REPLACE TABLE "indexc_build"."source__ons_population" AS
 WITH "parsed" AS (
   SELECT
     CAST("gss_code" AS TEXT) AS "area_code",
-    CAST(TRIM(CAST("mid_year" AS TEXT)) AS INT) AS "period_start_year",
+    TRIM(CAST("mid_year" AS TEXT)) AS "period_raw",
     "population"
   FROM READ_CSV('examples/data/la_population_mid_year.csv', header = TRUE, all_varchar = TRUE)
+), "with_years" AS (
+  SELECT
+    *,
+    TRY_CAST("period_raw" AS INT) AS "period_start_year"
+  FROM "parsed"
 )
 SELECT
   "area_code",
   CAST("period_start_year" AS TEXT) || '-' || LPAD(CAST((
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
+  "period_raw",
   'population' AS "item",
   CAST(NULLIF(TRIM(CAST("population" AS TEXT)), '') AS DOUBLE) AS "value"
-FROM "parsed";
+FROM "with_years";
