@@ -86,6 +86,8 @@ def parse_formula(text: str) -> Formula:
         first = err.errors[0] if err.errors else {}
         offset = max(int(first.get("col", 1)) - 1, 0) if first.get("line", 1) == 1 else 0
         description = first.get("description") or str(err)
+        if description.startswith("Required keyword"):
+            description = "an operator is missing an operand"
         return Formula(None, (), (FormulaProblem(f"formula does not parse: {description}", offset,
                                                  "check the operators and parentheses"),))
     except TokenError as err:

@@ -125,8 +125,9 @@ def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
     for cycle in graph.cycles():
         kind, first = cycle[0]
         path = " -> ".join(name for _, name in cycle)
-        at = ("formula",) if kind == "metrics" else ("weight",)
-        diagnostics.append(Diagnostic(
-            "IX103", f"reference cycle: {path}", catalog.where(kind, first, *at),
-            "a metric cannot be computed from itself, directly or through other metrics or weights"))
+        if kind == "metrics":
+            at, hint = ("formula",), "a metric cannot be computed from itself, directly or through other metrics"
+        else:
+            at, hint = ("weight",), "a measure cannot be weighted by itself, directly or through other weights"
+        diagnostics.append(Diagnostic("IX103", f"reference cycle: {path}", catalog.where(kind, first, *at), hint))
     return graph, diagnostics

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -48,7 +48,12 @@ def _check_period(value: str) -> str:
     return value
 
 
-PeriodLabel = Annotated[str, Field(strict=True), AfterValidator(_check_period)]
+def _year_as_text(value: object) -> object:
+    """A bare year such as 2016 reaches the financial-year check, whose message says what to write."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+PeriodLabel = Annotated[str, BeforeValidator(_year_as_text), Field(strict=True), AfterValidator(_check_period)]
 """The canonical period of indexc v1: a financial year label such as 2016-17."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 from pathlib import PurePosixPath
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from indexc.spec.base import Identifier, StrictModel, Text
 
@@ -39,14 +39,15 @@ class DuckDBTarget(StrictModel):
     schema_: Identifier = Field(default="indexc_build", alias="schema")
     relations: dict[Identifier, FileRelation] = {}
 
-    @model_validator(mode="after")
-    def _schema_differs_from_catalog(self) -> "DuckDBTarget":
+    @field_validator("schema_")
+    @classmethod
+    def _schema_differs_from_catalog(cls, schema: str, info: ValidationInfo) -> str:
         """DuckDB names the catalog after the database file; a schema of that name is ambiguous."""
-        stem = PurePosixPath(self.database).stem
-        if stem == self.schema_:
-            raise ValueError(f"schema '{self.schema_}' has the same name as the database file {self.database}, "
+        database = info.data.get("database", "")
+        if PurePosixPath(database).stem == schema:
+            raise ValueError(f"schema '{schema}' has the same name as the database file {database}, "
                              "which DuckDB cannot tell apart; rename one of them")
-        return self
+        return schema
 
 
 class EnvVar(StrictModel):

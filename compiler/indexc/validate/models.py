@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from indexc.errors import Diagnostic
 from indexc.load import LANGUAGE_KEY, SpecFile
 from indexc.spec import LANGUAGES, Kind
+from indexc.spec.base import IDENTIFIER_PATTERN
 from indexc.validate.catalog import Catalog, Origin
 
 def did_you_mean(name: Any, candidates: Iterable[str]) -> str | None:
@@ -54,27 +55,33 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [f.alias or name for name, f in current.model_fields.items()]
 
 
+def _data_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the parts of a pydantic location that name validators or union members, not keys."""
+    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and "(" not in p))
+
+
 def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str) -> Diagnostic:
-    loc = tuple(part for part in error["loc"] if part != "[key]")
     is_key = "[key]" in error["loc"]
-    where = ".".join(str(p) for p in loc) or "entry"
+    loc = _data_path(tuple(part for part in error["loc"] if part != "[key]"))
     kind = error["type"]
     hint: str | None = None
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
         hint = did_you_mean(loc[-1], allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else None)
-        message = f"{label}: unknown key '{loc[-1]}'"
+        where = ".".join(str(p) for p in loc[:-1])
+        message = f"{label}: unknown key '{loc[-1]}'" + (f" in {where}" if where else "")
         return Diagnostic("IX003", message, origin.location(*loc, key=True), hint)
     if kind == "missing":
-        message = f"{label}: required key '{loc[-1]}' is missing"
-        hint = f"add '{loc[-1]}:' to this entry"
+        message = f"{label}: required key '{'.'.join(str(p) for p in loc)}' is missing"
+        hint = f"add '{loc[-1]}:' here"
         return Diagnostic("IX003", message, origin.location(*loc[:-1]), hint)
-    if kind == "string_type" and isinstance(error.get("input"), (int, float)):
-        hint = f"quote the value, e.g. \"{error['input']}\""
-    elif kind == "string_pattern_mismatch":
+    if kind == "string_type" and isinstance(error.get("input"), float):
+        hint = f"quote the value, e.g. \"{error['input']}\", so it is read as text"
+    elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN:
         hint = "use lower-case letters, digits and underscores, starting with a letter"
-    message = f"{label}: {where}: {error['msg']}"
-    return Diagnostic("IX003", message, origin.location(*loc, key=is_key), hint)
+    where = ".".join(str(p) for p in loc) or "entry"
+    text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return Diagnostic("IX003", f"{label}: {where}: {text}", origin.location(*loc, key=is_key), hint)
 
 
 def primary_errors(err: ValidationError) -> list[dict[str, Any]]:

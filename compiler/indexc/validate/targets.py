@@ -20,7 +20,10 @@ TARGETS_DIR = "targets"
 
 
 def target_path(root: Path, name: str) -> Path:
-    return root / TARGETS_DIR / f"{name}.yaml"
+    """targets/<name>.yaml, or targets/<name>.yml when only that exists."""
+    preferred = root / TARGETS_DIR / f"{name}.yaml"
+    alternative = preferred.with_suffix(".yml")
+    return alternative if alternative.is_file() and not preferred.is_file() else preferred
 
 
 def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None, list[Diagnostic]]:
