@@ -154,3 +154,26 @@ def test_manifest_hashes_are_of_the_statement_text(example_project: Path) -> Non
     for obj in manifest["objects"]:
         statement = (out / obj["file"]).read_text().split(" not this file.\n", 1)[1].rstrip().removesuffix(";")
         assert obj["sql_hash"] == "sha256:" + hashlib.sha256(statement.encode()).hexdigest()
+
+
+def test_a_failing_check_shows_five_examples_and_says_there_are_more(tiny_project: Path) -> None:
+    data = tiny_project / "data" / "outcomes.csv"
+    lines = data.read_text().splitlines()
+    broken = [lines[0]] + [line.replace(",2017,", f",{bad},") for line, bad in
+                           zip(lines[1:], ["", "2017/18", "17", "999", "2017.0", "twenty", "2016-17"])]
+    data.write_text("\n".join(broken) + "\n")
+    result = invoke(tiny_project, "run")
+    assert result.exit_code == 1
+    assert ("specs/tiny.yaml:18:5: IX702 outcomes: periods that are missing or not written as YYYY: "
+            "'17', '2016-17', '2017.0', '2017/18', '999' and more") in result.output
+    data.write_text("\n".join([lines[0], lines[1].replace(",2017,", ",,")] + lines[2:]) + "\n")
+    result = invoke(tiny_project, "run")
+    assert result.exit_code == 1
+    assert "IX702 outcomes: periods that are missing or not written as YYYY: (blank)\n" in result.output
+
+
+def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path) -> None:
+    result = invoke(example_project, "run", "--period", "2016")
+    assert result.exit_code == 1
+    assert "IX703 '2016' is not a financial year" in result.output
+    assert not (example_project / "build").exists()  # refused before anything was built

@@ -131,3 +131,26 @@ def test_a_metric_without_spread_gets_no_score_under_any_normalisation(tiny_proj
                                "WHERE metric = 'satisfaction'")
         connection.close()
         assert got == {"AAA": None, "BBB": None, "CCC": None}, normalise
+
+
+def test_an_area_with_two_register_rows_in_one_year_counts_once(tiny_project: Path) -> None:
+    areas = tiny_project / "data" / "areas.csv"
+    areas.write_text(areas.read_text().replace(  # renamed on 1 October 2016: two rows in force in 2016-17
+        "AAA,Alpha,unitary,,\n", "AAA,Alpha,unitary,,2016-09-30\nAAA,Alpha Renamed,unitary,2016-10-01,\n"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
+                           "WHERE metric = 'spend_per_head'")
+    assert got == pytest.approx(zscores(SPEND_PER_HEAD, False), abs=1e-12)
+    top = connection.execute("SELECT area_code, name FROM tiny_index.index__tiny__top WHERE rank = 1").fetchall()
+    assert top == [("AAA", "Alpha Renamed")]  # the name in force latest in the year
+
+
+def test_coverage_threshold_tolerates_float_sums_of_weights(tiny_project: Path) -> None:
+    spec = tiny_project / "specs" / "tiny.yaml"
+    spec.write_text(spec.read_text()
+                    .replace("method: {normalise: zscore}", "method: {normalise: zscore, min_coverage: 1}")
+                    .replace("{id: cost, weight: 1,", "{id: cost, weight: 0.1,")
+                    .replace("{id: outcome, weight: 3,", "{id: outcome, weight: 0.2,"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, rank FROM tiny_index.index__tiny__scores WHERE period = '2016-17'")
+    assert got == {"AAA": 1, "CCC": 2, "BBB": 3, "DDD": None}  # 0.1 + 0.2 is not exactly 0.3 in floats

@@ -20,6 +20,7 @@ from indexc.generate import CompiledObject, generate, sql_target
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
 from indexc.resolve import Graph, resolve
+from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
 from indexc.validate.data_files import check_data_files
@@ -100,9 +101,10 @@ class Project:
         if write:
             out = out or self.root / BUILD_DIR / target_name
             if not is_build_directory(out):
+                shown = out.relative_to(self.root) if out.is_relative_to(self.root) else out
                 raise UserError([Diagnostic(
-                    "IX505", f"{out} is not empty and holds no {MANIFEST}: not an indexc build to replace",
-                    Location(str(out)), "choose an empty or new directory for --out")])
+                    "IX505", f"{shown} is not empty and holds no {MANIFEST}: not an indexc build to replace",
+                    Location(str(shown)), "move its files away, or build into an empty or new directory (--out)")])
             target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
             path = emit(objects, out, target_name, compilation.spec_hash, target_hash)
         return Build(target_name, target, objects, path, compilation)
@@ -110,6 +112,9 @@ class Project:
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
             progress: Callable[[duckdb_engine.BuiltObject], None] | None = None) -> list[report.Ranking]:
         """Build, execute on embedded DuckDB, and read back each index's published Top N."""
+        if period is not None and not is_period_label(period):
+            raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
+                                        "write periods as YYYY-YY, such as 2016-17")])
         build = self.build(target_name)
         catalog = build.compilation.catalog
         if index_id is not None and index_id not in catalog.indexes:
@@ -145,8 +150,9 @@ class Project:
     # --- helpers -----------------------------------------------------------------------------
     def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
         node = failure.object.node
-        shown = ", ".join(repr(value) for value in failure.examples)
-        more = " and more" if len(failure.examples) >= duckdb_engine.CHECK_EXAMPLES else ""
+        examples = failure.examples[:duckdb_engine.CHECK_EXAMPLES]
+        shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
+        more = " and more" if len(failure.examples) > len(examples) else ""
         return Diagnostic(
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
             f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
@@ -158,4 +164,4 @@ class Project:
         return Diagnostic(
             "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
             f"the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}; a conversion error usually means "
-            "the data does not match the source's declared columns or period format")
+            "a value that is not a number, or a register date not written YYYY-MM-DD")

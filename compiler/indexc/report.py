@@ -65,8 +65,17 @@ def ranking_table(ranking: Ranking) -> Table:
     return table
 
 
+def empty_reason(ranking: Ranking) -> str:
+    if ranking.period is None:
+        return f"{ranking.index_id} has no scores in any period."
+    if ranking.period in ranking.scored_periods:
+        return (f"No area of {ranking.index_id} is ranked in {ranking.period}: none has scored lenses carrying "
+                "the share of the weight that method.min_coverage asks for.")
+    return f"{ranking.index_id} has no scores in {ranking.period}."
+
+
 def print_rankings(rankings: list[Ranking], console: Console) -> None:
     for ranking in rankings:
         console.print(ranking_table(ranking))
         if not ranking.rows:
-            console.print(f"[yellow]No scores for {ranking.index_id} in {ranking.period}.[/yellow]")
+            console.print(f"[yellow]{empty_reason(ranking)}[/yellow]")

@@ -30,6 +30,11 @@ def cast(expression: exp.Expression, to: str) -> exp.Cast:
     return exp.Cast(this=expression, to=exp.DataType.build(to))
 
 
+def try_cast_text(text_value: exp.Expression, to: str) -> exp.TryCast:
+    """TRY_CAST of a text value: NULL instead of an error (Snowflake allows it on text only)."""
+    return exp.TryCast(this=text_value, to=exp.DataType.build(to), requires_string=True)
+
+
 def text(expression: exp.Expression) -> exp.Cast:
     return cast(expression, "varchar")
 
@@ -86,9 +91,8 @@ def safe_divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.D
 def period_start_year(parsing: PeriodParsing, raw_text: exp.Expression) -> exp.Expression:
     """The year in which the financial year of a trimmed raw period starts, or NULL if it does not parse."""
     if parsing.grain == "financial_year":
-        return exp.TryCast(this=exp.Substring(this=raw_text, start=lit(1), length=lit(4)),
-                           to=exp.DataType.build("int"))
-    year = exp.TryCast(this=raw_text, to=exp.DataType.build("int"))
+        return try_cast_text(exp.Substring(this=raw_text, start=lit(1), length=lit(4)), "int")
+    year = try_cast_text(raw_text, "int")
     if parsing.grain == "financial_year_ending":
         return exp.Sub(this=year, expression=lit(1))
     return year  # mid_year: 30 June falls in the financial year starting that April
@@ -103,7 +107,7 @@ def period_label(start_year: exp.Expression) -> exp.Expression:
 
 def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expression:
     """How a source following `parsing` writes the financial year `label`: the inverse of parsing."""
-    start_year = cast(exp.Substring(this=label, start=lit(1), length=lit(4)), "int")
+    start_year = try_cast_text(exp.Substring(this=label, start=lit(1), length=lit(4)), "int")
     if parsing.format == "YYYY-YY":
         return label
     if parsing.format == "YYYY/YY":

@@ -76,11 +76,18 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
 
 
 def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
-    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18)."""
+    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
+
+    A label is YYYY-YY, seven characters; a shorter or longer one came from a year
+    that is not four digits, and is caught before it is read back.
+    """
     label = col("period")
+    read_back = period_as_written(node.parsing, label.copy())
     unreadable = exp.or_(
-        exp.Is(this=label, expression=exp.Null()),
-        exp.NEQ(this=col("period_raw"), expression=period_as_written(node.parsing, label.copy())),
+        exp.Is(this=label.copy(), expression=exp.Null()),
+        exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
+        exp.Is(this=read_back.copy(), expression=exp.Null()),
+        exp.NEQ(this=col("period_raw"), expression=read_back),
     )
     return (
         exp.select(col("period_raw")).distinct()

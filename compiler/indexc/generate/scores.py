@@ -25,6 +25,7 @@ from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import IndexScoresNode, LensScoresNode, MetricScoresNode, PublishNode, UniverseNode
 
 METRIC_PERIOD = ("metric", "period")
+COVERAGE_DECIMALS = 9  # coverage sums float weights: 0.1 + 0.2 must reach a threshold of 0.3
 HUNDRED = 100
 
 
@@ -64,15 +65,18 @@ def metric_scores(node: MetricScoresNode, target: SqlTarget) -> exp.Expression:
         .from_(target.object_table(m.metric_object))
         for m in node.metrics
     ])
+    member = (
+        exp.select(lit(1))
+        .from_(target.object_table(node.universe_object, "u"))
+        .where(and_all([exp.EQ(this=col("area_code", "u"), expression=col("area_code", "v")),
+                        valid_in_period("u", col("period", "v"))]))
+    )
     in_universe = (
         exp.select(col("metric", "v"), col("area_code", "v"), col("period", "v"), col("value", "v"),
                    alias(exp.Mul(this=col("polarity", "v"), expression=col("value", "v")), "oriented_value"))
         .from_(table("metric_values", "v"))
-        .join(target.object_table(node.universe_object, "u"), join_type="inner", on=and_all([
-            exp.EQ(this=col("area_code", "u"), expression=col("area_code", "v")),
-            valid_in_period("u", col("period", "v")),
-        ]))
-        .where(exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null())))
+        .where(and_all([exp.Exists(this=member),
+                        exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null()))]))
     )
     return (
         exp.select(col("metric"), col("area_code"), col("period"), col("value"),
@@ -116,7 +120,8 @@ def index_scores(node: IndexScoresNode, target: SqlTarget) -> exp.Expression:
         exp.select(col("area_code", "s"), col("period", "s"),
                    alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "w"))), "score"),
                    alias(exp.Count(this=exp.Star()), "lenses_used"),
-                   alias(exp.Div(this=exp.Sum(this=col("weight", "w")), expression=lit(total_weight)), "coverage"))
+                   alias(exp.Round(this=exp.Div(this=exp.Sum(this=col("weight", "w")), expression=lit(total_weight)),
+                                   decimals=lit(COVERAGE_DECIMALS)), "coverage"))
         .from_(table("lens_weights", "w"))
         .join(target.object_table(node.lens_scores_object, "s"), join_type="inner",
               on=exp.EQ(this=col("lens", "s"), expression=col("lens", "w")))
@@ -142,13 +147,18 @@ def index_scores(node: IndexScoresNode, target: SqlTarget) -> exp.Expression:
 
 
 def publish(node: PublishNode, target: SqlTarget) -> exp.Expression:
+    """The Top N, named after the register row in force latest in the period (names change on renames)."""
+    latest_name_first = window(exp.RowNumber(), ("period", "area_code"),
+                               exp.Ordered(this=col("valid_from", "u"), desc=True, nulls_first=False))
+    latest_name_first.set("partition_by", [col("period", "s"), col("area_code", "s")])
     return (
         exp.select(col("period", "s"), col("rank", "s"), col("area_code", "s"), col("name", "u"),
-                   col("score", "s"), col("lenses_used", "s"), col("lenses_total", "s"))
+                   col("score", "s"), col("lenses_used", "s"), col("lenses_total", "s"), col("coverage", "s"))
         .from_(target.object_table(node.scores_object, "s"))
         .join(target.object_table(node.universe_object, "u"), join_type="left", on=and_all([
             exp.EQ(this=col("area_code", "u"), expression=col("area_code", "s")),
             valid_in_period("u", col("period", "s")),
         ]))
         .where(exp.LTE(this=col("rank", "s"), expression=lit(node.top)))
+        .qualify(exp.EQ(this=latest_name_first, expression=lit(1)))
     )

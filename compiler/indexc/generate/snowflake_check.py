@@ -32,7 +32,7 @@ SNOWFLAKE_TYPES = frozenset({
 })
 
 
-OPERATORS = (exp.Binary, exp.Unary, exp.Connector, exp.Window, exp.Case, exp.If)  # syntax, not functions
+SYNTAX = (exp.Binary, exp.Unary, exp.Connector, exp.Window, exp.Case, exp.If, exp.Exists)  # not functions
 
 
 def function_name(node: exp.Func) -> str:
@@ -53,7 +53,7 @@ def snowflake_problems(sql: str) -> list[str]:
         return [f"expected one statement, found {len(statements)}"]
     problems = []
     for node in statements[0].walk():
-        if isinstance(node, exp.Func) and not isinstance(node, OPERATORS):
+        if isinstance(node, exp.Func) and not isinstance(node, SYNTAX):
             name = function_name(node)
             if name not in SNOWFLAKE_FUNCTIONS:
                 problems.append(f"function {name} is not a Snowflake function")

@@ -57,8 +57,21 @@ PeriodLabel = Annotated[str, BeforeValidator(_year_as_text), Field(strict=True),
 """The canonical period of indexc v1: a financial year label such as 2016-17."""
 
 
-def period_start_year(label: str) -> int:
-    return int(label[:4])
+def is_period_label(value: str) -> bool:
+    try:
+        _check_period(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_period_or_latest(value: str) -> str:
+    return value if value == "latest" else _check_period(value)
+
+
+PublishedPeriod = Annotated[str, BeforeValidator(_year_as_text), Field(strict=True),
+                            AfterValidator(_check_period_or_latest)]
+"""A financial-year label, or 'latest': the most recent period with scores."""
 
 
 Weight = Annotated[float, Field(strict=True)]

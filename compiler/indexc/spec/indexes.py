@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator
 
-from indexc.spec.base import Identifier, PeriodLabel, StrictModel, Text, Weight
+from indexc.spec.base import Identifier, PublishedPeriod, StrictModel, Text, Weight
 
 
 class Universe(StrictModel):
@@ -56,7 +56,7 @@ class Method(StrictModel):
 
 class Publish(StrictModel):
     top: PositiveInt = Field(default=10, strict=True)
-    period: Literal["latest"] | PeriodLabel = "latest"
+    period: PublishedPeriod = "latest"
 
 
 class Index(StrictModel):

@@ -44,6 +44,7 @@ class Catalog:
     universes: dict[str, Universe] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: str) -> dict[str, Any]:

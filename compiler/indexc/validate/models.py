@@ -109,11 +109,15 @@ def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dic
     if isinstance(chosen, str):
         at = ("layout",) if "layout" in raw else ()
         diagnostics.append(Diagnostic("IX003", f"{label}: {chosen}", origin.location(*at)))
+        if isinstance(raw.get("id"), str):
+            catalog.rejected.add((kind.key, raw["id"]))
         return
     try:
         model = chosen.model_validate(raw)
     except ValidationError as err:
         diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err))
+        if isinstance(raw.get("id"), str):
+            catalog.rejected.add((kind.key, raw["id"]))
         return
     first = seen.get((kind.key, model.id))
     if first is not None:

@@ -1,61 +1,70 @@
 """Rule IX102: every reference names an object that exists and is of the right kind.
 
 A dangling reference is usually a typo, so each diagnostic suggests the
-closest existing id.
+closest existing id. A reference to an entry that exists but failed its own
+schema check is not reported again: that entry's diagnostic says what to fix.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterable, Iterator
 
-from indexc.errors import Diagnostic
+from indexc.errors import Diagnostic, Location
 from indexc.spec.sources import RegisterSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
 
-def _missing(noun: str, name: str, candidates: Any, location, context: str) -> Diagnostic:
-    hint = did_you_mean(name, candidates) or (
-        f"known {noun}s: {', '.join(sorted(candidates)[:8])}" if candidates else f"no {noun} is defined yet")
-    return Diagnostic("IX102", f"unknown {noun} '{name}' in {context}", location, hint)
+class _Reporter:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def unknown(self, kinds: Iterable[str], noun: str, name: str, candidates: Iterable[str], location: Location,
+                context: str) -> Iterator[Diagnostic]:
+        if any((kind, name) in self.catalog.rejected for kind in kinds):
+            return
+        candidates = sorted(candidates)
+        hint = did_you_mean(name, candidates) or (
+            f"known {noun}s: {', '.join(candidates[:8])}" if candidates else f"no {noun} is defined yet")
+        yield Diagnostic("IX102", f"unknown {noun} '{name}' in {context}", location, hint)
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    report = _Reporter(catalog)
     data_sources = {k for k, s in catalog.sources.items() if not isinstance(s, RegisterSource)}
     registers = {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
+            where = catalog.where("measures", measure_id, "bindings", i, "source")
             if binding.source in registers:
                 yield Diagnostic("IX102", f"source '{binding.source}' is a register and cannot feed measure "
-                                 f"'{measure_id}'", catalog.where("measures", measure_id, "bindings", i, "source"),
-                                 "bind measures to sources with layout long or wide")
+                                 f"'{measure_id}'", where, "bind measures to sources with layout long or wide")
             elif binding.source not in data_sources:
-                yield _missing("source", binding.source, data_sources,
-                               catalog.where("measures", measure_id, "bindings", i, "source"),
-                               f"a binding of measure '{measure_id}'")
+                yield from report.unknown(("sources",), "source", binding.source, data_sources, where,
+                                          f"a binding of measure '{measure_id}'")
         if measure.weight is not None and measure.weight not in catalog.measures:
-            yield _missing("measure", measure.weight, catalog.measures,
-                           catalog.where("measures", measure_id, "weight"), f"the weight of measure '{measure_id}'")
+            yield from report.unknown(("measures",), "measure", measure.weight, catalog.measures,
+                                      catalog.where("measures", measure_id, "weight"),
+                                      f"the weight of measure '{measure_id}'")
     names = set(catalog.measures) | set(catalog.metrics)
-    for metric_id in catalog.metrics:
-        formula = catalog.formula(metric_id)
+    for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
-        text = catalog.metrics[metric_id].formula
-        for name, offset in formula.names:
+        for name, offset in catalog.formula(metric_id).names:
             if name not in names:
-                yield _missing("measure or metric", name, names, origin.location_in_text(("formula",), offset, text),
-                               f"the formula of metric '{metric_id}'")
+                yield from report.unknown(("measures", "metrics"), "measure or metric", name, names,
+                                          origin.location_in_text(("formula",), offset, metric.formula),
+                                          f"the formula of metric '{metric_id}'")
     for universe_id, universe in catalog.universes.items():
         if universe.register_ not in registers:
-            yield _missing("register", universe.register_, registers,
-                           catalog.where("universes", universe_id, "register"), f"universe '{universe_id}'")
+            yield from report.unknown(("sources",), "register", universe.register_, registers,
+                                      catalog.where("universes", universe_id, "register"), f"universe '{universe_id}'")
     for index_id, index in catalog.indexes.items():
         if index.universe not in catalog.universes:
-            yield _missing("universe", index.universe, catalog.universes,
-                           catalog.where("indexes", index_id, "universe"), f"index '{index_id}'")
+            yield from report.unknown(("universes",), "universe", index.universe, catalog.universes,
+                                      catalog.where("indexes", index_id, "universe"), f"index '{index_id}'")
         for l, lens in enumerate(index.lenses):
             for m, entry in enumerate(lens.metrics):
                 if entry.metric not in catalog.metrics:
-                    yield _missing("metric", entry.metric, catalog.metrics,
-                                   catalog.where("indexes", index_id, "lenses", l, "metrics", m),
-                                   f"lens '{lens.id}' of index '{index_id}'")
+                    yield from report.unknown(("metrics",), "metric", entry.metric, catalog.metrics,
+                                              catalog.where("indexes", index_id, "lenses", l, "metrics", m),
+                                              f"lens '{lens.id}' of index '{index_id}'")

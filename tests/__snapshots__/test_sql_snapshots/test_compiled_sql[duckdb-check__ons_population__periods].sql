@@ -7,6 +7,8 @@ SELECT DISTINCT
 FROM "indexc_build"."source__ons_population"
 WHERE
   "period" IS NULL
-  OR "period_raw" <> CAST(CAST(SUBSTRING("period", 1, 4) AS INT) AS TEXT)
+  OR LENGTH("period") <> 7
+  OR CAST(TRY_CAST(SUBSTRING("period", 1, 4) AS INT) AS TEXT) IS NULL
+  OR "period_raw" <> CAST(TRY_CAST(SUBSTRING("period", 1, 4) AS INT) AS TEXT)
 ORDER BY
   "period_raw";

@@ -68,20 +68,25 @@ WITH "metric_values" AS (
     "v"."value",
     "v"."polarity" * "v"."value" AS "oriented_value"
   FROM "metric_values" AS "v"
-  INNER JOIN "indexc_build"."universe__upper_tier" AS "u"
-    ON "u"."area_code" = "v"."area_code"
-    AND (
-      (
-        "u"."valid_from" IS NULL
-        OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT) + 1, 3, 31)
-      )
-      AND (
-        "u"."valid_to" IS NULL
-        OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT), 4, 1)
-      )
-    )
   WHERE
-    NOT "v"."value" IS NULL
+    EXISTS(
+      SELECT
+        1
+      FROM "indexc_build"."universe__upper_tier" AS "u"
+      WHERE
+        "u"."area_code" = "v"."area_code"
+        AND (
+          (
+            "u"."valid_from" IS NULL
+            OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT) + 1, 3, 31)
+          )
+          AND (
+            "u"."valid_to" IS NULL
+            OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT), 4, 1)
+          )
+        )
+    )
+    AND NOT "v"."value" IS NULL
 )
 SELECT
   "metric",

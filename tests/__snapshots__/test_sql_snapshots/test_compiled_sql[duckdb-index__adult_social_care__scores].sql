@@ -18,7 +18,7 @@ WITH "lens_weights" AS (
     "s"."period",
     SUM("w"."weight" * "s"."score") / SUM("w"."weight") AS "score",
     COUNT(*) AS "lenses_used",
-    SUM("w"."weight") / 6.0 AS "coverage"
+    ROUND(SUM("w"."weight") / 6.0, 9) AS "coverage"
   FROM "lens_weights" AS "w"
   INNER JOIN "indexc_build"."index__adult_social_care__lens_scores" AS "s"
     ON "s"."lens" = "w"."lens"

@@ -10,7 +10,8 @@ SELECT
   "u"."name",
   "s"."score",
   "s"."lenses_used",
-  "s"."lenses_total"
+  "s"."lenses_total",
+  "s"."coverage"
 FROM "indexc_build"."index__adult_social_care__scores" AS "s"
 LEFT JOIN "indexc_build"."universe__upper_tier" AS "u"
   ON "u"."area_code" = "s"."area_code"
@@ -25,4 +26,6 @@ LEFT JOIN "indexc_build"."universe__upper_tier" AS "u"
     )
   )
 WHERE
-  "s"."rank" <= 10;
+  "s"."rank" <= 10
+QUALIFY
+  ROW_NUMBER() OVER (PARTITION BY "s"."period", "s"."area_code" ORDER BY "u"."valid_from" DESC) = 1;

@@ -68,20 +68,25 @@ WITH "METRIC_VALUES" AS (
     "V"."VALUE",
     "V"."POLARITY" * "V"."VALUE" AS "ORIENTED_VALUE"
   FROM "METRIC_VALUES" AS "V"
-  INNER JOIN "INDEXC"."INDEX_BUILD"."UNIVERSE__UPPER_TIER" AS "U"
-    ON "U"."AREA_CODE" = "V"."AREA_CODE"
-    AND (
-      (
-        "U"."VALID_FROM" IS NULL
-        OR "U"."VALID_FROM" <= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT) + 1, 3, 31)
-      )
-      AND (
-        "U"."VALID_TO" IS NULL
-        OR "U"."VALID_TO" >= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT), 4, 1)
-      )
-    )
   WHERE
-    NOT "V"."VALUE" IS NULL
+    EXISTS(
+      SELECT
+        1
+      FROM "INDEXC"."INDEX_BUILD"."UNIVERSE__UPPER_TIER" AS "U"
+      WHERE
+        "U"."AREA_CODE" = "V"."AREA_CODE"
+        AND (
+          (
+            "U"."VALID_FROM" IS NULL
+            OR "U"."VALID_FROM" <= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT) + 1, 3, 31)
+          )
+          AND (
+            "U"."VALID_TO" IS NULL
+            OR "U"."VALID_TO" >= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT), 4, 1)
+          )
+        )
+    )
+    AND NOT "V"."VALUE" IS NULL
 )
 SELECT
   "METRIC",
