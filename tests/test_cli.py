@@ -177,3 +177,11 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
     assert result.exit_code == 1
     assert "IX703 '2016' is not a financial year" in result.output
     assert not (example_project / "build").exists()  # refused before anything was built
+
+
+def test_build_several_targets_from_one_compile(example_project: Path) -> None:
+    result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["wrote 30 objects to build/duckdb", "wrote 30 objects to build/snowflake"]
+    result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
+    assert result.exit_code == 2 and "--out takes a single --target" in result.output

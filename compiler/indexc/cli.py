@@ -78,21 +78,25 @@ def validate_command(project: Project, fmt: str) -> None:
 
 
 @main.command("build")
-@click.option("--target", "target", type=click.Choice(["duckdb", "snowflake"]), required=True,
-              help="Which target's SQL to write.")
+@click.option("--target", "targets", type=click.Choice(["duckdb", "snowflake"]), required=True, multiple=True,
+              help="Which target's SQL to write; repeat to build several from one compile.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory to write; default build/<target>.")
+              help="Directory to write; default build/<target>. Only with a single --target.")
 @click.option("--check/--no-check", default=True, show_default=True,
               help="Hold every statement to the target's static check (Snowflake: parse, functions, types).")
 @format_option
 @click.pass_obj
 @handles_user_errors
-def build_command(project: Project, target: str, out: Path | None, check: bool, fmt: str) -> None:
+def build_command(project: Project, targets: tuple[str, ...], out: Path | None, check: bool, fmt: str) -> None:
     """Compile the specs to SQL files and a manifest; needs no database."""
-    build = project.build(target, out, check=check)
-    _print_diagnostics(sort_diagnostics(build.compilation.warnings), fmt)
-    shown = build.path.relative_to(project.root) if build.path.is_relative_to(project.root) else build.path
-    click.echo(f"wrote {len(build.objects)} objects to {shown}")
+    if out is not None and len(set(targets)) > 1:
+        raise click.UsageError("--out takes a single --target")
+    compilation = project.compile()
+    _print_diagnostics(sort_diagnostics(compilation.warnings), fmt)
+    for target in dict.fromkeys(targets):
+        build = project.build(target, out, check=check, compilation=compilation)
+        shown = build.path.relative_to(project.root) if build.path.is_relative_to(project.root) else build.path
+        click.echo(f"wrote {len(build.objects)} objects to {shown}")
 
 
 @main.command("run")

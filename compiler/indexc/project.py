@@ -8,6 +8,8 @@ far, which is the only exception the CLI turns into a clean exit.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,7 +29,25 @@ from indexc.validate.data_files import check_data_files
 from indexc.validate.targets import load_target, target_path
 
 SPECS_DIR = "specs"
+COMPILE_GC_THRESHOLD = 100_000  # allocations between young-generation collections (CPython default: 700)
 BUILD_DIR = "build"
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """Run the garbage collector's young generation less often while compiling.
+
+    Compiling allocates hundreds of thousands of small, short-lived sqlglot
+    nodes; at the default thresholds the collector ran often enough to take
+    about a third of compile time (measured by benchmarks/compile_scale.py).
+    Young collections still run, so garbage trees are still freed.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(COMPILE_GC_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 class GeneratorBug(RuntimeError):
@@ -79,19 +99,25 @@ class Project:
         return Compilation(catalog, graph, plan, content_hash(catalog.canonical()), diagnostics), diagnostics
 
     def compile(self) -> Compilation:
-        compilation, diagnostics = self.check()
+        with fewer_collections():
+            compilation, diagnostics = self.check()
         if compilation is None:
             raise UserError(diagnostics)
         return compilation
 
-    def build(self, target_name: str, out: Path | None = None, *, write: bool = True, check: bool = False) -> Build:
-        """Compile for one target; with `check`, also hold every statement to the target's static check."""
-        compilation = self.compile()
+    def build(self, target_name: str, out: Path | None = None, *, write: bool = True, check: bool = False,
+              compilation: Compilation | None = None) -> Build:
+        """Compile for one target; with `check`, also hold every statement to the target's static check.
+
+        Pass the `compilation` of an earlier `compile()` to build several targets from one front end.
+        """
+        compilation = compilation or self.compile()
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
         if target is None or errors_in(diagnostics):
             raise UserError(diagnostics)
         target_sql = sql_target(target)
-        objects = generate(compilation.plan, target_sql)
+        with fewer_collections():
+            objects = generate(compilation.plan, target_sql)
         if check:
             problems = [f"{obj.name}: {problem}"
                         for obj in objects for problem in target_sql.static_problems(obj.statement)]

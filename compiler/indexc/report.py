@@ -27,17 +27,17 @@ class Ranking:
 
 
 def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
-    query = (exp.select(col("period")).distinct().from_(target.object_table(index_object(index_id, "scores")))
-             .order_by(col("period")))
+    query = (exp.select(col("period"), copy=False).distinct(copy=False).from_(target.object_table(index_object(index_id, "scores")), copy=False)
+             .order_by(col("period"), copy=False))
     return target.render(query)
 
 
 def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
     query = (
-        exp.select(col("rank"), col("area_code"), col("name"), col("score"), col("lenses_used"), col("lenses_total"))
-        .from_(target.object_table(index_object(index_id, "top")))
-        .where(exp.EQ(this=col("period"), expression=lit(period)))
-        .order_by(col("rank"), col("area_code"))
+        exp.select(col("rank"), col("area_code"), col("name"), col("score"), col("lenses_used"), col("lenses_total"), copy=False)
+        .from_(target.object_table(index_object(index_id, "top")), copy=False)
+        .where(exp.EQ(this=col("period"), expression=lit(period)), copy=False)
+        .order_by(col("rank"), col("area_code"), copy=False)
     )
     return target.render(query)
 

@@ -17,22 +17,38 @@ FY_END_MONTH, FY_END_DAY = 3, 31
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table)
+    column = exp.Column(this=exp.Identifier(this=name))
+    if table:
+        column.set("table", exp.Identifier(this=table))
+    return column
 
 
 def lit(value: str | int | float) -> exp.Expression:
     if isinstance(value, str):
-        return exp.Literal.string(value)
-    return exp.Literal.number(repr(value) if isinstance(value, float) else value)
+        return exp.Literal(this=value, is_string=True)
+    number = exp.Literal(this=repr(abs(value)), is_string=False)
+    return exp.Neg(this=number) if value < 0 else number
+
+
+DATA_TYPES = {
+    "date": exp.DataType.Type.DATE,
+    "double": exp.DataType.Type.DOUBLE,
+    "int": exp.DataType.Type.INT,
+    "varchar": exp.DataType.Type.VARCHAR,
+}
+
+
+def data_type(name: str) -> exp.DataType:
+    return exp.DataType(this=DATA_TYPES[name])
 
 
 def cast(expression: exp.Expression, to: str) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build(to))
+    return exp.Cast(this=expression, to=data_type(to))
 
 
 def try_cast_text(text_value: exp.Expression, to: str) -> exp.TryCast:
     """TRY_CAST of a text value: NULL instead of an error (Snowflake allows it on text only)."""
-    return exp.TryCast(this=text_value, to=exp.DataType.build(to), requires_string=True)
+    return exp.TryCast(this=text_value, to=data_type(to), requires_string=True)
 
 
 def text(expression: exp.Expression) -> exp.Cast:
@@ -46,7 +62,7 @@ def blank_is_missing(expression: exp.Expression, to: str) -> exp.Cast:
 
 
 def alias(expression: exp.Expression, name: str) -> exp.Alias:
-    return exp.alias_(expression, name)
+    return exp.alias_(expression, name, copy=False)
 
 
 def table(name: str, alias_name: str | None = None) -> exp.Table:
@@ -57,7 +73,20 @@ def table(name: str, alias_name: str | None = None) -> exp.Table:
 
 
 def and_all(conditions: Iterable[exp.Expression]) -> exp.Expression:
-    return exp.and_(*conditions)
+    """c1 AND c2 AND ..., an OR among them in parentheses."""
+    result: exp.Expression | None = None
+    for condition in conditions:
+        condition = exp.Paren(this=condition) if isinstance(condition, exp.Or) else condition
+        result = condition if result is None else exp.And(this=result, expression=condition)
+    return result
+
+
+def inner_join(relation: exp.Expression, on: exp.Expression) -> exp.Join:
+    return exp.Join(this=relation, on=on, kind="INNER")
+
+
+def left_join(relation: exp.Expression, on: exp.Expression) -> exp.Join:
+    return exp.Join(this=relation, on=on, side="LEFT")
 
 
 def union_all(selects: Sequence[exp.Select]) -> exp.Expression:
@@ -73,7 +102,7 @@ def values_table(rows: Sequence[Sequence[str | float]], name: str, columns: Sequ
         expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows],
         alias=exp.TableAlias(this=exp.to_identifier(name), columns=[exp.to_identifier(c) for c in columns]),
     )
-    return exp.select(exp.Star()).from_(values)
+    return exp.select(exp.Star(), copy=False).from_(values, copy=False)
 
 
 def window(function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None) -> exp.Window:

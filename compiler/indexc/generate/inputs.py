@@ -15,6 +15,7 @@ from indexc.generate.expressions import (
     blank_is_missing,
     cast,
     col,
+    inner_join,
     lit,
     period_as_written,
     period_label,
@@ -56,22 +57,22 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
     if isinstance(source, LongSource):
         parsed_columns += [alias(text(col(columns.item)), "item"),
                            alias(blank_is_missing(col(columns.value), "double"), "value")]
-        parsed = exp.select(*parsed_columns).from_(target.source_relation(source.id))
+        parsed = exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
         final = (
-            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"))
-            .from_(table(YEARS))
-            .where(exp.In(this=col("item"), expressions=[lit(item) for item in sorted(source.items)]))
+            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), copy=False)
+            .from_(table(YEARS), copy=False)
+            .where(exp.In(this=col("item"), expressions=[lit(item) for item in sorted(source.items)]), copy=False)
         )
     else:
         item_columns = sorted(source.items)
         parsed_columns += [col(name) for name in item_columns]
-        parsed = exp.select(*parsed_columns).from_(target.source_relation(source.id))
+        parsed = exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
         final = union_all([
             exp.select(col("area_code"), period.copy(), col("period_raw"), alias(lit(name), "item"),
-                       alias(blank_is_missing(col(name), "double"), "value")).from_(table(YEARS))
+                       alias(blank_is_missing(col(name), "double"), "value"), copy=False).from_(table(YEARS), copy=False)
             for name in item_columns
         ])
-    years = exp.select(exp.Star(), parsed_start).from_(table(PARSED))
+    years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
 
@@ -90,10 +91,10 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
         exp.NEQ(this=col("period_raw"), expression=read_back),
     )
     return (
-        exp.select(col("period_raw")).distinct()
-        .from_(target.object_table(node.source_object))
-        .where(unreadable)
-        .order_by(col("period_raw"))
+        exp.select(col("period_raw"), copy=False).distinct(copy=False)
+        .from_(target.object_table(node.source_object), copy=False)
+        .where(unreadable, copy=False)
+        .order_by(col("period_raw"), copy=False)
     )
 
 
@@ -109,16 +110,16 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
         alias(text(col(columns.name)), "name"),
         alias(text(col(columns.type)), "type"),
         alias(date_or_null(columns.valid_from), "valid_from"),
-        alias(date_or_null(columns.valid_to), "valid_to"),
-    ).from_(target.source_relation(node.source.id))
+        alias(date_or_null(columns.valid_to), "valid_to"), copy=False,
+    ).from_(target.source_relation(node.source.id), copy=False)
 
 
 def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression:
     """Codes with two rows whose validity overlaps (a missing date is open-ended)."""
     numbered = exp.select(
         col("area_code"), col("valid_from"), col("valid_to"),
-        alias(window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))), "row_number"),
-    ).from_(target.object_table(node.register_object))
+        alias(window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))), "row_number"), copy=False,
+    ).from_(target.object_table(node.register_object), copy=False)
 
     def open_or(bound: exp.Expression, start: exp.Expression, comparison) -> exp.Expression:
         return exp.Paren(this=exp.or_(exp.Is(this=bound, expression=exp.Null()),
@@ -132,10 +133,10 @@ def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression
         open_or(col("valid_to", "b"), col("valid_from", "a"), exp.LTE),
     ])
     return (
-        exp.select(col("area_code", "a")).distinct()
-        .from_(table("numbered", "a"))
-        .join(table("numbered", "b"), join_type="inner", on=overlap)
-        .order_by(col("area_code", "a"))
+        exp.select(col("area_code", "a"), copy=False).distinct(copy=False)
+        .from_(table("numbered", "a"), copy=False)
+        .join(inner_join(table("numbered", "b"), overlap), copy=False)
+        .order_by(col("area_code", "a"), copy=False)
         .with_("numbered", as_=numbered, copy=False)
     )
 
@@ -152,9 +153,9 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
         conditions.append(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())))
         selects.append(
             exp.select(col("area_code"), col("period"), col("value"),
-                       alias(lit(binding.source_id), "source"), col("item"))
-            .from_(target.object_table(binding.source_object))
-            .where(and_all(conditions))
+                       alias(lit(binding.source_id), "source"), col("item"), copy=False)
+            .from_(target.object_table(binding.source_object), copy=False)
+            .where(and_all(conditions), copy=False)
         )
     return union_all(selects)
 
@@ -177,12 +178,12 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
     query = exp.select(
         col("area_code", first_name),
         col("period", first_name),
-        alias(cast(_formula_sql(node.formula), "double"), "value"),
-    ).from_(target.object_table(first_object, first_name))
+        alias(cast(_formula_sql(node.formula), "double"), "value"), copy=False,
+    ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:
         on = and_all([
             exp.EQ(this=col("area_code", name), expression=col("area_code", first_name)),
             exp.EQ(this=col("period", name), expression=col("period", first_name)),
         ])
-        query = query.join(target.object_table(object_name, name), on=on, join_type="inner")
+        query = query.join(inner_join(target.object_table(object_name, name), on), copy=False)
     return query

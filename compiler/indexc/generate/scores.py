@@ -13,6 +13,8 @@ from indexc.generate.expressions import (
     alias,
     and_all,
     col,
+    inner_join,
+    left_join,
     lit,
     safe_divide,
     table,
@@ -31,9 +33,9 @@ HUNDRED = 100
 
 def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
     return (
-        exp.select(col("area_code"), col("name"), col("type"), col("valid_from"), col("valid_to"))
-        .from_(target.object_table(node.register_object))
-        .where(exp.In(this=col("type"), expressions=[lit(t) for t in node.types]))
+        exp.select(col("area_code"), col("name"), col("type"), col("valid_from"), col("valid_to"), copy=False)
+        .from_(target.object_table(node.register_object), copy=False)
+        .where(exp.In(this=col("type"), expressions=[lit(t) for t in node.types]), copy=False)
     )
 
 
@@ -61,27 +63,27 @@ def _score(normalise: str) -> exp.Expression:
 def metric_scores(node: MetricScoresNode, target: SqlTarget) -> exp.Expression:
     metric_values = union_all([
         exp.select(alias(lit(m.metric_id), "metric"), alias(lit(1 if m.higher_is_better else -1), "polarity"),
-                   col("area_code"), col("period"), col("value"))
-        .from_(target.object_table(m.metric_object))
+                   col("area_code"), col("period"), col("value"), copy=False)
+        .from_(target.object_table(m.metric_object), copy=False)
         for m in node.metrics
     ])
     member = (
-        exp.select(lit(1))
-        .from_(target.object_table(node.universe_object, "u"))
+        exp.select(lit(1), copy=False)
+        .from_(target.object_table(node.universe_object, "u"), copy=False)
         .where(and_all([exp.EQ(this=col("area_code", "u"), expression=col("area_code", "v")),
-                        valid_in_period("u", col("period", "v"))]))
+                        valid_in_period("u", col("period", "v"))]), copy=False)
     )
     in_universe = (
         exp.select(col("metric", "v"), col("area_code", "v"), col("period", "v"), col("value", "v"),
-                   alias(exp.Mul(this=col("polarity", "v"), expression=col("value", "v")), "oriented_value"))
-        .from_(table("metric_values", "v"))
+                   alias(exp.Mul(this=col("polarity", "v"), expression=col("value", "v")), "oriented_value"), copy=False)
+        .from_(table("metric_values", "v"), copy=False)
         .where(and_all([exp.Exists(this=member),
-                        exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null()))]))
+                        exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null()))]), copy=False)
     )
     return (
         exp.select(col("metric"), col("area_code"), col("period"), col("value"),
-                   alias(_score(node.normalise), "score"))
-        .from_(table("in_universe"))
+                   alias(_score(node.normalise), "score"), copy=False)
+        .from_(table("in_universe"), copy=False)
         .with_("metric_values", as_=metric_values, copy=False)
         .with_("in_universe", as_=in_universe, copy=False)
     )
@@ -90,23 +92,23 @@ def metric_scores(node: MetricScoresNode, target: SqlTarget) -> exp.Expression:
 def lens_scores(node: LensScoresNode, target: SqlTarget) -> exp.Expression:
     members = values_table([(m.lens_id, m.metric_id, m.weight) for m in node.members],
                            "lens_members", ("lens", "metric", "weight"))
-    sizes = (exp.select(col("lens"), alias(exp.Count(this=exp.Star()), "metrics_total"))
-             .from_(table("lens_members")).group_by(col("lens")))
+    sizes = (exp.select(col("lens"), alias(exp.Count(this=exp.Star()), "metrics_total"), copy=False)
+             .from_(table("lens_members"), copy=False).group_by(col("lens"), copy=False))
     weighted = exp.Sum(this=exp.Mul(this=col("weight", "m"), expression=col("score", "s")))
     return (
         exp.select(
             col("lens", "m"), col("area_code", "s"), col("period", "s"),
             alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "m"))), "score"),
             alias(exp.Count(this=exp.Star()), "metrics_used"),
-            col("metrics_total", "z"),
+            col("metrics_total", "z"), copy=False,
         )
-        .from_(table("lens_members", "m"))
-        .join(target.object_table(node.metric_scores_object, "s"), join_type="inner",
-              on=exp.EQ(this=col("metric", "s"), expression=col("metric", "m")))
-        .join(table("lens_sizes", "z"), join_type="inner",
-              on=exp.EQ(this=col("lens", "z"), expression=col("lens", "m")))
-        .where(exp.Not(this=exp.Is(this=col("score", "s"), expression=exp.Null())))
-        .group_by(col("lens", "m"), col("area_code", "s"), col("period", "s"), col("metrics_total", "z"))
+        .from_(table("lens_members", "m"), copy=False)
+        .join(inner_join(target.object_table(node.metric_scores_object, "s"),
+                         exp.EQ(this=col("metric", "s"), expression=col("metric", "m"))), copy=False)
+        .join(inner_join(table("lens_sizes", "z"),
+                         exp.EQ(this=col("lens", "z"), expression=col("lens", "m"))), copy=False)
+        .where(exp.Not(this=exp.Is(this=col("score", "s"), expression=exp.Null())), copy=False)
+        .group_by(col("lens", "m"), col("area_code", "s"), col("period", "s"), col("metrics_total", "z"), copy=False)
         .with_("lens_members", as_=members, copy=False)
         .with_("lens_sizes", as_=sizes, copy=False)
     )
@@ -121,25 +123,25 @@ def index_scores(node: IndexScoresNode, target: SqlTarget) -> exp.Expression:
                    alias(exp.Div(this=weighted, expression=exp.Sum(this=col("weight", "w"))), "score"),
                    alias(exp.Count(this=exp.Star()), "lenses_used"),
                    alias(exp.Round(this=exp.Div(this=exp.Sum(this=col("weight", "w")), expression=lit(total_weight)),
-                                   decimals=lit(COVERAGE_DECIMALS)), "coverage"))
-        .from_(table("lens_weights", "w"))
-        .join(target.object_table(node.lens_scores_object, "s"), join_type="inner",
-              on=exp.EQ(this=col("lens", "s"), expression=col("lens", "w")))
-        .group_by(col("area_code", "s"), col("period", "s"))
+                                   decimals=lit(COVERAGE_DECIMALS)), "coverage"), copy=False)
+        .from_(table("lens_weights", "w"), copy=False)
+        .join(inner_join(target.object_table(node.lens_scores_object, "s"),
+                         exp.EQ(this=col("lens", "s"), expression=col("lens", "w"))), copy=False)
+        .group_by(col("area_code", "s"), col("period", "s"), copy=False)
     )
     by_score = exp.Ordered(this=col("score"), desc=True)
     if node.min_coverage:
         enough = exp.GTE(this=col("coverage"), expression=lit(node.min_coverage))
         rank: exp.Expression = exp.Case(ifs=[exp.If(this=col("ranked"), true=window(
             exp.Rank(), ("period", "ranked"), by_score))])
-        ranked = exp.select(exp.Star(), alias(enough, "ranked")).from_(table("combined"))
+        ranked = exp.select(exp.Star(), alias(enough, "ranked"), copy=False).from_(table("combined"), copy=False)
         source = "eligible"
     else:
         rank, ranked, source = window(exp.Rank(), ("period",), by_score), None, "combined"
     query = (
         exp.select(col("area_code"), col("period"), col("score"), alias(rank, "rank"), col("lenses_used"),
-                   alias(lit(len(node.lens_weights)), "lenses_total"), col("coverage"))
-        .from_(table(source))
+                   alias(lit(len(node.lens_weights)), "lenses_total"), col("coverage"), copy=False)
+        .from_(table(source), copy=False)
         .with_("lens_weights", as_=weights, copy=False)
         .with_("combined", as_=combined, copy=False)
     )
@@ -153,12 +155,12 @@ def publish(node: PublishNode, target: SqlTarget) -> exp.Expression:
     latest_name_first.set("partition_by", [col("period", "s"), col("area_code", "s")])
     return (
         exp.select(col("period", "s"), col("rank", "s"), col("area_code", "s"), col("name", "u"),
-                   col("score", "s"), col("lenses_used", "s"), col("lenses_total", "s"), col("coverage", "s"))
-        .from_(target.object_table(node.scores_object, "s"))
-        .join(target.object_table(node.universe_object, "u"), join_type="left", on=and_all([
+                   col("score", "s"), col("lenses_used", "s"), col("lenses_total", "s"), col("coverage", "s"), copy=False)
+        .from_(target.object_table(node.scores_object, "s"), copy=False)
+        .join(left_join(target.object_table(node.universe_object, "u"), and_all([
             exp.EQ(this=col("area_code", "u"), expression=col("area_code", "s")),
             valid_in_period("u", col("period", "s")),
-        ]))
-        .where(exp.LTE(this=col("rank", "s"), expression=lit(node.top)))
-        .qualify(exp.EQ(this=latest_name_first, expression=lit(1)))
+        ])), copy=False)
+        .where(exp.LTE(this=col("rank", "s"), expression=lit(node.top)), copy=False)
+        .qualify(exp.EQ(this=latest_name_first, expression=lit(1)), copy=False)
     )

@@ -8,10 +8,37 @@ from __future__ import annotations
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.generator import Generator
 
 from indexc.generate.snowflake_check import snowflake_problems
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
+
+
+def _generator_for(dialect: Dialect, fold_case) -> Generator:
+    """The dialect's own generator, narrowed to what indexc emits.
+
+    - Every identifier is quoted; an unquoted one is first folded to the case
+      the engine gives it (Snowflake upper, DuckDB lower): sqlglot's
+      normalize_identifiers, without a separate pass over the tree.
+    - The dialect's rewrites of SELECT (unnest, DISTINCT ON, semi-joins, ...)
+      and Snowflake's search of each CREATE for materialized-view grants are
+      skipped: indexc never builds those constructs, and together they cost
+      more than generating the SQL itself.
+    """
+    base = type(dialect.generator())
+
+    class IndexcGenerator(base):
+        TRANSFORMS = {key: value for key, value in base.TRANSFORMS.items() if key is not exp.Select}
+
+        def identifier_sql(self, expression: exp.Identifier) -> str:
+            text = expression.name if expression.quoted else fold_case(expression.name)
+            text = text.replace(self._identifier_end, self._escaped_identifier_end)
+            return f"{self._identifier_start}{text}{self._identifier_end}"
+
+        def createable_sql(self, expression: exp.Create, locations) -> str:
+            return Generator.createable_sql(self, expression, locations)
+
+    return IndexcGenerator(dialect=dialect, pretty=True, identify=True)
 
 
 class SqlTarget:
@@ -19,10 +46,11 @@ class SqlTarget:
 
     name: str
     dialect: str
+    fold_case = staticmethod(str.lower)
 
     def __init__(self) -> None:
         self._dialect = Dialect.get_or_raise(self.dialect)
-        self._generator = self._dialect.generator(pretty=True, identify=True)
+        self._generator = _generator_for(self._dialect, self.fold_case)
 
     def schema_parts(self) -> dict[str, exp.Identifier]:
         raise NotImplementedError
@@ -52,7 +80,6 @@ class SqlTarget:
 
     def render(self, expression: exp.Expression) -> str:
         """Pretty SQL with every identifier quoted after the dialect's own case rules."""
-        normalize_identifiers(expression, dialect=self._dialect)
         return self._generator.generate(expression, copy=False)
 
 
@@ -81,6 +108,7 @@ class DuckDBSql(SqlTarget):
 class SnowflakeSql(SqlTarget):
     name = "snowflake"
     dialect = "snowflake"
+    fold_case = staticmethod(str.upper)
 
     def __init__(self, spec: SnowflakeTarget):
         super().__init__()

@@ -76,14 +76,12 @@ WITH "metric_values" AS (
       WHERE
         "u"."area_code" = "v"."area_code"
         AND (
-          (
-            "u"."valid_from" IS NULL
-            OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT) + 1, 3, 31)
-          )
-          AND (
-            "u"."valid_to" IS NULL
-            OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT), 4, 1)
-          )
+          "u"."valid_from" IS NULL
+          OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT) + 1, 3, 31)
+        )
+        AND (
+          "u"."valid_to" IS NULL
+          OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT), 4, 1)
         )
     )
     AND NOT "v"."value" IS NULL

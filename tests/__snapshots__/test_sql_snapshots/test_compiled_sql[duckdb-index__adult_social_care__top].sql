@@ -16,14 +16,12 @@ FROM "indexc_build"."index__adult_social_care__scores" AS "s"
 LEFT JOIN "indexc_build"."universe__upper_tier" AS "u"
   ON "u"."area_code" = "s"."area_code"
   AND (
-    (
-      "u"."valid_from" IS NULL
-      OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT) + 1, 3, 31)
-    )
-    AND (
-      "u"."valid_to" IS NULL
-      OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT), 4, 1)
-    )
+    "u"."valid_from" IS NULL
+    OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT) + 1, 3, 31)
+  )
+  AND (
+    "u"."valid_to" IS NULL
+    OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT), 4, 1)
   )
 WHERE
   "s"."rank" <= 10

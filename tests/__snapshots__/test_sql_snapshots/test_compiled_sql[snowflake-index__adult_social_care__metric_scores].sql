@@ -76,14 +76,12 @@ WITH "METRIC_VALUES" AS (
       WHERE
         "U"."AREA_CODE" = "V"."AREA_CODE"
         AND (
-          (
-            "U"."VALID_FROM" IS NULL
-            OR "U"."VALID_FROM" <= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT) + 1, 3, 31)
-          )
-          AND (
-            "U"."VALID_TO" IS NULL
-            OR "U"."VALID_TO" >= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT), 4, 1)
-          )
+          "U"."VALID_FROM" IS NULL
+          OR "U"."VALID_FROM" <= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT) + 1, 3, 31)
+        )
+        AND (
+          "U"."VALID_TO" IS NULL
+          OR "U"."VALID_TO" >= DATE_FROM_PARTS(CAST(SUBSTRING("V"."PERIOD", 1, 4) AS INT), 4, 1)
         )
     )
     AND NOT "V"."VALUE" IS NULL
