@@ -60,28 +60,28 @@ class RegisterColumns(StrictModel):
 Items = dict[Text, Text]
 
 
-class LongSource(StrictModel):
+class _PublishedSource(StrictModel):
+    """What long and wide sources share: periods, geography and the items they publish."""
+
+    id: Identifier
+    description: Text = ""
+    period: PeriodParsing
+    geography: Literal["as_published"] = "as_published"
+    items: Items = Field(min_length=1)
+
+
+class LongSource(_PublishedSource):
     """One row per area, period and item: the item column says which measure a row holds."""
 
-    id: Identifier
-    description: Text = ""
     layout: Literal["long"]
     columns: LongColumns
-    period: PeriodParsing
-    geography: Literal["as_published"] = "as_published"
-    items: Items = Field(min_length=1)
 
 
-class WideSource(StrictModel):
+class WideSource(_PublishedSource):
     """One row per area and period; every published item is a value column."""
 
-    id: Identifier
-    description: Text = ""
     layout: Literal["wide"]
     columns: WideColumns
-    period: PeriodParsing
-    geography: Literal["as_published"] = "as_published"
-    items: Items = Field(min_length=1)
 
 
 class RegisterSource(StrictModel):
