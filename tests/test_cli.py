@@ -34,7 +34,8 @@ def test_misspelt_measure_gives_position_code_name_and_suggestion(example_projec
     assert result.exit_code == 1
     assert "specs/metrics.yaml:52:14: IX102 unknown measure or metric 'asc_gross_expenditur'" in result.output
     assert "hint: did you mean 'asc_gross_expenditure'?" in result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # the clean exit, not an escaped exception
 
 
 def test_json_diagnostics(example_project: Path) -> None:
@@ -164,7 +165,7 @@ def test_a_failing_check_shows_five_examples_and_says_there_are_more(tiny_projec
     data.write_text("\n".join(broken) + "\n")
     result = invoke(tiny_project, "run")
     assert result.exit_code == 1
-    assert ("specs/tiny.yaml:18:5: IX702 outcomes: periods that are missing or not written as YYYY: "
+    assert ("specs/tiny.yaml:20:5: IX702 outcomes: periods that are missing or not written as YYYY: "
             "'17', '2016-17', '2017.0', '2017/18', '999' and more") in result.output
     data.write_text("\n".join([lines[0], lines[1].replace(",2017,", ",,")] + lines[2:]) + "\n")
     result = invoke(tiny_project, "run")
@@ -182,6 +183,30 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["wrote 30 objects to build/duckdb", "wrote 30 objects to build/snowflake"]
+    assert result.output.splitlines() == ["wrote 33 objects to build/duckdb", "wrote 33 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
     assert result.exit_code == 2 and "--out takes a single --target" in result.output
+
+
+def test_a_row_given_twice_fails_the_run(tiny_project: Path) -> None:
+    data = tiny_project / "data" / "population.csv"
+    data.write_text(data.read_text() + "AAA,2016,100\n")
+    result = invoke(tiny_project, "run", "-q")
+    assert result.exit_code == 1
+    assert ("IX702 population: rows given more than once (area period item): 'AAA 2016-17 people'"
+            in result.output)
+
+
+def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -> None:
+    assert invoke(example_project, "run", "-q").exit_code == 0
+    import subprocess, sys
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               "c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(30)",
+                               str(example_project / "build" / "indexc.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = invoke(example_project, "run", "-q")
+    finally:
+        holder.kill()
+    assert result.exit_code == 1
+    assert "targets/duckdb.yaml: IX704 cannot open the database build/indexc.duckdb" in result.output

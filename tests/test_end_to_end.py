@@ -1,11 +1,19 @@
 """End to end on DuckDB: the tiny fixture's scores, checked against arithmetic done here by hand.
 
-Universe: AAA, BBB (unitary), CCC, DDD (county). ZZZ is a district (outside
-the universe) and OLD's code ended in 2015, so neither may affect any score.
-2016-17 data, from three sources with three period notations:
-    spend      AAA 1000  BBB 3000  CCC 2000  DDD 4000
-    population AAA  100  BBB  200  CCC  400  DDD  200   (mid-2016 -> 2016-17)
-    SAT        AAA   80  BBB   60  CCC   70  DDD blank  (FY ending 2017 -> 2016-17)
+Universe: AAA, BBB (unitary), CCC, DDD (county; its code is in force in 2016-17
+only). ZZZ is a district (outside the universe) and OLD's code ended in 2015,
+so neither may affect any score. Data from three sources with three period
+notations, and a measure whose source item changes between the years:
+    2016-17     spend  population (mid-2016)  satisfaction (SAT, FY ending 2017)
+        AAA      1000         100              80
+        BBB      3000         200              60
+        CCC      2000         400              70
+        DDD      4000         200              blank
+    2017-18     spend  population (mid-2017)  satisfaction (SURVEY2, FY ending 2018)
+        AAA      1200         100              50   (a stray SAT row of 1 must be ignored)
+        BBB      1000         250              90
+        CCC      3000         300              70
+        DDD      5000         200              60   (DDD is no longer in force)
 Lenses: cost (weight 1) = spend_per_head, lower is better; outcome (weight 3) = satisfaction.
 """
 
@@ -23,6 +31,8 @@ from indexc.project import Project
 
 SPEND_PER_HEAD = {"AAA": 1000 / 100, "BBB": 3000 / 200, "CCC": 2000 / 400, "DDD": 4000 / 200}
 SATISFACTION = {"AAA": 80.0, "BBB": 60.0, "CCC": 70.0}
+SPEND_PER_HEAD_2017 = {"AAA": 1200 / 100, "BBB": 1000 / 250, "CCC": 3000 / 300}
+SATISFACTION_2017 = {"AAA": 50.0, "BBB": 90.0, "CCC": 70.0}
 
 
 def zscores(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
@@ -86,13 +96,15 @@ def test_metric_values_join_sources_with_different_period_notations(tiny_project
     connection = run_tiny(tiny_project, "zscore")
     got = rows(connection, "SELECT area_code || ' ' || period, value FROM tiny_index.metric__spend_per_head")
     expected = {f"{area} 2016-17": value for area, value in SPEND_PER_HEAD.items()}
-    expected.update({"OLD 2016-17": 9999.0, "ZZZ 2016-17": 10.0})  # metric values exist; universes filter later
+    expected.update({f"{area} 2017-18": value for area, value in SPEND_PER_HEAD_2017.items()})
+    expected.update({"OLD 2016-17": 9999.0, "ZZZ 2016-17": 10.0, "DDD 2017-18": 25.0})  # universes filter later
     assert got == pytest.approx(expected)
 
 
 def test_blank_values_are_missing_not_zero(tiny_project: Path) -> None:
     connection = run_tiny(tiny_project, "zscore")
-    got = connection.execute("SELECT count(*) FROM tiny_index.measure__satisfaction WHERE area_code = 'DDD'")
+    got = connection.execute("SELECT count(*) FROM tiny_index.measure__satisfaction "
+                             "WHERE area_code = 'DDD' AND period = '2016-17'")
     assert got.fetchone()[0] == 0
 
 
@@ -110,7 +122,7 @@ def test_division_by_zero_gives_a_missing_value(tiny_project: Path) -> None:
     got = rows(connection, "SELECT area_code, value FROM tiny_index.metric__spend_per_head WHERE period = '2016-17'")
     assert got["BBB"] is None
     scored = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
-                              "WHERE metric = 'spend_per_head'")
+                              "WHERE metric = 'spend_per_head' AND period = '2016-17'")
     assert "BBB" not in scored and not any(math.isinf(v) for v in scored.values())
 
 
@@ -128,7 +140,7 @@ def test_a_metric_without_spread_gets_no_score_under_any_normalisation(tiny_proj
     for normalise in NORMALISERS:
         connection = run_tiny(tiny_project, normalise)
         got = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
-                               "WHERE metric = 'satisfaction'")
+                               "WHERE metric = 'satisfaction' AND period = '2016-17'")
         connection.close()
         assert got == {"AAA": None, "BBB": None, "CCC": None}, normalise
 
@@ -139,9 +151,10 @@ def test_an_area_with_two_register_rows_in_one_year_counts_once(tiny_project: Pa
         "AAA,Alpha,unitary,,\n", "AAA,Alpha,unitary,,2016-09-30\nAAA,Alpha Renamed,unitary,2016-10-01,\n"))
     connection = run_tiny(tiny_project, "zscore")
     got = rows(connection, "SELECT area_code, score FROM tiny_index.index__tiny__metric_scores "
-                           "WHERE metric = 'spend_per_head'")
+                           "WHERE metric = 'spend_per_head' AND period = '2016-17'")
     assert got == pytest.approx(zscores(SPEND_PER_HEAD, False), abs=1e-12)
-    top = connection.execute("SELECT area_code, name FROM tiny_index.index__tiny__top WHERE rank = 1").fetchall()
+    top = connection.execute("SELECT area_code, name FROM tiny_index.index__tiny__top "
+                             "WHERE rank = 1 AND period = '2016-17'").fetchall()
     assert top == [("AAA", "Alpha Renamed")]  # the name in force latest in the year
 
 
@@ -154,3 +167,39 @@ def test_coverage_threshold_tolerates_float_sums_of_weights(tiny_project: Path) 
     connection = run_tiny(tiny_project, "zscore")
     got = rows(connection, "SELECT area_code, rank FROM tiny_index.index__tiny__scores WHERE period = '2016-17'")
     assert got == {"AAA": 1, "CCC": 2, "BBB": 3, "DDD": None}  # 0.1 + 0.2 is not exactly 0.3 in floats
+
+
+def test_each_period_is_normalised_and_ranked_on_its_own(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    cost, outcome = zscores(SPEND_PER_HEAD_2017, False), zscores(SATISFACTION_2017, True)
+    expected = {area: (1 * cost[area] + 3 * outcome[area]) / 4 for area in SATISFACTION_2017}
+    got = rows(connection, "SELECT area_code, score, rank FROM tiny_index.index__tiny__scores "
+                           "WHERE period = '2017-18'")
+    assert {area: got[area][0] for area in got} == pytest.approx(expected, abs=1e-12)  # DDD out of force
+    assert {area: got[area][1] for area in got} == {"BBB": 1, "CCC": 2, "AAA": 3}
+
+
+def test_a_measure_takes_each_period_from_the_binding_in_force(tiny_project: Path) -> None:
+    connection = run_tiny(tiny_project, "zscore")
+    got = connection.execute("SELECT area_code, period, value, item FROM tiny_index.measure__satisfaction "
+                             "WHERE area_code = 'AAA' ORDER BY period").fetchall()
+    assert got == [("AAA", "2016-17", 80.0, "SAT"), ("AAA", "2017-18", 50.0, "SURVEY2")]
+
+
+def test_undefined_results_of_a_formula_are_missing_values(tiny_project: Path) -> None:
+    spec = tiny_project / "specs" / "tiny.yaml"
+    spec.write_text(spec.read_text().replace("formula: satisfaction,", "formula: sqrt(satisfaction - 70) + ln(satisfaction - 60),"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, value FROM tiny_index.metric__satisfaction WHERE period = '2016-17'")
+    assert got == {"AAA": pytest.approx(math.sqrt(10) + math.log(20)), "BBB": None, "CCC": pytest.approx(math.log(10)),
+                   "OLD": None, "ZZZ": pytest.approx(math.sqrt(29) + math.log(39))}
+    ranks = rows(connection, "SELECT area_code, rank FROM tiny_index.index__tiny__scores WHERE period = '2016-17'")
+    assert all(rank is not None for rank in ranks.values())  # no NaN among the scores
+
+
+def test_non_finite_cells_are_missing_values(tiny_project: Path) -> None:
+    data = tiny_project / "data" / "outcomes.csv"
+    data.write_text(data.read_text().replace("BBB,2017,SAT,60", "BBB,2017,SAT,nan").replace("CCC,2017,SAT,70", "CCC,2017,SAT,inf"))
+    connection = run_tiny(tiny_project, "zscore")
+    got = rows(connection, "SELECT area_code, value FROM tiny_index.measure__satisfaction WHERE period = '2016-17'")
+    assert got == {"AAA": 80.0, "OLD": 1.0, "ZZZ": 99.0}

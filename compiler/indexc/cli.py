@@ -17,6 +17,7 @@ from rich.console import Console
 from indexc import __version__
 from indexc.errors import Diagnostic, Severity, UserError, diagnostics_json, sort_diagnostics
 from indexc.project import Project
+from indexc.spec.targets import TARGET_MODELS
 from indexc.report import print_rankings
 
 FORMATS = click.Choice(["text", "json"])
@@ -78,7 +79,7 @@ def validate_command(project: Project, fmt: str) -> None:
 
 
 @main.command("build")
-@click.option("--target", "targets", type=click.Choice(["duckdb", "snowflake"]), required=True, multiple=True,
+@click.option("--target", "targets", type=click.Choice(sorted(TARGET_MODELS)), required=True, multiple=True,
               help="Which target's SQL to write; repeat to build several from one compile.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory to write; default build/<target>. Only with a single --target.")

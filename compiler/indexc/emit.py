@@ -17,6 +17,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import sqlglot
+
 from indexc import __version__
 from indexc.documents import render
 from indexc.generate import CompiledObject
@@ -48,6 +50,7 @@ def file_text(obj: CompiledObject, target: str) -> str:
 def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_hash: str) -> dict[str, Any]:
     return {
         "indexc_version": __version__,
+        "sqlglot_version": sqlglot.__version__,  # the SQL text depends on it
         "language_version": 1,
         "target": target,
         "spec_hash": spec_hash,

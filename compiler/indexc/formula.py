@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Tokenizer, TokenType
 
 ALLOWED_FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Abs: "abs",
@@ -23,6 +24,7 @@ ALLOWED_FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Sqrt: "sqrt",
 }
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
+_TOKENIZER = Tokenizer()
 HINT_ALLOWED = (
     "a formula may use measure and metric ids, numbers, + - * / and parentheses, "
     f"and the functions {', '.join(sorted(ALLOWED_FUNCTIONS.values()))}"
@@ -56,6 +58,16 @@ def _offset(node: exp.Expression) -> int:
     return min(starts, default=-1)
 
 
+def _round_is_plain(node: exp.Round) -> bool:
+    decimals = node.args.get("decimals")
+    if isinstance(decimals, exp.Neg):
+        decimals = decimals.this
+    extra = {key for key, value in node.args.items() if value is not None} - {"this", "decimals"}
+    whole = decimals is None or (isinstance(decimals, exp.Literal) and not decimals.is_string
+                                 and decimals.this.isdigit())
+    return not extra and whole
+
+
 def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]) -> None:
     if isinstance(node, exp.Column):
         if node.table or not isinstance(node.this, exp.Identifier) or node.this.quoted:
@@ -67,6 +79,10 @@ def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tup
         if node.is_string:
             problems.append(FormulaProblem(f"text literal {node.sql()} is not allowed in a formula", _offset(node)))
         return
+    if isinstance(node, exp.Round) and not _round_is_plain(node):
+        problems.append(FormulaProblem("round takes a value and, optionally, a whole number of decimals",
+                                       _offset(node), "write round(x) or round(x, 2)"))
+        return
     if isinstance(node, exp.Func) and type(node) not in ALLOWED_FUNCTIONS:
         name = node.sql_name() if not isinstance(node, exp.Anonymous) else node.name
         problems.append(FormulaProblem(f"function '{name.lower()}' is not allowed in a formula", _offset(node)))
@@ -77,6 +93,15 @@ def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tup
         return
     for child in node.iter_expressions():
         _check(child, problems, names)
+
+
+def usable_in_formulas(name: str) -> bool:
+    """Whether a bare id reads back as itself in a formula (some SQL keywords, such as 'case', do not)."""
+    tokens = _TOKENIZER.tokenize(name)
+    if len(tokens) == 1 and tokens[0].token_type is TokenType.VAR:
+        return True  # the common case, without a parse
+    formula = parse_formula(name)
+    return not formula.problems and formula.names == ((name, 0),)
 
 
 def parse_formula(text: str) -> Formula:

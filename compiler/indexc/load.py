@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from indexc.errors import Diagnostic, Location
@@ -23,6 +23,10 @@ SUPPORTED_LANGUAGE_VERSIONS = (1,)
 YAML_SUFFIXES = (".yaml", ".yml")
 
 Path_ = tuple[Any, ...]
+STR_TAG = "tag:yaml.org,2002:str"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_NODES = 250_000  # per file; a 5,000-metric project has files of a few thousand
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,21 @@ class SpecFile:
         return Location(self.path, mark.line, mark.col)
 
 
+class _Unreadable(Exception):
+    """A node the loader will not turn into a value; reported as IX001 at the node."""
+
+    def __init__(self, message: str, node, hint: str):
+        super().__init__(message)
+        self.message, self.node, self.hint = message, node, hint
+
+
 class _Builder:
-    """Turns composed nodes into plain values, recording marks and duplicate keys."""
+    """Turns composed nodes into plain values, recording marks and duplicate keys.
+
+    Scalars keep YAML's types (numbers, booleans, null) except timestamps, which
+    stay text for the models to parse, so an impossible date is a model error
+    with a position rather than a crash. Aliases are expanded, within a limit.
+    """
 
     def __init__(self, yaml: YAML, file: str):
         self.constructor = yaml.constructor
@@ -68,8 +85,13 @@ class _Builder:
         self.values: dict[Path_, Mark] = {}
         self.keys: dict[Path_, Mark] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.nodes = 0
 
     def build(self, node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Unreadable(f"the file expands to more than {MAX_NODES:,} values", node,
+                              "aliases (*name) that repeat large parts of the file multiply its size")
         self.values[path] = Mark(
             node.start_mark.line + 1,
             node.start_mark.column + 1,
@@ -78,7 +100,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.build_key(key_node)
+                key = self.scalar(key_node) if isinstance(key_node, ScalarNode) else f"<{type(key_node).__name__}>"
                 if key in result:
                     self.diagnostics.append(
                         Diagnostic(
@@ -94,12 +116,20 @@ class _Builder:
             return result
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self.scalar(node)
 
-    def build_key(self, node) -> Any:
-        if isinstance(node, ScalarNode):
+    def scalar(self, node) -> Any:
+        tag = str(node.tag)
+        if tag in (STR_TAG, TIMESTAMP_TAG):
+            return node.value
+        if tag == MERGE_TAG:
+            raise _Unreadable("merge keys (<<) are not supported", node, "write the merged keys out in full")
+        try:
             return self.constructor.construct_object(node, deep=True)
-        return f"<{type(node).__name__}>"
+        except (YAMLError, ValueError, KeyError) as err:
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            raise _Unreadable(f"cannot read the value '{shown}' as {tag.rsplit(':', 1)[-1]}", node,
+                              "quote it to keep it as text, or remove the explicit tag") from err
 
 
 def _yaml() -> YAML:
@@ -123,11 +153,23 @@ def load_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
         problem = err.problem or err.context or "invalid YAML"
         return None, [Diagnostic("IX001", f"YAML syntax error: {problem}", Location(rel, line, col),
                                  hint="check indentation, colons and quoting around this position")]
+    except YAMLError as err:  # e.g. a control character the reader refuses
+        return None, [Diagnostic("IX001", f"YAML cannot read the file: {str(err).splitlines()[0]}",
+                                 Location(rel, 1, 1), hint="remove control characters such as NUL bytes")]
     if node is None:
         return None, [Diagnostic("IX002", "empty spec file", Location(rel, 1, 1),
                                  hint=f"start the file with '{LANGUAGE_KEY}: 1' or delete it")]
     builder = _Builder(yaml, rel)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except _Unreadable as problem:
+        mark = problem.node.start_mark
+        return None, builder.diagnostics + [Diagnostic(
+            "IX001", problem.message, Location(rel, mark.line + 1, mark.column + 1), problem.hint)]
+    except RecursionError:
+        return None, builder.diagnostics + [Diagnostic(
+            "IX001", "the file nests too deeply (or an alias contains itself)", Location(rel, 1, 1),
+            "flatten the structure; an anchor (&name) must not be used inside itself")]
     diagnostics = builder.diagnostics
     if not isinstance(data, dict):
         return None, diagnostics + [Diagnostic("IX002", "a spec file must be a mapping of kinds to lists",
@@ -138,7 +180,7 @@ def load_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
         return None, diagnostics + [Diagnostic(
             "IX002", f"the file does not start with the language version '{LANGUAGE_KEY}:'",
             Location(rel, 1, 1), hint=f"add '{LANGUAGE_KEY}: 1' as the first line")]
-    if isinstance(version, bool) or version not in SUPPORTED_LANGUAGE_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_LANGUAGE_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_LANGUAGE_VERSIONS)
         mark = builder.values[(LANGUAGE_KEY,)]
         return None, diagnostics + [Diagnostic(

@@ -132,7 +132,11 @@ class Project:
                     "IX505", f"{shown} is not empty and holds no {MANIFEST}: not an indexc build to replace",
                     Location(str(shown)), "move its files away, or build into an empty or new directory (--out)")])
             target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
-            path = emit(objects, out, target_name, compilation.spec_hash, target_hash)
+            try:
+                path = emit(objects, out, target_name, compilation.spec_hash, target_hash)
+            except OSError as err:
+                raise UserError([Diagnostic("IX505", f"cannot write the build to {out}: {err.strerror}",
+                                            Location(str(out)), "choose a directory you can write")]) from None
         return Build(target_name, target, objects, path, compilation)
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
@@ -150,7 +154,14 @@ class Project:
         if problems:
             raise UserError(problems)
         database = self.root / build.target.database
-        connection = duckdb_engine.connect(database)
+        try:
+            connection = duckdb_engine.connect(database)
+        except duckdb_engine.CannotOpen as err:
+            raise UserError([Diagnostic(
+                "IX704", f"cannot open the database {build.target.database}: {err}",
+                Location(str(target_path(self.root, target_name).relative_to(self.root))),
+                "another program may hold it open (a notebook, the duckdb shell): close it, or set 'database:' "
+                "in the target file to another file")]) from None
         try:
             try:
                 duckdb_engine.execute(connection, build.objects, self.root, progress)
@@ -189,5 +200,5 @@ class Project:
         location = catalog.where(*spec) if spec else Location(str(target_path(self.root, target).relative_to(self.root)))
         return Diagnostic(
             "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
-            f"the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}; a conversion error usually means "
-            "a value that is not a number, or a register date not written YYYY-MM-DD")
+            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}. "
+            "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")

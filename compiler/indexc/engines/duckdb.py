@@ -41,9 +41,16 @@ class BuiltObject:
     seconds: float
 
 
+class CannotOpen(Exception):
+    """The database file cannot be opened: locked by another process, or not a file."""
+
+
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
-    database.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(database))
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(database))
+    except (duckdb.Error, OSError) as err:
+        raise CannotOpen(str(err).splitlines()[0]) from err
 
 
 def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,

@@ -16,6 +16,7 @@ from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
 from indexc.plan.nodes import (
     DataSourceNode,
+    DuplicateCheckNode,
     IndexScoresNode,
     LensScoresNode,
     Materialisation,
@@ -45,6 +46,7 @@ BUILDERS: dict[type[Node], Builder] = {
     PublishNode: scores.publish,
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
+    DuplicateCheckNode: inputs.duplicate_check,
 }
 
 
@@ -53,6 +55,7 @@ class CompiledObject:
     node: Node
     level: int
     statement: str
+    level_digits: int = 2  # enough digits for the deepest level, so names sort in execution order
 
     @property
     def name(self) -> str:
@@ -65,7 +68,7 @@ class CompiledObject:
     @property
     def file_name(self) -> str:
         """Level first, so listing the build directory shows a valid execution order."""
-        return f"{self.level:02d}_{self.node.name}.sql"
+        return f"{self.level:0{self.level_digits}d}_{self.node.name}.sql"
 
 
 def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
@@ -80,7 +83,8 @@ def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
 
 def generate(plan: Plan, target: SqlTarget) -> list[CompiledObject]:
     levels = plan.levels()
-    return [CompiledObject(node, levels[node.name], target.render(statement_for(node, target)))
+    digits = max(2, len(str(max(levels.values(), default=0))))
+    return [CompiledObject(node, levels[node.name], target.render(statement_for(node, target)), digits)
             for node in plan.nodes]
 
 

@@ -6,6 +6,7 @@ quotes them when it renders, so the trees themselves stay target-neutral.
 
 from __future__ import annotations
 
+import math
 from typing import Iterable, Sequence
 
 from sqlglot import exp
@@ -26,6 +27,8 @@ def col(name: str, table: str | None = None) -> exp.Column:
 def lit(value: str | int | float) -> exp.Expression:
     if isinstance(value, str):
         return exp.Literal(this=value, is_string=True)
+    if not math.isfinite(value):
+        raise ValueError(f"indexc never writes the non-finite number {value!r} into SQL")
     number = exp.Literal(this=repr(abs(value)), is_string=False)
     return exp.Neg(this=number) if value < 0 else number
 
@@ -110,6 +113,14 @@ def window(function: exp.Expression, partition: Sequence[str], order: exp.Expres
     if order is not None:
         kwargs["order"] = exp.Order(expressions=[order])
     return exp.Window(this=function, **kwargs)
+
+
+LARGEST_DOUBLE = 1.7976931348623157e308
+
+
+def is_finite(value: exp.Expression) -> exp.Expression:
+    """ABS(x) <= the largest double: false for NULL, infinities and NaN (which sorts above all) alike."""
+    return exp.LTE(this=exp.Abs(this=value), expression=lit(LARGEST_DOUBLE))
 
 
 def safe_divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Div:

@@ -22,12 +22,14 @@ from indexc.generate.expressions import (
     period_start_year,
     table,
     text,
+    is_finite,
     union_all,
     window,
 )
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import (
     DataSourceNode,
+    DuplicateCheckNode,
     MeasureNode,
     MetricNode,
     PeriodCheckNode,
@@ -49,7 +51,7 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
     source = node.source
     columns = source.columns
     parsed_columns = [
-        alias(text(col(columns.area)), "area_code"),
+        alias(exp.Trim(this=text(col(columns.area))), "area_code"),
         alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
     ]
     parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
@@ -57,11 +59,12 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
     if isinstance(source, LongSource):
         parsed_columns += [alias(text(col(columns.item)), "item"),
                            alias(blank_is_missing(col(columns.value), "double"), "value")]
-        parsed = exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
+        declared = exp.In(this=text(col(columns.item)), expressions=[lit(item) for item in sorted(source.items)])
+        parsed = (exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
+                  .where(declared, copy=False))  # rows of other items are never read, let alone converted
         final = (
             exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), copy=False)
             .from_(table(YEARS), copy=False)
-            .where(exp.In(this=col("item"), expressions=[lit(item) for item in sorted(source.items)]), copy=False)
         )
     else:
         item_columns = sorted(source.items)
@@ -84,12 +87,12 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
     """
     label = col("period")
     read_back = period_as_written(node.parsing, label.copy())
-    unreadable = exp.or_(
-        exp.Is(this=label.copy(), expression=exp.Null()),
-        exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
-        exp.Is(this=read_back.copy(), expression=exp.Null()),
-        exp.NEQ(this=col("period_raw"), expression=read_back),
-    )
+    conditions = [exp.Is(this=label.copy(), expression=exp.Null()),
+                  exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY")))]
+    if read_back != label:  # the year is read back through a cast, which may itself give NULL
+        conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
+    conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
+    unreadable = exp.or_(*conditions)
     return (
         exp.select(col("period_raw"), copy=False).distinct(copy=False)
         .from_(target.object_table(node.source_object), copy=False)
@@ -112,6 +115,20 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
         alias(date_or_null(columns.valid_from), "valid_from"),
         alias(date_or_null(columns.valid_to), "valid_to"), copy=False,
     ).from_(target.source_relation(node.source.id), copy=False)
+
+
+def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expression:
+    """Each (area, period, item) a source gives more than once, as one text per combination."""
+    keys = [col("area_code"), col("period"), col("item")]
+    shown = exp.Concat(expressions=[keys[0].copy(), lit(" "), keys[1].copy(), lit(" "), keys[2].copy()])
+    return (
+        exp.select(alias(shown, "duplicate"), copy=False)
+        .from_(target.object_table(node.source_object), copy=False)
+        .where(exp.Not(this=exp.Is(this=col("period"), expression=exp.Null())), copy=False)
+        .group_by(*keys, copy=False)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
+        .order_by(col("duplicate"), copy=False)
+    )
 
 
 def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression:
@@ -150,7 +167,7 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
         if binding.period_to:
             conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
-        conditions.append(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())))
+        conditions.append(is_finite(col("value")))
         selects.append(
             exp.select(col("area_code"), col("period"), col("value"),
                        alias(lit(binding.source_id), "source"), col("item"), copy=False)
@@ -161,14 +178,25 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
 
 
 def _formula_sql(formula: exp.Expression) -> exp.Expression:
-    """Point each id at its input's value column and make every division safe."""
+    """Point each id at its input's value column and give every undefined result the same meaning.
+
+    Division by zero, the square root of a negative number and the logarithm
+    of a non-positive one are missing values on every target (DuckDB would give
+    infinity or NaN, Snowflake an error).
+    """
     tree = formula.copy()
     if isinstance(tree, exp.Column):
         return col("value", tree.name)
     for column in list(tree.find_all(exp.Column)):
         column.replace(col("value", column.name))
     for division in list(tree.find_all(exp.Div)):
-        division.set("expression", exp.Nullif(this=division.expression, expression=lit(0)))
+        divisor = division.expression
+        if not (isinstance(divisor, exp.Literal) and float(divisor.this) != 0):
+            division.set("expression", exp.Nullif(this=divisor, expression=lit(0)))
+    for function, domain in ((exp.Sqrt, exp.GTE), (exp.Ln, exp.GT)):
+        for call in list(tree.find_all(function)):
+            inside = domain(this=call.this.copy(), expression=lit(0))
+            call.replace(exp.Case(ifs=[exp.If(this=inside, true=call.copy())]))
     return tree
 
 

@@ -14,6 +14,7 @@ from indexc.generate.expressions import (
     and_all,
     col,
     inner_join,
+    is_finite,
     left_join,
     lit,
     safe_divide,
@@ -78,7 +79,7 @@ def metric_scores(node: MetricScoresNode, target: SqlTarget) -> exp.Expression:
                    alias(exp.Mul(this=col("polarity", "v"), expression=col("value", "v")), "oriented_value"), copy=False)
         .from_(table("metric_values", "v"), copy=False)
         .where(and_all([exp.Exists(this=member),
-                        exp.Not(this=exp.Is(this=col("value", "v"), expression=exp.Null()))]), copy=False)
+                        is_finite(col("value", "v"))]), copy=False)
     )
     return (
         exp.select(col("metric"), col("area_code"), col("period"), col("value"),

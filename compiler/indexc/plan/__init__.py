@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from indexc.plan.nodes import (
     BindingSelect,
     DataSourceNode,
+    DuplicateCheckNode,
     IndexScoresNode,
     LensMembership,
     LensScoresNode,
@@ -71,6 +72,9 @@ def _source_nodes(source_id: str, catalog: Catalog) -> list[Node]:
                                     f"({source.period.grain})",
                         failure=f"periods that are missing or not written as {source.period.format}",
                         source_object=name, parsing=source.period),
+        DuplicateCheckNode(name=f"check__{source_id}__duplicates", depends_on=(name,), spec=spec,
+                           description=f"Area, period and item combinations source {source_id} gives twice",
+                           failure="rows given more than once (area period item)", source_object=name),
     ]
 
 

@@ -89,6 +89,13 @@ class PeriodCheckNode(CheckNode):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DuplicateCheckNode(CheckNode):
+    """Areas, periods and items a source gives more than once (each would count twice)."""
+
+    source_object: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegisterCheckNode(CheckNode):
     """Codes a register lists more than once for overlapping dates (they would count twice)."""
 

@@ -23,7 +23,7 @@ class Kind:
 
 def _source_model(raw: dict[str, Any]) -> type[BaseModel] | str:
     layout = raw.get("layout")
-    if layout in SOURCE_LAYOUTS:
+    if isinstance(layout, str) and layout in SOURCE_LAYOUTS:
         return SOURCE_LAYOUTS[layout]
     return f"layout must be one of {', '.join(SOURCE_LAYOUTS)}"
 

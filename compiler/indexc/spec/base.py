@@ -36,6 +36,8 @@ Identifier = Annotated[
 
 ColumnName = Annotated[str, Field(min_length=1, max_length=255, strict=True)]
 Text = Annotated[str, Field(strict=True)]
+Name = Annotated[str, Field(strict=True, min_length=1)]
+"""Text that must not be empty: a unit, a version, an area type."""
 
 
 def _check_period(value: str) -> str:
@@ -74,5 +76,5 @@ PublishedPeriod = Annotated[str, BeforeValidator(_year_as_text), Field(strict=Tr
 """A financial-year label, or 'latest': the most recent period with scores."""
 
 
-Weight = Annotated[float, Field(strict=True)]
+Weight = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 """A weight; positivity is a semantic rule (IX301) so it is reported with a hint."""

@@ -12,14 +12,14 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator
 
-from indexc.spec.base import Identifier, PublishedPeriod, StrictModel, Text, Weight
+from indexc.spec.base import Identifier, Name, PublishedPeriod, StrictModel, Text, Weight
 
 
 class Universe(StrictModel):
     id: Identifier
     description: Text = ""
     register_: Identifier = Field(alias="register")
-    types: tuple[Text, ...] = Field(min_length=1)
+    types: tuple[Name, ...] = Field(min_length=1)
 
 
 class LensMetric(StrictModel):
@@ -61,7 +61,7 @@ class Publish(StrictModel):
 
 class Index(StrictModel):
     id: Identifier
-    version: Text
+    version: Name
     description: Text = ""
     universe: Identifier
     method: Method

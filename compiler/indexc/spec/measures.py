@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt
 
-from indexc.spec.base import Identifier, PeriodLabel, StrictModel, Text
+from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
 
 
 class PeriodRange(StrictModel):
@@ -20,9 +20,6 @@ class PeriodRange(StrictModel):
 
     from_: PeriodLabel | None = Field(default=None, alias="from")
     to: PeriodLabel | None = None
-
-    def covers(self, label: str) -> bool:
-        return (self.from_ is None or self.from_ <= label) and (self.to is None or label <= self.to)
 
 
 class Binding(StrictModel):
@@ -34,7 +31,7 @@ class Binding(StrictModel):
 class Measure(StrictModel):
     id: Identifier
     description: Text = ""
-    unit: Text
+    unit: Name
     additivity: Literal["sum", "mean", "none"]
     weight: Identifier | None = None
     bindings: tuple[Binding, ...] = Field(min_length=1)
@@ -46,4 +43,4 @@ class Metric(StrictModel):
     description: Text = ""
     formula: Text = Field(min_length=1)
     direction: Literal["higher_is_better", "lower_is_better"]
-    unit: Text
+    unit: Name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
 
@@ -57,7 +57,8 @@ class RegisterColumns(StrictModel):
     valid_to: ColumnName | None = None
 
 
-Items = dict[Text, Text]
+Items = dict[ColumnName, Text]
+PARSED_COLUMNS = frozenset({"area_code", "period_raw", "period_start_year"})
 
 
 class _PublishedSource(StrictModel):
@@ -83,6 +84,15 @@ class WideSource(_PublishedSource):
     layout: Literal["wide"]
     columns: WideColumns
 
+    @field_validator("items")
+    @classmethod
+    def _items_do_not_shadow_parsed_columns(cls, items: dict[str, str]) -> dict[str, str]:
+        clashes = sorted(name for name in items if name.lower() in PARSED_COLUMNS)
+        if clashes:
+            raise ValueError(f"item column {clashes[0]!r} has a name indexc uses while parsing a source "
+                             f"({', '.join(sorted(PARSED_COLUMNS))}); rename the column in the data")
+        return items
+
 
 class RegisterSource(StrictModel):
     """A list of areas with their names, types and validity, used by universes and reports."""
@@ -94,7 +104,6 @@ class RegisterSource(StrictModel):
 
 
 Source = LongSource | WideSource | RegisterSource
-DataSource = LongSource | WideSource
 
 SOURCE_LAYOUTS: dict[str, type[StrictModel]] = {
     "long": LongSource,

@@ -10,6 +10,8 @@ from typing import Literal
 from pathlib import PurePosixPath
 
 from pydantic import Field, ValidationInfo, field_validator
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
 
 from indexc.spec.base import Identifier, StrictModel, Text
 
@@ -31,6 +33,22 @@ class TableRelation(StrictModel):
     """A table or view, optionally qualified as schema.table or database.schema.table."""
 
     table: Text = Field(min_length=1)
+
+    @field_validator("table")
+    @classmethod
+    def _plain_table_name(cls, table: str) -> str:
+        """One to three identifiers, nothing else: the name is spliced into every source's SQL."""
+        try:
+            parsed = exp.to_table(table, dialect="snowflake")
+        except (ParseError, TokenError) as err:
+            raise ValueError(f"'{table}' is not a table name: {str(err).splitlines()[0]}") from None
+        parts = [parsed.args.get(key) for key in ("catalog", "db", "this")]
+        extra = set(parsed.args) - {"catalog", "db", "this"}
+        if any(part is not None and not isinstance(part, exp.Identifier) for part in parts) or any(
+                parsed.args.get(key) for key in extra):
+            raise ValueError(f"'{table}' is not a plain table name; write table, schema.table or "
+                             "database.schema.table")
+        return table
 
 
 class DuckDBTarget(StrictModel):

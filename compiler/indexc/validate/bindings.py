@@ -35,7 +35,8 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 continue
             for j in range(i):
                 other_start, other_end = _bounds(measure.bindings[j].periods)
-                if start <= other_end and other_start <= end:
+                backward = other_start > other_end  # reported by IX403; it covers no year
+                if not backward and start <= other_end and other_start <= end:
                     yield Diagnostic(
                         "IX401",
                         f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "

@@ -29,9 +29,18 @@ def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
             yield column, ("items", column)
 
 
+CSV_DELIMITERS = ",;\t|"
+
+
 def csv_header(path: Path) -> list[str]:
+    """The first row, split on the delimiter DuckDB would detect among the usual ones."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        return next(csv.reader(handle), [])
+        first = handle.readline()
+    try:
+        dialect = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS)
+    except csv.Error:
+        dialect = csv.excel
+    return next(csv.reader([first], dialect), [])
 
 
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
@@ -50,7 +59,13 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
             continue
         if relation.file_format != "csv":
             continue
-        header = csv_header(path)
+        try:
+            header = csv_header(path)
+        except UnicodeDecodeError as err:
+            where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
+            problems.append(Diagnostic("IX504", f"{relation.path} is not UTF-8 text ({err.reason})", where,
+                                       "save the file as UTF-8"))
+            continue
         present = {column.lower() for column in header}
         for column, at in declared_columns(catalog.sources[source_id]):
             if column.lower() not in present:

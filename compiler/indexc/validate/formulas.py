@@ -1,14 +1,21 @@
-"""Rules IX201/IX202: a formula parses and stays within the allow-list."""
+"""Rules IX201/IX202/IX203: a formula parses and stays within the allow-list, and every id
+a formula may name can be named (an id that is an SQL keyword, such as 'date', cannot)."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 from indexc.errors import Diagnostic
+from indexc.formula import usable_in_formulas
 from indexc.validate.catalog import Catalog
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    for kind in ("measures", "metrics"):
+        for object_id in catalog.of_kind(kind):
+            if not usable_in_formulas(object_id):
+                yield Diagnostic("IX203", f"id '{object_id}' is an SQL keyword and cannot be named in a formula",
+                                 catalog.where(kind, object_id, "id"), f"rename it, e.g. '{object_id}_value'")
     for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
         for problem in catalog.formula(metric_id).problems:

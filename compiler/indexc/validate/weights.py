@@ -1,9 +1,8 @@
-"""Rules IX301/IX302/IX303/IX105: weights are present and positive; lens members are unique.
+"""Rules IX301/IX302/IX105: lens and metric weights are present and positive; each lens of an
+index, and each metric of a lens, appears once.
 
 A zero or negative weight silently removes or inverts a lens, and a missing
-one would leave the aggregation to guess, so both are errors. Likewise a
-measure averaged across areas (additivity: mean) must say what weights the
-average, or combining areas would have to guess.
+one would leave the aggregation to guess, so both are errors.
 """
 
 from __future__ import annotations
@@ -25,12 +24,6 @@ def _weight_problem(weight, what: str, location) -> Diagnostic | None:
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
-    for measure_id, measure in catalog.measures.items():
-        if measure.additivity == "mean" and measure.weight is None:
-            yield Diagnostic("IX303", f"measure '{measure_id}' is a mean but names no weight measure",
-                             catalog.where("measures", measure_id, "additivity"),
-                             "add 'weight:' naming the measure that weights it when areas combine "
-                             "(e.g. population), or use additivity: none")
     for index_id, index in catalog.indexes.items():
         lens_ids: dict[str, int] = {}
         for l, lens in enumerate(index.lenses):

@@ -6,9 +6,6 @@ SELECT DISTINCT
   "period_raw"
 FROM "indexc_build"."source__oflog_asc_outcomes"
 WHERE
-  "period" IS NULL
-  OR LENGTH("period") <> 7
-  OR "period" IS NULL
-  OR "period_raw" <> "period"
+  "period" IS NULL OR LENGTH("period") <> 7 OR "period_raw" <> "period"
 ORDER BY
   "period_raw";

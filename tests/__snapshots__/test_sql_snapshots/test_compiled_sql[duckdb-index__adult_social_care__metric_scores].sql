@@ -84,7 +84,7 @@ WITH "metric_values" AS (
           OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("v"."period", 1, 4) AS INT), 4, 1)
         )
     )
-    AND NOT "v"."value" IS NULL
+    AND ABS("v"."value") <= 1.7976931348623157e+308
 )
 SELECT
   "metric",

@@ -14,4 +14,4 @@ WHERE
   "item" = 'gross_current_expenditure_gbp000'
   AND "period" >= '2016-17'
   AND "period" <= '2016-17'
-  AND NOT "value" IS NULL;
+  AND ABS("value") <= 1.7976931348623157e+308;

@@ -11,4 +11,4 @@ SELECT
   "item"
 FROM "indexc_build"."source__oflog_asc_outcomes"
 WHERE
-  "item" = 'ASC1' AND NOT "value" IS NULL;
+  "item" = 'ASC1' AND ABS("value") <= 1.7976931348623157e+308;

@@ -11,4 +11,4 @@ SELECT
   "item"
 FROM "indexc_build"."source__ons_population"
 WHERE
-  "item" = 'population' AND NOT "value" IS NULL;
+  "item" = 'population' AND ABS("value") <= 1.7976931348623157e+308;

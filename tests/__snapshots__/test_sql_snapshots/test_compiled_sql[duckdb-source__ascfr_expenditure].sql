@@ -6,7 +6,7 @@
 CREATE OR REPLACE TABLE "indexc_build"."source__ascfr_expenditure" AS
 WITH "parsed" AS (
   SELECT
-    CAST("gss_code" AS TEXT) AS "area_code",
+    TRIM(CAST("gss_code" AS TEXT)) AS "area_code",
     TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
     "gross_current_expenditure_gbp000",
     "net_total_expenditure_gbp000"

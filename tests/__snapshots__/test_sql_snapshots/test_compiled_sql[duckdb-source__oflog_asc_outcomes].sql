@@ -6,11 +6,13 @@
 CREATE OR REPLACE TABLE "indexc_build"."source__oflog_asc_outcomes" AS
 WITH "parsed" AS (
   SELECT
-    CAST("la_code" AS TEXT) AS "area_code",
+    TRIM(CAST("la_code" AS TEXT)) AS "area_code",
     TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
     CAST("measure_code" AS TEXT) AS "item",
     CAST(NULLIF(TRIM(CAST("value" AS TEXT)), '') AS DOUBLE) AS "value"
   FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
+  WHERE
+    CAST("measure_code" AS TEXT) IN ('ASC1', 'ASC2', 'ASC3', 'ASC4', 'ASC5', 'ASC6', 'ASC7')
 ), "with_years" AS (
   SELECT
     *,
@@ -25,6 +27,4 @@ SELECT
   "period_raw",
   "item",
   "value"
-FROM "with_years"
-WHERE
-  "item" IN ('ASC1', 'ASC2', 'ASC3', 'ASC4', 'ASC5', 'ASC6', 'ASC7');
+FROM "with_years";

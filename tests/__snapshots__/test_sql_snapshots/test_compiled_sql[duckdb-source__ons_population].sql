@@ -6,7 +6,7 @@
 CREATE OR REPLACE TABLE "indexc_build"."source__ons_population" AS
 WITH "parsed" AS (
   SELECT
-    CAST("gss_code" AS TEXT) AS "area_code",
+    TRIM(CAST("gss_code" AS TEXT)) AS "area_code",
     TRIM(CAST("mid_year" AS TEXT)) AS "period_raw",
     "population"
   FROM READ_CSV('examples/data/la_population_mid_year.csv', header = TRUE, all_varchar = TRUE)

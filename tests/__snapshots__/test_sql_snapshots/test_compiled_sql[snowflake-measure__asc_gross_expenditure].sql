@@ -14,4 +14,4 @@ WHERE
   "ITEM" = 'gross_current_expenditure_gbp000'
   AND "PERIOD" >= '2016-17'
   AND "PERIOD" <= '2016-17'
-  AND NOT "VALUE" IS NULL;
+  AND ABS("VALUE") <= 1.7976931348623157e+308;

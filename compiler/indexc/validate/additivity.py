@@ -1,0 +1,28 @@
+"""Rule IX303: a measure averaged across areas names the measure that weights the average, and
+only such a measure names one.
+
+Combining areas (a merger, a combined authority) sums a 'sum' measure but must
+weight a 'mean' measure, by population say; without a weight it would have to
+guess. A weight on any other measure would be silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from indexc.errors import Diagnostic
+from indexc.validate.catalog import Catalog
+
+
+def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    for measure_id, measure in catalog.measures.items():
+        if measure.additivity == "mean" and measure.weight is None:
+            yield Diagnostic("IX303", f"measure '{measure_id}' is a mean but names no weight measure",
+                             catalog.where("measures", measure_id, "additivity"),
+                             "add 'weight:' naming the measure that weights it when areas combine "
+                             "(e.g. population), or use additivity: none")
+        elif measure.additivity != "mean" and measure.weight is not None:
+            yield Diagnostic("IX303", f"measure '{measure_id}' names a weight but is not a mean "
+                             f"(additivity: {measure.additivity})",
+                             catalog.where("measures", measure_id, "weight"),
+                             "only additivity: mean uses a weight; remove 'weight:' or make the measure a mean")
