@@ -210,3 +210,11 @@ def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -
         holder.kill()
     assert result.exit_code == 1
     assert "targets/duckdb.yaml: IX704 cannot open the database build/indexc.duckdb" in result.output
+
+
+def test_names_are_printed_as_text_not_as_terminal_markup(tiny_project: Path) -> None:
+    areas = tiny_project / "data" / "areas.csv"
+    areas.write_text(areas.read_text().replace("AAA,Alpha,", "AAA,[/] Alpha [bold],"))
+    result = invoke(tiny_project, "run", "-q")
+    assert result.exit_code == 0, result.output
+    assert "[/] Alpha [bold]" in result.output

@@ -38,7 +38,10 @@ def content_hash(data: Any) -> str:
 
 def is_build_directory(path: Path) -> bool:
     """Only an empty directory or an earlier build may be replaced by a build."""
-    return not path.exists() or (path.is_dir() and (not any(path.iterdir()) or (path / MANIFEST).is_file()))
+    try:
+        return not path.exists() or (path.is_dir() and (not any(path.iterdir()) or (path / MANIFEST).is_file()))
+    except OSError:  # a name the file system refuses; writing will report it
+        return True
 
 
 def file_text(obj: CompiledObject, target: str) -> str:

@@ -8,6 +8,7 @@ position, so a formula can never smuggle SQL into the compiled output.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sqlglot
@@ -78,6 +79,9 @@ def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tup
     if isinstance(node, exp.Literal):
         if node.is_string:
             problems.append(FormulaProblem(f"text literal {node.sql()} is not allowed in a formula", _offset(node)))
+        elif not math.isfinite(float(node.this)):
+            problems.append(FormulaProblem(f"the number {node.this} is too large", _offset(node),
+                                           "numbers in a formula must be finite doubles"))
         return
     if isinstance(node, exp.Round) and not _round_is_plain(node):
         problems.append(FormulaProblem("round takes a value and, optionally, a whole number of decimals",
@@ -107,6 +111,9 @@ def usable_in_formulas(name: str) -> bool:
 def parse_formula(text: str) -> Formula:
     try:
         tree = sqlglot.parse_one(text)
+    except RecursionError:
+        return Formula(None, (), (FormulaProblem("the formula nests too deeply", 0,
+                                                 "split it into metrics that build on each other"),))
     except ParseError as err:
         first = err.errors[0] if err.errors else {}
         offset = max(int(first.get("col", 1)) - 1, 0) if first.get("line", 1) == 1 else 0
@@ -120,7 +127,11 @@ def parse_formula(text: str) -> Formula:
                                                  "check for unbalanced quotes"),))
     problems: list[FormulaProblem] = []
     names: list[tuple[str, int]] = []
-    _check(tree, problems, names)
+    try:
+        _check(tree, problems, names)
+    except RecursionError:
+        return Formula(None, (), (FormulaProblem("the formula nests too deeply", 0,
+                                                 "split it into metrics that build on each other"),))
     if not names and not problems:
         problems.append(FormulaProblem("the formula uses no measure or metric", 0,
                                        "a metric must be computed from at least one measure"))

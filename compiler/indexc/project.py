@@ -130,7 +130,7 @@ class Project:
                 shown = out.relative_to(self.root) if out.is_relative_to(self.root) else out
                 raise UserError([Diagnostic(
                     "IX505", f"{shown} is not empty and holds no {MANIFEST}: not an indexc build to replace",
-                    Location(str(shown)), "move its files away, or build into an empty or new directory (--out)")])
+                    Location(str(shown)), "move its files away, or build into an empty or new directory")])
             target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
             try:
                 path = emit(objects, out, target_name, compilation.spec_hash, target_hash)

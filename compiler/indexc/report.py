@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlglot import exp
 
 from indexc.engines import duckdb as duckdb_engine
@@ -53,15 +54,16 @@ def read_ranking(connection, target: SqlTarget, index: Index, period: str | None
 
 def ranking_table(ranking: Ranking) -> Table:
     title = f"{ranking.index_id} v{ranking.version}: Top {ranking.top}, {ranking.period or 'no scored period'}"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")
     table.add_column("Rank", justify="right")
     table.add_column("Code")
     table.add_column("Name")
     table.add_column("Score", justify="right")
     table.add_column("Lenses", justify="right")
     for row in ranking.rows:
-        table.add_row(str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
-                      f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}")
+        cells = (str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
+                 f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}")
+        table.add_row(*(Text(cell) for cell in cells))  # data, never rich markup
     return table
 
 
@@ -78,4 +80,4 @@ def print_rankings(rankings: list[Ranking], console: Console) -> None:
     for ranking in rankings:
         console.print(ranking_table(ranking))
         if not ranking.rows:
-            console.print(f"[yellow]{empty_reason(ranking)}[/yellow]")
+            console.print(Text(empty_reason(ranking), style="yellow"))

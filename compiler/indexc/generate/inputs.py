@@ -109,7 +109,7 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
         return blank_is_missing(col(column), "date") if column else cast(exp.Null(), "date")
 
     return exp.select(
-        alias(text(col(columns.area)), "area_code"),
+        alias(exp.Trim(this=text(col(columns.area))), "area_code"),
         alias(text(col(columns.name)), "name"),
         alias(text(col(columns.type)), "type"),
         alias(date_or_null(columns.valid_from), "valid_from"),

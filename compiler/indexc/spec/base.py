@@ -76,5 +76,5 @@ PublishedPeriod = Annotated[str, BeforeValidator(_year_as_text), Field(strict=Tr
 """A financial-year label, or 'latest': the most recent period with scores."""
 
 
-Weight = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, le=1e12)]
 """A weight; positivity is a semantic rule (IX301) so it is reported with a hint."""

@@ -43,6 +43,13 @@ def csv_header(path: Path) -> list[str]:
     return next(csv.reader([first], dialect), [])
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
     if not isinstance(target, DuckDBTarget):
         return []
@@ -52,19 +59,24 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
         if source_id not in catalog.sources:
             continue
         path = root / relation.path
-        if not path.is_file():
+        if not _is_file(path):
             where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
             problems.append(Diagnostic("IX503", f"file not found for source '{source_id}': {relation.path}", where,
                                        "paths are relative to the project root"))
             continue
-        if relation.file_format != "csv":
-            continue
+        if relation.file_format != "csv" or path.suffix.lower() != ".csv":
+            continue  # Parquet and compressed CSV: DuckDB reads their columns itself
         try:
             header = csv_header(path)
         except UnicodeDecodeError as err:
             where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
             problems.append(Diagnostic("IX504", f"{relation.path} is not UTF-8 text ({err.reason})", where,
                                        "save the file as UTF-8"))
+            continue
+        except csv.Error as err:
+            where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
+            problems.append(Diagnostic("IX504", f"cannot read the header of {relation.path}: {err}", where,
+                                       "the first line must name the columns"))
             continue
         present = {column.lower() for column in header}
         for column, at in declared_columns(catalog.sources[source_id]):

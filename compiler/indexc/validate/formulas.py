@@ -1,5 +1,5 @@
 """Rules IX201/IX202/IX203: a formula parses and stays within the allow-list, and every id
-a formula may name can be named (an id that is an SQL keyword, such as 'date', cannot)."""
+a formula may name can be named (an id that is an SQL keyword, such as 'case', cannot)."""
 
 from __future__ import annotations
 
