@@ -15,10 +15,13 @@ import click
 from rich.console import Console
 
 from indexc import __version__
-from indexc.errors import Diagnostic, Severity, UserError, diagnostics_json, sort_diagnostics
+from indexc.errors import Diagnostic, Location, Severity, UserError, diagnostics_json, sort_diagnostics
+from indexc.geography import GeographyOptions
+from indexc.geography.explain import explain_mermaid, explain_text
 from indexc.project import Project
 from indexc.spec.targets import TARGET_MODELS
 from indexc.report import print_rankings
+from indexc.validate.models import did_you_mean
 
 FORMATS = click.Choice(["text", "json"])
 
@@ -57,10 +60,15 @@ format_option = click.option("--format", "fmt", type=FORMATS, default="text", sh
 @click.version_option(__version__, prog_name="indexc")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The project root, holding specs/ and targets/.")
+@click.option("--geography-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Restate onto the geography in force on this date (YYYY-MM-DD); default: the latest event's.")
+@click.option("--proposed", multiple=True, metavar="EVENT",
+              help="Also model this proposed lineage event (repeatable).")
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path) -> None:
+def main(ctx: click.Context, project_dir: Path, geography_date, proposed: tuple[str, ...]) -> None:
     """indexc compiles index specs (YAML) into SQL for DuckDB and Snowflake."""
-    ctx.obj = Project(project_dir)
+    options = GeographyOptions(geography_date.date() if geography_date else None, tuple(proposed))
+    ctx.obj = Project(project_dir, options)
 
 
 @main.command("validate")
@@ -74,8 +82,13 @@ def validate_command(project: Project, fmt: str) -> None:
         raise UserError(diagnostics)
     _print_diagnostics(sort_diagnostics(diagnostics), fmt)
     catalog = compilation.catalog
-    click.echo(f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
+    summary = (f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
                f"{len(catalog.metrics)} metrics, {len(catalog.indexes)} indexes")
+    geography = compilation.geography
+    if geography is not None:
+        summary += (f"; {len(catalog.areas)} areas, {len(catalog.lineage)} lineage events "
+                    f"({len(geography.events)} modelled), restated onto the geography of {geography.date}")
+    click.echo(summary)
 
 
 @main.command("build")
@@ -127,3 +140,19 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
         seconds = sum(b.seconds for b in built)
         err_console.print(f"[dim]built {len(built)} objects on {target} in {seconds:.2f}s[/dim]")
     print_rankings(rankings, console)
+
+
+@main.command("lineage")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True,
+              help="Text, or a mermaid flowchart.")
+@click.pass_obj
+@handles_user_errors
+def lineage_command(project: Project, code: str, fmt: str) -> None:
+    """Explain an area's history: events, predecessors, successors and their weights."""
+    compilation = project.compile()
+    catalog, geography = compilation.catalog, compilation.geography
+    if geography is None or code not in catalog.areas:
+        raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", Location("specs"),
+                                    did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/")])
+    click.echo(explain_mermaid(catalog, geography, code) if fmt == "mermaid" else explain_text(catalog, geography, code))

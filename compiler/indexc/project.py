@@ -19,6 +19,8 @@ from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
+from indexc.geography import Geography, GeographyOptions, resolve_geography
+from indexc.validate.geography_closure import closure_diagnostics
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
 from indexc.resolve import Graph, resolve
@@ -61,6 +63,7 @@ class Compilation:
     plan: Plan
     spec_hash: str
     warnings: list[Diagnostic] = field(default_factory=list)
+    geography: Geography | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,9 @@ class Build:
 
 
 class Project:
-    def __init__(self, root: Path | str = "."):
+    def __init__(self, root: Path | str = ".", geography: GeographyOptions | None = None):
         self.root = Path(root).resolve()
+        self.geography_options = geography or GeographyOptions()
 
     # --- stages ---------------------------------------------------------------------------
     def check(self) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -95,8 +99,17 @@ class Project:
         diagnostics += problems
         if errors_in(diagnostics):
             return None, diagnostics
-        plan = build_plan(catalog, graph)
-        return Compilation(catalog, graph, plan, content_hash(catalog.canonical()), diagnostics), diagnostics
+        geography = None
+        if catalog.areas:
+            geography = resolve_geography(catalog, self.geography_options)
+            diagnostics += closure_diagnostics(catalog, geography)
+            if errors_in(diagnostics):
+                return None, diagnostics
+        plan = build_plan(catalog, graph, geography)
+        hashed = catalog.canonical()
+        if geography is not None:
+            hashed["geography"] = {"date": geography.date.isoformat(), "proposed": sorted(self.geography_options.proposed)}
+        return Compilation(catalog, graph, plan, content_hash(hashed), diagnostics, geography), diagnostics
 
     def compile(self) -> Compilation:
         with fewer_collections():

@@ -110,7 +110,7 @@ def build_graph(catalog: Catalog) -> Graph:
             for name in catalog.formula(metric_id).inputs
         }
     for universe_id, universe in catalog.universes.items():
-        edges[("universes", universe_id)] = {("sources", universe.register_)}
+        edges[("universes", universe_id)] = {("sources", universe.register_)} if universe.register_ else set()
     for index_id, index in catalog.indexes.items():
         deps = {("universes", index.universe)}
         deps.update(("metrics", entry.metric) for lens in index.lenses for entry in lens.metrics)

@@ -11,10 +11,25 @@ from typing import Callable
 
 from sqlglot import exp
 
-from indexc.generate import inputs, scores
+from indexc.generate import area_maps, geography, inputs, restate, scores
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
+from indexc.plan.geography import (
+    AreaMapCheckNode,
+    AreaMapEdgesNode,
+    AreasNode,
+    BasisCheckNode,
+    CodesCheckNode,
+    IndicatorsNode,
+    MappedMeasureNode,
+    PathsNode,
+    PathWeightsNode,
+    RestatedMeasureNode,
+    RestatementCheckNode,
+    SharesNode,
+)
 from indexc.plan.nodes import (
+    AreaMapSourceNode,
     DataSourceNode,
     DuplicateCheckNode,
     IndexScoresNode,
@@ -47,6 +62,19 @@ BUILDERS: dict[type[Node], Builder] = {
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,
+    AreasNode: geography.areas,
+    PathsNode: geography.paths,
+    SharesNode: geography.shares,
+    PathWeightsNode: geography.path_weights,
+    BasisCheckNode: geography.basis_check,
+    IndicatorsNode: geography.indicators,
+    RestatedMeasureNode: restate.restated_measure,
+    CodesCheckNode: restate.codes_check,
+    RestatementCheckNode: restate.restatement_check,
+    AreaMapSourceNode: area_maps.area_map_source,
+    AreaMapEdgesNode: area_maps.area_map_edges,
+    MappedMeasureNode: area_maps.mapped_measure,
+    AreaMapCheckNode: area_maps.area_map_check,
 }
 
 

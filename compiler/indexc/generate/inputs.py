@@ -168,9 +168,12 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
         if binding.period_to:
             conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
         conditions.append(is_finite(col("value")))
+        columns = [col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"), col("item")]
+        if node.with_geography:
+            codes_of = col("period") if binding.geography_period == "period" else lit(binding.geography_period)
+            columns += [alias(codes_of, "geography_period"), alias(exp.Boolean(this=binding.restate), "restate")]
         selects.append(
-            exp.select(col("area_code"), col("period"), col("value"),
-                       alias(lit(binding.source_id), "source"), col("item"), copy=False)
+            exp.select(*columns, copy=False)
             .from_(target.object_table(binding.source_object), copy=False)
             .where(and_all(conditions), copy=False)
         )

@@ -12,6 +12,7 @@ from sqlglot import exp
 from indexc.generate.expressions import (
     alias,
     and_all,
+    cast,
     col,
     inner_join,
     is_finite,
@@ -33,6 +34,22 @@ HUNDRED = 100
 
 
 def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
+    """Areas of the universe's types; on restated geography, those in force on the geography date, every period."""
+    if node.geography_date is not None:
+        day = cast(lit(node.geography_date.isoformat()), "date")
+        in_force = and_all([
+            exp.Paren(this=exp.or_(exp.Is(this=col("valid_from"), expression=exp.Null()),
+                                   exp.LTE(this=col("valid_from"), expression=day))),
+            exp.Paren(this=exp.or_(exp.Is(this=col("valid_to"), expression=exp.Null()),
+                                   exp.GTE(this=col("valid_to"), expression=day.copy()))),
+            exp.In(this=col("type"), expressions=[lit(t) for t in node.types]),
+        ])
+        return (
+            exp.select(col("area_code"), col("name"), col("type"), alias(cast(exp.Null(), "date"), "valid_from"),
+                       alias(cast(exp.Null(), "date"), "valid_to"), copy=False)
+            .from_(target.object_table(node.register_object), copy=False)
+            .where(in_force, copy=False)
+        )
     return (
         exp.select(col("area_code"), col("name"), col("type"), col("valid_from"), col("valid_to"), copy=False)
         .from_(target.object_table(node.register_object), copy=False)

@@ -24,6 +24,7 @@ def _generator_for(dialect: Dialect, fold_case) -> Generator:
       and Snowflake's search of each CREATE for materialized-view grants are
       skipped: indexc never builds those constructs, and together they cost
       more than generating the SQL itself.
+    - Each row of a VALUES table stays on one line.
     """
     base = type(dialect.generator())
 
@@ -37,6 +38,12 @@ def _generator_for(dialect: Dialect, fold_case) -> Generator:
 
         def createable_sql(self, expression: exp.Create, locations) -> str:
             return Generator.createable_sql(self, expression, locations)
+
+        def tuple_sql(self, expression: exp.Tuple) -> str:
+            """A row of a literal table on one line, so a reviewer reads the area map row by row."""
+            if isinstance(expression.parent, exp.Values):
+                return f"({self.expressions(expression, flat=True)})"
+            return super().tuple_sql(expression)
 
     return IndexcGenerator(dialect=dialect, pretty=True, identify=True)
 

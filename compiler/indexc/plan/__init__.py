@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from indexc.plan.nodes import (
@@ -23,8 +24,18 @@ from indexc.plan.nodes import (
     ScoredMetric,
     UniverseNode,
 )
+from indexc.geography import Geography, calendar
+from indexc.plan.area_maps import area_map_nodes, area_map_source_node
+from indexc.plan.restatement import (
+    AREAS,
+    geography_nodes,
+    indicators_node,
+    measure_level,
+    restated_nodes,
+    restated_object,
+)
 from indexc.resolve import Graph
-from indexc.spec.sources import RegisterSource
+from indexc.spec.sources import AreaMapSource, RegisterSource
 from indexc.validate.catalog import Catalog
 
 SCHEMA_OBJECT = "schema"
@@ -57,6 +68,8 @@ def _source_nodes(source_id: str, catalog: Catalog) -> list[Node]:
     """A source's normalised table, and the check that its rows can be trusted."""
     source = catalog.sources[source_id]
     name, spec = object_name("sources", source_id), ("sources", source_id)
+    if isinstance(source, AreaMapSource):
+        return [area_map_source_node(source, name)]
     description = source.description or f"Source {source_id}"
     if isinstance(source, RegisterSource):
         return [
@@ -78,36 +91,53 @@ def _source_nodes(source_id: str, catalog: Catalog) -> list[Node]:
     ]
 
 
-def _measure_node(measure_id: str, catalog: Catalog) -> Node:
+def _codes_of(source_id: str, catalog: Catalog) -> str:
+    """'period' when each period's data is on that period's codes, else the period of the codes used."""
+    geography = getattr(catalog.sources[source_id], "geography", None)
+    if geography is None or geography.codes == "as_published":
+        return "period"
+    return calendar.period_of(geography.codes)
+
+
+def _measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Node:
     measure = catalog.measures[measure_id]
     bindings = tuple(
-        BindingSelect(b.source, object_name("sources", b.source), b.item, b.periods.from_, b.periods.to)
+        BindingSelect(b.source, object_name("sources", b.source), b.item, b.periods.from_, b.periods.to,
+                      _codes_of(b.source, catalog), b.restate)
         for b in measure.bindings
     )
     return MeasureNode(name=object_name("measures", measure_id), spec=("measures", measure_id),
                        depends_on=tuple(sorted({b.source_object for b in bindings})),
                        description=measure.description or f"Measure {measure_id}",
-                       measure_id=measure_id, bindings=bindings)
+                       measure_id=measure_id, bindings=bindings, with_geography=with_geography)
 
 
-def _metric_node(metric_id: str, catalog: Catalog) -> Node:
+def _input_object(name: str, catalog: Catalog, with_geography: bool) -> str:
+    if name not in catalog.measures:
+        return object_name("metrics", name)
+    if with_geography and measure_level(name, catalog) is not None:
+        return restated_object(name)
+    return object_name("measures", name)
+
+
+def _metric_node(metric_id: str, catalog: Catalog, with_geography: bool) -> Node:
     metric = catalog.metrics[metric_id]
     formula = catalog.formula(metric_id)
-    inputs = tuple(
-        (name, object_name("measures" if name in catalog.measures else "metrics", name)) for name in formula.inputs
-    )
+    inputs = tuple((name, _input_object(name, catalog, with_geography)) for name in formula.inputs)
     return MetricNode(name=object_name("metrics", metric_id), spec=("metrics", metric_id),
                       depends_on=tuple(sorted({obj for _, obj in inputs})),
                       description=f"{metric.description or metric_id} (v{metric.version}): {metric.formula}",
                       metric_id=metric_id, formula=formula.expression, inputs=inputs)
 
 
-def _universe_node(universe_id: str, catalog: Catalog) -> Node:
+def _universe_node(universe_id: str, catalog: Catalog, geography: Geography | None) -> Node:
     universe = catalog.universes[universe_id]
-    register = object_name("sources", universe.register_)
+    on_date = universe.register_ is None and geography is not None
+    register = AREAS if universe.register_ is None else object_name("sources", universe.register_)
     return UniverseNode(name=object_name("universes", universe_id), spec=("universes", universe_id),
                         depends_on=(register,), description=universe.description or f"Universe {universe_id}",
-                        register_object=register, types=tuple(universe.types))
+                        register_object=register, types=tuple(universe.types),
+                        geography_date=geography.date if on_date else None)
 
 
 def _index_nodes(index_id: str, catalog: Catalog) -> list[Node]:
@@ -148,18 +178,59 @@ def _index_nodes(index_id: str, catalog: Catalog) -> list[Node]:
     return [metric_scores, lens_scores, scores, publish]
 
 
-def build_plan(catalog: Catalog, graph: Graph) -> Plan:
+def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = None) -> Plan:
+    """Nodes in dependency order; with a geography, measures are restated before metrics read them."""
+    with_geography = geography is not None and geography.enabled
+    geography = geography if with_geography else None
     nodes: list[Node] = [SchemaNode(name=SCHEMA_OBJECT, depends_on=(), spec=None,
                                     description="The schema every indexc object lives in")]
+    measure_object = lambda m: object_name("measures", m)  # noqa: E731
+    if geography:
+        nodes.extend(geography_nodes(catalog, geography, measure_object))
+    restated: list[str] = []
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog))
         elif kind == "measures":
-            nodes.append(_measure_node(object_id, catalog))
+            nodes.append(_measure_node(object_id, catalog, with_geography))
+            if geography:
+                more = restated_nodes(object_id, catalog, geography, measure_object)
+                restated.extend(n.name for n in more[:1])
+                nodes.extend(more)
         elif kind == "metrics":
-            nodes.append(_metric_node(object_id, catalog))
+            nodes.append(_metric_node(object_id, catalog, with_geography))
         elif kind == "universes":
-            nodes.append(_universe_node(object_id, catalog))
+            nodes.append(_universe_node(object_id, catalog, geography))
         elif kind == "indexes":
             nodes.extend(_index_nodes(object_id, catalog))
-    return Plan(tuple(nodes))
+    if geography:
+        if restated:
+            levels = {measure_level(m, catalog) for m in catalog.measures} - {None}
+            nodes.append(indicators_node(geography, restated, levels))
+        for map_id in sorted(catalog.area_maps):
+            nodes.extend(area_map_nodes(map_id, catalog, geography, lambda s: object_name("sources", s)))
+    return Plan(_dependency_order(nodes))
+
+
+def _dependency_order(nodes: list[Node]) -> tuple[Node, ...]:
+    """Keep the planned order, except that a node never comes before what it reads."""
+    position = {node.name: i for i, node in enumerate(nodes)}
+    waiting = {node.name: sum(1 for d in node.depends_on if d in position) for node in nodes}
+    users: dict[str, list[str]] = {node.name: [] for node in nodes}
+    for node in nodes:
+        for dep in node.depends_on:
+            if dep in users:
+                users[dep].append(node.name)
+    ready = [position[name] for name, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        node = nodes[heapq.heappop(ready)]
+        ordered.append(node)
+        for user in users[node.name]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, position[user])
+    if len(ordered) != len(nodes):
+        raise RuntimeError("plan nodes depend on each other in a cycle")  # resolve reports cycles before planning
+    return tuple(ordered)

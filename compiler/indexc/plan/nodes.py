@@ -7,6 +7,7 @@ the same objects, files and dependency order.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from dataclasses import dataclass
 from typing import ClassVar
@@ -14,13 +15,16 @@ from typing import ClassVar
 from sqlglot import exp
 
 from indexc.spec.indexes import Normalisation
-from indexc.spec.sources import LongSource, PeriodParsing, RegisterSource, WideSource
+from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
 
 
 class Layer(str, enum.Enum):
     SCHEMA = "schema"
     SOURCE = "source"
     MEASURE = "measure"
+    GEOGRAPHY = "geography"
+    RESTATED = "restated"
+    AREA_MAP = "area_map"
     METRIC = "metric"
     UNIVERSE = "universe"
     METRIC_SCORES = "metric_scores"
@@ -109,6 +113,8 @@ class BindingSelect:
     item: str
     period_from: str | None
     period_to: str | None
+    geography_period: str | None = None  # codes of this period ('period': of each row's own period)
+    restate: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,8 +123,19 @@ class MeasureNode(Node):
 
     measure_id: str
     bindings: tuple[BindingSelect, ...]
+    with_geography: bool = False  # also say on which period's codes each row is, and whether it is restated
     layer = Layer.MEASURE
     materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaMapSourceNode(Node):
+    """Normalise an area-map source to (from_code, to_code, name, weight, valid_from, valid_to)."""
+
+    source: AreaMapSource
+    geography_period: str
+    layer = Layer.SOURCE
+    materialisation = Materialisation.TABLE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,8 +151,11 @@ class MetricNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class UniverseNode(Node):
+    """Areas of some types: from a register by period, or the areas in force on the geography date."""
+
     register_object: str
     types: tuple[str, ...]
+    geography_date: datetime.date | None = None
     layer = Layer.UNIVERSE
     materialisation = Materialisation.VIEW
 

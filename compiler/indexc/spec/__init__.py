@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
+from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Universe
 from indexc.spec.measures import Measure, Metric
 from indexc.spec.sources import SOURCE_LAYOUTS
@@ -19,6 +20,7 @@ class Kind:
     key: str
     noun: str
     model_for: Callable[[dict[str, Any]], type[BaseModel] | str]
+    id_key: str = "id"  # the key that names an entry: 'code' for areas
 
 
 def _source_model(raw: dict[str, Any]) -> type[BaseModel] | str:
@@ -34,6 +36,10 @@ KINDS_V1: tuple[Kind, ...] = (
     Kind("metrics", "metric", lambda raw: Metric),
     Kind("universes", "universe", lambda raw: Universe),
     Kind("indexes", "index", lambda raw: Index),
+    Kind("areas", "area", lambda raw: Area, id_key="code"),
+    Kind("levels", "level", lambda raw: Level),
+    Kind("lineage", "lineage event", lambda raw: LineageEvent),
+    Kind("area_maps", "area map", lambda raw: AreaMap),
 )
 
 LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

@@ -18,7 +18,8 @@ from indexc.spec.base import Identifier, Name, PublishedPeriod, StrictModel, Tex
 class Universe(StrictModel):
     id: Identifier
     description: Text = ""
-    register_: Identifier = Field(alias="register")
+    register_: Identifier | None = Field(default=None, alias="register")
+    """A register source; without one, the areas of the geography register on the geography date."""
     types: tuple[Name, ...] = Field(min_length=1)
 
 

@@ -26,6 +26,9 @@ class Binding(StrictModel):
     source: Identifier
     item: Text
     periods: PeriodRange = PeriodRange()
+    restate: bool = Field(default=True, strict=True)
+    """False: values on former geography that only apportion and weight (e.g. abolished councils'
+    populations); they are never restated, so they cannot count twice beside a back-cast series."""
 
 
 class Measure(StrictModel):

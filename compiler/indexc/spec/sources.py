@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
+from indexc.spec.geography import AreaMapColumns, SourceGeography
 
 PeriodGrain = Literal["financial_year", "financial_year_ending", "mid_year"]
 PeriodFormat = Literal["YYYY-YY", "YYYY/YY", "YYYY"]
@@ -67,7 +68,8 @@ class _PublishedSource(StrictModel):
     id: Identifier
     description: Text = ""
     period: PeriodParsing
-    geography: Literal["as_published"] = "as_published"
+    geography: SourceGeography | None = None
+    """Needed once the project declares lineage: how the source's codes are restated."""
     items: Items = Field(min_length=1)
 
 
@@ -103,10 +105,22 @@ class RegisterSource(StrictModel):
     columns: RegisterColumns
 
 
-Source = LongSource | WideSource | RegisterSource
+class AreaMapSource(StrictModel):
+    """Weighted, effective-dated edges between areas: group memberships or a crosswalk."""
+
+    id: Identifier
+    description: Text = ""
+    layout: Literal["area_map"]
+    columns: AreaMapColumns
+    geography: SourceGeography
+    """The level and date of the codes mapped from; they are restated like any data."""
+
+
+Source = LongSource | WideSource | RegisterSource | AreaMapSource
 
 SOURCE_LAYOUTS: dict[str, type[StrictModel]] = {
     "long": LongSource,
     "wide": WideSource,
     "register": RegisterSource,
+    "area_map": AreaMapSource,
 }

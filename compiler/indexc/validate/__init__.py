@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from indexc.errors import Diagnostic
 from indexc.load import SpecFile
-from indexc.validate import additivity, bindings, formulas, items, references, weights
+from indexc.validate import additivity, bindings, formulas, geography, items, references, weights
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import build_catalog
 
@@ -24,6 +24,7 @@ RULES: tuple[Rule, ...] = (
     additivity.check,
     bindings.check,
     items.check,
+    geography.check,
 )
 
 

@@ -36,7 +36,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             for j in range(i):
                 other_start, other_end = _bounds(measure.bindings[j].periods)
                 backward = other_start > other_end  # reported by IX403; it covers no year
-                if not backward and start <= other_end and other_start <= end:
+                # values kept only to apportion and weight (restate: false) sit beside restated ones
+                same_role = measure.bindings[j].restate == binding.restate
+                if not backward and same_role and start <= other_end and other_start <= end:
                     yield Diagnostic(
                         "IX401",
                         f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "

@@ -12,6 +12,7 @@ from typing import Any
 from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
+from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Universe
 from indexc.spec.measures import Measure, Metric
 from indexc.spec.sources import Source
@@ -36,6 +37,11 @@ class Origin:
         return Location(self.file.path, mark.line, mark.col + quote + offset)
 
 
+CORE_KINDS = ("sources", "measures", "metrics", "universes", "indexes")  # always hashed, even when empty
+CANONICAL_KINDS = ("sources", "measures", "metrics", "universes", "indexes", "areas", "levels", "lineage",
+                   "area_maps")
+
+
 @dataclass
 class Catalog:
     sources: dict[str, Source] = field(default_factory=dict)
@@ -43,6 +49,10 @@ class Catalog:
     metrics: dict[str, Metric] = field(default_factory=dict)
     universes: dict[str, Universe] = field(default_factory=dict)
     indexes: dict[str, Index] = field(default_factory=dict)
+    areas: dict[str, Area] = field(default_factory=dict)
+    levels: dict[str, Level] = field(default_factory=dict)
+    lineage: dict[str, LineageEvent] = field(default_factory=dict)
+    area_maps: dict[str, AreaMap] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)
@@ -66,5 +76,5 @@ class Catalog:
         """The content of every spec object, independent of file names, order and comments."""
         return {
             kind: [self.of_kind(kind)[key].model_dump(mode="json", by_alias=True) for key in sorted(self.of_kind(kind))]
-            for kind in ("sources", "measures", "metrics", "universes", "indexes")
+            for kind in CANONICAL_KINDS if kind in CORE_KINDS or self.of_kind(kind)
         }

@@ -93,8 +93,8 @@ def primary_errors(err: ValidationError) -> list[dict[str, Any]]:
 
 
 def _label(kind: Kind, raw: Any, index: int) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        return f"{kind.noun} '{raw['id']}'"
+    if isinstance(raw, dict) and isinstance(raw.get(kind.id_key), str):
+        return f"{kind.noun} '{raw[kind.id_key]}'"
     return f"{kind.noun} #{index + 1}"
 
 
@@ -109,21 +109,21 @@ def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dic
     if isinstance(chosen, str):
         at = ("layout",) if "layout" in raw else ()
         diagnostics.append(Diagnostic("IX003", f"{label}: {chosen}", origin.location(*at)))
-        if isinstance(raw.get("id"), str):
-            catalog.rejected.add((kind.key, raw["id"]))
+        if isinstance(raw.get(kind.id_key), str):
+            catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
     try:
         model = chosen.model_validate(raw)
     except ValidationError as err:
         diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err))
-        if isinstance(raw.get("id"), str):
-            catalog.rejected.add((kind.key, raw["id"]))
+        if isinstance(raw.get(kind.id_key), str):
+            catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
     first = seen.get((kind.key, model.id))
     if first is not None:
         diagnostics.append(Diagnostic(
-            "IX101", f"duplicate {kind.noun} id '{model.id}'", origin.location("id"),
-            hint=f"first defined at {first.location('id')}; ids must be unique among {kind.key}",
+            "IX101", f"duplicate {kind.noun} {kind.id_key} '{model.id}'", origin.location(kind.id_key),
+            hint=f"first defined at {first.location(kind.id_key)}; each {kind.id_key} is unique among {kind.key}",
         ))
         return
     seen[(kind.key, model.id)] = origin

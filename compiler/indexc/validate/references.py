@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from indexc.errors import Diagnostic, Location
-from indexc.spec.sources import RegisterSource
+from indexc.spec.sources import LongSource, RegisterSource, WideSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -31,7 +31,7 @@ class _Reporter:
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     report = _Reporter(catalog)
-    data_sources = {k for k, s in catalog.sources.items() if not isinstance(s, RegisterSource)}
+    data_sources = {k for k, s in catalog.sources.items() if isinstance(s, (LongSource, WideSource))}
     registers = {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
@@ -55,7 +55,12 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                                           origin.location_in_text(("formula",), offset, metric.formula),
                                           f"the formula of metric '{metric_id}'")
     for universe_id, universe in catalog.universes.items():
-        if universe.register_ not in registers:
+        if universe.register_ is None:
+            if not catalog.areas:
+                yield Diagnostic("IX102", f"universe '{universe_id}' names no register and the project declares no "
+                                 "areas", catalog.where("universes", universe_id, "id"),
+                                 "add 'register:' naming a register source, or declare 'areas:' under specs/")
+        elif universe.register_ not in registers:
             yield from report.unknown(("sources",), "register", universe.register_, registers,
                                       catalog.where("universes", universe_id, "register"), f"universe '{universe_id}'")
     for index_id, index in catalog.indexes.items():

@@ -1,0 +1,129 @@
+"""SQL for area maps (groups and crosswalks): the same join and aggregation as lineage.
+
+An area map's edges are read from a source, their from-codes restated onto
+the geography date through the lineage paths (a member recoded since the file
+was published still counts), then restated measures are carried through them:
+summed, or weighted by the restated weight measure. A mapped area gets a
+value only when every member in force in the period has one.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from indexc.generate.expressions import (
+    alias,
+    and_all,
+    blank_is_missing,
+    cast,
+    col,
+    inner_join,
+    left_join,
+    lit,
+    safe_divide,
+    text,
+    valid_in_period,
+)
+from indexc.generate.targets import SqlTarget
+from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
+from indexc.plan.nodes import AreaMapSourceNode
+
+WEIGHT_TOLERANCE = 1e-9
+
+
+def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expression:
+    columns = node.source.columns
+
+    def optional(column: str | None, kind: str, default: exp.Expression) -> exp.Expression:
+        return blank_is_missing(col(column), kind) if column else cast(default, kind)
+
+    return exp.select(
+        alias(exp.Trim(this=text(col(columns.from_))), "from_code"),
+        alias(exp.Trim(this=text(col(columns.to))), "to_code"),
+        alias(text(col(columns.name)) if columns.name else cast(exp.Null(), "varchar"), "name"),
+        alias(optional(columns.weight, "double", lit(1.0)), "weight"),
+        alias(optional(columns.valid_from, "date", exp.Null()), "valid_from"),
+        alias(optional(columns.valid_to, "date", exp.Null()), "valid_to"),
+        alias(lit(node.geography_period), "geography_period"), copy=False,
+    ).from_(target.source_relation(node.source.id), copy=False)
+
+
+def _paths_on(node: AreaMapEdgesNode) -> exp.Expression:
+    return and_all([
+        exp.EQ(this=col("from_code", "p"), expression=col("from_code", "e")),
+        exp.EQ(this=col("level", "p"), expression=lit(node.level)),
+        exp.Between(this=col("geography_period", "e"), low=col("geo_from", "p"), high=col("geo_to", "p")),
+        exp.Not(this=col("dynamic", "p")),
+    ])
+
+
+def area_map_edges(node: AreaMapEdgesNode, target: SqlTarget) -> exp.Expression:
+    return (
+        exp.select(alias(col("to_code", "p"), "from_code"), col("to_code", "e"), col("name", "e"),
+                   alias(exp.Mul(this=col("weight", "e"), expression=col("weight", "p")), "weight"),
+                   col("valid_from", "e"), col("valid_to", "e"), copy=False)
+        .from_(target.object_table(node.source_object, "e"), copy=False)
+        .join(inner_join(target.object_table(node.paths_object, "p"), _paths_on(node)), copy=False)
+    )
+
+
+def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
+    """Crosswalk weights of one area that do not sum to 1 (over edges in force together)."""
+    edges = target.object_table(node.edges_object)
+    total = exp.Sum(this=col("weight"))
+    off = exp.GT(this=exp.Abs(this=exp.Sub(this=total, expression=lit(1.0))), expression=lit(WEIGHT_TOLERANCE))
+    return (
+        exp.select(alias(exp.Concat(expressions=[col("from_code"), lit(" "), text(exp.Round(
+            this=total.copy(), decimals=lit(12)))]), "problem"), copy=False)
+        .from_(edges, copy=False)
+        .group_by(col("from_code"), col("valid_from"), col("valid_to"), copy=False)
+        .having(off, copy=False)
+        .order_by(col("problem"), copy=False)
+    )
+
+
+def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression:
+    in_force = valid_in_period("e", col("period", "r"))
+    data = (
+        exp.select(col("to_code", "e"), col("name", "e"), col("period", "r"), col("value", "r"),
+                   col("weight", "e"), copy=False)
+        .from_(target.object_table(node.restated_object, "r"), copy=False)
+        .join(inner_join(target.object_table(node.edges_object, "e"), and_all([
+            exp.EQ(this=col("from_code", "e"), expression=col("area_code", "r")), in_force])), copy=False)
+        .where(exp.Not(this=exp.Is(this=col("value", "r"), expression=exp.Null())), copy=False)
+    )
+    if node.weight_object:
+        data = data.select(alias(col("value", "b"), "basis"), copy=False).join(left_join(
+            target.object_table(node.weight_object, "b"), and_all([
+                exp.EQ(this=col("area_code", "b"), expression=col("area_code", "r")),
+                exp.EQ(this=col("period", "b"), expression=col("period", "r"))])), copy=False)
+    periods = exp.select(col("period"), copy=False).distinct(copy=False).from_(
+        target.object_table(node.restated_object), copy=False)
+    members = (
+        exp.select(col("to_code", "e"), col("period", "r"), alias(exp.Count(this=exp.Star()), "expected"), copy=False)
+        .from_(target.object_table(node.edges_object, "e"), copy=False)
+        .join(exp.Join(this=periods.subquery("r", copy=False), kind="CROSS"), copy=False)
+        .where(in_force.copy(), copy=False)
+        .group_by(col("to_code", "e"), col("period", "r"), copy=False)
+    )
+    found = exp.Count(this=exp.Star())
+    if node.additivity == "sum":
+        value = exp.Sum(this=exp.Mul(this=col("value", "d"), expression=col("weight", "d")))
+        known = found
+    else:
+        share = exp.Mul(this=col("weight", "d"), expression=col("basis", "d"))
+        value = safe_divide(exp.Sum(this=exp.Mul(this=col("value", "d"), expression=share)), exp.Sum(this=share.copy()))
+        known = exp.Count(this=share.copy())
+    complete = and_all([exp.EQ(this=found.copy(), expression=exp.Max(this=col("expected", "x"))),
+                        exp.EQ(this=known.copy(), expression=found.copy())])
+    return (
+        exp.select(alias(col("to_code", "d"), "area_code"), alias(exp.Max(this=col("name", "d")), "name"),
+                   col("period", "d"), alias(exp.Case(ifs=[exp.If(this=complete, true=value)]), "value"),
+                   alias(found.copy(), "members_found"), alias(exp.Max(this=col("expected", "x")), "members_expected"),
+                   copy=False)
+        .from_(data.subquery("d", copy=False), copy=False)
+        .join(inner_join(members.subquery("x", copy=False), and_all([
+            exp.EQ(this=col("to_code", "x"), expression=col("to_code", "d")),
+            exp.EQ(this=col("period", "x"), expression=col("period", "d"))])), copy=False)
+        .group_by(col("to_code", "d"), col("period", "d"), copy=False)
+    )

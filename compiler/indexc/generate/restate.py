@@ -1,0 +1,105 @@
+"""SQL that restates a measure onto the geography date: one join to the area map, one aggregation.
+
+- `sum`: Σ value × weight. Weights of one code sum to 1, so totals are kept.
+- `mean`: with one contributing area the value is copied (a split, a recode);
+  with several, the mean is weighted by the weight measure of each
+  contributing area in that period, times the share of it that moved.
+A value is given only when every area that contributes to it has data, and,
+when a share or weight is needed, that share or weight is known: otherwise
+the row keeps a NULL value and says how many contributors it found.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from indexc.generate.expressions import alias, and_all, col, inner_join, left_join, lit, safe_divide
+from indexc.generate.targets import SqlTarget
+from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
+
+
+def _path_join(level: str, data: str = "m") -> exp.Expression:
+    return and_all([
+        exp.EQ(this=col("from_code", "p"), expression=col("area_code", data)),
+        exp.EQ(this=col("level", "p"), expression=lit(level)),
+        exp.Between(this=col("geography_period", data), low=col("geo_from", "p"), high=col("geo_to", "p")),
+    ])
+
+
+def _weight(node: RestatedMeasureNode) -> exp.Expression:
+    if node.path_weights_object is None:
+        return col("weight", "p")
+    apportioned = exp.Case(ifs=[exp.If(this=col("dynamic", "p"), true=col("weight", "w"))], default=lit(1.0))
+    return exp.Mul(this=col("weight", "p"), expression=apportioned)
+
+
+def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expression:
+    contributions = (
+        exp.select(alias(col("to_code", "p"), "area_code"), col("period", "m"),
+                   alias(col("area_code", "m"), "from_code"), col("value", "m"),
+                   alias(_weight(node), "weight"), col("contributors", "p"), copy=False)
+        .from_(target.object_table(node.measure_object, "m"), copy=False)
+        .join(inner_join(target.object_table(node.paths_object, "p"), _path_join(node.level)), copy=False)
+    )
+    if node.path_weights_object:
+        contributions = contributions.join(left_join(target.object_table(node.path_weights_object, "w"), and_all([
+            exp.EQ(this=col("path_id", "w"), expression=col("path_id", "p")),
+            exp.EQ(this=col("period", "w"), expression=col("period", "m"))])), copy=False)
+    if node.weight_object:
+        contributions = contributions.select(alias(col("value", "b"), "basis"), copy=False).join(left_join(
+            target.object_table(node.weight_object, "b"), and_all([
+                exp.EQ(this=col("area_code", "b"), expression=col("area_code", "m")),
+                exp.EQ(this=col("period", "b"), expression=col("period", "m"))])), copy=False)
+    contributions = contributions.where(col("restate", "m"), copy=False)
+
+    rows = exp.Count(this=exp.Star())
+    complete = exp.EQ(this=rows, expression=exp.Max(this=col("contributors")))
+    if node.additivity == "sum":
+        known = exp.EQ(this=exp.Count(this=col("weight")), expression=rows.copy())
+        value = exp.Case(ifs=[exp.If(this=and_all([complete, known]), true=exp.Sum(
+            this=exp.Mul(this=col("value"), expression=col("weight"))))])
+    else:
+        share = exp.Mul(this=col("weight"), expression=col("basis"))
+        one_area = exp.EQ(this=exp.Min(this=col("from_code")), expression=exp.Max(this=col("from_code")))
+        known = exp.EQ(this=exp.Count(this=share.copy()), expression=rows.copy())
+        weighted = safe_divide(exp.Sum(this=exp.Mul(this=col("value"), expression=share.copy())),
+                               exp.Sum(this=share.copy()))
+        value = exp.Case(ifs=[exp.If(this=exp.and_(complete, one_area), true=exp.Max(this=col("value"))),
+                              exp.If(this=exp.and_(complete.copy(), known), true=weighted)])
+    return (
+        exp.select(col("area_code"), col("period"), alias(value, "value"), alias(rows.copy(), "contributors_found"),
+                   alias(exp.Max(this=col("contributors")), "contributors_expected"), copy=False)
+        .from_(contributions.subquery("contributions", copy=False), copy=False)
+        .group_by(col("area_code"), col("period"), copy=False)
+    )
+
+
+def codes_check(node: CodesCheckNode, target: SqlTarget) -> exp.Expression:
+    """Codes unknown to the register, or of the measure's level but not in force in their period."""
+    mapped = (
+        exp.select(lit(1), copy=False).from_(target.object_table(node.paths_object, "p"), copy=False)
+        .where(_path_join(node.level), copy=False)
+    )
+    in_level = exp.In(this=col("type", "a"), expressions=[lit(t) for t in node.level_types])
+    unknown = exp.Is(this=col("area_code", "a"), expression=exp.Null())
+    problem = exp.Concat(expressions=[col("area_code", "m"), lit(" "), col("period", "m"), lit(" "),
+                                      col("source", "m")])
+    return (
+        exp.select(alias(problem, "problem"), copy=False).distinct(copy=False)
+        .from_(target.object_table(node.measure_object, "m"), copy=False)
+        .join(left_join(target.object_table(node.areas_object, "a"),
+                        exp.EQ(this=col("area_code", "a"), expression=col("area_code", "m"))), copy=False)
+        .where(exp.or_(unknown, exp.and_(in_level, exp.Not(this=exp.Exists(this=mapped)))), copy=False)
+        .order_by(col("problem"), copy=False)
+    )
+
+
+def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expression:
+    """Complete contributions whose value is still unknown: a share or a weight was missing."""
+    complete = exp.EQ(this=col("contributors_found"), expression=col("contributors_expected"))
+    return (
+        exp.select(alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period")]), "problem"), copy=False)
+        .from_(target.object_table(node.restated_object), copy=False)
+        .where(exp.and_(complete, exp.Is(this=col("value"), expression=exp.Null())), copy=False)
+        .order_by(col("problem"), copy=False)
+    )

@@ -1,0 +1,63 @@
+"""Geography: one mechanism for lineage, crosswalks and groups.
+
+`resolve_geography` picks the events a compile uses (every event in force, plus
+the proposed ones a run asks for), the geography date (default: the latest
+of those events) and closes them into weighted paths per level.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from indexc.geography.closure import Closure, close
+from indexc.geography.register import Register
+from indexc.spec.geography import LineageEvent
+from indexc.validate.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class GeographyOptions:
+    """What a run may choose: the geography date, and which proposed events to model."""
+
+    date: datetime.date | None = None
+    proposed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Geography:
+    register: Register
+    events: tuple[LineageEvent, ...]
+    date: datetime.date
+    closure: Closure
+    options: GeographyOptions = field(default_factory=GeographyOptions)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.register.areas)
+
+
+def active_events(catalog: Catalog, options: GeographyOptions) -> list[LineageEvent]:
+    return sorted((e for e in catalog.lineage.values() if e.status == "in_force" or e.id in options.proposed),
+                  key=lambda e: (e.effective, e.id))
+
+
+def geography_register(catalog: Catalog, events: list[LineageEvent]) -> Register:
+    """The register without provisional areas that no active event creates."""
+    created = {s.code for e in events for s in e.to}
+    areas = {code: a for code, a in catalog.areas.items() if not a.provisional or code in created}
+    return Register(areas, dict(catalog.levels))
+
+
+def default_date(events: list[LineageEvent]) -> datetime.date:
+    return max((e.effective for e in events), default=datetime.date(1900, 4, 1))
+
+
+def resolve_geography(catalog: Catalog, options: GeographyOptions) -> Geography:
+    events = active_events(catalog, options)
+    register = geography_register(catalog, events)
+    date = options.date or default_date(events)
+    return Geography(register, tuple(events), date, close(events, register, date), options)
+
+
+__all__ = ["Geography", "GeographyOptions", "resolve_geography"]

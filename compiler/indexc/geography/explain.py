@@ -1,0 +1,134 @@
+"""`indexc lineage CODE`: an area's history in words, or as a mermaid diagram.
+
+Reviewers and consultants ask "where do this council's numbers before it
+existed come from?"; the answer is the chain of events around the code and
+the weights (or the basis they are apportioned by) that the compiler uses.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from indexc.geography import Geography
+from indexc.geography.events import Edge, edges
+from indexc.spec.geography import LineageEvent
+from indexc.validate.catalog import Catalog
+
+
+def _territory(terms: tuple[tuple[str, float], ...]) -> str:
+    plus = " + ".join(code for code, scale in terms if scale > 0)
+    minus = "".join(f" - {code}" for code, scale in terms if scale < 0)
+    return f"{plus}{minus}"
+
+
+def _weight(edge: Edge, event: LineageEvent) -> str:
+    if edge.share is not None and edge.share != 1.0:
+        return f"share {edge.share:g}" + (f" ({event.shares_source})" if event.shares_source else "")
+    if edge.share == 1.0:
+        return "whole"
+    mine = _territory(edge.part.terms) if edge.part else "?"
+    siblings = [e for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None]
+    whole = " + ".join(f"({_territory(e.part.terms)})" if len(e.part.terms) > 1 else _territory(e.part.terms)
+                       for e in siblings)
+    return f"apportioned each period by {event.apportion.by if event.apportion else '?'}: {mine} / ({whole})"
+
+
+def related_events(catalog: Catalog, code: str) -> list[LineageEvent]:
+    """Events reachable from the code through predecessors and successors, in date order."""
+    by_code: dict[str, list[LineageEvent]] = {}
+    for event in catalog.lineage.values():
+        for c in {*event.from_, *(s.code for s in event.to)}:
+            by_code.setdefault(c, []).append(event)
+    seen_codes, seen_events, queue = {code}, {}, deque([code])
+    while queue:
+        current = queue.popleft()
+        for event in by_code.get(current, []):
+            if event.id in seen_events:
+                continue
+            seen_events[event.id] = event
+            for c in {*event.from_, *(s.code for s in event.to)} - seen_codes:
+                seen_codes.add(c)
+                queue.append(c)
+    return sorted(seen_events.values(), key=lambda e: (e.effective, e.id))
+
+
+def _area_line(catalog: Catalog, code: str) -> str:
+    area = catalog.areas.get(code)
+    if area is None:
+        return f"{code} (not in the area register)"
+    span = f"in force {area.valid_from or 'before records'} to {area.valid_to or 'today'}"
+    return f"{code} {area.name} ({area.type}{', provisional' if area.provisional else ''}), {span}"
+
+
+def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
+    lines = [_area_line(catalog, code)]
+    area = catalog.areas.get(code)
+    if area and area.parent:
+        lines.append(f"  parent: {_area_line(catalog, area.parent)}")
+    active = {e.id for e in geography.events}
+    proposed = f"; proposed events modelled: {', '.join(geography.options.proposed)}" if geography.options.proposed \
+        else ""
+    lines.append(f"  restated onto the geography of {geography.date} ({len(active)} events in force{proposed})")
+    events = related_events(catalog, code)
+    lines.append("")
+    lines.append("Events" if events else "No lineage event involves this code.")
+    for event in events:
+        status = "" if event.id in active else f" [{event.status}, not modelled]"
+        where = catalog.where("lineage", event.id)
+        lines.append(f"  {event.effective} {event.type} '{event.id}'{status}  ({where.file}:{where.line})")
+        if event.description:
+            lines.append(f"      {event.description}")
+        districts = {s.code: s.districts for s in event.to}
+        for edge in edges(event):
+            if edge.from_code == edge.to_code and edge.share == 1.0 and event.type == "transfer":
+                continue
+            name = catalog.areas[edge.from_code].name if edge.from_code in catalog.areas else ""
+            lines.append(f"      {edge.from_code} {name} -> {edge.to_code}: {_weight(edge, event)}")
+            if event.type in ("split", "transfer") and districts.get(edge.to_code):
+                lines.append(f"          territory of districts {', '.join(districts[edge.to_code])}")
+        if event.type == "rename":
+            lines.append(f"      {event.from_[0]} renamed {event.to[0].name}")
+        if event.source:
+            lines.append(f"      source: {event.source}")
+    for title, mine, other in (("Its history comes from", "to_code", "from_code"),
+                               ("Its data restates onto", "from_code", "to_code")):
+        paths = [p for p in geography.closure.paths if getattr(p, mine) == code and getattr(p, other) != code]
+        if not paths:
+            continue
+        lines.append("")
+        lines.append(f"{title} (geography of {geography.date})")
+        for p in paths:
+            periods = f"{p.geo_from or 'earliest'} to {p.geo_to or 'latest'}"
+            weight = f"x {p.weight:g}" if p.weight != 1.0 else ""
+            apportioned = " x ".join(f"{'share' if f.direction == 'forward' else 'inverse share'} apportioned by "
+                                     f"'{f.event_id}'" for f in p.factors)
+            parts = " ".join(x for x in (weight, apportioned and f"x {apportioned} (per period)") if x) or "whole"
+            lines.append(f"  [{p.level}] {getattr(p, other)} {catalog.areas[getattr(p, other)].name}, periods "
+                         f"{periods}: {parts}; via {' > '.join(p.route)}")
+    return "\n".join(lines)
+
+
+def _node(code: str) -> str:
+    return "n_" + code
+
+
+def explain_mermaid(catalog: Catalog, geography: Geography, code: str) -> str:
+    """A left-to-right flowchart of the events around the code; proposed events dashed."""
+    active = {e.id for e in geography.events}
+    lines = ["flowchart LR"]
+    codes: set[str] = {code}
+    edge_lines = []
+    for event in related_events(catalog, code):
+        arrow = "-->" if event.id in active else "-.->"
+        for edge in edges(event):
+            if edge.from_code == edge.to_code:
+                continue
+            codes.update((edge.from_code, edge.to_code))
+            label = f"{event.effective} {event.type}: {_weight(edge, event)}".replace('"', "'")
+            edge_lines.append(f'  {_node(edge.from_code)} {arrow}|"{label}"| {_node(edge.to_code)}')
+    for c in sorted(codes):
+        name = catalog.areas[c].name if c in catalog.areas else "?"
+        lines.append(f'  {_node(c)}["{c}<br/>{name}"]'.replace('""', "''"))
+    lines.extend(edge_lines)
+    lines.append(f"  style {_node(code)} stroke-width:3px")
+    return "\n".join(lines)

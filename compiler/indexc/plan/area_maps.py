@@ -1,0 +1,72 @@
+"""Plan area maps: a map's edges, the measures its metrics need carried through it, and those metrics."""
+
+from __future__ import annotations
+
+from indexc.geography import Geography, calendar
+from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
+from indexc.plan.nodes import AreaMapSourceNode, MetricNode, Node
+from indexc.plan.restatement import PATHS, restated_object
+from indexc.spec.sources import AreaMapSource
+from indexc.validate.catalog import Catalog
+
+
+def area_map_source_node(source: AreaMapSource, name: str) -> Node:
+    codes = source.geography.codes
+    return AreaMapSourceNode(
+        name=name, depends_on=("schema",), spec=("sources", source.id), source=source,
+        description=source.description or f"Area map source {source.id}",
+        geography_period="period" if codes == "as_published" else calendar.period_of(codes))
+
+
+def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: list[str]) -> None:
+    """Every measure and metric a metric needs, metrics in dependency order."""
+    for name in catalog.formula(metric_id).inputs:
+        if name in catalog.measures:
+            measures.add(name)
+            if catalog.measures[name].weight:
+                measures.add(catalog.measures[name].weight)
+        elif name not in metrics:
+            _inputs_of(name, catalog, measures, metrics)
+    if metric_id not in metrics:
+        metrics.append(metric_id)
+
+
+def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_object) -> list[Node]:
+    area_map = catalog.area_maps[map_id]
+    spec = ("area_maps", map_id)
+    edges = f"area_map__{map_id}"
+    nodes: list[Node] = [
+        AreaMapEdgesNode(name=edges, depends_on=tuple(sorted((source_object(area_map.source), PATHS))), spec=spec,
+                         description=f"Edges of {area_map.type} {map_id}, from the {area_map.level} areas of "
+                                     f"{geography.date}", map_type=area_map.type,
+                         source_object=source_object(area_map.source), paths_object=PATHS, level=area_map.level),
+    ]
+    if area_map.type == "crosswalk":
+        nodes.append(AreaMapCheckNode(
+            name=f"check__area_map__{map_id}__weights", depends_on=(edges,), spec=spec,
+            description=f"Areas whose weights in crosswalk {map_id} do not sum to 1",
+            failure="areas whose crosswalk weights do not sum to 1 (area total)", edges_object=edges,
+            map_type=area_map.type))
+    measures: set[str] = set()
+    metrics: list[str] = []
+    for metric_id in area_map.metrics:
+        _inputs_of(metric_id, catalog, measures, metrics)
+    mapped = {m: f"{edges}__measure__{m}" for m in sorted(measures)}
+    for measure_id, name in mapped.items():
+        measure = catalog.measures[measure_id]
+        weight = restated_object(measure.weight) if measure.weight else None
+        nodes.append(MappedMeasureNode(
+            name=name, spec=spec, depends_on=tuple(sorted({edges, restated_object(measure_id), *([weight] * bool(weight))})),
+            description=f"Measure {measure_id} carried through {area_map.type} {map_id}", measure_id=measure_id,
+            restated_object=restated_object(measure_id), edges_object=edges, additivity=measure.additivity,
+            weight_object=weight))
+    for metric_id in metrics:
+        metric = catalog.metrics[metric_id]
+        inputs = tuple((name, mapped[name] if name in mapped else f"{edges}__metric__{name}")
+                       for name in catalog.formula(metric_id).inputs)
+        nodes.append(MetricNode(
+            name=f"{edges}__metric__{metric_id}", spec=spec, depends_on=tuple(sorted({obj for _, obj in inputs})),
+            description=f"{metric.description or metric_id} (v{metric.version}) on the areas of {map_id}: "
+                        f"{metric.formula}", metric_id=metric_id, formula=catalog.formula(metric_id).expression,
+            inputs=inputs))
+    return nodes

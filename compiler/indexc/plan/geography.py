@@ -1,0 +1,203 @@
+"""Plan nodes of the geography layers: the register, the area map, shares, restated measures.
+
+The area map (`geography__paths`) is the compiled closure of every lineage
+event; `geography__shares` apportions the edges that depend on data (a basis
+such as population, period by period); each measure is then restated onto the
+geography date with one join and one aggregation, and metrics read the
+restated values, so money and population always move together.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from indexc.plan.nodes import CheckNode, Layer, Materialisation, Node
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    type: str
+    parent: str | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    provisional: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreasNode(Node):
+    """The area register of the specs as a table; a universe without a register reads it."""
+
+    areas: tuple[AreaRow, ...]
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True)
+class PathRow:
+    path_id: str
+    level: str
+    from_code: str
+    geo_from: str  # first period whose codes the path maps ('0000-01': from the beginning)
+    geo_to: str  # last period ('9999-00': open)
+    to_code: str
+    weight: float  # the factors known when compiling
+    dynamic: bool  # also times factors apportioned from data (geography__path_weights)
+    contributors: int  # paths reaching to_code from the same periods: all must have data
+    route: str  # the events crossed, for reviewers and indicators
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathsNode(Node):
+    """The closure of lineage onto the geography date: weighted edges per level and period range."""
+
+    paths: tuple[PathRow, ...]
+    geography_date: datetime.date
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True)
+class PartRow:
+    """One term of the basis of the territory an edge moves: scale × basis(basis_code)."""
+
+    level: str
+    effective: str
+    event_id: str
+    from_code: str
+    to_code: str
+    measure: str
+    basis_code: str
+    scale: float
+    terms: int  # how many terms the part has: a part is known only when all are
+    forward_siblings: int  # edges leaving from_code in the event and level
+    backward_siblings: int  # edges reaching to_code on the date and level
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharesNode(Node):
+    """Shares of each apportioned edge per period: forward (of the predecessor) and backward (of the successor)."""
+
+    parts: tuple[PartRow, ...]
+    basis_objects: tuple[tuple[str, str], ...]  # (measure id, object of its raw values)
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    path_id: str
+    position: int
+    factor_count: int
+    level: str
+    event_id: str
+    direction: str
+    from_code: str
+    to_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathWeightsNode(Node):
+    """Per period, the product of a path's apportioned factors; a missing share leaves no row."""
+
+    factors: tuple[FactorRow, ...]
+    shares_object: str
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class BasisCheckNode(CheckNode):
+    """Periods in which some successor of an apportioned event has no basis value while others have."""
+
+    event_id: str
+    shares_object: str
+    expected: int  # the event's apportioned edges
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestatedMeasureNode(Node):
+    """A measure on the geography date: Σ value × weight (sum) or a weighted mean (mean)."""
+
+    measure_id: str
+    measure_object: str
+    additivity: str
+    level: str
+    paths_object: str
+    path_weights_object: str | None
+    weight_object: str | None  # raw values of the weight measure of a mean
+    layer = Layer.RESTATED
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodesCheckNode(CheckNode):
+    """Data on codes the register does not know, or on codes not in force in the period they are for."""
+
+    measure_object: str
+    areas_object: str
+    paths_object: str
+    level: str
+    level_types: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestatementCheckNode(CheckNode):
+    """Areas and periods whose contributors all have data, yet a share or weight is missing."""
+
+    restated_object: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    level: str
+    area_code: str
+    geo_from: str
+    geo_to: str
+    history_from: str  # the codes whose data the area's values in these periods come from
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorsNode(Node):
+    """Per area and period of restated data: new, terminated, and where its history comes from."""
+
+    history: tuple[HistoryRow, ...]
+    areas_object: str
+    restated_objects: tuple[str, ...]
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaMapEdgesNode(Node):
+    """An area map's edges, their from-codes restated onto the geography date like any data."""
+
+    map_type: str
+    source_object: str
+    paths_object: str
+    level: str
+    layer = Layer.AREA_MAP
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class MappedMeasureNode(Node):
+    """A restated measure carried through an area map: summed, or weighted by the restated weight."""
+
+    measure_id: str
+    restated_object: str
+    edges_object: str
+    additivity: str
+    weight_object: str | None  # the restated weight measure of a mean
+    layer = Layer.AREA_MAP
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaMapCheckNode(CheckNode):
+    """Crosswalk weights that do not sum to 1 per area mapped from, or members not mapped to the date."""
+
+    edges_object: str
+    map_type: str

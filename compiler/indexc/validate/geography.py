@@ -1,0 +1,178 @@
+"""Rules IX601-IX607: lineage events agree with the register and with each other.
+
+A reorganisation is history that every restated number depends on, so an
+event that ends a code not in force, two events that end one code on one
+date, a successor code already in use or shares that do not sum to 1 are
+errors at the line that says so, never a silent redistribution.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Iterator
+
+from indexc.errors import Diagnostic
+from indexc.spec.geography import LineageEvent
+from indexc.spec.sources import AreaMapSource, LongSource, WideSource
+from indexc.validate.catalog import Catalog
+from indexc.validate.models import did_you_mean
+
+SHARE_TOLERANCE = 1e-9
+DAY = datetime.timedelta(days=1)
+
+
+def _codes(event: LineageEvent) -> Iterator[tuple[str, tuple]]:
+    for i, code in enumerate(event.from_):
+        yield code, ("from", i)
+    for i, successor in enumerate(event.to):
+        yield successor.code, ("to", i)
+        for key in ("districts", "basis"):
+            for j, code in enumerate(getattr(successor, key)):
+                yield code, ("to", i, key, j)
+
+
+def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
+    for event_id, event in catalog.lineage.items():
+        for code, at in _codes(event):
+            if code not in catalog.areas:
+                yield Diagnostic("IX102", f"lineage event '{event_id}' names code {code}, which is not in the "
+                                 "area register", catalog.where("lineage", event_id, *at),
+                                 did_you_mean(code, catalog.areas) or "add the area under 'areas:'")
+        if event.apportion and event.apportion.by not in catalog.measures:
+            yield Diagnostic("IX102", f"unknown measure '{event.apportion.by}' apportioning lineage event "
+                             f"'{event_id}'", catalog.where("lineage", event_id, "apportion", "by"),
+                             did_you_mean(event.apportion.by, catalog.measures) or "name a measure such as population")
+    for code, area in catalog.areas.items():
+        if area.parent and area.parent not in catalog.areas:
+            yield Diagnostic("IX102", f"area {code} names parent {area.parent}, which is not in the area register",
+                             catalog.where("areas", code, "parent"), did_you_mean(area.parent, catalog.areas))
+
+
+def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX601 a code changed when not in force; IX603 a new code already in use."""
+    for event_id, event in catalog.lineage.items():
+        before = event.effective - DAY
+        continuing = {event.from_[0], event.to[0].code} if event.type in ("transfer", "rename") else set()
+        for i, code in enumerate(event.from_):
+            area = catalog.areas.get(code)
+            if area is not None and not area.valid_on(event.effective if event.type == "rename" else before):
+                yield Diagnostic("IX601", f"lineage event '{event_id}' changes {code} on {event.effective}, but the "
+                                 f"register has {code} in force {_span(area)}", catalog.where("lineage", event_id,
+                                                                                               "from", i),
+                                 "correct the event's date or codes, or the area's valid_from/valid_to")
+        for i, successor in enumerate(event.to):
+            area = catalog.areas.get(successor.code)
+            if area is None:
+                continue
+            if not area.valid_on(event.effective):
+                yield Diagnostic("IX601", f"lineage event '{event_id}' creates {successor.code} on {event.effective}, "
+                                 f"but the register has it in force {_span(area)}",
+                                 catalog.where("lineage", event_id, "to", i), "set the area's valid_from to the "
+                                 "event's effective date")
+            elif (successor.code not in event.from_ and successor.code not in continuing
+                  and event.type != "boundary_change" and area.valid_on(before)):
+                yield Diagnostic("IX603", f"lineage event '{event_id}' gives successor code {successor.code}, which "
+                                 f"is already in use before {event.effective}", catalog.where("lineage", event_id,
+                                                                                               "to", i),
+                                 "a new area needs a new code; to move territory into an existing area use "
+                                 "type: transfer or boundary_change")
+
+
+def _span(area) -> str:
+    return f"from {area.valid_from or 'the beginning'} to {area.valid_to or 'today'}"
+
+
+def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX602 one code changed by two events on one date; IX607 one successor apportioned by two bases."""
+    changed: dict[tuple[str, datetime.date], str] = {}
+    bases: dict[tuple[str, datetime.date], set[str]] = defaultdict(set)
+    for event_id in sorted(catalog.lineage):
+        event = catalog.lineage[event_id]
+        for i, code in enumerate(event.from_):
+            first = changed.setdefault((code, event.effective), event_id)
+            if first != event_id:
+                yield Diagnostic("IX602", f"{code} is changed by two lineage events on {event.effective}: "
+                                 f"'{first}' and '{event_id}'", catalog.where("lineage", event_id, "from", i),
+                                 f"describe what happened to {code} in one event (see {catalog.where('lineage', first)})")
+        if event.apportion:
+            for successor in event.to:
+                bases[(successor.code, event.effective)].add(event.apportion.by)
+    for (code, day), measures in sorted(bases.items()):
+        if len(measures) > 1:
+            event_id = next(e for e in sorted(catalog.lineage) if catalog.lineage[e].effective == day
+                            and catalog.lineage[e].apportion and any(s.code == code for s in catalog.lineage[e].to))
+            yield Diagnostic("IX607", f"events on {day} reaching {code} apportion by different measures "
+                             f"({', '.join(sorted(measures))})", catalog.where("lineage", event_id, "apportion"),
+                             "apportion every event of one date and successor by the same basis measure")
+
+
+def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX604 a split needs shares summing to 1, with their source, or a basis to apportion by."""
+    for event_id, event in catalog.lineage.items():
+        if event.type not in ("split", "transfer", "boundary_change"):
+            continue
+        given = [s.share for s in event.to if s.share is not None]
+        where = catalog.where("lineage", event_id, "to")
+        if given and len(given) != len(event.to) and event.type != "transfer":
+            yield Diagnostic("IX604", f"lineage event '{event_id}' gives shares for some successors only", where,
+                             "give every successor a 'share', or none and 'apportion: {by: ...}'")
+        elif given and event.type != "transfer" and abs(sum(given) - 1.0) > SHARE_TOLERANCE:
+            yield Diagnostic("IX604", f"the shares of lineage event '{event_id}' sum to {sum(given):.12g}, not 1",
+                             where, "shares divide the predecessor: nothing may be created or lost")
+        elif given and event.type == "transfer" and not 0 < given[0] < 1:
+            yield Diagnostic("IX604", f"the share transferred by '{event_id}' is {given[0]:g}", where,
+                             "a transfer moves a part: a share strictly between 0 and 1")
+        elif given and not event.shares_source:
+            yield Diagnostic("IX604", f"lineage event '{event_id}' gives literal shares without saying where they "
+                             "come from", catalog.where("lineage", event_id), "add 'shares_source:' naming the data "
+                             "and vintage the shares were computed from")
+        elif not given and event.apportion is None:
+            yield Diagnostic("IX604", f"lineage event '{event_id}' divides {event.from_[0]} but neither gives shares "
+                             "nor a basis to apportion by", catalog.where("lineage", event_id, "type"),
+                             "add 'apportion: {by: population}' (territories from districts or basis), or a "
+                             "'share' per successor with 'shares_source:'")
+
+
+def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX605: with an area register, data says on which level and date's codes it is."""
+    for source_id, source in catalog.sources.items():
+        geography = getattr(source, "geography", None)
+        if isinstance(source, (LongSource, WideSource)) and catalog.areas and geography is None:
+            yield Diagnostic("IX605", f"source '{source_id}' does not say which geography its codes are on",
+                             catalog.where("sources", source_id, "id"),
+                             "add 'geography: {level: upper_tier, codes: as_published}' (or codes: a date, for "
+                             "data back-cast onto one date's boundaries)")
+        if geography is not None and geography.level not in catalog.levels:
+            yield Diagnostic("IX102", f"unknown level '{geography.level}' in source '{source_id}'",
+                             catalog.where("sources", source_id, "geography", "level"),
+                             did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'")
+    for map_id, area_map in catalog.area_maps.items():
+        if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
+            yield Diagnostic("IX102", f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
+                             "layout area_map", catalog.where("area_maps", map_id, "source"))
+        if area_map.level not in catalog.levels:
+            yield Diagnostic("IX102", f"unknown level '{area_map.level}' in area map '{map_id}'",
+                             catalog.where("area_maps", map_id, "level"), did_you_mean(area_map.level, catalog.levels))
+        for i, metric_id in enumerate(area_map.metrics):
+            if metric_id not in catalog.metrics:
+                yield Diagnostic("IX102", f"unknown metric '{metric_id}' in area map '{map_id}'",
+                                 catalog.where("area_maps", map_id, "metrics", i),
+                                 did_you_mean(metric_id, catalog.metrics))
+    for measure_id, measure in catalog.measures.items():
+        levels = {getattr(catalog.sources.get(b.source), "geography", None) for b in measure.bindings if b.restate}
+        named = sorted({g.level for g in levels if g is not None})
+        if len(named) > 1:
+            yield Diagnostic("IX605", f"measure '{measure_id}' binds sources of different levels ({', '.join(named)})",
+                             catalog.where("measures", measure_id, "bindings"),
+                             "a measure is restated within one level; bind one level per measure")
+
+
+def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    if not (catalog.areas or catalog.lineage or catalog.area_maps):
+        return
+    yield from _unknown_codes(catalog)
+    yield from _validity(catalog)
+    yield from _conflicts(catalog)
+    yield from _shares(catalog)
+    yield from _geography_references(catalog)

@@ -1,0 +1,72 @@
+"""Rules IX606, IX608-IX610: what only the closure onto a geography date can tell.
+
+Whether a measure needs restating, whether a code's history reaches the
+geography date at all, and whether an event can be inverted, all depend on
+the date and the proposed events a run asks for, so they are checked once
+the closure is built, with diagnostics at the spec line responsible.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from indexc.errors import Diagnostic, Location
+from indexc.geography import Geography, calendar
+from indexc.plan.restatement import OPEN_END, OPEN_START
+from indexc.validate.catalog import Catalog
+from indexc.validate.models import did_you_mean
+
+
+def _proposed(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    for event_id in geography.options.proposed:
+        event = catalog.lineage.get(event_id)
+        if event is None or event.status != "proposed":
+            known = sorted(e for e, ev in catalog.lineage.items() if ev.status == "proposed")
+            yield Diagnostic("IX608", f"'{event_id}' is not a proposed lineage event", Location("specs"),
+                             did_you_mean(event_id, known) or f"proposed events: {', '.join(known) or 'none'}")
+
+
+def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    seen = set()
+    for problem in geography.closure.problems:
+        key = (problem.code, problem.event_id, problem.reason)
+        if key in seen:
+            continue
+        seen.add(key)
+        if problem.event_id:
+            yield Diagnostic("IX609", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
+                             f"{problem.reason}", catalog.where("lineage", problem.event_id, "type"),
+                             "add 'apportion: {by: population}' to the event, or restate onto a later date")
+        else:
+            yield Diagnostic("IX610", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
+                             f"{problem.reason}", catalog.where("areas", problem.code, "code"),
+                             "add the lineage event that ended the code, or correct its valid_to")
+
+
+def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    """IX606: a measure that cannot be combined or divided, on codes that changed."""
+    for measure_id, measure in catalog.measures.items():
+        if measure.additivity != "none":
+            continue
+        for i, binding in enumerate(measure.bindings):
+            source_geography = getattr(catalog.sources.get(binding.source), "geography", None)
+            if not binding.restate or source_geography is None:
+                continue
+            if source_geography.codes == "as_published":
+                start, end = binding.periods.from_ or OPEN_START, binding.periods.to or OPEN_END
+            else:
+                start = end = calendar.period_of(source_geography.codes)
+            changed = sorted({p.from_code for p in geography.closure.paths
+                              if p.level == source_geography.level and p.route
+                              and (p.geo_from or OPEN_START) <= end and start <= (p.geo_to or OPEN_END)})
+            if changed:
+                yield Diagnostic(
+                    "IX606", f"measure '{measure_id}' has additivity: none, but codes it may hold were reorganised "
+                    f"before {geography.date} ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''})",
+                    catalog.where("measures", measure_id, "bindings", i),
+                    "declare additivity: sum, or mean with a weight, so it can be restated; or limit the binding's "
+                    "periods to those after the last reorganisation")
+
+
+def closure_diagnostics(catalog: Catalog, geography: Geography) -> list[Diagnostic]:
+    return [*_proposed(catalog, geography), *_unmappable(catalog, geography), *_unrestatable(catalog, geography)]
