@@ -25,7 +25,8 @@ def misspell_formula(project: Path) -> None:
 def test_validate_reports_ok(example_project: Path) -> None:
     result = invoke(example_project, "validate")
     assert result.exit_code == 0, result.output
-    assert "ok: 4 sources, 9 measures, 7 metrics, 1 indexes" in result.output
+    assert "ok: 5 sources, 9 measures, 7 metrics, 1 indexes; 448 areas, 39 lineage events (36 modelled), " \
+           "restated onto the geography of 2025-04-01" in result.output
 
 
 def test_misspelt_measure_gives_position_code_name_and_suggestion(example_project: Path) -> None:
@@ -83,10 +84,11 @@ def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
 
 
 def test_run_with_a_missing_data_file(example_project: Path) -> None:
-    (example_project / "examples" / "data" / "la_code_history.csv").unlink()
+    (example_project / "examples" / "data" / "population_former_councils.csv").unlink()
     result = invoke(example_project, "run")
     assert result.exit_code == 1
-    assert "targets/duckdb.yaml:9:20: IX503 file not found for source 'la_codes'" in result.output
+    assert "targets/duckdb.yaml:9:42: IX503 file not found for source 'ons_population_former_councils'" \
+        in result.output
 
 
 def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) -> None:
@@ -183,7 +185,7 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["wrote 33 objects to build/duckdb", "wrote 33 objects to build/snowflake"]
+    assert result.output.splitlines() == ["wrote 78 objects to build/duckdb", "wrote 78 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
     assert result.exit_code == 2 and "--out takes a single --target" in result.output
 

@@ -8,7 +8,9 @@ SELECT
   "period",
   "value",
   'ascfr_expenditure' AS "source",
-  "item"
+  "item",
+  "period" AS "geography_period",
+  TRUE AS "restate"
 FROM "indexc_build"."source__ascfr_expenditure"
 WHERE
   "item" = 'gross_current_expenditure_gbp000'

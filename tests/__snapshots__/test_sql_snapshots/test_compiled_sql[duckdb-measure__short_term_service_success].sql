@@ -8,7 +8,9 @@ SELECT
   "period",
   "value",
   'oflog_asc_outcomes' AS "source",
-  "item"
+  "item",
+  "period" AS "geography_period",
+  TRUE AS "restate"
 FROM "indexc_build"."source__oflog_asc_outcomes"
 WHERE
   "item" = 'ASC5' AND ABS("value") <= 1.7976931348623157e+308;

@@ -8,7 +8,9 @@ SELECT
   "PERIOD",
   "VALUE",
   'ascfr_expenditure' AS "SOURCE",
-  "ITEM"
+  "ITEM",
+  "PERIOD" AS "GEOGRAPHY_PERIOD",
+  TRUE AS "RESTATE"
 FROM "INDEXC"."INDEX_BUILD"."SOURCE__ASCFR_EXPENDITURE"
 WHERE
   "ITEM" = 'gross_current_expenditure_gbp000'
