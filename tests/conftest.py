@@ -30,3 +30,9 @@ def example_project(tmp_path: Path) -> Path:
 def tiny_project(tmp_path: Path) -> Path:
     """A copy of the four-council fixture whose results are checked by hand."""
     return copy_project(FIXTURES / "tiny", tmp_path / "tiny")
+
+
+@pytest.fixture
+def geo_project(tmp_path: Path) -> Path:
+    """A copy of the made-up country with a split, a merge and a recode, restated by hand in the tests."""
+    return copy_project(FIXTURES / "geo", tmp_path / "geo")

@@ -59,10 +59,11 @@ def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
                           p.contributors, p.route) for p in node.paths], "paths", columns)
 
 
-PART_COLUMNS = [("level", "varchar"), ("effective", "varchar"), ("event_id", "varchar"), ("from_code", "varchar"),
+PART_COLUMNS = [("level", "varchar"), ("effective", "varchar"), ("first_period", "varchar"), ("last_before", "varchar"),
+                ("event_id", "varchar"), ("from_code", "varchar"),
                 ("to_code", "varchar"), ("measure", "varchar"), ("basis_code", "varchar"), ("scale", "double"),
                 ("terms", "int"), ("forward_siblings", "int"), ("backward_siblings", "int")]
-EDGE_KEYS = ("level", "effective", "event_id", "from_code", "to_code")
+EDGE_KEYS = ("level", "effective", "first_period", "last_before", "event_id", "from_code", "to_code")
 
 
 def shares(node: SharesNode, target: SqlTarget) -> exp.Expression:
@@ -91,23 +92,38 @@ def shares(node: SharesNode, target: SqlTarget) -> exp.Expression:
         .having(exp.EQ(this=exp.Count(this=exp.Star()), expression=exp.Max(this=col("terms", "p"))), copy=False)
     )
 
-    def share(direction: str, partition: tuple[str, ...], siblings: str) -> exp.Select:
+    def share(partition: tuple[str, ...], siblings: str) -> exp.Expression:
         whole = window(exp.Sum(this=col("part")), partition)
         found = window(exp.Count(this=exp.Star()), partition)
         known = exp.EQ(this=found, expression=col(siblings))
-        value = exp.Case(ifs=[exp.If(this=known, true=exp.Div(
+        return exp.Case(ifs=[exp.If(this=known, true=exp.Div(
             this=col("part"), expression=exp.Nullif(this=whole, expression=lit(0))))])
-        return exp.select(col("level"), col("effective"), col("event_id"), alias(lit(direction), "direction"),
-                          *([col("from_code"), col("to_code")] if direction == "forward"
-                            else [alias(col("to_code"), "from_code"), alias(col("from_code"), "to_code")]),
-                          col("period"), col("part"), alias(value, "share"), copy=False).from_(table("part_values"))
 
+    forward = exp.select(
+        col("level"), col("effective"), col("event_id"), alias(lit("forward"), "direction"), col("from_code"),
+        col("to_code"), col("period"), col("part"),
+        alias(share(("level", "event_id", "from_code", "period"), "forward_siblings"), "share"), copy=False,
+    ).from_(table("part_values"), copy=False)
+    frozen = exp.select(
+        col("level"), col("effective"), col("first_period"), col("event_id"), col("from_code"), col("to_code"),
+        col("part"), alias(share(("level", "effective", "to_code"), "backward_siblings"), "share"), copy=False,
+    ).from_(table("part_values"), copy=False).where(exp.EQ(
+        this=col("period"), expression=col("last_before")), copy=False)
+    periods = exp.select(col("period"), copy=False).distinct(copy=False).from_(table("basis"), copy=False)
+    backward = (
+        exp.select(col("level", "f"), col("effective", "f"), col("event_id", "f"), alias(lit("backward"), "direction"),
+                   alias(col("to_code", "f"), "from_code"), alias(col("from_code", "f"), "to_code"), col("period", "y"),
+                   col("part", "f"), col("share", "f"), copy=False)
+        .from_(table("frozen_shares", "f"), copy=False)
+        .join(inner_join(periods.subquery("y", copy=False),
+                         exp.GTE(this=col("period", "y"), expression=col("first_period", "f"))), copy=False)
+    )
     return (
-        union_all([share("forward", ("level", "event_id", "from_code", "period"), "forward_siblings"),
-                   share("backward", ("level", "effective", "to_code", "period"), "backward_siblings")])
+        union_all([forward, backward])
         .with_("parts", as_=parts, copy=False)
         .with_("basis", as_=basis, copy=False)
         .with_("part_values", as_=part_values, copy=False)
+        .with_("frozen_shares", as_=frozen, copy=False)
     )
 
 

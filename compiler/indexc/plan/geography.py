@@ -65,6 +65,8 @@ class PartRow:
 
     level: str
     effective: str
+    first_period: str  # the first period the event governs
+    last_before: str  # the period before it, whose basis restates backward
     event_id: str
     from_code: str
     to_code: str
@@ -78,7 +80,12 @@ class PartRow:
 
 @dataclass(frozen=True, kw_only=True)
 class SharesNode(Node):
-    """Shares of each apportioned edge per period: forward (of the predecessor) and backward (of the successor)."""
+    """Shares of each apportioned edge per period: forward (of the predecessor) and backward (of the successor).
+
+    Forward, a period's data is apportioned by the basis of the same period.
+    Backward, the predecessors no longer exist in the periods being restated,
+    so the basis of the last period before the event is used for all of them.
+    """
 
     parts: tuple[PartRow, ...]
     basis_objects: tuple[tuple[str, str], ...]  # (measure id, object of its raw values)

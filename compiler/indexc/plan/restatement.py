@@ -92,7 +92,8 @@ def _parts(geography: Geography, needed: set[tuple[str, str]], level_of: dict[st
                 continue
             forward = sum(1 for e in date_edges if e.event_id == event_id and e.from_code == edge.from_code)
             backward = sum(1 for e in date_edges if e.to_code == edge.to_code)
-            rows.extend(PartRow(level, event.effective.isoformat(), event_id, edge.from_code, edge.to_code,
+            first = calendar.first_period_from(event.effective)
+            rows.extend(PartRow(level, event.effective.isoformat(), first, calendar.previous(first), event_id, edge.from_code, edge.to_code,
                                 edge.part.measure, code, scale, len(edge.part.terms), forward, backward)
                         for code, scale in edge.part.terms)
     return tuple(rows)

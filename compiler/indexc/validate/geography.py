@@ -98,13 +98,17 @@ def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
         if event.apportion:
             for successor in event.to:
                 bases[(successor.code, event.effective)].add(event.apportion.by)
+    conflicts: dict[datetime.date, list[str]] = defaultdict(list)
     for (code, day), measures in sorted(bases.items()):
         if len(measures) > 1:
-            event_id = next(e for e in sorted(catalog.lineage) if catalog.lineage[e].effective == day
-                            and catalog.lineage[e].apportion and any(s.code == code for s in catalog.lineage[e].to))
-            yield Diagnostic("IX607", f"events on {day} reaching {code} apportion by different measures "
-                             f"({', '.join(sorted(measures))})", catalog.where("lineage", event_id, "apportion"),
-                             "apportion every event of one date and successor by the same basis measure")
+            conflicts[day].append(code)
+    for day, codes in sorted(conflicts.items()):
+        event_id = next(e for e in sorted(catalog.lineage) if catalog.lineage[e].effective == day
+                        and catalog.lineage[e].apportion and any(s.code in codes for s in catalog.lineage[e].to))
+        measures = sorted(set().union(*(bases[(code, day)] for code in codes)))
+        yield Diagnostic("IX607", f"events on {day} reaching {', '.join(codes)} apportion by different measures "
+                         f"({', '.join(measures)})", catalog.where("lineage", event_id, "apportion"),
+                         "apportion every event of one date and successor by the same basis measure")
 
 
 def _shares(catalog: Catalog) -> Iterator[Diagnostic]:

@@ -1,0 +1,136 @@
+"""Restatement on the made-up country of tests/fixtures/geo, every expected value worked by hand.
+
+C1 (districts D1 300 people, D2 200 in mid-2018) splits into U1 and U2 in 2019;
+M1 (100 people) and M2 (300) merge into M3 and R1 is recoded R2 in 2020. The
+geography date is the latest event's, 2020-04-01.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indexc.geography import GeographyOptions
+from indexc.errors import UserError
+from indexc.project import Project
+
+
+def run(project: Path, **options) -> duckdb.DuckDBPyConnection:
+    Project(project, GeographyOptions(**options)).run()
+    return duckdb.connect(str(project / "build" / "geo.duckdb"), read_only=True)
+
+
+def table(connection, name: str, period: str) -> dict[str, float]:
+    return dict(connection.execute(
+        f"SELECT area_code, value FROM geo_index.{name} WHERE period = ? ORDER BY area_code", [period]).fetchall())
+
+
+@pytest.fixture
+def restated(geo_project: Path):
+    connection = run(geo_project)
+    yield connection
+    connection.close()
+
+
+def test_a_split_is_apportioned_by_the_population_of_each_territory(restated) -> None:
+    # C1 spent 1000 in 2018-19; D1 held 300 of its 500 people, D2 200
+    assert table(restated, "restated__spend", "2018-19") == {
+        "M3": 800.0, "R2": 250.0, "S": 400.0, "U1": 600.0, "U2": 400.0}
+
+
+def test_sum_measures_keep_their_totals_every_year(restated) -> None:
+    for period in ("2018-19", "2019-20", "2020-21"):
+        published = restated.execute("SELECT SUM(value) FROM geo_index.measure__spend WHERE period = ?",
+                                     [period]).fetchone()[0]
+        assert sum(table(restated, "restated__spend", period).values()) == pytest.approx(published, rel=1e-12)
+
+
+def test_a_mean_is_weighted_on_a_merge_and_copied_on_a_split(restated) -> None:
+    satisfaction = table(restated, "restated__satisfaction", "2018-19")
+    assert satisfaction["M3"] == pytest.approx((80 * 100 + 40 * 300) / 400)  # weighted by population
+    assert satisfaction["U1"] == satisfaction["U2"] == 60.0  # C1's value, copied
+    assert table(restated, "restated__satisfaction", "2019-20")["M3"] == pytest.approx((82 * 102 + 42 * 303) / 405)
+
+
+def test_metrics_are_computed_after_restatement_so_money_and_people_move_together(restated) -> None:
+    per_head = table(restated, "metric__spend_per_head", "2018-19")
+    assert per_head["U1"] == per_head["U2"] == pytest.approx(1000 / 500)  # C1's spend per head, both halves
+    assert per_head["M3"] == pytest.approx(800 / 400)
+
+
+def test_new_areas_are_ranked_in_years_before_they_existed(restated) -> None:
+    ranked = restated.execute("SELECT area_code FROM geo_index.index__value__scores WHERE period = '2018-19' "
+                              "AND rank IS NOT NULL ORDER BY area_code").fetchall()
+    assert [code for (code,) in ranked] == ["M3", "R2", "S", "U1", "U2"]
+
+
+def test_indicators_say_which_areas_are_new_and_where_their_history_comes_from(restated) -> None:
+    rows = restated.execute("SELECT area_code, period, is_new, new_since, is_terminated, history_from "
+                            "FROM geo_index.geography__indicators ORDER BY area_code, period").fetchall()
+    by_key = {(code, period): rest for code, period, *rest in rows}
+    assert by_key[("U1", "2018-19")] == [True, datetime.date(2019, 4, 1), False, "C1"]
+    assert by_key[("U1", "2019-20")] == [False, datetime.date(2019, 4, 1), False, "U1"]
+    assert by_key[("M3", "2019-20")] == [True, datetime.date(2020, 4, 1), False, "M1, M2"]
+    assert by_key[("S", "2018-19")] == [False, None, False, "S"]
+    assert len(rows) == len(by_key)  # one row per area and period
+
+
+def test_a_group_sums_its_members_and_weights_their_means(restated) -> None:
+    assert table(restated, "area_map__groups__measure__spend", "2018-19") == {"G1": 600.0 + 800.0,
+                                                                             "G2": 400.0 + 250.0}
+    assert table(restated, "area_map__groups__metric__spend_per_head", "2018-19")["G1"] == pytest.approx(1400 / 700)
+    assert table(restated, "area_map__groups__metric__satisfied", "2018-19")["G1"] == pytest.approx(
+        (60 * 300 + 50 * 400) / 700)
+
+
+def test_restating_backward_returns_each_area_to_the_geography_of_its_year(geo_project: Path) -> None:
+    connection = run(geo_project, date=datetime.date(2018, 4, 1))
+    spend = table(connection, "restated__spend", "2020-21")
+    assert spend["C1"] == 720.0 + 460.0  # U1 and U2 were both C1
+    assert spend["R1"] == 270.0
+    # M1 and M2 no longer exist in 2020-21: M3 divides by their populations in 2019-20, the last year they had
+    assert spend["M1"] == pytest.approx(840 * 102 / 405) and spend["M2"] == pytest.approx(840 * 303 / 405)
+    assert set(spend) == {"C1", "M1", "M2", "R1", "S"}
+    satisfaction = table(connection, "restated__satisfaction", "2020-21")
+    assert satisfaction["M1"] == satisfaction["M2"] == 52.0  # a mean is copied back to each part
+    connection.close()
+
+
+def diagnostics_of(project: Path, **options) -> list:
+    with pytest.raises(UserError) as raised:
+        Project(project, GeographyOptions(**options)).run()
+    return raised.value.diagnostics
+
+
+def test_data_on_a_code_not_in_force_that_year_fails_the_run_at_the_measure(geo_project: Path) -> None:
+    with open(geo_project / "data" / "finance.csv", "a") as handle:
+        handle.write("U1,2017-18,5\nZZ,2018-19,7\n")
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 26)
+    assert "'U1 2017-18 finance', 'ZZ 2018-19 finance'" in problem.message
+
+
+def test_a_territory_without_a_basis_value_fails_the_run_at_the_event(geo_project: Path) -> None:
+    people = geo_project / "data" / "people.csv"
+    people.write_text("".join(line for line in people.read_text().splitlines(keepends=True)
+                              if not line.startswith("D2,2018")))
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/geography.yaml", 24)
+    assert "c1_split" in problem.message and "'2018-19: 1 of 2 territories'" in problem.message
+
+
+def test_restating_backward_across_a_merge_needs_its_basis(geo_project: Path) -> None:
+    geography = geo_project / "specs" / "geography.yaml"
+    geography.write_text(geography.read_text().replace("    from: [M1, M2]\n    to: [M3]\n    apportion: {by: population}\n",
+                                                       "    from: [M1, M2]\n    to: [M3]\n"))
+    (problem,) = diagnostics_of(geo_project, date=datetime.date(2019, 4, 1))
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX609", "specs/geography.yaml", 44)  # its type: merge
+    assert "M3 (upper) cannot be restated onto 2019-04-01" in problem.message
+
+
+def test_only_proposed_events_can_be_asked_for(geo_project: Path) -> None:
+    (problem,) = diagnostics_of(geo_project, proposed=("m_merge",))
+    assert problem.code == "IX608" and "'m_merge' is not a proposed lineage event" in problem.message
