@@ -7,6 +7,8 @@ WITH "parts" AS (
   SELECT
     CAST("level" AS TEXT) AS "level",
     CAST("effective" AS TEXT) AS "effective",
+    CAST("first_period" AS TEXT) AS "first_period",
+    CAST("last_before" AS TEXT) AS "last_before",
     CAST("event_id" AS TEXT) AS "event_id",
     CAST("from_code" AS TEXT) AS "from_code",
     CAST("to_code" AS TEXT) AS "to_code",
@@ -17,20 +19,20 @@ WITH "parts" AS (
     CAST("forward_siblings" AS INT) AS "forward_siblings",
     CAST("backward_siblings" AS INT) AS "backward_siblings"
   FROM (VALUES
-    ('upper_tier', '2009-04-01', 'bedfordshire_2009_split', 'E10000001', 'E06000055', 'population', 'E06000055', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'bedfordshire_2009_split', 'E10000001', 'E06000056', 'population', 'E06000056', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'cheshire_2009_split', 'E10000004', 'E06000049', 'population', 'E06000049', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'cheshire_2009_split', 'E10000004', 'E06000050', 'population', 'E06000050', 1.0, 1, 2, 1),
-    ('upper_tier', '2023-04-01', 'cumbria_2023_split', 'E10000006', 'E06000063', 'population', 'E06000063', 1.0, 1, 2, 1),
-    ('upper_tier', '2023-04-01', 'cumbria_2023_split', 'E10000006', 'E06000064', 'population', 'E06000064', 1.0, 1, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000058', 'population', 'E07000048', 1.0, 1, 2, 3),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000049', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000050', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000051', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000052', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000053', 1.0, 5, 2, 1),
-    ('upper_tier', '2021-04-01', 'northamptonshire_2021_split', 'E10000021', 'E06000061', 'population', 'E06000061', 1.0, 1, 2, 1),
-    ('upper_tier', '2021-04-01', 'northamptonshire_2021_split', 'E10000021', 'E06000062', 'population', 'E06000062', 1.0, 1, 2, 1)) AS "parts"("level", "effective", "event_id", "from_code", "to_code", "measure", "basis_code", "scale", "terms", "forward_siblings", "backward_siblings")
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'bedfordshire_2009_split', 'E10000001', 'E06000055', 'population', 'E06000055', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'bedfordshire_2009_split', 'E10000001', 'E06000056', 'population', 'E06000056', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'cheshire_2009_split', 'E10000004', 'E06000049', 'population', 'E06000049', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'cheshire_2009_split', 'E10000004', 'E06000050', 'population', 'E06000050', 1.0, 1, 2, 1),
+    ('upper_tier', '2023-04-01', '2023-24', '2022-23', 'cumbria_2023_split', 'E10000006', 'E06000063', 'population', 'E06000063', 1.0, 1, 2, 1),
+    ('upper_tier', '2023-04-01', '2023-24', '2022-23', 'cumbria_2023_split', 'E10000006', 'E06000064', 'population', 'E06000064', 1.0, 1, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000058', 'population', 'E07000048', 1.0, 1, 2, 3),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000049', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000050', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000051', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000052', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000053', 1.0, 5, 2, 1),
+    ('upper_tier', '2021-04-01', '2021-22', '2020-21', 'northamptonshire_2021_split', 'E10000021', 'E06000061', 'population', 'E06000061', 1.0, 1, 2, 1),
+    ('upper_tier', '2021-04-01', '2021-22', '2020-21', 'northamptonshire_2021_split', 'E10000021', 'E06000062', 'population', 'E06000062', 1.0, 1, 2, 1)) AS "parts"("level", "effective", "first_period", "last_before", "event_id", "from_code", "to_code", "measure", "basis_code", "scale", "terms", "forward_siblings", "backward_siblings")
 ), "basis" AS (
   SELECT
     'population' AS "measure",
@@ -42,6 +44,8 @@ WITH "parts" AS (
   SELECT
     "p"."level",
     "p"."effective",
+    "p"."first_period",
+    "p"."last_before",
     "p"."event_id",
     "p"."from_code",
     "p"."to_code",
@@ -55,12 +59,30 @@ WITH "parts" AS (
   GROUP BY
     "p"."level",
     "p"."effective",
+    "p"."first_period",
+    "p"."last_before",
     "p"."event_id",
     "p"."from_code",
     "p"."to_code",
     "b"."period"
   HAVING
     COUNT(*) = MAX("p"."terms")
+), "frozen_shares" AS (
+  SELECT
+    "level",
+    "effective",
+    "first_period",
+    "event_id",
+    "from_code",
+    "to_code",
+    "part",
+    CASE
+      WHEN COUNT(*) OVER (PARTITION BY "level", "effective", "to_code") = "backward_siblings"
+      THEN "part" / NULLIF(SUM("part") OVER (PARTITION BY "level", "effective", "to_code"), 0)
+    END AS "share"
+  FROM "part_values"
+  WHERE
+    "period" = "last_before"
 )
 SELECT
   "level",
@@ -78,16 +100,19 @@ SELECT
 FROM "part_values"
 UNION ALL
 SELECT
-  "level",
-  "effective",
-  "event_id",
+  "f"."level",
+  "f"."effective",
+  "f"."event_id",
   'backward' AS "direction",
-  "to_code" AS "from_code",
-  "from_code" AS "to_code",
-  "period",
-  "part",
-  CASE
-    WHEN COUNT(*) OVER (PARTITION BY "level", "effective", "to_code", "period") = "backward_siblings"
-    THEN "part" / NULLIF(SUM("part") OVER (PARTITION BY "level", "effective", "to_code", "period"), 0)
-  END AS "share"
-FROM "part_values";
+  "f"."to_code" AS "from_code",
+  "f"."from_code" AS "to_code",
+  "y"."period",
+  "f"."part",
+  "f"."share"
+FROM "frozen_shares" AS "f"
+INNER JOIN (
+  SELECT DISTINCT
+    "period"
+  FROM "basis"
+) AS "y"
+  ON "y"."period" >= "f"."first_period";

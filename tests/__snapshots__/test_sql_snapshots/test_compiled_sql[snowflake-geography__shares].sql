@@ -7,6 +7,8 @@ WITH "PARTS" AS (
   SELECT
     CAST("LEVEL" AS VARCHAR) AS "LEVEL",
     CAST("EFFECTIVE" AS VARCHAR) AS "EFFECTIVE",
+    CAST("FIRST_PERIOD" AS VARCHAR) AS "FIRST_PERIOD",
+    CAST("LAST_BEFORE" AS VARCHAR) AS "LAST_BEFORE",
     CAST("EVENT_ID" AS VARCHAR) AS "EVENT_ID",
     CAST("FROM_CODE" AS VARCHAR) AS "FROM_CODE",
     CAST("TO_CODE" AS VARCHAR) AS "TO_CODE",
@@ -17,20 +19,20 @@ WITH "PARTS" AS (
     CAST("FORWARD_SIBLINGS" AS INT) AS "FORWARD_SIBLINGS",
     CAST("BACKWARD_SIBLINGS" AS INT) AS "BACKWARD_SIBLINGS"
   FROM (VALUES
-    ('upper_tier', '2009-04-01', 'bedfordshire_2009_split', 'E10000001', 'E06000055', 'population', 'E06000055', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'bedfordshire_2009_split', 'E10000001', 'E06000056', 'population', 'E06000056', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'cheshire_2009_split', 'E10000004', 'E06000049', 'population', 'E06000049', 1.0, 1, 2, 1),
-    ('upper_tier', '2009-04-01', 'cheshire_2009_split', 'E10000004', 'E06000050', 'population', 'E06000050', 1.0, 1, 2, 1),
-    ('upper_tier', '2023-04-01', 'cumbria_2023_split', 'E10000006', 'E06000063', 'population', 'E06000063', 1.0, 1, 2, 1),
-    ('upper_tier', '2023-04-01', 'cumbria_2023_split', 'E10000006', 'E06000064', 'population', 'E06000064', 1.0, 1, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000058', 'population', 'E07000048', 1.0, 1, 2, 3),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000049', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000050', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000051', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000052', 1.0, 5, 2, 1),
-    ('upper_tier', '2019-04-01', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000053', 1.0, 5, 2, 1),
-    ('upper_tier', '2021-04-01', 'northamptonshire_2021_split', 'E10000021', 'E06000061', 'population', 'E06000061', 1.0, 1, 2, 1),
-    ('upper_tier', '2021-04-01', 'northamptonshire_2021_split', 'E10000021', 'E06000062', 'population', 'E06000062', 1.0, 1, 2, 1)) AS "PARTS"("LEVEL", "EFFECTIVE", "EVENT_ID", "FROM_CODE", "TO_CODE", "MEASURE", "BASIS_CODE", "SCALE", "TERMS", "FORWARD_SIBLINGS", "BACKWARD_SIBLINGS")
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'bedfordshire_2009_split', 'E10000001', 'E06000055', 'population', 'E06000055', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'bedfordshire_2009_split', 'E10000001', 'E06000056', 'population', 'E06000056', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'cheshire_2009_split', 'E10000004', 'E06000049', 'population', 'E06000049', 1.0, 1, 2, 1),
+    ('upper_tier', '2009-04-01', '2009-10', '2008-09', 'cheshire_2009_split', 'E10000004', 'E06000050', 'population', 'E06000050', 1.0, 1, 2, 1),
+    ('upper_tier', '2023-04-01', '2023-24', '2022-23', 'cumbria_2023_split', 'E10000006', 'E06000063', 'population', 'E06000063', 1.0, 1, 2, 1),
+    ('upper_tier', '2023-04-01', '2023-24', '2022-23', 'cumbria_2023_split', 'E10000006', 'E06000064', 'population', 'E06000064', 1.0, 1, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000058', 'population', 'E07000048', 1.0, 1, 2, 3),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000049', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000050', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000051', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000052', 1.0, 5, 2, 1),
+    ('upper_tier', '2019-04-01', '2019-20', '2018-19', 'dorset_2019_split', 'E10000009', 'E06000059', 'population', 'E07000053', 1.0, 5, 2, 1),
+    ('upper_tier', '2021-04-01', '2021-22', '2020-21', 'northamptonshire_2021_split', 'E10000021', 'E06000061', 'population', 'E06000061', 1.0, 1, 2, 1),
+    ('upper_tier', '2021-04-01', '2021-22', '2020-21', 'northamptonshire_2021_split', 'E10000021', 'E06000062', 'population', 'E06000062', 1.0, 1, 2, 1)) AS "PARTS"("LEVEL", "EFFECTIVE", "FIRST_PERIOD", "LAST_BEFORE", "EVENT_ID", "FROM_CODE", "TO_CODE", "MEASURE", "BASIS_CODE", "SCALE", "TERMS", "FORWARD_SIBLINGS", "BACKWARD_SIBLINGS")
 ), "BASIS" AS (
   SELECT
     'population' AS "MEASURE",
@@ -42,6 +44,8 @@ WITH "PARTS" AS (
   SELECT
     "P"."LEVEL",
     "P"."EFFECTIVE",
+    "P"."FIRST_PERIOD",
+    "P"."LAST_BEFORE",
     "P"."EVENT_ID",
     "P"."FROM_CODE",
     "P"."TO_CODE",
@@ -55,12 +59,30 @@ WITH "PARTS" AS (
   GROUP BY
     "P"."LEVEL",
     "P"."EFFECTIVE",
+    "P"."FIRST_PERIOD",
+    "P"."LAST_BEFORE",
     "P"."EVENT_ID",
     "P"."FROM_CODE",
     "P"."TO_CODE",
     "B"."PERIOD"
   HAVING
     COUNT(*) = MAX("P"."TERMS")
+), "FROZEN_SHARES" AS (
+  SELECT
+    "LEVEL",
+    "EFFECTIVE",
+    "FIRST_PERIOD",
+    "EVENT_ID",
+    "FROM_CODE",
+    "TO_CODE",
+    "PART",
+    CASE
+      WHEN COUNT(*) OVER (PARTITION BY "LEVEL", "EFFECTIVE", "TO_CODE") = "BACKWARD_SIBLINGS"
+      THEN "PART" / NULLIF(SUM("PART") OVER (PARTITION BY "LEVEL", "EFFECTIVE", "TO_CODE"), 0)
+    END AS "SHARE"
+  FROM "PART_VALUES"
+  WHERE
+    "PERIOD" = "LAST_BEFORE"
 )
 SELECT
   "LEVEL",
@@ -78,16 +100,19 @@ SELECT
 FROM "PART_VALUES"
 UNION ALL
 SELECT
-  "LEVEL",
-  "EFFECTIVE",
-  "EVENT_ID",
+  "F"."LEVEL",
+  "F"."EFFECTIVE",
+  "F"."EVENT_ID",
   'backward' AS "DIRECTION",
-  "TO_CODE" AS "FROM_CODE",
-  "FROM_CODE" AS "TO_CODE",
-  "PERIOD",
-  "PART",
-  CASE
-    WHEN COUNT(*) OVER (PARTITION BY "LEVEL", "EFFECTIVE", "TO_CODE", "PERIOD") = "BACKWARD_SIBLINGS"
-    THEN "PART" / NULLIF(SUM("PART") OVER (PARTITION BY "LEVEL", "EFFECTIVE", "TO_CODE", "PERIOD"), 0)
-  END AS "SHARE"
-FROM "PART_VALUES";
+  "F"."TO_CODE" AS "FROM_CODE",
+  "F"."FROM_CODE" AS "TO_CODE",
+  "Y"."PERIOD",
+  "F"."PART",
+  "F"."SHARE"
+FROM "FROZEN_SHARES" AS "F"
+INNER JOIN (
+  SELECT DISTINCT
+    "PERIOD"
+  FROM "BASIS"
+) AS "Y"
+  ON "Y"."PERIOD" >= "F"."FIRST_PERIOD";
