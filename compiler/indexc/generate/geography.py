@@ -115,8 +115,7 @@ def shares(node: SharesNode, target: SqlTarget) -> exp.Expression:
                    alias(col("to_code", "f"), "from_code"), alias(col("from_code", "f"), "to_code"), col("period", "y"),
                    col("part", "f"), col("share", "f"), copy=False)
         .from_(table("frozen_shares", "f"), copy=False)
-        .join(inner_join(periods.subquery("y", copy=False),
-                         exp.GTE(this=col("period", "y"), expression=col("first_period", "f"))), copy=False)
+        .join(exp.Join(this=periods.subquery("y", copy=False), kind="CROSS"), copy=False)
     )
     return (
         union_all([forward, backward])
@@ -163,20 +162,33 @@ def path_weights(node: PathWeightsNode, target: SqlTarget) -> exp.Expression:
 
 
 def basis_check(node: BasisCheckNode, target: SqlTarget) -> exp.Expression:
-    """Periods in which the event has some but not all of its parts: a territory lacks a basis value."""
-    shares_table = target.object_table(node.shares_object)
-    present = (exp.select(col("period"), alias(exp.Count(this=exp.Distinct(expressions=[
-        exp.Concat(expressions=[col("from_code"), lit(">"), col("to_code")])])), "found"), copy=False)
-        .from_(shares_table, copy=False)
-        .where(and_all([exp.EQ(this=col("event_id"), expression=lit(node.event_id)),
-                        exp.EQ(this=col("direction"), expression=lit("forward"))]), copy=False)
-        .group_by(col("period"), copy=False))
-    return (exp.select(alias(exp.Concat(expressions=[col("period"), lit(": "), text_of(col("found")), lit(" of "),
-                                                     lit(str(node.expected)), lit(" territories")]), "problem"),
-                       col("period"), copy=False)
-            .from_(present.subquery("present", copy=False), copy=False)
-            .where(exp.LT(this=col("found"), expression=lit(node.expected)), copy=False)
-            .order_by(col("period"), copy=False))
+    """Periods in which the event has some but not all of the parts it is apportioned by."""
+    edge = exp.Concat(expressions=[col("from_code"), lit(">"), col("to_code")])
+    found = alias(exp.Count(this=exp.Distinct(expressions=[edge])), "found")
+    mine = exp.EQ(this=col("event_id"), expression=lit(node.event_id))
+    selects = []
+    if node.forward_expected:
+        selects.append(
+            exp.select(col("period"), found, alias(lit(node.forward_expected), "expected"), copy=False)
+            .from_(target.object_table(node.shares_object), copy=False)
+            .where(and_all([mine, exp.EQ(this=col("direction"), expression=lit("forward")),
+                            exp.In(this=col("from_code"), expressions=[lit(c) for c in node.forward_origins]),
+                            exp.LT(this=col("period"), expression=lit(node.first_period))]), copy=False)
+            .group_by(col("period"), copy=False))
+    if node.backward_expected:
+        backward = (exp.select(found.copy(), copy=False).from_(target.object_table(node.shares_object), copy=False)
+                    .where(and_all([mine.copy(), exp.EQ(this=col("direction"), expression=lit("backward"))]),
+                           copy=False))
+        selects.append(exp.select(alias(lit(f"before {node.first_period}"), "period"), col("found"),
+                                  alias(lit(node.backward_expected), "expected"), copy=False)
+                       .from_(backward.subquery("frozen", copy=False), copy=False))
+    counted = union_all(selects)
+    problem = exp.Concat(expressions=[col("period"), lit(": "), text_of(col("found")), lit(" of "),
+                                      text_of(col("expected")), lit(" territories")])
+    return (exp.select(alias(problem, "problem"), copy=False)
+            .from_(counted.subquery("counted", copy=False), copy=False)
+            .where(exp.LT(this=col("found"), expression=col("expected")), copy=False)
+            .order_by(col("problem"), copy=False))
 
 
 def text_of(expression: exp.Expression) -> exp.Expression:

@@ -41,6 +41,7 @@ class Path:
     factors: tuple[Factor, ...]
     route: tuple[str, ...]  # the events crossed, in order
     contributors: int = 1  # paths reaching to_code from the same periods: a value needs all of them
+    via: tuple[str, ...] = ()  # the codes passed through, in order: two routes may cross the same events
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ class Closure:
     problems: list[Unmappable] = field(default_factory=list)
     edges: dict[str, list[Edge]] = field(default_factory=dict)  # event id -> its edges in any level
 
-    def dynamic_events(self) -> set[tuple[str, str]]:
-        return {(f.event_id, f.direction) for p in self.paths for f in p.factors}
+    def edges_of(self, event_id: str) -> list[Edge]:
+        return self.edges.get(event_id, [])
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class _Partial:
     weight: float
     factors: tuple[Factor, ...]
     route: tuple[str, ...]
+    via: tuple[str, ...] = ()
+
+    def step(self, edge: Edge, to: str, weight: float, factor: Factor | None = None) -> "_Partial":
+        return _Partial(to, weight, self.factors + ((factor,) if factor else ()), self.route + (edge.event_id,),
+                        self.via + (self.code,))
 
 
 def _forward(partials: list[_Partial], moves: dict[str, list[Edge]]) -> list[_Partial]:
@@ -77,10 +83,10 @@ def _forward(partials: list[_Partial], moves: dict[str, list[Edge]]) -> list[_Pa
     for p in partials:
         for edge in moves.get(p.code, ()):
             if edge.share is not None:
-                result.append(_Partial(edge.to_code, p.weight * edge.share, p.factors, p.route + (edge.event_id,)))
+                result.append(p.step(edge, edge.to_code, p.weight * edge.share))
             else:
                 factor = Factor(edge.event_id, "forward", edge.from_code, edge.to_code)
-                result.append(_Partial(edge.to_code, p.weight, p.factors + (factor,), p.route + (edge.event_id,)))
+                result.append(p.step(edge, edge.to_code, p.weight, factor))
         if p.code not in moves:
             result.append(p)
     return result
@@ -101,7 +107,7 @@ def _backward(partials: list[_Partial], arrivals: dict[str, list[Edge]], level: 
             continue
         if len(contributors) == 1:
             edge = contributors[0]
-            result.append(_Partial(edge.from_code, p.weight, p.factors, p.route + (edge.event_id,)))
+            result.append(p.step(edge, edge.from_code, p.weight))
             continue
         for edge in contributors:
             if edge.part is None:
@@ -109,7 +115,7 @@ def _backward(partials: list[_Partial], arrivals: dict[str, list[Edge]], level: 
                                            "that formed it", edge.event_id))
                 break
             factor = Factor(edge.event_id, "backward", edge.to_code, edge.from_code)
-            result.append(_Partial(edge.from_code, p.weight, p.factors + (factor,), p.route + (edge.event_id,)))
+            result.append(p.step(edge, edge.from_code, p.weight, factor))
     return result
 
 
@@ -117,10 +123,11 @@ def _moves(events: list[LineageEvent], level: str, register: Register, closure: 
     by_from: dict[str, list[Edge]] = defaultdict(list)
     by_to: dict[str, list[Edge]] = defaultdict(list)
     for event in events:
-        for edge in level_edges(event, level, register):
+        found = level_edges(event, level, register)
+        for edge in found:
             by_from[edge.from_code].append(edge)
             by_to[edge.to_code].append(edge)
-        closure.edges.setdefault(event.id, [])
+        closure.edges.setdefault(event.id, []).extend(e for e in found if e not in closure.edges[event.id])
     return by_from, by_to
 
 
@@ -154,13 +161,13 @@ def close(events: list[LineageEvent], register: Register, date: datetime.date) -
                     if not register.valid_on(p.code, date):
                         closure.problems.append(Unmappable(
                             level, code, f"it reaches {p.code}, which is not in force on {date}"))
-                epoch_paths.extend(Path(level, code, geo_from, geo_to, p.code, p.weight, p.factors, p.route)
-                                   for p in partials)
+                epoch_paths.extend(Path(level, code, geo_from, geo_to, p.code, p.weight, p.factors, p.route,
+                                        via=p.via) for p in partials)
             arriving = defaultdict(int)
             for path in epoch_paths:
                 arriving[path.to_code] += 1
             closure.paths.extend(Path(p.level, p.from_code, p.geo_from, p.geo_to, p.to_code, p.weight, p.factors,
-                                      p.route, arriving[p.to_code]) for p in epoch_paths)
+                                      p.route, arriving[p.to_code], p.via) for p in epoch_paths)
     closure.paths = _merge_epochs(closure.paths)
     return closure
 
@@ -174,13 +181,13 @@ def _merge_epochs(paths: list[Path]) -> list[Path]:
     for (level, code), ranges in sorted(by_code.items()):
         previous_key, previous_paths = None, []
         for key in sorted(ranges):
-            shape = sorted((p.to_code, p.weight, p.factors, p.route, p.contributors) for p in ranges[key])
+            shape = sorted((p.to_code, p.weight, p.factors, p.route, p.contributors, p.via) for p in ranges[key])
             if previous_paths and previous_key == shape:
                 previous_paths = [Path(p.level, p.from_code, p.geo_from, ranges[key][0].geo_to, p.to_code, p.weight,
-                                       p.factors, p.route, p.contributors) for p in previous_paths]
+                                       p.factors, p.route, p.contributors, p.via) for p in previous_paths]
             else:
                 merged.extend(previous_paths)
                 previous_paths = sorted(ranges[key])
             previous_key = shape
         merged.extend(previous_paths)
-    return sorted(merged, key=lambda p: (p.level, p.from_code, p.geo_from or "", p.to_code, p.route))
+    return sorted(merged, key=lambda p: (p.level, p.from_code, p.geo_from or "", p.to_code, p.route, p.via))

@@ -83,8 +83,8 @@ class SharesNode(Node):
     """Shares of each apportioned edge per period: forward (of the predecessor) and backward (of the successor).
 
     Forward, a period's data is apportioned by the basis of the same period.
-    Backward, the predecessors no longer exist in the periods being restated,
-    so the basis of the last period before the event is used for all of them.
+    Backward, the predecessors no longer exist when the data's codes were in
+    force, so the basis of the last period before the event divides every period.
     """
 
     parts: tuple[PartRow, ...]
@@ -117,11 +117,18 @@ class PathWeightsNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class BasisCheckNode(CheckNode):
-    """Periods in which some successor of an apportioned event has no basis value while others have."""
+    """Where an apportioned event lacks the basis of a territory it needs.
+
+    Forward, in any period before the event in which some of its territories
+    have a basis value and others not; backward, in the last period before it.
+    """
 
     event_id: str
     shares_object: str
-    expected: int  # the event's apportioned edges
+    first_period: str
+    forward_origins: tuple[str, ...]  # the areas the event divides by a basis
+    forward_expected: int  # the event's edges, when restating forward apportions them; else 0
+    backward_expected: int  # the same, when restating backward divides by them; else 0
 
 
 @dataclass(frozen=True, kw_only=True)

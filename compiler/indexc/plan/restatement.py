@@ -48,7 +48,7 @@ def restated_object(measure_id: str) -> str:
 
 def path_id(path: Path) -> str:
     """Stable whatever else changes: a new event changes the rows it touches, not every id in the map."""
-    key = "|".join((path.level, path.from_code, path.geo_from or OPEN_START, path.to_code, *path.route))
+    key = "|".join((path.level, path.from_code, path.geo_from or OPEN_START, path.to_code, *path.route, *path.via))
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -128,12 +128,17 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
                                 f.to_code)
                       for number, p in factors for position, f in enumerate(p.factors, start=1))))
     for event_id in sorted({event_id for event_id, _ in needed}):
-        expected = len({(part.from_code, part.to_code) for part in parts if part.event_id == event_id})
+        mine = [part for part in parts if part.event_id == event_id]
+        edges = {(part.from_code, part.to_code) for part in mine}
+        apportioned = {(e.from_code, e.to_code) for e in geography.closure.edges_of(event_id) if e.share is None}
         nodes.append(BasisCheckNode(
             name=f"check__lineage__{event_id}__basis", depends_on=(SHARES,), spec=("lineage", event_id),
             description=f"Periods in which a territory of lineage event {event_id} has no basis value",
-            failure="a territory has no basis value in a period in which others have one (period territory)",
-            event_id=event_id, shares_object=SHARES, expected=expected))
+            failure="a territory has no basis value where the event is apportioned (period territories)",
+            event_id=event_id, shares_object=SHARES, first_period=mine[0].first_period,
+            forward_origins=tuple(sorted({f for f, _ in apportioned})),
+            forward_expected=len(apportioned) if (event_id, "forward") in needed else 0,
+            backward_expected=len(edges) if (event_id, "backward") in needed else 0))
     return nodes
 
 

@@ -110,9 +110,8 @@ SELECT
   "f"."part",
   "f"."share"
 FROM "frozen_shares" AS "f"
-INNER JOIN (
+CROSS JOIN (
   SELECT DISTINCT
     "period"
   FROM "basis"
-) AS "y"
-  ON "y"."period" >= "f"."first_period";
+) AS "y";

@@ -14,16 +14,16 @@ WITH "FACTORS" AS (
     CAST("FROM_CODE" AS VARCHAR) AS "FROM_CODE",
     CAST("TO_CODE" AS VARCHAR) AS "TO_CODE"
   FROM (VALUES
-    ('81961187d5f2cdf9', 1, 1, 'upper_tier', 'bedfordshire_2009_split', 'forward', 'E10000001', 'E06000055'),
-    ('1dd3750e6c465a10', 1, 1, 'upper_tier', 'bedfordshire_2009_split', 'forward', 'E10000001', 'E06000056'),
-    ('0297bc2b9e95a250', 1, 1, 'upper_tier', 'cheshire_2009_split', 'forward', 'E10000004', 'E06000049'),
-    ('d6d8817afcaa368e', 1, 1, 'upper_tier', 'cheshire_2009_split', 'forward', 'E10000004', 'E06000050'),
-    ('b7bb397606b8db96', 1, 1, 'upper_tier', 'cumbria_2023_split', 'forward', 'E10000006', 'E06000063'),
-    ('4a1ee3bf5e3c6023', 1, 1, 'upper_tier', 'cumbria_2023_split', 'forward', 'E10000006', 'E06000064'),
-    ('8f3a28fc250f8b3f', 1, 1, 'upper_tier', 'dorset_2019_split', 'forward', 'E10000009', 'E06000058'),
-    ('d103b3c43ae2557b', 1, 1, 'upper_tier', 'dorset_2019_split', 'forward', 'E10000009', 'E06000059'),
-    ('42b2aa43b59de826', 1, 1, 'upper_tier', 'northamptonshire_2021_split', 'forward', 'E10000021', 'E06000061'),
-    ('b0dab49c4c492c34', 1, 1, 'upper_tier', 'northamptonshire_2021_split', 'forward', 'E10000021', 'E06000062')) AS "FACTORS"("PATH_ID", "POSITION", "FACTOR_COUNT", "LEVEL", "EVENT_ID", "DIRECTION", "FROM_CODE", "TO_CODE")
+    ('4f9ff2f060b34dc6', 1, 1, 'upper_tier', 'bedfordshire_2009_split', 'forward', 'E10000001', 'E06000055'),
+    ('c4cae7e208ef8a9b', 1, 1, 'upper_tier', 'bedfordshire_2009_split', 'forward', 'E10000001', 'E06000056'),
+    ('5c572afc5fbf3fc6', 1, 1, 'upper_tier', 'cheshire_2009_split', 'forward', 'E10000004', 'E06000049'),
+    ('7d86a67ac1a3a4f9', 1, 1, 'upper_tier', 'cheshire_2009_split', 'forward', 'E10000004', 'E06000050'),
+    ('08845189b1a22295', 1, 1, 'upper_tier', 'cumbria_2023_split', 'forward', 'E10000006', 'E06000063'),
+    ('a008d71edf7adaa2', 1, 1, 'upper_tier', 'cumbria_2023_split', 'forward', 'E10000006', 'E06000064'),
+    ('ec3692d948c2212e', 1, 1, 'upper_tier', 'dorset_2019_split', 'forward', 'E10000009', 'E06000058'),
+    ('4d7093a73fbd5eac', 1, 1, 'upper_tier', 'dorset_2019_split', 'forward', 'E10000009', 'E06000059'),
+    ('1c2a715338859224', 1, 1, 'upper_tier', 'northamptonshire_2021_split', 'forward', 'E10000021', 'E06000061'),
+    ('a8c9f32da3a7b559', 1, 1, 'upper_tier', 'northamptonshire_2021_split', 'forward', 'E10000021', 'E06000062')) AS "FACTORS"("PATH_ID", "POSITION", "FACTOR_COUNT", "LEVEL", "EVENT_ID", "DIRECTION", "FROM_CODE", "TO_CODE")
 )
 SELECT
   "F1"."PATH_ID",
