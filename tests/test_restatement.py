@@ -86,7 +86,13 @@ def test_a_group_sums_its_members_and_weights_their_means(restated) -> None:
         (60 * 300 + 50 * 400) / 700)
 
 
+def without_groups(project: Path) -> None:
+    data = project / "specs" / "data.yaml"
+    data.write_text(data.read_text().split("area_maps:")[0])
+
+
 def test_restating_backward_returns_each_area_to_the_geography_of_its_year(geo_project: Path) -> None:
+    without_groups(geo_project)  # M3's members cannot go back without apportioning: see the next test
     connection = run(geo_project, date=datetime.date(2018, 4, 1))
     spend = table(connection, "restated__spend", "2020-21")
     assert spend["C1"] == 720.0 + 460.0  # U1 and U2 were both C1
@@ -97,6 +103,19 @@ def test_restating_backward_returns_each_area_to_the_geography_of_its_year(geo_p
     satisfaction = table(connection, "restated__satisfaction", "2020-21")
     assert satisfaction["M1"] == satisfaction["M2"] == 52.0  # a mean is copied back to each part
     connection.close()
+
+
+def test_a_group_member_that_cannot_be_carried_onto_the_geography_date_fails_the_run(geo_project: Path) -> None:
+    (problem,) = diagnostics_of(geo_project, date=datetime.date(2018, 4, 1))
+    assert (problem.code, problem.location.file) == ("IX702", "specs/data.yaml")
+    assert "'M3: not carried onto the geography date without apportioning'" in problem.message
+
+
+def test_a_group_member_unknown_to_the_register_fails_the_run(geo_project: Path) -> None:
+    with open(geo_project / "data" / "groups.csv", "a") as handle:
+        handle.write("Q7,G2,Group Two\n")
+    (problem,) = diagnostics_of(geo_project)
+    assert "'Q7: not in the area register'" in problem.message
 
 
 def diagnostics_of(project: Path, **options) -> list:
@@ -123,6 +142,7 @@ def test_a_territory_without_a_basis_value_fails_the_run_at_the_event(geo_projec
 
 
 def test_restating_backward_across_a_merge_needs_its_basis(geo_project: Path) -> None:
+    without_groups(geo_project)
     geography = geo_project / "specs" / "geography.yaml"
     geography.write_text(geography.read_text().replace("    from: [M1, M2]\n    to: [M3]\n    apportion: {by: population}\n",
                                                        "    from: [M1, M2]\n    to: [M3]\n"))

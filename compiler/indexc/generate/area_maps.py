@@ -22,6 +22,7 @@ from indexc.generate.expressions import (
     lit,
     safe_divide,
     text,
+    union_all,
     valid_in_period,
 )
 from indexc.generate.targets import SqlTarget
@@ -68,18 +69,34 @@ def area_map_edges(node: AreaMapEdgesNode, target: SqlTarget) -> exp.Expression:
 
 
 def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
-    """Crosswalk weights of one area that do not sum to 1 (over edges in force together)."""
-    edges = target.object_table(node.edges_object)
-    total = exp.Sum(this=col("weight"))
-    off = exp.GT(this=exp.Abs(this=exp.Sub(this=total, expression=lit(1.0))), expression=lit(WEIGHT_TOLERANCE))
-    return (
-        exp.select(alias(exp.Concat(expressions=[col("from_code"), lit(" "), text(exp.Round(
-            this=total.copy(), decimals=lit(12)))]), "problem"), copy=False)
-        .from_(edges, copy=False)
-        .group_by(col("from_code"), col("valid_from"), col("valid_to"), copy=False)
-        .having(off, copy=False)
-        .order_by(col("problem"), copy=False)
-    )
+    """Members of the level that reach no area of the geography date without apportioning (they would be
+    left out), and, for a crosswalk, areas whose weights over edges in force together do not sum to 1."""
+    static_path = (
+        exp.select(lit(1), copy=False).from_(target.object_table(node.paths_object, "p"), copy=False)
+        .where(_paths_on(node), copy=False))
+    in_level = exp.In(this=col("type", "a"), expressions=[lit(t) for t in node.level_types])
+    unknown = exp.Is(this=col("area_code", "a"), expression=exp.Null())
+    reason = exp.Case(ifs=[exp.If(this=unknown, true=lit(": not in the area register"))],
+                      default=lit(": not carried onto the geography date without apportioning"))
+    unmapped = (
+        exp.select(alias(exp.Concat(expressions=[col("from_code", "e"), reason]), "problem"), copy=False)
+        .from_(target.object_table(node.source_object, "e"), copy=False)
+        .join(left_join(target.object_table(node.areas_object, "a"),
+                        exp.EQ(this=col("area_code", "a"), expression=col("from_code", "e"))), copy=False)
+        .where(exp.or_(unknown.copy(), exp.and_(in_level, exp.Not(this=exp.Exists(this=static_path)))), copy=False))
+    checks = [unmapped]
+    if node.map_type == "crosswalk":
+        total = exp.Sum(this=col("weight"))
+        off = exp.GT(this=exp.Abs(this=exp.Sub(this=total, expression=lit(1.0))), expression=lit(WEIGHT_TOLERANCE))
+        checks.append(
+            exp.select(alias(exp.Concat(expressions=[col("from_code"), lit(": weights sum to "), text(exp.Round(
+                this=total.copy(), decimals=lit(12)))]), "problem"), copy=False)
+            .from_(target.object_table(node.edges_object), copy=False)
+            .group_by(col("from_code"), col("valid_from"), col("valid_to"), copy=False)
+            .having(off, copy=False))
+    return (exp.select(col("problem"), copy=False).distinct(copy=False)
+            .from_(union_all(checks).subquery("problems", copy=False), copy=False)
+            .order_by(col("problem"), copy=False))
 
 
 def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression:

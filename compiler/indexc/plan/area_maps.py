@@ -5,7 +5,7 @@ from __future__ import annotations
 from indexc.geography import Geography, calendar
 from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
 from indexc.plan.nodes import AreaMapSourceNode, MetricNode, Node
-from indexc.plan.restatement import PATHS, restated_object
+from indexc.plan.restatement import AREAS, PATHS, restated_object
 from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 
@@ -41,12 +41,16 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
                                      f"{geography.date}", map_type=area_map.type,
                          source_object=source_object(area_map.source), paths_object=PATHS, level=area_map.level),
     ]
-    if area_map.type == "crosswalk":
-        nodes.append(AreaMapCheckNode(
-            name=f"check__area_map__{map_id}__weights", depends_on=(edges,), spec=spec,
-            description=f"Areas whose weights in crosswalk {map_id} do not sum to 1",
-            failure="areas whose crosswalk weights do not sum to 1 (area total)", edges_object=edges,
-            map_type=area_map.type))
+    nodes.append(AreaMapCheckNode(
+        name=f"check__area_map__{map_id}", depends_on=tuple(sorted((edges, AREAS, PATHS, source_object(area_map.source)))),
+        spec=spec,
+        description=f"Members of {map_id} that cannot be carried onto {geography.date}"
+                    + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else ""),
+        failure="members not carried onto the geography date (code: reason)"
+                + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else ""),
+        edges_object=edges, map_type=area_map.type, source_object=source_object(area_map.source),
+        areas_object=AREAS, paths_object=PATHS, level=area_map.level,
+        level_types=tuple(geography.register.levels[area_map.level].types)))
     measures: set[str] = set()
     metrics: list[str] = []
     for metric_id in area_map.metrics:

@@ -211,7 +211,12 @@ class MappedMeasureNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class AreaMapCheckNode(CheckNode):
-    """Crosswalk weights that do not sum to 1 per area mapped from, or members not mapped to the date."""
+    """Members that cannot be carried onto the geography date, or crosswalk weights not summing to 1."""
 
     edges_object: str
     map_type: str
+    source_object: str
+    areas_object: str
+    paths_object: str
+    level: str
+    level_types: tuple[str, ...]

@@ -21,7 +21,7 @@ from indexc.validate.targets import target_path
 
 def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
     """Each physical column a source reads, with the path of its declaration in the source spec."""
-    for role, column in source.columns.model_dump().items():
+    for role, column in source.columns.model_dump(by_alias=True).items():
         if column is not None:
             yield column, ("columns", role)
     if not isinstance(source, RegisterSource) and source.layout == "wide":
