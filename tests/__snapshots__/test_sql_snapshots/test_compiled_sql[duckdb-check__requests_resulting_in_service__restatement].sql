@@ -6,6 +6,9 @@ SELECT
   "area_code" || ' ' || "period" AS "problem"
 FROM "indexc_build"."restated__requests_resulting_in_service"
 WHERE
-  "contributors_found" = "contributors_expected" AND "value" IS NULL
+  (
+    "contributors_found" = "contributors_expected" AND "value" IS NULL
+  )
+  OR "contributors_found" > "contributors_expected"
 ORDER BY
   "problem";
