@@ -128,7 +128,7 @@ def test_data_on_a_code_not_in_force_that_year_fails_the_run_at_the_measure(geo_
     with open(geo_project / "data" / "finance.csv", "a") as handle:
         handle.write("U1,2017-18,5\nZZ,2018-19,7\n")
     (problem,) = diagnostics_of(geo_project)
-    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 26)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 36)
     assert "'U1 2017-18 finance', 'ZZ 2018-19 finance'" in problem.message
 
 
@@ -137,7 +137,7 @@ def test_a_territory_without_a_basis_value_fails_the_run_at_the_event(geo_projec
     people.write_text("".join(line for line in people.read_text().splitlines(keepends=True)
                               if not line.startswith("D2,2018")))
     (problem,) = diagnostics_of(geo_project)
-    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/geography.yaml", 24)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/geography.yaml", 28)
     assert "c1_split" in problem.message and "'2018-19: 1 of 2 territories'" in problem.message
 
 
@@ -147,10 +147,24 @@ def test_restating_backward_across_a_merge_needs_its_basis(geo_project: Path) ->
     geography.write_text(geography.read_text().replace("    from: [M1, M2]\n    to: [M3]\n    apportion: {by: population}\n",
                                                        "    from: [M1, M2]\n    to: [M3]\n"))
     (problem,) = diagnostics_of(geo_project, date=datetime.date(2019, 4, 1))
-    assert (problem.code, problem.location.file, problem.location.line) == ("IX609", "specs/geography.yaml", 44)  # its type: merge
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX609", "specs/geography.yaml", 48)  # its type: merge
     assert "M3 (lower) cannot be restated onto 2019-04-01" in problem.message  # reported once, first level
 
 
 def test_only_proposed_events_can_be_asked_for(geo_project: Path) -> None:
     (problem,) = diagnostics_of(geo_project, proposed=("m_merge",))
     assert problem.code == "IX608" and "'m_merge' is not a proposed lineage event" in problem.message
+
+
+def test_a_crosswalk_divides_health_board_data_among_councils_by_patient_share(restated) -> None:
+    appointments = table(restated, "area_map__boards_onto_councils__metric__appointments", "2020-21")
+    assert appointments == {"U1": 700.0, "U2": 300.0, "M3": 300.0, "S": 150.0, "R2": 150.0}
+    assert sum(appointments.values()) == 1000 + 600  # nothing created or lost
+
+
+def test_crosswalk_weights_that_do_not_sum_to_1_fail_the_run(geo_project: Path) -> None:
+    weights = geo_project / "data" / "board_to_council.csv"
+    weights.write_text(weights.read_text().replace("I2,R2,0.25", "I2,R2,0.2"))
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.file) == ("IX702", "specs/data.yaml")
+    assert "'I2: weights sum to 0.95'" in problem.message

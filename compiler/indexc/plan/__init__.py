@@ -64,12 +64,12 @@ class Plan:
         return level
 
 
-def _source_nodes(source_id: str, catalog: Catalog) -> list[Node]:
+def _source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) -> list[Node]:
     """A source's normalised table, and the check that its rows can be trusted."""
     source = catalog.sources[source_id]
     name, spec = object_name("sources", source_id), ("sources", source_id)
     if isinstance(source, AreaMapSource):
-        return [area_map_source_node(source, name)]
+        return [area_map_source_node(source, name, geography)]
     description = source.description or f"Source {source_id}"
     if isinstance(source, RegisterSource):
         return [
@@ -190,7 +190,7 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
     restated: list[str] = []
     for kind, object_id in graph.order():
         if kind == "sources":
-            nodes.extend(_source_nodes(object_id, catalog))
+            nodes.extend(_source_nodes(object_id, catalog, geography))
         elif kind == "measures":
             nodes.append(_measure_node(object_id, catalog, with_geography))
             if geography:

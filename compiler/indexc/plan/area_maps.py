@@ -5,17 +5,21 @@ from __future__ import annotations
 from indexc.geography import Geography, calendar
 from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
 from indexc.plan.nodes import AreaMapSourceNode, MetricNode, Node
-from indexc.plan.restatement import AREAS, PATHS, restated_object
+from indexc.plan.restatement import AREAS, OPEN_END, PATHS, restated_object
 from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 
 
-def area_map_source_node(source: AreaMapSource, name: str) -> Node:
+def area_map_source_node(source: AreaMapSource, name: str, geography: Geography | None) -> Node:
+    """An area map has no periods of its own: `as_published` codes are those of the geography date."""
     codes = source.geography.codes
+    if codes != "as_published":
+        period = calendar.period_of(codes)
+    else:
+        period = calendar.period_of(geography.date) if geography else OPEN_END  # unused without a geography
     return AreaMapSourceNode(
         name=name, depends_on=("schema",), spec=("sources", source.id), source=source,
-        description=source.description or f"Area map source {source.id}",
-        geography_period="period" if codes == "as_published" else calendar.period_of(codes))
+        description=source.description or f"Area map source {source.id}", geography_period=period)
 
 
 def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: list[str]) -> None:
