@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 
+import datetime
+
 import pytest
 import sqlglot
 
 from conftest import FIXTURES
 from indexc.generate.snowflake_check import snowflake_problems
+from indexc.geography import GeographyOptions
 from indexc.project import Project
 
 
-@pytest.mark.parametrize("project_name", ["example", "tiny"])
-def test_written_build_files_parse_statement_by_statement(project_name, example_project, tiny_project) -> None:
-    project = example_project if project_name == "example" else tiny_project
-    build = Project(project).build("snowflake")
+@pytest.mark.parametrize("project_name", ["example", "tiny", "geo", "geo restated backward"])
+def test_written_build_files_parse_statement_by_statement(project_name, example_project, tiny_project,
+                                                          geo_project) -> None:
+    project = {"example": example_project, "tiny": tiny_project}.get(project_name, geo_project)
+    backward = GeographyOptions(date=datetime.date(2018, 4, 1)) if "backward" in project_name else None
+    build = Project(project, backward).build("snowflake")
     files = sorted(build.path.glob("*.sql"))
     assert len(files) == len(build.objects) > 10
     for path in files:
