@@ -223,7 +223,8 @@ def test_restating_keeps_totals_and_weights_and_goes_back_where_it_can(history: 
         apportioned = bool(connection.execute(
             "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'geography__path_weights'").fetchone()[0])
         weight = "p.weight * CASE WHEN p.dynamic THEN w.weight ELSE 1 END" if apportioned else "p.weight"
-        joined = ("LEFT JOIN prop.geography__path_weights w ON w.path_id = p.path_id AND w.period = m.period "
+        joined = ("LEFT JOIN prop.geography__path_weights w ON w.path_id = p.path_id "
+                  "AND w.period = CASE WHEN p.frozen THEN '*' ELSE m.period END "
                   if apportioned else "")
         leaving = connection.execute(
             f"SELECT m.area_code, m.period, SUM({weight}) FROM prop.measure__spend m "

@@ -105,6 +105,41 @@ def test_restating_backward_returns_each_area_to_the_geography_of_its_year(geo_p
     connection.close()
 
 
+def test_restating_backward_divides_years_without_a_basis_by_the_year_before_the_event(geo_project: Path) -> None:
+    without_groups(geo_project)
+    with open(geo_project / "data" / "finance.csv", "a") as handle:
+        handle.write("M3,2021-22,900\n")  # no population is published for 2021 yet
+    connection = run(geo_project, date=datetime.date(2018, 4, 1))
+    spend = table(connection, "restated__spend", "2021-22")
+    assert spend == pytest.approx({"M1": 900 * 102 / 405, "M2": 900 * 303 / 405})
+    connection.close()
+
+
+def test_an_event_apportioned_in_two_levels_has_shares_in_both(geo_project: Path) -> None:
+    without_groups(geo_project)  # M1, M2 and M3 are unitaries: the merge is in the upper and the lower level
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("measures:\n", """measures:
+  - id: council_tax
+    unit: gbp
+    additivity: sum
+    bindings: [{source: lower_finance, item: tax}]
+""").replace("sources:\n", """sources:
+  - id: lower_finance
+    layout: wide
+    columns: {area: area, period: year}
+    period: {grain: financial_year, format: "YYYY-YY"}
+    geography: {level: lower, codes: as_published}
+    items: {tax: Council tax}
+"""))
+    (geo_project / "data" / "lower_finance.csv").write_text("area,year,tax\nM3,2020-21,81\nS,2020-21,10\n")
+    target = geo_project / "targets" / "duckdb.yaml"
+    target.write_text(target.read_text() + "  lower_finance: {path: data/lower_finance.csv}\n")
+    connection = run(geo_project, date=datetime.date(2018, 4, 1))
+    assert table(connection, "restated__council_tax", "2020-21") == pytest.approx(
+        {"M1": 81 * 102 / 405, "M2": 81 * 303 / 405, "S": 10.0})
+    connection.close()
+
+
 def test_a_group_member_that_cannot_be_carried_onto_the_geography_date_fails_the_run(geo_project: Path) -> None:
     (problem,) = diagnostics_of(geo_project, date=datetime.date(2018, 4, 1))
     assert (problem.code, problem.location.file) == ("IX702", "specs/data.yaml")
@@ -168,3 +203,37 @@ def test_crosswalk_weights_that_do_not_sum_to_1_fail_the_run(geo_project: Path) 
     (problem,) = diagnostics_of(geo_project)
     assert (problem.code, problem.location.file) == ("IX702", "specs/data.yaml")
     assert "'I2: weights sum to 0.95'" in problem.message
+
+
+def test_a_group_listing_members_that_have_since_merged_fails_rather_than_counting_twice(geo_project: Path) -> None:
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("geography: {level: upper, codes: 2020-04-01}",
+                                             "geography: {level: upper, codes: 2019-04-01}"))
+    (geo_project / "data" / "groups.csv").write_text("member,group,group_name\nU1,G1,Group One\nM1,G1,Group One\n"
+                                                    "M2,G1,Group One\n")
+    (problem,) = diagnostics_of(geo_project)
+    assert "M3: reached by several members' codes; list the code in force on the geography date" in problem.message
+
+
+def test_crosswalk_weights_may_change_over_time_as_long_as_they_sum_to_1_each_day(geo_project: Path) -> None:
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("columns: {from: board, to: council, weight: patient_share}",
+                                             "columns: {from: board, to: council, weight: patient_share, "
+                                             "valid_from: start, valid_to: end}"))
+    (geo_project / "data" / "board_to_council.csv").write_text(
+        "board,council,patient_share,start,end\nI1,U1,0.7,,2020-03-31\nI1,U1,0.6,2020-04-01,\nI1,U2,0.3,,\n"
+        "I1,S,0.1,2020-04-01,\nI2,M3,1.0,,\n")
+    connection = run(geo_project)
+    assert table(connection, "area_map__boards_onto_councils__metric__appointments", "2019-20") == {
+        "U1": 630.0, "U2": 270.0, "M3": 500.0}
+    assert table(connection, "area_map__boards_onto_councils__metric__appointments", "2020-21") == {
+        "U1": 600.0, "U2": 300.0, "S": 100.0, "M3": 600.0}
+    connection.close()
+
+
+def test_a_negative_basis_fails_the_run_at_the_event(geo_project: Path) -> None:
+    people = geo_project / "data" / "people.csv"
+    people.write_text(people.read_text().replace("D1,2018,300", "D1,2018,-300"))
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.line) == ("IX702", 28)
+    assert "'2018-19: negative basis for C1>U1'" in problem.message

@@ -84,19 +84,50 @@ def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
         .join(left_join(target.object_table(node.areas_object, "a"),
                         exp.EQ(this=col("area_code", "a"), expression=col("from_code", "e"))), copy=False)
         .where(exp.or_(unknown.copy(), exp.and_(in_level, exp.Not(this=exp.Exists(this=static_path)))), copy=False))
-    checks = [unmapped]
+    edges = target.object_table(node.edges_object)
+    merged = (  # members on old codes that became one area: its edge would count once per old code
+        exp.select(alias(exp.Concat(expressions=[col("from_code"), lit(": reached by several members' codes; list "
+                                                                       "the code in force on the geography date")]),
+                         "problem"), copy=False)
+        .from_(edges, copy=False)
+        .group_by(col("from_code"), col("to_code"), col("valid_from"), col("valid_to"), copy=False)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False))
+    checks = [unmapped, merged]
     if node.map_type == "crosswalk":
-        total = exp.Sum(this=col("weight"))
-        off = exp.GT(this=exp.Abs(this=exp.Sub(this=total, expression=lit(1.0))), expression=lit(WEIGHT_TOLERANCE))
-        checks.append(
-            exp.select(alias(exp.Concat(expressions=[col("from_code"), lit(": weights sum to "), text(exp.Round(
-                this=total.copy(), decimals=lit(12)))]), "problem"), copy=False)
-            .from_(target.object_table(node.edges_object), copy=False)
-            .group_by(col("from_code"), col("valid_from"), col("valid_to"), copy=False)
-            .having(off, copy=False))
+        checks.append(_weights_not_summing_to_one(node, target))
     return (exp.select(col("problem"), copy=False).distinct(copy=False)
             .from_(union_all(checks).subquery("problems", copy=False), copy=False)
             .order_by(col("problem"), copy=False))
+
+
+def _weights_not_summing_to_one(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
+    """Weights from one area that do not sum to 1 on some day: each day an edge starts, or one ends."""
+    edges = target.object_table(node.edges_object, "e")
+    starts = exp.select(col("from_code"), alias(col("valid_from"), "day"), copy=False).from_(
+        target.object_table(node.edges_object), copy=False)
+    ends = exp.select(col("from_code"), alias(exp.DateAdd(this=col("valid_to"), expression=lit(1),
+                                                          unit=exp.var("DAY")), "day"), copy=False).from_(
+        target.object_table(node.edges_object), copy=False).where(
+        exp.Not(this=exp.Is(this=col("valid_to"), expression=exp.Null())), copy=False)
+    days = exp.union(starts, ends, distinct=True)
+    in_force = and_all([
+        exp.EQ(this=col("from_code", "e"), expression=col("from_code", "d")),
+        exp.Paren(this=exp.or_(exp.Is(this=col("valid_from", "e"), expression=exp.Null()),
+                               exp.Is(this=col("day", "d"), expression=exp.Null()),
+                               exp.LTE(this=col("valid_from", "e"), expression=col("day", "d")))),
+        exp.Paren(this=exp.or_(exp.Is(this=col("valid_to", "e"), expression=exp.Null()),
+                               exp.And(this=exp.Not(this=exp.Is(this=col("day", "d"), expression=exp.Null())),
+                                       expression=exp.GTE(this=col("valid_to", "e"), expression=col("day", "d"))))),
+    ])
+    total = exp.Sum(this=col("weight", "e"))
+    off = exp.GT(this=exp.Abs(this=exp.Sub(this=total, expression=lit(1.0))), expression=lit(WEIGHT_TOLERANCE))
+    return (
+        exp.select(alias(exp.Concat(expressions=[col("from_code", "d"), lit(": weights sum to "), text(exp.Round(
+            this=total.copy(), decimals=lit(12)))]), "problem"), copy=False)
+        .from_(days.subquery("d", copy=False), copy=False)
+        .join(inner_join(edges, in_force), copy=False)
+        .group_by(col("from_code", "d"), col("day", "d"), copy=False)
+        .having(off, copy=False))
 
 
 def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression:

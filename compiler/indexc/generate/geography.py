@@ -54,11 +54,13 @@ def areas(node: AreasNode, target: SqlTarget) -> exp.Expression:
 def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
     columns = [("path_id", "varchar"), ("level", "varchar"), ("from_code", "varchar"), ("geo_from", "varchar"),
                ("geo_to", "varchar"), ("to_code", "varchar"), ("weight", "double"), ("dynamic", "boolean"),
+               ("frozen", "boolean"),
                ("contributors", "int"), ("route", "varchar")]
     return typed_values([(p.path_id, p.level, p.from_code, p.geo_from, p.geo_to, p.to_code, p.weight, p.dynamic,
-                          p.contributors, p.route) for p in node.paths], "paths", columns)
+                          p.frozen, p.contributors, p.route) for p in node.paths], "paths", columns)
 
 
+EVERY_PERIOD = "*"  # the period of a backward share: one share, whatever the period restated
 PART_COLUMNS = [("level", "varchar"), ("effective", "varchar"), ("first_period", "varchar"), ("last_before", "varchar"),
                 ("event_id", "varchar"), ("from_code", "varchar"),
                 ("to_code", "varchar"), ("measure", "varchar"), ("basis_code", "varchar"), ("scale", "double"),
@@ -109,13 +111,11 @@ def shares(node: SharesNode, target: SqlTarget) -> exp.Expression:
         col("part"), alias(share(("level", "effective", "to_code"), "backward_siblings"), "share"), copy=False,
     ).from_(table("part_values"), copy=False).where(exp.EQ(
         this=col("period"), expression=col("last_before")), copy=False)
-    periods = exp.select(col("period"), copy=False).distinct(copy=False).from_(table("basis"), copy=False)
     backward = (
-        exp.select(col("level", "f"), col("effective", "f"), col("event_id", "f"), alias(lit("backward"), "direction"),
-                   alias(col("to_code", "f"), "from_code"), alias(col("from_code", "f"), "to_code"), col("period", "y"),
-                   col("part", "f"), col("share", "f"), copy=False)
-        .from_(table("frozen_shares", "f"), copy=False)
-        .join(exp.Join(this=periods.subquery("y", copy=False), kind="CROSS"), copy=False)
+        exp.select(col("level"), col("effective"), col("event_id"), alias(lit("backward"), "direction"),
+                   alias(col("to_code"), "from_code"), alias(col("from_code"), "to_code"),
+                   alias(lit(EVERY_PERIOD), "period"), col("part"), col("share"), copy=False)
+        .from_(table("frozen_shares"), copy=False)
     )
     return (
         union_all([forward, backward])
@@ -185,9 +185,19 @@ def basis_check(node: BasisCheckNode, target: SqlTarget) -> exp.Expression:
     counted = union_all(selects)
     problem = exp.Concat(expressions=[col("period"), lit(": "), text_of(col("found")), lit(" of "),
                                       text_of(col("expected")), lit(" territories")])
-    return (exp.select(alias(problem, "problem"), copy=False)
-            .from_(counted.subquery("counted", copy=False), copy=False)
-            .where(exp.LT(this=col("found"), expression=col("expected")), copy=False)
+    missing = (exp.select(alias(problem, "problem"), copy=False)
+               .from_(counted.subquery("counted", copy=False), copy=False)
+               .where(exp.LT(this=col("found"), expression=col("expected")), copy=False))
+    negative = (  # a negative basis would give a negative share: money created in one place, lost in another
+        exp.select(alias(exp.Concat(expressions=[col("period"), lit(": negative basis for "), col("from_code"),
+                                                 lit(">"), col("to_code")]), "problem"), copy=False)
+        .distinct(copy=False)
+        .from_(target.object_table(node.shares_object), copy=False)
+        .where(and_all([mine.copy(), exp.LT(this=col("part"), expression=lit(0)), exp.Paren(this=exp.or_(
+            exp.EQ(this=col("direction"), expression=lit("backward")),
+            exp.LT(this=col("period"), expression=lit(node.first_period))))]), copy=False))
+    return (exp.select(col("problem"), copy=False)
+            .from_(union_all([missing, negative]).subquery("problems", copy=False), copy=False)
             .order_by(col("problem"), copy=False))
 
 

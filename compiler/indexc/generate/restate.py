@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.generate.expressions import alias, and_all, col, inner_join, left_join, lit, safe_divide, union_all
+from indexc.generate.geography import EVERY_PERIOD
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 
@@ -43,9 +44,10 @@ def _joined(node: RestatedMeasureNode, target: SqlTarget, columns: list[exp.Expr
             _path_join(node.level), contributors(this=col("contributors", "p"), expression=lit(1))])), copy=False)
     )
     if node.path_weights_object:
+        period = exp.Case(ifs=[exp.If(this=col("frozen", "p"), true=lit(EVERY_PERIOD))], default=col("period", "m"))
         query = query.join(left_join(target.object_table(node.path_weights_object, "w"), and_all([
             exp.EQ(this=col("path_id", "w"), expression=col("path_id", "p")),
-            exp.EQ(this=col("period", "w"), expression=col("period", "m"))])), copy=False)
+            exp.EQ(this=col("period", "w"), expression=period)])), copy=False)
     return query.where(col("restate", "m"), copy=False)
 
 

@@ -43,20 +43,34 @@ def active_events(catalog: Catalog, options: GeographyOptions) -> list[LineageEv
 
 
 def geography_register(catalog: Catalog, events: list[LineageEvent]) -> Register:
-    """The register without provisional areas that no active event creates."""
+    """The register as the modelled events leave it.
+
+    Provisional areas exist only when an active event creates them, and the areas a
+    modelled proposed event ends stop the day before it (the register, describing
+    what is in force, cannot say so itself).
+    """
     created = {s.code for e in events for s in e.to}
     areas = {code: a for code, a in catalog.areas.items() if not a.provisional or code in created}
+    for event in events:
+        if event.status != "proposed" or event.type in ("transfer", "rename", "boundary_change"):
+            continue
+        for code in set(event.from_) - {s.code for s in event.to}:
+            if code in areas:
+                areas[code] = areas[code].model_copy(update={"valid_to": event.effective - datetime.timedelta(days=1)})
     return Register(areas, dict(catalog.levels))
 
 
-def default_date(events: list[LineageEvent]) -> datetime.date:
-    return max((e.effective for e in events), default=datetime.date(1900, 4, 1))
+def default_date(events: list[LineageEvent], register: Register) -> datetime.date:
+    """The latest event's date; without events, the latest date an area came into force."""
+    if events:
+        return max(e.effective for e in events)
+    return max((a.valid_from for a in register.areas.values() if a.valid_from), default=datetime.date(1900, 4, 1))
 
 
 def resolve_geography(catalog: Catalog, options: GeographyOptions) -> Geography:
     events = active_events(catalog, options)
     register = geography_register(catalog, events)
-    date = options.date or default_date(events)
+    date = options.date or default_date(events, register)
     return Geography(register, tuple(events), date, close(events, register, date), options)
 
 

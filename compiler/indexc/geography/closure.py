@@ -134,7 +134,11 @@ def _moves(events: list[LineageEvent], level: str, register: Register, closure: 
 def close(events: list[LineageEvent], register: Register, date: datetime.date) -> Closure:
     """Paths for every level, onto the geography in force on `date`, from the active `events`."""
     closure = Closure(date)
-    dates = sorted({e.effective for e in events})
+    # epochs start at every event and wherever a code starts or stops, so that the codes of an epoch
+    # are in force for all of it (a code starting within one would otherwise map periods before it)
+    starts = {a.valid_from for a in register.areas.values() if a.valid_from}
+    stops = {a.valid_to + datetime.timedelta(days=1) for a in register.areas.values() if a.valid_to}
+    dates = sorted({e.effective for e in events} | starts | stops)
     by_date: dict[datetime.date, list[LineageEvent]] = defaultdict(list)
     for event in sorted(events, key=lambda e: e.id):
         by_date[event.effective].append(event)

@@ -62,7 +62,10 @@ def edges(event: LineageEvent) -> list[Edge]:
         # the receiving area continues: its own territory is one of the contributors to what it becomes
         return moved + [Edge(event.id, receiver.code, receiver.code, 1.0, _whole(event, receiver.code))]
     if event.literal_shares():
-        return [Edge(event.id, origin, s.code, s.share, _whole(event, origin, s.share or 0.0)) for s in event.to]
+        moved = [Edge(event.id, origin, s.code, s.share, _whole(event, origin, s.share or 0.0)) for s in event.to]
+        if event.type == "boundary_change":  # areas receiving territory continue, like a transfer's receiver
+            moved += [Edge(event.id, s.code, s.code, 1.0, _whole(event, s.code)) for s in event.to if s.code != origin]
+        return moved
     by = event.apportion.by if event.apportion else ""
     return [Edge(event.id, origin, s.code, None, Part(by, tuple((code, 1.0) for code in s.territory())))
             for s in event.to]

@@ -50,7 +50,7 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
         spec=spec,
         description=f"Members of {map_id} that cannot be carried onto {geography.date}"
                     + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else ""),
-        failure="members not carried onto the geography date (code: reason)"
+        failure="members that cannot be carried onto the geography date, each once (code: reason)"
                 + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else ""),
         edges_object=edges, map_type=area_map.type, source_object=source_object(area_map.source),
         areas_object=AREAS, paths_object=PATHS, level=area_map.level,

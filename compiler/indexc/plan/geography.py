@@ -45,6 +45,7 @@ class PathRow:
     to_code: str
     weight: float  # the factors known when compiling
     dynamic: bool  # also times factors apportioned from data (geography__path_weights)
+    frozen: bool  # those factors restate backward: the shares of the year before each event, for every period
     contributors: int  # paths reaching to_code from the same periods: all must have data
     route: str  # the events crossed, for reviewers and indicators
 

@@ -54,7 +54,8 @@ def path_id(path: Path) -> str:
 
 def _path_rows(paths: list[Path]) -> tuple[PathRow, ...]:
     return tuple(PathRow(path_id(p), p.level, p.from_code, p.geo_from or OPEN_START, p.geo_to or OPEN_END, p.to_code,
-                         p.weight, bool(p.factors), p.contributors, " > ".join(p.route))
+                         p.weight, bool(p.factors), any(f.direction == "backward" for f in p.factors),
+                         p.contributors, " > ".join(p.route))
                  for p in paths)
 
 
@@ -79,12 +80,12 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
     return tuple(rows)
 
 
-def _parts(geography: Geography, needed: set[tuple[str, str]], level_of: dict[str, str]) -> tuple[PartRow, ...]:
+def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow, ...]:
+    """The basis terms of every edge of each (event, level) that some path apportions."""
     events = {e.id: e for e in geography.events}
     rows = []
-    for event_id in sorted({event_id for event_id, _ in needed}):
+    for event_id, level in sorted(levels):
         event = events[event_id]
-        level = level_of[event_id]
         date_edges = [e for other in geography.events if other.effective == event.effective
                       for e in level_edges(other, level, geography.register)]
         for edge in level_edges(event, level, geography.register):
@@ -114,8 +115,7 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
     if not factors:
         return nodes
     needed = {(f.event_id, f.direction) for _, p in factors for f in p.factors}
-    level_of = {f.event_id: p.level for _, p in factors for f in p.factors}
-    parts = _parts(geography, needed, level_of)
+    parts = _parts(geography, {(f.event_id, p.level) for _, p in factors for f in p.factors})
     measures = sorted({part.measure for part in parts})
     nodes.append(SharesNode(
         name=SHARES, depends_on=tuple(sorted({"schema", *(measure_object(m) for m in measures)})), spec=None,
@@ -129,7 +129,7 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
                       for number, p in factors for position, f in enumerate(p.factors, start=1))))
     for event_id in sorted({event_id for event_id, _ in needed}):
         mine = [part for part in parts if part.event_id == event_id]
-        edges = {(part.from_code, part.to_code) for part in mine}
+        divided = {(part.from_code, part.to_code) for part in mine}
         apportioned = {(e.from_code, e.to_code) for e in geography.closure.edges_of(event_id) if e.share is None}
         nodes.append(BasisCheckNode(
             name=f"check__lineage__{event_id}__basis", depends_on=(SHARES,), spec=("lineage", event_id),
@@ -138,7 +138,7 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
             event_id=event_id, shares_object=SHARES, first_period=mine[0].first_period,
             forward_origins=tuple(sorted({f for f, _ in apportioned})),
             forward_expected=len(apportioned) if (event_id, "forward") in needed else 0,
-            backward_expected=len(edges) if (event_id, "backward") in needed else 0))
+            backward_expected=len(divided) if (event_id, "backward") in needed else 0))
     return nodes
 
 

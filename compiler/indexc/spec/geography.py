@@ -39,6 +39,12 @@ class Area(StrictModel):
     def id(self) -> str:
         return self.code
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Area":
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
     def valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
@@ -122,6 +128,14 @@ class LineageEvent(StrictModel):
             raise ValueError("a rename gives the new 'name' of its successor")
         if self.type == "boundary_change" and any(s.share is None for s in self.to):
             raise ValueError("a boundary_change gives every successor a literal 'share'")
+        for listed, codes in (("from", self.from_), ("to", [s.code for s in self.to])):
+            repeated = sorted({code for code in codes if list(codes).count(code) > 1})
+            if repeated:
+                raise ValueError(f"{repeated[0]} is listed twice in '{listed}': it would count twice")
+        if self.type == "transfer" and self.to[0].code == self.from_[0]:
+            raise ValueError("a transfer moves districts to another area, not to the area giving them")
+        if self.type == "split" and self.from_[0] in {s.code for s in self.to}:
+            raise ValueError("a split ends its area: to keep the code, use type: transfer or boundary_change")
         return self
 
     def literal_shares(self) -> bool:

@@ -43,6 +43,11 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
             yield Diagnostic("IX102", f"unknown measure '{event.apportion.by}' apportioning lineage event "
                              f"'{event_id}'", catalog.where("lineage", event_id, "apportion", "by"),
                              did_you_mean(event.apportion.by, catalog.measures) or "name a measure such as population")
+        elif event.apportion and catalog.measures[event.apportion.by].additivity != "sum":
+            yield Diagnostic("IX604", f"lineage event '{event_id}' is apportioned by '{event.apportion.by}', which is "
+                             f"not a sum (additivity: {catalog.measures[event.apportion.by].additivity})",
+                             catalog.where("lineage", event_id, "apportion", "by"),
+                             "apportion by a quantity that adds up over territory, such as population")
     for code, area in catalog.areas.items():
         if area.parent and area.parent not in catalog.areas:
             yield Diagnostic("IX102", f"area {code} names parent {area.parent}, which is not in the area register",
@@ -54,6 +59,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
     for event_id, event in catalog.lineage.items():
         before = event.effective - DAY
         continuing = {event.from_[0], event.to[0].code} if event.type in ("transfer", "rename") else set()
+        continuing |= {s.code for s in event.to} if event.type == "boundary_change" else set()
         for i, code in enumerate(event.from_):
             area = catalog.areas.get(code)
             if area is not None and not area.valid_on(event.effective if event.type == "rename" else before):
@@ -61,6 +67,12 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                                  f"register has {code} in force {_span(area)}", catalog.where("lineage", event_id,
                                                                                                "from", i),
                                  "correct the event's date or codes, or the area's valid_from/valid_to")
+            elif (area is not None and event.status == "in_force" and code not in continuing
+                  and code not in {s.code for s in event.to} and area.valid_to != before):
+                yield Diagnostic("IX601", f"lineage event '{event_id}' ends {code} on {before}, but the register has "
+                                 f"it in force {_span(area)}", catalog.where("lineage", event_id, "from", i),
+                                 f"set valid_to: {before} on area {code}, so that its data after the event is "
+                                 "refused rather than counted beside its successor's")
         for i, successor in enumerate(event.to):
             area = catalog.areas.get(successor.code)
             if area is None:
@@ -70,6 +82,10 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                                  f"but the register has it in force {_span(area)}",
                                  catalog.where("lineage", event_id, "to", i), "set the area's valid_from to the "
                                  "event's effective date")
+            elif event.type == "boundary_change" and successor.code not in event.from_ and not area.valid_on(before):
+                yield Diagnostic("IX601", f"boundary change '{event_id}' gives territory to {successor.code}, which is "
+                                 f"not in force before {event.effective}", catalog.where("lineage", event_id, "to", i),
+                                 "a boundary change moves territory between existing areas; a new area is a split")
             elif (successor.code not in event.from_ and successor.code not in continuing
                   and event.type != "boundary_change" and area.valid_on(before)):
                 yield Diagnostic("IX603", f"lineage event '{event_id}' gives successor code {successor.code}, which "

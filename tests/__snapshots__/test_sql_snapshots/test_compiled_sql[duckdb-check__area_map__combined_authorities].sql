@@ -29,6 +29,17 @@ FROM (
           AND NOT "p"."dynamic"
       )
     )
+  UNION ALL
+  SELECT
+    "from_code" || ': reached by several members'' codes; list the code in force on the geography date' AS "problem"
+  FROM "indexc_build"."area_map__combined_authorities"
+  GROUP BY
+    "from_code",
+    "to_code",
+    "valid_from",
+    "valid_to"
+  HAVING
+    COUNT(*) > 1
 ) AS "problems"
 ORDER BY
   "problem";

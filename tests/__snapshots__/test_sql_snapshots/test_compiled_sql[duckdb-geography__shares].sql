@@ -100,18 +100,13 @@ SELECT
 FROM "part_values"
 UNION ALL
 SELECT
-  "f"."level",
-  "f"."effective",
-  "f"."event_id",
+  "level",
+  "effective",
+  "event_id",
   'backward' AS "direction",
-  "f"."to_code" AS "from_code",
-  "f"."from_code" AS "to_code",
-  "y"."period",
-  "f"."part",
-  "f"."share"
-FROM "frozen_shares" AS "f"
-CROSS JOIN (
-  SELECT DISTINCT
-    "period"
-  FROM "basis"
-) AS "y";
+  "to_code" AS "from_code",
+  "from_code" AS "to_code",
+  '*' AS "period",
+  "part",
+  "share"
+FROM "frozen_shares";

@@ -16,7 +16,8 @@ INNER JOIN "indexc_build"."geography__paths" AS "p"
   AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
   AND "p"."contributors" = 1
 LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
-  ON "w"."path_id" = "p"."path_id" AND "w"."period" = "m"."period"
+  ON "w"."path_id" = "p"."path_id"
+  AND "w"."period" = CASE WHEN "p"."frozen" THEN '*' ELSE "m"."period" END
 WHERE
   "m"."restate"
 UNION ALL
@@ -44,7 +45,8 @@ FROM (
     AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
     AND "p"."contributors" > 1
   LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
-    ON "w"."path_id" = "p"."path_id" AND "w"."period" = "m"."period"
+    ON "w"."path_id" = "p"."path_id"
+    AND "w"."period" = CASE WHEN "p"."frozen" THEN '*' ELSE "m"."period" END
   WHERE
     "m"."restate"
 ) AS "contributions"

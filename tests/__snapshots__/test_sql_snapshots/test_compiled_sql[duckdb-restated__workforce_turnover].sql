@@ -16,7 +16,8 @@ INNER JOIN "indexc_build"."geography__paths" AS "p"
   AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
   AND "p"."contributors" = 1
 LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
-  ON "w"."path_id" = "p"."path_id" AND "w"."period" = "m"."period"
+  ON "w"."path_id" = "p"."path_id"
+  AND "w"."period" = CASE WHEN "p"."frozen" THEN '*' ELSE "m"."period" END
 WHERE
   "m"."restate"
 UNION ALL
@@ -47,7 +48,8 @@ FROM (
     AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
     AND "p"."contributors" > 1
   LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
-    ON "w"."path_id" = "p"."path_id" AND "w"."period" = "m"."period"
+    ON "w"."path_id" = "p"."path_id"
+    AND "w"."period" = CASE WHEN "p"."frozen" THEN '*' ELSE "m"."period" END
   LEFT JOIN "indexc_build"."measure__population" AS "b"
     ON "b"."area_code" = "m"."area_code" AND "b"."period" = "m"."period"
   WHERE

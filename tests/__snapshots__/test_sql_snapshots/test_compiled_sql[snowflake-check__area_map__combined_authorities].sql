@@ -32,6 +32,20 @@ FROM (
           AND NOT "P"."DYNAMIC"
       )
     )
+  UNION ALL
+  SELECT
+    CONCAT(
+      "FROM_CODE",
+      ': reached by several members\' codes; list the code in force on the geography date'
+    ) AS "PROBLEM"
+  FROM "INDEXC"."INDEX_BUILD"."AREA_MAP__COMBINED_AUTHORITIES"
+  GROUP BY
+    "FROM_CODE",
+    "TO_CODE",
+    "VALID_FROM",
+    "VALID_TO"
+  HAVING
+    COUNT(*) > 1
 ) AS "PROBLEMS"
 ORDER BY
   "PROBLEM";
