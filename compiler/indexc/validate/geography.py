@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from typing import Iterator
 
-from indexc.errors import Diagnostic
+from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import LineageEvent
 from indexc.spec.sources import AreaMapSource, LongSource, WideSource
 from indexc.validate.catalog import Catalog
@@ -127,6 +127,17 @@ def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
                          "apportion every event of one date and successor by the same basis measure")
 
 
+def _vesting_days(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX611 (warning): the geography of a financial year is that of its first day, 1 April."""
+    for event_id, event in sorted(catalog.lineage.items()):
+        if (event.effective.month, event.effective.day) != (4, 1):
+            yield Diagnostic("IX611", f"lineage event '{event_id}' takes effect on {event.effective}, not on 1 April: "
+                             "its periods restate from the next financial year", catalog.where(
+                                 "lineage", event_id, "effective"),
+                             "data of the year it happened keeps the codes of the year's first day",
+                             severity=Severity.WARNING)
+
+
 def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX604 a split needs shares summing to 1, with their source, or a basis to apportion by."""
     for event_id, event in catalog.lineage.items():
@@ -195,4 +206,5 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _validity(catalog)
     yield from _conflicts(catalog)
     yield from _shares(catalog)
+    yield from _vesting_days(catalog)
     yield from _geography_references(catalog)

@@ -38,9 +38,13 @@ def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
                              f"{problem.reason}", catalog.where("lineage", problem.event_id, "type"),
                              "add 'apportion: {by: population}' to the event, or restate onto a later date")
         else:
+            unmodelled = sorted(e.id for e in catalog.lineage.values() if e.status == "proposed"
+                                and e.id not in geography.options.proposed and problem.code in e.from_)
+            hint = (f"the proposed event '{unmodelled[0]}' ends it: add --proposed {unmodelled[0]}, or choose an "
+                    "earlier --geography-date") if unmodelled else \
+                "add the lineage event that ended the code, or correct its valid_to"
             yield Diagnostic("IX610", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
-                             f"{problem.reason}", catalog.where("areas", problem.code, "code"),
-                             "add the lineage event that ended the code, or correct its valid_to")
+                             f"{problem.reason}", catalog.where("areas", problem.code, "code"), hint)
 
 
 def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
