@@ -66,7 +66,9 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
         by_area[(path.level, path.to_code)].append(path)
     rows = []
     for (level, code), arriving in sorted(by_area.items()):
-        cuts = sorted({p.geo_from or OPEN_START for p in arriving})
+        cuts = sorted({p.geo_from or OPEN_START for p in arriving}
+                      | {calendar.label(calendar.start_year(p.geo_to) + 1) for p in arriving
+                         if p.geo_to and p.geo_to != OPEN_END})
         spans = []
         for i, start in enumerate(cuts):
             end = calendar.previous(cuts[i + 1]) if i + 1 < len(cuts) else OPEN_END
@@ -76,7 +78,7 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
                 spans[-1][1] = end
             else:
                 spans.append([start, end, codes])
-        rows.extend(HistoryRow(level, code, start, end, ", ".join(codes)) for start, end, codes in spans)
+        rows.extend(HistoryRow(level, code, start, end, ", ".join(codes)) for start, end, codes in spans if codes)
     return tuple(rows)
 
 
