@@ -237,3 +237,20 @@ def test_a_negative_basis_fails_the_run_at_the_event(geo_project: Path) -> None:
     (problem,) = diagnostics_of(geo_project)
     assert (problem.code, problem.location.line) == ("IX702", 28)
     assert "'2018-19: negative basis for C1>U1'" in problem.message
+
+
+def test_a_measure_given_twice_for_one_area_and_period_fails_the_run_at_the_measure(geo_project: Path) -> None:
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("    bindings: [{source: people, item: people}]",
+                                             "    bindings: [{source: people, item: people},\n"
+                                             "               {source: people_again, item: people, restate: false}]")
+                    .replace("  - id: survey\n", "  - id: people_again\n    layout: wide\n"
+                             "    columns: {area: area, period: mid_year}\n"
+                             "    period: {grain: mid_year, format: \"YYYY\"}\n"
+                             "    geography: {level: upper, codes: as_published}\n"
+                             "    items: {people: Residents}\n  - id: survey\n"))
+    (geo_project / "data" / "people_again.csv").write_text("area,mid_year,people\nM1,2018,100\n")
+    target = geo_project / "targets" / "duckdb.yaml"
+    target.write_text(target.read_text() + "  people_again: {path: data/people_again.csv}\n")
+    (problem,) = diagnostics_of(geo_project)
+    assert problem.code == "IX702" and "'M1 2018-19 given twice'" in problem.message

@@ -104,14 +104,23 @@ def codes_check(node: CodesCheckNode, target: SqlTarget) -> exp.Expression:
     unknown = exp.Is(this=col("area_code", "a"), expression=exp.Null())
     problem = exp.Concat(expressions=[col("area_code", "m"), lit(" "), col("period", "m"), lit(" "),
                                       col("source", "m")])
-    return (
-        exp.select(alias(problem, "problem"), copy=False).distinct(copy=False)
+    outside = (
+        exp.select(alias(problem, "problem"), copy=False)
         .from_(target.object_table(node.measure_object, "m"), copy=False)
         .join(left_join(target.object_table(node.areas_object, "a"),
                         exp.EQ(this=col("area_code", "a"), expression=col("area_code", "m"))), copy=False)
         .where(exp.or_(unknown, exp.and_(in_level, exp.Not(this=exp.Exists(this=mapped)))), copy=False)
-        .order_by(col("problem"), copy=False)
     )
+    twice = (  # two bindings giving one area and period (a back-cast and a former-councils file, say)
+        exp.select(alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period"), lit(" given twice")]),
+                         "problem"), copy=False)
+        .from_(target.object_table(node.measure_object), copy=False)
+        .group_by(col("area_code"), col("period"), copy=False)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
+    )
+    return (exp.select(col("problem"), copy=False).distinct(copy=False)
+            .from_(union_all([outside, twice]).subquery("problems", copy=False), copy=False)
+            .order_by(col("problem"), copy=False))
 
 
 def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expression:

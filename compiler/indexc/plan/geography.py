@@ -149,7 +149,8 @@ class RestatedMeasureNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class CodesCheckNode(CheckNode):
-    """Data on codes the register does not know, or on codes not in force in the period they are for."""
+    """Data on codes the register does not know, on codes not in force in the period they are for, or given
+    twice for one area and period by two bindings (a weight or a basis would count twice)."""
 
     measure_object: str
     areas_object: str

@@ -164,8 +164,8 @@ def restated_nodes(measure_id: str, catalog: Catalog, geography: Geography, meas
         restated,
         CodesCheckNode(name=f"check__{measure_id}__codes", depends_on=tuple(sorted((raw, AREAS, PATHS))), spec=spec,
                        description=f"Data of measure {measure_id} on codes unknown, or not in force in the period",
-                       failure="data on codes the register does not know or that were not in force in the "
-                               "period (code period source)",
+                       failure="data on codes the register does not know, not in force in the period "
+                               "(code period source), or given twice",
                        measure_object=raw, areas_object=AREAS, paths_object=PATHS, level=level, level_types=types),
         RestatementCheckNode(name=f"check__{measure_id}__restatement", depends_on=(restated.name,), spec=spec,
                              description=f"Values of measure {measure_id} that could not be restated",
