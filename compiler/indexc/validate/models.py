@@ -79,8 +79,14 @@ def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Ori
         hint = f"quote the value, e.g. \"{error['input']}\", so it is read as text"
     elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN:
         hint = "use lower-case letters, digits and underscores, starting with a letter"
+    elif kind.startswith("date_"):
+        hint = "write a date as YYYY-MM-DD, such as 2021-04-01"
+    elif kind in ("tuple_type", "list_type"):
+        hint = "write a list, such as [E06000061] or [a, b]"
     where = ".".join(str(p) for p in loc) or "entry"
     text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind.startswith("date_"):  # pydantic speaks of datetimes and zero time for a bare year
+        text = f"{error.get('input')!r} is not a date"
     return Diagnostic("IX003", f"{label}: {where}: {text}", origin.location(*loc, key=is_key), hint)
 
 
