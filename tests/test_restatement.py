@@ -12,9 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
-from indexc.geography import GeographyOptions
+from indexc.cli import main
 from indexc.errors import UserError
+from indexc.geography import GeographyOptions
 from indexc.project import Project
 
 
@@ -254,3 +256,14 @@ def test_a_measure_given_twice_for_one_area_and_period_fails_the_run_at_the_meas
     target.write_text(target.read_text() + "  people_again: {path: data/people_again.csv}\n")
     (problem,) = diagnostics_of(geo_project)
     assert problem.code == "IX702" and "'M1 2018-19 given twice'" in problem.message
+
+
+def test_a_value_left_unknown_for_lack_of_a_contributors_data_is_a_warning(geo_project: Path) -> None:
+    finance = geo_project / "data" / "finance.csv"
+    finance.write_text(finance.read_text().replace("M2,2018-19,500\n", ""))
+    result = CliRunner().invoke(main, ["--project", str(geo_project), "run"])
+    assert result.exit_code == 0, result.output
+    assert ("specs/data.yaml:36:5: IX705 warning: spend: 1 value(s) left unknown on the geography of 2020-04-01: "
+            "some contributing area has no data (first: M3 2018-19, 1 of 2)") in result.output
+    with duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True) as connection:
+        assert table(connection, "restated__spend", "2018-19")["M3"] is None

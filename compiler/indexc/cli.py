@@ -136,6 +136,8 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
             err_console.print(f"[dim]built {built_object.name} in {built_object.seconds:.2f}s[/dim]")
 
     rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+    if project.run_warnings and not quiet:
+        _print_diagnostics(project.run_warnings, fmt)
     if not quiet:
         seconds = sum(b.seconds for b in built)
         err_console.print(f"[dim]built {len(built)} objects on {target} in {seconds:.2f}s[/dim]")

@@ -17,7 +17,8 @@ from typing import Callable
 from indexc import report
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import duckdb as duckdb_engine
-from indexc.errors import Diagnostic, Location, UserError, errors_in
+from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
+from indexc.plan.geography import RestatedMeasureNode
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.validate.geography_closure import closure_diagnostics
@@ -79,6 +80,7 @@ class Project:
     def __init__(self, root: Path | str = ".", geography: GeographyOptions | None = None):
         self.root = Path(root).resolve()
         self.geography_options = geography or GeographyOptions()
+        self.run_warnings: list[Diagnostic] = []  # what the last run found worth saying but not failing for
 
     # --- stages ---------------------------------------------------------------------------
     def check(self) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -183,6 +185,7 @@ class Project:
             except duckdb_engine.CheckFailed as failure:
                 raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
             target_sql = sql_target(build.target)
+            self.run_warnings = self._incomplete_restatements(connection, build, target_sql)
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -198,6 +201,28 @@ class Project:
             connection.close()
 
     # --- helpers -----------------------------------------------------------------------------
+    def _incomplete_restatements(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+        """IX705 (warning): restated values left unknown because some contributing area has no data.
+
+        Not an error: the data is simply missing for part of the area. But nothing is dropped silently,
+        so a run says how many values it left unknown and where.
+        """
+        warnings = []
+        for obj in build.objects:
+            if not isinstance(obj.node, RestatedMeasureNode):
+                continue
+            rows = duckdb_engine.query(connection, report.incomplete_sql(target_sql, obj.name))
+            if rows:
+                first = rows[0]
+                warnings.append(Diagnostic(
+                    "IX705", f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
+                    f"{build.compilation.geography.date}: some contributing area has no data (first: "
+                    f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
+                    build.compilation.catalog.where(*obj.node.spec),
+                    f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
+                    severity=Severity.WARNING))
+        return warnings
+
     def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
         node = failure.object.node
         examples = failure.examples[:duckdb_engine.CHECK_EXAMPLES]

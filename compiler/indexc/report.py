@@ -43,6 +43,18 @@ def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
     return target.render(query)
 
 
+def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
+    """Restated values left unknown because a contributor had no data, in a stable order."""
+    query = (
+        exp.select(col("area_code"), col("period"), exp.alias_(col("contributors_found"), "found"),
+                   exp.alias_(col("contributors_expected"), "expected"))
+        .from_(target.object_table(restated_object))
+        .where(exp.LT(this=col("contributors_found"), expression=col("contributors_expected")))
+        .order_by(col("area_code"), col("period"))
+    )
+    return target.render(query)
+
+
 def read_ranking(connection, target: SqlTarget, index: Index, period: str | None) -> Ranking:
     """The Top N of `period`, or of the latest period with scores when none is given."""
     periods = [row["period"] for row in duckdb_engine.query(connection, scored_periods_sql(target, index.id))]
