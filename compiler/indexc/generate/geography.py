@@ -61,10 +61,10 @@ def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
 
 
 EVERY_PERIOD = "*"  # the period of a backward share: one share, whatever the period restated
-PART_COLUMNS = [("level", "varchar"), ("effective", "varchar"), ("first_period", "varchar"), ("last_before", "varchar"),
-                ("event_id", "varchar"), ("from_code", "varchar"),
-                ("to_code", "varchar"), ("measure", "varchar"), ("basis_code", "varchar"), ("scale", "double"),
-                ("terms", "int"), ("forward_siblings", "int"), ("backward_siblings", "int")]
+PART_COLUMNS = [("level", "varchar"), ("effective", "varchar"), ("first_period", "varchar"),
+                ("last_before", "varchar"), ("event_id", "varchar"), ("from_code", "varchar"), ("to_code", "varchar"),
+                ("measure", "varchar"), ("basis_code", "varchar"), ("scale", "double"), ("terms", "int"),
+                ("forward_siblings", "int"), ("backward_siblings", "int")]
 EDGE_KEYS = ("level", "effective", "first_period", "last_before", "event_id", "from_code", "to_code")
 
 
