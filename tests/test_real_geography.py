@@ -156,3 +156,23 @@ def test_lineage_of_an_unknown_code_is_a_diagnostic(real) -> None:
     result = CliRunner().invoke(main, ["--project", str(project), "lineage", "E06000099"])
     assert result.exit_code == 1
     assert "IX102 unknown area code 'E06000099'" in result.output
+
+
+def test_a_historical_view_restates_todays_councils_back_onto_the_geography_of_2016(example_project: Path) -> None:
+    project = example_project
+    Project(project, GeographyOptions(date=datetime.date(2016, 4, 1))).run()
+    with duckdb.connect(str(project / "build" / "indexc.duckdb"), read_only=True) as connection:
+        spend = values(connection, "restated__asc_gross_expenditure", "2016-17")
+        quality = values(connection, "restated__carer_quality_of_life", "2021-22")
+        universe = {code for (code,) in connection.execute(
+            "SELECT area_code FROM indexc_build.universe__upper_tier").fetchall()}
+    published = spend_2016(project)
+    assert spend == pytest.approx({("E08000016" if c == "E08000038" else c): v for c, v in published.items()})
+    outcomes = {(r["la_code"], r["financial_year"]): float(r["value"]) for r in read_csv(project, "asc_outcomes_oflog.csv")
+                if r["measure_code"] == "ASC1" and r["value"]}
+    people = population(project, "la_population_mid_year.csv", "2021")
+    north, west = outcomes[("E06000061", "2021-22")], outcomes[("E06000062", "2021-22")]
+    expected = (north * people["E06000061"] + west * people["E06000062"]) / (people["E06000061"] + people["E06000062"])
+    assert quality["E10000021"] == pytest.approx(expected, rel=1e-12)  # the county again, weighted by population
+    assert {"E06000028", "E06000029", "E10000021", "E10000006"} <= universe
+    assert not {"E06000058", "E06000061", "E06000063"} & universe

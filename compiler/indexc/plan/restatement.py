@@ -113,7 +113,9 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
         name=PATHS, depends_on=("schema",), spec=None, geography_date=geography.date, paths=_path_rows(paths),
         description=f"Every code of every period mapped onto the geography of {geography.date} "
                     f"({len(geography.events)} lineage events), per level"))
-    factors = [(path_id(p), p) for p in paths if p.factors]
+    # shares are computed, and their bases checked, only for the levels some data is restated in
+    used = {measure_level(m, catalog) for m in catalog.measures} | {a.level for a in catalog.area_maps.values()}
+    factors = [(path_id(p), p) for p in paths if p.factors and p.level in used]
     if not factors:
         return nodes
     needed = {(f.event_id, f.direction) for _, p in factors for f in p.factors}
@@ -150,7 +152,7 @@ def restated_nodes(measure_id: str, catalog: Catalog, geography: Geography, meas
         return []
     measure = catalog.measures[measure_id]
     spec = ("measures", measure_id)
-    dynamic = any(p.factors for p in geography.closure.paths)
+    dynamic = any(p.factors and p.level == level for p in geography.closure.paths)
     raw = measure_object(measure_id)
     weight = measure_object(measure.weight) if measure.weight else None
     restated = RestatedMeasureNode(

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar
-from indexc.plan.restatement import OPEN_END, OPEN_START
+from indexc.plan.restatement import OPEN_END, OPEN_START, measure_level
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -27,11 +27,12 @@ def _proposed(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
 
 
 def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    used = {measure_level(m, catalog) for m in catalog.measures} | {a.level for a in catalog.area_maps.values()}
     seen = set()
     for problem in geography.closure.problems:
         key = (problem.code, problem.event_id, problem.reason)
-        if key in seen:
-            continue
+        if key in seen or (problem.event_id and problem.level not in used):
+            continue  # an event that cannot be inverted matters only in a level some data is restated in
         seen.add(key)
         if problem.event_id:
             yield Diagnostic("IX609", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
