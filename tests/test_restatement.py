@@ -185,7 +185,7 @@ def test_restating_backward_across_a_merge_needs_its_basis(geo_project: Path) ->
                                                        "    from: [M1, M2]\n    to: [M3]\n"))
     (problem,) = diagnostics_of(geo_project, date=datetime.date(2019, 4, 1))
     assert (problem.code, problem.location.file, problem.location.line) == ("IX609", "specs/geography.yaml", 48)  # its type: merge
-    assert "M3 (lower) cannot be restated onto 2019-04-01" in problem.message  # reported once, first level
+    assert "M3 (upper) cannot be restated onto 2019-04-01" in problem.message  # the level its data is in
 
 
 def test_only_proposed_events_can_be_asked_for(geo_project: Path) -> None:
