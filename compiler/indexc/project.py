@@ -18,17 +18,17 @@ from indexc import report
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
-from indexc.plan.geography import RestatedMeasureNode
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.geography import Geography, GeographyOptions, resolve_geography
-from indexc.validate.geography_closure import closure_diagnostics
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
+from indexc.plan.geography import RestatedMeasureNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
 from indexc.validate.data_files import check_data_files
+from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.targets import load_target, target_path
 
 SPECS_DIR = "specs"
@@ -110,7 +110,8 @@ class Project:
         plan = build_plan(catalog, graph, geography)
         hashed = catalog.canonical()
         if geography is not None:
-            hashed["geography"] = {"date": geography.date.isoformat(), "proposed": sorted(self.geography_options.proposed)}
+            hashed["geography"] = {"date": geography.date.isoformat(),
+                                   "proposed": sorted(self.geography_options.proposed)}
         return Compilation(catalog, graph, plan, content_hash(hashed), diagnostics, geography), diagnostics
 
     def compile(self) -> Compilation:

@@ -157,10 +157,19 @@ def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expr
     return text(start_year)
 
 
+def label_start_year(period: exp.Expression) -> exp.Expression:
+    return cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
+
+
+def period_first_day(period: exp.Expression) -> exp.Expression:
+    """1 April of the financial year labelled `period`."""
+    return exp.DateFromParts(year=label_start_year(period), month=lit(FY_START_MONTH), day=lit(FY_START_DAY))
+
+
 def valid_in_period(area: str, period: exp.Expression) -> exp.Expression:
     """The area row `area` (valid_from, valid_to) was in force at some time during `period`."""
-    start_year = cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
-    period_start = exp.DateFromParts(year=start_year, month=lit(FY_START_MONTH), day=lit(FY_START_DAY))
+    start_year = label_start_year(period)
+    period_start = period_first_day(period.copy())
     period_end = exp.DateFromParts(year=exp.Add(this=start_year.copy(), expression=lit(1)),
                                    month=lit(FY_END_MONTH), day=lit(FY_END_DAY))
     starts_in_time = exp.or_(exp.Is(this=col("valid_from", area), expression=exp.Null()),

@@ -13,8 +13,19 @@ from typing import Sequence
 
 from sqlglot import exp
 
-from indexc.geography import calendar
-from indexc.generate.expressions import alias, and_all, cast, col, inner_join, left_join, lit, table, union_all, window
+from indexc.generate.expressions import (
+    alias,
+    and_all,
+    cast,
+    col,
+    inner_join,
+    lit,
+    period_first_day,
+    table,
+    text,
+    union_all,
+    window,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import AreasNode, BasisCheckNode, IndicatorsNode, PathsNode, PathWeightsNode, SharesNode
 
@@ -183,8 +194,8 @@ def basis_check(node: BasisCheckNode, target: SqlTarget) -> exp.Expression:
                                   alias(lit(node.backward_expected), "expected"), copy=False)
                        .from_(backward.subquery("frozen", copy=False), copy=False))
     counted = union_all(selects)
-    problem = exp.Concat(expressions=[col("period"), lit(": "), text_of(col("found")), lit(" of "),
-                                      text_of(col("expected")), lit(" territories")])
+    problem = exp.Concat(expressions=[col("period"), lit(": "), text(col("found")), lit(" of "),
+                                      text(col("expected")), lit(" territories")])
     missing = (exp.select(alias(problem, "problem"), copy=False)
                .from_(counted.subquery("counted", copy=False), copy=False)
                .where(exp.LT(this=col("found"), expression=col("expected")), copy=False))
@@ -199,15 +210,6 @@ def basis_check(node: BasisCheckNode, target: SqlTarget) -> exp.Expression:
     return (exp.select(col("problem"), copy=False)
             .from_(union_all([missing, negative]).subquery("problems", copy=False), copy=False)
             .order_by(col("problem"), copy=False))
-
-
-def text_of(expression: exp.Expression) -> exp.Expression:
-    return cast(expression, "varchar")
-
-
-def period_first_day(period: exp.Expression) -> exp.Expression:
-    year = cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
-    return exp.DateFromParts(year=year, month=lit(calendar.YEAR_START[0]), day=lit(calendar.YEAR_START[1]))
 
 
 def indicators(node: IndicatorsNode, target: SqlTarget) -> exp.Expression:

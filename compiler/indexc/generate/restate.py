@@ -19,11 +19,12 @@ from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 
 
-def _path_join(level: str, data: str = "m") -> exp.Expression:
+def _path_join(level: str) -> exp.Expression:
+    """A measure row `m` on a path `p` of its level whose periods include the row's codes."""
     return and_all([
-        exp.EQ(this=col("from_code", "p"), expression=col("area_code", data)),
+        exp.EQ(this=col("from_code", "p"), expression=col("area_code", "m")),
         exp.EQ(this=col("level", "p"), expression=lit(level)),
-        exp.Between(this=col("geography_period", data), low=col("geo_from", "p"), high=col("geo_to", "p")),
+        exp.Between(this=col("geography_period", "m"), low=col("geo_from", "p"), high=col("geo_to", "p")),
     ])
 
 

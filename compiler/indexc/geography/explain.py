@@ -127,8 +127,8 @@ def explain_mermaid(catalog: Catalog, geography: Geography, code: str) -> str:
             label = f"{event.effective} {event.type}: {_weight(edge, event)}".replace('"', "'")
             edge_lines.append(f'  {_node(edge.from_code)} {arrow}|"{label}"| {_node(edge.to_code)}')
     for c in sorted(codes):
-        name = catalog.areas[c].name if c in catalog.areas else "?"
-        lines.append(f'  {_node(c)}["{c}<br/>{name}"]'.replace('""', "''"))
+        name = (catalog.areas[c].name if c in catalog.areas else "?").replace('"', "'")  # a quote ends the label
+        lines.append(f'  {_node(c)}["{c}<br/>{name}"]')
     lines.extend(edge_lines)
     lines.append(f"  style {_node(code)} stroke-width:3px")
     return "\n".join(lines)

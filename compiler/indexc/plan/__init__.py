@@ -26,6 +26,7 @@ from indexc.plan.nodes import (
 )
 from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
+from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.restatement import (
     AREAS,
     geography_nodes,
@@ -195,7 +196,7 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             nodes.append(_measure_node(object_id, catalog, with_geography))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
-                restated.extend(n.name for n in more[:1])
+                restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))
                 nodes.extend(more)
         elif kind == "metrics":
             nodes.append(_metric_node(object_id, catalog, with_geography))

@@ -38,21 +38,20 @@ def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: li
 def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_object) -> list[Node]:
     area_map = catalog.area_maps[map_id]
     spec = ("area_maps", map_id)
-    edges = f"area_map__{map_id}"
+    edges, source = f"area_map__{map_id}", source_object(area_map.source)
     nodes: list[Node] = [
-        AreaMapEdgesNode(name=edges, depends_on=tuple(sorted((source_object(area_map.source), PATHS))), spec=spec,
+        AreaMapEdgesNode(name=edges, depends_on=tuple(sorted((source, PATHS))), spec=spec,
                          description=f"Edges of {area_map.type} {map_id}, from the {area_map.level} areas of "
                                      f"{geography.date}", map_type=area_map.type,
-                         source_object=source_object(area_map.source), paths_object=PATHS, level=area_map.level),
+                         source_object=source, paths_object=PATHS, level=area_map.level),
     ]
     nodes.append(AreaMapCheckNode(
-        name=f"check__area_map__{map_id}", depends_on=tuple(sorted((edges, AREAS, PATHS, source_object(area_map.source)))),
-        spec=spec,
+        name=f"check__area_map__{map_id}", depends_on=tuple(sorted((edges, AREAS, PATHS, source))), spec=spec,
         description=f"Members of {map_id} that cannot be carried onto {geography.date}"
                     + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else ""),
         failure="members that cannot be carried onto the geography date, each once (code: reason)"
                 + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else ""),
-        edges_object=edges, map_type=area_map.type, source_object=source_object(area_map.source),
+        edges_object=edges, map_type=area_map.type, source_object=source,
         areas_object=AREAS, paths_object=PATHS, level=area_map.level,
         level_types=tuple(geography.register.levels[area_map.level].types)))
     measures: set[str] = set()
@@ -63,8 +62,9 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
     for measure_id, name in mapped.items():
         measure = catalog.measures[measure_id]
         weight = restated_object(measure.weight) if measure.weight else None
+        reads = {edges, restated_object(measure_id)} | ({weight} if weight else set())
         nodes.append(MappedMeasureNode(
-            name=name, spec=spec, depends_on=tuple(sorted({edges, restated_object(measure_id), *([weight] * bool(weight))})),
+            name=name, spec=spec, depends_on=tuple(sorted(reads)),
             description=f"Measure {measure_id} carried through {area_map.type} {map_id}", measure_id=measure_id,
             restated_object=restated_object(measure_id), edges_object=edges, additivity=measure.additivity,
             weight_object=weight))

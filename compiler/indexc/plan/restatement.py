@@ -96,8 +96,9 @@ def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow,
             forward = sum(1 for e in date_edges if e.event_id == event_id and e.from_code == edge.from_code)
             backward = sum(1 for e in date_edges if e.to_code == edge.to_code)
             first = calendar.first_period_from(event.effective)
-            rows.extend(PartRow(level, event.effective.isoformat(), first, calendar.previous(first), event_id, edge.from_code, edge.to_code,
-                                edge.part.measure, code, scale, len(edge.part.terms), forward, backward)
+            rows.extend(PartRow(level, event.effective.isoformat(), first, calendar.previous(first), event_id,
+                                edge.from_code, edge.to_code, edge.part.measure, code, scale, len(edge.part.terms),
+                                forward, backward)
                         for code, scale in edge.part.terms)
     return tuple(rows)
 
