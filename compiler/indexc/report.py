@@ -13,7 +13,7 @@ from sqlglot import exp
 from indexc.engines import duckdb as duckdb_engine
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
-from indexc.plan import index_object
+from indexc.plan.methodology import index_object
 from indexc.spec.indexes import Index
 
 

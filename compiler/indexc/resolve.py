@@ -113,8 +113,14 @@ def build_graph(catalog: Catalog) -> Graph:
         edges[("universes", universe_id)] = {("sources", universe.register_)} if universe.register_ else set()
     for index_id, index in catalog.indexes.items():
         deps = {("universes", index.universe)}
-        deps.update(("metrics", entry.metric) for lens in index.lenses for entry in lens.metrics)
+        deps.update(("metrics", metric_id) for metric_id in index.metric_ids())
+        deps.update(("metrics", p.spend) for p in index.productivity)
+        for name in [s.unit_cost for s in index.savings] + [s.volume for s in index.savings] + (
+                [f.metric for f in index.peers.neighbours.features] if index.peers.neighbours else []):
+            deps.add(("measures" if name in catalog.measures else "metrics", name))
         edges[("indexes", index_id)] = deps
+    for scenario_id, scenario in catalog.scenarios.items():
+        edges[("scenarios", scenario_id)] = {("indexes", scenario.index)}
     return Graph({ref: tuple(sorted(deps)) for ref, deps in edges.items()})
 
 

@@ -9,24 +9,19 @@ from indexc.plan.nodes import (
     BindingSelect,
     DataSourceNode,
     DuplicateCheckNode,
-    IndexScoresNode,
-    LensMembership,
-    LensScoresNode,
     MeasureNode,
     MetricNode,
-    MetricScoresNode,
     Node,
     PeriodCheckNode,
-    PublishNode,
     RegisterCheckNode,
     RegisterNode,
     SchemaNode,
-    ScoredMetric,
     UniverseNode,
 )
 from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.methodology import index_nodes, scenario_nodes
 from indexc.plan.restatement import (
     AREAS,
     geography_nodes,
@@ -47,10 +42,6 @@ OBJECT_PREFIX = {"sources": "source", "measures": "measure", "metrics": "metric"
 
 def object_name(kind: str, object_id: str) -> str:
     return f"{OBJECT_PREFIX[kind]}__{object_id}"
-
-
-def index_object(index_id: str, part: str) -> str:
-    return f"index__{index_id}__{part}"
 
 
 @dataclass(frozen=True)
@@ -141,44 +132,6 @@ def _universe_node(universe_id: str, catalog: Catalog, geography: Geography | No
                         geography_date=geography.date if on_date else None)
 
 
-def _index_nodes(index_id: str, catalog: Catalog) -> list[Node]:
-    index = catalog.indexes[index_id]
-    spec = ("indexes", index_id)
-    universe = object_name("universes", index.universe)
-    metric_ids = sorted({entry.metric for lens in index.lenses for entry in lens.metrics})
-    scored = tuple(
-        ScoredMetric(m, object_name("metrics", m), catalog.metrics[m].direction == "higher_is_better")
-        for m in metric_ids
-    )
-    metric_scores = MetricScoresNode(
-        name=index_object(index_id, "metric_scores"), spec=spec,
-        depends_on=tuple(sorted({universe, *(s.metric_object for s in scored)})),
-        description=f"Metric scores of index {index_id}: {index.method.normalise} within universe "
-                    f"{index.universe}, per metric and period, direction applied",
-        index_id=index_id, universe_object=universe, metrics=scored, normalise=index.method.normalise)
-    members = tuple(
-        LensMembership(lens.id, entry.metric, float(entry.weight))
-        for lens in index.lenses for entry in lens.metrics
-    )
-    lens_scores = LensScoresNode(
-        name=index_object(index_id, "lens_scores"), spec=spec, depends_on=(metric_scores.name,),
-        description=f"Lens scores of index {index_id}: weighted mean of available metric scores",
-        index_id=index_id, metric_scores_object=metric_scores.name, members=members)
-    scores = IndexScoresNode(
-        name=index_object(index_id, "scores"), spec=spec, depends_on=(lens_scores.name,),
-        description=f"Index {index_id} v{index.version}: weighted mean of available lens scores, ranked per period"
-                    + (f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
-                       if index.method.min_coverage else ""),
-        index_id=index_id, lens_scores_object=lens_scores.name,
-        lens_weights=tuple((lens.id, float(lens.weight)) for lens in index.lenses),
-        min_coverage=index.method.min_coverage)
-    publish = PublishNode(
-        name=index_object(index_id, "top"), spec=spec, depends_on=tuple(sorted((scores.name, universe))),
-        description=f"Top {index.publish.top} of index {index_id} per period, with area names",
-        index_id=index_id, scores_object=scores.name, universe_object=universe, top=index.publish.top)
-    return [metric_scores, lens_scores, scores, publish]
-
-
 def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = None) -> Plan:
     """Nodes in dependency order; with a geography, measures are restated before metrics read them."""
     with_geography = geography is not None and geography.enabled
@@ -202,8 +155,16 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             nodes.append(_metric_node(object_id, catalog, with_geography))
         elif kind == "universes":
             nodes.append(_universe_node(object_id, catalog, geography))
-        elif kind == "indexes":
-            nodes.extend(_index_nodes(object_id, catalog))
+        elif kind in ("indexes", "scenarios"):
+            index = catalog.indexes[object_id if kind == "indexes" else catalog.scenarios[object_id].index]
+            universe = object_name("universes", index.universe)
+            metric_object = lambda m: object_name("metrics", m)  # noqa: E731
+            value_object = lambda n: _input_object(n, catalog, with_geography)  # noqa: E731
+            if kind == "indexes":
+                nodes.extend(index_nodes(object_id, catalog, universe, metric_object, value_object))
+            else:
+                nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
+                                            value_object))
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from sqlglot import exp
 
-from indexc.spec.indexes import Normalisation
 from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
 
 
@@ -30,6 +29,9 @@ class Layer(str, enum.Enum):
     METRIC_SCORES = "metric_scores"
     LENS_SCORES = "lens_scores"
     INDEX_SCORES = "index_scores"
+    PEERS = "peers"
+    STABILITY = "stability"
+    SCENARIO = "scenario"
     PUBLISH = "publish"
     CHECK = "check"
 
@@ -160,62 +162,70 @@ class UniverseNode(Node):
     materialisation = Materialisation.VIEW
 
 
-@dataclass(frozen=True)
-class ScoredMetric:
-    metric_id: str
-    metric_object: str
-    higher_is_better: bool
+@dataclass(frozen=True, kw_only=True)
+class TemplateNode(Node):
+    """An index object written as a SQL template (generate/templates/<template>.sql.j2) with its parameters.
+
+    The methodology's objects are many and differ only in their query, so they
+    share one shape: the template says how, `params` (plain data) say what.
+    """
+
+    index_id: str
+    template: str
+    params: dict = field(hash=False)
 
 
 @dataclass(frozen=True, kw_only=True)
-class MetricScoresNode(Node):
-    """Metric values of the universe, normalised per metric and period, direction applied."""
+class MetricScoresNode(TemplateNode):
+    """Metric values of the universe: imputed, treated and normalised per metric and scope."""
 
-    index_id: str
-    universe_object: str
-    metrics: tuple[ScoredMetric, ...]
-    normalise: Normalisation
     layer = Layer.METRIC_SCORES
     materialisation = Materialisation.TABLE
 
 
-@dataclass(frozen=True)
-class LensMembership:
-    lens_id: str
-    metric_id: str
-    weight: float
-
-
 @dataclass(frozen=True, kw_only=True)
-class LensScoresNode(Node):
-    """Weighted mean of each lens's available metric scores (missing metrics reweighted)."""
+class LensScoresNode(TemplateNode):
+    """Every lens of an index's tree, aggregated from its children's scores."""
 
-    index_id: str
-    metric_scores_object: str
-    members: tuple[LensMembership, ...]
     layer = Layer.LENS_SCORES
     materialisation = Materialisation.TABLE
 
 
 @dataclass(frozen=True, kw_only=True)
-class IndexScoresNode(Node):
-    """Weighted mean of available lens scores, ranked per period among areas with enough coverage."""
+class IndexScoresNode(TemplateNode):
+    """The index and its ranks: overall, within groups, and productivity per lens."""
 
-    index_id: str
-    lens_scores_object: str
-    lens_weights: tuple[tuple[str, float], ...]
-    min_coverage: float
     layer = Layer.INDEX_SCORES
     materialisation = Materialisation.TABLE
 
 
 @dataclass(frozen=True, kw_only=True)
-class PublishNode(Node):
-    """The published Top N per period, with area names from the universe's register."""
+class PeersNode(TemplateNode):
+    """Comparators and what they imply: nearest neighbours, benchmarks and savings."""
 
-    index_id: str
-    scores_object: str
-    universe_object: str
-    top: int
+    layer = Layer.PEERS
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class StabilityNode(TemplateNode):
+    """Ranks under perturbed weights."""
+
+    layer = Layer.STABILITY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioNode(TemplateNode):
+    """A scenario's objects and their differences from the baseline."""
+
+    layer = Layer.SCENARIO
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishNode(TemplateNode):
+    """The published Top N per period."""
+
     layer = Layer.PUBLISH
     materialisation = Materialisation.VIEW

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from pydantic import BaseModel
 
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
-from indexc.spec.indexes import Index, Universe
+from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
 from indexc.spec.sources import SOURCE_LAYOUTS
 
@@ -40,6 +40,7 @@ KINDS_V1: tuple[Kind, ...] = (
     Kind("levels", "level", lambda raw: Level),
     Kind("lineage", "lineage event", lambda raw: LineageEvent),
     Kind("area_maps", "area map", lambda raw: AreaMap),
+    Kind("scenarios", "scenario", lambda raw: Scenario),
 )
 
 LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

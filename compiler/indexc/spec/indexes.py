@@ -1,18 +1,24 @@
-"""Universes and indexes: who is compared, and how metrics roll up into a ranking.
+"""Universes, indexes and scenarios: who is compared, and how metrics roll up into a ranking.
 
 A universe is a set of area types from a register, so nothing here assumes
-English council codes. An index groups metrics into weighted lenses and names
-its method; v1 implements the common core (normalise, reweight missing,
-weighted arithmetic mean) and refuses anything it would otherwise ignore.
+English council codes. An index is a tree of weighted lenses over metrics with
+its method (spec/methods.py), and what it publishes beside the ranking:
+productivity, peers, savings and rank stability. Formulas are in
+docs/methodology.md.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, PositiveInt, field_validator, model_validator
 
 from indexc.spec.base import Identifier, Name, PublishedPeriod, StrictModel, Text, Weight
+from indexc.spec.methods import Aggregation, Method
+
+TYPE_GROUPING = "type"
+"""The built-in grouping: each area's register type."""
+NEIGHBOURS = "neighbours"
 
 
 class Universe(StrictModel):
@@ -21,6 +27,13 @@ class Universe(StrictModel):
     register_: Identifier | None = Field(default=None, alias="register")
     """A register source; without one, the areas of the geography register on the geography date."""
     types: tuple[Name, ...] = Field(min_length=1)
+
+
+def _bare_ids_weigh_one(value: Any, key: str) -> Any:
+    """A bare id in a list is shorthand for weight 1 (equal weighting)."""
+    if isinstance(value, list):
+        return [{key: item, "weight": 1} if isinstance(item, str) else item for item in value]
+    return value
 
 
 class LensMetric(StrictModel):
@@ -32,27 +45,71 @@ class Lens(StrictModel):
     id: Identifier
     description: Text = ""
     weight: Weight | None = None
-    metrics: tuple[LensMetric, ...] = Field(min_length=1)
+    aggregate: Aggregation | None = None
+    """How this lens combines its children; the index's `method.aggregate` when absent."""
+    metrics: tuple[LensMetric, ...] = ()
+    lenses: tuple["Lens", ...] = ()
 
     @field_validator("metrics", mode="before")
     @classmethod
-    def _bare_ids_weigh_one(cls, value: Any) -> Any:
-        """A bare metric id in a lens is shorthand for weight 1 (equal weighting)."""
-        if isinstance(value, list):
-            return [{"metric": item, "weight": 1} if isinstance(item, str) else item for item in value]
-        return value
+    def _bare_metric_ids(cls, value: Any) -> Any:
+        return _bare_ids_weigh_one(value, "metric")
+
+    @model_validator(mode="after")
+    def _children(self) -> "Lens":
+        if bool(self.metrics) == bool(self.lenses):
+            raise ValueError("a lens holds either metrics or lenses (one of them, not empty)")
+        return self
 
 
-Normalisation = Literal["zscore", "minmax", "percentile_rank"]
+class Productivity(StrictModel):
+    lens: Identifier
+    spend: Identifier
+    """A metric: money per unit of need, such as spend per head."""
+    method: Literal["ratio", "rank_gap"] = "ratio"
 
 
-class Method(StrictModel):
-    treat: Literal["none"] = "none"
-    normalise: Normalisation
-    missing: Literal["reweight"] = "reweight"
-    min_coverage: float = Field(default=0.0, ge=0.0, le=1.0, strict=True)
-    """The share of the lens weight that must have a score for an area to be ranked (0: any)."""
-    aggregate: Literal["arithmetic"] = "arithmetic"
+class Feature(StrictModel):
+    metric: Identifier
+    """A metric or a measure of the areas."""
+    weight: Weight = 1.0
+
+
+class Neighbours(StrictModel):
+    features: tuple[Feature, ...] = Field(min_length=1)
+    k: PositiveInt = Field(strict=True)
+
+    @field_validator("features", mode="before")
+    @classmethod
+    def _bare_feature_ids(cls, value: Any) -> Any:
+        return _bare_ids_weigh_one(value, "metric")
+
+
+class Peers(StrictModel):
+    groups: tuple[Identifier, ...] = ()
+    """Comparator groupings: `type`, or area maps of type group."""
+    neighbours: Neighbours | None = None
+
+
+class Saving(StrictModel):
+    id: Identifier
+    lens: Identifier
+    unit_cost: Identifier
+    """A metric: cost per unit of volume."""
+    volume: Identifier
+    """A measure or metric: the units the cost is paid on."""
+    peers: Identifier
+    """`neighbours`, or a grouping of `peers.groups`."""
+    quantile: float = Field(ge=0.0, le=1.0, strict=True)
+    improvement: float = Field(default=1.0, gt=0.0, le=1.0, strict=True)
+    scale: float = Field(default=1.0, gt=0.0, strict=True)
+    """unit_cost × volume × scale is money, e.g. 1000 when unit costs are in £000 per unit."""
+
+
+class Stability(StrictModel):
+    draws: PositiveInt = Field(strict=True, le=100_000)
+    seed: int = Field(default=0, ge=0, strict=True)
+    weight_noise: float = Field(default=0.25, gt=0.0, lt=1.0, strict=True)
 
 
 class Publish(StrictModel):
@@ -67,4 +124,35 @@ class Index(StrictModel):
     universe: Identifier
     method: Method
     lenses: tuple[Lens, ...] = Field(min_length=1)
+    productivity: tuple[Productivity, ...] = ()
+    peers: Peers = Peers()
+    savings: tuple[Saving, ...] = ()
+    stability: Stability | None = None
     publish: Publish = Publish()
+
+    def walk(self) -> Iterator[tuple[tuple[Any, ...], Lens, int]]:
+        """Every lens with its path in the spec (for locations) and its depth (1: a top lens), parents first."""
+        stack = [(("lenses", i), lens, 1) for i, lens in reversed(list(enumerate(self.lenses)))]
+        while stack:
+            path, lens, depth = stack.pop()
+            yield path, lens, depth
+            stack.extend((path + ("lenses", i), child, depth + 1) for i, child in reversed(list(enumerate(lens.lenses))))
+
+    def metric_ids(self) -> list[str]:
+        return sorted({entry.metric for _, lens, _ in self.walk() for entry in lens.metrics})
+
+
+class SavingsOverride(StrictModel):
+    quantile: float | None = Field(default=None, ge=0.0, le=1.0, strict=True)
+    improvement: float | None = Field(default=None, gt=0.0, le=1.0, strict=True)
+
+
+class Scenario(StrictModel):
+    """What-if: one index recompiled with other weights or savings parameters, beside its baseline."""
+
+    id: Identifier
+    index: Identifier
+    description: Text = ""
+    weights: dict[str, Weight] = Field(default_factory=dict)
+    """`lens` -> the lens's weight; `lens/metric` -> that metric's weight in that lens."""
+    savings: SavingsOverride = SavingsOverride()

@@ -11,7 +11,17 @@ from typing import Callable, Iterable
 
 from indexc.errors import Diagnostic
 from indexc.load import SpecFile
-from indexc.validate import additivity, bindings, formulas, geography, items, references, weights
+from indexc.validate import (
+    additivity,
+    bindings,
+    formulas,
+    geography,
+    index_references,
+    items,
+    methodology,
+    references,
+    weights,
+)
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import build_catalog
 
@@ -19,12 +29,14 @@ Rule = Callable[[Catalog], Iterable[Diagnostic]]
 
 RULES: tuple[Rule, ...] = (
     references.check,
+    index_references.check,
     formulas.check,
     weights.check,
     additivity.check,
     bindings.check,
     items.check,
     geography.check,
+    methodology.check,
 )
 
 

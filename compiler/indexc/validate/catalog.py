@@ -13,7 +13,7 @@ from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
-from indexc.spec.indexes import Index, Universe
+from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
 from indexc.spec.sources import Source
 
@@ -39,7 +39,7 @@ class Origin:
 
 CORE_KINDS = ("sources", "measures", "metrics", "universes", "indexes")  # always hashed, even when empty
 CANONICAL_KINDS = ("sources", "measures", "metrics", "universes", "indexes", "areas", "levels", "lineage",
-                   "area_maps")
+                   "area_maps", "scenarios")
 
 
 @dataclass
@@ -53,6 +53,7 @@ class Catalog:
     levels: dict[str, Level] = field(default_factory=dict)
     lineage: dict[str, LineageEvent] = field(default_factory=dict)
     area_maps: dict[str, AreaMap] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)

@@ -15,7 +15,7 @@ from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
 
-class _Reporter:
+class UnknownReporter:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
 
@@ -30,7 +30,7 @@ class _Reporter:
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
-    report = _Reporter(catalog)
+    report = UnknownReporter(catalog)
     data_sources = {k for k, s in catalog.sources.items() if isinstance(s, (LongSource, WideSource))}
     registers = {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
     for measure_id, measure in catalog.measures.items():
@@ -67,9 +67,3 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         if index.universe not in catalog.universes:
             yield from report.unknown(("universes",), "universe", index.universe, catalog.universes,
                                       catalog.where("indexes", index_id, "universe"), f"index '{index_id}'")
-        for l, lens in enumerate(index.lenses):
-            for m, entry in enumerate(lens.metrics):
-                if entry.metric not in catalog.metrics:
-                    yield from report.unknown(("metrics",), "metric", entry.metric, catalog.metrics,
-                                              catalog.where("indexes", index_id, "lenses", l, "metrics", m),
-                                              f"lens '{lens.id}' of index '{index_id}'")

@@ -1,5 +1,5 @@
 """Rules IX301/IX302/IX105: lens and metric weights are present and positive; each lens of an
-index, and each metric of a lens, appears once.
+index (at any depth), and each metric of a lens, appears once.
 
 A zero or negative weight silently removes or inverts a lens, and a missing
 one would leave the aggregation to guess, so both are errors.
@@ -25,20 +25,20 @@ def _weight_problem(weight, what: str, location) -> Diagnostic | None:
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
-        lens_ids: dict[str, int] = {}
-        for l, lens in enumerate(index.lenses):
-            where = catalog.where("indexes", index_id, "lenses", l, "weight" if lens.weight is not None else "id")
+        lens_ids: set[str] = set()
+        for path, lens, _ in index.walk():
+            where = catalog.where("indexes", index_id, *path, "weight" if lens.weight is not None else "id")
             problem = _weight_problem(lens.weight, f"lens '{lens.id}' of index '{index_id}'", where)
             if problem:
                 yield problem
             if lens.id in lens_ids:
                 yield Diagnostic("IX105", f"lens '{lens.id}' appears twice in index '{index_id}'",
-                                 catalog.where("indexes", index_id, "lenses", l, "id"),
-                                 "give each lens of an index its own id")
-            lens_ids.setdefault(lens.id, l)
+                                 catalog.where("indexes", index_id, *path, "id"),
+                                 "give each lens of an index its own id, at every depth")
+            lens_ids.add(lens.id)
             seen: set[str] = set()
             for m, entry in enumerate(lens.metrics):
-                where = catalog.where("indexes", index_id, "lenses", l, "metrics", m)
+                where = catalog.where("indexes", index_id, *path, "metrics", m)
                 problem = _weight_problem(entry.weight, f"metric '{entry.metric}' in lens '{lens.id}'", where)
                 if problem:
                     yield problem
@@ -46,3 +46,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     yield Diagnostic("IX105", f"metric '{entry.metric}' appears twice in lens '{lens.id}'", where,
                                      "list a metric once per lens and give it the combined weight")
                 seen.add(entry.metric)
+    for scenario_id, scenario in catalog.scenarios.items():
+        for key, weight in scenario.weights.items():
+            problem = _weight_problem(weight, f"'{key}' in scenario '{scenario_id}'",
+                                      catalog.where("scenarios", scenario_id, "weights", key))
+            if problem:
+                yield problem

@@ -1,0 +1,72 @@
+"""SQL written as templates: the methodology's queries read as SQL, not as tree-building code.
+
+A template is DuckDB-flavoured SQL rendered by Jinja, parsed by sqlglot and
+handed to the target like any built tree, so each target still writes its
+own dialect. Objects are named through `ref(name)`, which leaves a marker
+table that is swapped for the target's qualified object afterwards; no
+template ever spells a schema or a dialect. Values enter as literals through
+`num` and `text`, never as raw interpolation.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import sqlglot
+from sqlglot import exp
+
+from indexc.generate.expressions import is_finite, valid_in_period
+from indexc.generate.targets import SqlTarget
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MARKER = "indexc_ref_"
+
+
+@lru_cache(maxsize=None)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, autoescape=False)
+
+
+def num(value: float | int) -> str:
+    """A number as a DOUBLE literal: Snowflake would otherwise compute with fixed-point NUMBER."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not a number: {value!r}")
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _in_period(area: str, period: str) -> str:
+    return valid_in_period(area, sqlglot.parse_one(period, read="duckdb")).sql("duckdb")
+
+
+def _finite(value: str) -> str:
+    return is_finite(sqlglot.parse_one(value, read="duckdb")).sql("duckdb")
+
+
+def render(template: str, target: SqlTarget, **context: Any) -> exp.Expression:
+    refs: dict[str, str] = {}
+
+    def ref(name: str) -> str:
+        marker = f"{MARKER}{len(refs)}"
+        refs[marker] = name
+        return marker
+
+    sql = _environment().get_template(template).render(
+        ref=ref, num=num, text=text, in_period=_in_period, finite=_finite, **context)
+    tree = sqlglot.parse_one(sql, read="duckdb")
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and node.name in refs and not node.args.get("db"):
+            table = target.object_table(refs[node.name])
+            table.set("alias", node.args.get("alias"))
+            return table
+        return node
+
+    return tree.transform(swap, copy=False)

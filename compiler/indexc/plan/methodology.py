@@ -1,0 +1,246 @@
+"""Plan an index: the chain of objects from metric values to the published Top N, and its scenarios.
+
+Each object is a template node whose parameters are plain data worked out
+here from the spec: which metrics share a treatment or a normalisation, the
+lens tree as weighted edges by depth, the objects that hold each input. The
+SQL lives in generate/templates; the formulas in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from indexc.plan.nodes import (
+    IndexScoresNode,
+    LensScoresNode,
+    MetricScoresNode,
+    Node,
+    PeersNode,
+    PublishNode,
+    ScenarioNode,
+    StabilityNode,
+)
+from indexc.spec.indexes import NEIGHBOURS, TYPE_GROUPING, Index, Scenario
+from indexc.validate.catalog import Catalog
+
+ValueObject = Callable[[str], str]  # metric or measure id -> the object holding its values
+
+
+def index_object(index_id: str, part: str) -> str:
+    return f"index__{index_id}__{part}"
+
+
+def _primes(count: int) -> list[int]:
+    primes: list[int] = []
+    candidate = 2
+    while len(primes) < count:
+        if all(candidate % p for p in primes if p * p <= candidate):
+            primes.append(candidate)
+        candidate += 1
+    return primes
+
+
+def weyl_alphas(count: int) -> list[float]:
+    """frac(sqrt(p)) of the first primes: irrational steps, so no two lenses' draws move in step."""
+    return [math.sqrt(p) - math.floor(math.sqrt(p)) for p in _primes(count)]
+
+
+def _grouped_by(config_of: Callable[[str], object], metric_ids: list[str]) -> list[tuple[object, list[str]]]:
+    """Metrics sharing one configuration, in order of first appearance: one SELECT each."""
+    groups: dict[str, tuple[object, list[str]]] = {}
+    for metric_id in metric_ids:
+        config = config_of(metric_id)
+        groups.setdefault(config.model_dump_json(), (config, []))[1].append(metric_id)
+    return list(groups.values())
+
+
+def _grouping(grouping_id: str) -> dict:
+    return {"id": grouping_id, "edges": None if grouping_id == TYPE_GROUPING else f"area_map__{grouping_id}"}
+
+
+def _lens_params(index: Index) -> dict:
+    edges, depths = [], {}
+    for _, lens, depth in index.walk():
+        edges += [{"lens": lens.id, "kind": "metric", "child": e.metric, "weight": float(e.weight)} for e in lens.metrics]
+        edges += [{"lens": lens.id, "kind": "lens", "child": c.id, "weight": float(c.weight)} for c in lens.lenses]
+        aggregate = lens.aggregate or index.method.aggregate
+        level = depths.setdefault(depth, {"lenses": [], "methods": {}})
+        level["lenses"].append(lens.id)
+        level["methods"].setdefault((aggregate.method, aggregate.p), []).append(lens.id)
+    for level in depths.values():
+        level["methods"] = [{"method": m, "p": p, "lenses": ids} for (m, p), ids in level["methods"].items()]
+    return {"edges": edges, "depths": depths, "max_depth": max(depths)}
+
+
+def _root_params(index: Index) -> dict:
+    lenses = [{"id": lens.id, "weight": float(lens.weight)} for lens in index.lenses]
+    return {"lenses": lenses, "total_weight": sum(lens["weight"] for lens in lenses),
+            "method": index.method.aggregate.method, "p": index.method.aggregate.p}
+
+
+def _savings_params(index: Index, metric_object: ValueObject, value_object: ValueObject) -> list[dict]:
+    return [{"id": s.id, "lens": s.lens, "unit_cost": metric_object(s.unit_cost), "volume": value_object(s.volume),
+             "peers": s.peers, "grouping": None if s.peers == NEIGHBOURS else _grouping(s.peers),
+             "quantile": s.quantile, "improvement": s.improvement, "scale": s.scale} for s in index.savings]
+
+
+def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: ValueObject,
+                value_object: ValueObject) -> list[Node]:
+    index = catalog.indexes[index_id]
+    method = index.method
+    spec = ("indexes", index_id)
+    name = lambda part: index_object(index_id, part)  # noqa: E731
+    node = lambda cls, part, template, reads, description, **params: cls(  # noqa: E731
+        name=name(part), spec=spec, depends_on=tuple(sorted(set(reads))), description=description,
+        index_id=index_id, template=template, params=params)
+    metric_ids = index.metric_ids()
+    objects = [metric_object(m) for m in metric_ids]
+    nodes: list[Node] = []
+    impute = None
+    if not isinstance(method.missing, str):
+        impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
+    grouping_objects = lambda groupings: [g["edges"] for g in groupings if g and g["edges"]]  # noqa: E731
+    nodes.append(node(
+        MetricScoresNode, "metric_values", "metric_values", [universe, *objects,
+                                                             *grouping_objects([impute["grouping"] if impute else None])],
+        f"Metric values of index {index_id} for the areas of universe {index.universe}"
+        + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}" if impute else ""),
+        metrics=[{"id": m, "object": o} for m, o in zip(metric_ids, objects, strict=True)], universe=universe, impute=impute))
+    treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
+    if treated:
+        nodes.append(node(
+            MetricScoresNode, "treatment", "treatment", [name("metric_values")],
+            f"Outlier treatment of index {index_id} per metric and {method.scope}: "
+            + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
+            groups=[{**t.model_dump(), "metrics": ids} for t, ids in treated], scope=method.scope,
+            values=name("metric_values")))
+    normalisations = _grouped_by(method.normalisation_of, metric_ids)
+    polarity = [(m, 1 if catalog.metrics[m].direction == "higher_is_better" else -1) for m in metric_ids]
+    nodes.append(node(
+        MetricScoresNode, "metric_scores", "metric_scores",
+        [name("metric_values")] + ([name("treatment")] if treated else []),
+        f"Metric scores of index {index_id}, per metric and {method.scope}, direction applied: "
+        + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
+        values=name("metric_values"), treatment=name("treatment") if treated else None, scope=method.scope,
+        polarity=polarity, normalisations=[{**n.model_dump(), "metrics": ids} for n, ids in normalisations]))
+    nodes.extend(_scoring_nodes(index, index_id, "", node, name))
+    if index.peers.groups:
+        groupings = [_grouping(g) for g in index.peers.groups]
+        nodes.append(node(IndexScoresNode, "group_ranks", "group_ranks",
+                          [name("scores"), universe, *grouping_objects(groupings)],
+                          f"Ranks of index {index_id} within groups: {', '.join(index.peers.groups)}",
+                          scores=name("scores"), universe=universe, groupings=groupings))
+    if index.productivity:
+        spends = [metric_object(p.spend) for p in index.productivity]
+        nodes.append(node(IndexScoresNode, "productivity", "productivity", [name("lens_scores"), *spends],
+                          f"Productivity of index {index_id}: " + "; ".join(
+                              f"{p.lens} against {p.spend} ({p.method})" for p in index.productivity),
+                          lens_scores=name("lens_scores"),
+                          entries=[{"lens": p.lens, "spend": o, "method": p.method}
+                                   for p, o in zip(index.productivity, spends, strict=True)]))
+    if index.peers.neighbours:
+        features = [{"id": f.metric, "object": value_object(f.metric), "weight": f.weight}
+                    for f in index.peers.neighbours.features]
+        nodes.append(node(PeersNode, "neighbours", "neighbours", [universe, *(f["object"] for f in features)],
+                          f"The {index.peers.neighbours.k} nearest neighbours of each area of index {index_id} by "
+                          + ", ".join(f["id"] for f in features),
+                          features=features, k=index.peers.neighbours.k, universe=universe))
+    if index.savings:
+        nodes.extend(_savings_nodes(index, index_id, "", node, name, universe, metric_object, value_object))
+    if index.stability:
+        alphas = weyl_alphas(len(index.lenses))
+        stability = index.stability
+        nodes.append(node(
+            StabilityNode, "stability", "stability", [name("lens_scores"), name("scores")],
+            f"Rank stability of index {index_id}: {stability.draws} draws of the top lenses' weights "
+            f"(±{stability.weight_noise:.0%}, seed {stability.seed})",
+            lens_scores=name("lens_scores"), scores=name("scores"), draws=stability.draws, seed=stability.seed,
+            noise=stability.weight_noise, places=len(str(stability.draws - 1)) if stability.draws > 1 else 1,
+            lenses=[{**lens, "alpha": alpha} for lens, alpha in zip(_root_params(index)["lenses"], alphas, strict=True)],
+            method=method.aggregate.method, p=method.aggregate.p, top=index.publish.top))
+    reads = [name("scores"), universe]
+    productivity = None
+    if index.productivity:
+        productivity = {"object": name("productivity"), "lens": index.productivity[0].lens}
+        reads.append(name("productivity"))
+    reads += [name("savings")] if index.savings else []
+    reads += [name("stability")] if index.stability else []
+    nodes.append(node(PublishNode, "top", "top", reads,
+                      f"Top {index.publish.top} of index {index_id} per period, with names"
+                      + (", productivity" if productivity else "") + (", savings" if index.savings else "")
+                      + (" and rank intervals" if index.stability else ""),
+                      scores=name("scores"), universe=universe, top=index.publish.top, productivity=productivity,
+                      savings=name("savings") if index.savings else None,
+                      stability=name("stability") if index.stability else None))
+    return nodes
+
+
+def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name) -> list[Node]:
+    return [
+        node(LensScoresNode if not prefix else ScenarioNode, prefix + "lens_scores", "lens_scores",
+             [name("metric_scores")], f"Lens scores of index {index_id}{_scenario_words(prefix)}, every depth, ranked",
+             metric_scores=name("metric_scores"), **_lens_params(index)),
+        node(IndexScoresNode if not prefix else ScenarioNode, prefix + "scores", "scores", [name(prefix + "lens_scores")],
+             f"Index {index_id} v{index.version}{_scenario_words(prefix)}: its top lenses combined, ranked per period"
+             + (f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
+                if index.method.min_coverage else ""),
+             lens_scores=name(prefix + "lens_scores"), min_coverage=index.method.min_coverage, **_root_params(index)),
+    ]
+
+
+def _scenario_words(prefix: str) -> str:
+    return f" in scenario {prefix.split('__')[1]}" if prefix else ""
+
+
+def _savings_nodes(index: Index, index_id: str, prefix: str, node, name, universe: str,
+                   metric_object: ValueObject, value_object: ValueObject) -> list[Node]:
+    params = _savings_params(index, metric_object, value_object)
+    reads = [universe, *(s["unit_cost"] for s in params), *(s["volume"] for s in params)]
+    reads += [s["grouping"]["edges"] for s in params if s["grouping"] and s["grouping"]["edges"]]
+    reads += [name("neighbours")] if any(s["peers"] == NEIGHBOURS for s in params) else []
+    cls = PeersNode if not prefix else ScenarioNode
+    return [
+        node(cls, prefix + "savings", "savings", reads,
+             f"Projected savings of index {index_id}{_scenario_words(prefix)}: " + "; ".join(
+                 f"{s['id']} to the {s['quantile']:g} quantile of {s['peers']}" for s in params),
+             savings=params, universe=universe, neighbours=name("neighbours")),
+        node(cls, prefix + "savings_totals", "savings_totals", [name(prefix + "savings")],
+             f"Savings of index {index_id}{_scenario_words(prefix)} per period, per lens and in total",
+             savings=name(prefix + "savings")),
+    ]
+
+
+def scenario_nodes(scenario: Scenario, catalog: Catalog, universe: str, metric_object: ValueObject,
+                   value_object: ValueObject) -> list[Node]:
+    """The baseline index with the scenario's weights and savings parameters, and its deltas."""
+    index = with_overrides(catalog.indexes[scenario.index], scenario)
+    index_id, prefix = scenario.index, f"scenario__{scenario.id}__"
+    name = lambda part: index_object(index_id, part)  # noqa: E731
+    node = lambda cls, part, template, reads, description, **params: cls(  # noqa: E731
+        name=name(part), spec=("scenarios", scenario.id), depends_on=tuple(sorted(set(reads))),
+        description=description, index_id=index_id, template=template, params=params)
+    nodes = _scoring_nodes(index, index_id, prefix, node, name)
+    if index.savings:
+        nodes += _savings_nodes(index, index_id, prefix, node, name, universe, metric_object, value_object)
+    reads = [name("scores"), name(prefix + "scores")]
+    reads += [name("savings"), name(prefix + "savings")] if index.savings else []
+    nodes.append(node(ScenarioNode, prefix + "deltas", "deltas", reads,
+                      f"Scenario {scenario.id} of index {index_id} beside its baseline: scores, ranks"
+                      + (" and savings" if index.savings else "") + ", and the changes",
+                      baseline_scores=name("scores"), scenario_scores=name(prefix + "scores"),
+                      baseline_savings=name("savings") if index.savings else None,
+                      scenario_savings=name(prefix + "savings") if index.savings else None))
+    return nodes
+
+
+def with_overrides(index: Index, scenario: Scenario) -> Index:
+    """The index as the scenario would have it: weights replaced where named, savings parameters changed."""
+    def lens(l):
+        metrics = tuple(m.model_copy(update={"weight": scenario.weights.get(f"{l.id}/{m.metric}", m.weight)})
+                        for m in l.metrics)
+        return l.model_copy(update={"weight": scenario.weights.get(l.id, l.weight), "metrics": metrics,
+                                    "lenses": tuple(lens(c) for c in l.lenses)})
+    changes = {k: v for k, v in scenario.savings.model_dump().items() if v is not None}
+    savings = tuple(s.model_copy(update=changes) for s in index.savings)
+    return index.model_copy(update={"lenses": tuple(lens(l) for l in index.lenses), "savings": savings})
