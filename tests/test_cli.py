@@ -78,7 +78,9 @@ def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
 def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
     result = invoke(example_project, "run", "-q")
     assert result.exit_code == 0, result.output
-    assert "adult_social_care v2026.1: Top 10, 2016-17" in result.output
+    for column in ("Productivity", "Savings", "Rank 5-95%", "P(top)"):
+        assert column in result.output
+    assert "adult_social_care v2026.2: Top 10, 2016-17" in result.output
     assert "Redbridge" in result.output
     assert len(re.findall(r"│ E\d{8} │", result.output)) == 10
 
@@ -118,7 +120,7 @@ def test_no_specs_directory(tmp_path: Path) -> None:
 def test_run_a_chosen_period(example_project: Path) -> None:
     result = invoke(example_project, "run", "-q", "--period", "2022-23")
     assert result.exit_code == 0, result.output
-    assert "Top 10, 2022-23" in result.output and "3/4" in result.output
+    assert "Top 10, 2022-23" in result.output and "1/2" in result.output  # outcomes scored, spend not published
 
 
 def test_run_checks_declared_columns_against_the_csv_header(example_project: Path) -> None:
@@ -185,7 +187,7 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["wrote 80 objects to build/duckdb", "wrote 80 objects to build/snowflake"]
+    assert result.output.splitlines() == ["wrote 97 objects to build/duckdb", "wrote 97 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
     assert result.exit_code == 2 and "--out takes a single --target" in result.output
 

@@ -23,6 +23,7 @@ from indexc.spec.targets import TARGET_MODELS
 from indexc.report import print_rankings
 from indexc.validate.models import did_you_mean
 
+REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
 FORMATS = click.Choice(["text", "json"])
 
 
@@ -126,7 +127,7 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
 def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
                 verbose: bool, fmt: str) -> None:
     """Build, execute on embedded DuckDB and print each index's Top N."""
-    console = Console(soft_wrap=False)
+    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     built = []
 

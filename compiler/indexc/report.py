@@ -1,4 +1,9 @@
-"""Read an index's published Top N back from the engine and show it as a table."""
+"""Read an index's published Top N back from the engine and show it as a table.
+
+Beside the ranking, a run says what the method did to the data (values
+treated, imputed, areas left unranked): nothing the methodology changes is
+silent.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+import sqlglot
 from sqlglot import exp
 
 from indexc.engines import duckdb as duckdb_engine
@@ -25,6 +31,7 @@ class Ranking:
     top: int
     rows: list[dict[str, Any]]
     scored_periods: list[str]
+    notes: tuple[str, ...] = ()
 
 
 def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
@@ -35,7 +42,7 @@ def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
 
 def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
     query = (
-        exp.select(col("rank"), col("area_code"), col("name"), col("score"), col("lenses_used"), col("lenses_total"), copy=False)
+        exp.select(exp.Star(), copy=False)
         .from_(target.object_table(index_object(index_id, "top")), copy=False)
         .where(exp.EQ(this=col("period"), expression=lit(period)), copy=False)
         .order_by(col("rank"), col("area_code"), copy=False)
@@ -55,13 +62,75 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     return target.render(query)
 
 
+def _one(connection, target: SqlTarget, sql: str) -> dict[str, Any]:
+    return duckdb_engine.query(connection, target.render(sqlglot.parse_one(sql, read="duckdb")))[0]
+
+
+def _table(target: SqlTarget, index_id: str, part: str) -> str:
+    return target.object_table(index_object(index_id, part)).sql("duckdb")
+
+
+def method_notes(connection, target: SqlTarget, index: Index, period: str | None) -> tuple[str, ...]:
+    """What the method did to the data: treated and imputed values, areas left unranked."""
+    notes = []
+    if any(index.method.treatment_of(m).method != "none" for m in index.metric_ids()):
+        row = _one(connection, target, f"SELECT COUNT(*) AS scopes, SUM(CASE WHEN high_points + low_points > 0 THEN 1 "
+                   f"ELSE 0 END) AS winsorised, COALESCE(SUM(high_points + low_points), 0) AS points, SUM(CASE WHEN "
+                   f"log_applied THEN 1 ELSE 0 END) AS logged FROM {_table(target, index.id, 'treatment')}")
+        unit = "metric-periods" if index.method.scope == "period" else "metrics"
+        notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({row['points']} points), "
+                     f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})")
+    if not isinstance(index.method.missing, str):
+        row = _one(connection, target, f"SELECT COUNT(*) AS imputed FROM {_table(target, index.id, 'metric_values')} "
+                   "WHERE imputed")
+        notes.append(f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
+                     f"{index.method.missing.group}")
+    if period and index.method.min_coverage:
+        row = _one(connection, target, f"SELECT COUNT(*) AS unranked FROM {_table(target, index.id, 'scores')} "
+                   f"WHERE NOT ranked AND period = '{period}'")
+        notes.append(f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
+                     f"{index.method.min_coverage:.0%} of the weight")
+    if index.stability:
+        notes.append(f"rank interval: 5th-95th percentile rank over {index.stability.draws} draws of the lens "
+                     f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})")
+    return tuple(notes)
+
+
 def read_ranking(connection, target: SqlTarget, index: Index, period: str | None) -> Ranking:
     """The Top N of `period`, or of the latest period with scores when none is given."""
     periods = [row["period"] for row in duckdb_engine.query(connection, scored_periods_sql(target, index.id))]
     if period is None:
         period = periods[-1] if periods else None
     rows = duckdb_engine.query(connection, top_sql(target, index.id, period)) if period else []
-    return Ranking(index.id, index.version, period, index.publish.top, rows, periods)
+    notes = method_notes(connection, target, index, period)
+    return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
+
+
+def compact(amount: float | None) -> str:
+    if amount is None:
+        return "-"
+    for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(amount) >= size:
+            return f"{amount / size:,.1f}{suffix}"
+    return f"{amount:,.0f}"
+
+
+def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Columns shown only when the index publishes them."""
+    present = lambda key: any(row.get(key) is not None for row in rows)  # noqa: E731
+    columns: list[tuple[str, Any]] = []
+    if present("rank_change"):
+        columns.append(("Change", lambda r: "-" if r["rank_change"] is None else f"{r['rank_change']:+d}"))
+    if present("productivity"):
+        columns.append(("Productivity", lambda r: "-" if r["productivity"] is None
+                        else f"{r['productivity']:.3f} (#{r['productivity_rank']})"))
+    if present("savings"):
+        columns.append(("Savings", lambda r: compact(r["savings"])))
+    if present("median_rank"):
+        columns.append(("Rank 5-95%", lambda r: "-" if r["rank_p05"] is None
+                        else f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}"))
+        columns.append(("P(top)", lambda r: "-" if r["p_top"] is None else f"{r['p_top']:.0%}"))
+    return columns
 
 
 def ranking_table(ranking: Ranking) -> Table:
@@ -72,9 +141,13 @@ def ranking_table(ranking: Ranking) -> Table:
     table.add_column("Name")
     table.add_column("Score", justify="right")
     table.add_column("Lenses", justify="right")
+    optional = _optional_columns(ranking.rows)
+    for header, _ in optional:
+        table.add_column(header, justify="right")
     for row in ranking.rows:
-        cells = (str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
-                 f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}")
+        cells = [str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
+                 f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}"]
+        cells += [cell(row) for _, cell in optional]
         table.add_row(*(Text(cell) for cell in cells))  # data, never rich markup
     return table
 
@@ -91,5 +164,7 @@ def empty_reason(ranking: Ranking) -> str:
 def print_rankings(rankings: list[Ranking], console: Console) -> None:
     for ranking in rankings:
         console.print(ranking_table(ranking))
+        for note in ranking.notes:
+            console.print(Text(note, style="dim"))
         if not ranking.rows:
             console.print(Text(empty_reason(ranking), style="yellow"))

@@ -221,24 +221,27 @@ def scenario_nodes(scenario: Scenario, catalog: Catalog, universe: str, metric_o
         name=name(part), spec=("scenarios", scenario.id), depends_on=tuple(sorted(set(reads))),
         description=description, index_id=index_id, template=template, params=params)
     nodes = _scoring_nodes(index, index_id, prefix, node, name)
-    if index.savings:
+    changes_savings = scenario.savings.quantile is not None or scenario.savings.improvement is not None
+    if changes_savings:
         nodes += _savings_nodes(index, index_id, prefix, node, name, universe, metric_object, value_object)
+    savings = name(prefix + "savings") if changes_savings else name("savings")  # weights leave savings alone
     reads = [name("scores"), name(prefix + "scores")]
-    reads += [name("savings"), name(prefix + "savings")] if index.savings else []
+    reads += [name("savings"), savings] if index.savings else []
     nodes.append(node(ScenarioNode, prefix + "deltas", "deltas", reads,
                       f"Scenario {scenario.id} of index {index_id} beside its baseline: scores, ranks"
                       + (" and savings" if index.savings else "") + ", and the changes",
                       baseline_scores=name("scores"), scenario_scores=name(prefix + "scores"),
                       baseline_savings=name("savings") if index.savings else None,
-                      scenario_savings=name(prefix + "savings") if index.savings else None))
+                      scenario_savings=savings if index.savings else None))
     return nodes
 
 
 def with_overrides(index: Index, scenario: Scenario) -> Index:
-    """The index as the scenario would have it: weights replaced where named, savings parameters changed."""
+    """The index as the scenario would have it: weights replaced where named (`lens/metric` before a bare
+    metric, which sets it in every lens), savings parameters changed."""
     def lens(l):
-        metrics = tuple(m.model_copy(update={"weight": scenario.weights.get(f"{l.id}/{m.metric}", m.weight)})
-                        for m in l.metrics)
+        metrics = tuple(m.model_copy(update={"weight": scenario.weights.get(
+            f"{l.id}/{m.metric}", scenario.weights.get(m.metric, m.weight))}) for m in l.metrics)
         return l.model_copy(update={"weight": scenario.weights.get(l.id, l.weight), "metrics": metrics,
                                     "lenses": tuple(lens(c) for c in l.lenses)})
     changes = {k: v for k, v in scenario.savings.model_dump().items() if v is not None}

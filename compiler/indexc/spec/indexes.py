@@ -93,6 +93,7 @@ class Peers(StrictModel):
 
 class Saving(StrictModel):
     id: Identifier
+    description: Text = ""
     lens: Identifier
     unit_cost: Identifier
     """A metric: cost per unit of volume."""
@@ -154,5 +155,5 @@ class Scenario(StrictModel):
     index: Identifier
     description: Text = ""
     weights: dict[str, Weight] = Field(default_factory=dict)
-    """`lens` -> the lens's weight; `lens/metric` -> that metric's weight in that lens."""
+    """`lens` -> the lens's weight; `metric` -> its weight in every lens; `lens/metric` -> its weight in that lens."""
     savings: SavingsOverride = SavingsOverride()

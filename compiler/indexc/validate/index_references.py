@@ -77,11 +77,16 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
         yield from report.unknown(("indexes",), "index", scenario.index, catalog.indexes,
                                   catalog.where("scenarios", scenario_id, "index"), f"scenario '{scenario_id}'")
         return
-    known = {lens.id for _, lens, _ in index.walk()}
-    known |= {f"{lens.id}/{entry.metric}" for _, lens, _ in index.walk() for entry in lens.metrics}
+    lenses = {lens.id for _, lens, _ in index.walk()}
+    metrics = set(index.metric_ids())
+    known = lenses | metrics | {f"{lens.id}/{entry.metric}" for _, lens, _ in index.walk() for entry in lens.metrics}
     for key in scenario.weights:
-        if key not in known:
-            yield from report.unknown((), "lens or lens/metric", key, known,
+        if key in lenses and key in metrics:
+            yield Diagnostic("IX102", f"'{key}' in the weights of scenario '{scenario_id}' is both a lens and a "
+                             "metric", catalog.where("scenarios", scenario_id, "weights", key, key=True),
+                             f"write '{key}/METRIC' for a metric of lens {key}, or 'LENS/{key}' for the metric")
+        elif key not in known:
+            yield from report.unknown((), "lens, metric or lens/metric", key, known,
                                       catalog.where("scenarios", scenario_id, "weights", key, key=True),
                                       f"the weights of scenario '{scenario_id}'")
     if (scenario.savings.quantile is not None or scenario.savings.improvement is not None) and not index.savings:

@@ -7,6 +7,9 @@ WITH "edges" AS (
   SELECT
     *
   FROM (VALUES
+    ('outcomes', 'lens', 'quality_of_life', CAST(2.0 AS DOUBLE)),
+    ('outcomes', 'lens', 'information', CAST(1.0 AS DOUBLE)),
+    ('outcomes', 'lens', 'effectiveness', CAST(1.0 AS DOUBLE)),
     ('quality_of_life', 'metric', 'carer_quality_of_life', CAST(1.0 AS DOUBLE)),
     ('quality_of_life', 'metric', 'service_user_quality_of_life', CAST(1.0 AS DOUBLE)),
     ('information', 'metric', 'users_finding_information_easy', CAST(1.0 AS DOUBLE)),
@@ -22,6 +25,35 @@ WITH "edges" AS (
   FROM "edges"
   GROUP BY
     "lens"
+), "children2" AS (
+  SELECT
+    "e"."lens",
+    "e"."weight",
+    "s"."area_code",
+    "s"."period",
+    "s"."score"
+  FROM "edges" AS "e"
+  JOIN "indexc_build"."index__adult_social_care__metric_scores" AS "s"
+    ON "s"."metric" = "e"."child"
+  WHERE
+    "e"."kind" = 'metric'
+    AND NOT "s"."score" IS NULL
+    AND "e"."lens" IN ('quality_of_life', 'information', 'effectiveness')
+), "depth2" AS (
+  SELECT
+    "lens",
+    "area_code",
+    "period",
+    SUM("weight" * "score") / SUM("weight") AS "score",
+    COUNT(*) AS "children_used",
+    SUM("weight") AS "weight_used"
+  FROM "children2"
+  WHERE
+    "lens" IN ('quality_of_life', 'information', 'effectiveness')
+  GROUP BY
+    "lens",
+    "area_code",
+    "period"
 ), "children1" AS (
   SELECT
     "e"."lens",
@@ -35,7 +67,19 @@ WITH "edges" AS (
   WHERE
     "e"."kind" = 'metric'
     AND NOT "s"."score" IS NULL
-    AND "e"."lens" IN ('quality_of_life', 'information', 'effectiveness', 'spend')
+    AND "e"."lens" IN ('outcomes', 'spend')
+  UNION ALL
+  SELECT
+    "e"."lens",
+    "e"."weight",
+    "c"."area_code",
+    "c"."period",
+    "c"."score"
+  FROM "edges" AS "e"
+  JOIN "depth2" AS "c"
+    ON "c"."lens" = "e"."child"
+  WHERE
+    "e"."kind" = 'lens'
 ), "depth1" AS (
   SELECT
     "lens",
@@ -46,7 +90,7 @@ WITH "edges" AS (
     SUM("weight") AS "weight_used"
   FROM "children1"
   WHERE
-    "lens" IN ('quality_of_life', 'information', 'effectiveness', 'spend')
+    "lens" IN ('outcomes', 'spend')
   GROUP BY
     "lens",
     "area_code",
@@ -56,6 +100,11 @@ WITH "edges" AS (
     1 AS "depth",
     *
   FROM "depth1"
+  UNION ALL
+  SELECT
+    2 AS "depth",
+    *
+  FROM "depth2"
 )
 SELECT
   "l"."lens",

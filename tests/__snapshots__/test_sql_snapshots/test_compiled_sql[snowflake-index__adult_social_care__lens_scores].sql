@@ -7,6 +7,9 @@ WITH "EDGES" AS (
   SELECT
     *
   FROM (VALUES
+    ('outcomes', 'lens', 'quality_of_life', CAST(2.0 AS DOUBLE)),
+    ('outcomes', 'lens', 'information', CAST(1.0 AS DOUBLE)),
+    ('outcomes', 'lens', 'effectiveness', CAST(1.0 AS DOUBLE)),
     ('quality_of_life', 'metric', 'carer_quality_of_life', CAST(1.0 AS DOUBLE)),
     ('quality_of_life', 'metric', 'service_user_quality_of_life', CAST(1.0 AS DOUBLE)),
     ('information', 'metric', 'users_finding_information_easy', CAST(1.0 AS DOUBLE)),
@@ -22,6 +25,35 @@ WITH "EDGES" AS (
   FROM "EDGES"
   GROUP BY
     "LENS"
+), "CHILDREN2" AS (
+  SELECT
+    "E"."LENS",
+    "E"."WEIGHT",
+    "S"."AREA_CODE",
+    "S"."PERIOD",
+    "S"."SCORE"
+  FROM "EDGES" AS "E"
+  JOIN "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__METRIC_SCORES" AS "S"
+    ON "S"."METRIC" = "E"."CHILD"
+  WHERE
+    "E"."KIND" = 'metric'
+    AND NOT "S"."SCORE" IS NULL
+    AND "E"."LENS" IN ('quality_of_life', 'information', 'effectiveness')
+), "DEPTH2" AS (
+  SELECT
+    "LENS",
+    "AREA_CODE",
+    "PERIOD",
+    SUM("WEIGHT" * "SCORE") / SUM("WEIGHT") AS "SCORE",
+    COUNT(*) AS "CHILDREN_USED",
+    SUM("WEIGHT") AS "WEIGHT_USED"
+  FROM "CHILDREN2"
+  WHERE
+    "LENS" IN ('quality_of_life', 'information', 'effectiveness')
+  GROUP BY
+    "LENS",
+    "AREA_CODE",
+    "PERIOD"
 ), "CHILDREN1" AS (
   SELECT
     "E"."LENS",
@@ -35,7 +67,19 @@ WITH "EDGES" AS (
   WHERE
     "E"."KIND" = 'metric'
     AND NOT "S"."SCORE" IS NULL
-    AND "E"."LENS" IN ('quality_of_life', 'information', 'effectiveness', 'spend')
+    AND "E"."LENS" IN ('outcomes', 'spend')
+  UNION ALL
+  SELECT
+    "E"."LENS",
+    "E"."WEIGHT",
+    "C"."AREA_CODE",
+    "C"."PERIOD",
+    "C"."SCORE"
+  FROM "EDGES" AS "E"
+  JOIN "DEPTH2" AS "C"
+    ON "C"."LENS" = "E"."CHILD"
+  WHERE
+    "E"."KIND" = 'lens'
 ), "DEPTH1" AS (
   SELECT
     "LENS",
@@ -46,7 +90,7 @@ WITH "EDGES" AS (
     SUM("WEIGHT") AS "WEIGHT_USED"
   FROM "CHILDREN1"
   WHERE
-    "LENS" IN ('quality_of_life', 'information', 'effectiveness', 'spend')
+    "LENS" IN ('outcomes', 'spend')
   GROUP BY
     "LENS",
     "AREA_CODE",
@@ -56,6 +100,11 @@ WITH "EDGES" AS (
     1 AS "DEPTH",
     *
   FROM "DEPTH1"
+  UNION ALL
+  SELECT
+    2 AS "DEPTH",
+    *
+  FROM "DEPTH2"
 )
 SELECT
   "L"."LENS",
