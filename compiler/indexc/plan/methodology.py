@@ -142,10 +142,12 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
     if index.peers.neighbours:
         features = [{"id": f.metric, "object": value_object(f.metric), "weight": f.weight}
                     for f in index.peers.neighbours.features]
-        nodes.append(node(PeersNode, "neighbours", "neighbours", [universe, *(f["object"] for f in features)],
+        nodes.append(node(PeersNode, "neighbours", "neighbours",
+                          [universe, name("metric_values"), *(f["object"] for f in features)],
                           f"The {index.peers.neighbours.k} nearest neighbours of each area of index {index_id} by "
                           + ", ".join(f["id"] for f in features),
-                          features=features, k=index.peers.neighbours.k, universe=universe))
+                          features=features, k=index.peers.neighbours.k, universe=universe,
+                          values=name("metric_values")))
     if index.savings:
         nodes.extend(_savings_nodes(index, index_id, "", node, name, universe, metric_object, value_object))
     if index.stability:
@@ -196,7 +198,7 @@ def _scenario_words(prefix: str) -> str:
 def _savings_nodes(index: Index, index_id: str, prefix: str, node, name, universe: str,
                    metric_object: ValueObject, value_object: ValueObject) -> list[Node]:
     params = _savings_params(index, metric_object, value_object)
-    reads = [universe, *(s["unit_cost"] for s in params), *(s["volume"] for s in params)]
+    reads = [universe, name("metric_values"), *(s["unit_cost"] for s in params), *(s["volume"] for s in params)]
     reads += [s["grouping"]["edges"] for s in params if s["grouping"] and s["grouping"]["edges"]]
     reads += [name("neighbours")] if any(s["peers"] == NEIGHBOURS for s in params) else []
     cls = PeersNode if not prefix else ScenarioNode
@@ -204,7 +206,7 @@ def _savings_nodes(index: Index, index_id: str, prefix: str, node, name, univers
         node(cls, prefix + "savings", "savings", reads,
              f"Projected savings of index {index_id}{_scenario_words(prefix)}: " + "; ".join(
                  f"{s['id']} to the {s['quantile']:g} quantile of {s['peers']}" for s in params),
-             savings=params, universe=universe, neighbours=name("neighbours")),
+             savings=params, universe=universe, neighbours=name("neighbours"), values=name("metric_values")),
         node(cls, prefix + "savings_totals", "savings_totals", [name(prefix + "savings")],
              f"Savings of index {index_id}{_scenario_words(prefix)} per period, per lens and in total",
              savings=name(prefix + "savings")),

@@ -8,6 +8,8 @@ SELECT
   "lens",
   SUM("amount") AS "amount"
 FROM "indexc_build"."index__adult_social_care__savings" AS "s"
+WHERE
+  NOT "amount" IS NULL
 GROUP BY
   "period",
   "lens"
@@ -17,5 +19,7 @@ SELECT
   '*' AS "lens",
   SUM("amount") AS "amount"
 FROM "indexc_build"."index__adult_social_care__savings" AS "s"
+WHERE
+  NOT "amount" IS NULL
 GROUP BY
   "period";

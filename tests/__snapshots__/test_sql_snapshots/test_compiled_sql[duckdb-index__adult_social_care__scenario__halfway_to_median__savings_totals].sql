@@ -9,6 +9,8 @@ SELECT
   "lens",
   SUM("amount") AS "amount"
 FROM "indexc_build"."index__adult_social_care__scenario__halfway_to_median__savings" AS "s"
+WHERE
+  NOT "amount" IS NULL
 GROUP BY
   "period",
   "lens"
@@ -18,5 +20,7 @@ SELECT
   '*' AS "lens",
   SUM("amount") AS "amount"
 FROM "indexc_build"."index__adult_social_care__scenario__halfway_to_median__savings" AS "s"
+WHERE
+  NOT "amount" IS NULL
 GROUP BY
   "period";

@@ -16,7 +16,10 @@ WITH "weights" AS (
     "s"."period",
     SUM("w"."weight" * "s"."score") / SUM("w"."weight") AS "score",
     COUNT(*) AS "lenses_used",
-    ROUND(SUM("w"."weight") / CAST(3.0 AS DOUBLE), 9) AS "coverage"
+    ROUND(
+      SUM(CASE WHEN "s"."observed" THEN "w"."weight" ELSE CAST(0.0 AS DOUBLE) END) / CAST(3.0 AS DOUBLE),
+      9
+    ) AS "coverage"
   FROM "weights" AS "w"
   JOIN "indexc_build"."index__adult_social_care__scenario__halfway_to_median__lens_scores" AS "s"
     ON "s"."lens" = "w"."lens"

@@ -31,7 +31,8 @@ WITH "edges" AS (
     "e"."weight",
     "s"."area_code",
     "s"."period",
-    "s"."score"
+    "s"."score",
+    NOT "s"."imputed" AS "observed"
   FROM "edges" AS "e"
   JOIN "indexc_build"."index__adult_social_care__metric_scores" AS "s"
     ON "s"."metric" = "e"."child"
@@ -46,7 +47,8 @@ WITH "edges" AS (
     "period",
     SUM("weight" * "score") / SUM("weight") AS "score",
     COUNT(*) AS "children_used",
-    SUM("weight") AS "weight_used"
+    SUM(CASE WHEN "observed" THEN "weight" ELSE CAST(0.0 AS DOUBLE) END) AS "weight_observed",
+    MAX(CASE WHEN "observed" THEN 1 ELSE 0 END) = 1 AS "observed"
   FROM "children2"
   WHERE
     "lens" IN ('quality_of_life', 'information', 'effectiveness')
@@ -60,7 +62,8 @@ WITH "edges" AS (
     "e"."weight",
     "s"."area_code",
     "s"."period",
-    "s"."score"
+    "s"."score",
+    NOT "s"."imputed" AS "observed"
   FROM "edges" AS "e"
   JOIN "indexc_build"."index__adult_social_care__metric_scores" AS "s"
     ON "s"."metric" = "e"."child"
@@ -74,7 +77,8 @@ WITH "edges" AS (
     "e"."weight",
     "c"."area_code",
     "c"."period",
-    "c"."score"
+    "c"."score",
+    "c"."observed"
   FROM "edges" AS "e"
   JOIN "depth2" AS "c"
     ON "c"."lens" = "e"."child"
@@ -87,7 +91,8 @@ WITH "edges" AS (
     "period",
     SUM("weight" * "score") / SUM("weight") AS "score",
     COUNT(*) AS "children_used",
-    SUM("weight") AS "weight_used"
+    SUM(CASE WHEN "observed" THEN "weight" ELSE CAST(0.0 AS DOUBLE) END) AS "weight_observed",
+    MAX(CASE WHEN "observed" THEN 1 ELSE 0 END) = 1 AS "observed"
   FROM "children1"
   WHERE
     "lens" IN ('outcomes', 'spend')
@@ -114,7 +119,8 @@ SELECT
   "l"."score",
   "l"."children_used",
   "t"."children_total",
-  ROUND("l"."weight_used" / "t"."weight_total", 9) AS "coverage",
+  ROUND("l"."weight_observed" / "t"."weight_total", 9) AS "coverage",
+  "l"."observed",
   RANK() OVER (PARTITION BY "l"."lens", "l"."period" ORDER BY ROUND("l"."score", 9) DESC) AS "rank"
 FROM "every_lens" AS "l"
 JOIN "totals" AS "t"
