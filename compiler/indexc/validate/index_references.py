@@ -20,7 +20,7 @@ def group_maps(catalog: Catalog) -> set[str]:
 
 
 def _index(index_id: str, index: Index, catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
-    where = lambda *rel: catalog.where("indexes", index_id, *rel)  # noqa: E731
+    where = lambda *rel, key=False: catalog.where("indexes", index_id, *rel, key=key)  # noqa: E731
     context = f"index '{index_id}'"
     for path, lens, _ in index.walk():
         for m, entry in enumerate(lens.metrics):

@@ -41,9 +41,10 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
     lenses: dict[str, tuple[tuple[Any, ...], Lens]] = {}
     for path, lens, _ in index.walk():
         lenses.setdefault(lens.id, (path, lens))
-        aggregate = lens.aggregate or index.method.aggregate
-        problem = _aggregation_problem(aggregate, _lowest(index, lens), f"lens '{lens.id}'",
-                                       where(*path, "aggregate" if lens.aggregate else "id"))
+        if lens.aggregate is None:
+            continue  # it uses method.aggregate, checked once below over the whole tree
+        problem = _aggregation_problem(lens.aggregate, _lowest(index, lens), f"lens '{lens.id}'",
+                                       where(*path, "aggregate"))
         if problem:
             yield problem
     root = Lens(id="root", lenses=index.lenses)
