@@ -36,3 +36,9 @@ def tiny_project(tmp_path: Path) -> Path:
 def geo_project(tmp_path: Path) -> Path:
     """A copy of the made-up country with a split, a merge and a recode, restated by hand in the tests."""
     return copy_project(FIXTURES / "geo", tmp_path / "geo")
+
+
+@pytest.fixture
+def method_project(tmp_path: Path) -> Path:
+    """A copy of the made-up country whose indexes use every option of docs/methodology.md."""
+    return copy_project(FIXTURES / "method", tmp_path / "method")

@@ -14,10 +14,11 @@ from indexc.geography import GeographyOptions
 from indexc.project import Project
 
 
-@pytest.mark.parametrize("project_name", ["example", "tiny", "geo", "geo restated backward"])
+@pytest.mark.parametrize("project_name", ["example", "tiny", "geo", "geo restated backward", "method"])
 def test_written_build_files_parse_statement_by_statement(project_name, example_project, tiny_project,
-                                                          geo_project) -> None:
-    project = {"example": example_project, "tiny": tiny_project}.get(project_name, geo_project)
+                                                          geo_project, method_project) -> None:
+    project = {"example": example_project, "tiny": tiny_project, "method": method_project}.get(project_name,
+                                                                                             geo_project)
     backward = GeographyOptions(date=datetime.date(2018, 4, 1)) if "backward" in project_name else None
     build = Project(project, backward).build("snowflake")
     files = sorted(build.path.glob("*.sql"))
