@@ -1,0 +1,74 @@
+"""The methodology on the real example, checked from the published CSV files: a council's projected
+saving against the lower quartile of its type, and ranks that run across a reorganisation."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+import duckdb
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import REPO, copy_project
+from indexc.project import Project
+
+DATA = REPO / "examples" / "data"
+GEOGRAPHY_DATE = datetime.date(2025, 4, 1)
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def counties_in_force() -> set[str]:
+    areas = YAML(typ="safe").load((REPO / "specs" / "geography" / "areas.yaml").read_text(encoding="utf-8"))["areas"]
+    return {a["code"] for a in areas if a["type"] == "E10"
+            and (a.get("valid_from") is None or a["valid_from"] <= GEOGRAPHY_DATE)
+            and (a.get("valid_to") is None or a["valid_to"] >= GEOGRAPHY_DATE)}
+
+
+def lower_quartile(values: list[float]) -> float:
+    ordered = sorted(values)
+    h = (len(ordered) - 1) * 0.25
+    low = int(h)
+    return ordered[low] + (h - low) * (ordered[low + 1] - ordered[low])
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    project = copy_project(REPO, tmp_path_factory.mktemp("real") / "example")
+    Project(project).run()
+    connection = duckdb.connect(str(project / "build" / "indexc.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_essex_would_save_its_spend_above_the_lower_quartile_of_county_councils_times_its_people(real) -> None:
+    counties = counties_in_force()
+    spend = {r["gss_code"]: float(r["gross_current_expenditure_gbp000"]) * 1000
+             for r in rows("asc_fr_2016_17_expenditure.csv") if r["gss_code"] in counties}
+    people = {r["gss_code"]: int(r["population"]) for r in rows("la_population_mid_year.csv")
+              if r["mid_year"] == "2016" and r["gss_code"] in counties}
+    assert len(counties) == len(spend) == len(people) == 21  # counties untouched by reorganisation since 2016
+    per_head = {code: spend[code] / people[code] for code in counties}
+    benchmark = lower_quartile(list(per_head.values()))
+    expected = (per_head["E10000012"] - benchmark) * people["E10000012"]
+    got = real.execute("SELECT benchmark, amount FROM indexc_build.index__adult_social_care__savings "
+                       "WHERE area_code = 'E10000012' AND period = '2016-17'").fetchone()
+    assert got == pytest.approx((benchmark, expected), rel=1e-9)
+    assert 10e6 < expected < 1e9  # tens of millions of pounds: what a chief executive reads
+
+
+def test_councils_created_in_2023_have_ranks_and_rank_changes_in_every_year_before(real) -> None:
+    found = real.execute(
+        "SELECT area_code, period, rank, rank_change FROM indexc_build.index__adult_social_care__scores "
+        "WHERE area_code IN ('E06000063', 'E06000064') ORDER BY area_code, period").fetchall()
+    periods = [p for code, p, _, _ in found if code == "E06000063"]
+    assert periods[0] == "2015-16" and len(periods) == 8
+    assert all(rank is not None for _, _, rank, _ in found)
+    assert all(change is not None for _, period, _, change in found if period != "2015-16")
+    cumberland = [r[2:] for r in found if r[0] == "E06000063"]
+    westmorland = [r[2:] for r in found if r[0] == "E06000064"]
+    assert cumberland == westmorland  # both carry Cumbria's outcome rates, so they tie every year
