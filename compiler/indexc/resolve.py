@@ -118,6 +118,8 @@ def build_graph(catalog: Catalog) -> Graph:
         for name in [s.unit_cost for s in index.savings] + [s.volume for s in index.savings] + (
                 [f.metric for f in index.peers.neighbours.features] if index.peers.neighbours else []):
             deps.add(("measures" if name in catalog.measures else "metrics", name))
+        if index.peers.neighbours and index.peers.neighbours.source:
+            deps.add(("sources", index.peers.neighbours.source))
         edges[("indexes", index_id)] = deps
     for scenario_id, scenario in catalog.scenarios.items():
         edges[("scenarios", scenario_id)] = {("indexes", scenario.index)}

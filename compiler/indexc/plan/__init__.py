@@ -24,6 +24,7 @@ from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.methodology import index_nodes, scenario_nodes
 from indexc.plan.restatement import (
     AREAS,
+    PATHS,
     geography_nodes,
     indicators_node,
     measure_level,
@@ -161,7 +162,8 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             metric_object = lambda m: object_name("metrics", m)  # noqa: E731
             value_object = lambda n: _input_object(n, catalog, with_geography)  # noqa: E731
             if kind == "indexes":
-                nodes.extend(index_nodes(object_id, catalog, universe, metric_object, value_object))
+                nodes.extend(index_nodes(object_id, catalog, universe, metric_object, value_object,
+                                         PATHS if geography else None))
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))

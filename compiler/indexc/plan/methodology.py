@@ -86,7 +86,8 @@ def _savings_params(index: Index, metric_object: ValueObject, value_object: Valu
 
 
 def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: ValueObject,
-                value_object: ValueObject) -> list[Node]:
+                value_object: ValueObject, paths: str | None = None) -> list[Node]:
+    """`paths`: the geography's paths object when data is restated, to carry listed neighbours through lineage."""
     index = catalog.indexes[index_id]
     method = index.method
     spec = ("indexes", index_id)
@@ -139,7 +140,9 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
                           lens_scores=name("lens_scores"),
                           entries=[{"lens": p.lens, "spend": o, "method": p.method}
                                    for p, o in zip(index.productivity, spends, strict=True)]))
-    if index.peers.neighbours:
+    if index.peers.neighbours and index.peers.neighbours.source:
+        nodes.append(_listed_neighbours(index, index_id, node, name, universe, catalog, paths))
+    elif index.peers.neighbours:
         features = [{"id": f.metric, "object": value_object(f.metric), "weight": f.weight}
                     for f in index.peers.neighbours.features]
         nodes.append(node(PeersNode, "neighbours", "neighbours",
@@ -176,6 +179,19 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
                       savings=name("savings") if index.savings else None,
                       stability=name("stability") if index.stability else None))
     return nodes
+
+
+def _listed_neighbours(index: Index, index_id: str, node, name, universe: str, catalog: Catalog,
+                       paths: str | None) -> Node:
+    """Neighbours from a file; on a restated geography a terminated code is replaced by its successors."""
+    source = catalog.sources[index.peers.neighbours.source]
+    source_object = f"source__{source.id}"
+    reads = [universe, name("metric_values"), source_object] + ([paths] if paths else [])
+    return node(PeersNode, "neighbours", "neighbours_listed", reads,
+                f"Neighbours of each area of index {index_id} as listed in source {source.id}"
+                + (", terminated codes replaced by their successors" if paths else ""),
+                source=source_object, paths=paths, level=source.geography.level, universe=universe,
+                values=name("metric_values"))
 
 
 def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name) -> list[Node]:

@@ -76,13 +76,27 @@ class Feature(StrictModel):
 
 
 class Neighbours(StrictModel):
-    features: tuple[Feature, ...] = Field(min_length=1)
-    k: PositiveInt = Field(strict=True)
+    """Computed from features (`features` and `k`), or listed in an area-map source (`source`)."""
+
+    features: tuple[Feature, ...] = ()
+    k: PositiveInt | None = Field(default=None, strict=True)
+    source: Identifier | None = None
+    """A source with layout area_map: `from` lists an area, `to` one of its neighbours."""
 
     @field_validator("features", mode="before")
     @classmethod
     def _bare_feature_ids(cls, value: Any) -> Any:
         return _bare_ids_weigh_one(value, "metric")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "Neighbours":
+        if bool(self.features) == bool(self.source):
+            raise ValueError("neighbours are computed from features (with k) or listed in a source, one of them")
+        if self.features and self.k is None:
+            raise ValueError("computed neighbours need k, the number of neighbours of each area")
+        if self.source and self.k is not None:
+            raise ValueError("k applies to computed neighbours; a source lists its own")
+        return self
 
 
 class Peers(StrictModel):

@@ -11,6 +11,7 @@ from typing import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.spec.indexes import NEIGHBOURS, TYPE_GROUPING, Index
+from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.references import UnknownReporter
 
@@ -42,6 +43,11 @@ def _index(index_id: str, index: Index, catalog: Catalog, report: UnknownReporte
             yield from report.unknown(("area_maps",), "grouping", grouping, groupings, where("peers", "groups", g),
                                       f"the peer groups of {context}")
     values = set(catalog.metrics) | set(catalog.measures)
+    if index.peers.neighbours and index.peers.neighbours.source:
+        maps = {k for k, source in catalog.sources.items() if isinstance(source, AreaMapSource)}
+        if index.peers.neighbours.source not in maps:
+            yield from report.unknown(("sources",), "area-map source", index.peers.neighbours.source, maps,
+                                      where("peers", "neighbours", "source"), f"the neighbours of {context}")
     if index.peers.neighbours:
         for f, feature in enumerate(index.peers.neighbours.features):
             if feature.metric not in values:
