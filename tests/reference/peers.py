@@ -68,19 +68,22 @@ def neighbours(index: IndexSpec, inputs: Inputs, periods: list[str]) -> list[dic
         areas = sorted(set(members).intersection(*[set(c) for c in columns]))
         if len(areas) < 2:
             continue
-        z: dict[str, list[float]] = {a: [] for a in areas}
+        z: dict[str, list[float | None]] = {a: [] for a in areas}
         for column in columns:
             centre, spread = mean(column[a] for a in areas), sample_sd(column[a] for a in areas)
-            if not spread:
-                raise ValueError(f"a neighbour feature has no spread in {period}")
-            for a in areas:
-                z[a].append((column[a] - centre) / spread)
+            for a in areas:  # a feature with no spread adds nothing to any distance (§7)
+                z[a].append((column[a] - centre) / spread if spread else None)
         weights = [f["weight"] for f in spec["features"]]
+
+        def distance(a: str, b: str) -> float | None:
+            terms = [w * (za - zb) ** 2 for w, za, zb in zip(weights, z[a], z[b]) if za is not None]
+            return math.sqrt(sum(terms)) if terms else None
+
         for a in areas:
-            distances = sorted((math.sqrt(sum(w * (za - zb) ** 2 for w, za, zb in zip(weights, z[a], z[b]))), b)
-                               for b in areas if b != a)
-            for rank, (distance, b) in enumerate(distances[: spec["k"]], start=1):
-                out.append({"area_code": a, "period": period, "neighbour_code": b, "distance": distance,
+            near = [(distance(a, b), b) for b in areas if b != a]
+            near.sort(key=lambda pair: (pair[0] is None, round(pair[0], 9) if pair[0] is not None else 0, pair[1]))
+            for rank, (distance_ab, b) in enumerate(near[: spec["k"]], start=1):
+                out.append({"area_code": a, "period": period, "neighbour_code": b, "distance": distance_ab,
                             "neighbour_rank": rank})
     return out
 
