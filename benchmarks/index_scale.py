@@ -13,7 +13,9 @@ min-max normalised, reweighted; productivity, type groups, a saving, 1,000 Monte
 What each side includes. The DuckDB sides run alternately in one process and one connection to
 the database the build loaded, each statement a CREATE TABLE AS in autocommit, after a warm-up:
 - the scan: `SELECT item, period, AVG(value), COUNT(*) FROM source__panel GROUP BY ALL` over
-  the loaded long source table (every cell of the 2,000 measures, blanks included);
+  the loaded long source table (every cell of the 2,000 measures, blanks included), and the same
+  GROUP BY per cell (`item, area_code, period`), which writes one row per value as the index's
+  first objects must: no build that keeps a score per value can come near 3x the first;
 - the index build: the compiled statements of `index__national__metric_values` through `__top`,
   `__stability` (the draws) included. The metric views, and the universe and population views the
   index reads, are first copied into tables of the same names: they are views over the source and
@@ -312,20 +314,24 @@ def max_diff(ours: pd.DataFrame, theirs: pd.DataFrame, keys: list[str], columns:
     return worst
 
 
-def time_duckdb(con, scan: str, index_objects, repeat: int) -> tuple[list[float], dict[str, list[float]]]:
+def time_duckdb(con, scans: dict[str, str], index_objects, repeat: int) -> tuple[dict[str, list[float]],
+                                                                                dict[str, list[float]]]:
     """Warm-up, then `repeat` runs of each side, alternating which goes first."""
-    timed(con, scan)
+    for scan in scans.values():
+        timed(con, scan)
     for o in index_objects:
         timed(con, o.statement)
-    scans, per_object = [], {o.name: [] for o in index_objects}
+    scan_times: dict[str, list[float]] = {name: [] for name in scans}
+    per_object: dict[str, list[float]] = {o.name: [] for o in index_objects}
     for rep in range(repeat):
         for side in (("scan", "index") if rep % 2 == 0 else ("index", "scan")):
             if side == "scan":
-                scans.append(timed(con, scan))
+                for name, scan in scans.items():
+                    scan_times[name].append(timed(con, scan))
             else:
                 for o in index_objects:
                     per_object[o.name].append(timed(con, o.statement))
-    return scans, per_object
+    return scan_times, per_object
 
 
 def main() -> None:
@@ -372,17 +378,22 @@ def main() -> None:
         source = f"{SCHEMA}.source__panel"
         n_rows = con.execute(f"SELECT COUNT(*) FROM {source}").fetchone()[0]
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {BENCH}")
-        scan = (f"CREATE OR REPLACE TABLE {BENCH}.scan AS SELECT item, period, AVG(value) AS value, COUNT(*) AS n "
-                f"FROM {source} GROUP BY ALL")
+        scans = {
+            "coarse": f"CREATE OR REPLACE TABLE {BENCH}.scan AS SELECT item, period, AVG(value) AS value, COUNT(*) AS n "
+                      f"FROM {source} GROUP BY ALL",
+            "cell": f"CREATE OR REPLACE TABLE {BENCH}.cells AS SELECT item, area_code, period, AVG(value) AS value, "
+                    f"COUNT(*) AS n FROM {source} GROUP BY ALL",
+        }
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         print(f"\ntiming: DuckDB threads {threads}, warm-up then median of {repeat} runs, alternating\n")
         memory = DuckMemory(con)
         memory.start()
-        scans, per_object = time_duckdb(con, scan, index_objects, repeat)
+        scan_times, per_object = time_duckdb(con, scans, index_objects, repeat)
         memory.done.set()
         memory.join()
         rss_duckdb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-        scan_s = statistics.median(scans)
+        scan_s = statistics.median(scan_times["coarse"])
+        cell_s = statistics.median(scan_times["cell"])
         build_s = statistics.median([sum(run) for run in zip(*per_object.values())])
         object_s = {n: statistics.median(t) for n, t in per_object.items()}
         stability_s = object_s[f"index__{INDEX}__stability"]
@@ -433,6 +444,8 @@ def main() -> None:
     print(f"\n{'what':<58} {'seconds':>8} {'ratio':>9}")
     for what, seconds, ratio in (
             (f"GROUP BY scan of the source table ({n_rows:,} rows)", scan_s, ""),
+            ("GROUP BY per cell (item, area, period) of the same rows", cell_s, ""),
+            ("indexc index build (/ GROUP BY per cell)", build_s, f"{build_s / cell_s:.2f}x"),
             ("indexc index build, metric_values .. top (/ scan)", build_s, f"{build_s / scan_s:.2f}x"),
             (f"  of which stability, {draws:,} draws (/ scan)", stability_s, f"{stability_s / scan_s:.2f}x"),
             ("  without stability (/ scan)", no_mc, f"{no_mc / scan_s:.2f}x"),
@@ -451,6 +464,8 @@ def main() -> None:
     print("\ntargets:")
     print(f"  index build <= {TARGET_SCAN:g}x a GROUP BY scan: {build_s / scan_s:.2f}x  "
           f"{'PASS' if build_s / scan_s <= TARGET_SCAN else 'FAIL'}")
+    print(f"  index build <= {TARGET_SCAN:g}x a GROUP BY per cell: {build_s / cell_s:.2f}x  "
+          f"{'PASS' if build_s / cell_s <= TARGET_SCAN else 'FAIL'}")
     print(f"  indexc >= {TARGET_PANDAS:g}x faster than pandas (everything): {pandas_s / build_s:.2f}x  "
           f"{'PASS' if pandas_s / build_s >= TARGET_PANDAS else 'FAIL'}{comparable}")
     print(f"  peak memory <= {TARGET_GB:g} GB (when the DuckDB timings end): {rss_duckdb:.2f} GB  "

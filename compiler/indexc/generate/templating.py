@@ -28,6 +28,7 @@ MARKER = "indexc_ref_"
 @lru_cache(maxsize=None)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                              extensions=["jinja2.ext.do"],
                               trim_blocks=True, lstrip_blocks=True, autoescape=False)
 
 

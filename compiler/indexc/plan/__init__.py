@@ -5,6 +5,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from indexc.plan.nodes import (
     BindingSelect,
     DataSourceNode,
@@ -113,6 +115,23 @@ def _input_object(name: str, catalog: Catalog, with_geography: bool) -> str:
     return object_name("measures", name)
 
 
+def _direct_bindings(metric_id: str, catalog: Catalog, with_geography: bool) -> list[dict] | None:
+    """The source rows of a metric that is one measure read as it is published, else None.
+
+    An index reads such metrics straight from their sources, in one scan per source, rather than
+    through one view per metric stacked in a union: with thousands of metrics that union, not the
+    methodology, would cost most of the build.
+    """
+    formula = catalog.formula(metric_id).expression
+    if not isinstance(formula, exp.Column) or formula.name not in catalog.measures:
+        return None
+    measure_id = formula.name
+    if _input_object(measure_id, catalog, with_geography) != object_name("measures", measure_id):
+        return None  # restated, or otherwise not the measure view
+    return [{"source": object_name("sources", b.source), "item": b.item, "period_from": b.periods.from_,
+             "period_to": b.periods.to} for b in catalog.measures[measure_id].bindings]
+
+
 def _metric_node(metric_id: str, catalog: Catalog, with_geography: bool) -> Node:
     metric = catalog.metrics[metric_id]
     formula = catalog.formula(metric_id)
@@ -162,8 +181,9 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             metric_object = lambda m: object_name("metrics", m)  # noqa: E731
             value_object = lambda n: _input_object(n, catalog, with_geography)  # noqa: E731
             if kind == "indexes":
+                direct = lambda m: _direct_bindings(m, catalog, with_geography)  # noqa: E731
                 nodes.extend(index_nodes(object_id, catalog, universe, metric_object, value_object,
-                                         PATHS if geography else None))
+                                         PATHS if geography else None, direct))
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))

@@ -86,8 +86,10 @@ def _savings_params(index: Index, metric_object: ValueObject, value_object: Valu
 
 
 def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: ValueObject,
-                value_object: ValueObject, paths: str | None = None) -> list[Node]:
-    """`paths`: the geography's paths object when data is restated, to carry listed neighbours through lineage."""
+                value_object: ValueObject, paths: str | None = None,
+                direct: Callable[[str], list[dict] | None] = lambda metric_id: None) -> list[Node]:
+    """`paths`: the geography's paths object when data is restated, to carry listed neighbours through lineage.
+    `direct`: the source bindings of a metric that is one measure as published (read without its views)."""
     index = catalog.indexes[index_id]
     method = index.method
     spec = ("indexes", index_id)
@@ -96,18 +98,25 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
         name=name(part), spec=spec, depends_on=tuple(sorted(set(reads))), description=description,
         index_id=index_id, template=template, params=params)
     metric_ids = index.metric_ids()
-    objects = [metric_object(m) for m in metric_ids]
+    through_views = [m for m in metric_ids if direct(m) is None]
+    objects = [metric_object(m) for m in through_views]
+    from_sources: dict[str, list[dict]] = {}
+    for metric_id in metric_ids:
+        for binding in direct(metric_id) or []:
+            from_sources.setdefault(binding["source"], []).append({**binding, "metric": metric_id})
     nodes: list[Node] = []
     impute = None
     if not isinstance(method.missing, str):
         impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
     grouping_objects = lambda groupings: [g["edges"] for g in groupings if g and g["edges"]]  # noqa: E731
     nodes.append(node(
-        MetricScoresNode, "metric_values", "metric_values", [universe, *objects,
+        MetricScoresNode, "metric_values", "metric_values", [universe, *objects, *from_sources,
                                                              *grouping_objects([impute["grouping"] if impute else None])],
         f"Metric values of index {index_id} for the areas of universe {index.universe}"
         + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}" if impute else ""),
-        metrics=[{"id": m, "object": o} for m, o in zip(metric_ids, objects, strict=True)], universe=universe, impute=impute))
+        metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
+        sources=[{"object": source, "bindings": rows} for source, rows in sorted(from_sources.items())],
+        universe=universe, impute=impute))
     treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
     if treated:
         nodes.append(node(

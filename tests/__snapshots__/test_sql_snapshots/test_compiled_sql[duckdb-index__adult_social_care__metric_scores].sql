@@ -29,27 +29,47 @@ WITH "treated" AS (
   FROM "indexc_build"."index__adult_social_care__metric_values" AS "v"
   LEFT JOIN "indexc_build"."index__adult_social_care__treatment" AS "t"
     ON "t"."metric" = "v"."metric" AND "t"."scope" = "v"."period"
+), "polarity" AS (
+  SELECT
+    *
+  FROM (VALUES
+    ('asc_spend_per_head', -1),
+    ('carer_quality_of_life', 1),
+    ('carers_finding_information_easy', 1),
+    ('service_user_quality_of_life', 1),
+    ('short_term_service_success', 1),
+    ('users_finding_information_easy', 1),
+    ('workforce_turnover', -1)) AS "p"("metric", "sign")
 ), "oriented" AS (
   SELECT
     "t".*,
     "t"."period" AS "scope",
-    CASE "t"."metric"
-      WHEN 'asc_spend_per_head'
-      THEN -1
-      WHEN 'carer_quality_of_life'
-      THEN 1
-      WHEN 'carers_finding_information_easy'
-      THEN 1
-      WHEN 'service_user_quality_of_life'
-      THEN 1
-      WHEN 'short_term_service_success'
-      THEN 1
-      WHEN 'users_finding_information_easy'
-      THEN 1
-      WHEN 'workforce_turnover'
-      THEN -1
-    END * "t"."treated_value" AS "o"
+    "p"."sign" * "t"."treated_value" AS "o"
   FROM "treated" AS "t"
+  JOIN "polarity" AS "p"
+    ON "p"."metric" = "t"."metric"
+), "stats" AS (
+  SELECT
+    "metric",
+    "scope",
+    MIN("o") AS "low",
+    MAX("o") AS "high",
+    AVG("o") AS "mean",
+    STDDEV_SAMP("o") AS "sd"
+  FROM "oriented"
+  GROUP BY
+    "metric",
+    "scope"
+), "described" AS (
+  SELECT
+    "o".*,
+    "s"."low",
+    "s"."high",
+    "s"."mean",
+    "s"."sd"
+  FROM "oriented" AS "o"
+  JOIN "stats" AS "s"
+    ON "s"."metric" = "o"."metric" AND "s"."scope" = "o"."scope"
 )
 SELECT
   "metric",
@@ -59,16 +79,13 @@ SELECT
   "imputed",
   "treated_value",
   CASE
-    WHEN MAX("o") OVER (PARTITION BY "metric", "scope") = MIN("o") OVER (PARTITION BY "metric", "scope")
+    WHEN "high" = "low"
     THEN NULL
     ELSE CAST(1.0 AS DOUBLE) + CAST(99.0 AS DOUBLE) * (
-      "o" - MIN("o") OVER (PARTITION BY "metric", "scope")
-    ) / NULLIF(
-      MAX("o") OVER (PARTITION BY "metric", "scope") - MIN("o") OVER (PARTITION BY "metric", "scope"),
-      0
-    )
+      "o" - "low"
+    ) / NULLIF("high" - "low", 0)
   END AS "score"
-FROM "oriented"
+FROM "described"
 WHERE
   "metric" IN (
     'asc_spend_per_head',

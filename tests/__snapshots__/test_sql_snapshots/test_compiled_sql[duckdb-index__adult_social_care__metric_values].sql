@@ -66,51 +66,31 @@ WITH "raw" AS (
   FROM "indexc_build"."metric__workforce_turnover" AS "v"
   WHERE
     ABS("v"."value") <= 1.7976931348623157e+308
-), "slots" AS (
-  SELECT DISTINCT
-    "metric",
-    "period"
-  FROM "raw"
 ), "members" AS (
-  SELECT
-    "s"."metric",
-    "s"."period",
+  SELECT DISTINCT
     "u"."area_code",
-    "u"."type"
-  FROM "slots" AS "s"
+    "p"."period"
+  FROM (
+    SELECT DISTINCT
+      "period"
+    FROM "raw"
+  ) AS "p"
   JOIN "indexc_build"."universe__upper_tier" AS "u"
     ON (
       "u"."valid_from" IS NULL
-      OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT) + 1, 3, 31)
+      OR "u"."valid_from" <= MAKE_DATE(CAST(SUBSTRING("p"."period", 1, 4) AS INT) + 1, 3, 31)
     )
     AND (
       "u"."valid_to" IS NULL
-      OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("s"."period", 1, 4) AS INT), 4, 1)
+      OR "u"."valid_to" >= MAKE_DATE(CAST(SUBSTRING("p"."period", 1, 4) AS INT), 4, 1)
     )
-  QUALIFY
-    ROW_NUMBER() OVER (
-      PARTITION BY "s"."metric", "s"."period", "u"."area_code"
-      ORDER BY "u"."valid_from" DESC
-    ) = 1
-), "observed" AS (
-  SELECT
-    "s"."metric",
-    "s"."area_code",
-    "s"."period",
-    "s"."type",
-    "r"."value"
-  FROM "members" AS "s"
-  LEFT JOIN "raw" AS "r"
-    ON "r"."metric" = "s"."metric"
-    AND "r"."area_code" = "s"."area_code"
-    AND "r"."period" = "s"."period"
 )
 SELECT
-  "metric",
-  "area_code",
-  "period",
-  "value",
+  "r"."metric",
+  "r"."area_code",
+  "r"."period",
+  "r"."value",
   FALSE AS "imputed"
-FROM "observed"
-WHERE
-  NOT "value" IS NULL;
+FROM "raw" AS "r"
+JOIN "members" AS "s"
+  ON "s"."area_code" = "r"."area_code" AND "s"."period" = "r"."period";

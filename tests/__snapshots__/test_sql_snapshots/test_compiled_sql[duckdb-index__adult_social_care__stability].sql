@@ -22,51 +22,56 @@ WITH "digits" AS (
   SELECT
     1 * "d0"."digit" + 10 * "d1"."digit" + 100 * "d2"."digit" + 1 AS "draw"
   FROM "digits" AS "d0", "digits" AS "d1", "digits" AS "d2"
-), "lenses" AS (
-  SELECT
-    *
-  FROM (VALUES
-    ('outcomes', CAST(2.0 AS DOUBLE), CAST(0.41421356237309515 AS DOUBLE)),
-    ('spend', CAST(1.0 AS DOUBLE), CAST(0.7320508075688772 AS DOUBLE))) AS "l"("lens", "weight", "alpha")
 ), "weights" AS (
   SELECT
     "d"."draw",
-    "l"."lens",
-    "l"."weight" * (
+    CAST(2.0 AS DOUBLE) * (
       CAST(0.75 AS DOUBLE) + CAST(0.5 AS DOUBLE) * (
         (
           "d"."draw" + 2026
-        ) * "l"."alpha" - FLOOR((
+        ) * CAST(0.41421356237309515 AS DOUBLE) - FLOOR((
           "d"."draw" + 2026
-        ) * "l"."alpha")
+        ) * CAST(0.41421356237309515 AS DOUBLE))
       )
-    ) AS "weight"
+    ) AS "w1",
+    CAST(1.0 AS DOUBLE) * (
+      CAST(0.75 AS DOUBLE) + CAST(0.5 AS DOUBLE) * (
+        (
+          "d"."draw" + 2026
+        ) * CAST(0.7320508075688772 AS DOUBLE) - FLOOR((
+          "d"."draw" + 2026
+        ) * CAST(0.7320508075688772 AS DOUBLE))
+      )
+    ) AS "w2"
   FROM "draws" AS "d"
-  CROSS JOIN "lenses" AS "l"
   WHERE
     "d"."draw" <= 1000
-), "ranked" AS (
+), "wide" AS (
   SELECT
-    "area_code",
-    "period"
-  FROM "indexc_build"."index__adult_social_care__scores" AS "s"
+    "s"."area_code",
+    "s"."period",
+    MAX(CASE WHEN "s"."lens" = 'outcomes' THEN "s"."score" END) AS "s1",
+    MAX(CASE WHEN "s"."lens" = 'spend' THEN "s"."score" END) AS "s2"
+  FROM "indexc_build"."index__adult_social_care__lens_scores" AS "s"
+  JOIN "indexc_build"."index__adult_social_care__scores" AS "r"
+    ON "r"."area_code" = "s"."area_code" AND "r"."period" = "s"."period" AND "r"."ranked"
   WHERE
-    "s"."ranked"
+    "s"."lens" IN ('outcomes', 'spend')
+  GROUP BY
+    "s"."area_code",
+    "s"."period"
 ), "drawn" AS (
   SELECT
     "w"."draw",
-    "s"."area_code",
-    "s"."period",
-    SUM("w"."weight" * "s"."score") / SUM("w"."weight") AS "score"
-  FROM "indexc_build"."index__adult_social_care__lens_scores" AS "s"
-  JOIN "ranked" AS "r"
-    ON "r"."area_code" = "s"."area_code" AND "r"."period" = "s"."period"
-  JOIN "weights" AS "w"
-    ON "w"."lens" = "s"."lens"
-  GROUP BY
-    "w"."draw",
-    "s"."area_code",
-    "s"."period"
+    "x"."area_code",
+    "x"."period",
+    (
+      COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0)
+    ) / (
+      CASE WHEN "x"."s1" IS NULL THEN 0 ELSE "w"."w1" END + CASE WHEN "x"."s2" IS NULL THEN 0 ELSE "w"."w2" END
+    ) AS "score"
+  FROM "wide" AS "x"
+  CROSS JOIN "weights" AS "w"
 ), "ranks" AS (
   SELECT
     "area_code",

@@ -21,153 +21,120 @@ WITH "g1_values" AS (
       'users_finding_information_easy',
       'workforce_turnover'
     )
-), "g1_before" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
-      THEN SQRT("c"."n" * (
-        "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
-    END AS "g1",
-    CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
-      THEN (
-        "c"."n" - 1
-      ) / NULLIF((
-        "c"."n" - 2
-      ) * (
-        "c"."n" - 3
-      ), 0) * (
-        (
-          "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
-          "c"."n" - 1
-        )
-      )
-    END AS "g2"
-  FROM (
-    SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_values" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
-), "g1_range" AS (
+), "g1_base" AS (
   SELECT
     "metric",
     "scope",
+    CAST(COUNT(*) AS DOUBLE) AS "n",
     MIN("value") AS "value_min",
-    MAX("value") AS "value_max"
+    MAX("value") AS "value_max",
+    QUANTILE_CONT("value", 0.5) AS "centre"
   FROM "g1_values"
   GROUP BY
     "metric",
     "scope"
-), "g1_ordered" AS (
+), "g1_extremes" AS (
   SELECT
     "metric",
     "scope",
-    "value",
-    ROW_NUMBER() OVER (PARTITION BY "metric", "scope" ORDER BY "value" DESC) AS "from_top",
-    ROW_NUMBER() OVER (PARTITION BY "metric", "scope" ORDER BY "value") AS "from_bottom"
-  FROM "g1_values"
+    MAX(CASE WHEN "from_top" = 1 THEN "value" END) AS "top1",
+    MAX(CASE WHEN "from_bottom" = 1 THEN "value" END) AS "bottom1",
+    MAX(CASE WHEN "from_top" = 2 THEN "value" END) AS "top2",
+    MAX(CASE WHEN "from_bottom" = 2 THEN "value" END) AS "bottom2",
+    MAX(CASE WHEN "from_top" = 3 THEN "value" END) AS "top3",
+    MAX(CASE WHEN "from_bottom" = 3 THEN "value" END) AS "bottom3",
+    MAX(CASE WHEN "from_top" = 4 THEN "value" END) AS "top4",
+    MAX(CASE WHEN "from_bottom" = 4 THEN "value" END) AS "bottom4",
+    MAX(CASE WHEN "from_top" = 5 THEN "value" END) AS "top5",
+    MAX(CASE WHEN "from_bottom" = 5 THEN "value" END) AS "bottom5",
+    MAX(CASE WHEN "from_top" = 6 THEN "value" END) AS "top6",
+    MAX(CASE WHEN "from_bottom" = 6 THEN "value" END) AS "bottom6"
+  FROM (
+    SELECT
+      "metric",
+      "scope",
+      "value",
+      ROW_NUMBER() OVER (PARTITION BY "metric", "scope" ORDER BY "value" DESC) AS "from_top",
+      ROW_NUMBER() OVER (PARTITION BY "metric", "scope" ORDER BY "value") AS "from_bottom"
+    FROM "g1_values"
+  ) AS "o"
+  WHERE
+    "from_top" <= 6 OR "from_bottom" <= 6
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_state0" AS (
   SELECT
     "metric",
     "scope",
     0 AS "high",
     0 AS "low"
-  FROM "g1_range"
+  FROM "g1_base"
 ), "g1_bounds0" AS (
   SELECT
     "s"."metric",
     "s"."scope",
     "s"."high",
     "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
   FROM "g1_state0" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped0" AS (
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums0" AS (
   SELECT
-    "o"."metric",
-    "o"."scope",
-    CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds0" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape0" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
-      THEN SQRT("c"."n" * (
-        "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
-    END AS "g1",
-    CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
-      THEN (
-        "c"."n" - 1
-      ) / NULLIF((
-        "c"."n" - 2
-      ) * (
-        "c"."n" - 3
-      ), 0) * (
-        (
-          "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
-          "c"."n" - 1
-        )
-      )
-    END AS "g2"
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped0" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds0" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule0" AS (
   SELECT
     "b"."metric",
@@ -176,61 +143,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds0" AS "b"
-  JOIN "g1_shape0" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_state1" AS (
-  SELECT
-    "metric",
-    "scope",
-    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
-    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
-  FROM "g1_rule0"
-), "g1_bounds1" AS (
-  SELECT
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
-  FROM "g1_state1" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped1" AS (
-  SELECT
-    "o"."metric",
-    "o"."scope",
     CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds1" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape1" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -240,30 +180,112 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
+  FROM "g1_bounds0" AS "b"
+  JOIN "g1_sums0" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked0" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule0"
+), "g1_state1" AS (
+  SELECT
+    "metric",
+    "scope",
+    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
+    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
+  FROM "g1_checked0"
+), "g1_bounds1" AS (
+  SELECT
+    "s"."metric",
+    "s"."scope",
+    "s"."high",
+    "s"."low",
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
+  FROM "g1_state1" AS "s"
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums1" AS (
+  SELECT
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped1" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds1" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule1" AS (
   SELECT
     "b"."metric",
@@ -272,61 +294,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds1" AS "b"
-  JOIN "g1_shape1" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_state2" AS (
-  SELECT
-    "metric",
-    "scope",
-    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
-    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
-  FROM "g1_rule1"
-), "g1_bounds2" AS (
-  SELECT
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
-  FROM "g1_state2" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped2" AS (
-  SELECT
-    "o"."metric",
-    "o"."scope",
     CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds2" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape2" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -336,30 +331,112 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
+  FROM "g1_bounds1" AS "b"
+  JOIN "g1_sums1" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked1" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule1"
+), "g1_state2" AS (
+  SELECT
+    "metric",
+    "scope",
+    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
+    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
+  FROM "g1_checked1"
+), "g1_bounds2" AS (
+  SELECT
+    "s"."metric",
+    "s"."scope",
+    "s"."high",
+    "s"."low",
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
+  FROM "g1_state2" AS "s"
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums2" AS (
+  SELECT
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped2" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds2" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule2" AS (
   SELECT
     "b"."metric",
@@ -368,61 +445,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds2" AS "b"
-  JOIN "g1_shape2" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_state3" AS (
-  SELECT
-    "metric",
-    "scope",
-    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
-    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
-  FROM "g1_rule2"
-), "g1_bounds3" AS (
-  SELECT
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
-  FROM "g1_state3" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped3" AS (
-  SELECT
-    "o"."metric",
-    "o"."scope",
     CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds3" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape3" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -432,30 +482,112 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
+  FROM "g1_bounds2" AS "b"
+  JOIN "g1_sums2" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked2" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule2"
+), "g1_state3" AS (
+  SELECT
+    "metric",
+    "scope",
+    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
+    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
+  FROM "g1_checked2"
+), "g1_bounds3" AS (
+  SELECT
+    "s"."metric",
+    "s"."scope",
+    "s"."high",
+    "s"."low",
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
+  FROM "g1_state3" AS "s"
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums3" AS (
+  SELECT
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped3" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds3" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule3" AS (
   SELECT
     "b"."metric",
@@ -464,61 +596,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds3" AS "b"
-  JOIN "g1_shape3" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_state4" AS (
-  SELECT
-    "metric",
-    "scope",
-    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
-    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
-  FROM "g1_rule3"
-), "g1_bounds4" AS (
-  SELECT
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
-  FROM "g1_state4" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped4" AS (
-  SELECT
-    "o"."metric",
-    "o"."scope",
     CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds4" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape4" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -528,30 +633,112 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
+  FROM "g1_bounds3" AS "b"
+  JOIN "g1_sums3" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked3" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule3"
+), "g1_state4" AS (
+  SELECT
+    "metric",
+    "scope",
+    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
+    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
+  FROM "g1_checked3"
+), "g1_bounds4" AS (
+  SELECT
+    "s"."metric",
+    "s"."scope",
+    "s"."high",
+    "s"."low",
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
+  FROM "g1_state4" AS "s"
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums4" AS (
+  SELECT
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped4" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds4" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule4" AS (
   SELECT
     "b"."metric",
@@ -560,61 +747,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds4" AS "b"
-  JOIN "g1_shape4" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_state5" AS (
-  SELECT
-    "metric",
-    "scope",
-    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
-    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
-  FROM "g1_rule4"
-), "g1_bounds5" AS (
-  SELECT
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low",
-    MAX(CASE WHEN "o"."from_top" = "s"."high" + 1 THEN "o"."value" END) AS "upper_bound",
-    MAX(CASE WHEN "o"."from_bottom" = "s"."low" + 1 THEN "o"."value" END) AS "lower_bound"
-  FROM "g1_state5" AS "s"
-  JOIN "g1_ordered" AS "o"
-    ON "o"."metric" = "s"."metric" AND "o"."scope" = "s"."scope"
-  GROUP BY
-    "s"."metric",
-    "s"."scope",
-    "s"."high",
-    "s"."low"
-), "g1_clamped5" AS (
-  SELECT
-    "o"."metric",
-    "o"."scope",
     CASE
-      WHEN "o"."value" < "b"."lower_bound"
-      THEN "b"."lower_bound"
-      WHEN "o"."value" > "b"."upper_bound"
-      THEN "b"."upper_bound"
-      ELSE "o"."value"
-    END AS "value"
-  FROM "g1_ordered" AS "o"
-  JOIN "g1_bounds5" AS "b"
-    ON "b"."metric" = "o"."metric" AND "b"."scope" = "o"."scope"
-), "g1_shape5" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -624,30 +784,112 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
+  FROM "g1_bounds4" AS "b"
+  JOIN "g1_sums4" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked4" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule4"
+), "g1_state5" AS (
+  SELECT
+    "metric",
+    "scope",
+    "high" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" > 0 THEN 1 ELSE 0 END AS "high",
+    "low" + CASE WHEN "skewed" AND "high" + "low" < 5 AND "g1" <= 0 THEN 1 ELSE 0 END AS "low"
+  FROM "g1_checked4"
+), "g1_bounds5" AS (
+  SELECT
+    "s"."metric",
+    "s"."scope",
+    "s"."high",
+    "s"."low",
+    CASE "s"."high"
+      WHEN 0
+      THEN "e"."top1"
+      WHEN 1
+      THEN "e"."top2"
+      WHEN 2
+      THEN "e"."top3"
+      WHEN 3
+      THEN "e"."top4"
+      WHEN 4
+      THEN "e"."top5"
+      WHEN 5
+      THEN "e"."top6"
+    END AS "upper_bound",
+    CASE "s"."low"
+      WHEN 0
+      THEN "e"."bottom1"
+      WHEN 1
+      THEN "e"."bottom2"
+      WHEN 2
+      THEN "e"."bottom3"
+      WHEN 3
+      THEN "e"."bottom4"
+      WHEN 4
+      THEN "e"."bottom5"
+      WHEN 5
+      THEN "e"."bottom6"
+    END AS "lower_bound"
+  FROM "g1_state5" AS "s"
+  JOIN "g1_extremes" AS "e"
+    ON "e"."metric" = "s"."metric" AND "e"."scope" = "s"."scope"
+), "g1_sums5" AS (
+  SELECT
+    "metric",
+    "scope",
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
   FROM (
     SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_clamped5" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END - "c"."centre" AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_bounds5" AS "b"
+      ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
+  GROUP BY
+    "metric",
+    "scope"
 ), "g1_rule5" AS (
   SELECT
     "b"."metric",
@@ -656,81 +898,34 @@ WITH "g1_values" AS (
     "b"."low",
     "b"."lower_bound",
     "b"."upper_bound",
-    "h"."g1",
-    COALESCE(ABS("h"."g1") >= CAST(2.0 AS DOUBLE) AND "h"."g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
-  FROM "g1_bounds5" AS "b"
-  JOIN "g1_shape5" AS "h"
-    ON "h"."metric" = "b"."metric" AND "h"."scope" = "b"."scope"
-), "g1_final" AS (
-  SELECT
-    "metric",
-    "scope",
-    CASE WHEN "fallback" THEN 0 ELSE "high" END AS "high",
-    CASE WHEN "fallback" THEN 0 ELSE "low" END AS "low",
-    "fallback" AS "log_applied",
-    CASE WHEN "fallback" THEN NULL ELSE "lower_bound" END AS "lower_bound",
-    CASE WHEN "fallback" THEN NULL ELSE "upper_bound" END AS "upper_bound"
-  FROM (
-    SELECT
-      *,
-      "skewed" AND "high" + "low" = 5 AS "fallback"
-    FROM "g1_rule5"
-  ) AS "r"
-), "g1_chosen" AS (
-  SELECT
-    "f"."metric",
-    "f"."scope",
-    'jrc' AS "method",
-    "f"."high",
-    "f"."low",
-    "f"."log_applied",
-    CASE WHEN "f"."log_applied" AND "b"."g1" <= 0 THEN -1 ELSE 1 END AS "log_sign",
-    "f"."lower_bound",
-    "f"."upper_bound",
-    "r"."value_min",
-    "r"."value_max",
-    "b"."g1" AS "skew_before",
-    "b"."g2" AS "kurtosis_before"
-  FROM "g1_final" AS "f"
-  JOIN "g1_range" AS "r"
-    ON "r"."metric" = "f"."metric" AND "r"."scope" = "f"."scope"
-  JOIN "g1_before" AS "b"
-    ON "b"."metric" = "f"."metric" AND "b"."scope" = "f"."scope"
-), "g1_after_values" AS (
-  SELECT
-    "v"."metric",
-    "v"."scope",
     CASE
-      WHEN "c"."log_applied" AND "c"."log_sign" > 0
-      THEN LN("v"."value" - "c"."value_min" + 1)
-      WHEN "c"."log_applied"
-      THEN -LN("c"."value_max" - "v"."value" + 1)
-      ELSE CASE
-        WHEN "v"."value" < "c"."lower_bound"
-        THEN "c"."lower_bound"
-        WHEN "v"."value" > "c"."upper_bound"
-        THEN "c"."upper_bound"
-        ELSE "v"."value"
-      END
-    END AS "value",
-    CASE WHEN "c"."upper_bound" < "v"."value" THEN 1 ELSE 0 END AS "above",
-    CASE WHEN "c"."lower_bound" > "v"."value" THEN 1 ELSE 0 END AS "below"
-  FROM "g1_values" AS "v"
-  JOIN "g1_chosen" AS "c"
-    ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
-), "g1_after" AS (
-  SELECT
-    "c"."metric",
-    "c"."scope",
-    "c"."n",
-    CASE
-      WHEN "c"."n" >= 3 AND "c"."m2" > 0
+      WHEN "c"."n" >= 3
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN SQRT("c"."n" * (
         "c"."n" - 1
-      )) / NULLIF("c"."n" - 2, 0) * "c"."m3" / NULLIF(POWER("c"."m2", 1.5), 0)
+      )) / NULLIF("c"."n" - 2, 0) * (
+        (
+          "u"."s3" - 3 * "u"."s1" * "u"."s2" / "c"."n" + 2 * "u"."s1" * "u"."s1" * "u"."s1" / (
+            "c"."n" * "c"."n"
+          )
+        ) / "c"."n"
+      ) / NULLIF(POWER((
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ), 1.5), 0)
     END AS "g1",
     CASE
-      WHEN "c"."n" >= 4 AND "c"."m2" > 0
+      WHEN "c"."n" >= 4
+      AND (
+        (
+          "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+        ) / "c"."n"
+      ) > CAST(1e-12 AS DOUBLE) * "u"."s2" / "c"."n"
       THEN (
         "c"."n" - 1
       ) / NULLIF((
@@ -740,60 +935,181 @@ WITH "g1_values" AS (
       ), 0) * (
         (
           "c"."n" + 1
-        ) * "c"."m4" / NULLIF("c"."m2" * "c"."m2", 0) - 3 * (
+        ) * (
+          (
+            "u"."s4" - 4 * "u"."s1" * "u"."s3" / "c"."n" + 6 * "u"."s1" * "u"."s1" * "u"."s2" / (
+              "c"."n" * "c"."n"
+            ) - 3 * "u"."s1" * "u"."s1" * "u"."s1" * "u"."s1" / (
+              "c"."n" * "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(
+          (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ) * (
+            (
+              "u"."s2" - "u"."s1" * "u"."s1" / "c"."n"
+            ) / "c"."n"
+          ),
+          0
+        ) - 3 * (
           "c"."n" - 1
         )
       )
     END AS "g2"
-  FROM (
-    SELECT
-      "d"."metric",
-      "d"."scope",
-      CAST(COUNT(*) AS DOUBLE) AS "n",
-      SUM("d"."dev" * "d"."dev") / COUNT(*) AS "m2",
-      SUM("d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m3",
-      SUM("d"."dev" * "d"."dev" * "d"."dev" * "d"."dev") / COUNT(*) AS "m4"
-    FROM (
-      SELECT
-        "r"."metric",
-        "r"."scope",
-        "r"."value" - AVG("r"."value") OVER (PARTITION BY "r"."metric", "r"."scope") AS "dev"
-      FROM "g1_after_values" AS "r"
-    ) AS "d"
-    GROUP BY
-      "d"."metric",
-      "d"."scope"
-  ) AS "c"
-), "g1_counts" AS (
+  FROM "g1_bounds5" AS "b"
+  JOIN "g1_sums5" AS "u"
+    ON "u"."metric" = "b"."metric" AND "u"."scope" = "b"."scope"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "b"."metric" AND "c"."scope" = "b"."scope"
+), "g1_checked5" AS (
+  SELECT
+    *,
+    COALESCE(ABS("g1") >= CAST(2.0 AS DOUBLE) AND "g2" >= CAST(3.5 AS DOUBLE), FALSE) AS "skewed"
+  FROM "g1_rule5"
+), "g1_final" AS (
+  SELECT
+    "f".*,
+    "f"."skewed" AND "f"."high" + "f"."low" = 5 AS "fallback",
+    CASE WHEN "z"."g1" <= 0 THEN -1 ELSE 1 END AS "log_sign",
+    "z"."g1" AS "skew_before",
+    "z"."g2" AS "kurtosis_before"
+  FROM "g1_checked5" AS "f"
+  JOIN "g1_rule0" AS "z"
+    ON "z"."metric" = "f"."metric" AND "z"."scope" = "f"."scope"
+), "g1_log_sums" AS (
   SELECT
     "metric",
     "scope",
-    SUM("above") AS "above",
-    SUM("below") AS "below"
-  FROM "g1_after_values"
+    SUM("d") AS "s1",
+    SUM("d" * "d") AS "s2",
+    SUM("d" * "d" * "d") AS "s3",
+    SUM("d" * "d" * "d" * "d") AS "s4"
+  FROM (
+    SELECT
+      "v"."metric",
+      "v"."scope",
+      CASE
+        WHEN "f"."log_sign" > 0
+        THEN LN("v"."value" - "c"."value_min" + 1) - LN("c"."centre" - "c"."value_min" + 1)
+        ELSE LN("c"."value_max" - "c"."centre" + 1) - LN("c"."value_max" - "v"."value" + 1)
+      END AS "d"
+    FROM "g1_values" AS "v"
+    JOIN "g1_final" AS "f"
+      ON "f"."metric" = "v"."metric" AND "f"."scope" = "v"."scope" AND "f"."fallback"
+    JOIN "g1_base" AS "c"
+      ON "c"."metric" = "v"."metric" AND "c"."scope" = "v"."scope"
+  ) AS "t"
   GROUP BY
     "metric",
     "scope"
+), "g1_report" AS (
+  SELECT
+    "f"."metric",
+    "f"."scope",
+    'jrc' AS "method",
+    CASE WHEN "f"."fallback" THEN 0 ELSE "f"."high" END AS "high_points",
+    CASE WHEN "f"."fallback" THEN 0 ELSE "f"."low" END AS "low_points",
+    "f"."fallback" AS "log_applied",
+    CASE WHEN "f"."fallback" THEN "f"."log_sign" ELSE 1 END AS "log_sign",
+    CASE WHEN "f"."fallback" THEN NULL ELSE "f"."lower_bound" END AS "lower_bound",
+    CASE WHEN "f"."fallback" THEN NULL ELSE "f"."upper_bound" END AS "upper_bound",
+    "c"."value_min",
+    "c"."value_max",
+    "f"."skew_before",
+    "f"."kurtosis_before",
+    CASE
+      WHEN "f"."fallback"
+      THEN CASE
+        WHEN "c"."n" >= 3
+        AND (
+          (
+            "l"."s2" - "l"."s1" * "l"."s1" / "c"."n"
+          ) / "c"."n"
+        ) > CAST(1e-12 AS DOUBLE) * "l"."s2" / "c"."n"
+        THEN SQRT("c"."n" * (
+          "c"."n" - 1
+        )) / NULLIF("c"."n" - 2, 0) * (
+          (
+            "l"."s3" - 3 * "l"."s1" * "l"."s2" / "c"."n" + 2 * "l"."s1" * "l"."s1" * "l"."s1" / (
+              "c"."n" * "c"."n"
+            )
+          ) / "c"."n"
+        ) / NULLIF(POWER((
+          (
+            "l"."s2" - "l"."s1" * "l"."s1" / "c"."n"
+          ) / "c"."n"
+        ), 1.5), 0)
+      END
+      ELSE "f"."g1"
+    END AS "skew_after",
+    CASE
+      WHEN "f"."fallback"
+      THEN CASE
+        WHEN "c"."n" >= 4
+        AND (
+          (
+            "l"."s2" - "l"."s1" * "l"."s1" / "c"."n"
+          ) / "c"."n"
+        ) > CAST(1e-12 AS DOUBLE) * "l"."s2" / "c"."n"
+        THEN (
+          "c"."n" - 1
+        ) / NULLIF((
+          "c"."n" - 2
+        ) * (
+          "c"."n" - 3
+        ), 0) * (
+          (
+            "c"."n" + 1
+          ) * (
+            (
+              "l"."s4" - 4 * "l"."s1" * "l"."s3" / "c"."n" + 6 * "l"."s1" * "l"."s1" * "l"."s2" / (
+                "c"."n" * "c"."n"
+              ) - 3 * "l"."s1" * "l"."s1" * "l"."s1" * "l"."s1" / (
+                "c"."n" * "c"."n" * "c"."n"
+              )
+            ) / "c"."n"
+          ) / NULLIF(
+            (
+              (
+                "l"."s2" - "l"."s1" * "l"."s1" / "c"."n"
+              ) / "c"."n"
+            ) * (
+              (
+                "l"."s2" - "l"."s1" * "l"."s1" / "c"."n"
+              ) / "c"."n"
+            ),
+            0
+          ) - 3 * (
+            "c"."n" - 1
+          )
+        )
+      END
+      ELSE "f"."g2"
+    END AS "kurtosis_after"
+  FROM "g1_final" AS "f"
+  JOIN "g1_base" AS "c"
+    ON "c"."metric" = "f"."metric" AND "c"."scope" = "f"."scope"
+  LEFT JOIN "g1_log_sums" AS "l"
+    ON "l"."metric" = "f"."metric" AND "l"."scope" = "f"."scope"
 )
 SELECT
-  "c"."metric",
-  CASE WHEN "c"."scope" = '*' THEN NULL ELSE "c"."scope" END AS "period",
-  "c"."scope",
-  "c"."method",
-  "c"."high" AS "high_points",
-  "c"."low" AS "low_points",
-  "c"."log_applied",
-  "c"."log_sign",
-  "c"."lower_bound",
-  "c"."upper_bound",
-  "c"."value_min",
-  "c"."value_max",
-  "c"."skew_before",
-  "c"."kurtosis_before",
-  "a"."g1" AS "skew_after",
-  "a"."g2" AS "kurtosis_after"
-FROM "g1_chosen" AS "c"
-JOIN "g1_after" AS "a"
-  ON "a"."metric" = "c"."metric" AND "a"."scope" = "c"."scope"
-JOIN "g1_counts" AS "n"
-  ON "n"."metric" = "c"."metric" AND "n"."scope" = "c"."scope";
+  "metric",
+  CASE WHEN "scope" = '*' THEN NULL ELSE "scope" END AS "period",
+  "scope",
+  "method",
+  "high_points",
+  "low_points",
+  "log_applied",
+  "log_sign",
+  "lower_bound",
+  "upper_bound",
+  "value_min",
+  "value_max",
+  "skew_before",
+  "kurtosis_before",
+  "skew_after",
+  "kurtosis_after"
+FROM "g1_report";

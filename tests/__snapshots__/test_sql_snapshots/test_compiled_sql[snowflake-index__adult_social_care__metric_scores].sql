@@ -29,27 +29,47 @@ WITH "TREATED" AS (
   FROM "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__METRIC_VALUES" AS "V"
   LEFT JOIN "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__TREATMENT" AS "T"
     ON "T"."METRIC" = "V"."METRIC" AND "T"."SCOPE" = "V"."PERIOD"
+), "POLARITY" AS (
+  SELECT
+    *
+  FROM (VALUES
+    ('asc_spend_per_head', -1),
+    ('carer_quality_of_life', 1),
+    ('carers_finding_information_easy', 1),
+    ('service_user_quality_of_life', 1),
+    ('short_term_service_success', 1),
+    ('users_finding_information_easy', 1),
+    ('workforce_turnover', -1)) AS "P"("METRIC", "SIGN")
 ), "ORIENTED" AS (
   SELECT
     "T".*,
     "T"."PERIOD" AS "SCOPE",
-    CASE "T"."METRIC"
-      WHEN 'asc_spend_per_head'
-      THEN -1
-      WHEN 'carer_quality_of_life'
-      THEN 1
-      WHEN 'carers_finding_information_easy'
-      THEN 1
-      WHEN 'service_user_quality_of_life'
-      THEN 1
-      WHEN 'short_term_service_success'
-      THEN 1
-      WHEN 'users_finding_information_easy'
-      THEN 1
-      WHEN 'workforce_turnover'
-      THEN -1
-    END * "T"."TREATED_VALUE" AS "O"
+    "P"."SIGN" * "T"."TREATED_VALUE" AS "O"
   FROM "TREATED" AS "T"
+  JOIN "POLARITY" AS "P"
+    ON "P"."METRIC" = "T"."METRIC"
+), "STATS" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    MIN("O") AS "LOW",
+    MAX("O") AS "HIGH",
+    AVG("O") AS "MEAN",
+    STDDEV_SAMP("O") AS "SD"
+  FROM "ORIENTED"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
+), "DESCRIBED" AS (
+  SELECT
+    "O".*,
+    "S"."LOW",
+    "S"."HIGH",
+    "S"."MEAN",
+    "S"."SD"
+  FROM "ORIENTED" AS "O"
+  JOIN "STATS" AS "S"
+    ON "S"."METRIC" = "O"."METRIC" AND "S"."SCOPE" = "O"."SCOPE"
 )
 SELECT
   "METRIC",
@@ -59,16 +79,13 @@ SELECT
   "IMPUTED",
   "TREATED_VALUE",
   CASE
-    WHEN MAX("O") OVER (PARTITION BY "METRIC", "SCOPE") = MIN("O") OVER (PARTITION BY "METRIC", "SCOPE")
+    WHEN "HIGH" = "LOW"
     THEN NULL
     ELSE CAST(1.0 AS DOUBLE) + CAST(99.0 AS DOUBLE) * (
-      "O" - MIN("O") OVER (PARTITION BY "METRIC", "SCOPE")
-    ) / NULLIF(
-      MAX("O") OVER (PARTITION BY "METRIC", "SCOPE") - MIN("O") OVER (PARTITION BY "METRIC", "SCOPE"),
-      0
-    )
+      "O" - "LOW"
+    ) / NULLIF("HIGH" - "LOW", 0)
   END AS "SCORE"
-FROM "ORIENTED"
+FROM "DESCRIBED"
 WHERE
   "METRIC" IN (
     'asc_spend_per_head',

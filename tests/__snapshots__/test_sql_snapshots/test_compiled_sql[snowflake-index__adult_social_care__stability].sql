@@ -22,51 +22,56 @@ WITH "DIGITS" AS (
   SELECT
     1 * "D0"."DIGIT" + 10 * "D1"."DIGIT" + 100 * "D2"."DIGIT" + 1 AS "DRAW"
   FROM "DIGITS" AS "D0", "DIGITS" AS "D1", "DIGITS" AS "D2"
-), "LENSES" AS (
-  SELECT
-    *
-  FROM (VALUES
-    ('outcomes', CAST(2.0 AS DOUBLE), CAST(0.41421356237309515 AS DOUBLE)),
-    ('spend', CAST(1.0 AS DOUBLE), CAST(0.7320508075688772 AS DOUBLE))) AS "L"("LENS", "WEIGHT", "ALPHA")
 ), "WEIGHTS" AS (
   SELECT
     "D"."DRAW",
-    "L"."LENS",
-    "L"."WEIGHT" * (
+    CAST(2.0 AS DOUBLE) * (
       CAST(0.75 AS DOUBLE) + CAST(0.5 AS DOUBLE) * (
         (
           "D"."DRAW" + 2026
-        ) * "L"."ALPHA" - FLOOR((
+        ) * CAST(0.41421356237309515 AS DOUBLE) - FLOOR((
           "D"."DRAW" + 2026
-        ) * "L"."ALPHA")
+        ) * CAST(0.41421356237309515 AS DOUBLE))
       )
-    ) AS "WEIGHT"
+    ) AS "W1",
+    CAST(1.0 AS DOUBLE) * (
+      CAST(0.75 AS DOUBLE) + CAST(0.5 AS DOUBLE) * (
+        (
+          "D"."DRAW" + 2026
+        ) * CAST(0.7320508075688772 AS DOUBLE) - FLOOR((
+          "D"."DRAW" + 2026
+        ) * CAST(0.7320508075688772 AS DOUBLE))
+      )
+    ) AS "W2"
   FROM "DRAWS" AS "D"
-  CROSS JOIN "LENSES" AS "L"
   WHERE
     "D"."DRAW" <= 1000
-), "RANKED" AS (
+), "WIDE" AS (
   SELECT
-    "AREA_CODE",
-    "PERIOD"
-  FROM "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__SCORES" AS "S"
+    "S"."AREA_CODE",
+    "S"."PERIOD",
+    MAX(CASE WHEN "S"."LENS" = 'outcomes' THEN "S"."SCORE" END) AS "S1",
+    MAX(CASE WHEN "S"."LENS" = 'spend' THEN "S"."SCORE" END) AS "S2"
+  FROM "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__LENS_SCORES" AS "S"
+  JOIN "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__SCORES" AS "R"
+    ON "R"."AREA_CODE" = "S"."AREA_CODE" AND "R"."PERIOD" = "S"."PERIOD" AND "R"."RANKED"
   WHERE
-    "S"."RANKED"
+    "S"."LENS" IN ('outcomes', 'spend')
+  GROUP BY
+    "S"."AREA_CODE",
+    "S"."PERIOD"
 ), "DRAWN" AS (
   SELECT
     "W"."DRAW",
-    "S"."AREA_CODE",
-    "S"."PERIOD",
-    SUM("W"."WEIGHT" * "S"."SCORE") / SUM("W"."WEIGHT") AS "SCORE"
-  FROM "INDEXC"."INDEX_BUILD"."INDEX__ADULT_SOCIAL_CARE__LENS_SCORES" AS "S"
-  JOIN "RANKED" AS "R"
-    ON "R"."AREA_CODE" = "S"."AREA_CODE" AND "R"."PERIOD" = "S"."PERIOD"
-  JOIN "WEIGHTS" AS "W"
-    ON "W"."LENS" = "S"."LENS"
-  GROUP BY
-    "W"."DRAW",
-    "S"."AREA_CODE",
-    "S"."PERIOD"
+    "X"."AREA_CODE",
+    "X"."PERIOD",
+    (
+      COALESCE("W"."W1" * "X"."S1", 0) + COALESCE("W"."W2" * "X"."S2", 0)
+    ) / (
+      CASE WHEN "X"."S1" IS NULL THEN 0 ELSE "W"."W1" END + CASE WHEN "X"."S2" IS NULL THEN 0 ELSE "W"."W2" END
+    ) AS "SCORE"
+  FROM "WIDE" AS "X"
+  CROSS JOIN "WEIGHTS" AS "W"
 ), "RANKS" AS (
   SELECT
     "AREA_CODE",

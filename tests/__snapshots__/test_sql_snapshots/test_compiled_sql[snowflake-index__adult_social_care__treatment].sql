@@ -21,153 +21,121 @@ WITH "G1_VALUES" AS (
       'users_finding_information_easy',
       'workforce_turnover'
     )
-), "G1_BEFORE" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
-      THEN SQRT("C"."N" * (
-        "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
-    END AS "G1",
-    CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
-      THEN (
-        "C"."N" - 1
-      ) / NULLIF((
-        "C"."N" - 2
-      ) * (
-        "C"."N" - 3
-      ), 0) * (
-        (
-          "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
-          "C"."N" - 1
-        )
-      )
-    END AS "G2"
-  FROM (
-    SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_VALUES" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
-), "G1_RANGE" AS (
+), "G1_BASE" AS (
   SELECT
     "METRIC",
     "SCOPE",
+    CAST(COUNT(*) AS DOUBLE) AS "N",
     MIN("VALUE") AS "VALUE_MIN",
-    MAX("VALUE") AS "VALUE_MAX"
+    MAX("VALUE") AS "VALUE_MAX",
+    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
+      "VALUE") AS "CENTRE"
   FROM "G1_VALUES"
   GROUP BY
     "METRIC",
     "SCOPE"
-), "G1_ORDERED" AS (
+), "G1_EXTREMES" AS (
   SELECT
     "METRIC",
     "SCOPE",
-    "VALUE",
-    ROW_NUMBER() OVER (PARTITION BY "METRIC", "SCOPE" ORDER BY "VALUE" DESC NULLS LAST) AS "FROM_TOP",
-    ROW_NUMBER() OVER (PARTITION BY "METRIC", "SCOPE" ORDER BY "VALUE") AS "FROM_BOTTOM"
-  FROM "G1_VALUES"
+    MAX(CASE WHEN "FROM_TOP" = 1 THEN "VALUE" END) AS "TOP1",
+    MAX(CASE WHEN "FROM_BOTTOM" = 1 THEN "VALUE" END) AS "BOTTOM1",
+    MAX(CASE WHEN "FROM_TOP" = 2 THEN "VALUE" END) AS "TOP2",
+    MAX(CASE WHEN "FROM_BOTTOM" = 2 THEN "VALUE" END) AS "BOTTOM2",
+    MAX(CASE WHEN "FROM_TOP" = 3 THEN "VALUE" END) AS "TOP3",
+    MAX(CASE WHEN "FROM_BOTTOM" = 3 THEN "VALUE" END) AS "BOTTOM3",
+    MAX(CASE WHEN "FROM_TOP" = 4 THEN "VALUE" END) AS "TOP4",
+    MAX(CASE WHEN "FROM_BOTTOM" = 4 THEN "VALUE" END) AS "BOTTOM4",
+    MAX(CASE WHEN "FROM_TOP" = 5 THEN "VALUE" END) AS "TOP5",
+    MAX(CASE WHEN "FROM_BOTTOM" = 5 THEN "VALUE" END) AS "BOTTOM5",
+    MAX(CASE WHEN "FROM_TOP" = 6 THEN "VALUE" END) AS "TOP6",
+    MAX(CASE WHEN "FROM_BOTTOM" = 6 THEN "VALUE" END) AS "BOTTOM6"
+  FROM (
+    SELECT
+      "METRIC",
+      "SCOPE",
+      "VALUE",
+      ROW_NUMBER() OVER (PARTITION BY "METRIC", "SCOPE" ORDER BY "VALUE" DESC NULLS LAST) AS "FROM_TOP",
+      ROW_NUMBER() OVER (PARTITION BY "METRIC", "SCOPE" ORDER BY "VALUE") AS "FROM_BOTTOM"
+    FROM "G1_VALUES"
+  ) AS "O"
+  WHERE
+    "FROM_TOP" <= 6 OR "FROM_BOTTOM" <= 6
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_STATE0" AS (
   SELECT
     "METRIC",
     "SCOPE",
     0 AS "HIGH",
     0 AS "LOW"
-  FROM "G1_RANGE"
+  FROM "G1_BASE"
 ), "G1_BOUNDS0" AS (
   SELECT
     "S"."METRIC",
     "S"."SCOPE",
     "S"."HIGH",
     "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
   FROM "G1_STATE0" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED0" AS (
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS0" AS (
   SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
-    CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS0" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE0" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
-      THEN SQRT("C"."N" * (
-        "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
-    END AS "G1",
-    CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
-      THEN (
-        "C"."N" - 1
-      ) / NULLIF((
-        "C"."N" - 2
-      ) * (
-        "C"."N" - 3
-      ), 0) * (
-        (
-          "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
-          "C"."N" - 1
-        )
-      )
-    END AS "G2"
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED0" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS0" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE0" AS (
   SELECT
     "B"."METRIC",
@@ -176,61 +144,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS0" AS "B"
-  JOIN "G1_SHAPE0" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_STATE1" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
-    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
-  FROM "G1_RULE0"
-), "G1_BOUNDS1" AS (
-  SELECT
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
-  FROM "G1_STATE1" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED1" AS (
-  SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
     CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS1" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE1" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -240,30 +181,112 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
+  FROM "G1_BOUNDS0" AS "B"
+  JOIN "G1_SUMS0" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED0" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE0"
+), "G1_STATE1" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
+    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
+  FROM "G1_CHECKED0"
+), "G1_BOUNDS1" AS (
+  SELECT
+    "S"."METRIC",
+    "S"."SCOPE",
+    "S"."HIGH",
+    "S"."LOW",
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
+  FROM "G1_STATE1" AS "S"
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS1" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED1" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS1" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE1" AS (
   SELECT
     "B"."METRIC",
@@ -272,61 +295,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS1" AS "B"
-  JOIN "G1_SHAPE1" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_STATE2" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
-    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
-  FROM "G1_RULE1"
-), "G1_BOUNDS2" AS (
-  SELECT
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
-  FROM "G1_STATE2" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED2" AS (
-  SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
     CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS2" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE2" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -336,30 +332,112 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
+  FROM "G1_BOUNDS1" AS "B"
+  JOIN "G1_SUMS1" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED1" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE1"
+), "G1_STATE2" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
+    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
+  FROM "G1_CHECKED1"
+), "G1_BOUNDS2" AS (
+  SELECT
+    "S"."METRIC",
+    "S"."SCOPE",
+    "S"."HIGH",
+    "S"."LOW",
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
+  FROM "G1_STATE2" AS "S"
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS2" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED2" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS2" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE2" AS (
   SELECT
     "B"."METRIC",
@@ -368,61 +446,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS2" AS "B"
-  JOIN "G1_SHAPE2" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_STATE3" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
-    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
-  FROM "G1_RULE2"
-), "G1_BOUNDS3" AS (
-  SELECT
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
-  FROM "G1_STATE3" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED3" AS (
-  SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
     CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS3" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE3" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -432,30 +483,112 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
+  FROM "G1_BOUNDS2" AS "B"
+  JOIN "G1_SUMS2" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED2" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE2"
+), "G1_STATE3" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
+    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
+  FROM "G1_CHECKED2"
+), "G1_BOUNDS3" AS (
+  SELECT
+    "S"."METRIC",
+    "S"."SCOPE",
+    "S"."HIGH",
+    "S"."LOW",
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
+  FROM "G1_STATE3" AS "S"
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS3" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED3" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS3" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE3" AS (
   SELECT
     "B"."METRIC",
@@ -464,61 +597,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS3" AS "B"
-  JOIN "G1_SHAPE3" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_STATE4" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
-    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
-  FROM "G1_RULE3"
-), "G1_BOUNDS4" AS (
-  SELECT
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
-  FROM "G1_STATE4" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED4" AS (
-  SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
     CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS4" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE4" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -528,30 +634,112 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
+  FROM "G1_BOUNDS3" AS "B"
+  JOIN "G1_SUMS3" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED3" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE3"
+), "G1_STATE4" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
+    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
+  FROM "G1_CHECKED3"
+), "G1_BOUNDS4" AS (
+  SELECT
+    "S"."METRIC",
+    "S"."SCOPE",
+    "S"."HIGH",
+    "S"."LOW",
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
+  FROM "G1_STATE4" AS "S"
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS4" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED4" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS4" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE4" AS (
   SELECT
     "B"."METRIC",
@@ -560,61 +748,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS4" AS "B"
-  JOIN "G1_SHAPE4" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_STATE5" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
-    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
-  FROM "G1_RULE4"
-), "G1_BOUNDS5" AS (
-  SELECT
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW",
-    MAX(CASE WHEN "O"."FROM_TOP" = "S"."HIGH" + 1 THEN "O"."VALUE" END) AS "UPPER_BOUND",
-    MAX(CASE WHEN "O"."FROM_BOTTOM" = "S"."LOW" + 1 THEN "O"."VALUE" END) AS "LOWER_BOUND"
-  FROM "G1_STATE5" AS "S"
-  JOIN "G1_ORDERED" AS "O"
-    ON "O"."METRIC" = "S"."METRIC" AND "O"."SCOPE" = "S"."SCOPE"
-  GROUP BY
-    "S"."METRIC",
-    "S"."SCOPE",
-    "S"."HIGH",
-    "S"."LOW"
-), "G1_CLAMPED5" AS (
-  SELECT
-    "O"."METRIC",
-    "O"."SCOPE",
     CASE
-      WHEN "O"."VALUE" < "B"."LOWER_BOUND"
-      THEN "B"."LOWER_BOUND"
-      WHEN "O"."VALUE" > "B"."UPPER_BOUND"
-      THEN "B"."UPPER_BOUND"
-      ELSE "O"."VALUE"
-    END AS "VALUE"
-  FROM "G1_ORDERED" AS "O"
-  JOIN "G1_BOUNDS5" AS "B"
-    ON "B"."METRIC" = "O"."METRIC" AND "B"."SCOPE" = "O"."SCOPE"
-), "G1_SHAPE5" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -624,30 +785,112 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
+  FROM "G1_BOUNDS4" AS "B"
+  JOIN "G1_SUMS4" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED4" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE4"
+), "G1_STATE5" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    "HIGH" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" > 0 THEN 1 ELSE 0 END AS "HIGH",
+    "LOW" + CASE WHEN "SKEWED" AND "HIGH" + "LOW" < 5 AND "G1" <= 0 THEN 1 ELSE 0 END AS "LOW"
+  FROM "G1_CHECKED4"
+), "G1_BOUNDS5" AS (
+  SELECT
+    "S"."METRIC",
+    "S"."SCOPE",
+    "S"."HIGH",
+    "S"."LOW",
+    CASE "S"."HIGH"
+      WHEN 0
+      THEN "E"."TOP1"
+      WHEN 1
+      THEN "E"."TOP2"
+      WHEN 2
+      THEN "E"."TOP3"
+      WHEN 3
+      THEN "E"."TOP4"
+      WHEN 4
+      THEN "E"."TOP5"
+      WHEN 5
+      THEN "E"."TOP6"
+    END AS "UPPER_BOUND",
+    CASE "S"."LOW"
+      WHEN 0
+      THEN "E"."BOTTOM1"
+      WHEN 1
+      THEN "E"."BOTTOM2"
+      WHEN 2
+      THEN "E"."BOTTOM3"
+      WHEN 3
+      THEN "E"."BOTTOM4"
+      WHEN 4
+      THEN "E"."BOTTOM5"
+      WHEN 5
+      THEN "E"."BOTTOM6"
+    END AS "LOWER_BOUND"
+  FROM "G1_STATE5" AS "S"
+  JOIN "G1_EXTREMES" AS "E"
+    ON "E"."METRIC" = "S"."METRIC" AND "E"."SCOPE" = "S"."SCOPE"
+), "G1_SUMS5" AS (
+  SELECT
+    "METRIC",
+    "SCOPE",
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
   FROM (
     SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_CLAMPED5" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END - "C"."CENTRE" AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_BOUNDS5" AS "B"
+      ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
+  GROUP BY
+    "METRIC",
+    "SCOPE"
 ), "G1_RULE5" AS (
   SELECT
     "B"."METRIC",
@@ -656,81 +899,34 @@ WITH "G1_VALUES" AS (
     "B"."LOW",
     "B"."LOWER_BOUND",
     "B"."UPPER_BOUND",
-    "H"."G1",
-    COALESCE(ABS("H"."G1") >= CAST(2.0 AS DOUBLE) AND "H"."G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
-  FROM "G1_BOUNDS5" AS "B"
-  JOIN "G1_SHAPE5" AS "H"
-    ON "H"."METRIC" = "B"."METRIC" AND "H"."SCOPE" = "B"."SCOPE"
-), "G1_FINAL" AS (
-  SELECT
-    "METRIC",
-    "SCOPE",
-    CASE WHEN "FALLBACK" THEN 0 ELSE "HIGH" END AS "HIGH",
-    CASE WHEN "FALLBACK" THEN 0 ELSE "LOW" END AS "LOW",
-    "FALLBACK" AS "LOG_APPLIED",
-    CASE WHEN "FALLBACK" THEN NULL ELSE "LOWER_BOUND" END AS "LOWER_BOUND",
-    CASE WHEN "FALLBACK" THEN NULL ELSE "UPPER_BOUND" END AS "UPPER_BOUND"
-  FROM (
-    SELECT
-      *,
-      "SKEWED" AND "HIGH" + "LOW" = 5 AS "FALLBACK"
-    FROM "G1_RULE5"
-  ) AS "R"
-), "G1_CHOSEN" AS (
-  SELECT
-    "F"."METRIC",
-    "F"."SCOPE",
-    'jrc' AS "METHOD",
-    "F"."HIGH",
-    "F"."LOW",
-    "F"."LOG_APPLIED",
-    CASE WHEN "F"."LOG_APPLIED" AND "B"."G1" <= 0 THEN -1 ELSE 1 END AS "LOG_SIGN",
-    "F"."LOWER_BOUND",
-    "F"."UPPER_BOUND",
-    "R"."VALUE_MIN",
-    "R"."VALUE_MAX",
-    "B"."G1" AS "SKEW_BEFORE",
-    "B"."G2" AS "KURTOSIS_BEFORE"
-  FROM "G1_FINAL" AS "F"
-  JOIN "G1_RANGE" AS "R"
-    ON "R"."METRIC" = "F"."METRIC" AND "R"."SCOPE" = "F"."SCOPE"
-  JOIN "G1_BEFORE" AS "B"
-    ON "B"."METRIC" = "F"."METRIC" AND "B"."SCOPE" = "F"."SCOPE"
-), "G1_AFTER_VALUES" AS (
-  SELECT
-    "V"."METRIC",
-    "V"."SCOPE",
     CASE
-      WHEN "C"."LOG_APPLIED" AND "C"."LOG_SIGN" > 0
-      THEN LN("V"."VALUE" - "C"."VALUE_MIN" + 1)
-      WHEN "C"."LOG_APPLIED"
-      THEN -LN("C"."VALUE_MAX" - "V"."VALUE" + 1)
-      ELSE CASE
-        WHEN "V"."VALUE" < "C"."LOWER_BOUND"
-        THEN "C"."LOWER_BOUND"
-        WHEN "V"."VALUE" > "C"."UPPER_BOUND"
-        THEN "C"."UPPER_BOUND"
-        ELSE "V"."VALUE"
-      END
-    END AS "VALUE",
-    CASE WHEN "C"."UPPER_BOUND" < "V"."VALUE" THEN 1 ELSE 0 END AS "ABOVE",
-    CASE WHEN "C"."LOWER_BOUND" > "V"."VALUE" THEN 1 ELSE 0 END AS "BELOW"
-  FROM "G1_VALUES" AS "V"
-  JOIN "G1_CHOSEN" AS "C"
-    ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
-), "G1_AFTER" AS (
-  SELECT
-    "C"."METRIC",
-    "C"."SCOPE",
-    "C"."N",
-    CASE
-      WHEN "C"."N" >= 3 AND "C"."M2" > 0
+      WHEN "C"."N" >= 3
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN SQRT("C"."N" * (
         "C"."N" - 1
-      )) / NULLIF("C"."N" - 2, 0) * "C"."M3" / NULLIF(POWER("C"."M2", 1.5), 0)
+      )) / NULLIF("C"."N" - 2, 0) * (
+        (
+          "U"."S3" - 3 * "U"."S1" * "U"."S2" / "C"."N" + 2 * "U"."S1" * "U"."S1" * "U"."S1" / (
+            "C"."N" * "C"."N"
+          )
+        ) / "C"."N"
+      ) / NULLIF(POWER((
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ), 1.5), 0)
     END AS "G1",
     CASE
-      WHEN "C"."N" >= 4 AND "C"."M2" > 0
+      WHEN "C"."N" >= 4
+      AND (
+        (
+          "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+        ) / "C"."N"
+      ) > CAST(1e-12 AS DOUBLE) * "U"."S2" / "C"."N"
       THEN (
         "C"."N" - 1
       ) / NULLIF((
@@ -740,60 +936,181 @@ WITH "G1_VALUES" AS (
       ), 0) * (
         (
           "C"."N" + 1
-        ) * "C"."M4" / NULLIF("C"."M2" * "C"."M2", 0) - 3 * (
+        ) * (
+          (
+            "U"."S4" - 4 * "U"."S1" * "U"."S3" / "C"."N" + 6 * "U"."S1" * "U"."S1" * "U"."S2" / (
+              "C"."N" * "C"."N"
+            ) - 3 * "U"."S1" * "U"."S1" * "U"."S1" * "U"."S1" / (
+              "C"."N" * "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(
+          (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ) * (
+            (
+              "U"."S2" - "U"."S1" * "U"."S1" / "C"."N"
+            ) / "C"."N"
+          ),
+          0
+        ) - 3 * (
           "C"."N" - 1
         )
       )
     END AS "G2"
-  FROM (
-    SELECT
-      "D"."METRIC",
-      "D"."SCOPE",
-      CAST(COUNT(*) AS DOUBLE) AS "N",
-      SUM("D"."DEV" * "D"."DEV") / COUNT(*) AS "M2",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M3",
-      SUM("D"."DEV" * "D"."DEV" * "D"."DEV" * "D"."DEV") / COUNT(*) AS "M4"
-    FROM (
-      SELECT
-        "R"."METRIC",
-        "R"."SCOPE",
-        "R"."VALUE" - AVG("R"."VALUE") OVER (PARTITION BY "R"."METRIC", "R"."SCOPE") AS "DEV"
-      FROM "G1_AFTER_VALUES" AS "R"
-    ) AS "D"
-    GROUP BY
-      "D"."METRIC",
-      "D"."SCOPE"
-  ) AS "C"
-), "G1_COUNTS" AS (
+  FROM "G1_BOUNDS5" AS "B"
+  JOIN "G1_SUMS5" AS "U"
+    ON "U"."METRIC" = "B"."METRIC" AND "U"."SCOPE" = "B"."SCOPE"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "B"."METRIC" AND "C"."SCOPE" = "B"."SCOPE"
+), "G1_CHECKED5" AS (
+  SELECT
+    *,
+    COALESCE(ABS("G1") >= CAST(2.0 AS DOUBLE) AND "G2" >= CAST(3.5 AS DOUBLE), FALSE) AS "SKEWED"
+  FROM "G1_RULE5"
+), "G1_FINAL" AS (
+  SELECT
+    "F".*,
+    "F"."SKEWED" AND "F"."HIGH" + "F"."LOW" = 5 AS "FALLBACK",
+    CASE WHEN "Z"."G1" <= 0 THEN -1 ELSE 1 END AS "LOG_SIGN",
+    "Z"."G1" AS "SKEW_BEFORE",
+    "Z"."G2" AS "KURTOSIS_BEFORE"
+  FROM "G1_CHECKED5" AS "F"
+  JOIN "G1_RULE0" AS "Z"
+    ON "Z"."METRIC" = "F"."METRIC" AND "Z"."SCOPE" = "F"."SCOPE"
+), "G1_LOG_SUMS" AS (
   SELECT
     "METRIC",
     "SCOPE",
-    SUM("ABOVE") AS "ABOVE",
-    SUM("BELOW") AS "BELOW"
-  FROM "G1_AFTER_VALUES"
+    SUM("D") AS "S1",
+    SUM("D" * "D") AS "S2",
+    SUM("D" * "D" * "D") AS "S3",
+    SUM("D" * "D" * "D" * "D") AS "S4"
+  FROM (
+    SELECT
+      "V"."METRIC",
+      "V"."SCOPE",
+      CASE
+        WHEN "F"."LOG_SIGN" > 0
+        THEN LN("V"."VALUE" - "C"."VALUE_MIN" + 1) - LN("C"."CENTRE" - "C"."VALUE_MIN" + 1)
+        ELSE LN("C"."VALUE_MAX" - "C"."CENTRE" + 1) - LN("C"."VALUE_MAX" - "V"."VALUE" + 1)
+      END AS "D"
+    FROM "G1_VALUES" AS "V"
+    JOIN "G1_FINAL" AS "F"
+      ON "F"."METRIC" = "V"."METRIC" AND "F"."SCOPE" = "V"."SCOPE" AND "F"."FALLBACK"
+    JOIN "G1_BASE" AS "C"
+      ON "C"."METRIC" = "V"."METRIC" AND "C"."SCOPE" = "V"."SCOPE"
+  ) AS "T"
   GROUP BY
     "METRIC",
     "SCOPE"
+), "G1_REPORT" AS (
+  SELECT
+    "F"."METRIC",
+    "F"."SCOPE",
+    'jrc' AS "METHOD",
+    CASE WHEN "F"."FALLBACK" THEN 0 ELSE "F"."HIGH" END AS "HIGH_POINTS",
+    CASE WHEN "F"."FALLBACK" THEN 0 ELSE "F"."LOW" END AS "LOW_POINTS",
+    "F"."FALLBACK" AS "LOG_APPLIED",
+    CASE WHEN "F"."FALLBACK" THEN "F"."LOG_SIGN" ELSE 1 END AS "LOG_SIGN",
+    CASE WHEN "F"."FALLBACK" THEN NULL ELSE "F"."LOWER_BOUND" END AS "LOWER_BOUND",
+    CASE WHEN "F"."FALLBACK" THEN NULL ELSE "F"."UPPER_BOUND" END AS "UPPER_BOUND",
+    "C"."VALUE_MIN",
+    "C"."VALUE_MAX",
+    "F"."SKEW_BEFORE",
+    "F"."KURTOSIS_BEFORE",
+    CASE
+      WHEN "F"."FALLBACK"
+      THEN CASE
+        WHEN "C"."N" >= 3
+        AND (
+          (
+            "L"."S2" - "L"."S1" * "L"."S1" / "C"."N"
+          ) / "C"."N"
+        ) > CAST(1e-12 AS DOUBLE) * "L"."S2" / "C"."N"
+        THEN SQRT("C"."N" * (
+          "C"."N" - 1
+        )) / NULLIF("C"."N" - 2, 0) * (
+          (
+            "L"."S3" - 3 * "L"."S1" * "L"."S2" / "C"."N" + 2 * "L"."S1" * "L"."S1" * "L"."S1" / (
+              "C"."N" * "C"."N"
+            )
+          ) / "C"."N"
+        ) / NULLIF(POWER((
+          (
+            "L"."S2" - "L"."S1" * "L"."S1" / "C"."N"
+          ) / "C"."N"
+        ), 1.5), 0)
+      END
+      ELSE "F"."G1"
+    END AS "SKEW_AFTER",
+    CASE
+      WHEN "F"."FALLBACK"
+      THEN CASE
+        WHEN "C"."N" >= 4
+        AND (
+          (
+            "L"."S2" - "L"."S1" * "L"."S1" / "C"."N"
+          ) / "C"."N"
+        ) > CAST(1e-12 AS DOUBLE) * "L"."S2" / "C"."N"
+        THEN (
+          "C"."N" - 1
+        ) / NULLIF((
+          "C"."N" - 2
+        ) * (
+          "C"."N" - 3
+        ), 0) * (
+          (
+            "C"."N" + 1
+          ) * (
+            (
+              "L"."S4" - 4 * "L"."S1" * "L"."S3" / "C"."N" + 6 * "L"."S1" * "L"."S1" * "L"."S2" / (
+                "C"."N" * "C"."N"
+              ) - 3 * "L"."S1" * "L"."S1" * "L"."S1" * "L"."S1" / (
+                "C"."N" * "C"."N" * "C"."N"
+              )
+            ) / "C"."N"
+          ) / NULLIF(
+            (
+              (
+                "L"."S2" - "L"."S1" * "L"."S1" / "C"."N"
+              ) / "C"."N"
+            ) * (
+              (
+                "L"."S2" - "L"."S1" * "L"."S1" / "C"."N"
+              ) / "C"."N"
+            ),
+            0
+          ) - 3 * (
+            "C"."N" - 1
+          )
+        )
+      END
+      ELSE "F"."G2"
+    END AS "KURTOSIS_AFTER"
+  FROM "G1_FINAL" AS "F"
+  JOIN "G1_BASE" AS "C"
+    ON "C"."METRIC" = "F"."METRIC" AND "C"."SCOPE" = "F"."SCOPE"
+  LEFT JOIN "G1_LOG_SUMS" AS "L"
+    ON "L"."METRIC" = "F"."METRIC" AND "L"."SCOPE" = "F"."SCOPE"
 )
 SELECT
-  "C"."METRIC",
-  CASE WHEN "C"."SCOPE" = '*' THEN NULL ELSE "C"."SCOPE" END AS "PERIOD",
-  "C"."SCOPE",
-  "C"."METHOD",
-  "C"."HIGH" AS "HIGH_POINTS",
-  "C"."LOW" AS "LOW_POINTS",
-  "C"."LOG_APPLIED",
-  "C"."LOG_SIGN",
-  "C"."LOWER_BOUND",
-  "C"."UPPER_BOUND",
-  "C"."VALUE_MIN",
-  "C"."VALUE_MAX",
-  "C"."SKEW_BEFORE",
-  "C"."KURTOSIS_BEFORE",
-  "A"."G1" AS "SKEW_AFTER",
-  "A"."G2" AS "KURTOSIS_AFTER"
-FROM "G1_CHOSEN" AS "C"
-JOIN "G1_AFTER" AS "A"
-  ON "A"."METRIC" = "C"."METRIC" AND "A"."SCOPE" = "C"."SCOPE"
-JOIN "G1_COUNTS" AS "N"
-  ON "N"."METRIC" = "C"."METRIC" AND "N"."SCOPE" = "C"."SCOPE";
+  "METRIC",
+  CASE WHEN "SCOPE" = '*' THEN NULL ELSE "SCOPE" END AS "PERIOD",
+  "SCOPE",
+  "METHOD",
+  "HIGH_POINTS",
+  "LOW_POINTS",
+  "LOG_APPLIED",
+  "LOG_SIGN",
+  "LOWER_BOUND",
+  "UPPER_BOUND",
+  "VALUE_MIN",
+  "VALUE_MAX",
+  "SKEW_BEFORE",
+  "KURTOSIS_BEFORE",
+  "SKEW_AFTER",
+  "KURTOSIS_AFTER"
+FROM "G1_REPORT";
