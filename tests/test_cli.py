@@ -187,7 +187,7 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["wrote 95 objects to build/duckdb", "wrote 95 objects to build/snowflake"]
+    assert result.output.splitlines() == ["wrote 152 objects to build/duckdb", "wrote 152 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
     assert result.exit_code == 2 and "--out takes a single --target" in result.output
 

@@ -72,3 +72,35 @@ def test_councils_created_in_2023_have_ranks_and_rank_changes_in_every_year_befo
     cumberland = [r[2:] for r in found if r[0] == "E06000063"]
     westmorland = [r[2:] for r in found if r[0] == "E06000064"]
     assert cumberland == westmorland  # both carry Cumbria's outcome rates, so they tie every year
+
+
+def test_the_surrey_scenario_ranks_east_and_west_surrey_beside_the_baseline(real) -> None:
+    deltas = real.execute(
+        "SELECT area_code, period, baseline_score, scenario_score, rank_delta "
+        "FROM indexc_build.index__adult_social_care__scenario__surrey_2027__deltas").fetchall()
+    periods = {period for _, period, *_ in deltas}
+    only_baseline = {(a, p) for a, p, base, scen, _ in deltas if scen is None}
+    only_scenario = {(a, p) for a, p, base, scen, _ in deltas if base is None}
+    assert only_baseline == {("E10000030", p) for p in periods}  # Surrey county, split in 2027
+    assert only_scenario == {(code, p) for code in ("PROPOSED_EAST_SURREY", "PROPOSED_WEST_SURREY") for p in periods}
+    scenario = {(a, p): s for a, p, _, s, _ in deltas}
+    for period in periods:  # both carry Surrey's rates and spend per head, so they score alike
+        assert scenario[("PROPOSED_EAST_SURREY", period)] == pytest.approx(scenario[("PROPOSED_WEST_SURREY", period)],
+                                                                          abs=1e-9)
+    # one county became two councils: no other council moves by more than the one extra place
+    assert {change for *_, change in deltas if change is not None} <= {-1, 0, 1}
+
+
+def test_the_most_improved_are_the_largest_rank_rises_of_each_period(real) -> None:
+    rises = real.execute("SELECT period, area_code, rank_change FROM indexc_build.index__adult_social_care__scores "
+                         "WHERE rank_change IS NOT NULL").fetchall()
+    listed = real.execute("SELECT period, position, area_code, rank_change "
+                          "FROM indexc_build.index__adult_social_care__most_improved").fetchall()
+    for period in {p for p, *_ in rises}:
+        changes = sorted((c for p, _, c in rises if p == period), reverse=True)
+        shown = sorted((c for p, _, _, c in listed if p == period), reverse=True)
+        tenth = changes[9]
+        assert shown == [c for c in changes if c >= tenth]  # ties at the tenth place are all shown
+        positions = {a: pos for p, pos, a, _ in listed if p == period}
+        assert all(positions[a] == 1 + sum(c > change for c in changes)
+                   for p, a, change in rises if p == period and a in positions)

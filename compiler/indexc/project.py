@@ -107,7 +107,17 @@ class Project:
             diagnostics += closure_diagnostics(catalog, geography)
             if errors_in(diagnostics):
                 return None, diagnostics
-        plan = build_plan(catalog, graph, geography)
+        scenario_geographies = {}
+        for scenario in catalog.scenarios.values():
+            if scenario.proposed and geography is not None:
+                # on the run's geography date, or later if the proposed events take effect later
+                date = max([geography.date, *(catalog.lineage[e].effective for e in scenario.proposed)])
+                options = GeographyOptions(date, tuple(sorted({*self.geography_options.proposed, *scenario.proposed})))
+                scenario_geographies[scenario.id] = resolve_geography(catalog, options)
+                diagnostics += closure_diagnostics(catalog, scenario_geographies[scenario.id])
+        if errors_in(diagnostics):
+            return None, diagnostics
+        plan = build_plan(catalog, graph, geography, scenario_geographies)
         hashed = catalog.canonical()
         if geography is not None:
             hashed["geography"] = {"date": geography.date.isoformat(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ from indexc.plan.nodes import (
 from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.methodology import index_nodes, scenario_nodes
+from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
+from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
 from indexc.plan.restatement import (
     AREAS,
     PATHS,
@@ -34,6 +36,7 @@ from indexc.plan.restatement import (
     restated_object,
 )
 from indexc.resolve import Graph
+from indexc.spec.indexes import Scenario
 from indexc.spec.sources import AreaMapSource, RegisterSource
 from indexc.validate.catalog import Catalog
 
@@ -152,8 +155,17 @@ def _universe_node(universe_id: str, catalog: Catalog, geography: Geography | No
                         geography_date=geography.date if on_date else None)
 
 
-def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = None) -> Plan:
-    """Nodes in dependency order; with a geography, measures are restated before metrics read them."""
+def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = None,
+               scenario_geographies: dict[str, Geography] | None = None) -> Plan:
+    """Nodes in dependency order; with a geography, measures are restated before metrics read them.
+
+    `scenario_geographies`: for each scenario that applies proposed lineage events, its geography.
+    """
+    return Plan(_dependency_order(_nodes(catalog, graph, geography, scenario_geographies or {})))
+
+
+def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
+           scenario_geographies: dict[str, Geography]) -> list[Node]:
     with_geography = geography is not None and geography.enabled
     geography = geography if with_geography else None
     nodes: list[Node] = [SchemaNode(name=SCHEMA_OBJECT, depends_on=(), spec=None,
@@ -175,6 +187,12 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             nodes.append(_metric_node(object_id, catalog, with_geography))
         elif kind == "universes":
             nodes.append(_universe_node(object_id, catalog, geography))
+        elif (kind == "indexes" and object_id not in catalog.indexes) or (
+                kind == "scenarios" and object_id not in catalog.scenarios):
+            continue  # a scenario's own plan holds its index alone
+        elif kind == "scenarios" and object_id in scenario_geographies:
+            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes,
+                                             scenario_geographies[object_id]))
         elif kind in ("indexes", "scenarios"):
             index = catalog.indexes[object_id if kind == "indexes" else catalog.scenarios[object_id].index]
             universe = object_name("universes", index.universe)
@@ -193,7 +211,24 @@ def build_plan(catalog: Catalog, graph: Graph, geography: Geography | None = Non
             nodes.append(indicators_node(geography, restated, levels))
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, lambda s: object_name("sources", s)))
-    return Plan(_dependency_order(nodes))
+    return nodes
+
+
+def _geography_scenario(scenario: Scenario, catalog: Catalog, graph: Graph, baseline: list[Node],
+                        geography: Geography) -> list[Node]:
+    """The index rebuilt on the scenario's geography (with its weights and savings), beside the baseline."""
+    index = with_overrides(catalog.indexes[scenario.index], scenario)
+    alone = dataclasses.replace(catalog, indexes={scenario.index: index}, scenarios={})
+    plan_on = lambda g: _nodes(alone, graph, g, {})  # noqa: E731
+    nodes = scenario_geography_nodes(scenario, baseline, plan_on, geography)
+    built = {node.name for node in nodes}
+
+    def own(part: str) -> str:
+        """The scenario's object, or the baseline's when nothing differs (the run already models the events)."""
+        renamed = prefix_of(scenario) + index_object(scenario.index, part)
+        return renamed if renamed in built else index_object(scenario.index, part)
+
+    return nodes + [deltas_node(scenario, index, own("scores"), own("savings") if index.savings else None)]
 
 
 def _dependency_order(nodes: list[Node]) -> tuple[Node, ...]:

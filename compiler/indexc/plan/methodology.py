@@ -173,6 +173,9 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
             noise=stability.weight_noise, places=len(str(stability.draws - 1)) if stability.draws > 1 else 1,
             lenses=[{**lens, "alpha": alpha} for lens, alpha in zip(_root_params(index)["lenses"], alphas, strict=True)],
             method=method.aggregate.method, p=method.aggregate.p, top=index.publish.top))
+    nodes.append(node(PublishNode, "most_improved", "most_improved", [name("scores"), universe],
+                      f"The {index.publish.top} areas of index {index_id} whose rank rose most since the previous "
+                      "period", scores=name("scores"), universe=universe, top=index.publish.top))
     reads = [name("scores"), universe]
     productivity = None
     if index.productivity:
@@ -252,15 +255,21 @@ def scenario_nodes(scenario: Scenario, catalog: Catalog, universe: str, metric_o
     if changes_savings:
         nodes += _savings_nodes(index, index_id, prefix, node, name, universe, metric_object, value_object)
     savings = name(prefix + "savings") if changes_savings else name("savings")  # weights leave savings alone
-    reads = [name("scores"), name(prefix + "scores")]
-    reads += [name("savings"), savings] if index.savings else []
-    nodes.append(node(ScenarioNode, prefix + "deltas", "deltas", reads,
-                      f"Scenario {scenario.id} of index {index_id} beside its baseline: scores, ranks"
-                      + (" and savings" if index.savings else "") + ", and the changes",
-                      baseline_scores=name("scores"), scenario_scores=name(prefix + "scores"),
-                      baseline_savings=name("savings") if index.savings else None,
-                      scenario_savings=savings if index.savings else None))
+    nodes.append(deltas_node(scenario, index, name(prefix + "scores"), savings if index.savings else None))
     return nodes
+
+
+def deltas_node(scenario: Scenario, index: Index, scores: str, savings: str | None) -> Node:
+    """The scenario beside the baseline, per area and period: both scores, ranks and savings, and the changes."""
+    name = lambda part: index_object(scenario.index, part)  # noqa: E731
+    reads = [name("scores"), scores] + ([name("savings"), savings] if savings else [])
+    return ScenarioNode(
+        name=name(f"scenario__{scenario.id}__deltas"), spec=("scenarios", scenario.id),
+        depends_on=tuple(sorted(set(reads))), index_id=scenario.index, template="deltas",
+        description=f"Scenario {scenario.id} of index {scenario.index} beside its baseline: scores, ranks"
+                    + (" and savings" if savings else "") + ", and the changes",
+        params={"baseline_scores": name("scores"), "scenario_scores": scores,
+                "baseline_savings": name("savings") if savings else None, "scenario_savings": savings})
 
 
 def with_overrides(index: Index, scenario: Scenario) -> Index:

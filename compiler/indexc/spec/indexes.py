@@ -171,3 +171,5 @@ class Scenario(StrictModel):
     weights: dict[str, Weight] = Field(default_factory=dict)
     """`lens` -> the lens's weight; `metric` -> its weight in every lens; `lens/metric` -> its weight in that lens."""
     savings: SavingsOverride = SavingsOverride()
+    proposed: tuple[Identifier, ...] = ()
+    """Proposed lineage events to apply: the index is rebuilt on the geography they make."""

@@ -95,6 +95,14 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
             yield from report.unknown((), "lens, metric or lens/metric", key, known,
                                       catalog.where("scenarios", scenario_id, "weights", key, key=True),
                                       f"the weights of scenario '{scenario_id}'")
+    for p, event_id in enumerate(scenario.proposed):
+        event = catalog.lineage.get(event_id)
+        if event is None or event.status != "proposed":
+            proposed = {e for e, ev in catalog.lineage.items() if ev.status == "proposed"}
+            yield Diagnostic("IX608", f"'{event_id}' in scenario '{scenario_id}' is not a proposed lineage event",
+                             catalog.where("scenarios", scenario_id, "proposed", p),
+                             f"proposed events: {', '.join(sorted(proposed))}" if proposed
+                             else "no lineage event has status: proposed")
     if (scenario.savings.quantile is not None or scenario.savings.improvement is not None) and not index.savings:
         yield Diagnostic("IX102", f"scenario '{scenario_id}' changes savings, but index '{scenario.index}' declares "
                          "none", catalog.where("scenarios", scenario_id, "savings"),

@@ -38,8 +38,8 @@ WITH "baseline" AS (
     "period"
 )
 SELECT
-  "b"."area_code",
-  "b"."period",
+  COALESCE("b"."area_code", "s"."area_code") AS "area_code",
+  COALESCE("b"."period", "s"."period") AS "period",
   "b"."score" AS "baseline_score",
   "s"."score" AS "scenario_score",
   "s"."score" - "b"."score" AS "score_delta",
@@ -50,9 +50,9 @@ SELECT
   "ss"."savings" AS "scenario_savings",
   "ss"."savings" - "bs"."savings" AS "savings_delta"
 FROM "baseline" AS "b"
-JOIN "scenario" AS "s"
+FULL OUTER JOIN "scenario" AS "s"
   ON "s"."area_code" = "b"."area_code" AND "s"."period" = "b"."period"
 LEFT JOIN "baseline_saved" AS "bs"
   ON "bs"."area_code" = "b"."area_code" AND "bs"."period" = "b"."period"
 LEFT JOIN "scenario_saved" AS "ss"
-  ON "ss"."area_code" = "b"."area_code" AND "ss"."period" = "b"."period";
+  ON "ss"."area_code" = "s"."area_code" AND "ss"."period" = "s"."period";
