@@ -35,7 +35,8 @@ class Ranking:
 
 
 def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
-    query = (exp.select(col("period"), copy=False).distinct(copy=False).from_(target.object_table(index_object(index_id, "scores")), copy=False)
+    scores = target.object_table(index_object(index_id, "scores"))
+    query = (exp.select(col("period"), copy=False).distinct(copy=False).from_(scores, copy=False)
              .order_by(col("period"), copy=False))
     return target.render(query)
 

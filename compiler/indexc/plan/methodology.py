@@ -62,7 +62,8 @@ def _grouping(grouping_id: str) -> dict:
 def _lens_params(index: Index) -> dict:
     edges, depths = [], {}
     for _, lens, depth in index.walk():
-        edges += [{"lens": lens.id, "kind": "metric", "child": e.metric, "weight": float(e.weight)} for e in lens.metrics]
+        edges += [{"lens": lens.id, "kind": "metric", "child": e.metric, "weight": float(e.weight)}
+                  for e in lens.metrics]
         edges += [{"lens": lens.id, "kind": "lens", "child": c.id, "weight": float(c.weight)} for c in lens.lenses]
         aggregate = lens.aggregate or index.method.aggregate
         level = depths.setdefault(depth, {"lenses": [], "methods": {}})
@@ -110,10 +111,11 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
         impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
     grouping_objects = lambda groupings: [g["edges"] for g in groupings if g and g["edges"]]  # noqa: E731
     nodes.append(node(
-        MetricScoresNode, "metric_values", "metric_values", [universe, *objects, *from_sources,
-                                                             *grouping_objects([impute["grouping"] if impute else None])],
+        MetricScoresNode, "metric_values", "metric_values",
+        [universe, *objects, *from_sources, *grouping_objects([impute["grouping"] if impute else None])],
         f"Metric values of index {index_id} for the areas of universe {index.universe}"
-        + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}" if impute else ""),
+        + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}"
+           if impute else ""),
         metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
         sources=[{"object": source, "bindings": rows} for source, rows in sorted(from_sources.items())],
         universe=universe, impute=impute))
@@ -171,7 +173,8 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
             f"(±{stability.weight_noise:.0%}, seed {stability.seed})",
             lens_scores=name("lens_scores"), scores=name("scores"), draws=stability.draws, seed=stability.seed,
             noise=stability.weight_noise, places=len(str(stability.draws - 1)) if stability.draws > 1 else 1,
-            lenses=[{**lens, "alpha": alpha} for lens, alpha in zip(_root_params(index)["lenses"], alphas, strict=True)],
+            lenses=[{**lens, "alpha": alpha}
+                    for lens, alpha in zip(_root_params(index)["lenses"], alphas, strict=True)],
             method=method.aggregate.method, p=method.aggregate.p, top=index.publish.top))
     nodes.append(node(PublishNode, "most_improved", "most_improved", [name("scores"), universe],
                       f"The {index.publish.top} areas of index {index_id} whose rank rose most since the previous "
@@ -211,7 +214,8 @@ def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name) -> list
         node(LensScoresNode if not prefix else ScenarioNode, prefix + "lens_scores", "lens_scores",
              [name("metric_scores")], f"Lens scores of index {index_id}{_scenario_words(prefix)}, every depth, ranked",
              metric_scores=name("metric_scores"), **_lens_params(index)),
-        node(IndexScoresNode if not prefix else ScenarioNode, prefix + "scores", "scores", [name(prefix + "lens_scores")],
+        node(IndexScoresNode if not prefix else ScenarioNode, prefix + "scores", "scores",
+             [name(prefix + "lens_scores")],
              f"Index {index_id} v{index.version}{_scenario_words(prefix)}: its top lenses combined, ranked per period"
              + (f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
                 if index.method.min_coverage else ""),

@@ -151,7 +151,8 @@ class Index(StrictModel):
         while stack:
             path, lens, depth = stack.pop()
             yield path, lens, depth
-            stack.extend((path + ("lenses", i), child, depth + 1) for i, child in reversed(list(enumerate(lens.lenses))))
+            children = reversed(list(enumerate(lens.lenses)))
+            stack.extend((path + ("lenses", i), child, depth + 1) for i, child in children)
 
     def metric_ids(self) -> list[str]:
         return sorted({entry.metric for _, lens, _ in self.walk() for entry in lens.metrics})

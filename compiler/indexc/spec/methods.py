@@ -14,8 +14,6 @@ from pydantic import Field, PositiveInt, model_validator
 
 from indexc.spec.base import Identifier, StrictModel
 
-Fraction = float
-
 
 def _bare_method(value: Any) -> Any:
     return {"method": value} if isinstance(value, str) else value
@@ -26,7 +24,8 @@ def _only(model: StrictModel, allowed: dict[str, tuple[str, ...]]) -> None:
     given = {name for name in model.model_fields_set if name != "method"}
     stray = sorted(given - set(allowed.get(model.method, ())))
     if stray:
-        raise ValueError(f"{', '.join(stray)} {'does' if len(stray) == 1 else 'do'} not apply to method '{model.method}'")
+        verb = "does" if len(stray) == 1 else "do"
+        raise ValueError(f"{', '.join(stray)} {verb} not apply to method '{model.method}'")
 
 
 class Treatment(StrictModel):
@@ -140,7 +139,7 @@ class Method(StrictModel):
     normalise: Normalisation
     scope: Literal["period", "panel"] = "period"
     missing: Literal["reweight"] | Impute = "reweight"
-    min_coverage: Fraction = Field(default=0.0, ge=0.0, le=1.0, strict=True)
+    min_coverage: float = Field(default=0.0, ge=0.0, le=1.0, strict=True)
     """The share of the top lenses' weight that must have a score for an area to be ranked (0: any)."""
     aggregate: Aggregation = Aggregation(method="arithmetic")
     overrides: dict[Identifier, MetricOverride] = Field(default_factory=dict)
