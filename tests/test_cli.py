@@ -85,6 +85,13 @@ def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
     assert len(re.findall(r"│ E\d{8} │", result.output)) == 10
 
 
+def test_run_reports_values_outside_a_valid_range(example_project: Path) -> None:
+    result = invoke(example_project, "run")
+    assert result.exit_code == 0, result.output
+    assert ("specs/measures.yaml:18:12: IX706 warning: service_user_quality_of_life: 5 published value(s) outside "
+            "its valid range left out as missing: E06000041 2019-20 0") in result.output
+
+
 def test_run_with_a_missing_data_file(example_project: Path) -> None:
     (example_project / "examples" / "data" / "population_former_councils.csv").unlink()
     result = invoke(example_project, "run")

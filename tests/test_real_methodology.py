@@ -104,3 +104,13 @@ def test_the_most_improved_are_the_largest_rank_rises_of_each_period(real) -> No
         positions = {a: pos for p, pos, a, _ in listed if p == period}
         assert all(positions[a] == 1 + sum(c > change for c in changes)
                    for p, a, change in rises if p == period and a in positions)
+
+
+def test_quality_of_life_published_as_0_is_left_out_not_scored_worst(real) -> None:
+    zeros = [(r["la_code"], r["financial_year"]) for r in rows("asc_outcomes_oflog.csv")
+             if r["measure_code"] == "ASC2" and r["value"].strip() and float(r["value"]) == 0]
+    assert len(zeros) == 5 and ("E10000016", "2019-20") in zeros  # Kent among them
+    kept = set(real.execute("SELECT area_code, period FROM indexc_build.index__adult_social_care__metric_values "
+                            "WHERE metric = 'service_user_quality_of_life'").fetchall())
+    assert not kept & set(zeros)
+    assert ("E10000016", "2018-19") in kept

@@ -22,7 +22,9 @@ from indexc.generate import CompiledObject, generate, sql_target
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
+from indexc.generate.inputs import invalid_values
 from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.nodes import MeasureNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -196,7 +198,8 @@ class Project:
             except duckdb_engine.CheckFailed as failure:
                 raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
             target_sql = sql_target(build.target)
-            self.run_warnings = self._incomplete_restatements(connection, build, target_sql)
+            self.run_warnings = (self._incomplete_restatements(connection, build, target_sql)
+                                 + self._invalid_values(connection, build, target_sql))
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -231,6 +234,23 @@ class Project:
                     f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
                     build.compilation.catalog.where(*obj.node.spec),
                     f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
+                    severity=Severity.WARNING))
+        return warnings
+
+    def _invalid_values(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+        """IX706 (warning): published values outside a measure's valid range, left out as missing."""
+        warnings = []
+        for obj in build.objects:
+            if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
+                continue
+            rows = duckdb_engine.query(connection, target_sql.render(invalid_values(obj.node, target_sql)))
+            if rows:
+                shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
+                more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+                warnings.append(Diagnostic(
+                    "IX706", f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
+                    f"left out as missing: {shown}{more}", build.compilation.catalog.where(*obj.node.spec, "valid"),
+                    "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
                     severity=Severity.WARNING))
         return warnings
 

@@ -158,6 +158,31 @@ def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression
     )
 
 
+COMPARISONS = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT}
+
+
+def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> exp.Expression:
+    """The value lies within a measure's valid range."""
+    return and_all([COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid])
+
+
+def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
+    """Published values of a measure outside its valid range, which its view leaves out."""
+    selects = []
+    for binding in node.bindings:
+        conditions = [exp.EQ(this=col("item"), expression=lit(binding.item)), is_finite(col("value")),
+                      exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid)))]
+        if binding.period_from:
+            conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
+        if binding.period_to:
+            conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
+        selects.append(exp.select(col("area_code"), col("period"), col("value"), copy=False)
+                       .from_(target.object_table(binding.source_object), copy=False)
+                       .where(and_all(conditions), copy=False))
+    return exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("invalid", copy=False), copy=False) \
+        .order_by(col("period"), col("area_code"), copy=False)
+
+
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """One SELECT per binding; a blank value is a missing value and is left out."""
     selects = []
@@ -168,6 +193,7 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
         if binding.period_to:
             conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
         conditions.append(is_finite(col("value")))
+        conditions += [valid_value(col("value"), node.valid)] if node.valid else []
         columns = [col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"), col("item")]
         if node.with_geography:
             codes_of = col("period") if binding.geography_period == "period" else lit(binding.geography_period)

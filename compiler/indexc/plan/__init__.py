@@ -107,7 +107,8 @@ def _measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> No
     return MeasureNode(name=object_name("measures", measure_id), spec=("measures", measure_id),
                        depends_on=tuple(sorted({b.source_object for b in bindings})),
                        description=measure.description or f"Measure {measure_id}",
-                       measure_id=measure_id, bindings=bindings, with_geography=with_geography)
+                       measure_id=measure_id, bindings=bindings, with_geography=with_geography,
+                       valid=tuple(measure.valid.conditions()) if measure.valid else ())
 
 
 def _input_object(name: str, catalog: Catalog, with_geography: bool) -> str:
@@ -131,6 +132,8 @@ def _direct_bindings(metric_id: str, catalog: Catalog, with_geography: bool) -> 
     measure_id = formula.name
     if _input_object(measure_id, catalog, with_geography) != object_name("measures", measure_id):
         return None  # restated, or otherwise not the measure view
+    if catalog.measures[measure_id].valid:
+        return None  # its view leaves out values outside the valid range
     return [{"source": object_name("sources", b.source), "item": b.item, "period_from": b.periods.from_,
              "period_to": b.periods.to} for b in catalog.measures[measure_id].bindings]
 

@@ -126,6 +126,7 @@ class MeasureNode(Node):
     measure_id: str
     bindings: tuple[BindingSelect, ...]
     with_geography: bool = False  # also say on which period's codes each row is, and whether it is restated
+    valid: tuple[tuple[str, float], ...] = ()  # (operator, bound) pairs every value kept satisfies
     layer = Layer.MEASURE
     materialisation = Materialisation.VIEW
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, PositiveInt, model_validator
 
 from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
 
@@ -31,12 +31,40 @@ class Binding(StrictModel):
     populations); they are never restated, so they cannot count twice beside a back-cast series."""
 
 
+class ValidRange(StrictModel):
+    """The values a measure can take; a published value outside is not data (a blank written as 0, say)."""
+
+    min: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+    max: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+    above: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+    below: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "ValidRange":
+        if all(bound is None for bound in (self.min, self.max, self.above, self.below)):
+            raise ValueError("give at least one of min, max (inclusive), above, below (exclusive)")
+        if self.min is not None and self.above is not None or self.max is not None and self.below is not None:
+            raise ValueError("give min or above, and max or below, not both")
+        low = self.min if self.min is not None else self.above
+        high = self.max if self.max is not None else self.below
+        if low is not None and high is not None and low >= high:
+            raise ValueError(f"the lower bound {low:g} is not below the upper bound {high:g}")
+        return self
+
+    def conditions(self) -> list[tuple[str, float]]:
+        """(operator, bound) pairs a valid value satisfies."""
+        pairs = (">=", self.min), ("<=", self.max), (">", self.above), ("<", self.below)
+        return [(op, bound) for op, bound in pairs if bound is not None]
+
+
 class Measure(StrictModel):
     id: Identifier
     description: Text = ""
     unit: Name
     additivity: Literal["sum", "mean", "none"]
     weight: Identifier | None = None
+    valid: ValidRange | None = None
+    """Values outside are left out as missing, and `indexc run` says how many (IX706)."""
     bindings: tuple[Binding, ...] = Field(min_length=1)
 
 

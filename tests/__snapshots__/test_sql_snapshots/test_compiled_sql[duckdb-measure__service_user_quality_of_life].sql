@@ -13,4 +13,7 @@ SELECT
   TRUE AS "restate"
 FROM "indexc_build"."source__oflog_asc_outcomes"
 WHERE
-  "item" = 'ASC2' AND ABS("value") <= 1.7976931348623157e+308;
+  "item" = 'ASC2'
+  AND ABS("value") <= 1.7976931348623157e+308
+  AND "value" <= 1.0
+  AND "value" > 0.0;
