@@ -79,7 +79,8 @@ def method_notes(connection, target: SqlTarget, index: Index, period: str | None
                    f"ELSE 0 END) AS winsorised, COALESCE(SUM(high_points + low_points), 0) AS points, SUM(CASE WHEN "
                    f"log_applied THEN 1 ELSE 0 END) AS logged FROM {_table(target, index.id, 'treatment')}")
         unit = "metric-periods" if index.method.scope == "period" else "metrics"
-        notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({row['points']} points), "
+        points = f"{row['points']} point{'' if row['points'] == 1 else 's'}"
+        notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({points}), "
                      f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})")
     if not isinstance(index.method.missing, str):
         row = _one(connection, target, f"SELECT COUNT(*) AS imputed FROM {_table(target, index.id, 'metric_values')} "
