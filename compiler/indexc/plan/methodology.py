@@ -98,49 +98,12 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
     node = lambda cls, part, template, reads, description, **params: cls(  # noqa: E731
         name=name(part), spec=spec, depends_on=tuple(sorted(set(reads))), description=description,
         index_id=index_id, template=template, params=params)
-    metric_ids = index.metric_ids()
-    through_views = [m for m in metric_ids if direct(m) is None]
-    objects = [metric_object(m) for m in through_views]
-    from_sources: dict[str, list[dict]] = {}
-    for metric_id in metric_ids:
-        for binding in direct(metric_id) or []:
-            from_sources.setdefault(binding["source"], []).append({**binding, "metric": metric_id})
-    nodes: list[Node] = []
-    impute = None
-    if not isinstance(method.missing, str):
-        impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
-    grouping_objects = lambda groupings: [g["edges"] for g in groupings if g and g["edges"]]  # noqa: E731
-    nodes.append(node(
-        MetricScoresNode, "metric_values", "metric_values",
-        [universe, *objects, *from_sources, *grouping_objects([impute["grouping"] if impute else None])],
-        f"Metric values of index {index_id} for the areas of universe {index.universe}"
-        + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}"
-           if impute else ""),
-        metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
-        sources=[{"object": source, "bindings": rows} for source, rows in sorted(from_sources.items())],
-        universe=universe, impute=impute))
-    treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
-    if treated:
-        nodes.append(node(
-            MetricScoresNode, "treatment", "treatment", [name("metric_values")],
-            f"Outlier treatment of index {index_id} per metric and {method.scope}: "
-            + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
-            groups=[{**t.model_dump(), "metrics": ids} for t, ids in treated], scope=method.scope,
-            values=name("metric_values")))
-    normalisations = _grouped_by(method.normalisation_of, metric_ids)
-    polarity = [(m, 1 if catalog.metrics[m].direction == "higher_is_better" else -1) for m in metric_ids]
-    nodes.append(node(
-        MetricScoresNode, "metric_scores", "metric_scores",
-        [name("metric_values")] + ([name("treatment")] if treated else []),
-        f"Metric scores of index {index_id}, per metric and {method.scope}, direction applied: "
-        + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
-        values=name("metric_values"), treatment=name("treatment") if treated else None, scope=method.scope,
-        polarity=polarity, normalisations=[{**n.model_dump(), "metrics": ids} for n, ids in normalisations]))
+    nodes: list[Node] = _value_nodes(index, index_id, catalog, universe, metric_object, direct, node, name)
     nodes.extend(_scoring_nodes(index, index_id, "", node, name))
     if index.peers.groups:
         groupings = [_grouping(g) for g in index.peers.groups]
         nodes.append(node(IndexScoresNode, "group_ranks", "group_ranks",
-                          [name("scores"), universe, *grouping_objects(groupings)],
+                          [name("scores"), universe, *_edges(groupings)],
                           f"Ranks of index {index_id} within groups: {', '.join(index.peers.groups)}",
                           scores=name("scores"), universe=universe, groupings=groupings))
     if index.productivity:
@@ -176,6 +139,62 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
             lenses=[{**lens, "alpha": alpha}
                     for lens, alpha in zip(_root_params(index)["lenses"], alphas, strict=True)],
             method=method.aggregate.method, p=method.aggregate.p, top=index.publish.top))
+    nodes.extend(_publication_nodes(index, index_id, universe, node, name))
+    return nodes
+
+
+def _edges(groupings: list[dict | None]) -> list[str]:
+    """The area-map objects some groupings read (`type` reads none)."""
+    return [g["edges"] for g in groupings if g and g["edges"]]
+
+
+def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, metric_object: ValueObject,
+                 direct: Callable[[str], list[dict] | None], node, name) -> list[Node]:
+    """Metric values of the universe (imputed), their treatment, and their scores."""
+    method = index.method
+    metric_ids = index.metric_ids()
+    through_views = [m for m in metric_ids if direct(m) is None]
+    objects = [metric_object(m) for m in through_views]
+    from_sources: dict[str, list[dict]] = {}
+    for metric_id in metric_ids:
+        for binding in direct(metric_id) or []:
+            from_sources.setdefault(binding["source"], []).append({**binding, "metric": metric_id})
+    nodes: list[Node] = []
+    impute = None
+    if not isinstance(method.missing, str):
+        impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
+    nodes.append(node(
+        MetricScoresNode, "metric_values", "metric_values",
+        [universe, *objects, *from_sources, *_edges([impute["grouping"] if impute else None])],
+        f"Metric values of index {index_id} for the areas of universe {index.universe}"
+        + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}"
+           if impute else ""),
+        metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
+        sources=[{"object": source, "bindings": rows} for source, rows in sorted(from_sources.items())],
+        universe=universe, impute=impute))
+    treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
+    if treated:
+        nodes.append(node(
+            MetricScoresNode, "treatment", "treatment", [name("metric_values")],
+            f"Outlier treatment of index {index_id} per metric and {method.scope}: "
+            + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
+            groups=[{**t.model_dump(), "metrics": ids} for t, ids in treated], scope=method.scope,
+            values=name("metric_values")))
+    normalisations = _grouped_by(method.normalisation_of, metric_ids)
+    polarity = [(m, 1 if catalog.metrics[m].direction == "higher_is_better" else -1) for m in metric_ids]
+    nodes.append(node(
+        MetricScoresNode, "metric_scores", "metric_scores",
+        [name("metric_values")] + ([name("treatment")] if treated else []),
+        f"Metric scores of index {index_id}, per metric and {method.scope}, direction applied: "
+        + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
+        values=name("metric_values"), treatment=name("treatment") if treated else None, scope=method.scope,
+        polarity=polarity, normalisations=[{**n.model_dump(), "metrics": ids} for n, ids in normalisations]))
+    return nodes
+
+
+def _publication_nodes(index: Index, index_id: str, universe: str, node, name) -> list[Node]:
+    """The most improved and the Top N, with what the index publishes beside it."""
+    nodes: list[Node] = []
     nodes.append(node(PublishNode, "most_improved", "most_improved", [name("scores"), universe],
                       f"The {index.publish.top} areas of index {index_id} whose rank rose most since the previous "
                       "period", scores=name("scores"), universe=universe, top=index.publish.top))
