@@ -13,7 +13,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-import sqlglot
 from sqlglot import exp
 
 from indexc.engines import duckdb as duckdb_engine
@@ -63,33 +62,32 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     return target.render(query)
 
 
-def _one(connection, target: SqlTarget, sql: str) -> dict[str, Any]:
-    return duckdb_engine.query(connection, target.render(sqlglot.parse_one(sql, read="duckdb")))[0]
-
-
-def _table(target: SqlTarget, index_id: str, part: str) -> str:
-    return target.object_table(index_object(index_id, part)).sql("duckdb")
+def _one(connection, target: SqlTarget, index_id: str, part: str, columns: list[str],
+         where: exp.Expression | None = None) -> dict[str, Any]:
+    """One row of aggregates over an index object."""
+    query = exp.select(*columns).from_(target.object_table(index_object(index_id, part)))
+    return duckdb_engine.query(connection, target.render(query.where(where) if where is not None else query))[0]
 
 
 def method_notes(connection, target: SqlTarget, index: Index, period: str | None) -> tuple[str, ...]:
     """What the method did to the data: treated and imputed values, areas left unranked."""
     notes = []
     if any(index.method.treatment_of(m).method != "none" for m in index.metric_ids()):
-        row = _one(connection, target, f"SELECT COUNT(*) AS scopes, SUM(CASE WHEN high_points + low_points > 0 THEN 1 "
-                   f"ELSE 0 END) AS winsorised, COALESCE(SUM(high_points + low_points), 0) AS points, SUM(CASE WHEN "
-                   f"log_applied THEN 1 ELSE 0 END) AS logged FROM {_table(target, index.id, 'treatment')}")
+        row = _one(connection, target, index.id, "treatment", [
+            "COUNT(*) AS scopes", "SUM(CASE WHEN high_points + low_points > 0 THEN 1 ELSE 0 END) AS winsorised",
+            "COALESCE(SUM(high_points + low_points), 0) AS points",
+            "SUM(CASE WHEN log_applied THEN 1 ELSE 0 END) AS logged"])
         unit = "metric-periods" if index.method.scope == "period" else "metrics"
         points = f"{row['points']} point{'' if row['points'] == 1 else 's'}"
         notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({points}), "
                      f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})")
     if not isinstance(index.method.missing, str):
-        row = _one(connection, target, f"SELECT COUNT(*) AS imputed FROM {_table(target, index.id, 'metric_values')} "
-                   "WHERE imputed")
+        row = _one(connection, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed"))
         notes.append(f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
                      f"{index.method.missing.group}")
     if period and index.method.min_coverage:
-        row = _one(connection, target, f"SELECT COUNT(*) AS unranked FROM {_table(target, index.id, 'scores')} "
-                   f"WHERE NOT ranked AND period = '{period}'")
+        row = _one(connection, target, index.id, "scores", ["COUNT(*) AS unranked"],
+                   exp.and_(exp.Not(this=col("ranked")), exp.EQ(this=col("period"), expression=lit(period))))
         notes.append(f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
                      f"{index.method.min_coverage:.0%} of the weight")
     if index.stability:

@@ -166,16 +166,22 @@ def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> 
     return and_all([COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid])
 
 
+def _bound_rows(binding) -> list[exp.Expression]:
+    """The rows of a source a binding reads: its item, within its periods."""
+    conditions: list[exp.Expression] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
+    if binding.period_from:
+        conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
+    if binding.period_to:
+        conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
+    return conditions
+
+
 def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """Published values of a measure outside its valid range, which its view leaves out."""
     selects = []
     for binding in node.bindings:
-        conditions = [exp.EQ(this=col("item"), expression=lit(binding.item)), is_finite(col("value")),
-                      exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid)))]
-        if binding.period_from:
-            conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
-        if binding.period_to:
-            conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
+        conditions = _bound_rows(binding) + [
+            is_finite(col("value")), exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid)))]
         selects.append(exp.select(col("area_code"), col("period"), col("value"), copy=False)
                        .from_(target.object_table(binding.source_object), copy=False)
                        .where(and_all(conditions), copy=False))
@@ -187,12 +193,7 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """One SELECT per binding; a blank value is a missing value and is left out."""
     selects = []
     for binding in node.bindings:
-        conditions = [exp.EQ(this=col("item"), expression=lit(binding.item))]
-        if binding.period_from:
-            conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
-        if binding.period_to:
-            conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
-        conditions.append(is_finite(col("value")))
+        conditions = _bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), node.valid)] if node.valid else []
         columns = [col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"), col("item")]
         if node.with_geography:
