@@ -118,6 +118,36 @@ def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) ->
     assert after == before
 
 
+def test_an_object_that_changed_kind_is_replaced_and_a_failed_run_keeps_it(example_project: Path) -> None:
+    """A build from before metric scores became a view holds them as a table: a run replaces it, and a run
+    that fails leaves it exactly as it was."""
+    assert invoke(example_project, "run", "-q").exit_code == 0
+    database = example_project / "build" / "indexc.duckdb"
+    scores = "indexc_build.index__adult_social_care__metric_scores"
+    kind = ("SELECT table_type FROM information_schema.tables WHERE table_schema = 'indexc_build' "
+            "AND table_name = 'index__adult_social_care__metric_scores'")
+    every_row = f"SELECT * FROM {scores} ORDER BY ALL"
+    with duckdb.connect(str(database)) as connection:
+        assert connection.execute(kind).fetchone() == ("VIEW",)
+        rows = connection.execute(every_row).fetchall()
+        connection.execute(f"CREATE TABLE {scores}_was AS SELECT * FROM {scores}")
+        connection.execute(f"DROP VIEW {scores}")
+        connection.execute(f"ALTER TABLE {scores}_was RENAME TO index__adult_social_care__metric_scores")
+    data = example_project / "examples" / "data" / "asc_outcomes_oflog.csv"
+    good = data.read_text()
+    data.write_text(good.replace(",8.9\n", ",eight point nine\n", 1))
+    assert invoke(example_project, "run", "-q").exit_code == 1
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute(kind).fetchone() == ("BASE TABLE",)
+        assert connection.execute(every_row).fetchall() == rows
+    data.write_text(good)
+    result = invoke(example_project, "run", "-q")
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute(kind).fetchone() == ("VIEW",)
+        assert connection.execute(every_row).fetchall() == rows
+
+
 def test_no_specs_directory(tmp_path: Path) -> None:
     result = invoke(tmp_path, "validate")
     assert result.exit_code == 1
@@ -194,7 +224,7 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["wrote 152 objects to build/duckdb", "wrote 152 objects to build/snowflake"]
+    assert result.output.splitlines() == ["wrote 154 objects to build/duckdb", "wrote 154 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
     assert result.exit_code == 2 and "--out takes a single --target" in result.output
 

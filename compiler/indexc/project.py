@@ -192,7 +192,7 @@ class Project:
                 "in the target file to another file")]) from None
         try:
             try:
-                duckdb_engine.execute(connection, build.objects, self.root, progress)
+                duckdb_engine.execute(connection, build.objects, self.root, progress, build.target.schema_)
             except duckdb_engine.ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
             except duckdb_engine.CheckFailed as failure:

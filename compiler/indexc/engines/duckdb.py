@@ -15,6 +15,7 @@ from typing import Any, Callable
 import duckdb
 
 from indexc.generate import CompiledObject
+from indexc.plan.nodes import Materialisation
 
 CHECK_EXAMPLES = 5
 
@@ -54,23 +55,45 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 
 def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
-            progress: Callable[[BuiltObject], None] | None = None) -> list[BuiltObject]:
+            progress: Callable[[BuiltObject], None] | None = None, schema: str | None = None) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
     The working directory, not DuckDB's file_search_path, resolves them: with
     file_search_path, DuckDB 2.0 was seen to serve a data file's old contents
-    after the file changed within one process.
+    after the file changed within one process. `schema`: where the objects are
+    built, so that an object that changed kind (a table that is now a view) is
+    dropped first, in the same transaction.
     """
     with contextlib.chdir(root):
-        return _execute_all(connection, objects, progress)
+        return _execute_all(connection, objects, progress, schema)
 
 
-def _execute_all(connection, objects, progress) -> list[BuiltObject]:
+def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation]:
+    if schema is None:
+        return {}
+    rows = connection.execute("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ?",
+                              [schema]).fetchall()
+    return {name: Materialisation.VIEW if kind == "VIEW" else Materialisation.TABLE for name, kind in rows}
+
+
+def _drop_if_other_kind(connection, obj: CompiledObject, schema: str | None, existing: dict) -> None:
+    """CREATE OR REPLACE cannot replace a table with a view, nor a view with a table."""
+    was = existing.get(obj.name)
+    if was is None or obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
+        return
+    if was is not obj.node.materialisation:
+        quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, obj.name))
+        connection.execute(f"DROP {'VIEW' if was is Materialisation.VIEW else 'TABLE'} {quoted}")
+
+
+def _execute_all(connection, objects, progress, schema) -> list[BuiltObject]:
     built: list[BuiltObject] = []
     connection.execute("BEGIN TRANSACTION")
+    existing = _existing_kinds(connection, schema)
     for obj in objects:
         started = time.perf_counter()
         try:
+            _drop_if_other_kind(connection, obj, schema, existing)
             result = connection.execute(obj.statement)
             found = result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []
         except duckdb.Error as err:

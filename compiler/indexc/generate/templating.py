@@ -39,6 +39,14 @@ def num(value: float | int) -> str:
     return f"CAST({float(value)!r} AS DOUBLE)"
 
 
+def plain(value: float | int) -> str:
+    """A number as written, for a long literal table that casts its column to DOUBLE once: a cast on
+    every row of thousands costs the engine more to plan than the query costs to run."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not a number: {value!r}")
+    return repr(float(value))
+
+
 def text(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -60,7 +68,7 @@ def render(template: str, target: SqlTarget, **context: Any) -> exp.Expression:
         return marker
 
     sql = _environment().get_template(template).render(
-        ref=ref, num=num, text=text, in_period=_in_period, finite=_finite, **context)
+        ref=ref, num=num, plain=plain, text=text, in_period=_in_period, finite=_finite, **context)
     tree = sqlglot.parse_one(sql, read="duckdb")
 
     def swap(node: exp.Expression) -> exp.Expression:

@@ -15,6 +15,7 @@ from indexc.plan.nodes import (
     IndexScoresNode,
     LensScoresNode,
     MetricScoresNode,
+    MetricScoresView,
     Node,
     PeersNode,
     PublishNode,
@@ -60,18 +61,25 @@ def _grouping(grouping_id: str) -> dict:
 
 
 def _lens_params(index: Index) -> dict:
-    edges, depths = [], {}
+    """The lens tree by depth: each depth's metric and lens edges apart, and each lens's totals.
+
+    Each depth lists only its own edges, so a tree of thousands of metrics is written (and
+    planned by the engine) once, not once per depth that reads it.
+    """
+    depths, totals = {}, []
     for _, lens, depth in index.walk():
-        edges += [{"lens": lens.id, "kind": "metric", "child": e.metric, "weight": float(e.weight)}
-                  for e in lens.metrics]
-        edges += [{"lens": lens.id, "kind": "lens", "child": c.id, "weight": float(c.weight)} for c in lens.lenses]
         aggregate = lens.aggregate or index.method.aggregate
-        level = depths.setdefault(depth, {"lenses": [], "methods": {}})
+        level = depths.setdefault(depth, {"lenses": [], "methods": {}, "metric_edges": [], "lens_edges": []})
         level["lenses"].append(lens.id)
         level["methods"].setdefault((aggregate.method, aggregate.p), []).append(lens.id)
+        level["metric_edges"] += [{"lens": lens.id, "child": e.metric, "weight": float(e.weight)}
+                                  for e in lens.metrics]
+        level["lens_edges"] += [{"lens": lens.id, "child": c.id, "weight": float(c.weight)} for c in lens.lenses]
+        weights = [float(e.weight) for e in lens.metrics] + [float(c.weight) for c in lens.lenses]
+        totals.append({"lens": lens.id, "children": len(weights), "weight": sum(weights)})
     for level in depths.values():
         level["methods"] = [{"method": m, "p": p, "lenses": ids} for (m, p), ids in level["methods"].items()]
-    return {"edges": edges, "depths": depths, "max_depth": max(depths)}
+    return {"totals": totals, "depths": depths, "max_depth": max(depths)}
 
 
 def _root_params(index: Index) -> dict:
@@ -114,17 +122,18 @@ def index_nodes(index_id: str, catalog: Catalog, universe: str, metric_object: V
                           lens_scores=name("lens_scores"),
                           entries=[{"lens": p.lens, "spend": o, "method": p.method}
                                    for p, o in zip(index.productivity, spends, strict=True)]))
+    periods = _periods_object(index, name)
     if index.peers.neighbours and index.peers.neighbours.source:
         nodes.append(_listed_neighbours(index, index_id, node, name, universe, catalog, paths))
     elif index.peers.neighbours:
         features = [{"id": f.metric, "object": value_object(f.metric), "weight": f.weight}
                     for f in index.peers.neighbours.features]
         nodes.append(node(PeersNode, "neighbours", "neighbours",
-                          [universe, name("metric_values"), *(f["object"] for f in features)],
+                          [universe, periods, *(f["object"] for f in features)],
                           f"The {index.peers.neighbours.k} nearest neighbours of each area of index {index_id} by "
                           + ", ".join(f["id"] for f in features),
                           features=features, k=index.peers.neighbours.k, universe=universe,
-                          values=name("metric_values")))
+                          periods=periods))
     if index.savings:
         nodes.extend(_savings_nodes(index, index_id, "", node, name, universe, metric_object, value_object))
     if index.stability:
@@ -163,14 +172,17 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
     impute = None
     if not isinstance(method.missing, str):
         impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
+    # Values read straight from the sources cost less to read again than to store; metric views (formulas) and
+    # imputation cost more, so their values are stored once.
+    values_kind = MetricScoresNode if through_views or impute else MetricScoresView
     nodes.append(node(
-        MetricScoresNode, "metric_values", "metric_values",
+        values_kind, "metric_values", "metric_values",
         [universe, *objects, *from_sources, *_edges([impute["grouping"] if impute else None])],
         f"Metric values of index {index_id} for the areas of universe {index.universe}"
         + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}"
            if impute else ""),
         metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
-        sources=[{"object": source, "bindings": rows} for source, rows in sorted(from_sources.items())],
+        sources=[{"object": source, **_by_dating(rows)} for source, rows in sorted(from_sources.items())],
         universe=universe, impute=impute))
     treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
     if treated:
@@ -178,18 +190,34 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
             MetricScoresNode, "treatment", "treatment", [name("metric_values")],
             f"Outlier treatment of index {index_id} per metric and {method.scope}: "
             + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
-            groups=[{**t.model_dump(), "metrics": ids} for t, ids in treated], scope=method.scope,
-            values=name("metric_values")))
+            groups=[{**t.model_dump(), "metrics": ids, "every": len(ids) == len(metric_ids)} for t, ids in treated],
+            scope=method.scope, values=name("metric_values")))
     normalisations = _grouped_by(method.normalisation_of, metric_ids)
-    polarity = [(m, 1 if catalog.metrics[m].direction == "higher_is_better" else -1) for m in metric_ids]
+    rules = {m: rule for rule, (_, ids) in enumerate(normalisations, start=1) for m in ids}
+    treatment = name("treatment") if treated else None
+    untreated = [m for m in metric_ids if m not in {i for _, ids in treated for i in ids}]
     nodes.append(node(
-        MetricScoresNode, "metric_scores", "metric_scores",
-        [name("metric_values")] + ([name("treatment")] if treated else []),
+        MetricScoresNode, "normalisation", "normalisation",
+        ([name("metric_values")] if untreated else []) + ([treatment] if treated else []),
+        f"Normalisation of index {index_id} per metric and {method.scope}: each metric's rule, direction and "
+        "spread of treated values",
+        values=name("metric_values"), treatment=treatment, scope=method.scope,
+        untreated=untreated,
+        metrics=[{"id": m, "direction": 1 if catalog.metrics[m].direction == "higher_is_better" else -1,
+                  "rule": rules[m]} for m in metric_ids], methods=[n.describe() for n, _ in normalisations]))
+    nodes.append(node(
+        MetricScoresView, "metric_scores", "metric_scores", [name("metric_values"), name("normalisation")],
         f"Metric scores of index {index_id}, per metric and {method.scope}, direction applied: "
         + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
-        values=name("metric_values"), treatment=name("treatment") if treated else None, scope=method.scope,
-        polarity=polarity, normalisations=[{**n.model_dump(), "metrics": ids} for n, ids in normalisations]))
+        values=name("metric_values"), scope=method.scope, normalisation=name("normalisation"),
+        normalisations=[n.model_dump() for n, _ in normalisations]))
     return nodes
+
+
+def _by_dating(bindings: list[dict]) -> dict[str, list[dict]]:
+    """Bindings for every period (`open`: matched on the item alone) apart from those for some (`dated`)."""
+    dated = [b for b in bindings if b["period_from"] or b["period_to"]]
+    return {"open": [b for b in bindings if not (b["period_from"] or b["period_to"])], "dated": dated}
 
 
 def _publication_nodes(index: Index, index_id: str, universe: str, node, name) -> list[Node]:
@@ -215,17 +243,24 @@ def _publication_nodes(index: Index, index_id: str, universe: str, node, name) -
     return nodes
 
 
+def _periods_object(index: Index, name) -> str:
+    """An object whose `period` column lists the index's periods: the small normalisation table when it is
+    per period, else the metric values (which may be a view over every value)."""
+    return name("normalisation") if index.method.scope == "period" else name("metric_values")
+
+
 def _listed_neighbours(index: Index, index_id: str, node, name, universe: str, catalog: Catalog,
                        paths: str | None) -> Node:
     """Neighbours from a file; on a restated geography a terminated code is replaced by its successors."""
     source = catalog.sources[index.peers.neighbours.source]
     source_object = f"source__{source.id}"
-    reads = [universe, name("metric_values"), source_object] + ([paths] if paths else [])
+    periods = _periods_object(index, name)
+    reads = [universe, periods, source_object] + ([paths] if paths else [])
     return node(PeersNode, "neighbours", "neighbours_listed", reads,
                 f"Neighbours of each area of index {index_id} as listed in source {source.id}"
                 + (", terminated codes replaced by their successors" if paths else ""),
                 source=source_object, paths=paths, level=source.geography.level, universe=universe,
-                values=name("metric_values"))
+                periods=periods)
 
 
 def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name) -> list[Node]:
@@ -249,7 +284,8 @@ def _scenario_words(prefix: str) -> str:
 def _savings_nodes(index: Index, index_id: str, prefix: str, node, name, universe: str,
                    metric_object: ValueObject, value_object: ValueObject) -> list[Node]:
     params = _savings_params(index, metric_object, value_object)
-    reads = [universe, name("metric_values"), *(s["unit_cost"] for s in params), *(s["volume"] for s in params)]
+    periods = _periods_object(index, name)
+    reads = [universe, periods, *(s["unit_cost"] for s in params), *(s["volume"] for s in params)]
     reads += [s["grouping"]["edges"] for s in params if s["grouping"] and s["grouping"]["edges"]]
     reads += [name("neighbours")] if any(s["peers"] == NEIGHBOURS for s in params) else []
     cls = PeersNode if not prefix else ScenarioNode
@@ -257,7 +293,7 @@ def _savings_nodes(index: Index, index_id: str, prefix: str, node, name, univers
         node(cls, prefix + "savings", "savings", reads,
              f"Projected savings of index {index_id}{_scenario_words(prefix)}: " + "; ".join(
                  f"{s['id']} to the {s['quantile']:g} quantile of {s['peers']}" for s in params),
-             savings=params, universe=universe, neighbours=name("neighbours"), values=name("metric_values")),
+             savings=params, universe=universe, neighbours=name("neighbours"), periods=periods),
         node(cls, prefix + "savings_totals", "savings_totals", [name(prefix + "savings")],
              f"Savings of index {index_id}{_scenario_words(prefix)} per period, per lens and in total",
              savings=name(prefix + "savings")),

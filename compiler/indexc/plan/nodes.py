@@ -185,6 +185,19 @@ class MetricScoresNode(TemplateNode):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MetricScoresView(TemplateNode):
+    """Per-value objects (values, scores) computed when read rather than stored.
+
+    Writing millions of values to the database cost more than the methodology itself, and the
+    build reads them whole only once, to aggregate the lenses; the statistics they need per
+    metric are small tables.
+    """
+
+    layer = Layer.METRIC_SCORES
+    materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True, kw_only=True)
 class LensScoresNode(TemplateNode):
     """Every lens of an index's tree, aggregated from its children's scores."""
 

@@ -11,16 +11,6 @@ WITH "g1_values" AS (
     "v"."period" AS "scope",
     "v"."value"
   FROM "indexc_build"."scenario__surrey_2027__index__adult_social_care__metric_values" AS "v"
-  WHERE
-    "v"."metric" IN (
-      'asc_spend_per_head',
-      'carer_quality_of_life',
-      'carers_finding_information_easy',
-      'service_user_quality_of_life',
-      'short_term_service_success',
-      'users_finding_information_easy',
-      'workforce_turnover'
-    )
 ), "g1_base" AS (
   SELECT
     "metric",
@@ -125,7 +115,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds0" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -276,7 +273,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds1" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -427,7 +431,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds2" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -578,7 +589,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds3" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -729,7 +747,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds4" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -869,7 +894,11 @@ WITH "g1_values" AS (
     SUM("d") AS "s1",
     SUM("d" * "d") AS "s2",
     SUM("d" * "d" * "d") AS "s3",
-    SUM("d" * "d" * "d" * "d") AS "s4"
+    SUM("d" * "d" * "d" * "d") AS "s4",
+    MIN("t") AS "treated_min",
+    MAX("t") AS "treated_max",
+    AVG("t") AS "treated_mean",
+    STDDEV_SAMP("t") AS "treated_sd"
   FROM (
     SELECT
       "v"."metric",
@@ -880,7 +909,14 @@ WITH "g1_values" AS (
         WHEN "v"."value" > "b"."upper_bound"
         THEN "b"."upper_bound"
         ELSE "v"."value"
-      END - "c"."centre" AS "d"
+      END - "c"."centre" AS "d",
+      CASE
+        WHEN "v"."value" < "b"."lower_bound"
+        THEN "b"."lower_bound"
+        WHEN "v"."value" > "b"."upper_bound"
+        THEN "b"."upper_bound"
+        ELSE "v"."value"
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_bounds5" AS "b"
       ON "b"."metric" = "v"."metric" AND "b"."scope" = "v"."scope"
@@ -973,12 +1009,18 @@ WITH "g1_values" AS (
   SELECT
     "f".*,
     "f"."skewed" AND "f"."high" + "f"."low" = 5 AS "fallback",
+    "u"."treated_min",
+    "u"."treated_max",
+    "u"."treated_mean",
+    "u"."treated_sd",
     CASE WHEN "z"."g1" <= 0 THEN -1 ELSE 1 END AS "log_sign",
     "z"."g1" AS "skew_before",
     "z"."g2" AS "kurtosis_before"
   FROM "g1_checked5" AS "f"
   JOIN "g1_rule0" AS "z"
     ON "z"."metric" = "f"."metric" AND "z"."scope" = "f"."scope"
+  JOIN "g1_sums5" AS "u"
+    ON "u"."metric" = "f"."metric" AND "u"."scope" = "f"."scope"
 ), "g1_log_sums" AS (
   SELECT
     "metric",
@@ -986,7 +1028,11 @@ WITH "g1_values" AS (
     SUM("d") AS "s1",
     SUM("d" * "d") AS "s2",
     SUM("d" * "d" * "d") AS "s3",
-    SUM("d" * "d" * "d" * "d") AS "s4"
+    SUM("d" * "d" * "d" * "d") AS "s4",
+    MIN("t") AS "treated_min",
+    MAX("t") AS "treated_max",
+    AVG("t") AS "treated_mean",
+    STDDEV_SAMP("t") AS "treated_sd"
   FROM (
     SELECT
       "v"."metric",
@@ -995,7 +1041,12 @@ WITH "g1_values" AS (
         WHEN "f"."log_sign" > 0
         THEN LN("v"."value" - "c"."value_min" + 1) - LN("c"."centre" - "c"."value_min" + 1)
         ELSE LN("c"."value_max" - "c"."centre" + 1) - LN("c"."value_max" - "v"."value" + 1)
-      END AS "d"
+      END AS "d",
+      CASE
+        WHEN "f"."log_sign" > 0
+        THEN LN("v"."value" - "c"."value_min" + 1)
+        ELSE -LN("c"."value_max" - "v"."value" + 1)
+      END AS "t"
     FROM "g1_values" AS "v"
     JOIN "g1_final" AS "f"
       ON "f"."metric" = "v"."metric" AND "f"."scope" = "v"."scope" AND "f"."fallback"
@@ -1088,7 +1139,11 @@ WITH "g1_values" AS (
         )
       END
       ELSE "f"."g2"
-    END AS "kurtosis_after"
+    END AS "kurtosis_after",
+    CASE WHEN "f"."fallback" THEN "l"."treated_min" ELSE "f"."treated_min" END AS "treated_min",
+    CASE WHEN "f"."fallback" THEN "l"."treated_max" ELSE "f"."treated_max" END AS "treated_max",
+    CASE WHEN "f"."fallback" THEN "l"."treated_mean" ELSE "f"."treated_mean" END AS "treated_mean",
+    CASE WHEN "f"."fallback" THEN "l"."treated_sd" ELSE "f"."treated_sd" END AS "treated_sd"
   FROM "g1_final" AS "f"
   JOIN "g1_base" AS "c"
     ON "c"."metric" = "f"."metric" AND "c"."scope" = "f"."scope"
@@ -1111,5 +1166,9 @@ SELECT
   "skew_before",
   "kurtosis_before",
   "skew_after",
-  "kurtosis_after"
+  "kurtosis_after",
+  "treated_min",
+  "treated_max",
+  "treated_mean",
+  "treated_sd"
 FROM "g1_report";

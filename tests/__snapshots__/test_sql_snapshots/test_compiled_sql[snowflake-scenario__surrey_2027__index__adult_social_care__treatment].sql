@@ -11,16 +11,6 @@ WITH "G1_VALUES" AS (
     "V"."PERIOD" AS "SCOPE",
     "V"."VALUE"
   FROM "INDEXC"."INDEX_BUILD"."SCENARIO__SURREY_2027__INDEX__ADULT_SOCIAL_CARE__METRIC_VALUES" AS "V"
-  WHERE
-    "V"."METRIC" IN (
-      'asc_spend_per_head',
-      'carer_quality_of_life',
-      'carers_finding_information_easy',
-      'service_user_quality_of_life',
-      'short_term_service_success',
-      'users_finding_information_easy',
-      'workforce_turnover'
-    )
 ), "G1_BASE" AS (
   SELECT
     "METRIC",
@@ -126,7 +116,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS0" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -277,7 +274,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS1" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -428,7 +432,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS2" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -579,7 +590,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS3" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -730,7 +748,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS4" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -870,7 +895,11 @@ WITH "G1_VALUES" AS (
     SUM("D") AS "S1",
     SUM("D" * "D") AS "S2",
     SUM("D" * "D" * "D") AS "S3",
-    SUM("D" * "D" * "D" * "D") AS "S4"
+    SUM("D" * "D" * "D" * "D") AS "S4",
+    MIN("T") AS "TREATED_MIN",
+    MAX("T") AS "TREATED_MAX",
+    AVG("T") AS "TREATED_MEAN",
+    STDDEV_SAMP("T") AS "TREATED_SD"
   FROM (
     SELECT
       "V"."METRIC",
@@ -881,7 +910,14 @@ WITH "G1_VALUES" AS (
         WHEN "V"."VALUE" > "B"."UPPER_BOUND"
         THEN "B"."UPPER_BOUND"
         ELSE "V"."VALUE"
-      END - "C"."CENTRE" AS "D"
+      END - "C"."CENTRE" AS "D",
+      CASE
+        WHEN "V"."VALUE" < "B"."LOWER_BOUND"
+        THEN "B"."LOWER_BOUND"
+        WHEN "V"."VALUE" > "B"."UPPER_BOUND"
+        THEN "B"."UPPER_BOUND"
+        ELSE "V"."VALUE"
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_BOUNDS5" AS "B"
       ON "B"."METRIC" = "V"."METRIC" AND "B"."SCOPE" = "V"."SCOPE"
@@ -974,12 +1010,18 @@ WITH "G1_VALUES" AS (
   SELECT
     "F".*,
     "F"."SKEWED" AND "F"."HIGH" + "F"."LOW" = 5 AS "FALLBACK",
+    "U"."TREATED_MIN",
+    "U"."TREATED_MAX",
+    "U"."TREATED_MEAN",
+    "U"."TREATED_SD",
     CASE WHEN "Z"."G1" <= 0 THEN -1 ELSE 1 END AS "LOG_SIGN",
     "Z"."G1" AS "SKEW_BEFORE",
     "Z"."G2" AS "KURTOSIS_BEFORE"
   FROM "G1_CHECKED5" AS "F"
   JOIN "G1_RULE0" AS "Z"
     ON "Z"."METRIC" = "F"."METRIC" AND "Z"."SCOPE" = "F"."SCOPE"
+  JOIN "G1_SUMS5" AS "U"
+    ON "U"."METRIC" = "F"."METRIC" AND "U"."SCOPE" = "F"."SCOPE"
 ), "G1_LOG_SUMS" AS (
   SELECT
     "METRIC",
@@ -987,7 +1029,11 @@ WITH "G1_VALUES" AS (
     SUM("D") AS "S1",
     SUM("D" * "D") AS "S2",
     SUM("D" * "D" * "D") AS "S3",
-    SUM("D" * "D" * "D" * "D") AS "S4"
+    SUM("D" * "D" * "D" * "D") AS "S4",
+    MIN("T") AS "TREATED_MIN",
+    MAX("T") AS "TREATED_MAX",
+    AVG("T") AS "TREATED_MEAN",
+    STDDEV_SAMP("T") AS "TREATED_SD"
   FROM (
     SELECT
       "V"."METRIC",
@@ -996,7 +1042,12 @@ WITH "G1_VALUES" AS (
         WHEN "F"."LOG_SIGN" > 0
         THEN LN("V"."VALUE" - "C"."VALUE_MIN" + 1) - LN("C"."CENTRE" - "C"."VALUE_MIN" + 1)
         ELSE LN("C"."VALUE_MAX" - "C"."CENTRE" + 1) - LN("C"."VALUE_MAX" - "V"."VALUE" + 1)
-      END AS "D"
+      END AS "D",
+      CASE
+        WHEN "F"."LOG_SIGN" > 0
+        THEN LN("V"."VALUE" - "C"."VALUE_MIN" + 1)
+        ELSE -LN("C"."VALUE_MAX" - "V"."VALUE" + 1)
+      END AS "T"
     FROM "G1_VALUES" AS "V"
     JOIN "G1_FINAL" AS "F"
       ON "F"."METRIC" = "V"."METRIC" AND "F"."SCOPE" = "V"."SCOPE" AND "F"."FALLBACK"
@@ -1089,7 +1140,11 @@ WITH "G1_VALUES" AS (
         )
       END
       ELSE "F"."G2"
-    END AS "KURTOSIS_AFTER"
+    END AS "KURTOSIS_AFTER",
+    CASE WHEN "F"."FALLBACK" THEN "L"."TREATED_MIN" ELSE "F"."TREATED_MIN" END AS "TREATED_MIN",
+    CASE WHEN "F"."FALLBACK" THEN "L"."TREATED_MAX" ELSE "F"."TREATED_MAX" END AS "TREATED_MAX",
+    CASE WHEN "F"."FALLBACK" THEN "L"."TREATED_MEAN" ELSE "F"."TREATED_MEAN" END AS "TREATED_MEAN",
+    CASE WHEN "F"."FALLBACK" THEN "L"."TREATED_SD" ELSE "F"."TREATED_SD" END AS "TREATED_SD"
   FROM "G1_FINAL" AS "F"
   JOIN "G1_BASE" AS "C"
     ON "C"."METRIC" = "F"."METRIC" AND "C"."SCOPE" = "F"."SCOPE"
@@ -1112,5 +1167,9 @@ SELECT
   "SKEW_BEFORE",
   "KURTOSIS_BEFORE",
   "SKEW_AFTER",
-  "KURTOSIS_AFTER"
+  "KURTOSIS_AFTER",
+  "TREATED_MIN",
+  "TREATED_MAX",
+  "TREATED_MEAN",
+  "TREATED_SD"
 FROM "G1_REPORT";
