@@ -62,7 +62,7 @@ WITH "s1_costs" AS (
   SELECT
     "group_code",
     "period",
-    QUANTILE_CONT("unit_cost", CAST(0.25 AS DOUBLE)) AS "benchmark"
+    QUANTILE_CONT("unit_cost", 0.25) AS "benchmark"
   FROM "s1_grouped"
   WHERE
     NOT "group_code" IS NULL
