@@ -42,3 +42,12 @@ def geo_project(tmp_path: Path) -> Path:
 def method_project(tmp_path: Path) -> Path:
     """A copy of the made-up country whose indexes use every option of docs/methodology.md."""
     return copy_project(FIXTURES / "method", tmp_path / "method")
+
+
+@pytest.fixture(scope="session")
+def fakesnow_port(tmp_path_factory: pytest.TempPathFactory):
+    """The port of a fakesnow server started for this test session (see tests/fakesnow_server.py)."""
+    from fakesnow_server import server
+
+    with server(tmp_path_factory.mktemp("fakesnow") / "server.log") as port:
+        yield port

@@ -1,1 +1,37 @@
-"""Engines execute compiled objects on a database; compiling never needs one."""
+"""Engines execute compiled objects on a database; compiling never needs one.
+
+What a run of compiled objects can end in is the same on every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexc.generate import CompiledObject
+
+CHECK_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class ObjectFailed(Exception):
+    """A statement the engine rejected: usually the data, not indexc, is at fault."""
+
+    object: CompiledObject
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckFailed(Exception):
+    """A check found rows: the data breaks a promise the specs make about it."""
+
+    object: CompiledObject
+    examples: tuple  # up to CHECK_EXAMPLES + 1 values, so callers can tell there are more
+
+
+@dataclass(frozen=True)
+class BuiltObject:
+    name: str
+    seconds: float
+
+
+__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed"]

@@ -8,39 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
 
+from indexc.engines import CHECK_EXAMPLES, BuiltObject, CheckFailed, ObjectFailed
 from indexc.generate import CompiledObject
 from indexc.plan.nodes import Materialisation
-
-CHECK_EXAMPLES = 5
-
-
-@dataclass(frozen=True)
-class ObjectFailed(Exception):
-    """A statement the engine rejected: usually the data, not indexc, is at fault."""
-
-    object: CompiledObject
-    message: str
-
-
-@dataclass(frozen=True)
-class CheckFailed(Exception):
-    """A check found rows: the data breaks a promise the specs make about it."""
-
-    object: CompiledObject
-    examples: tuple  # up to CHECK_EXAMPLES + 1 values, so callers can tell there are more
-
-
-@dataclass(frozen=True)
-class BuiltObject:
-    name: str
-    seconds: float
-
 
 class CannotOpen(Exception):
     """The database file cannot be opened: locked by another process, or not a file."""

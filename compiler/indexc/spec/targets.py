@@ -80,6 +80,9 @@ class SnowflakeConnection(StrictModel):
     private_key_file: EnvVar | None = None
     role: EnvVar | None = None
     warehouse: EnvVar | None = None
+    host: EnvVar | None = None  # a private link or a local emulator; the account's own host otherwise
+    port: EnvVar | None = None
+    protocol: EnvVar | None = None
 
 
 class SnowflakeTarget(StrictModel):

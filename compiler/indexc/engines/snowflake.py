@@ -1,0 +1,84 @@
+"""Run compiled objects on Snowflake through snowflake-connector-python.
+
+Credentials come from the environment variables the target file names, and are
+handed to the connector only: no message, log line or error of indexc carries
+their values. Snowflake commits each DDL statement as it runs, so a run here is
+not all or nothing: objects built before a failing statement stay replaced.
+Deploying safely (build aside, then publish) is a separate step, not this one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from indexc.engines import CHECK_EXAMPLES, BuiltObject, CheckFailed, ObjectFailed
+from indexc.generate import CompiledObject
+from indexc.spec.targets import SnowflakeTarget
+
+
+class CannotConnect(Exception):
+    """No connection: a variable the target names is unset, the connector is missing, or Snowflake refused."""
+
+
+def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The connector's keyword arguments, read from the variables the target names."""
+    parameters: dict[str, Any] = {"database": target.database, "schema": target.schema_}
+    for field, variable in target.connection:
+        if variable is None:
+            continue
+        if variable.env not in environ:
+            raise CannotConnect(f"environment variable {variable.env} (connection.{field}) is not set")
+        value = environ[variable.env]
+        if field == "port":
+            if not value.isdigit():
+                raise CannotConnect(f"environment variable {variable.env} (connection.port) is not a port number")
+            parameters[field] = int(value)
+        else:
+            parameters[field] = value
+    return parameters
+
+
+def connect(target: SnowflakeTarget, environ: Mapping[str, str], **options: Any):
+    """`options` go to the connector as they are (`network_timeout`, `login_timeout`, ...)."""
+    parameters = connection_parameters(target, environ)
+    try:
+        import snowflake.connector
+    except ImportError:
+        raise CannotConnect("snowflake-connector-python is not installed: pip install 'indexc[snowflake]'") from None
+    try:
+        return snowflake.connector.connect(**parameters, **options)
+    except snowflake.connector.errors.Error as err:
+        # the connector's message names the account or host at most, never a password
+        raise CannotConnect(str(err).splitlines()[0]) from None
+
+
+def execute(connection, objects: list[CompiledObject],
+            progress: Callable[[BuiltObject], None] | None = None) -> list[BuiltObject]:
+    """Run every statement in order; stop at the first that fails or the first check that finds rows."""
+    from snowflake.connector.errors import Error
+
+    built: list[BuiltObject] = []
+    cursor = connection.cursor()
+    for obj in objects:
+        started = time.perf_counter()
+        try:
+            cursor.execute(obj.statement)
+            found = cursor.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []
+        except Error as err:
+            raise ObjectFailed(obj, str(err).strip()) from err
+        if found:
+            raise CheckFailed(obj, tuple(row[0] for row in found))
+        built.append(BuiltObject(obj.name, time.perf_counter() - started))
+        if progress:
+            progress(built[-1])
+    return built
+
+
+def query(connection, sql: str) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by lower-case column names, as DuckDB's are."""
+    cursor = connection.cursor()
+    cursor.execute(sql)
+    names = [d[0].lower() for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
