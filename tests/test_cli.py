@@ -259,3 +259,33 @@ def test_names_are_printed_as_text_not_as_terminal_markup(tiny_project: Path) ->
     result = invoke(tiny_project, "run", "-q")
     assert result.exit_code == 0, result.output
     assert "[/] Alpha [bold]" in result.output
+
+
+def test_run_progress_names_every_object_with_the_rows_it_wrote(example_project: Path) -> None:
+    result = invoke(example_project, "run", "-v")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    database = example_project / "build" / "indexc.duckdb"
+    with duckdb.connect(str(database), read_only=True) as connection:
+        scores = connection.execute("SELECT COUNT(*) FROM indexc_build.index__adult_social_care__scores").fetchone()[0]
+        tables = connection.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                    "'indexc_build' AND table_type = 'BASE TABLE'").fetchall()
+        written = sum(connection.execute(f'SELECT COUNT(*) FROM indexc_build."{t}"').fetchone()[0] for (t,) in tables)
+    assert any(line.startswith(f"built index__adult_social_care__scores: {scores:,} rows in ") for line in lines)
+    assert any(line.startswith("built index__adult_social_care__metric_scores (view) in ") for line in lines)
+    assert any(line.startswith("checked check__oflog_asc_outcomes__periods in ") for line in lines)
+    *objects, summary = [line for line in lines if line.startswith(("built ", "checked "))]
+    assert summary == lines[-1]
+    assert len(objects) == 154
+    assert re.fullmatch(rf"built {len(objects)} objects on duckdb in [0-9.]+s, {written:,} rows written", summary), summary
+
+
+def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(example_project: Path) -> None:
+    plain = invoke(example_project, "run")
+    assert plain.exit_code == 0
+    slow = [line for line in plain.stderr.splitlines() if line.startswith(("built index", "built source"))]
+    assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
+    assert plain.stderr.splitlines()[-1].startswith("built 154 objects on duckdb in ")
+    quiet = invoke(example_project, "run", "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert "Redbridge" in quiet.stdout

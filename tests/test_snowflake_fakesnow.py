@@ -17,12 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ruamel.yaml import YAML
-
 from indexc.engines import snowflake as snowflake_engine
 from indexc.plan.nodes import Materialisation
 from indexc.project import Project
 from indexc.spec.targets import SnowflakeTarget
+from ruamel.yaml import YAML
 
 TOLERANCE = 1e-9
 INSERT_ROWS = 500

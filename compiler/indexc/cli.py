@@ -18,6 +18,7 @@ from indexc import __version__
 from indexc.errors import Diagnostic, Location, Severity, UserError, diagnostics_json, sort_diagnostics
 from indexc.geography import GeographyOptions
 from indexc.geography.explain import explain_mermaid, explain_text
+from indexc.progress import RunProgress
 from indexc.project import Project
 from indexc.spec.targets import TARGET_MODELS
 from indexc.report import print_rankings
@@ -119,8 +120,8 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
               help="Where to run (embedded DuckDB).")
 @click.option("--index", "index_id", default=None, help="Show only this index.")
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the results.")
-@click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the results: no progress, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built, with its rows and time.")
 @format_option
 @click.pass_obj
 @handles_user_errors
@@ -129,19 +130,12 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
     """Build, execute on embedded DuckDB and print each index's Top N."""
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
-    built = []
-
-    def progress(built_object) -> None:
-        built.append(built_object)
-        if verbose and not quiet:
-            err_console.print(f"[dim]built {built_object.name} in {built_object.seconds:.2f}s[/dim]")
-
-    rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+    with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
+        rankings = project.run(target, index_id=index_id, period=period, progress=progress)
     if project.run_warnings and not quiet:
         _print_diagnostics(project.run_warnings, fmt)
     if not quiet:
-        seconds = sum(b.seconds for b in built)
-        err_console.print(f"[dim]built {len(built)} objects on {target} in {seconds:.2f}s[/dim]")
+        err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
     print_rankings(rankings, console)
 
 

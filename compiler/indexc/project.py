@@ -12,17 +12,17 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from indexc import report
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
+from indexc.engines import Progress
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
+from indexc.generate.inputs import invalid_values
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
-from indexc.generate.inputs import invalid_values
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.nodes import MeasureNode
 from indexc.resolve import Graph, resolve
@@ -168,7 +168,7 @@ class Project:
         return Build(target_name, target, objects, path, compilation)
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
-            progress: Callable[[duckdb_engine.BuiltObject], None] | None = None) -> list[report.Ranking]:
+            progress: Progress | None = None) -> list[report.Ranking]:
         """Build, execute on embedded DuckDB, and read back each index's published Top N."""
         if period is not None and not is_period_label(period):
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),

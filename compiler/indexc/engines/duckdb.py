@@ -9,13 +9,21 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 
-from indexc.engines import CHECK_EXAMPLES, BuiltObject, CheckFailed, ObjectFailed
+from indexc.engines import (
+    CHECK_EXAMPLES,
+    BuiltObject,
+    CheckFailed,
+    ObjectFailed,
+    Progress,
+    built_object,
+)
 from indexc.generate import CompiledObject
 from indexc.plan.nodes import Materialisation
+
 
 class CannotOpen(Exception):
     """The database file cannot be opened: locked by another process, or not a file."""
@@ -30,7 +38,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 
 def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
-            progress: Callable[[BuiltObject], None] | None = None, schema: str | None = None) -> list[BuiltObject]:
+            progress: Progress | None = None, schema: str | None = None) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
     The working directory, not DuckDB's file_search_path, resolves them: with
@@ -61,25 +69,36 @@ def _drop_if_other_kind(connection, obj: CompiledObject, schema: str | None, exi
         connection.execute(f"DROP {'VIEW' if was is Materialisation.VIEW else 'TABLE'} {quoted}")
 
 
+def _rows_written(result, obj: CompiledObject) -> int | None:
+    """CREATE TABLE AS answers with the rows it wrote; a view or a schema writes none."""
+    if obj.node.materialisation is not Materialisation.TABLE or not result.description:
+        return None
+    count = result.fetchone()
+    return int(count[0]) if count else None
+
+
 def _execute_all(connection, objects, progress, schema) -> list[BuiltObject]:
     built: list[BuiltObject] = []
     connection.execute("BEGIN TRANSACTION")
     existing = _existing_kinds(connection, schema)
-    for obj in objects:
+    for position, obj in enumerate(objects, start=1):
+        if progress:
+            progress.starting(obj, position, len(objects))
         started = time.perf_counter()
         try:
             _drop_if_other_kind(connection, obj, schema, existing)
             result = connection.execute(obj.statement)
             found = result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []
+            rows = _rows_written(result, obj)
         except duckdb.Error as err:
             connection.execute("ROLLBACK")
             raise ObjectFailed(obj, str(err).strip()) from err
         if found:
             connection.execute("ROLLBACK")
             raise CheckFailed(obj, tuple(row[0] for row in found))
-        built.append(BuiltObject(obj.name, time.perf_counter() - started))
+        built.append(built_object(obj, time.perf_counter() - started, rows))
         if progress:
-            progress(built[-1])
+            progress.built(built[-1])
     connection.execute("COMMIT")
     return built
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any
 
-from indexc.engines import CHECK_EXAMPLES, BuiltObject, CheckFailed, ObjectFailed
+from indexc.engines import (
+    CHECK_EXAMPLES,
+    BuiltObject,
+    CheckFailed,
+    ObjectFailed,
+    Progress,
+    built_object,
+)
 from indexc.generate import CompiledObject
 from indexc.spec.targets import SnowflakeTarget
 
@@ -54,14 +61,15 @@ def connect(target: SnowflakeTarget, environ: Mapping[str, str], **options: Any)
         raise CannotConnect(str(err).splitlines()[0]) from None
 
 
-def execute(connection, objects: list[CompiledObject],
-            progress: Callable[[BuiltObject], None] | None = None) -> list[BuiltObject]:
+def execute(connection, objects: list[CompiledObject], progress: Progress | None = None) -> list[BuiltObject]:
     """Run every statement in order; stop at the first that fails or the first check that finds rows."""
     from snowflake.connector.errors import Error
 
     built: list[BuiltObject] = []
     cursor = connection.cursor()
-    for obj in objects:
+    for position, obj in enumerate(objects, start=1):
+        if progress:
+            progress.starting(obj, position, len(objects))
         started = time.perf_counter()
         try:
             cursor.execute(obj.statement)
@@ -70,9 +78,9 @@ def execute(connection, objects: list[CompiledObject],
             raise ObjectFailed(obj, str(err).strip()) from err
         if found:
             raise CheckFailed(obj, tuple(row[0] for row in found))
-        built.append(BuiltObject(obj.name, time.perf_counter() - started))
+        built.append(built_object(obj, time.perf_counter() - started))
         if progress:
-            progress(built[-1])
+            progress.built(built[-1])
     return built
 
 
