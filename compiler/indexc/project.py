@@ -19,12 +19,13 @@ from indexc.engines import Progress
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
+from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
 from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.nodes import MeasureNode
+from indexc.plan.nodes import AuditCheckNode, AuditNode, MeasureNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -199,7 +200,8 @@ class Project:
                 raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
             target_sql = sql_target(build.target)
             self.run_warnings = (self._incomplete_restatements(connection, build, target_sql)
-                                 + self._invalid_values(connection, build, target_sql))
+                                 + self._invalid_values(connection, build, target_sql)
+                                 + self._audit_warnings(connection, build, target_sql))
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -254,11 +256,33 @@ class Project:
                     severity=Severity.WARNING))
         return warnings
 
+    def _audit_warnings(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+        """IX707 (warning): the rows each `warn` audit found, which the build keeps in its audit table."""
+        warnings = []
+        for obj in build.objects:
+            node = obj.node
+            if not isinstance(node, AuditNode) or node.params["severity"] != "warn":
+                continue
+            rows = duckdb_engine.query(connection, target_sql.render(audit_rows(node, target_sql)))
+            if rows:
+                shown = ", ".join(f"{r['area_code']} {r['period']}" for r in rows[:3])
+                more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+                warnings.append(Diagnostic(
+                    "IX707", f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
+                    build.compilation.catalog.where(*node.spec), f"{node.description.split(': ', 1)[1]}; every row "
+                    f"is in {obj.name}", severity=Severity.WARNING))
+        return warnings
+
     def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
         node = failure.object.node
         examples = failure.examples[:duckdb_engine.CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
         more = " and more" if len(failure.examples) > len(examples) else ""
+        if isinstance(node, AuditCheckNode):
+            return Diagnostic(
+                "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
+                "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
+                f"build and read every row in {node.audit_object}")
         return Diagnostic(
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
             f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "

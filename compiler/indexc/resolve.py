@@ -123,6 +123,8 @@ def build_graph(catalog: Catalog) -> Graph:
         edges[("indexes", index_id)] = deps
     for scenario_id, scenario in catalog.scenarios.items():
         edges[("scenarios", scenario_id)] = {("indexes", scenario.index)}
+    for audit_id, audit in catalog.audits.items():
+        edges[("audits", audit_id)] = {("universes", audit.universe)} | {("metrics", m) for m, _ in audit.metrics()}
     return Graph({ref: tuple(sorted(deps)) for ref, deps in edges.items()})
 
 

@@ -6,12 +6,12 @@ entry here and one function in the module that owns that layer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlglot import exp
 
-from indexc.generate import area_maps, geography, inputs, restate, scores
+from indexc.generate import area_maps, audits, geography, inputs, restate, scores
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
 from indexc.plan.geography import (
@@ -30,6 +30,8 @@ from indexc.plan.geography import (
 )
 from indexc.plan.nodes import (
     AreaMapSourceNode,
+    AuditCheckNode,
+    AuditNode,
     DataSourceNode,
     DuplicateCheckNode,
     IndexScoresNode,
@@ -61,6 +63,8 @@ BUILDERS: dict[type[Node], Builder] = {
     UniverseNode: scores.universe,
     **{cls: scores.template_node for cls in (MetricScoresNode, MetricScoresView, LensScoresNode, IndexScoresNode, PeersNode,
                                               StabilityNode, ScenarioNode, PublishNode)},
+    AuditNode: audits.audit,
+    AuditCheckNode: audits.audit_check,
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,

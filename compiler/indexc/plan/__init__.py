@@ -24,6 +24,7 @@ from indexc.plan.nodes import (
 from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.audits import audit_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
 from indexc.plan.restatement import (
@@ -190,6 +191,10 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             nodes.append(_metric_node(object_id, catalog, with_geography))
         elif kind == "universes":
             nodes.append(_universe_node(object_id, catalog, geography))
+        elif kind == "audits":
+            audit = catalog.audits[object_id]
+            metric_object = lambda m: object_name("metrics", m)  # noqa: E731
+            nodes.extend(audit_nodes(object_id, catalog, object_name("universes", audit.universe), metric_object))
         elif (kind == "indexes" and object_id not in catalog.indexes) or (
                 kind == "scenarios" and object_id not in catalog.scenarios):
             continue  # a scenario's own plan holds its index alone

@@ -33,6 +33,7 @@ class Layer(str, enum.Enum):
     STABILITY = "stability"
     SCENARIO = "scenario"
     PUBLISH = "publish"
+    AUDIT = "audit"
     CHECK = "check"
 
 
@@ -243,3 +244,20 @@ class PublishNode(TemplateNode):
 
     layer = Layer.PUBLISH
     materialisation = Materialisation.VIEW
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditNode(Node):
+    """The rows an audit finds, stored with the build (generate/templates/audit.sql.j2 with `params`)."""
+
+    template: str
+    params: dict = field(hash=False)
+    layer = Layer.AUDIT
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditCheckNode(CheckNode):
+    """An `error` audit: any row it found fails the run."""
+
+    audit_object: str

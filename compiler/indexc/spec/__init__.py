@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
+from indexc.spec.audits import Audit
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
@@ -41,6 +42,7 @@ KINDS_V1: tuple[Kind, ...] = (
     Kind("lineage", "lineage event", lambda raw: LineageEvent),
     Kind("area_maps", "area map", lambda raw: AreaMap),
     Kind("scenarios", "scenario", lambda raw: Scenario),
+    Kind("audits", "audit", lambda raw: Audit),
 )
 
 LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

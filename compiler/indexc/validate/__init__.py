@@ -13,6 +13,7 @@ from indexc.errors import Diagnostic
 from indexc.load import SpecFile
 from indexc.validate import (
     additivity,
+    audits,
     bindings,
     formulas,
     geography,
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     items.check,
     geography.check,
     methodology.check,
+    audits.check,
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
+from indexc.spec.audits import Audit
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
@@ -39,7 +40,7 @@ class Origin:
 
 CORE_KINDS = ("sources", "measures", "metrics", "universes", "indexes")  # always hashed, even when empty
 CANONICAL_KINDS = ("sources", "measures", "metrics", "universes", "indexes", "areas", "levels", "lineage",
-                   "area_maps", "scenarios")
+                   "area_maps", "scenarios", "audits")
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Catalog:
     lineage: dict[str, LineageEvent] = field(default_factory=dict)
     area_maps: dict[str, AreaMap] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+    audits: dict[str, Audit] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)
