@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import alias, and_all, cast, col, lit
+from indexc.generate.expressions import alias, and_all, cast, col, is_finite, lit, union_all
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
 from indexc.plan.nodes import TemplateNode, UniverseNode
@@ -37,4 +37,36 @@ def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
 
 
 def template_node(node: TemplateNode, target: SqlTarget) -> exp.Expression:
-    return render(f"{node.template}.sql.j2", target, **node.params)
+    return render(f"{node.template}.sql.j2", target, _trees(node, target), **node.params)
+
+
+def _trees(node: TemplateNode, target: SqlTarget) -> dict[str, exp.Expression]:
+    """The parts of an index's templates that grow with its metrics, built rather than parsed."""
+    params = node.params
+    if node.template == "metric_values":
+        trees = {f"open_{s}": literal_table([(b["metric"], b["item"]) for b in source["open"]])
+                 for s, source in enumerate(params["sources"]) if source["open"]}
+        if params["metrics"]:
+            trees["metric_views"] = metric_views(params["metrics"], target)
+        return trees
+    if node.template == "normalisation":
+        return {"rules": literal_table([(r["id"], r["direction"], r["rule"]) for r in params["metrics"]])}
+    if node.template == "lens_scores":
+        return {f"metric_edges_{depth}": literal_table([(e["lens"], e["child"], float(e["weight"]))
+                                                        for e in level["metric_edges"]])
+                for depth, level in params["depths"].items() if level["metric_edges"]}
+    return {}
+
+
+def literal_table(rows: list[tuple]) -> exp.Values:
+    return exp.Values(expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows])
+
+
+def metric_views(metrics: list[dict], target: SqlTarget) -> exp.Expression:
+    """The finite values of each metric view, one SELECT per metric, stacked: (metric, area_code, period, value)."""
+    return union_all([
+        exp.select(alias(lit(m["id"]), "metric"), col("area_code", "v"), col("period", "v"),
+                   alias(cast(col("value", "v"), "double"), "value"), copy=False)
+        .from_(target.object_table(m["object"], "v"), copy=False)
+        .where(is_finite(col("value", "v")), copy=False)
+        for m in metrics])

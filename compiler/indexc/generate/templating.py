@@ -23,6 +23,7 @@ from indexc.generate.targets import SqlTarget
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKER = "indexc_ref_"
+TREE_MARKER = "indexc_tree_"
 
 
 @lru_cache(maxsize=None)
@@ -59,23 +60,39 @@ def _finite(value: str) -> str:
     return is_finite(sqlglot.parse_one(value, read="duckdb")).sql("duckdb")
 
 
-def render(template: str, target: SqlTarget, **context: Any) -> exp.Expression:
+def render(template: str, target: SqlTarget, trees: dict[str, exp.Expression] | None = None,
+           **context: Any) -> exp.Expression:
+    """`trees`: queries built in Python for the target, which the template places with `tree(name)` where
+    a table may stand. Only a long repetition of one shape is worth it: parsing a thousand copies of one
+    SELECT costs more than building them."""
     refs: dict[str, str] = {}
+    placed: dict[str, exp.Expression] = {}
 
     def ref(name: str) -> str:
         marker = f"{MARKER}{len(refs)}"
         refs[marker] = name
         return marker
 
+    def tree(name: str) -> str:
+        marker = f"{TREE_MARKER}{len(placed)}"
+        placed[marker] = (trees or {})[name]
+        return marker
+
     sql = _environment().get_template(template).render(
-        ref=ref, num=num, plain=plain, text=text, in_period=_in_period, finite=_finite, **context)
-    tree = sqlglot.parse_one(sql, read="duckdb")
+        ref=ref, tree=tree, num=num, plain=plain, text=text, in_period=_in_period, finite=_finite, **context)
+    parsed = sqlglot.parse_one(sql, read="duckdb")
 
     def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in placed:
+            built = placed[node.name]
+            if isinstance(built, exp.Values):  # a literal table takes the alias and column names written
+                built.set("alias", node.args.get("alias"))
+                return built
+            return exp.Subquery(this=built, alias=node.args.get("alias"))
         if isinstance(node, exp.Table) and node.name in refs and not node.args.get("db"):
             table = target.object_table(refs[node.name])
             table.set("alias", node.args.get("alias"))
             return table
         return node
 
-    return tree.transform(swap, copy=False)
+    return parsed.transform(swap, copy=False)

@@ -5,67 +5,71 @@
 CREATE OR REPLACE TABLE "indexc_build"."scenario__surrey_2027__index__adult_social_care__metric_values" AS
 WITH "raw" AS (
   SELECT
-    'asc_spend_per_head' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__asc_spend_per_head" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'carer_quality_of_life' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__carer_quality_of_life" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'carers_finding_information_easy' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__carers_finding_information_easy" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'service_user_quality_of_life' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__service_user_quality_of_life" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'short_term_service_success' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__short_term_service_success" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'users_finding_information_easy' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__users_finding_information_easy" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
-  UNION ALL
-  SELECT
-    'workforce_turnover' AS "metric",
-    "v"."area_code",
-    "v"."period",
-    CAST("v"."value" AS DOUBLE) AS "value"
-  FROM "indexc_build"."scenario__surrey_2027__metric__workforce_turnover" AS "v"
-  WHERE
-    ABS("v"."value") <= 1.7976931348623157e+308
+    *
+  FROM (
+    SELECT
+      'asc_spend_per_head' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__asc_spend_per_head" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'carer_quality_of_life' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__carer_quality_of_life" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'carers_finding_information_easy' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__carers_finding_information_easy" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'service_user_quality_of_life' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__service_user_quality_of_life" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'short_term_service_success' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__short_term_service_success" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'users_finding_information_easy' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__users_finding_information_easy" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+    UNION ALL
+    SELECT
+      'workforce_turnover' AS "metric",
+      "v"."area_code",
+      "v"."period",
+      CAST("v"."value" AS DOUBLE) AS "value"
+    FROM "indexc_build"."scenario__surrey_2027__metric__workforce_turnover" AS "v"
+    WHERE
+      ABS("v"."value") <= 1.7976931348623157e+308
+  ) AS "m"
 ), "members" AS (
   SELECT DISTINCT
     "u"."area_code",
