@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import alias, and_all, cast, col, is_finite, lit, union_all
+from indexc.generate.expressions import (
+    alias,
+    and_all,
+    cast,
+    col,
+    is_finite,
+    lit,
+    union_all,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
 from indexc.plan.nodes import TemplateNode, UniverseNode
