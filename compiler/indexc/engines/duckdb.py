@@ -54,8 +54,8 @@ def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject]
 def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation]:
     if schema is None:
         return {}
-    rows = connection.execute("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ?",
-                              [schema]).fetchall()
+    rows = connection.execute("SELECT table_name, table_type FROM information_schema.tables "
+                              "WHERE lower(table_schema) = lower(?)", [schema]).fetchall()  # DuckDB ignores case
     return {name: Materialisation.VIEW if kind == "VIEW" else Materialisation.TABLE for name, kind in rows}
 
 
