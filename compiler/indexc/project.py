@@ -274,8 +274,8 @@ class Project:
                 more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
                 warnings.append(Diagnostic(
                     "IX707", f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
-                    build.compilation.catalog.where(*node.spec), f"{node.description.split(': ', 1)[1]}; every row "
-                    f"is in {obj.name}", severity=Severity.WARNING))
+                    build.compilation.catalog.where(*node.spec), f"{node.finds}; every row is in {obj.name}",
+                    severity=Severity.WARNING))
         return warnings
 
     def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:

@@ -5,6 +5,8 @@ What a run of compiled objects can end in is the same on every engine.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,8 +47,25 @@ class Progress(Protocol):
     def built(self, built: BuiltObject) -> None: ...
 
 
-def built_object(obj: CompiledObject, seconds: float, rows: int | None = None) -> BuiltObject:
-    return BuiltObject(obj.name, seconds, obj.node.materialisation.value, rows)
+Statement = Callable[[CompiledObject], tuple[list, int | None]]
+"""Runs one object's statement on an engine: the first rows a check found, and the rows a table wrote."""
 
 
-__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed", "Progress", "built_object"]
+def run_in_order(objects: list[CompiledObject], run: Statement, progress: Progress | None) -> list[BuiltObject]:
+    """Every object in order, stopping at the first the engine rejects (ObjectFailed, raised by `run`) or
+    the first check that finds rows (CheckFailed)."""
+    built: list[BuiltObject] = []
+    for position, obj in enumerate(objects, start=1):
+        if progress:
+            progress.starting(obj, position, len(objects))
+        started = time.perf_counter()
+        found, rows = run(obj)
+        if found:
+            raise CheckFailed(obj, tuple(row[0] for row in found))
+        built.append(BuiltObject(obj.name, time.perf_counter() - started, obj.node.materialisation.value, rows))
+        if progress:
+            progress.built(built[-1])
+    return built
+
+
+__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed", "Progress", "run_in_order"]

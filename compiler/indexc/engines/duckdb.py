@@ -7,7 +7,6 @@ file keeps exactly the objects it had before the run.
 from __future__ import annotations
 
 import contextlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from indexc.engines import (
     CheckFailed,
     ObjectFailed,
     Progress,
-    built_object,
+    run_in_order,
 )
 from indexc.generate import CompiledObject
 from indexc.plan.nodes import Materialisation
@@ -78,27 +77,22 @@ def _rows_written(result, obj: CompiledObject) -> int | None:
 
 
 def _execute_all(connection, objects, progress, schema) -> list[BuiltObject]:
-    built: list[BuiltObject] = []
     connection.execute("BEGIN TRANSACTION")
     existing = _existing_kinds(connection, schema)
-    for position, obj in enumerate(objects, start=1):
-        if progress:
-            progress.starting(obj, position, len(objects))
-        started = time.perf_counter()
+
+    def run(obj: CompiledObject) -> tuple[list, int | None]:
         try:
             _drop_if_other_kind(connection, obj, schema, existing)
             result = connection.execute(obj.statement)
-            found = result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []
-            rows = _rows_written(result, obj)
+            return (result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []), _rows_written(result, obj)
         except duckdb.Error as err:
-            connection.execute("ROLLBACK")
             raise ObjectFailed(obj, str(err).strip()) from err
-        if found:
-            connection.execute("ROLLBACK")
-            raise CheckFailed(obj, tuple(row[0] for row in found))
-        built.append(built_object(obj, time.perf_counter() - started, rows))
-        if progress:
-            progress.built(built[-1])
+
+    try:
+        built = run_in_order(objects, run, progress)
+    except (ObjectFailed, CheckFailed):
+        connection.execute("ROLLBACK")
+        raise
     connection.execute("COMMIT")
     return built
 

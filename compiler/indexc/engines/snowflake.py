@@ -9,17 +9,15 @@ Deploying safely (build aside, then publish) is a separate step, not this one.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from indexc.engines import (
     CHECK_EXAMPLES,
     BuiltObject,
-    CheckFailed,
     ObjectFailed,
     Progress,
-    built_object,
+    run_in_order,
 )
 from indexc.generate import CompiledObject
 from indexc.spec.targets import SnowflakeTarget
@@ -65,23 +63,16 @@ def execute(connection, objects: list[CompiledObject], progress: Progress | None
     """Run every statement in order; stop at the first that fails or the first check that finds rows."""
     from snowflake.connector.errors import Error
 
-    built: list[BuiltObject] = []
     cursor = connection.cursor()
-    for position, obj in enumerate(objects, start=1):
-        if progress:
-            progress.starting(obj, position, len(objects))
-        started = time.perf_counter()
+
+    def run(obj: CompiledObject) -> tuple[list, int | None]:
         try:
             cursor.execute(obj.statement)
-            found = cursor.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []
+            return (cursor.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []), None
         except Error as err:
             raise ObjectFailed(obj, str(err).strip()) from err
-        if found:
-            raise CheckFailed(obj, tuple(row[0] for row in found))
-        built.append(built_object(obj, time.perf_counter() - started))
-        if progress:
-            progress.built(built[-1])
-    return built
+
+    return run_in_order(objects, run, progress)
 
 
 def query(connection, sql: str) -> list[dict[str, Any]]:

@@ -18,16 +18,17 @@ def audit_nodes(audit_id: str, catalog: Catalog, universe: str, metric_object: C
     name = audit_object(audit_id)
     metrics = {m: metric_object(m) for m, _ in audit.metrics()}
     test = audit.model_dump(include={audit.test})[audit.test]
+    finds = _describe(audit.test, test)
     nodes: list[Node] = [AuditNode(
         name=name, depends_on=tuple(sorted({universe, *metrics.values()})), spec=("audits", audit_id),
-        description=f"Audit {audit_id} ({audit.severity}): {_describe(audit.test, test)}",
+        description=f"Audit {audit_id} ({audit.severity}): {finds}", finds=finds,
         template="audit", params={"audit": audit_id, "severity": audit.severity, "test": audit.test,
                                   "spec": test, "objects": metrics, "universe": universe})]
     if audit.severity == "error":
         nodes.append(AuditCheckNode(
             name=f"check__{name}", depends_on=(name,), spec=("audits", audit_id),
             description=f"Fails the run when audit {audit_id} finds a row", audit_object=name,
-            failure=f"the error audit found {_describe(audit.test, test)}"))
+            failure=f"the error audit found {finds}"))
     return nodes
 
 

@@ -252,6 +252,7 @@ class AuditNode(Node):
 
     template: str
     params: dict = field(hash=False)
+    finds: str  # what its rows are, in words: "areas with no value of asc_spend_per_head"
     layer = Layer.AUDIT
     materialisation = Materialisation.TABLE
 
