@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import socket
 import subprocess
 import sys
@@ -68,3 +69,60 @@ def server(log: Path) -> Iterator[int]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+SWAP = re.compile(r'^ALTER SCHEMA ("[^"]+"\."[^"]+") SWAP WITH ("[^"]+"\."[^"]+")$')
+
+
+class StandInConnection:
+    """A connector connection for fakesnow, which cannot run `ALTER SCHEMA ... SWAP WITH`.
+
+    Snowflake swaps the two schemas in one metadata operation; here the swap is stood in for by
+    replaying, into an emptied published schema, every CREATE the run sent to the swap schema. That
+    proves what the publication holds, not that the swap is atomic: the swap statement's text is
+    tested against Snowflake's grammar in test_snowflake_sql.py. `fail_at` makes the k-th statement
+    of the run fail, before it reaches the server.
+    """
+
+    def __init__(self, connection, fail_at: int | None = None):
+        self.connection, self.fail_at, self.statements = connection, fail_at, 0
+        self.into_swap: dict[str, list[str]] = {}
+        self.sent: list[str] = []  # every statement indexc sent, for the static Snowflake check
+
+    def cursor(self):
+        return _StandInCursor(self, self.connection.cursor())
+
+    def __getattr__(self, name):
+        return getattr(self.connection, name)
+
+
+class _StandInCursor:
+    def __init__(self, owner: StandInConnection, cursor):
+        self.owner, self.cursor = owner, cursor
+
+    def execute(self, sql, *args, **kwargs):
+        from snowflake.connector.errors import ProgrammingError
+
+        owner = self.owner
+        owner.sent.append(sql)
+        if not sql.lstrip().upper().startswith("SELECT"):  # the run's statements; not the reading back
+            owner.statements += 1
+            if owner.statements == owner.fail_at:
+                raise ProgrammingError(msg=f"injected failure at statement {owner.fail_at}")
+        swap = SWAP.match(sql)
+        if swap is None:
+            for schema in owner.into_swap:
+                if f"{schema}." in sql and sql.startswith("CREATE"):
+                    owner.into_swap[schema].append(sql)
+            if sql.startswith("CREATE SCHEMA ") and sql.endswith('__SWAP"'):
+                owner.into_swap[sql.removeprefix("CREATE SCHEMA ")] = []
+            return self.cursor.execute(sql, *args, **kwargs)
+        aside, published = swap.groups()
+        self.cursor.execute(f"DROP SCHEMA IF EXISTS {published} CASCADE")
+        self.cursor.execute(f"CREATE SCHEMA {published}")
+        for statement in owner.into_swap.get(aside, []):
+            self.cursor.execute(statement.replace(f"{aside}.", f"{published}."))
+        return self.cursor.execute("SELECT 'Statement executed successfully.' AS status")
+
+    def __getattr__(self, name):
+        return getattr(self.cursor, name)

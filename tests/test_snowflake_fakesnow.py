@@ -17,12 +17,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fakesnow_server import SWAP, StandInConnection
 from indexc.engines import snowflake as snowflake_engine
+from indexc.errors import UserError
+from indexc.generate.publish import is_published
+from indexc.generate.snowflake_check import snowflake_problems
 from indexc.plan.nodes import Materialisation
 from indexc.project import Project
 from indexc.spec.targets import SnowflakeTarget
 from ruamel.yaml import YAML
 
+POLICY = "indexc: 1\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
 TOLERANCE = 1e-9
 INSERT_ROWS = 500
 ENVIRONMENT = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "indexc", "SNOWFLAKE_PASSWORD": "not a secret",
@@ -87,40 +92,138 @@ def differences(expected: list[tuple], actual: list[tuple]) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("project_name", ["example", "method"])
-def test_the_snowflake_build_on_fakesnow_matches_duckdb(project_name, example_project, method_project,
-                                                        fakesnow_port) -> None:
-    project = {"example": example_project, "method": method_project}[project_name]
+REAL_CONNECT = snowflake_engine.connect
+
+
+def stand_in_for_snowflake(monkeypatch, fail_at: int | None = None) -> list[StandInConnection]:
+    """Connections made by indexc go through StandInConnection (see tests/fakesnow_server.py)."""
+    made: list[StandInConnection] = []
+
+    def connect(*args, **kwargs):
+        made.append(StandInConnection(REAL_CONNECT(*args, **kwargs), fail_at))
+        return made[-1]
+
+    monkeypatch.setattr(snowflake_engine, "connect", connect)
+    return made
+
+
+def prepare_fakesnow(project: Path, port: int) -> tuple[SnowflakeTarget, dict[str, str]]:
+    """The project's database on the server, with its sources loaded; the environment to reach it."""
     point_at_fakesnow(project)
-    duck = Project(project).build("duckdb")
-    Project(project).run("duckdb")
-    build = Project(project).build("snowflake", check=True)
-    target = build.target
-    environment = {**ENVIRONMENT, "SNOWFLAKE_PORT": str(fakesnow_port)}
+    target = Project(project).build("snowflake", write=False).target
+    environment = {**ENVIRONMENT, "SNOWFLAKE_PORT": str(port)}
     connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
     try:
         cursor = connection.cursor()
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS {target.database}")
         load_sources(cursor, project, target)
-        built = snowflake_engine.execute(connection, build.objects)
-        assert [b.name for b in built] == [o.name for o in build.objects]
+    finally:
+        connection.close()
+    return target, environment
 
-        compared = []
+
+def rows_of(cursor, table: str) -> list[tuple]:
+    return [tuple(map(plain, r)) for r in cursor.execute(f"SELECT * FROM {table}").fetchall()]
+
+
+@pytest.mark.parametrize("project_name", ["example", "method"])
+def test_the_snowflake_build_on_fakesnow_matches_duckdb(project_name, example_project, method_project,
+                                                        fakesnow_port, monkeypatch) -> None:
+    """`indexc run --target snowflake` (Project.run): every object, built and published, as on DuckDB."""
+    project = {"example": example_project, "method": method_project}[project_name]
+    target, environment = prepare_fakesnow(project, fakesnow_port)
+    duck = Project(project).build("duckdb")
+    duck_rankings = Project(project).run("duckdb")
+    build = Project(project).build("snowflake", check=True)
+    made = stand_in_for_snowflake(monkeypatch)
+    rankings = Project(project, environ=environment).run("snowflake")
+    assert statically_checked(made) > len(build.objects)
+    assert [(r.index_id, r.period, len(r.rows)) for r in rankings] == \
+        [(r.index_id, r.period, len(r.rows)) for r in duck_rankings]
+
+    compared = []
+    connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
+    try:
+        cursor = connection.cursor()
         with duckdb.connect(str(project / duck.target.database), read_only=True) as local:
             for obj in build.objects:
                 if obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
                     continue
                 expected = [tuple(map(plain, r)) for r in local.execute(
                     f'SELECT * FROM "{duck.target.schema_}"."{obj.name}"').fetchall()]
-                actual = [tuple(map(plain, r)) for r in cursor.execute(
-                    f'SELECT * FROM "{target.database}"."{target.schema_}"."{obj.name.upper()}"').fetchall()]
+                actual = rows_of(cursor, f'"{target.database}"."{target.schema_}"."{obj.name.upper()}"')
                 problem = differences(expected, actual)
                 assert problem is None, f"{obj.name}: {problem}"
+                if is_published(obj.node):
+                    published = rows_of(cursor, f'"{target.database}"."{target.published}"."{obj.name.upper()}"')
+                    assert differences(expected, published) is None, f"published {obj.name}"
                 compared.append(obj.name)
     finally:
         connection.close()
     assert len(compared) > 40
     assert any(name.endswith("__top") for name in compared)
+
+
+def statically_checked(made: list[StandInConnection]) -> int:
+    """Every statement indexc sent passes the static Snowflake check; the swap's text is tested in
+    test_snowflake_sql.py (sqlglot reads it only as a command)."""
+    sent = [sql for connection in made for sql in connection.sent if not SWAP.match(sql)]
+    problems = [f"{sql[:80]}: {p}" for sql in sent for p in snowflake_problems(sql)]
+    assert problems == []
+    return len(sent)
+
+
+def schema_state(cursor, target: SnowflakeTarget, schema: str) -> dict[str, list]:
+    """Each table and view of a schema with its rows (fakesnow lists views in information_schema.views only)."""
+    names = sorted({r[0] for view in ("tables", "views") for r in cursor.execute(
+        f"SELECT table_name FROM {target.database}.information_schema.{view} "
+        f"WHERE table_schema = '{schema}'").fetchall()})
+    return {name: sorted(map(repr, rows_of(cursor, f'"{target.database}"."{schema}"."{name}"'))) for name in names}
+
+
+def published_state(cursor, target: SnowflakeTarget) -> dict[str, list]:
+    """The published schema and the snapshot schema: neither may change when a run fails."""
+    published = schema_state(cursor, target, target.published)
+    published.update({f"snapshots.{k}": v for k, v in schema_state(cursor, target, target.snapshots).items()})
+    return published
+
+
+def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(tiny_project, fakesnow_port,
+                                                                           monkeypatch) -> None:
+    (tiny_project / "specs" / "policies.yaml").write_text(POLICY)
+    target, environment = prepare_fakesnow(tiny_project, fakesnow_port)
+    made = stand_in_for_snowflake(monkeypatch)
+    Project(tiny_project, environ=environment).run("snowflake")
+    taken = Project(tiny_project, environ=environment).take_snapshot("snowflake", datetime.date(2017, 3, 31), "first")
+    with pytest.raises(UserError, match="exists"):
+        Project(tiny_project, environ=environment).take_snapshot("snowflake", datetime.date(2017, 3, 31), "first")
+    assert statically_checked(made) > 40
+    connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
+    cursor = connection.cursor()
+    before = published_state(cursor, target)
+    assert "INDEX__TINY__SCORES" in before and "INDEXC__PUBLICATION" in before
+    assert len(before["snapshots.INDEX__TINY__SCORES"]) == taken.frozen["index__tiny__scores"] > 0
+    surfaced = before["CONSUMPTION__LATEST__SNAPSHOTS"]
+    assert len(surfaced) == 1 and "'first'" in surfaced[0]
+    cursor.execute(f"UPDATE {target.database}.RAW.FINANCE SET \"spend\" = '1' || \"spend\" WHERE \"area\" = 'AAA'")
+
+    k = 0
+    while True:
+        k += 1
+        made = stand_in_for_snowflake(monkeypatch, fail_at=k)
+        try:
+            Project(tiny_project, environ=environment).run("snowflake")
+        except UserError as err:
+            assert err.diagnostics[0].code in ("IX701", "IX708"), err.diagnostics[0].render()
+            assert published_state(cursor, target) == before, f"changed by a failure at statement {k}"
+            continue
+        if made[-1].statements < k:
+            break
+        pytest.fail(f"statement {k} did not fail the run")
+    assert k > 30
+    after = published_state(cursor, target)
+    connection.close()
+    assert after["INDEX__TINY__SCORES"] != before["INDEX__TINY__SCORES"]
 
 
 def test_credentials_are_read_from_the_named_variables_and_never_shown(method_project) -> None:
@@ -138,3 +241,33 @@ def test_credentials_are_read_from_the_named_variables_and_never_shown(method_pr
     with pytest.raises(snowflake_engine.CannotConnect) as refused:  # nothing listens on port 1
         snowflake_engine.connect(target, environment, login_timeout=5, network_timeout=5)
     assert "not a secret" not in str(refused.value)
+
+
+def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(tiny_project, fakesnow_port, monkeypatch) -> None:
+    """`indexc run --target snowflake` with the credentials in a connections.toml named by the target."""
+    from click.testing import CliRunner
+    from indexc.cli import main
+
+    target, _ = prepare_fakesnow(tiny_project, fakesnow_port)
+    settings = tiny_project / "private" / "connections.toml"
+    settings.parent.mkdir()
+    settings.write_text(f'[local]\naccount = "fakesnow"\nuser = "indexc"\npassword = "not a secret"\n'
+                        f'host = "127.0.0.1"\nport = {fakesnow_port}\nprotocol = "http"\n')
+    settings.chmod(0o600)
+    yaml = YAML()
+    path = tiny_project / "targets" / "snowflake.yaml"
+    spec = yaml.load(path)
+    spec["connection"] = {"name": "local", "connections_file": "private/connections.toml"}
+    yaml.dump(spec, path)
+    stand_in_for_snowflake(monkeypatch)
+    runner = CliRunner()
+    ran = runner.invoke(main, ["--project", str(tiny_project), "run", "--target", "snowflake"])
+    assert ran.exit_code == 0, ran.output
+    assert "built 25 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
+    taken = runner.invoke(main, ["--project", str(tiny_project), "snapshot", "take", "--target", "snowflake",
+                                 "--as-of", "2018-03-31"])
+    assert taken.exit_code == 0, taken.output
+    assert taken.stdout.startswith("snapshot 1 as of 2018-03-31: ")
+    listed = runner.invoke(main, ["--project", str(tiny_project), "snapshot", "list", "--target", "snowflake"])
+    assert listed.exit_code == 0 and "2018-03-31" in listed.stdout
+    assert not any("not a secret" in r.output for r in (ran, taken, listed))

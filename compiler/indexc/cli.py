@@ -15,13 +15,20 @@ import click
 from rich.console import Console
 
 from indexc import __version__
-from indexc.errors import Diagnostic, Location, Severity, UserError, diagnostics_json, sort_diagnostics
+from indexc.errors import (
+    Diagnostic,
+    Location,
+    Severity,
+    UserError,
+    diagnostics_json,
+    sort_diagnostics,
+)
 from indexc.geography import GeographyOptions
 from indexc.geography.explain import explain_mermaid, explain_text
 from indexc.progress import RunProgress
 from indexc.project import Project
-from indexc.spec.targets import TARGET_MODELS
 from indexc.report import print_rankings
+from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.models import did_you_mean
 
 REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
@@ -116,8 +123,8 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
 
 
 @main.command("run")
-@click.option("--target", "target", type=click.Choice(["duckdb"]), default="duckdb", show_default=True,
-              help="Where to run (embedded DuckDB).")
+@click.option("--target", "target", type=click.Choice(sorted(TARGET_MODELS)), default="duckdb", show_default=True,
+              help="Where to run: embedded DuckDB, or Snowflake through its connector.")
 @click.option("--index", "index_id", default=None, help="Show only this index.")
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the results: no progress, no summary.")
@@ -127,7 +134,7 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
 @handles_user_errors
 def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
                 verbose: bool, fmt: str) -> None:
-    """Build, execute on embedded DuckDB and print each index's Top N."""
+    """Build into the target's build schema, check, publish, and print each index's Top N."""
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
@@ -153,3 +160,44 @@ def lineage_command(project: Project, code: str, fmt: str) -> None:
         raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", Location("specs"),
                                     did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/")])
     click.echo(explain_mermaid(catalog, geography, code) if fmt == "mermaid" else explain_text(catalog, geography, code))
+
+
+@main.group("snapshot")
+def snapshot_group() -> None:
+    """Freeze the published outputs (append-only), and list the snapshots taken."""
+
+
+target_option = click.option("--target", "target", type=click.Choice(sorted(TARGET_MODELS)), default="duckdb",
+                             show_default=True, help="Whose published outputs.")
+
+
+@snapshot_group.command("take")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="The date the data is as of (YYYY-MM-DD).")
+@click.option("--label", default="", help="A name for the snapshot, such as 'budget-2025'.")
+@target_option
+@format_option
+@click.pass_obj
+@handles_user_errors
+def snapshot_take_command(project: Project, as_of, label: str, target: str, fmt: str) -> None:
+    """Freeze what the last run published; a snapshot of the same date and label is refused."""
+    taken = project.take_snapshot(target, as_of.date(), label)
+    rows = sum(taken.frozen.values())
+    click.echo(f"snapshot {taken.snapshot_id} as of {as_of.date()}{f' ({label})' if label else ''}: "
+               f"{len(taken.frozen)} outputs, {rows:,} rows frozen")
+
+
+@snapshot_group.command("list")
+@target_option
+@format_option
+@click.pass_obj
+@handles_user_errors
+def snapshot_list_command(project: Project, target: str, fmt: str) -> None:
+    """Every snapshot taken, oldest first."""
+    rows = project.snapshots(target)
+    if not rows:
+        click.echo("no snapshots taken")
+        return
+    for row in rows:
+        click.echo(f"{row['snapshot_id']:>4}  {row['as_of']}  {row['label'] or '-':<20} {row['spec_hash'][:19]}  "
+                   f"indexc {row['compiler_version']}  taken {str(row['taken_at'])[:19]}")

@@ -9,18 +9,27 @@ far, which is the only exception the CLI turns into a clean exit.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import report
+from indexc import report, snapshots
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
-from indexc.engines import Progress
-from indexc.engines import duckdb as duckdb_engine
+from indexc.engines import (
+    CHECK_EXAMPLES,
+    CheckFailed,
+    ObjectFailed,
+    Progress,
+    PublishFailed,
+    sessions,
+)
 from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
+from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
@@ -85,8 +94,10 @@ class Build:
 
 
 class Project:
-    def __init__(self, root: Path | str = ".", geography: GeographyOptions | None = None):
+    def __init__(self, root: Path | str = ".", geography: GeographyOptions | None = None,
+                 environ: Mapping[str, str] | None = None):
         self.root = Path(root).resolve()
+        self.environ = environ  # where Snowflake credentials are read; the process's environment by default
         self.geography_options = geography or GeographyOptions()
         self.run_warnings: list[Diagnostic] = []  # what the last run found worth saying but not failing for
 
@@ -175,7 +186,11 @@ class Project:
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
             progress: Progress | None = None) -> list[report.Ranking]:
-        """Build, execute on embedded DuckDB, and read back each index's published Top N."""
+        """Build into the target's build schema, check, publish, and read back each index's published Top N.
+
+        Consumers read only the published schema, which changes in one step and only when every
+        object, check and error audit has passed (generate/publish.py).
+        """
         if period is not None and not is_period_label(period):
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
                                         "write periods as YYYY-YY, such as 2016-17")])
@@ -184,45 +199,82 @@ class Project:
         if index_id is not None and index_id not in catalog.indexes:
             raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
                                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}")])
-        problems = check_data_files(self.root, build.target, catalog, target_name)
-        if problems:
-            raise UserError(problems)
-        database = self.root / build.target.database
-        try:
-            connection = duckdb_engine.connect(database)
-        except duckdb_engine.CannotOpen as err:
-            raise UserError([Diagnostic(
-                "IX704", f"cannot open the database {build.target.database}: {err}",
-                Location(str(target_path(self.root, target_name).relative_to(self.root))),
-                "another program may hold it open (a notebook, the duckdb shell): close it, or set 'database:' "
-                "in the target file to another file")]) from None
-        try:
+        if target_name == "duckdb":
+            problems = check_data_files(self.root, build.target, catalog, target_name)
+            if problems:
+                raise UserError(problems)
+        target_sql = sql_target(build.target)
+        geography = build.compilation.geography
+        publication = Publication(build.compilation.spec_hash, geography.date if geography else None, target_name)
+        statements = publish_statements(target_sql, build.objects, publication, set(frozen_names(catalog.indexes)))
+        with self.session(build) as database:
             try:
-                duckdb_engine.execute(connection, build.objects, self.root, progress, build.target.schema_)
-            except duckdb_engine.ObjectFailed as failure:
+                database.deploy(build.objects, statements, progress)
+            except ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
-            except duckdb_engine.CheckFailed as failure:
+            except CheckFailed as failure:
                 raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
-            target_sql = sql_target(build.target)
-            self.run_warnings = (self._incomplete_restatements(connection, build, target_sql)
-                                 + self._invalid_values(connection, build, target_sql)
-                                 + self._audit_warnings(connection, build, target_sql))
+            except PublishFailed as failure:
+                raise UserError([Diagnostic(
+                    "IX708", f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
+                    self._target_location(target_name),
+                    f"the published schema {build.target.published} is as it was before the run; the build is "
+                    f"in {build.target.schema_}")]) from None
+            self.run_warnings = (self._incomplete_restatements(database.query, build, target_sql)
+                                 + self._invalid_values(database.query, build, target_sql)
+                                 + self._audit_warnings(database.query, build, target_sql))
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
                 chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
-                ranking = report.read_ranking(connection, target_sql, spec, chosen)
+                ranking = report.read_ranking(database.query, target_sql, spec, chosen)
                 if period and period not in ranking.scored_periods:
                     raise UserError([Diagnostic(
                         "IX703", f"index '{this_index}' has no scores for period '{period}'", Location(SPECS_DIR),
                         f"scored periods: {', '.join(ranking.scored_periods) or 'none'}")])
                 rankings.append(ranking)
             return rankings
+
+    def take_snapshot(self, target_name: str, as_of: datetime.date, label: str = "") -> snapshots.Taken:
+        """Freeze what is published on the target (see snapshots.py)."""
+        build = self.build(target_name, write=False)
+        with self.session(build) as database:
+            try:
+                return snapshots.take(database, sql_target(build.target), as_of, label)
+            except snapshots.Refused as refused:
+                raise UserError([Diagnostic("IX801", str(refused), self._target_location(target_name),
+                                            refused.hint)]) from None
+            except sessions.QueryFailed as failed:
+                raise UserError([Diagnostic(
+                    "IX801", f"the snapshot was not taken: {failed}", self._target_location(target_name),
+                    "nothing of it was written; the engine's message says what failed")]) from None
+
+    def snapshots(self, target_name: str) -> list[dict]:
+        build = self.build(target_name, write=False)
+        with self.session(build) as database:
+            return snapshots.existing(database, sql_target(build.target))
+
+    @contextlib.contextmanager
+    def session(self, build: Build):
+        """A session on the build's target database; a clear IX704 when it cannot be opened."""
+        try:
+            opened = sessions.open_session(self.root, build.target, sql_target(build.target), self.environ)
+        except sessions.CannotOpen as err:
+            hint = ("another program may hold it open (a notebook, the duckdb shell): close it, or set 'database:' "
+                    "in the target file to another file") if build.target_name == "duckdb" else (
+                "set the environment variables the target's 'connection:' names, or name a connection of the "
+                "connector's connections.toml with 'connection: {name: ...}'")
+            raise UserError([Diagnostic("IX704", str(err), self._target_location(build.target_name), hint)]) from None
+        try:
+            yield opened
         finally:
-            connection.close()
+            opened.close()
+
+    def _target_location(self, target_name: str) -> Location:
+        return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _incomplete_restatements(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+    def _incomplete_restatements(self, query, build: Build, target_sql) -> list[Diagnostic]:
         """IX705 (warning): restated values left unknown because some contributing area has no data.
 
         Not an error: the data is simply missing for part of the area. But nothing is dropped silently,
@@ -232,7 +284,7 @@ class Project:
         for obj in build.objects:
             if not isinstance(obj.node, RestatedMeasureNode):
                 continue
-            rows = duckdb_engine.query(connection, report.incomplete_sql(target_sql, obj.name))
+            rows = query(report.incomplete_sql(target_sql, obj.name))
             if rows:
                 first = rows[0]
                 warnings.append(Diagnostic(
@@ -244,13 +296,13 @@ class Project:
                     severity=Severity.WARNING))
         return warnings
 
-    def _invalid_values(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+    def _invalid_values(self, query, build: Build, target_sql) -> list[Diagnostic]:
         """IX706 (warning): published values outside a measure's valid range, left out as missing."""
         warnings = []
         for obj in build.objects:
             if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
                 continue
-            rows = duckdb_engine.query(connection, target_sql.render(invalid_values(obj.node, target_sql)))
+            rows = query(target_sql.render(invalid_values(obj.node, target_sql)))
             if rows:
                 shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
                 more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
@@ -261,14 +313,14 @@ class Project:
                     severity=Severity.WARNING))
         return warnings
 
-    def _audit_warnings(self, connection, build: Build, target_sql) -> list[Diagnostic]:
+    def _audit_warnings(self, query, build: Build, target_sql) -> list[Diagnostic]:
         """IX707 (warning): the rows each `warn` audit found, which the build keeps in its audit table."""
         warnings = []
         for obj in build.objects:
             node = obj.node
             if not isinstance(node, AuditNode) or node.params["severity"] != "warn":
                 continue
-            rows = duckdb_engine.query(connection, target_sql.render(audit_rows(node, target_sql)))
+            rows = query(target_sql.render(audit_rows(node, target_sql)))
             if rows:
                 shown = ", ".join(f"{r['area_code']} {r['period']}" for r in rows[:3])
                 more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
@@ -278,9 +330,9 @@ class Project:
                     severity=Severity.WARNING))
         return warnings
 
-    def _check_diagnostic(self, failure: duckdb_engine.CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
         node = failure.object.node
-        examples = failure.examples[:duckdb_engine.CHECK_EXAMPLES]
+        examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
         more = " and more" if len(failure.examples) > len(examples) else ""
         if isinstance(node, AuditCheckNode):
@@ -293,9 +345,9 @@ class Project:
             f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
             "correct the data or the source's declaration")
 
-    def _failure_diagnostic(self, failure: duckdb_engine.ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
         spec = failure.object.node.spec
-        location = catalog.where(*spec) if spec else Location(str(target_path(self.root, target).relative_to(self.root)))
+        location = catalog.where(*spec) if spec else self._target_location(target)
         return Diagnostic(
             "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
             f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}. "

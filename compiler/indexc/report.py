@@ -7,6 +7,7 @@ silent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ from rich.table import Table
 from rich.text import Text
 from sqlglot import exp
 
-from indexc.engines import duckdb as duckdb_engine
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
@@ -62,18 +62,18 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     return target.render(query)
 
 
-def _one(connection, target: SqlTarget, index_id: str, part: str, columns: list[str],
+def _one(query_rows, target: SqlTarget, index_id: str, part: str, columns: list[str],
          where: exp.Expression | None = None) -> dict[str, Any]:
     """One row of aggregates over an index object."""
     query = exp.select(*columns).from_(target.object_table(index_object(index_id, part)))
-    return duckdb_engine.query(connection, target.render(query.where(where) if where is not None else query))[0]
+    return query_rows(target.render(query.where(where) if where is not None else query))[0]
 
 
-def method_notes(connection, target: SqlTarget, index: Index, period: str | None) -> tuple[str, ...]:
+def method_notes(query_rows, target: SqlTarget, index: Index, period: str | None) -> tuple[str, ...]:
     """What the method did to the data: treated and imputed values, areas left unranked."""
     notes = []
     if any(index.method.treatment_of(m).method != "none" for m in index.metric_ids()):
-        row = _one(connection, target, index.id, "treatment", [
+        row = _one(query_rows, target, index.id, "treatment", [
             "COUNT(*) AS scopes", "SUM(CASE WHEN high_points + low_points > 0 THEN 1 ELSE 0 END) AS winsorised",
             "COALESCE(SUM(high_points + low_points), 0) AS points",
             "SUM(CASE WHEN log_applied THEN 1 ELSE 0 END) AS logged"])
@@ -82,11 +82,11 @@ def method_notes(connection, target: SqlTarget, index: Index, period: str | None
         notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({points}), "
                      f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})")
     if not isinstance(index.method.missing, str):
-        row = _one(connection, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed"))
+        row = _one(query_rows, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed"))
         notes.append(f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
                      f"{index.method.missing.group}")
     if period and index.method.min_coverage:
-        row = _one(connection, target, index.id, "scores", ["COUNT(*) AS unranked"],
+        row = _one(query_rows, target, index.id, "scores", ["COUNT(*) AS unranked"],
                    exp.and_(exp.Not(this=col("ranked")), exp.EQ(this=col("period"), expression=lit(period))))
         notes.append(f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
                      f"{index.method.min_coverage:.0%} of the weight")
@@ -96,13 +96,15 @@ def method_notes(connection, target: SqlTarget, index: Index, period: str | None
     return tuple(notes)
 
 
-def read_ranking(connection, target: SqlTarget, index: Index, period: str | None) -> Ranking:
+def read_ranking(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, index: Index,
+                 period: str | None) -> Ranking:
+    """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts."""
     """The Top N of `period`, or of the latest period with scores when none is given."""
-    periods = [row["period"] for row in duckdb_engine.query(connection, scored_periods_sql(target, index.id))]
+    periods = [row["period"] for row in query_rows(scored_periods_sql(target, index.id))]
     if period is None:
         period = periods[-1] if periods else None
-    rows = duckdb_engine.query(connection, top_sql(target, index.id, period)) if period else []
-    notes = method_notes(connection, target, index, period)
+    rows = query_rows(top_sql(target, index.id, period)) if period else []
+    notes = method_notes(query_rows, target, index, period)
     return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
 
 
@@ -117,7 +119,7 @@ def compact(amount: float | None) -> str:
 
 def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Columns shown only when the index publishes them."""
-    present = lambda key: any(row.get(key) is not None for row in rows)  # noqa: E731
+    present = lambda key: any(row.get(key) is not None for row in rows)
     columns: list[tuple[str, Any]] = []
     if present("rank_change"):
         columns.append(("Change", lambda r: "-" if r["rank_change"] is None else f"{r['rank_change']:+d}"))

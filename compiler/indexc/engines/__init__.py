@@ -32,6 +32,14 @@ class CheckFailed(Exception):
 
 
 @dataclass(frozen=True)
+class PublishFailed(Exception):
+    """A publishing statement failed: the build is complete but was not published."""
+
+    step: str
+    message: str
+
+
+@dataclass(frozen=True)
 class BuiltObject:
     name: str
     seconds: float
@@ -68,4 +76,5 @@ def run_in_order(objects: list[CompiledObject], run: Statement, progress: Progre
     return built
 
 
-__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed", "Progress", "run_in_order"]
+__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed", "Progress", "PublishFailed",
+           "run_in_order"]

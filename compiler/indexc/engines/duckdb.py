@@ -1,12 +1,13 @@
 """Run compiled objects on embedded DuckDB, all or nothing.
 
-Every statement runs in one transaction: if any object fails, the database
-file keeps exactly the objects it had before the run.
+Every statement, the build's and its publication's, runs in one transaction: if
+any fails, the database file keeps exactly the objects it had before the run.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,13 @@ import duckdb
 from indexc.engines import (
     CHECK_EXAMPLES,
     BuiltObject,
-    CheckFailed,
     ObjectFailed,
     Progress,
+    PublishFailed,
     run_in_order,
 )
 from indexc.generate import CompiledObject
+from indexc.generate.publish import PublishStatement
 from indexc.plan.nodes import Materialisation
 
 
@@ -37,17 +39,50 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 
 def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
-            progress: Progress | None = None, schema: str | None = None) -> list[BuiltObject]:
+            progress: Progress | None = None, schema: str | None = None,
+            publish: Publish | None = None) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
     The working directory, not DuckDB's file_search_path, resolves them: with
     file_search_path, DuckDB 2.0 was seen to serve a data file's old contents
     after the file changed within one process. `schema`: where the objects are
     built, so that an object that changed kind (a table that is now a view) is
-    dropped first, in the same transaction.
+    dropped first, in the same transaction. `publish`: the statements that publish the build, run
+    in the same transaction once every object and check has passed.
     """
     with contextlib.chdir(root):
-        return _execute_all(connection, objects, progress, schema)
+        return _execute_all(connection, objects, progress, schema, publish)
+
+
+@dataclass(frozen=True)
+class Publish:
+    schema: str
+    statements: list[PublishStatement]
+    keep: frozenset[str]  # every object the publication makes; others left in the schema are dropped
+
+
+def _publish(connection, publish: Publish) -> None:
+    for statement in publish.statements[:1]:  # the schema first, so there is something to list
+        _publish_one(connection, statement)
+    try:
+        listed = connection.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE lower(table_schema) = lower(?) "
+            "ORDER BY table_name", [publish.schema]).fetchall()
+    except duckdb.Error as err:
+        raise PublishFailed("listing the published schema", str(err).strip()) from err
+    for name, kind in listed:
+        if name not in publish.keep:  # published by an earlier build, not made by this one
+            quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (publish.schema, name))
+            _publish_one(connection, PublishStatement(name, f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}"))
+    for statement in publish.statements[1:]:
+        _publish_one(connection, statement)
+
+
+def _publish_one(connection, statement: PublishStatement) -> None:
+    try:
+        connection.execute(statement.sql)
+    except duckdb.Error as err:
+        raise PublishFailed(statement.name, str(err).strip()) from err
 
 
 def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation]:
@@ -76,9 +111,9 @@ def _rows_written(result, obj: CompiledObject) -> int | None:
     return int(count[0]) if count else None
 
 
-def _execute_all(connection, objects, progress, schema) -> list[BuiltObject]:
+def _execute_all(connection, objects, progress, schema, publish) -> list[BuiltObject]:
     connection.execute("BEGIN TRANSACTION")
-    existing = _existing_kinds(connection, schema)
+    existing: dict[str, Materialisation] = {}
 
     def run(obj: CompiledObject) -> tuple[list, int | None]:
         try:
@@ -89,8 +124,14 @@ def _execute_all(connection, objects, progress, schema) -> list[BuiltObject]:
             raise ObjectFailed(obj, str(err).strip()) from err
 
     try:
+        try:
+            existing.update(_existing_kinds(connection, schema))
+        except duckdb.Error as err:
+            raise PublishFailed("reading the build schema's catalog", str(err).strip()) from err
         built = run_in_order(objects, run, progress)
-    except (ObjectFailed, CheckFailed):
+        if publish is not None:
+            _publish(connection, publish)
+    except BaseException:  # a failure, or an interrupt: nothing of this run is kept
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")

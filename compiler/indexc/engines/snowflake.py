@@ -3,13 +3,15 @@
 Credentials come from the environment variables the target file names, and are
 handed to the connector only: no message, log line or error of indexc carries
 their values. Snowflake commits each DDL statement as it runs, so a run here is
-not all or nothing: objects built before a failing statement stay replaced.
-Deploying safely (build aside, then publish) is a separate step, not this one.
+not all or nothing in the build schema; but the build schema is only a staging
+area. Consumers read the published schema, which the publishing statements
+(generate/publish.py) replace in one SWAP after every object and check passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from indexc.engines import (
@@ -17,9 +19,11 @@ from indexc.engines import (
     BuiltObject,
     ObjectFailed,
     Progress,
+    PublishFailed,
     run_in_order,
 )
 from indexc.generate import CompiledObject
+from indexc.generate.publish import PublishStatement
 from indexc.spec.targets import SnowflakeTarget
 
 
@@ -27,11 +31,22 @@ class CannotConnect(Exception):
     """No connection: a variable the target names is unset, the connector is missing, or Snowflake refused."""
 
 
-def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str]) -> dict[str, Any]:
-    """The connector's keyword arguments, read from the variables the target names."""
+def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None) -> dict[str, Any]:
+    """The connector's keyword arguments, read from the variables the target names.
+
+    With `connection.name`, the connector reads that connection of its connections.toml
+    (`$SNOWFLAKE_HOME`, ~/.snowflake by default) itself; indexc never opens the file.
+    """
     parameters: dict[str, Any] = {"database": target.database, "schema": target.schema_}
     for field, variable in target.connection:
         if variable is None:
+            continue
+        if field == "name":
+            parameters["connection_name"] = variable
+            continue
+        if field == "connections_file":
+            path = Path(variable).expanduser()
+            parameters["connections_file_path"] = path if path.is_absolute() or root is None else root / path
             continue
         if variable.env not in environ:
             raise CannotConnect(f"environment variable {variable.env} (connection.{field}) is not set")
@@ -45,25 +60,35 @@ def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str]) -
     return parameters
 
 
-def connect(target: SnowflakeTarget, environ: Mapping[str, str], **options: Any):
-    """`options` go to the connector as they are (`network_timeout`, `login_timeout`, ...)."""
-    parameters = connection_parameters(target, environ)
+def connect(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None, **options: Any):
+    """`options` go to the connector as they are (`network_timeout`, `login_timeout`, ...); `root`: where
+    a relative `connections_file` is."""
+    parameters = connection_parameters(target, environ, root)
     try:
         import snowflake.connector
     except ImportError:
         raise CannotConnect("snowflake-connector-python is not installed: pip install 'indexc[snowflake]'") from None
     try:
         return snowflake.connector.connect(**parameters, **options)
-    except snowflake.connector.errors.Error as err:
+    except (snowflake.connector.errors.Error, KeyError) as err:
         # the connector's message names the account or host at most, never a password
         raise CannotConnect(str(err).splitlines()[0]) from None
 
 
-def execute(connection, objects: list[CompiledObject], progress: Progress | None = None) -> list[BuiltObject]:
-    """Run every statement in order; stop at the first that fails or the first check that finds rows."""
+def execute(connection, objects: list[CompiledObject], progress: Progress | None = None, *,
+            reset: str | None = None, publish: list[PublishStatement] = ()) -> list[BuiltObject]:
+    """Run every statement in order; stop at the first that fails or the first check that finds rows.
+
+    `reset` empties the build schema first; `publish` runs once every object and check has passed.
+    """
     from snowflake.connector.errors import Error
 
     cursor = connection.cursor()
+    if reset is not None:
+        try:
+            cursor.execute(reset)
+        except Error as err:
+            raise PublishFailed("emptying the build schema", str(err).strip()) from err
 
     def run(obj: CompiledObject) -> tuple[list, int | None]:
         try:
@@ -72,7 +97,13 @@ def execute(connection, objects: list[CompiledObject], progress: Progress | None
         except Error as err:
             raise ObjectFailed(obj, str(err).strip()) from err
 
-    return run_in_order(objects, run, progress)
+    built = run_in_order(objects, run, progress)
+    for statement in publish:
+        try:
+            cursor.execute(statement.sql)
+        except Error as err:
+            raise PublishFailed(statement.name, str(err).strip()) from err
+    return built
 
 
 def query(connection, sql: str) -> list[dict[str, Any]]:

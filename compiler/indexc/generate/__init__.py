@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from indexc.generate import area_maps, audits, geography, inputs, restate, scores
+from indexc.generate import (
+    area_maps,
+    audits,
+    geography,
+    inputs,
+    restate,
+    scores,
+    snapshots,
+)
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
 from indexc.plan.geography import (
@@ -52,6 +60,7 @@ from indexc.plan.nodes import (
     StabilityNode,
     UniverseNode,
 )
+from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
 
@@ -81,6 +90,8 @@ BUILDERS: dict[type[Node], Builder] = {
     AreaMapEdgesNode: area_maps.area_map_edges,
     MappedMeasureNode: area_maps.mapped_measure,
     AreaMapCheckNode: area_maps.area_map_check,
+    SnapshotTableNode: snapshots.snapshot_table,
+    ConsumptionNode: snapshots.consumption,
 }
 
 
@@ -108,9 +119,13 @@ class CompiledObject:
 def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
     if isinstance(node, SchemaNode):
         return target.create_schema()
+    if isinstance(node, SnapshotSchemaNode):
+        return exp.Create(this=target.schema(target.spec.snapshots), kind="SCHEMA", exists=True)
     query = BUILDERS[type(node)](node, target)
     if node.materialisation is Materialisation.CHECK:
         return query
+    if node.materialisation is Materialisation.ENSURE:
+        return snapshots.ensure(target, node.table, query)
     kind = "TABLE" if node.materialisation is Materialisation.TABLE else "VIEW"
     return target.create(node.name, kind, query)
 

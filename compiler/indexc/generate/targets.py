@@ -59,18 +59,28 @@ class SqlTarget:
         self._dialect = Dialect.get_or_raise(self.dialect)
         self._generator = _generator_for(self._dialect, self.fold_case)
 
-    def schema_parts(self) -> dict[str, exp.Identifier]:
+    def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
+        """The qualifiers of an object in `schema`: the build schema unless another is named."""
         raise NotImplementedError
 
-    def object_table(self, name: str, alias: str | None = None) -> exp.Table:
-        table = exp.Table(this=exp.to_identifier(name), **self.schema_parts())
+    def object_table(self, name: str, alias: str | None = None, schema: str | None = None) -> exp.Table:
+        table = exp.Table(this=exp.to_identifier(name), **self.schema_parts(schema))
         if alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         return table
 
-    def schema(self) -> exp.Table:
-        parts = self.schema_parts()
+    def schema(self, name: str | None = None) -> exp.Table:
+        parts = self.schema_parts(name)
         return exp.Table(this=parts["db"], catalog=parts.get("catalog"))
+
+    def published_schema(self, suffix: str = "") -> exp.Table:
+        return self.schema(self.spec.published + suffix)
+
+    def published_table(self, name: str, suffix: str = "") -> exp.Table:
+        return self.object_table(name, schema=self.spec.published + suffix)
+
+    def snapshot_table(self, name: str, alias: str | None = None) -> exp.Table:
+        return self.object_table(name, alias, schema=self.spec.snapshots)
 
     def source_relation(self, source_id: str) -> exp.Expression:
         raise NotImplementedError
@@ -98,8 +108,8 @@ class DuckDBSql(SqlTarget):
         super().__init__()
         self.spec = spec
 
-    def schema_parts(self) -> dict[str, exp.Identifier]:
-        return {"db": exp.to_identifier(self.spec.schema_)}
+    def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
+        return {"db": exp.to_identifier(schema or self.spec.schema_)}
 
     def source_relation(self, source_id: str) -> exp.Expression:
         """Files are read as text so that every engine parses values the same way, in SQL."""
@@ -121,8 +131,8 @@ class SnowflakeSql(SqlTarget):
         super().__init__()
         self.spec = spec
 
-    def schema_parts(self) -> dict[str, exp.Identifier]:
-        return {"db": exp.to_identifier(self.spec.schema_), "catalog": exp.to_identifier(self.spec.database)}
+    def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
+        return {"db": exp.to_identifier(schema or self.spec.schema_), "catalog": exp.to_identifier(self.spec.database)}
 
     def source_relation(self, source_id: str) -> exp.Expression:
         return exp.to_table(self.spec.relations[source_id].table, dialect=self.dialect)

@@ -25,6 +25,7 @@ from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
+from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
 from indexc.plan.restatement import (
@@ -219,6 +220,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             nodes.append(indicators_node(geography, restated, levels))
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, lambda s: object_name("sources", s)))
+    nodes.extend(snapshot_nodes(catalog, nodes))
     return nodes
 
 

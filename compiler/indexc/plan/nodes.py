@@ -34,6 +34,8 @@ class Layer(str, enum.Enum):
     SCENARIO = "scenario"
     PUBLISH = "publish"
     AUDIT = "audit"
+    SNAPSHOT = "snapshot"
+    CONSUMPTION = "consumption"
     CHECK = "check"
 
 
@@ -42,6 +44,7 @@ class Materialisation(str, enum.Enum):
     VIEW = "view"
     SCHEMA = "schema"
     CHECK = "check"  # a query that must return no rows
+    ENSURE = "ensure"  # a table created when missing and never replaced: the snapshots' append-only tables
 
 
 @dataclass(frozen=True, kw_only=True)

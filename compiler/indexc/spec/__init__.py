@@ -11,6 +11,7 @@ from indexc.spec.audits import Audit
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
+from indexc.spec.snapshots import SnapshotPolicy
 from indexc.spec.sources import SOURCE_LAYOUTS
 
 
@@ -43,6 +44,7 @@ KINDS_V1: tuple[Kind, ...] = (
     Kind("area_maps", "area map", lambda raw: AreaMap),
     Kind("scenarios", "scenario", lambda raw: Scenario),
     Kind("audits", "audit", lambda raw: Audit),
+    Kind("snapshot_policies", "snapshot policy", lambda raw: SnapshotPolicy),
 )
 
 LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

@@ -6,10 +6,10 @@ file is committed and reviewed, and must never hold a secret.
 
 from __future__ import annotations
 
-from typing import Literal
 from pathlib import PurePosixPath
+from typing import ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
@@ -51,21 +51,59 @@ class TableRelation(StrictModel):
         return table
 
 
-class DuckDBTarget(StrictModel):
+class Schemas:
+    """The three schemas of a target, each with one job.
+
+    - `schema`: where a run builds every object (the staging area; consumers never read it);
+    - `published_schema`: what consumers read, replaced in one step when a run succeeds;
+    - `snapshot_schema`: append-only tables of frozen outputs, which no run ever drops or rewrites.
+    """
+
+    schema_: str
+    published_schema: str | None
+    snapshot_schema: str | None
+
+    upper_case_defaults: ClassVar[bool] = False  # Snowflake's unquoted names are upper case
+
+    @property
+    def published(self) -> str:
+        return self.published_schema or self._beside("_published")
+
+    @property
+    def snapshots(self) -> str:
+        return self.snapshot_schema or self._beside("_snapshots")
+
+    def _beside(self, suffix: str) -> str:
+        return self.schema_ + (suffix.upper() if self.upper_case_defaults else suffix)
+
+    def _three_schemas(self) -> None:
+        names = [self.schema_, self.published, self.snapshots]
+        if len({n.lower() for n in names}) < 3:
+            raise ValueError(f"schema, published_schema and snapshot_schema must differ (they are {', '.join(names)})")
+
+
+class DuckDBTarget(StrictModel, Schemas):
     target: Literal["duckdb"]
     database: Text = "build/indexc.duckdb"
     schema_: Identifier = Field(default="indexc_build", alias="schema")
+    published_schema: Identifier | None = None
+    snapshot_schema: Identifier | None = None
     relations: dict[Identifier, FileRelation] = {}
 
-    @field_validator("schema_")
+    @field_validator("schema_", "published_schema", "snapshot_schema")
     @classmethod
-    def _schema_differs_from_catalog(cls, schema: str, info: ValidationInfo) -> str:
+    def _schema_differs_from_catalog(cls, schema: str | None, info: ValidationInfo) -> str | None:
         """DuckDB names the catalog after the database file; a schema of that name is ambiguous."""
         database = info.data.get("database", "")
-        if PurePosixPath(database).stem == schema:
+        if schema is not None and PurePosixPath(database).stem == schema:
             raise ValueError(f"schema '{schema}' has the same name as the database file {database}, "
                              "which DuckDB cannot tell apart; rename one of them")
         return schema
+
+    @model_validator(mode="after")
+    def _distinct(self) -> DuckDBTarget:
+        self._three_schemas()
+        return self
 
 
 class EnvVar(StrictModel):
@@ -73,8 +111,15 @@ class EnvVar(StrictModel):
 
 
 class SnowflakeConnection(StrictModel):
-    account: EnvVar
-    user: EnvVar
+    """Either `name`, a connection of the connector's connections.toml, or `account` and `user` at least.
+
+    Each other field names an environment variable; with `name`, the variables given override the file.
+    """
+
+    name: Text | None = None
+    connections_file: Text | None = None  # with `name`: this file instead of the connector's own; ~ and relative paths allowed
+    account: EnvVar | None = None
+    user: EnvVar | None = None
     password: EnvVar | None = None
     authenticator: EnvVar | None = None
     private_key_file: EnvVar | None = None
@@ -84,13 +129,28 @@ class SnowflakeConnection(StrictModel):
     port: EnvVar | None = None
     protocol: EnvVar | None = None
 
+    @model_validator(mode="after")
+    def _named_or_account(self) -> SnowflakeConnection:
+        if self.name is None and (self.account is None or self.user is None):
+            raise ValueError("give 'account' and 'user' (each {env: VARIABLE}), or 'name' for a connection of "
+                             "the Snowflake connector's connections.toml")
+        return self
 
-class SnowflakeTarget(StrictModel):
+
+class SnowflakeTarget(StrictModel, Schemas):
+    upper_case_defaults: ClassVar[bool] = True
     target: Literal["snowflake"]
     connection: SnowflakeConnection
     database: Text = Field(min_length=1)
     schema_: Text = Field(default="INDEXC", alias="schema", min_length=1)
+    published_schema: Text | None = Field(default=None, min_length=1)
+    snapshot_schema: Text | None = Field(default=None, min_length=1)
     relations: dict[Identifier, TableRelation] = {}
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SnowflakeTarget:
+        self._three_schemas()
+        return self
 
 
 Target = DuckDBTarget | SnowflakeTarget

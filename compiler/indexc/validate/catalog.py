@@ -13,6 +13,7 @@ from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
 from indexc.spec.audits import Audit
+from indexc.spec.snapshots import SnapshotPolicy
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
@@ -40,7 +41,7 @@ class Origin:
 
 CORE_KINDS = ("sources", "measures", "metrics", "universes", "indexes")  # always hashed, even when empty
 CANONICAL_KINDS = ("sources", "measures", "metrics", "universes", "indexes", "areas", "levels", "lineage",
-                   "area_maps", "scenarios", "audits")
+                   "area_maps", "scenarios", "audits", "snapshot_policies")
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Catalog:
     area_maps: dict[str, AreaMap] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     audits: dict[str, Audit] = field(default_factory=dict)
+    snapshot_policies: dict[str, SnapshotPolicy] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)

@@ -1,0 +1,119 @@
+"""Taking and listing snapshots: the published outputs frozen, append-only, with what made them.
+
+A snapshot copies what is published (not the build schema, and not the specs as they are now):
+each output the publication marks as frozen, with the spec hash, compiler version and geography
+date the publication recorded, and the data's as-of date the user gives. A snapshot is named by
+its as-of date and label; taking one again is refused, and nothing here updates or deletes a row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from indexc import __version__
+from indexc.engines.sessions import QueryFailed, Session
+from indexc.generate.publish import PUBLICATION, PUBLISHED_OBJECTS
+from indexc.generate.snapshots import empty_copy, ensure, registry_query
+from indexc.generate.targets import SqlTarget
+from indexc.plan.snapshots import REGISTRY
+
+
+class Refused(Exception):
+    """The snapshot was not taken; the message says why, and nothing was written."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Taken:
+    snapshot_id: int
+    frozen: dict[str, int]  # object -> rows frozen
+
+
+def _names(target: SqlTarget, columns: list[str]) -> list[exp.Identifier]:
+    return [exp.to_identifier(c) for c in columns]
+
+
+def _columns(session: Session, target: SqlTarget, schema: str, table: str) -> list[str]:
+    rows = session.query(target.render(
+        exp.select("column_name").from_("information_schema.columns")
+        .where(f"LOWER(table_schema) = LOWER('{schema}') AND LOWER(table_name) = LOWER('{table}')")
+        .order_by("ordinal_position")))
+    return [row["column_name"].lower() for row in rows]
+
+
+def _publication(session: Session, target: SqlTarget) -> tuple[dict[str, Any], list[str]]:
+    try:
+        about = session.query(target.render(exp.select("*").from_(target.published_table(PUBLICATION))))
+        frozen = session.query(target.render(exp.select("name").from_(target.published_table(PUBLISHED_OBJECTS))
+                                             .where("frozen").order_by("name")))
+    except QueryFailed as err:  # no publication to read
+        raise Refused(f"nothing is published in {target.spec.published} to snapshot ({str(err).splitlines()[0]})",
+                      "run 'indexc run' first: a snapshot freezes what a run published") from None
+    if not frozen:
+        raise Refused("the publication holds no index outputs to freeze", "define an index and run 'indexc run'")
+    return about[0], [row["name"] for row in frozen]
+
+
+def existing(session: Session, target: SqlTarget) -> list[dict[str, Any]]:
+    """Every snapshot taken, oldest first; none when the registry does not exist yet."""
+    if not _columns(session, target, target.spec.snapshots, REGISTRY):
+        return []
+    return session.query(target.render(exp.select("*").from_(target.snapshot_table(REGISTRY)).order_by("snapshot_id")))
+
+
+def take(session: Session, target: SqlTarget, as_of: datetime.date, label: str) -> Taken:
+    about, frozen = _publication(session, target)
+    taken = existing(session, target)
+    for row in taken:
+        if str(row["as_of"]) == as_of.isoformat() and (row["label"] or "") == label:
+            named = f"{as_of.isoformat()}" + (f" '{label}'" if label else "")
+            raise Refused(f"snapshot {named} exists (id {row['snapshot_id']}, taken {row['taken_at']}); snapshots "
+                          "are never replaced", "give this one another --label, or another --as-of date")
+    # DDL first: Snowflake commits it at once; the tables are created empty, or left as they are
+    statements = [target.render(exp.Create(this=target.schema(target.spec.snapshots), kind="SCHEMA", exists=True)),
+                  target.render(ensure(target, REGISTRY, registry_query()))]
+    statements += [target.render(ensure(target, name, empty_copy(target, target.published_table(name))))
+                   for name in frozen]
+    for sql in statements:
+        session.execute(sql)
+    snapshot_id = 1 + max((int(row["snapshot_id"]) for row in taken), default=0)
+    number = exp.Literal.number(snapshot_id)
+    inserts = []
+    for name in frozen:
+        have = _columns(session, target, target.spec.published, name)
+        kept = _columns(session, target, target.spec.snapshots, name)
+        new = [c for c in have if c not in kept]
+        if new:
+            raise Refused(f"{name} now has column(s) {', '.join(new)} that its snapshots do not: snapshot tables are "
+                          "never altered", "set 'snapshot_schema:' in the target file to a new schema to start a new "
+                          "series of snapshots; the old one stays as it is")
+        columns = [c for c in kept if c != "snapshot_id"]
+        selected = [exp.column(c) if c in have else exp.null() for c in columns]
+        inserts.append(exp.insert(
+            exp.select(number.copy(), *selected).from_(target.published_table(name)),
+            exp.Schema(this=target.snapshot_table(name), expressions=_names(target, ["snapshot_id", *columns]))))
+    registry = exp.insert(exp.select(
+        number.copy(), exp.cast(exp.Literal.string(as_of.isoformat()), "DATE"),
+        exp.Literal.string(label) if label else exp.null(), exp.Literal.string(about["spec_hash"]),
+        exp.Literal.string(about["compiler_version"] or __version__), exp.Literal.string(about["target"]),
+        exp.cast(exp.Literal.string(str(about["geography_date"])), "DATE") if about["geography_date"] else
+        exp.cast(exp.null(), "DATE"),
+        exp.cast(exp.Literal.string(str(about["published_at"])[:26]), "TIMESTAMP"),
+        exp.cast(exp.CurrentTimestamp(), "TIMESTAMP")),
+        exp.Schema(this=target.snapshot_table(REGISTRY),
+                   expressions=_names(target, ["snapshot_id", "as_of", "label", "spec_hash", "compiler_version",
+                                               "target", "geography_date", "published_at", "taken_at"])))
+    session.atomically([target.render(e) for e in [*inserts, registry]])
+    counts = {}
+    for name in frozen:
+        rows = session.query(target.render(exp.select("COUNT(*) AS n").from_(target.snapshot_table(name))
+                                           .where(f"snapshot_id = {snapshot_id}")))
+        counts[name] = int(rows[0]["n"])
+    return Taken(snapshot_id, counts)
