@@ -108,7 +108,8 @@ def stand_in_for_snowflake(monkeypatch, fail_at: int | None = None) -> list[Stan
 
 
 def prepare_fakesnow(project: Path, port: int) -> tuple[SnowflakeTarget, dict[str, str]]:
-    """The project's database on the server, with its sources loaded; the environment to reach it."""
+    """The project's database on the server, with its sources loaded and none of the schemas an earlier
+    test of the session left (fakesnow cannot drop a database); the environment to reach it."""
     point_at_fakesnow(project)
     target = Project(project).build("snowflake", write=False).target
     environment = {**ENVIRONMENT, "SNOWFLAKE_PORT": str(port)}
@@ -116,6 +117,8 @@ def prepare_fakesnow(project: Path, port: int) -> tuple[SnowflakeTarget, dict[st
     try:
         cursor = connection.cursor()
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS {target.database}")
+        for schema in (target.schema_, target.published, target.published + "__SWAP", target.snapshots):
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{target.database}"."{schema.upper()}" CASCADE')
         load_sources(cursor, project, target)
     finally:
         connection.close()
