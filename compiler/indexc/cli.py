@@ -146,6 +146,19 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
     print_rankings(rankings, console)
 
 
+@main.command("schema")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/schema"),
+              show_default=True, help="Directory to write the two schemas to, relative to the project root.")
+@click.pass_obj
+@handles_user_errors
+def schema_command(project: Project, out: Path) -> None:
+    """Write JSON Schemas of spec and target files, for editors (yaml-language-server)."""
+    written = project.write_schemas(out)
+    for path in written:
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        click.echo(f"wrote {shown}")
+
+
 @main.command("lineage")
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import report, snapshots
+from indexc import report, schema, snapshots
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
     CHECK_EXAMPLES,
@@ -46,6 +47,8 @@ from indexc.validate.targets import load_target, target_path
 SPECS_DIR = "specs"
 COMPILE_GC_THRESHOLD = 100_000  # allocations between young-generation collections (CPython default: 700)
 BUILD_DIR = "build"
+SPEC_SCHEMA = "indexc-spec.schema.json"
+TARGET_SCHEMA = "indexc-target.schema.json"
 
 
 @contextlib.contextmanager
@@ -253,6 +256,19 @@ class Project:
         build = self.build(target_name, write=False)
         with self.session(build) as database:
             return snapshots.existing(database, sql_target(build.target))
+
+    def write_schemas(self, out: Path) -> list[Path]:
+        """The JSON Schemas of spec and target files, for editors; needs no specs."""
+        directory = out if out.is_absolute() else self.root / out
+        files = {SPEC_SCHEMA: schema.spec_schema(), TARGET_SCHEMA: schema.target_schema()}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for name, content in files.items():
+                (directory / name).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+        except OSError as err:
+            raise UserError([Diagnostic("IX505", f"cannot write the schemas to {out}: {err.strerror}",
+                                        Location(str(out)), "choose a directory you can write")]) from None
+        return [directory / name for name in files]
 
     @contextlib.contextmanager
     def session(self, build: Build):
