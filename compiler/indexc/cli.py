@@ -146,6 +146,22 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
     print_rankings(rankings, console)
 
 
+@main.command("diff")
+@click.option("--base", "base_ref", required=True, help="The git revision to compare with: main, HEAD~1, a commit.")
+@click.option("--target", "target", type=click.Choice(sorted(TARGET_MODELS)), default="duckdb", show_default=True,
+              help="Whose SQL to compare.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="Text, or markdown for a pull-request comment.")
+@click.pass_obj
+@handles_user_errors
+def diff_command(project: Project, base_ref: str, target: str, fmt: str) -> None:
+    """Compile a git revision and the working tree; show and classify what changed."""
+    from indexc.diff import render_markdown, render_text
+
+    found = project.diff(base_ref, target)
+    click.echo(render_markdown(found) if fmt == "markdown" else render_text(found), nl=False)
+
+
 @main.command("schema")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/schema"),
               show_default=True, help="Directory to write the two schemas to, relative to the project root.")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexc import diff as review
 from indexc import report, schema, snapshots
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -256,6 +257,25 @@ class Project:
         build = self.build(target_name, write=False)
         with self.session(build) as database:
             return snapshots.existing(database, sql_target(build.target))
+
+    def diff(self, base_ref: str, target_name: str = "duckdb") -> review.Diff:
+        """The working tree's specs against those of `base_ref`, compiled for one target (diff.py)."""
+        head = self.build(target_name, write=False)
+        with review.temporary_directory() as directory:
+            try:
+                base_root = review.checkout(self.root, base_ref, Path(directory))
+            except review.BaseUnavailable as err:
+                raise UserError([Diagnostic("IX901", str(err), Location(SPECS_DIR),
+                                            "run indexc diff inside a git clone of the project, with a ref such as "
+                                            "main, HEAD~1 or origin/main")]) from None
+            try:
+                base = Project(base_root, self.geography_options).build(target_name, write=False)
+            except UserError as err:
+                first = err.diagnostics[0].render().splitlines()[0] if err.diagnostics else ""
+                raise UserError([Diagnostic("IX901", f"the specs at '{base_ref}' do not compile: {first}",
+                                            Location(SPECS_DIR), "compare with a revision that compiles")]) from None
+        return review.compare(base.objects, head.objects, base.compilation.catalog, head.compilation.catalog,
+                              base_ref, target_name)
 
     def write_schemas(self, out: Path) -> list[Path]:
         """The JSON Schemas of spec and target files, for editors; needs no specs."""

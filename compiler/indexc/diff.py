@@ -1,0 +1,218 @@
+"""`indexc diff`: what a change to the specs does to the compiled SQL, and what kind of change it is.
+
+A reviewer of a pull request sees the spec diff; what matters is what it does. Both revisions are
+compiled for one target, the SQL of every object is compared, and each changed spec object is
+classified:
+
+- cosmetic: no object it defines changed its SQL (a description, a comment, a reordering);
+- definition: what a source, measure, metric, universe, audit or policy computes changed;
+- rank-affecting: weights, method, lens membership, peers, direction, savings or stability:
+  the ranking itself can move;
+- geography: areas, levels, lineage events or area maps, which restate history.
+
+A metric whose formula changed without a new `version` is warned about: the number published
+under the same version would silently mean something else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexc.generate import CompiledObject
+from indexc.plan.nodes import Layer
+from indexc.validate.catalog import CANONICAL_KINDS, Catalog
+
+COSMETIC, DEFINITION, RANKS, GEOGRAPHY = "cosmetic", "definition", "rank-affecting", "geography"
+ORDER = (RANKS, GEOGRAPHY, DEFINITION, COSMETIC)
+GEOGRAPHY_KINDS = frozenset({"areas", "levels", "lineage", "area_maps"})
+RANK_FIELDS = {
+    "indexes": frozenset({"universe", "method", "lenses", "productivity", "peers", "savings", "stability"}),
+    "metrics": frozenset({"direction"}),
+    "scenarios": frozenset({"weights", "savings", "proposed", "index"}),
+}
+PROJECT_PARTS = ("specs", "targets")
+
+
+class BaseUnavailable(Exception):
+    """The base revision cannot be read: not a git repository, an unknown ref, no specs there."""
+
+
+@dataclass(frozen=True)
+class SpecChange:
+    kind: str
+    id: str
+    status: str  # added, removed, changed
+    category: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class Diff:
+    base: str
+    target: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, str] = field(default_factory=dict)  # object -> unified diff of its SQL
+    specs: list[SpecChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.specs)
+
+
+def checkout(root: Path, ref: str, into: Path) -> Path:
+    """The project's specs and targets as they are at `ref`, written under `into`."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, stdin=subprocess.DEVNULL)
+
+    prefix = git("rev-parse", "--show-prefix")
+    if prefix.returncode != 0:
+        raise BaseUnavailable(f"{root} is not in a git repository")
+    commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if commit.returncode != 0:
+        raise BaseUnavailable(f"'{ref}' is not a commit of this repository")
+    tree = f"{commit.stdout.decode().strip()}:{prefix.stdout.decode().strip()}"
+    listed = git("ls-tree", "--name-only", tree).stdout.decode().split()
+    paths = [p for p in PROJECT_PARTS if p in listed]
+    if "specs" not in paths:
+        raise BaseUnavailable(f"'{ref}' has no specs/ directory in this project")
+    archive = git("archive", "--format=tar", tree, *paths)
+    if archive.returncode != 0:
+        raise BaseUnavailable(archive.stderr.decode().strip().splitlines()[0])
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def temporary_directory() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="indexc-diff-")
+
+
+def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog: Catalog, head_catalog: Catalog,
+            base_ref: str, target: str) -> Diff:
+    diff = Diff(base_ref, target)
+    before = {o.name: o for o in base}
+    after = {o.name: o for o in head}
+    diff.added = sorted(set(after) - set(before))
+    diff.removed = sorted(set(before) - set(after))
+    for name in sorted(set(before) & set(after)):
+        if before[name].statement != after[name].statement:
+            diff.changed[name] = "".join(difflib.unified_diff(
+                before[name].statement.splitlines(keepends=True), after[name].statement.splitlines(keepends=True),
+                f"{base_ref}/{before[name].file_name}", f"working tree/{after[name].file_name}"))
+    moved = set(diff.added) | set(diff.removed) | set(diff.changed)
+    reach = _downstream(base)
+    for key, names in _downstream(head).items():
+        reach[key] = reach.get(key, set()) | names
+    shared = _shared_geography(base) | _shared_geography(head)  # built from all events at once
+    for kind in CANONICAL_KINDS:
+        old, new = _dumps(base_catalog, kind), _dumps(head_catalog, kind)
+        for object_id in sorted(set(old) | set(new)):
+            if old.get(object_id) == new.get(object_id):
+                continue
+            status = "added" if object_id not in old else "removed" if object_id not in new else "changed"
+            fields = _changed_fields(old[object_id], new[object_id]) if status == "changed" else ()
+            sql_moved = bool((reach.get((kind, object_id), set()) | (shared if kind in GEOGRAPHY_KINDS else set()))
+                             & moved)
+            diff.specs.append(SpecChange(kind, object_id, status, _category(kind, fields, sql_moved, status), fields))
+            if kind == "metrics" and status == "changed" and "formula" in fields and "version" not in fields:
+                diff.warnings.append(f"metric {object_id}: formula changed but version is still "
+                                     f"{new[object_id]['version']}: give it a new version")
+    diff.specs.sort(key=lambda c: (ORDER.index(c.category), c.kind, c.id))
+    return diff
+
+
+def _downstream(objects: list[CompiledObject]) -> dict[tuple[str, str], set[str]]:
+    """Per spec object, the compiled objects it defines and every object that reads them."""
+    readers: dict[str, set[str]] = {}
+    for obj in objects:
+        for name in obj.node.depends_on:
+            readers.setdefault(name, set()).add(obj.name)
+    found: dict[tuple[str, str], set[str]] = {}
+    for obj in objects:
+        if obj.node.spec:
+            found.setdefault(obj.node.spec, set()).add(obj.name)
+    for names in found.values():
+        stack = list(names)
+        while stack:
+            for reader in readers.get(stack.pop(), ()):
+                if reader not in names:
+                    names.add(reader)
+                    stack.append(reader)
+    return found
+
+
+def _shared_geography(objects: list[CompiledObject]) -> set[str]:
+    """The geography objects no single event or area defines (areas, paths, shares), and their readers."""
+    names = {o.name for o in objects if o.node.spec is None and o.node.layer is Layer.GEOGRAPHY}
+    for obj in objects:  # objects come in dependency order
+        if set(obj.node.depends_on) & names:
+            names.add(obj.name)
+    return names
+
+
+def _dumps(catalog: Catalog, kind: str) -> dict[str, dict]:
+    return {key: value.model_dump(mode="json", by_alias=True) for key, value in catalog.of_kind(kind).items()}
+
+
+def _changed_fields(old: dict, new: dict) -> tuple[str, ...]:
+    return tuple(sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)))
+
+
+def _category(kind: str, fields: tuple[str, ...], sql_moved: bool, status: str) -> str:
+    if status == "changed" and not sql_moved:
+        return COSMETIC
+    if kind in GEOGRAPHY_KINDS:
+        return GEOGRAPHY
+    if status != "changed":  # a new or dropped index ranks anew; a new metric ranks nothing until a lens has it
+        return RANKS if kind in ("indexes", "scenarios") else DEFINITION
+    if set(fields) & RANK_FIELDS.get(kind, frozenset()):
+        return RANKS
+    return DEFINITION
+
+
+def render_text(diff: Diff) -> str:
+    lines = [f"indexc diff {diff.base}..working tree, target {diff.target}"]
+    if diff.empty:
+        return lines[0] + ": no change\n"
+    for change in diff.specs:
+        fields = f" ({', '.join(change.fields)})" if change.status == "changed" else ""
+        lines.append(f"  {change.category:<14} {change.status:<8} {change.kind} {change.id}{fields}")
+    lines.extend(f"  warning: {w}" for w in diff.warnings)
+    lines.append(f"objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed")
+    lines.extend(f"+ {name}" for name in diff.added)
+    lines.extend(f"- {name}" for name in diff.removed)
+    text = "\n".join(lines) + "\n"
+    return text + "".join(diff.changed.values())
+
+
+def render_markdown(diff: Diff) -> str:
+    """For a pull-request comment: the classification first, each object's SQL diff folded."""
+    out = [f"### indexc diff: `{diff.base}` → working tree ({diff.target})", ""]
+    if diff.empty:
+        return "\n".join(out + ["No change to the specs or the compiled SQL.", ""])
+    for warning in diff.warnings:
+        out.append(f"> **Warning:** {warning}")
+    if diff.warnings:
+        out.append("")
+    if diff.specs:
+        out += ["| Change | | Spec | Fields |", "|---|---|---|---|"]
+        out += [f"| {c.category} | {c.status} | `{c.kind}/{c.id}` | {', '.join(c.fields)} |" for c in diff.specs]
+        out.append("")
+    out.append(f"Compiled objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
+    out.append("")
+    for name in diff.added:
+        out.append(f"- added `{name}`")
+    for name in diff.removed:
+        out.append(f"- removed `{name}`")
+    for name, text in diff.changed.items():
+        out += ["", f"<details><summary><code>{name}</code></summary>", "", "```diff", text.rstrip("\n"), "```", "",
+                "</details>"]
+    return "\n".join(out) + "\n"

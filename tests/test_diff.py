@@ -1,0 +1,108 @@
+"""`indexc diff`: two git revisions of a fixture project, one kind of change at a time, classified as a
+reviewer would: cosmetic, definition, rank-affecting, geography; and the version-bump warning."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from indexc.cli import main
+from indexc.errors import UserError
+from indexc.project import Project
+
+
+def commit_all(root: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    if not (root / ".git").exists():
+        git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.email=indexc@example.org", "-c", "user.name=indexc", "commit", "-qm", "base")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+TINY_METRIC = "- {id: spend_per_head, version: 1, formula: spend / population, direction: lower_is_better"
+
+
+@pytest.mark.parametrize("old, new, expected, objects_changed", [
+    (TINY_METRIC, TINY_METRIC.replace("version: 1,", "version: 1, description: Spend per resident,"),
+     [("cosmetic", "changed", "metrics", "spend_per_head", ("description",))], 0),
+    (TINY_METRIC, TINY_METRIC.replace("version: 1, formula: spend / population",
+                                      "version: 2, formula: spend / population / 1000"),
+     [("definition", "changed", "metrics", "spend_per_head", ("formula", "version"))], None),
+    ("{id: outcome, weight: 3,", "{id: outcome, weight: 2,",
+     [("rank-affecting", "changed", "indexes", "tiny", ("lenses",))], None),
+    (TINY_METRIC, TINY_METRIC.replace("lower_is_better", "higher_is_better"),
+     [("rank-affecting", "changed", "metrics", "spend_per_head", ("direction",))], None),
+])
+def test_each_kind_of_change_is_classified(tiny_project, old, new, expected, objects_changed) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", old, new)
+    found = Project(tiny_project).diff("HEAD")
+    assert [(c.category, c.status, c.kind, c.id, c.fields) for c in found.specs] == expected
+    assert found.warnings == []
+    if objects_changed is not None:
+        assert len(found.changed) == objects_changed
+    else:
+        assert found.changed  # a change that is not cosmetic shows in the SQL
+
+
+def test_a_changed_formula_under_the_same_version_is_warned_about(tiny_project) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "formula: spend / population,", "formula: spend / population / 1000,")
+    found = Project(tiny_project).diff("HEAD")
+    assert found.warnings == ["metric spend_per_head: formula changed but version is still 1: give it a new version"]
+    assert list(found.changed) == ["metric__spend_per_head"]
+    assert '-  CAST("spend"."value" / NULLIF("population"."value", 0) AS DOUBLE) AS "value"' in \
+        found.changed["metric__spend_per_head"]
+
+
+def test_a_lineage_change_is_a_geography_change(geo_project) -> None:
+    commit_all(geo_project)
+    geography = geo_project / "specs" / "geography.yaml"
+    # a merge apportions nothing: this edit changes no SQL, and is cosmetic
+    edit(geography, "    from: [M1, M2]\n    to: [M3]\n    apportion: {by: population}",
+         "    from: [M1, M2]\n    to: [M3]\n    apportion: {by: spend}")
+    found = Project(geo_project).diff("HEAD")
+    assert [(c.category, c.kind, c.id, c.fields) for c in found.specs] == \
+        [("cosmetic", "lineage", "m_merge", ("apportion",))]
+    assert not found.changed
+    commit_all(geo_project)
+    # a split's basis decides every apportioned share of history
+    edit(geography, "      - {code: U2, districts: [D2]}\n    apportion: {by: population}",
+         "      - {code: U2, districts: [D2]}\n    apportion: {by: spend}")
+    found = Project(geo_project).diff("HEAD")
+    assert [(c.category, c.kind, c.id, c.fields) for c in found.specs] == \
+        [("geography", "lineage", "c1_split", ("apportion",))]
+    assert found.changed
+
+
+def test_added_and_removed_spec_objects_and_the_markdown_comment(tiny_project) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "  - {id: satisfaction, version: 1,",
+         "  - {id: spend_per_person, version: 1, formula: spend / population, direction: lower_is_better, "
+         "unit: gbp_per_head}\n  - {id: satisfaction, version: 1,")
+    result = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "| definition | added | `metrics/spend_per_person` |  |" in result.output
+    assert "- added `metric__spend_per_person`" in result.output
+    unchanged = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD~0"])
+    assert "1 added, 0 removed, 0 changed" in unchanged.output
+
+
+def test_a_base_that_cannot_be_read_is_a_clear_error(tiny_project) -> None:
+    with pytest.raises(UserError) as outside:
+        Project(tiny_project).diff("HEAD")
+    assert outside.value.diagnostics[0].code == "IX901"
+    commit_all(tiny_project)
+    result = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "no-such-branch"])
+    assert result.exit_code == 1
+    assert "IX901 'no-such-branch' is not a commit of this repository" in result.output
+    assert "Traceback" not in result.output
