@@ -70,7 +70,7 @@ class Diff:
 def checkout(root: Path, ref: str, into: Path) -> Path:
     """The project's specs and targets as they are at `ref`, written under `into`."""
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, stdin=subprocess.DEVNULL)
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, stdin=subprocess.DEVNULL, check=False)
 
     prefix = git("rev-parse", "--show-prefix")
     if prefix.returncode != 0:
