@@ -162,6 +162,17 @@ def diff_command(project: Project, base_ref: str, target: str, fmt: str) -> None
     click.echo(render_markdown(found) if fmt == "markdown" else render_text(found), nl=False)
 
 
+@main.command("docs")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/docs"),
+              show_default=True, help="Directory to write the catalogue to, relative to the project root.")
+@click.pass_obj
+@handles_user_errors
+def docs_command(project: Project, out: Path) -> None:
+    """Write an HTML catalogue: indexes, lenses, metrics, their sources and lineage, and the events."""
+    page = project.write_docs(out)
+    click.echo(f"wrote {page.relative_to(project.root) if page.is_relative_to(project.root) else page}")
+
+
 @main.command("schema")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/schema"),
               show_default=True, help="Directory to write the two schemas to, relative to the project root.")

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexc import catalogue, report, run_warnings, schema, snapshots
 from indexc import diff as review
-from indexc import report, schema, snapshots
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
     CHECK_EXAMPLES,
@@ -27,16 +27,13 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
+from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
-from indexc.generate.audits import audit_rows
-from indexc.generate.inputs import invalid_values
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
-from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.nodes import AuditCheckNode, AuditNode, MeasureNode
+from indexc.plan.nodes import AuditCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -224,9 +221,7 @@ class Project:
                     self._target_location(target_name),
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
-            self.run_warnings = (self._incomplete_restatements(database.query, build, target_sql)
-                                 + self._invalid_values(database.query, build, target_sql)
-                                 + self._audit_warnings(database.query, build, target_sql))
+            self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation, target_sql)
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -277,6 +272,17 @@ class Project:
         return review.compare(base.objects, head.objects, base.compilation.catalog, head.compilation.catalog,
                               base_ref, target_name)
 
+    def write_docs(self, out: Path) -> Path:
+        """The HTML catalogue (catalogue.py) of the specs as they are."""
+        compilation = self.compile()
+        directory = out if out.is_absolute() else self.root / out
+        geography = compilation.geography
+        try:
+            return catalogue.write(compilation.catalog, geography.date.isoformat() if geography else None, directory)
+        except OSError as err:
+            raise UserError([Diagnostic("IX505", f"cannot write the catalogue to {out}: {err.strerror}",
+                                        Location(str(out)), "choose a directory you can write")]) from None
+
     def write_schemas(self, out: Path) -> list[Path]:
         """The JSON Schemas of spec and target files, for editors; needs no specs."""
         directory = out if out.is_absolute() else self.root / out
@@ -310,62 +316,6 @@ class Project:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _incomplete_restatements(self, query, build: Build, target_sql) -> list[Diagnostic]:
-        """IX705 (warning): restated values left unknown because some contributing area has no data.
-
-        Not an error: the data is simply missing for part of the area. But nothing is dropped silently,
-        so a run says how many values it left unknown and where.
-        """
-        warnings = []
-        for obj in build.objects:
-            if not isinstance(obj.node, RestatedMeasureNode):
-                continue
-            rows = query(report.incomplete_sql(target_sql, obj.name))
-            if rows:
-                first = rows[0]
-                warnings.append(Diagnostic(
-                    "IX705", f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
-                    f"{build.compilation.geography.date}: some contributing area has no data (first: "
-                    f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
-                    build.compilation.catalog.where(*obj.node.spec),
-                    f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
-                    severity=Severity.WARNING))
-        return warnings
-
-    def _invalid_values(self, query, build: Build, target_sql) -> list[Diagnostic]:
-        """IX706 (warning): published values outside a measure's valid range, left out as missing."""
-        warnings = []
-        for obj in build.objects:
-            if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
-                continue
-            rows = query(target_sql.render(invalid_values(obj.node, target_sql)))
-            if rows:
-                shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
-                more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-                warnings.append(Diagnostic(
-                    "IX706", f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
-                    f"left out as missing: {shown}{more}", build.compilation.catalog.where(*obj.node.spec, "valid"),
-                    "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
-                    severity=Severity.WARNING))
-        return warnings
-
-    def _audit_warnings(self, query, build: Build, target_sql) -> list[Diagnostic]:
-        """IX707 (warning): the rows each `warn` audit found, which the build keeps in its audit table."""
-        warnings = []
-        for obj in build.objects:
-            node = obj.node
-            if not isinstance(node, AuditNode) or node.params["severity"] != "warn":
-                continue
-            rows = query(target_sql.render(audit_rows(node, target_sql)))
-            if rows:
-                shown = ", ".join(f"{r['area_code']} {r['period']}" for r in rows[:3])
-                more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-                warnings.append(Diagnostic(
-                    "IX707", f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
-                    build.compilation.catalog.where(*node.spec), f"{node.finds}; every row is in {obj.name}",
-                    severity=Severity.WARNING))
-        return warnings
-
     def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
         node = failure.object.node
         examples = failure.examples[:CHECK_EXAMPLES]

@@ -21,3 +21,14 @@ def environment() -> Environment:
 
 def render(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
+
+
+@lru_cache(maxsize=1)
+def html_environment() -> Environment:
+    """HTML pages escape every value: spec text is the user's, and may hold '<' or '&'."""
+    return Environment(loader=PackageLoader("indexc", "documents/templates"), undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, autoescape=True)
+
+
+def render_html(template: str, **context) -> str:
+    return html_environment().get_template(template).render(**context)

@@ -1,0 +1,108 @@
+"""`indexc docs`: a static HTML catalogue of the project, for the people who read the index, not the SQL.
+
+Every index with its lens tree and weights, every metric with its formula, the sources each of its
+measures is read from period by period, whether its history is restated through lineage, and
+where it is used; then the lineage events as a timeline. Built from the validated catalog only:
+it needs no database, and it says what the specs say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexc import __version__
+from indexc.documents import render_html
+from indexc.spec.indexes import Lens
+from indexc.validate.catalog import Catalog
+
+PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class LensRow:
+    depth: int
+    id: str
+    weight: float
+    metrics: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class BindingRow:
+    measure: str
+    source: str
+    item: str
+    periods: str
+    restated: str
+
+
+@dataclass(frozen=True)
+class MetricPage:
+    id: str
+    version: int
+    description: str
+    formula: str
+    direction: str
+    unit: str
+    bindings: tuple[BindingRow, ...]
+    used_in: tuple[str, ...]
+
+
+def _periods(binding) -> str:
+    start, end = binding.periods.from_, binding.periods.to
+    if start is None and end is None:
+        return "all periods"
+    return f"{start or 'the first'} to {end or 'the latest'}"
+
+
+def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
+    rows = []
+    for lens in lenses:
+        rows.append(LensRow(depth, lens.id, lens.weight, tuple((m.metric, m.weight) for m in lens.metrics)))
+        rows.extend(_lenses(lens.lenses, depth + 1))
+    return rows
+
+
+def _used_in(catalog: Catalog, metric_id: str) -> tuple[str, ...]:
+    places = []
+    for index_id, index in sorted(catalog.indexes.items()):
+        for _, lens, _ in index.walk():
+            if any(entry.metric == metric_id for entry in lens.metrics):
+                places.append(f"index {index_id}, lens {lens.id}")
+        places.extend(f"index {index_id}, productivity spend of lens {p.lens}" for p in index.productivity
+                      if p.spend == metric_id)
+    places.extend(f"audit {audit_id}" for audit_id, audit in sorted(catalog.audits.items())
+                  if any(m == metric_id for m, _ in audit.metrics()))
+    return tuple(places)
+
+
+def _metric(catalog: Catalog, metric_id: str, restated: bool) -> MetricPage:
+    metric = catalog.metrics[metric_id]
+    rows = []
+    for measure_id in catalog.formula(metric_id).inputs:
+        measure = catalog.measures.get(measure_id)
+        if measure is None:  # another metric
+            continue
+        how = ("restated onto the geography date through lineage" if restated and measure.additivity != "none"
+               else "as published")
+        for binding in measure.bindings:
+            rows.append(BindingRow(measure_id, binding.source, binding.item, _periods(binding),
+                                   how if binding.restate else "not restated (basis only)"))
+    return MetricPage(metric.id, metric.version, metric.description, metric.formula, metric.direction.replace("_", " "),
+                      metric.unit, tuple(rows), _used_in(catalog, metric_id))
+
+
+def render(catalog: Catalog, geography_date: str | None) -> str:
+    restated = geography_date is not None
+    indexes = [(index, _lenses(index.lenses)) for _, index in sorted(catalog.indexes.items())]
+    metrics = [_metric(catalog, m, restated) for m in sorted(catalog.metrics)]
+    events = sorted(catalog.lineage.values(), key=lambda e: (e.effective, e.id))
+    return render_html("catalogue.html.j2", indexes=indexes, metrics=metrics, events=events,
+                       sources=sorted(catalog.sources.items()), geography_date=geography_date, version=__version__)
+
+
+def write(catalog: Catalog, geography_date: str | None, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / PAGE
+    page.write_text(render(catalog, geography_date), encoding="utf-8")
+    return page

@@ -1,0 +1,78 @@
+"""What a successful run found worth saying without failing: warnings read back from the database.
+
+Each reads one kind of object the run built, on whichever engine built it (`query` runs SQL there).
+"""
+
+from __future__ import annotations
+
+from indexc import report
+from indexc.errors import Diagnostic, Severity
+from indexc.generate.audits import audit_rows
+from indexc.generate.inputs import invalid_values
+from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.nodes import AuditNode, MeasureNode
+
+
+def after_run(query, objects, compilation, target_sql) -> list[Diagnostic]:
+    return (incomplete_restatements(query, objects, compilation, target_sql)
+            + invalid_values_found(query, objects, compilation, target_sql)
+            + audit_findings(query, objects, compilation, target_sql))
+
+
+def incomplete_restatements(query, objects, compilation, target_sql) -> list[Diagnostic]:
+    """IX705 (warning): restated values left unknown because some contributing area has no data.
+
+    Not an error: the data is simply missing for part of the area. But nothing is dropped silently,
+    so a run says how many values it left unknown and where.
+    """
+    warnings = []
+    for obj in objects:
+        if not isinstance(obj.node, RestatedMeasureNode):
+            continue
+        rows = query(report.incomplete_sql(target_sql, obj.name))
+        if rows:
+            first = rows[0]
+            warnings.append(Diagnostic(
+                "IX705", f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
+                f"{compilation.geography.date}: some contributing area has no data (first: "
+                f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
+                compilation.catalog.where(*obj.node.spec),
+                f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
+                severity=Severity.WARNING))
+    return warnings
+
+
+def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagnostic]:
+    """IX706 (warning): published values outside a measure's valid range, left out as missing."""
+    warnings = []
+    for obj in objects:
+        if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
+            continue
+        rows = query(target_sql.render(invalid_values(obj.node, target_sql)))
+        if rows:
+            shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
+            more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+            warnings.append(Diagnostic(
+                "IX706", f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
+                f"left out as missing: {shown}{more}", compilation.catalog.where(*obj.node.spec, "valid"),
+                "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
+                severity=Severity.WARNING))
+    return warnings
+
+
+def audit_findings(query, objects, compilation, target_sql) -> list[Diagnostic]:
+    """IX707 (warning): the rows each `warn` audit found, which the build keeps in its audit table."""
+    warnings = []
+    for obj in objects:
+        node = obj.node
+        if not isinstance(node, AuditNode) or node.params["severity"] != "warn":
+            continue
+        rows = query(target_sql.render(audit_rows(node, target_sql)))
+        if rows:
+            shown = ", ".join(f"{r['area_code']} {r['period']}" for r in rows[:3])
+            more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
+            warnings.append(Diagnostic(
+                "IX707", f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
+                compilation.catalog.where(*node.spec), f"{node.finds}; every row is in {obj.name}",
+                severity=Severity.WARNING))
+    return warnings
