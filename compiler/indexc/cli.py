@@ -162,6 +162,20 @@ def diff_command(project: Project, base_ref: str, target: str, fmt: str) -> None
     click.echo(render_markdown(found) if fmt == "markdown" else render_text(found), nl=False)
 
 
+@main.command("impact")
+@click.option("--source", "source_id", required=True, help="The source whose structure would change.")
+@click.option("--structure", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="A YAML file: 'indexc: 1' and the proposed structure as a source entry under 'source:'.")
+@format_option
+@click.pass_obj
+@handles_user_errors
+def impact_command(project: Project, source_id: str, structure: Path, fmt: str) -> None:
+    """List what a proposed structure of a source would break, before anything is run."""
+    from indexc.impact import render_text
+
+    click.echo(render_text(project.impact(source_id, structure)), nl=False)
+
+
 @main.command("docs")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/docs"),
               show_default=True, help="Directory to write the catalogue to, relative to the project root.")

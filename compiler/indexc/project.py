@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, report, run_warnings, schema, snapshots
+from pydantic import ValidationError
+
+from indexc import catalogue, impact, report, run_warnings, schema, snapshots
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -31,15 +33,17 @@ from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
-from indexc.load import load_tree
+from indexc.load import load_file, load_tree
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
+from indexc.validate.catalog import Origin
 from indexc.validate.data_files import check_data_files
 from indexc.validate.geography_closure import closure_diagnostics
+from indexc.validate.models import did_you_mean, primary_errors, schema_diagnostic
 from indexc.validate.targets import load_target, target_path
 
 SPECS_DIR = "specs"
@@ -271,6 +275,38 @@ class Project:
                                             Location(SPECS_DIR), "compare with a revision that compiles")]) from None
         return review.compare(base.objects, head.objects, base.compilation.catalog, head.compilation.catalog,
                               base_ref, target_name)
+
+    def impact(self, source_id: str, structure: Path) -> impact.Impact:
+        """What the proposed structure (a source entry under `source:` in a YAML file) would break."""
+        compilation = self.compile()
+        catalog = compilation.catalog
+        if source_id not in catalog.sources:
+            raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", Location(SPECS_DIR),
+                                        did_you_mean(source_id, catalog.sources) or "name a source of specs/")])
+        path = structure if structure.is_absolute() else Path.cwd() / structure
+        if not path.is_file():
+            raise UserError([Diagnostic("IX005", f"no structure file {structure}", Location(str(structure)),
+                                        "write the proposed structure as 'indexc: 1' and a 'source:' entry")])
+        spec_file, diagnostics = load_file(path.resolve(), path.resolve().parent)
+        if spec_file is None:
+            raise UserError(diagnostics)
+        raw = spec_file.data.get("source")
+        origin = Origin(spec_file, ("source",))
+        if not isinstance(raw, dict):
+            raise UserError([Diagnostic("IX003", "the structure file needs a 'source:' mapping",
+                                        spec_file.location(()), "write the new structure as a source entry "
+                                        "under 'source:' (layout, columns, period, items, geography)")])
+        raw = {"id": source_id, **raw}
+        model = impact.proposed_model(raw.get("layout"))
+        if model is None:
+            raise UserError([Diagnostic("IX003", "the proposed source needs a layout: long or wide",
+                                        origin.location(), "add 'layout: long' or 'layout: wide'")])
+        try:
+            proposed = model.model_validate(raw)
+        except ValidationError as err:
+            raise UserError([schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
+                             for e in primary_errors(err)]) from None
+        return impact.analyse(catalog, compilation.graph, source_id, proposed.model_dump(mode="json", by_alias=True))
 
     def write_docs(self, out: Path) -> Path:
         """The HTML catalogue (catalogue.py) of the specs as they are."""

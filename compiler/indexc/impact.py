@@ -1,0 +1,122 @@
+"""`indexc impact`: what a proposed new structure of a source would break, before anything is run.
+
+A publisher restructures a data set (LG Inform's API after a reorganisation, a survey that renames
+its items): the analyst writes down the new structure in the shape of a source entry and asks
+which bindings stop finding their item, which measures, metrics, lenses, indexes and audits then
+lose data, and for which periods, unless another binding of the same measure covers them. Changes
+to the declaration itself (columns, layout, period format, geography) are listed as edits to make.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexc.resolve import Graph
+from indexc.spec.sources import SOURCE_LAYOUTS
+from indexc.validate.catalog import Catalog
+
+DECLARATION_FIELDS = ("layout", "columns", "period", "geography")
+
+
+@dataclass(frozen=True)
+class BrokenBinding:
+    measure: str
+    item: str
+    periods: str
+    covered_by: tuple[str, ...]  # other bindings of the measure (source/item) for those periods, if any
+
+
+@dataclass
+class Impact:
+    source: str
+    broken: list[BrokenBinding] = field(default_factory=list)
+    declaration: list[str] = field(default_factory=list)  # edits the source's spec needs
+    affected: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids that lose data
+    items_added: list[str] = field(default_factory=list)
+    items_dropped: list[str] = field(default_factory=list)  # no longer published, bound or not
+
+
+def _periods(start: str | None, end: str | None) -> str:
+    if start is None and end is None:
+        return "every period"
+    if start is None:
+        return f"every period to {end}"
+    return f"{start} onward" if end is None else f"{start} to {end}"
+
+
+def _overlaps(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Financial-year labels sort as text; an open bound is the first or last year."""
+    return (a[0] or "") <= (b[1] or "9999") and (b[0] or "") <= (a[1] or "9999")
+
+
+def _dependents(graph: Graph, start: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    users: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for ref, deps in graph.edges.items():
+        for dep in deps:
+            users.setdefault(dep, set()).add(ref)
+    found, stack = set(start), list(start)
+    while stack:
+        for user in users.get(stack.pop(), ()):
+            if user not in found:
+                found.add(user)
+                stack.append(user)
+    return found
+
+
+def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> Impact:
+    """`proposed`: the new structure, validated as a source of its layout by the caller."""
+    current = catalog.sources[source_id]
+    impact = Impact(source_id)
+    now = current.model_dump(mode="json", by_alias=True)
+    for name in DECLARATION_FIELDS:
+        if now.get(name) != proposed.get(name):
+            impact.declaration.append(f"{name}: {now.get(name)} -> {proposed.get(name)}")
+    old_items, new_items = set(now.get("items") or {}), set(proposed.get("items") or {})
+    impact.items_added = sorted(new_items - old_items)
+    impact.items_dropped = sorted(old_items - new_items)
+    lost: set[tuple[str, str]] = set()
+    for measure_id, measure in sorted(catalog.measures.items()):
+        for binding in measure.bindings:
+            if binding.source != source_id or binding.item in new_items:
+                continue
+            span = (binding.periods.from_, binding.periods.to)
+            others = tuple(f"{b.source}/{b.item}" for b in measure.bindings
+                           if b.source != source_id and _overlaps(span, (b.periods.from_, b.periods.to)))
+            impact.broken.append(BrokenBinding(measure_id, binding.item, _periods(*span), others))
+            if not others:
+                lost.add(("measures", measure_id))
+    for kind, object_id in sorted(_dependents(graph, lost)):
+        impact.affected.setdefault(kind, []).append(object_id)
+    for index_id in impact.affected.get("indexes", []):
+        index = catalog.indexes[index_id]
+        metrics = set(impact.affected.get("metrics", []))
+        lenses = sorted({f"{index_id}/{lens.id}" for _, lens, _ in index.walk()
+                         if any(entry.metric in metrics for entry in lens.metrics)})
+        impact.affected.setdefault("lenses", []).extend(lenses)
+    return impact
+
+
+def proposed_model(layout: str):
+    return SOURCE_LAYOUTS.get(layout)
+
+
+def render_text(impact: Impact) -> str:
+    lines = [f"impact of the proposed structure of source {impact.source}"]
+    if impact.declaration:
+        lines.append("the source's declaration changes (edit its spec):")
+        lines.extend(f"  {change}" for change in impact.declaration)
+    if impact.items_added:
+        lines.append(f"new items, bound by no measure yet: {', '.join(impact.items_added)}")
+    if impact.items_dropped:
+        lines.append(f"items no longer published: {', '.join(impact.items_dropped)}")
+    if not impact.broken:
+        lines.append("no binding breaks: every item bound is still published")
+        return "\n".join(lines) + "\n"
+    lines.append(f"{len(impact.broken)} binding(s) break:")
+    for broken in impact.broken:
+        cover = f"; covered by {', '.join(broken.covered_by)}" if broken.covered_by else "; data lost"
+        lines.append(f"  measure {broken.measure}: item {broken.item}, {broken.periods}{cover}")
+    for kind in ("measures", "metrics", "lenses", "indexes", "scenarios", "audits"):
+        if impact.affected.get(kind):
+            lines.append(f"{kind} that lose data: {', '.join(impact.affected[kind])}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,57 @@
+"""`indexc impact`: a restructured source, and what it would break, worked out by hand on the tiny
+fixture (satisfaction is read from outcomes' SAT to 2016-17 and SURVEY2 from 2017-18)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from indexc.cli import main
+
+RESTRUCTURED = """indexc: 1
+# from 2026 one column per item, and SURVEY2 renamed
+source:
+  layout: wide
+  columns: {area: code, period: fy_ending}
+  period: {grain: financial_year_ending, format: "YYYY"}
+  items: {SAT: Satisfaction (%), SATISFACTION_2026: Satisfaction (%) in the 2026 survey}
+"""
+
+
+def impact(project, structure: str, source: str = "outcomes"):
+    (project / "new.yaml").write_text(structure)
+    return CliRunner().invoke(main, ["--project", str(project), "impact", "--source", source,
+                                     "--structure", str(project / "new.yaml")])
+
+
+def test_a_renamed_item_breaks_its_binding_and_everything_downstream(tiny_project) -> None:
+    result = impact(tiny_project, RESTRUCTURED)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "impact of the proposed structure of source outcomes",
+        "the source's declaration changes (edit its spec):",
+        "  layout: long -> wide",
+        "  columns: {'area': 'code', 'period': 'fy_ending', 'item': 'measure', 'value': 'val'} -> "
+        "{'area': 'code', 'period': 'fy_ending'}",
+        "new items, bound by no measure yet: SATISFACTION_2026",
+        "items no longer published: OTHER, SURVEY2",
+        "1 binding(s) break:",
+        "  measure satisfaction: item SURVEY2, 2017-18 onward; data lost",
+        "measures that lose data: satisfaction",
+        "metrics that lose data: satisfaction",
+        "lenses that lose data: tiny/outcome",
+        "indexes that lose data: tiny",
+    ]
+
+
+def test_a_structure_that_keeps_every_bound_item_breaks_nothing(tiny_project) -> None:
+    result = impact(tiny_project, RESTRUCTURED.replace("SATISFACTION_2026", "SURVEY2"))
+    assert result.exit_code == 0, result.output
+    assert "no binding breaks: every item bound is still published" in result.output
+
+
+def test_mistakes_in_the_request_are_diagnostics(tiny_project) -> None:
+    unknown = impact(tiny_project, RESTRUCTURED, source="outcome")
+    assert unknown.exit_code == 1 and "IX102 unknown source 'outcome'" in unknown.output
+    assert "outcomes" in unknown.output
+    bad = impact(tiny_project, RESTRUCTURED.replace("grain: financial_year_ending", "grain: calendar_year"))
+    assert bad.exit_code == 1 and "new.yaml:6:" in bad.output and "IX003" in bad.output
+    assert "Traceback" not in bad.output + unknown.output
