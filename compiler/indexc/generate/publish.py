@@ -71,8 +71,9 @@ def _select_all(table: exp.Table) -> exp.Select:
     return exp.select(exp.Star()).from_(table)
 
 
-def _publication_rows(target: SqlTarget, objects: list[CompiledObject], publication: Publication,
+def _publication_rows(objects: list[CompiledObject], publication: Publication,
                       frozen: set[str]) -> tuple[exp.Expression, exp.Expression]:
+    """What is published: one row about the build, and a row per object (with whether snapshots freeze it)."""
     geography = (exp.cast(exp.Literal.string(publication.geography_date.isoformat()), "DATE")
                  if publication.geography_date else exp.cast(exp.null(), "DATE"))
     about = exp.select(
@@ -96,7 +97,7 @@ def publish_statements(target: SqlTarget, objects: list[CompiledObject], publica
                        frozen: set[str]) -> list[PublishStatement]:
     """The statements that publish `objects` (the whole build) on `target`."""
     chosen = published(objects)
-    about, listed = _publication_rows(target, chosen, publication, frozen)
+    about, listed = _publication_rows(chosen, publication, frozen)
     if target.name == "duckdb":
         schema = target.published_schema()
         statements = [PublishStatement("published schema", target.render(
