@@ -20,7 +20,6 @@ import difflib
 import io
 import subprocess
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,10 +88,6 @@ def checkout(root: Path, ref: str, into: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(into, filter="data")
     return into
-
-
-def temporary_directory() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="indexc-diff-")
 
 
 def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog: Catalog, head_catalog: Catalog,

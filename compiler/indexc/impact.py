@@ -10,10 +10,16 @@ to the declaration itself (columns, layout, period format, geography) are listed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from pydantic import ValidationError
+
+from indexc.errors import Diagnostic, Location, UserError
+from indexc.load import load_file
 from indexc.resolve import Graph
 from indexc.spec.sources import SOURCE_LAYOUTS
-from indexc.validate.catalog import Catalog
+from indexc.validate.catalog import Catalog, Origin
+from indexc.validate.models import primary_errors, schema_diagnostic
 
 DECLARATION_FIELDS = ("layout", "columns", "period", "geography")
 
@@ -64,7 +70,7 @@ def _dependents(graph: Graph, start: set[tuple[str, str]]) -> set[tuple[str, str
 
 
 def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> Impact:
-    """`proposed`: the new structure, validated as a source of its layout by the caller."""
+    """`proposed`: the new structure, as `read_structure` gives it."""
     current = catalog.sources[source_id]
     impact = Impact(source_id)
     now = current.model_dump(mode="json", by_alias=True)
@@ -96,8 +102,33 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
     return impact
 
 
-def proposed_model(layout: str):
-    return SOURCE_LAYOUTS.get(layout)
+def read_structure(structure: Path, source_id: str) -> dict:
+    """The proposed structure: a source entry under `source:` in a YAML file starting `indexc: 1`,
+    validated as a source of its layout, with line and column in every diagnostic."""
+    path = (structure if structure.is_absolute() else Path.cwd() / structure).resolve()
+    if not path.is_file():
+        raise UserError([Diagnostic("IX005", f"no structure file {structure}", Location(str(structure)),
+                                    "write the proposed structure as 'indexc: 1' and a 'source:' entry")])
+    spec_file, diagnostics = load_file(path, path.parent)
+    if spec_file is None:
+        raise UserError(diagnostics)
+    raw = spec_file.data.get("source")
+    origin = Origin(spec_file, ("source",))
+    if not isinstance(raw, dict):
+        raise UserError([Diagnostic("IX003", "the structure file needs a 'source:' mapping", spec_file.location(()),
+                                    "write the new structure as a source entry under 'source:' (layout, columns, "
+                                    "period, items, geography)")])
+    raw = {"id": source_id, **raw}
+    model = SOURCE_LAYOUTS.get(raw.get("layout"))
+    if model is None:
+        raise UserError([Diagnostic("IX003", "the proposed source needs a layout: long or wide", origin.location(),
+                                    "add 'layout: long' or 'layout: wide'")])
+    try:
+        proposed = model.model_validate(raw)
+    except ValidationError as err:
+        raise UserError([schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
+                         for e in primary_errors(err)]) from None
+    return proposed.model_dump(mode="json", by_alias=True)
 
 
 def render_text(impact: Impact) -> str:

@@ -12,11 +12,10 @@ import contextlib
 import datetime
 import gc
 import json
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from indexc import catalogue, impact, report, run_warnings, schema, snapshots
 from indexc import diff as review
@@ -33,17 +32,16 @@ from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
-from indexc.load import load_file, load_tree
+from indexc.load import load_tree
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
-from indexc.validate.catalog import Origin
 from indexc.validate.data_files import check_data_files
 from indexc.validate.geography_closure import closure_diagnostics
-from indexc.validate.models import did_you_mean, primary_errors, schema_diagnostic
+from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
 
 SPECS_DIR = "specs"
@@ -260,7 +258,7 @@ class Project:
     def diff(self, base_ref: str, target_name: str = "duckdb") -> review.Diff:
         """The working tree's specs against those of `base_ref`, compiled for one target (diff.py)."""
         head = self.build(target_name, write=False)
-        with review.temporary_directory() as directory:
+        with tempfile.TemporaryDirectory(prefix="indexc-diff-") as directory:
             try:
                 base_root = review.checkout(self.root, base_ref, Path(directory))
             except review.BaseUnavailable as err:
@@ -283,30 +281,8 @@ class Project:
         if source_id not in catalog.sources:
             raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", Location(SPECS_DIR),
                                         did_you_mean(source_id, catalog.sources) or "name a source of specs/")])
-        path = structure if structure.is_absolute() else Path.cwd() / structure
-        if not path.is_file():
-            raise UserError([Diagnostic("IX005", f"no structure file {structure}", Location(str(structure)),
-                                        "write the proposed structure as 'indexc: 1' and a 'source:' entry")])
-        spec_file, diagnostics = load_file(path.resolve(), path.resolve().parent)
-        if spec_file is None:
-            raise UserError(diagnostics)
-        raw = spec_file.data.get("source")
-        origin = Origin(spec_file, ("source",))
-        if not isinstance(raw, dict):
-            raise UserError([Diagnostic("IX003", "the structure file needs a 'source:' mapping",
-                                        spec_file.location(()), "write the new structure as a source entry "
-                                        "under 'source:' (layout, columns, period, items, geography)")])
-        raw = {"id": source_id, **raw}
-        model = impact.proposed_model(raw.get("layout"))
-        if model is None:
-            raise UserError([Diagnostic("IX003", "the proposed source needs a layout: long or wide",
-                                        origin.location(), "add 'layout: long' or 'layout: wide'")])
-        try:
-            proposed = model.model_validate(raw)
-        except ValidationError as err:
-            raise UserError([schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
-                             for e in primary_errors(err)]) from None
-        return impact.analyse(catalog, compilation.graph, source_id, proposed.model_dump(mode="json", by_alias=True))
+        proposed = impact.read_structure(structure, source_id)
+        return impact.analyse(catalog, compilation.graph, source_id, proposed)
 
     def write_docs(self, out: Path) -> Path:
         """The HTML catalogue (catalogue.py) of the specs as they are."""

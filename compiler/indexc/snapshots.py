@@ -17,7 +17,12 @@ from sqlglot import exp
 from indexc import __version__
 from indexc.engines.sessions import QueryFailed, Session
 from indexc.generate.publish import PUBLICATION, PUBLISHED_OBJECTS
-from indexc.generate.snapshots import empty_copy, ensure, registry_query
+from indexc.generate.snapshots import (
+    REGISTRY_COLUMNS,
+    empty_copy,
+    ensure,
+    registry_query,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.plan.snapshots import REGISTRY
 
@@ -36,16 +41,22 @@ class Taken:
     frozen: dict[str, int]  # object -> rows frozen
 
 
-def _names(target: SqlTarget, columns: list[str]) -> list[exp.Identifier]:
+def _names(columns: list[str]) -> list[exp.Identifier]:
     return [exp.to_identifier(c) for c in columns]
 
 
 def _columns(session: Session, target: SqlTarget, schema: str, table: str) -> list[str]:
     rows = session.query(target.render(
         exp.select("column_name").from_("information_schema.columns")
-        .where(f"LOWER(table_schema) = LOWER('{schema}') AND LOWER(table_name) = LOWER('{table}')")
+        .where(exp.and_(*(_same_name(column, value) for column, value in (("table_schema", schema),
+                                                                            ("table_name", table)))))
         .order_by("ordinal_position")))
     return [row["column_name"].lower() for row in rows]
+
+
+def _same_name(column: str, name: str) -> exp.Expression:
+    """Names compared ignoring case: DuckDB keeps them as written, Snowflake upper-cases them."""
+    return exp.EQ(this=exp.Lower(this=exp.column(column)), expression=exp.Lower(this=exp.Literal.string(name)))
 
 
 def _publication(session: Session, target: SqlTarget) -> tuple[dict[str, Any], list[str]]:
@@ -98,7 +109,7 @@ def take(session: Session, target: SqlTarget, as_of: datetime.date, label: str) 
         selected = [exp.column(c) if c in have else exp.null() for c in columns]
         inserts.append(exp.insert(
             exp.select(number.copy(), *selected).from_(target.published_table(name)),
-            exp.Schema(this=target.snapshot_table(name), expressions=_names(target, ["snapshot_id", *columns]))))
+            exp.Schema(this=target.snapshot_table(name), expressions=_names(["snapshot_id", *columns]))))
     registry = exp.insert(exp.select(
         number.copy(), exp.cast(exp.Literal.string(as_of.isoformat()), "DATE"),
         exp.Literal.string(label) if label else exp.null(), exp.Literal.string(about["spec_hash"]),
@@ -108,12 +119,11 @@ def take(session: Session, target: SqlTarget, as_of: datetime.date, label: str) 
         exp.cast(exp.Literal.string(str(about["published_at"])[:26]), "TIMESTAMP"),
         exp.cast(exp.CurrentTimestamp(), "TIMESTAMP")),
         exp.Schema(this=target.snapshot_table(REGISTRY),
-                   expressions=_names(target, ["snapshot_id", "as_of", "label", "spec_hash", "compiler_version",
-                                               "target", "geography_date", "published_at", "taken_at"])))
+                   expressions=_names([name for name, _ in REGISTRY_COLUMNS])))
     session.atomically([target.render(e) for e in [*inserts, registry]])
     counts = {}
     for name in frozen:
         rows = session.query(target.render(exp.select("COUNT(*) AS n").from_(target.snapshot_table(name))
-                                           .where(f"snapshot_id = {snapshot_id}")))
+                                           .where(exp.EQ(this=exp.column("snapshot_id"), expression=number.copy()))))
         counts[name] = int(rows[0]["n"])
     return Taken(snapshot_id, counts)

@@ -65,12 +65,13 @@ def render(template: str, target: SqlTarget, trees: dict[str, exp.Expression] | 
     """`trees`: queries built in Python for the target, which the template places with `tree(name)` where
     a table may stand. Only a long repetition of one shape is worth it: parsing a thousand copies of one
     SELECT costs more than building them."""
-    refs: dict[str, str] = {}
+    refs: dict[str, tuple[str, bool]] = {}
     placed: dict[str, exp.Expression] = {}
 
-    def ref(name: str) -> str:
+    def ref(name: str, snapshot: bool = False) -> str:
+        """An object of the build schema; with `snapshot`, a table of the snapshot schema."""
         marker = f"{MARKER}{len(refs)}"
-        refs[marker] = name
+        refs[marker] = (name, snapshot)
         return marker
 
     def tree(name: str) -> str:
@@ -90,7 +91,8 @@ def render(template: str, target: SqlTarget, trees: dict[str, exp.Expression] | 
                 return built
             return exp.Subquery(this=built, alias=node.args.get("alias"))
         if isinstance(node, exp.Table) and node.name in refs and not node.args.get("db"):
-            table = target.object_table(refs[node.name])
+            name, snapshot = refs[node.name]
+            table = target.snapshot_table(name) if snapshot else target.object_table(name)
             table.set("alias", node.args.get("alias"))
             return table
         return node
