@@ -92,7 +92,7 @@ def generate_project(root: Path, n_metrics: int, seed: int = SEED) -> None:
             additivity, unit, formula, metric_unit = "sum", "count", f"100 * {measure} / {other}", "percent"
         else:  # a published rate or score, used as is
             additivity, unit, formula, metric_unit = "mean", "score", measure, "score"
-        weight = "\n    weight: population" if additivity == "mean" else ""
+        weight = "\n    weighted_by: population" if additivity == "mean" else ""
         by_theme[theme].append(
             f"  - id: {measure}\n    description: Synthetic measure {i}\n    unit: {unit}\n"
             f"    additivity: {additivity}{weight}\n    bindings:\n"
@@ -108,15 +108,15 @@ def generate_project(root: Path, n_metrics: int, seed: int = SEED) -> None:
         (specs / sub).mkdir(parents=True, exist_ok=True)
     for theme, entries in by_theme.items():  # each theme file: its measures, then its metrics
         (specs / "themes" / f"{theme}.yaml").write_text(
-            "indexc: 1\nmeasures:\n" + "".join(entries[0::2]) + "metrics:\n" + "".join(entries[1::2]))
+            "indexc: 2\nmeasures:\n" + "".join(entries[0::2]) + "metrics:\n" + "".join(entries[1::2]))
     for s in sources:
         items = "".join(f"      {code}: {text}\n" for code, text in s["items"].items())
         (specs / "sources" / f"{s['id']}.yaml").write_text(
-            f"indexc: 1\nsources:\n  - id: {s['id']}\n    description: Synthetic {s['layout']} data set\n"
+            f"indexc: 2\nsources:\n  - id: {s['id']}\n    description: Synthetic {s['layout']} data set\n"
             f"    layout: {s['layout']}\n    columns: {s['columns']}\n"
             f"    period: {{grain: {s['grain']}, format: \"{s['format']}\"}}\n    items:\n{items}")
     (specs / "sources" / "population.yaml").write_text(
-        "indexc: 1\nsources:\n  - id: population_estimates\n    layout: wide\n"
+        "indexc: 2\nsources:\n  - id: population_estimates\n    layout: wide\n"
         "    columns: {area: gss_code, period: mid_year}\n    period: {grain: mid_year, format: \"YYYY\"}\n"
         "    items:\n      all_ages: All-age resident population at 30 June\n"
         "  - id: area_register\n    layout: register\n"
@@ -133,7 +133,7 @@ def generate_project(root: Path, n_metrics: int, seed: int = SEED) -> None:
                         for m in members)
         lenses.append(f"      - id: {theme}\n        weight: {1 + j % 3}\n        metrics:\n{lines}")
     (specs / "indexes" / "top_level.yaml").write_text(
-        "indexc: 1\nuniverses:\n  - id: upper_tier\n    register: area_register\n    types: [E06, E08, E09, E10]\n"
+        "indexc: 2\nuniverses:\n  - id: upper_tier\n    register: area_register\n    types: [E06, E08, E09, E10]\n"
         "indexes:\n  - id: top_level\n    version: \"2026.1\"\n    universe: upper_tier\n"
         "    method: {treat: none, normalise: zscore, missing: reweight, aggregate: arithmetic}\n"
         "    lenses:\n" + "".join(lenses) + "    publish: {top: 10, period: latest}\n")
@@ -141,11 +141,11 @@ def generate_project(root: Path, n_metrics: int, seed: int = SEED) -> None:
     all_sources = [s["id"] for s in sources] + ["population_estimates", "area_register"]
     (root / "targets").mkdir(exist_ok=True)
     (root / "targets" / "duckdb.yaml").write_text(
-        "indexc: 1\ntarget: duckdb\ndatabase: build/bench.duckdb\nschema: indexc_build\nrelations:\n"
+        "indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: indexc_build\nrelations:\n"
         + "".join(f"  {s}: {{path: data/{s}.{'parquet' if k % 4 == 3 else 'csv'}}}\n" for k, s in enumerate(all_sources)))
     (root / "targets" / "snowflake.yaml").write_text(
-        "indexc: 1\ntarget: snowflake\nconnection:\n  account: {env: SNOWFLAKE_ACCOUNT}\n  user: {env: SNOWFLAKE_USER}\n"
-        "  password: {env: SNOWFLAKE_PASSWORD}\ndatabase: INDEXC\nschema: INDEX_BUILD\nrelations:\n"
+        "indexc: 2\ntarget: snowflake\nconnection:\n  account: {env: SNOWFLAKE_ACCOUNT}\n  user: {env: SNOWFLAKE_USER}\n"
+        "  password: {env: SNOWFLAKE_PASSWORD}\ndatabase: INDEXC\nbuild_schema: INDEX_BUILD\nrelations:\n"
         + "".join(f"  {s}: {{table: RAW.{s.upper()}}}\n" for s in all_sources))
 
 

@@ -129,12 +129,12 @@ def write_project(root: Path, n_measures: int, draws: int) -> dict[str, int]:
     write_data(root, codes, polarity, rng)
 
     items = "".join(f"      M{i:04d}: Synthetic indicator {i}\n" for i in range(n_measures))
-    measures = "".join(f"  - {{id: m_{i:04d}, unit: score, additivity: mean, weight: population, "
+    measures = "".join(f"  - {{id: m_{i:04d}, unit: score, additivity: mean, weighted_by: population, "
                        f"bindings: [{{source: panel, item: M{i:04d}}}]}}\n" for i in range(n_measures))
     metrics = "".join(f"  - {{id: k_{i:04d}, version: 1, formula: m_{i:04d}, direction: "
                       f"{'higher_is_better' if polarity[i] > 0 else 'lower_is_better'}, unit: score}}\n"
                       for i in range(n_measures))
-    (root / "specs" / "inputs.yaml").write_text(f"""indexc: 1
+    (root / "specs" / "inputs.yaml").write_text(f"""indexc: 2
 sources:
   - {{id: councils, layout: register,
      columns: {{area: code, name: name, type: kind, valid_from: in_force_from, valid_to: in_force_to}}}}
@@ -158,7 +158,7 @@ sources:
         f"          - id: {pillar}\n            weight: {pw:g}\n            metrics:\n" + "".join(
             f"              - {k}\n" if mw == 1 else f"              - {{metric: {k}, weight: {mw:g}}}\n"
             for k, mw in ms) for pillar, pw, ms in pillars) for sub, w, pillars in lens_tree(n_measures))
-    (root / "specs" / "index.yaml").write_text(f"""indexc: 1
+    (root / "specs" / "index.yaml").write_text(f"""indexc: 2
 indexes:
   - id: {INDEX}
     version: "1"
@@ -180,7 +180,7 @@ indexes:
     publish: {{top: {TOP}, period: latest}}
 """)
     (root / "targets" / "duckdb.yaml").write_text(
-        f"indexc: 1\ntarget: duckdb\ndatabase: build/bench.duckdb\nschema: {SCHEMA}\nrelations:\n"
+        f"indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: {SCHEMA}\nrelations:\n"
         "  councils: {path: data/councils.csv}\n  finance: {path: data/finance.parquet}\n"
         "  panel: {path: data/panel.parquet}\n")
     return {f"k_{i:04d}": int(polarity[i]) for i in range(n_measures)}

@@ -135,9 +135,9 @@ def write_project(root: Path, reg: Register, first_year: int) -> None:
         fields += [f"valid_to: {a['last'] + 1}-03-31"] if a["last"] else []
         areas.append(f"  - {{{', '.join(fields)}}}\n")
     (root / "specs" / "geography.yaml").write_text(
-        "indexc: 1\nlevels:\n  - {id: upper, types: [UA, CTY]}\n  - {id: lower, types: [UA, DIS]}\n"
+        "indexc: 2\nlevels:\n  - {id: upper, types: [UA, CTY]}\n  - {id: lower, types: [UA, DIS]}\n"
         "areas:\n" + "".join(areas) + "lineage:\n" + "".join(reg.events))
-    (root / "specs" / "data.yaml").write_text("""indexc: 1
+    (root / "specs" / "data.yaml").write_text("""indexc: 2
 sources:
   - {id: finance, layout: wide, columns: {area: area, period: year}, period: {grain: financial_year, format: "YYYY-YY"},
      geography: {level: upper, codes: as_published}, items: {spend: Spend}}
@@ -149,10 +149,10 @@ sources:
 measures:
   - {id: spend, unit: gbp, additivity: sum, bindings: [{source: finance, item: spend}]}
   - {id: population, unit: people, additivity: sum, bindings: [{source: people, item: people}]}
-  - {id: satisfaction, unit: percent, additivity: mean, weight: population, bindings: [{source: survey, item: SAT}]}
+  - {id: satisfaction, unit: percent, additivity: mean, weighted_by: population, bindings: [{source: survey, item: SAT}]}
 """)
     (root / "targets" / "duckdb.yaml").write_text(
-        f"indexc: 1\ntarget: duckdb\ndatabase: build/bench.duckdb\nschema: {SCHEMA}\nrelations:\n"
+        f"indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: {SCHEMA}\nrelations:\n"
         + "".join(f"  {s}: {{path: data/{s}.parquet}}\n" for s in ("finance", "people", "survey")))
     spans = root / "spans.csv"  # each code's years in force, to generate the data in SQL
     spans.write_text("code,type,first,last\n" + "".join(

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from indexc.cli import main
 
-AUDITS = """indexc: 1
+AUDITS = """indexc: 2
 audits:
   - {id: satisfaction_given, severity: warn, universe: councils, not_null: satisfaction}
   - {id: spend_in_range, severity: warn, universe: councils, range: {metric: spend_per_head, min: 5, max: 12}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 from indexc.cli import main
 
-RESTRUCTURED = """indexc: 1
+RESTRUCTURED = """indexc: 2
 # from 2026 one column per item, and SURVEY2 renamed
 source:
   layout: wide

@@ -183,7 +183,7 @@ def write_project(root: Path, history: History, seed: int, spend_rows: list[tupl
     (root / "specs" / "geography.yaml").write_text(json.dumps(geography, indent=1))
     (root / "specs" / "data.yaml").write_text(json.dumps(specs, indent=1))
     (root / "targets" / "duckdb.yaml").write_text(
-        "indexc: 1\ntarget: duckdb\ndatabase: build/p.duckdb\nschema: prop\n"
+        "indexc: 2\ntarget: duckdb\ndatabase: build/p.duckdb\nbuild_schema: prop\n"
         "relations: {finance: {path: data/finance.csv}, people: {path: data/people.csv}}\n")
     rows = spend_rows if spend_rows is not None else [
         (code, label(y), repr(value), repr(score[(code, y)])) for (code, y), value in sorted(spend.items())]

@@ -26,7 +26,7 @@ def target(project: Path) -> tuple[str, str]:
     from ruamel.yaml import YAML
     names = [p for p in (project / "targets").iterdir() if p.stem == "duckdb" and p.suffix in (".yaml", ".yml")]
     spec = YAML(typ="safe", pure=True).load(sorted(names)[-1].read_text(encoding="utf-8"))
-    return spec["database"], spec["schema"]
+    return spec["database"], spec["build_schema"]
 
 
 def cases(project: Path) -> tuple[list, list]:

@@ -36,7 +36,7 @@ class FailingAt:
         return getattr(self.connection, name)
 
 
-POLICY = "indexc: 1\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
+POLICY = "indexc: 2\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
 
 
 def published_state(database: Path, schema: str, snapshots: str | None = None) -> dict[str, list[tuple]]:

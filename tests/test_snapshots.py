@@ -82,7 +82,7 @@ def month_ends(first: datetime.date, months: int) -> list[datetime.date]:
 def test_the_policy_surfaces_exactly_the_expected_snapshots_over_three_years(geo_project) -> None:
     """36 monthly snapshots, June 2018 to May 2021, across the fixture's two reorganisations: the split of
     C1 (with its districts) on 2019-04-01, and the merge of M1 and M2 with the recode of R1 on 2020-04-01."""
-    (geo_project / "specs" / "policies.yaml").write_text("indexc: 1\n" + POLICY)
+    (geo_project / "specs" / "policies.yaml").write_text("indexc: 2\n" + POLICY)
     project = Project(geo_project)
     project.run()
     dates = month_ends(datetime.date(2018, 6, 1), 36)
@@ -140,7 +140,7 @@ def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) ->
     the expectations are worked out by hand from the fixture's events and neighbour list."""
     from indexc.geography import GeographyOptions
 
-    (geo_project / "specs" / "policies.yaml").write_text("indexc: 1\n" + POLICY)
+    (geo_project / "specs" / "policies.yaml").write_text("indexc: 2\n" + POLICY)
     data = geo_project / "specs" / "data.yaml"  # its groups are on today's codes: not needed here
     data.write_text(data.read_text().replace(
         "  - id: groups\n    type: group\n    source: groups\n    level: upper\n    metrics: [spend_per_head, satisfied]\n",

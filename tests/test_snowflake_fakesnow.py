@@ -27,7 +27,7 @@ from indexc.project import Project
 from indexc.spec.targets import SnowflakeTarget
 from ruamel.yaml import YAML
 
-POLICY = "indexc: 1\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
+POLICY = "indexc: 2\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
 TOLERANCE = 1e-9
 INSERT_ROWS = 500
 ENVIRONMENT = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "indexc", "SNOWFLAKE_PASSWORD": "not a secret",

@@ -25,6 +25,7 @@ from indexc.errors import (
 )
 from indexc.geography import GeographyOptions
 from indexc.geography.explain import explain_mermaid, explain_text
+from indexc.migrate import CURRENT_VERSION
 from indexc.progress import RunProgress
 from indexc.project import Project
 from indexc.report import print_rankings
@@ -165,7 +166,7 @@ def diff_command(project: Project, base_ref: str, target: str, fmt: str) -> None
 @main.command("impact")
 @click.option("--source", "source_id", required=True, help="The source whose structure would change.")
 @click.option("--structure", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="A YAML file: 'indexc: 1' and the proposed structure as a source entry under 'source:'.")
+              help="A YAML file: 'indexc: 2' and the proposed structure as a source entry under 'source:'.")
 @format_option
 @click.pass_obj
 @handles_user_errors
@@ -198,6 +199,30 @@ def schema_command(project: Project, out: Path) -> None:
     for path in written:
         shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
         click.echo(f"wrote {shown}")
+
+
+@main.command("migrate")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is not in the current language (for CI).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print each file's change as a unified diff.")
+@format_option
+@click.pass_obj
+@handles_user_errors
+def migrate_command(project: Project, check: bool, show_diff: bool, fmt: str) -> None:
+    """Upgrade spec and target files to the current language in place, keeping comments and order."""
+    migrated = project.migrate(write=not check)
+    if not migrated:
+        click.echo(f"every file is in language version {CURRENT_VERSION}")
+        return
+    for one in migrated:
+        click.echo(f"{'would migrate' if check else 'migrated'} {one.path} "
+                   f"(version {one.version} -> {CURRENT_VERSION})")
+        for change in one.changes:
+            click.echo(f"  {change}")
+        if show_diff:
+            click.echo(one.diff(), nl=False)
+    if check:
+        click.echo("run 'indexc migrate' to upgrade these files", err=True)
+        sys.exit(1)
 
 
 @main.command("lineage")

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.load import load_file
+from indexc.migrate import CURRENT_VERSION
 from indexc.resolve import Graph
 from indexc.spec.sources import SOURCE_LAYOUTS
 from indexc.validate.catalog import Catalog, Origin
@@ -103,13 +104,13 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
 
 
 def read_structure(structure: Path, source_id: str) -> dict:
-    """The proposed structure: a source entry under `source:` in a YAML file starting `indexc: 1`,
+    """The proposed structure: a source entry under `source:` in a YAML file starting `indexc: 2`,
     validated as a source of its layout, with line and column in every diagnostic."""
     path = (structure if structure.is_absolute() else Path.cwd() / structure).resolve()
     if not path.is_file():
         raise UserError([Diagnostic("IX005", f"no structure file {structure}", Location(str(structure)),
-                                    "write the proposed structure as 'indexc: 1' and a 'source:' entry")])
-    spec_file, diagnostics = load_file(path, path.parent)
+                                    f"write the proposed structure as 'indexc: {CURRENT_VERSION}' and a 'source:' entry")])
+    spec_file, diagnostics = load_file(path, path.parent, "structure")
     if spec_file is None:
         raise UserError(diagnostics)
     raw = spec_file.data.get("source")

@@ -16,10 +16,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from indexc.errors import Diagnostic, Location
+from indexc.errors import Diagnostic, Location, Severity
+from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, upgrade_data
 
-LANGUAGE_KEY = "indexc"
-SUPPORTED_LANGUAGE_VERSIONS = (1,)
+SUPPORTED_LANGUAGE_VERSIONS = tuple(range(1, CURRENT_VERSION + 1))
 YAML_SUFFIXES = (".yaml", ".yml")
 
 Path_ = tuple[Any, ...]
@@ -136,14 +136,39 @@ def _yaml() -> YAML:
     return YAML(typ="safe", pure=False)
 
 
-def load_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]]:
-    """Load one file; on a syntax or version problem return no file and the diagnostics."""
+def load_file(path: Path, root: Path, role: FileRole = "spec") -> tuple[SpecFile | None, list[Diagnostic]]:
+    """Load one file in the current language; on a syntax or version problem, no file and the diagnostics.
+
+    A file in an older language is upgraded in memory (positions still point into the file as
+    written) with a warning that `indexc migrate` would rewrite it.
+    """
+    spec_file, diagnostics = read_file(path, root)
+    if spec_file is None or spec_file.version == CURRENT_VERSION:
+        return spec_file, diagnostics
+    data = spec_file.data
+    values, keys, renamed = upgrade_data(data, spec_file.values, spec_file.keys, spec_file.version, role)
+    changes = "; ".join(f"'{rename.old}' is now '{rename.new}'" for rename in
+                        dict.fromkeys(rename for _, rename in renamed)) or "nothing in this file changes"
+    warning = Diagnostic(
+        "IX006", f"written in language version {spec_file.version}, read as version {CURRENT_VERSION} ({changes})",
+        spec_file.location((LANGUAGE_KEY,)), severity=Severity.WARNING,
+        hint="run 'indexc migrate' to upgrade the files in place; comments and order are kept")
+    return SpecFile(spec_file.path, CURRENT_VERSION, data, values, keys), diagnostics + [warning]
+
+
+def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]]:
+    """Load one file as written, in whichever supported language version it declares."""
     rel = path.relative_to(root).as_posix()
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         return None, [Diagnostic("IX001", f"the file is not UTF-8 text ({err.reason})", Location(rel, 1, 1),
                                  hint="save the spec file as UTF-8")]
+    return read_text(text, rel)
+
+
+def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
+    """Load a file's text as written; `rel` names it in diagnostics."""
     yaml = _yaml()
     try:
         node = yaml.compose(text)
@@ -158,7 +183,7 @@ def load_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
                                  Location(rel, 1, 1), hint="remove control characters such as NUL bytes")]
     if node is None:
         return None, [Diagnostic("IX002", "empty spec file", Location(rel, 1, 1),
-                                 hint=f"start the file with '{LANGUAGE_KEY}: 1' or delete it")]
+                                 hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}' or delete it")]
     builder = _Builder(yaml, rel)
     try:
         data = builder.build(node, ())
@@ -173,13 +198,13 @@ def load_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
     diagnostics = builder.diagnostics
     if not isinstance(data, dict):
         return None, diagnostics + [Diagnostic("IX002", "a spec file must be a mapping of kinds to lists",
-                                               Location(rel, 1, 1), hint=f"start the file with '{LANGUAGE_KEY}: 1'")]
+                                               Location(rel, 1, 1), hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'")]
     first_key = next(iter(data), None)
     version = data.get(LANGUAGE_KEY)
     if first_key != LANGUAGE_KEY:
         return None, diagnostics + [Diagnostic(
             "IX002", f"the file does not start with the language version '{LANGUAGE_KEY}:'",
-            Location(rel, 1, 1), hint=f"add '{LANGUAGE_KEY}: 1' as the first line")]
+            Location(rel, 1, 1), hint=f"add '{LANGUAGE_KEY}: {CURRENT_VERSION}' as the first line")]
     if type(version) is not int or version not in SUPPORTED_LANGUAGE_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_LANGUAGE_VERSIONS)
         mark = builder.values[(LANGUAGE_KEY,)]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, impact, report, run_warnings, schema, snapshots
+from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -33,6 +33,7 @@ from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
+from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
 from indexc.resolve import Graph, resolve
@@ -114,7 +115,7 @@ class Project:
         files, diagnostics = load_tree(specs, self.root)
         if not files and not diagnostics:
             return None, [Diagnostic("IX005", "no spec files found", Location(SPECS_DIR),
-                                     f"add YAML files starting with 'indexc: 1' under {SPECS_DIR}/")]
+                                     f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/")]
         catalog, problems = validate(files)
         diagnostics += problems
         if errors_in(diagnostics):
@@ -283,6 +284,10 @@ class Project:
                                         did_you_mean(source_id, catalog.sources) or "name a source of specs/")])
         proposed = impact.read_structure(structure, source_id)
         return impact.analyse(catalog, compilation.graph, source_id, proposed)
+
+    def migrate(self, *, write: bool = True) -> list[migrate_files.Migrated]:
+        """Bring every spec and target file to the current language in place (all or nothing)."""
+        return migrate_files.migrate_project(self.root, write=write)
 
     def write_docs(self, out: Path) -> Path:
         """The HTML catalogue (catalogue.py) of the specs as they are."""

@@ -101,8 +101,8 @@ def build_graph(catalog: Catalog) -> Graph:
         edges[("sources", source_id)] = set()
     for measure_id, measure in catalog.measures.items():
         deps = {("sources", b.source) for b in measure.bindings}
-        if measure.weight:
-            deps.add(("measures", measure.weight))
+        if measure.weighted_by:
+            deps.add(("measures", measure.weighted_by))
         edges[("measures", measure_id)] = deps
     for metric_id in catalog.metrics:
         edges[("metrics", metric_id)] = {
@@ -138,6 +138,6 @@ def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
         if kind == "metrics":
             at, hint = ("formula",), "a metric cannot be computed from itself, directly or through other metrics"
         else:
-            at, hint = ("weight",), "a measure cannot be weighted by itself, directly or through other weights"
+            at, hint = ("weighted_by",), "a measure cannot be weighted by itself, directly or through other weights"
         diagnostics.append(Diagnostic("IX103", f"reference cycle: {path}", catalog.where(kind, first, *at), hint))
     return graph, diagnostics

@@ -12,13 +12,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from indexc.load import LANGUAGE_KEY
-from indexc.spec import LANGUAGES
+from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY
+from indexc.spec import KINDS
 from indexc.spec.sources import SOURCE_LAYOUTS
 from indexc.spec.targets import TARGET_MODELS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-LANGUAGE = 1
 
 BARE_METHOD = ("Treatment", "Normalisation", "Aggregation")
 """Models a spec may also write as their bare method name (`normalise: zscore`)."""
@@ -33,12 +32,12 @@ def _models(models: list[type[BaseModel]]) -> tuple[dict[type[BaseModel], dict[s
 
 
 def _language() -> dict[str, Any]:
-    return {"const": LANGUAGE, "description": "The spec language version this file is written in."}
+    return {"const": CURRENT_VERSION, "description": "The spec language version this file is written in."}
 
 
 def spec_schema() -> dict[str, Any]:
-    """One schema for every spec file: `indexc: 1` and any of the kinds, each a list of entries."""
-    kinds = LANGUAGES[LANGUAGE]
+    """One schema for every spec file: `indexc: 2` and any of the kinds, each a list of entries."""
+    kinds = KINDS
     models: dict[str, list[type[BaseModel]]] = {}
     for kind in kinds:
         models[kind.key] = list(SOURCE_LAYOUTS.values()) if kind.key == "sources" else [kind.model_for({})]
@@ -54,7 +53,7 @@ def spec_schema() -> dict[str, Any]:
 
 
 def target_schema() -> dict[str, Any]:
-    """A target file: `indexc: 1` and one of the targets' models."""
+    """A target file: `indexc: 2` and one of the targets' models."""
     refs, definitions = _models(list(TARGET_MODELS.values()))
     choices = []
     for model in TARGET_MODELS.values():
@@ -65,7 +64,7 @@ def target_schema() -> dict[str, Any]:
 
 
 def _allow_language(definition: dict[str, Any]) -> dict[str, Any]:
-    """A target model forbids unknown keys; its file also starts with `indexc: 1`."""
+    """A target model forbids unknown keys; its file also starts with `indexc: 2`."""
     if "target" in definition.get("properties", {}):
         definition = {**definition, "properties": {LANGUAGE_KEY: _language(), **definition["properties"]},
                       "required": [LANGUAGE_KEY, *definition.get("required", [])]}

@@ -27,8 +27,8 @@ def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: li
     for name in catalog.formula(metric_id).inputs:
         if name in catalog.measures:
             measures.add(name)
-            if catalog.measures[name].weight:
-                measures.add(catalog.measures[name].weight)
+            if catalog.measures[name].weighted_by:
+                measures.add(catalog.measures[name].weighted_by)
         elif name not in metrics:
             _inputs_of(name, catalog, measures, metrics)
     if metric_id not in metrics:
@@ -61,7 +61,7 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
     mapped = {m: f"{edges}__measure__{m}" for m in sorted(measures)}
     for measure_id, name in mapped.items():
         measure = catalog.measures[measure_id]
-        weight = restated_object(measure.weight) if measure.weight else None
+        weight = restated_object(measure.weighted_by) if measure.weighted_by else None
         reads = {edges, restated_object(measure_id)} | ({weight} if weight else set())
         nodes.append(MappedMeasureNode(
             name=name, spec=spec, depends_on=tuple(sorted(reads)),

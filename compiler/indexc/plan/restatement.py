@@ -155,7 +155,7 @@ def restated_nodes(measure_id: str, catalog: Catalog, geography: Geography, meas
     spec = ("measures", measure_id)
     dynamic = any(p.factors and p.level == level for p in geography.closure.paths)
     raw = measure_object(measure_id)
-    weight = measure_object(measure.weight) if measure.weight else None
+    weight = measure_object(measure.weighted_by) if measure.weighted_by else None
     restated = RestatedMeasureNode(
         name=restated_object(measure_id), spec=spec,
         depends_on=tuple(sorted({raw, PATHS, *([PATH_WEIGHTS] if dynamic else []), *([weight] if weight else [])})),

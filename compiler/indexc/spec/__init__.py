@@ -1,4 +1,7 @@
-"""The spec language, version by version: which kinds a file may hold and their models."""
+"""The spec language in its current version: which kinds a file may hold and their models.
+
+Older versions are upgraded to this one as they are loaded (indexc.migrate).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ def _source_model(raw: dict[str, Any]) -> type[BaseModel] | str:
     return f"layout must be one of {', '.join(SOURCE_LAYOUTS)}"
 
 
-KINDS_V1: tuple[Kind, ...] = (
+KINDS: tuple[Kind, ...] = (
     Kind("sources", "source", _source_model),
     Kind("measures", "measure", lambda raw: Measure),
     Kind("metrics", "metric", lambda raw: Metric),
@@ -46,5 +49,3 @@ KINDS_V1: tuple[Kind, ...] = (
     Kind("audits", "audit", lambda raw: Audit),
     Kind("snapshot_policies", "snapshot policy", lambda raw: SnapshotPolicy),
 )
-
-LANGUAGES: dict[int, tuple[Kind, ...]] = {1: KINDS_V1}

@@ -62,7 +62,8 @@ class Measure(StrictModel):
     description: Text = ""
     unit: Name
     additivity: Literal["sum", "mean", "none"]
-    weight: Identifier | None = None
+    weighted_by: Identifier | None = None
+    """The measure that weights this one where areas combine (a mean, by population say)."""
     valid: ValidRange | None = None
     """Values outside are left out as missing, and `indexc run` says how many (IX706)."""
     bindings: tuple[Binding, ...] = Field(min_length=1)

@@ -54,7 +54,7 @@ class TableRelation(StrictModel):
 class Schemas:
     """The three schemas of a target, each with one job.
 
-    - `schema`: where a run builds every object (the staging area; consumers never read it);
+    - `build_schema`: where a run builds every object (the staging area; consumers never read it);
     - `published_schema`: what consumers read, replaced in one step when a run succeeds;
     - `snapshot_schema`: append-only tables of frozen outputs, which no run ever drops or rewrites.
     """
@@ -79,13 +79,13 @@ class Schemas:
     def _three_schemas(self) -> None:
         names = [self.schema_, self.published, self.snapshots]
         if len({n.lower() for n in names}) < 3:
-            raise ValueError(f"schema, published_schema and snapshot_schema must differ (they are {', '.join(names)})")
+            raise ValueError(f"build_schema, published_schema and snapshot_schema must differ (they are {', '.join(names)})")
 
 
 class DuckDBTarget(StrictModel, Schemas):
     target: Literal["duckdb"]
     database: Text = "build/indexc.duckdb"
-    schema_: Identifier = Field(default="indexc_build", alias="schema")
+    schema_: Identifier = Field(default="indexc_build", alias="build_schema")
     published_schema: Identifier | None = None
     snapshot_schema: Identifier | None = None
     relations: dict[Identifier, FileRelation] = {}
@@ -142,7 +142,7 @@ class SnowflakeTarget(StrictModel, Schemas):
     target: Literal["snowflake"]
     connection: SnowflakeConnection
     database: Text = Field(min_length=1)
-    schema_: Text = Field(default="INDEXC", alias="schema", min_length=1)
+    schema_: Text = Field(default="INDEXC", alias="build_schema", min_length=1)
     published_schema: Text | None = Field(default=None, min_length=1)
     snapshot_schema: Text | None = Field(default=None, min_length=1)
     relations: dict[Identifier, TableRelation] = {}

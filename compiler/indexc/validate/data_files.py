@@ -53,7 +53,7 @@ def _is_file(path: Path) -> bool:
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
     if not isinstance(target, DuckDBTarget):
         return []
-    target_file, _ = load_file(target_path(root, name), root)
+    target_file, _ = load_file(target_path(root, name), root, "target")
     problems = []
     for source_id, relation in sorted(target.relations.items()):
         if source_id not in catalog.sources:

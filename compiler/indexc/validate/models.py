@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from indexc.errors import Diagnostic
 from indexc.load import LANGUAGE_KEY, SpecFile
-from indexc.spec import LANGUAGES, Kind
+from indexc.migrate import renamed_key_hint
+from indexc.spec import KINDS, Kind
 from indexc.spec.base import IDENTIFIER_PATTERN
 from indexc.validate.catalog import Catalog, Origin
 
@@ -67,7 +68,8 @@ def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Ori
     hint: str | None = None
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
-        hint = did_you_mean(loc[-1], allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else None)
+        hint = (renamed_key_hint(loc[-1], allowed) or did_you_mean(loc[-1], allowed)
+                or (f"allowed keys here: {', '.join(allowed)}" if allowed else None))
         where = ".".join(str(p) for p in loc[:-1])
         message = f"{label}: unknown key '{loc[-1]}'" + (f" in {where}" if where else "")
         return Diagnostic("IX003", message, origin.location(*loc, key=True), hint)
@@ -141,8 +143,8 @@ def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
     catalog = Catalog()
     diagnostics: list[Diagnostic] = []
     seen: dict[tuple[str, str], Origin] = {}
+    kinds = {kind.key: kind for kind in KINDS}
     for spec_file in files:
-        kinds = {kind.key: kind for kind in LANGUAGES[spec_file.version]}
         for key, entries in spec_file.data.items():
             if key == LANGUAGE_KEY:
                 continue

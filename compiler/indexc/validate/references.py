@@ -42,9 +42,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             elif binding.source not in data_sources:
                 yield from report.unknown(("sources",), "source", binding.source, data_sources, where,
                                           f"a binding of measure '{measure_id}'")
-        if measure.weight is not None and measure.weight not in catalog.measures:
-            yield from report.unknown(("measures",), "measure", measure.weight, catalog.measures,
-                                      catalog.where("measures", measure_id, "weight"),
+        if measure.weighted_by is not None and measure.weighted_by not in catalog.measures:
+            yield from report.unknown(("measures",), "measure", measure.weighted_by, catalog.measures,
+                                      catalog.where("measures", measure_id, "weighted_by"),
                                       f"the weight of measure '{measure_id}'")
     names = set(catalog.measures) | set(catalog.metrics)
     for metric_id, metric in catalog.metrics.items():

@@ -31,7 +31,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
     if not path.is_file():
         return None, [Diagnostic("IX501", f"no target file for target '{name}'", Location(f"{TARGETS_DIR}/{name}.yaml"),
                                  f"create {TARGETS_DIR}/{name}.yaml with 'target: {name}' and its relations")]
-    spec_file, diagnostics = load_file(path, root)
+    spec_file, diagnostics = load_file(path, root, "target")
     if spec_file is None:
         return None, diagnostics
     raw = {k: v for k, v in spec_file.data.items() if k != LANGUAGE_KEY}
