@@ -73,6 +73,8 @@ def plan_edits(text: str, spec_file: SpecFile, role: FileRole) -> tuple[list[Edi
     for _, rename in renames_from(spec_file.version, role):
         for path in matching_paths(spec_file.data, rename.pattern):
             key = spec_file.keys[path]
+            if any((edit.line, edit.col) == (key.line, key.col) for edit in edits):
+                continue  # the same key reached again through an alias (*name): it is written once
             token = _key_token(lines[key.line - 1], key.col, rename.old)
             edits.append(Edit(key.line, key.col, token, token.replace(rename.old, rename.new)))
             where = ".".join(str(part) for part in path[:-1])

@@ -36,7 +36,7 @@ from indexc.plan.nodes import (
     RegisterCheckNode,
     RegisterNode,
 )
-from indexc.spec.sources import LongSource
+from indexc.spec.sources import ITEM_SEPARATOR, LongSource
 
 PARSED = "parsed"
 YEARS = "with_years"
@@ -57,9 +57,9 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
     parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
     period = alias(period_label(col("period_start_year")), "period")
     if isinstance(source, LongSource):
-        parsed_columns += [alias(text(col(columns.item)), "item"),
-                           alias(blank_is_missing(col(columns.value), "double"), "value")]
-        declared = exp.In(this=text(col(columns.item)), expressions=[lit(item) for item in sorted(source.items)])
+        item_key = _item_key(columns.item_columns)
+        parsed_columns += [alias(item_key, "item"), alias(blank_is_missing(col(columns.value), "double"), "value")]
+        declared = exp.In(this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)])
         parsed = (exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
                   .where(declared, copy=False))  # rows of other items are never read, let alone converted
         final = (
@@ -77,6 +77,18 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
         ])
     years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
+
+
+def _item_key(columns: tuple[str, ...]) -> exp.Expression:
+    """The item a row holds: its item column, or its item columns' values joined by '/'.
+
+    `||` rather than CONCAT_WS: DuckDB's CONCAT_WS skips a NULL where Snowflake's returns NULL;
+    with `||` a row missing a part names no item on either engine.
+    """
+    key = text(col(columns[0]))
+    for column in columns[1:]:
+        key = exp.DPipe(this=exp.DPipe(this=key, expression=lit(ITEM_SEPARATOR)), expression=text(col(column)))
+    return key
 
 
 def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:

@@ -38,11 +38,30 @@ class PeriodParsing(StrictModel):
         return self
 
 
+ITEM_SEPARATOR = "/"
+
+
 class LongColumns(StrictModel):
     area: ColumnName
     period: ColumnName
-    item: ColumnName
+    item: ColumnName | tuple[ColumnName, ...]
+    """One column, or several whose values together name an item (a table, row and column, say):
+    the item is then their values joined by '/', such as `STS001/Outcome`."""
     value: ColumnName
+
+    @field_validator("item")
+    @classmethod
+    def _two_or_more_item_columns(cls, item: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if isinstance(item, tuple):
+            if len(item) < 2:
+                raise ValueError("give one item column, or a list of two or more whose values together name an item")
+            if len(set(item)) < len(item):
+                raise ValueError(f"an item column is listed twice in {list(item)}")
+        return item
+
+    @property
+    def item_columns(self) -> tuple[str, ...]:
+        return self.item if isinstance(self.item, tuple) else (self.item,)
 
 
 class WideColumns(StrictModel):
@@ -74,10 +93,21 @@ class _PublishedSource(StrictModel):
 
 
 class LongSource(_PublishedSource):
-    """One row per area, period and item: the item column says which measure a row holds."""
+    """One row per area, period and item: the item column(s) say which measure a row holds."""
 
     layout: Literal["long"]
     columns: LongColumns
+
+    @model_validator(mode="after")
+    def _items_name_every_item_column(self) -> "LongSource":
+        parts = len(self.columns.item_columns)
+        if parts > 1:
+            for item in self.items:
+                if len(item.split(ITEM_SEPARATOR)) != parts:
+                    raise ValueError(
+                        f"item '{item}' must give a value for each of the {parts} item columns "
+                        f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'")
+        return self
 
 
 class WideSource(_PublishedSource):

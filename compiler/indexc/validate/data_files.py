@@ -22,7 +22,9 @@ from indexc.validate.targets import target_path
 def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
     """Each physical column a source reads, with the path of its declaration in the source spec."""
     for role, column in source.columns.model_dump(by_alias=True).items():
-        if column is not None:
+        if isinstance(column, (list, tuple)):  # several item columns
+            yield from ((name, ("columns", role, position)) for position, name in enumerate(column))
+        elif column is not None:
             yield column, ("columns", role)
     if not isinstance(source, RegisterSource) and source.layout == "wide":
         for column in source.items:
