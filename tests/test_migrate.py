@@ -171,3 +171,59 @@ def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> 
         assert original[:2] == migrated[:2] and original[3] == migrated[3]
         assert (original[2] is None) == (migrated[2] is None)
         assert original[2] is None or abs(original[2] - migrated[2]) <= 1e-9
+
+
+def test_a_key_written_under_both_names_is_an_error_at_the_old_one(tmp_path: Path) -> None:
+    root = _v1_project(tmp_path)
+    target = root / "targets" / "duckdb.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "schema: indexc_build\n", "schema: indexc_build\nbuild_schema: other\n"), encoding="utf-8")
+    originals = _texts(root)
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
+    assert result.exit_code == 1
+    assert "targets/duckdb.yaml:4:1: IX006 'schema' (language version 1) and 'build_schema' are both written" \
+        in result.output
+    assert _texts(root) == originals
+    result = CliRunner().invoke(main, ["--project", str(root), "build", "--target", "duckdb"])
+    assert result.exit_code == 1 and "targets/duckdb.yaml:4:1: IX006" in result.output
+    assert "unknown key" not in result.output
+
+
+def test_a_byte_order_mark_a_symbolic_link_and_a_last_line_without_its_end(tmp_path: Path) -> None:
+    root = _v1_project(tmp_path)
+    shared = tmp_path / "shared.yaml"
+    shared.write_bytes(b"\xef\xbb\xbfindexc: 1\nmeasures:\n  - {id: s, unit: x, additivity: mean, weight: population, "
+                       b"bindings: [{source: oflog_asc_outcomes, item: ASC1}]}")
+    (root / "specs" / "shared.yaml").symlink_to(shared)
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate", "--diff"])
+    assert result.exit_code == 0, result.output
+    assert (root / "specs" / "shared.yaml").is_symlink()
+    assert shared.read_bytes() == (b"\xef\xbb\xbfindexc: 2\nmeasures:\n  - {id: s, unit: x, additivity: mean, "
+                                   b"weighted_by: population, bindings: [{source: oflog_asc_outcomes, item: ASC1}]}")
+    assert "item: ASC1}]}\n\\ No newline at end of file\n+  - {id: s" in result.output
+
+
+def test_a_key_it_cannot_rewrite_is_reported_at_the_key(tmp_path: Path) -> None:
+    root = _v1_project(tmp_path)
+    (root / "specs" / "tagged.yaml").write_text(
+        "indexc: 1\nmeasures:\n  - id: t\n    unit: x\n    additivity: mean\n    !!str weight: population\n"
+        "    bindings: [{source: oflog_asc_outcomes, item: ASC1}]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
+    assert result.exit_code == 1
+    assert "specs/tagged.yaml:6:5: IX006 cannot migrate: the key 'weight' is not written plainly or in quotes" \
+        in result.output
+    assert "Traceback" not in result.output
+
+
+def test_nothing_to_migrate_where_there_are_no_specs_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--project", str(tmp_path), "migrate", "--check"])
+    assert result.exit_code == 1 and "IX005 no spec files found" in result.output
+
+
+def test_other_yaml_files_under_targets_are_left_alone(tmp_path: Path) -> None:
+    root = _v1_project(tmp_path)
+    notes = root / "targets" / "notes.yml"
+    notes.write_text("just: notes\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["--project", str(root), "migrate"]).exit_code == 0
+    assert notes.read_text(encoding="utf-8") == "just: notes\n"
+    assert (root / "targets" / "duckdb.yaml").read_text(encoding="utf-8").startswith("indexc: 2\n")

@@ -146,14 +146,24 @@ def load_file(path: Path, root: Path, role: FileRole = "spec") -> tuple[SpecFile
     if spec_file is None or spec_file.version == CURRENT_VERSION:
         return spec_file, diagnostics
     data = spec_file.data
-    values, keys, renamed = upgrade_data(data, spec_file.values, spec_file.keys, spec_file.version, role)
+    upgrade = upgrade_data(data, spec_file.values, spec_file.keys, spec_file.version, role)
     changes = "; ".join(f"'{rename.old}' is now '{rename.new}'" for rename in
-                        dict.fromkeys(rename for _, rename in renamed)) or "nothing in this file changes"
+                        dict.fromkeys(rename for _, rename in upgrade.renamed)) or "nothing in this file changes"
+    hint = ("run 'indexc migrate' to upgrade the files in place; comments and order are kept" if role != "structure"
+            else f"write '{LANGUAGE_KEY}: {CURRENT_VERSION}' and the current key names in the structure file")
     warning = Diagnostic(
         "IX006", f"written in language version {spec_file.version}, read as version {CURRENT_VERSION} ({changes})",
-        spec_file.location((LANGUAGE_KEY,)), severity=Severity.WARNING,
-        hint="run 'indexc migrate' to upgrade the files in place; comments and order are kept")
-    return SpecFile(spec_file.path, CURRENT_VERSION, data, values, keys), diagnostics + [warning]
+        spec_file.location((LANGUAGE_KEY,)), severity=Severity.WARNING, hint=hint)
+    return SpecFile(spec_file.path, CURRENT_VERSION, data, upgrade.values, upgrade.keys), \
+        diagnostics + [warning] + conflict_errors(spec_file, upgrade.conflicts)
+
+
+def conflict_errors(spec_file: SpecFile, conflicts) -> list[Diagnostic]:
+    """IX006: a key written both under its old name and its new one; which was meant cannot be told."""
+    return [Diagnostic("IX006", f"'{rename.old}' (language version {spec_file.version}) and '{rename.new}' are "
+                       f"both written here", spec_file.location(path, key=True),
+                       f"'{rename.old}' is the old name of '{rename.new}'; keep one of them")
+            for path, rename in conflicts]
 
 
 def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]]:

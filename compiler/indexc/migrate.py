@@ -85,27 +85,45 @@ def _rename_in_place(mapping: dict[Any, Any], old: str, new: str) -> None:
     mapping.update(items)
 
 
-def _rename_path(table: dict[tuple[Any, ...], Any], path: tuple[Any, ...], new: str) -> dict[tuple[Any, ...], Any]:
-    depth = len(path)
-    return {(key[:depth - 1] + (new,) + key[depth:] if key[:depth] == path else key): mark
+def _rename_paths(table: dict[tuple[Any, ...], Any], paths: set[tuple[Any, ...]], new: str) -> dict:
+    """The position table with every path below one of `paths` (all of one length) renamed, in one pass."""
+    depth = len(next(iter(paths)))
+    return {(key[:depth - 1] + (new,) + key[depth:] if key[:depth] in paths else key): mark
             for key, mark in table.items()}
 
 
-def upgrade_data(data: dict[str, Any], values: dict, keys: dict, version: int, role: FileRole,
-                 ) -> tuple[dict, dict, list[tuple[tuple[Any, ...], Rename]]]:
+@dataclass
+class Upgrade:
+    """What upgrading one file's data did: positions for the new key names, and what it renamed."""
+
+    values: dict
+    keys: dict
+    renamed: list[tuple[tuple[Any, ...], Rename]]
+    conflicts: list[tuple[tuple[Any, ...], Rename]]
+    """Old keys written beside their new name: dropped from the data, and reported as errors."""
+
+
+def upgrade_data(data: dict[str, Any], values: dict, keys: dict, version: int, role: FileRole) -> Upgrade:
     """Apply the renames from `version` to the current one to loaded data and its recorded positions.
 
-    Returns the new position tables and the renamed paths (as written in the file), for the warning.
+    Paths in `renamed` and `conflicts` are as written in the file. Each rename rewrites the position
+    tables once for all its occurrences, so a large file upgrades in linear time.
     """
     renamed: list[tuple[tuple[Any, ...], Rename]] = []
+    conflicts: list[tuple[tuple[Any, ...], Rename]] = []
     for _, rename in renames_from(version, role):
+        done: set[tuple[Any, ...]] = set()
         for path in list(matching_paths(data, rename.pattern)):
             parent = data
             for part in path[:-1]:
                 parent = parent[part]
-            if rename.new in parent:
-                continue  # both keys written: the model reports the old one as unknown
+            if rename.new in parent:  # an error is reported; the new key is the one read meanwhile
+                conflicts.append((path, rename))
+                del parent[rename.old]
+                continue
             _rename_in_place(parent, rename.old, rename.new)
-            values, keys = _rename_path(values, path, rename.new), _rename_path(keys, path, rename.new)
+            done.add(path)
             renamed.append((path, rename))
-    return values, keys, renamed
+        if done:
+            values, keys = _rename_paths(values, done, rename.new), _rename_paths(keys, done, rename.new)
+    return Upgrade(values, keys, renamed, conflicts)

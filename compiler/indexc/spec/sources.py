@@ -55,8 +55,8 @@ class LongColumns(StrictModel):
         if isinstance(item, tuple):
             if len(item) < 2:
                 raise ValueError("give one item column, or a list of two or more whose values together name an item")
-            if len(set(item)) < len(item):
-                raise ValueError(f"an item column is listed twice in {list(item)}")
+            if len({name.lower() for name in item}) < len(item):  # engines fold the case of column names
+                raise ValueError(f"an item column is listed twice in {list(item)} (case is ignored)")
         return item
 
     @property
@@ -103,10 +103,12 @@ class LongSource(_PublishedSource):
         parts = len(self.columns.item_columns)
         if parts > 1:
             for item in self.items:
-                if len(item.split(ITEM_SEPARATOR)) != parts:
+                values = item.split(ITEM_SEPARATOR)
+                if len(values) != parts or not all(values):
                     raise ValueError(
                         f"item '{item}' must give a value for each of the {parts} item columns "
-                        f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'")
+                        f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'; a blank cell "
+                        "names no item")
         return self
 
 
