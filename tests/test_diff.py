@@ -106,3 +106,19 @@ def test_a_base_that_cannot_be_read_is_a_clear_error(tiny_project) -> None:
     assert result.exit_code == 1
     assert "IX901 'no-such-branch' is not a commit of this repository" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_path: Path) -> None:
+    """The base revision is read through the in-memory upgrade: migrating changes no SQL and no spec."""
+    import shutil
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "example_v1", root)
+    commit_all(root)
+    assert len(Project(root).migrate()) == 32
+    found = Project(root).diff("HEAD")
+    assert found.specs == [] and not found.changed and found.warnings == []
+    edit(root / "specs" / "measures.yaml", "    weighted_by: population\n    bindings:\n"
+         "      - {source: oflog_asc_outcomes, item: ASC1}", "    weighted_by: population\n    bindings:\n"
+         "      - {source: oflog_asc_outcomes, item: ASC2}")
+    found = Project(root).diff("HEAD")
+    assert [(c.category, c.kind, c.id) for c in found.specs] == [("definition", "measures", "carer_quality_of_life")]
