@@ -3,9 +3,10 @@
 A migration edits only the tokens a language change names (the version number,
 a renamed key), at the positions the loader recorded, so comments, order,
 quoting and layout stay exactly as the author wrote them. Every upgraded text
-is loaded again and must hold what the in-memory upgrade holds before any file
-is written; then each file is replaced in one step. One unreadable file stops
-the whole migration, so a project is never left half in one version.
+is loaded again and must hold what the in-memory upgrade holds, and every new
+text is written beside its file, before any file is replaced. One file that
+cannot be migrated stops the whole migration, so a project is never left half
+in one version.
 """
 
 from __future__ import annotations

@@ -83,9 +83,9 @@ SELECT
   "area_code",
   "period",
   COUNT(*) AS "draws",
-  QUANTILE_CONT("rank", 0.5) AS "median_rank",
-  QUANTILE_CONT("rank", 0.05) AS "rank_p05",
-  QUANTILE_CONT("rank", 0.95) AS "rank_p95",
+  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[2] AS "median_rank",
+  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[1] AS "rank_p05",
+  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[3] AS "rank_p95",
   AVG(CASE WHEN "rank" <= 10 THEN CAST(1.0 AS DOUBLE) ELSE CAST(0.0 AS DOUBLE) END) AS "p_top"
 FROM "ranks"
 GROUP BY
