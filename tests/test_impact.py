@@ -3,8 +3,15 @@ fixture (satisfaction is read from outcomes' SAT to 2016-17 and SURVEY2 from 201
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from click.testing import CliRunner
 from indexc.cli import main
+from indexc.errors import UserError
+from indexc.project import Project
+
+from conftest import REPO, copy_project
 
 RESTRUCTURED = """indexc: 2
 # from 2026 one column per item, and SURVEY2 renamed
@@ -55,3 +62,20 @@ def test_mistakes_in_the_request_are_diagnostics(tiny_project) -> None:
     bad = impact(tiny_project, RESTRUCTURED.replace("grain: financial_year_ending", "grain: calendar_year"))
     assert bad.exit_code == 1 and "new.yaml:6:" in bad.output and "IX003" in bad.output
     assert "Traceback" not in bad.output + unknown.output
+
+
+def test_a_proposed_item_missing_one_of_its_columns_is_an_error_at_the_item(tmp_path: Path) -> None:
+    project = copy_project(REPO, tmp_path / "example")
+    structure = tmp_path / "salt.yaml"
+    structure.write_text(
+        "indexc: 2\nsource:\n  layout: long\n"
+        "  columns: {area: ONS_Code, period: FY_Ending, item: [SALT_Table, Measure_Type], value: Measure_Value}\n"
+        "  period: {grain: financial_year_ending, format: \"YYYY\"}\n"
+        "  geography: {level: upper_tier, codes: as_published}\n"
+        "  items:\n    STS002a/Outcome: fine\n    STS001: no measure type\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        Project(project).impact("salt_asc_measures", structure)
+    [diagnostic] = raised.value.diagnostics
+    assert (diagnostic.code, diagnostic.location.line, diagnostic.location.col) == ("IX003", 9, 5)
+    assert "item 'STS001' of source 'salt_asc_measures' must give a value for each of the 2 item columns" \
+        in diagnostic.message

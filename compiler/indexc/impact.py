@@ -18,7 +18,7 @@ from indexc.errors import Diagnostic, Location, UserError
 from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
 from indexc.resolve import Graph
-from indexc.spec.sources import SOURCE_LAYOUTS
+from indexc.spec.sources import SOURCE_LAYOUTS, LongSource
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import primary_errors, schema_diagnostic
 
@@ -129,6 +129,12 @@ def read_structure(structure: Path, source_id: str) -> dict:
     except ValidationError as err:
         raise UserError([schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
                          for e in primary_errors(err)]) from None
+    parts = [(item, problem) for item in proposed.items
+             if isinstance(proposed, LongSource) and (problem := proposed.item_parts_problem(item))]
+    if parts:
+        raise UserError([Diagnostic("IX003", problem, origin.location("items", item, key=True),
+                                    "write each item as the values of its item columns, in their order")
+                         for item, problem in parts])
     return proposed.model_dump(mode="json", by_alias=True)
 
 

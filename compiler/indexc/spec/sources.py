@@ -93,23 +93,22 @@ class _PublishedSource(StrictModel):
 
 
 class LongSource(_PublishedSource):
-    """One row per area, period and item: the item column(s) say which measure a row holds."""
+    """One row per area, period and item: the item column(s) say which measure a row holds.
+
+    With several item columns, each item must give a value for every one (checked in
+    validate/items.py, at the item)."""
 
     layout: Literal["long"]
     columns: LongColumns
 
-    @model_validator(mode="after")
-    def _items_name_every_item_column(self) -> "LongSource":
+    def item_parts_problem(self, item: str) -> str | None:
+        """Why an item cannot name a row of several item columns, or None."""
         parts = len(self.columns.item_columns)
-        if parts > 1:
-            for item in self.items:
-                values = item.split(ITEM_SEPARATOR)
-                if len(values) != parts or not all(values):
-                    raise ValueError(
-                        f"item '{item}' must give a value for each of the {parts} item columns "
-                        f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'; a blank cell "
-                        "names no item")
-        return self
+        values = item.split(ITEM_SEPARATOR)
+        if parts > 1 and (len(values) != parts or not all(values)):
+            return (f"item '{item}' of source '{self.id}' must give a value for each of the {parts} item columns "
+                    f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'")
+        return None
 
 
 class WideSource(_PublishedSource):

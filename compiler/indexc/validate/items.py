@@ -1,16 +1,25 @@
-"""Rule IX402: a binding names an item (long layout) or column (wide layout) its source declares."""
+"""Rule IX402: a binding names an item (long layout) or column (wide layout) its source declares;
+and IX003 at the item: an item of a source with several item columns names a value for each."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 from indexc.errors import Diagnostic
-from indexc.spec.sources import WideSource
+from indexc.spec.sources import LongSource, WideSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    for source_id, source in catalog.sources.items():
+        if isinstance(source, LongSource):
+            for item in source.items:
+                problem = source.item_parts_problem(item)
+                if problem:
+                    yield Diagnostic("IX003", problem, catalog.where("sources", source_id, "items", item, key=True),
+                                     "a blank cell names no item; write the item as the values of its columns "
+                                     "in their order, such as STS001/Outcome")
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
             source = catalog.sources.get(binding.source)
