@@ -207,8 +207,9 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
             "flatten the structure; an anchor (&name) must not be used inside itself")]
     diagnostics = builder.diagnostics
     if not isinstance(data, dict):
-        return None, diagnostics + [Diagnostic("IX002", "a spec file must be a mapping of kinds to lists",
-                                               Location(rel, 1, 1), hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'")]
+        return None, diagnostics + [Diagnostic(
+            "IX002", "a spec file must be a mapping of kinds to lists", Location(rel, 1, 1),
+            hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'")]
     first_key = next(iter(data), None)
     version = data.get(LANGUAGE_KEY)
     if first_key != LANGUAGE_KEY:

@@ -190,8 +190,7 @@ def _bound_rows(binding) -> list[exp.Expression]:
 
 def items_with_values(source_object: str, target: SqlTarget) -> exp.Expression:
     """Each item and period for which a source holds at least one value."""
-    has_value = exp.and_(exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
-                         exp.Not(this=exp.Is(this=col("period"), expression=exp.Null())))
+    has_value = and_all(exp.Not(this=exp.Is(this=col(name), expression=exp.Null())) for name in ("value", "period"))
     return (exp.select(col("item"), col("period"), copy=False).distinct(copy=False)
             .from_(target.object_table(source_object), copy=False).where(has_value, copy=False))
 
