@@ -50,6 +50,8 @@ WITH "digits" AS (
   SELECT
     "s"."area_code",
     "s"."period",
+    CAST(DENSE_RANK() OVER (ORDER BY "s"."period") AS INT) AS "period_no",
+    CAST(ROW_NUMBER() OVER (ORDER BY "s"."area_code", "s"."period") AS INT) AS "unit_no",
     MAX(CASE WHEN "s"."lens" = 'outcomes' THEN "s"."score" END) AS "s1",
     MAX(CASE WHEN "s"."lens" = 'spend' THEN "s"."score" END) AS "s2"
   FROM "indexc_build"."index__adult_social_care__lens_scores" AS "s"
@@ -62,9 +64,10 @@ WITH "digits" AS (
     "s"."period"
 ), "drawn" AS (
   SELECT
-    "w"."draw",
-    "x"."area_code",
-    "x"."period",
+    "x"."unit_no",
+    (
+      "x"."period_no" - 1
+    ) * 1000 + "w"."draw" AS "ranking",
     (
       COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0)
     ) / (
@@ -74,20 +77,29 @@ WITH "digits" AS (
   CROSS JOIN "weights" AS "w"
 ), "ranks" AS (
   SELECT
-    "area_code",
-    "period",
-    CAST(RANK() OVER (PARTITION BY "draw", "period" ORDER BY ROUND("score", 9) DESC) AS DOUBLE) AS "rank"
+    "unit_no",
+    CAST(RANK() OVER (PARTITION BY "ranking" ORDER BY ROUND("score", 9) DESC) AS DOUBLE) AS "rank"
   FROM "drawn"
+), "summary" AS (
+  SELECT
+    "unit_no",
+    COUNT(*) AS "draws",
+    QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[2] AS "median_rank",
+    QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[1] AS "rank_p05",
+    QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[3] AS "rank_p95",
+    AVG(CASE WHEN "rank" <= 10 THEN CAST(1.0 AS DOUBLE) ELSE CAST(0.0 AS DOUBLE) END) AS "p_top"
+  FROM "ranks"
+  GROUP BY
+    "unit_no"
 )
 SELECT
-  "area_code",
-  "period",
-  COUNT(*) AS "draws",
-  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[2] AS "median_rank",
-  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[1] AS "rank_p05",
-  QUANTILE_CONT("rank", [0.05, 0.5, 0.95])[3] AS "rank_p95",
-  AVG(CASE WHEN "rank" <= 10 THEN CAST(1.0 AS DOUBLE) ELSE CAST(0.0 AS DOUBLE) END) AS "p_top"
-FROM "ranks"
-GROUP BY
-  "area_code",
-  "period";
+  "x"."area_code",
+  "x"."period",
+  "s"."draws",
+  "s"."median_rank",
+  "s"."rank_p05",
+  "s"."rank_p95",
+  "s"."p_top"
+FROM "summary" AS "s"
+JOIN "wide" AS "x"
+  ON "x"."unit_no" = "s"."unit_no";
