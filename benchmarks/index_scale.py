@@ -23,10 +23,14 @@ the database the build loaded, each statement a CREATE TABLE AS in autocommit, a
   would make the build pay 2,000 filtered scans of it (reported apart, from the warm-up, which is
   the build as `indexc run` executes it). So it is the methodology against one scan; reading
   files is part of neither side.
-- pandas: the same steps (treatment, normalisation, the lens tree, lens, index, group and
-  previous ranks, productivity, savings and totals; the Monte Carlo draws timed apart), written
-  plainly with merge/groupby/transform from the same metric values, spend per head, population
-  and register, already in memory. Every output must agree with indexc's to 1e-6.
+- pandas: the same outputs (the treatment and its report of what was treated: bounds, points
+  beyond them, skewness, kurtosis and spread before and after; normalisation; the lens tree with
+  each lens's coverage; index, group and previous ranks; productivity; savings and their totals
+  per lens; the most improved and the Top N; the Monte Carlo draws timed apart), written plainly
+  with merge/groupby/transform from the same metric values, spend per head, population and
+  register, already in memory. Every output must agree with indexc's to 1e-6. The report is
+  timed apart too, as a part of the whole: until 2026-11-27 the pandas side left it out, though
+  indexc's treatment computes it.
 
 Memory: peak RSS of the process (ru_maxrss; DuckDB runs in-process) when the DuckDB timings end,
 which the target is judged on, and at the end (pandas included); DuckDB's own peak, from
@@ -188,12 +192,40 @@ indexes:
 
 # --- the same methodology in pandas ------------------------------------------------------
 def aggregate(children: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
-    """Weighted arithmetic mean of each lens's children that have a score; the weights present renormalised."""
+    """Weighted arithmetic mean of each lens's children that have a score; the weights present renormalised,
+    and their share of all the lens's weights (its coverage)."""
     x = children.dropna(subset=["score"]).merge(edges, on="child")
     x["ws"] = x["weight"] * x["score"]
-    out = x.groupby(["lens", "area_code", "period"], as_index=False).agg(ws=("ws", "sum"), w=("weight", "sum"))
+    out = x.groupby(["lens", "area_code", "period"], as_index=False).agg(
+        ws=("ws", "sum"), w=("weight", "sum"), children_used=("weight", "size"))
     out["score"] = out["ws"] / out["w"]
+    totals = edges.groupby("lens")["weight"].sum()
+    out["coverage"] = (out["w"] / out["lens"].map(totals)).round(9)
     return out
+
+
+def kurtosis(deviation: pd.Series, by: pd.Series) -> pd.Series:
+    """Sample excess kurtosis of each group (pandas' Series.kurt, Excel's KURT) from the sums of powers of
+    its deviations from the group mean: pandas 2 has no grouped kurt, and apply() would be slower."""
+    n, m2, m4 = deviation.groupby(by).count(), (deviation ** 2).groupby(by).sum(), (deviation ** 4).groupby(by).sum()
+    return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 / (m2 / (n - 1)) ** 2 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+
+
+def treatment_report(v: pd.DataFrame) -> pd.DataFrame:
+    """What winsorising did to each metric and period: its bounds, the points beyond them, and the shape
+    (skewness, kurtosis) and spread of the values before and after."""
+    g = v.groupby(["metric", "period"])
+    group = g.ngroup()  # the groups' codes, so that the grouped sums below do not factorise the keys again
+    report = g.agg(value_min=("value", "min"), value_max=("value", "max"), lower_bound=("lower", "first"),
+                   upper_bound=("upper", "first"), skew_before=("value", "skew"),
+                   skew_after=("treated_value", "skew"), treated_min=("treated_value", "min"),
+                   treated_max=("treated_value", "max"), treated_mean=("treated_value", "mean"),
+                   treated_sd=("treated_value", "std"))
+    extra = {"high_points": (v["value"] > v["upper"]).groupby(group).sum(),
+             "low_points": (v["value"] < v["lower"]).groupby(group).sum(),
+             "kurtosis_before": kurtosis(v["value"] - g["value"].transform("mean"), group),
+             "kurtosis_after": kurtosis(v["treated_value"] - g["treated_value"].transform("mean"), group)}
+    return report.assign(**{k: x.to_numpy() for k, x in extra.items()}).reset_index()
 
 
 def rank_desc(score: pd.Series, by: list[pd.Series]) -> pd.Series:
@@ -206,7 +238,11 @@ def pandas_method(values, register, spend_per_head, population, tree, polarity) 
     areas = register[register["type"].isin([k for k, _, _ in TYPES])][["area_code", "type"]]
     v = values.merge(areas, on="area_code")
     g = v.groupby(["metric", "period"])["value"]
-    v["treated_value"] = v["value"].clip(g.transform("quantile", 0.05), g.transform("quantile", 0.95))
+    v["lower"], v["upper"] = g.transform("quantile", 0.05), g.transform("quantile", 0.95)
+    v["treated_value"] = v["value"].clip(v["lower"], v["upper"])
+    started = time.perf_counter()
+    report = treatment_report(v)
+    report_s = time.perf_counter() - started
     v["o"] = v["treated_value"] * v["metric"].map(polarity)
     g = v.groupby(["metric", "period"])["o"]
     low, high = g.transform("min"), g.transform("max")
@@ -221,7 +257,7 @@ def pandas_method(values, register, spend_per_head, population, tree, polarity) 
     lenses["rank"] = rank_desc(lenses["score"], [lenses["lens"], lenses["period"]])
 
     scores = aggregate(subs.rename(columns={"lens": "child"}), edges([(INDEX, s, w) for s, w, _ in tree]))
-    scores["ranked"] = (scores["w"] / sum(w for _, w, _ in tree)).round(9) >= MIN_COVERAGE
+    scores["ranked"] = scores["coverage"] >= MIN_COVERAGE
     scores["rank"] = rank_desc(scores["score"].where(scores["ranked"]), [scores["period"]])
     periods = sorted(scores["period"].unique())
     previous = scores[["area_code", "period", "rank"]].assign(
@@ -243,8 +279,25 @@ def pandas_method(values, register, spend_per_head, population, tree, polarity) 
     costs = costs.merge(population, on=["area_code", "period"], how="left")
     costs["amount"] = (costs["spend"] - costs["benchmark"]).clip(lower=0) * costs["volume"]
     totals = costs.groupby("period", as_index=False)["amount"].sum()
-    return {"metric_scores": v, "lens_scores": lenses, "scores": scores, "group_ranks": groups,
-            "productivity": pairs, "savings": costs, "savings_totals": totals, "subs": subs}
+    totals = pd.concat([totals.assign(lens="*"), totals.assign(lens="resources")], ignore_index=True)
+
+    named = scores.merge(register[["area_code", "name"]], on="area_code")
+    improved = named.dropna(subset=["rank_change"])
+    improved = improved.assign(position=improved.groupby("period")["rank_change"].rank(method="min", ascending=False))
+    improved = improved[improved["position"] <= TOP]
+    return {"treatment": report, "metric_scores": v, "lens_scores": lenses, "scores": scores,
+            "group_ranks": groups, "productivity": pairs, "savings": costs, "savings_totals": totals,
+            "most_improved": improved, "named": named, "subs": subs, "report_seconds": report_s}
+
+
+def pandas_top(ours: dict[str, pd.DataFrame], stability: pd.DataFrame) -> pd.DataFrame:
+    """The Top N of every period with what is published beside it."""
+    top = ours["named"][ours["named"]["rank"] <= TOP]
+    saved = ours["savings"].groupby(["area_code", "period"], as_index=False)["amount"].sum()
+    return (top.merge(ours["productivity"][["area_code", "period", "productivity", "productivity_rank"]],
+                      on=["area_code", "period"], how="left")
+               .merge(saved.rename(columns={"amount": "savings"}), on=["area_code", "period"], how="left")
+               .merge(stability, on=["area_code", "period"], how="left"))
 
 
 def pandas_stability(subs: pd.DataFrame, scores: pd.DataFrame, draws: int) -> pd.DataFrame:
@@ -402,40 +455,53 @@ def main() -> None:
 
         ix = {part: con.execute(f"SELECT * FROM {SCHEMA}.index__{INDEX}__{part}").df() for part in (
             "metric_scores", "lens_scores", "scores", "group_ranks", "productivity", "savings", "savings_totals",
-            "stability")}
+            "stability", "treatment", "most_improved", "top")}
         values = con.execute(f"SELECT 'k_' || substr(item, 2) AS metric, area_code, period, value FROM {source} "
                              "WHERE value IS NOT NULL").df()
-        register = con.execute(f"SELECT area_code, type FROM {SCHEMA}.source__councils").df()
+        register = con.execute(f"SELECT area_code, name, type FROM {SCHEMA}.source__councils").df()
         spend_per_head = con.execute(f"SELECT area_code, period, value AS spend FROM {SCHEMA}.metric__spend_per_head "
                                      "WHERE value IS NOT NULL").df()
         population = con.execute(f"SELECT area_code, period, value AS volume FROM {SCHEMA}.measure__population").df()
         con.close()
 
-        method_runs, mc_runs, tree = [], [], lens_tree(n_measures)
+        method_runs, mc_runs, report_runs, tree = [], [], [], lens_tree(n_measures)
         for _ in range(repeat):
             t0 = time.perf_counter()
             ours = pandas_method(values, register, spend_per_head, population, tree, polarity)
             t1 = time.perf_counter()
             our_stability = pandas_stability(ours["subs"], ours["scores"], draws)
-            method_runs.append(t1 - t0)
-            mc_runs.append(time.perf_counter() - t1)
+            t2 = time.perf_counter()
+            our_top = pandas_top(ours, our_stability)
+            method_runs.append(t1 - t0 + time.perf_counter() - t2)
+            report_runs.append(ours["report_seconds"])
+            mc_runs.append(t2 - t1)
         pd_method_s, pd_mc_s = statistics.median(method_runs), statistics.median(mc_runs)
+        pd_report_s = statistics.median(report_runs)
         ap = ["area_code", "period"]
         checks = {  # what, (pandas, indexc, keys, columns)
+            "treatment report": (ours["treatment"], ix["treatment"], ["metric", "period"], [
+                "lower_bound", "upper_bound", "high_points", "low_points", "value_min", "value_max", "skew_before",
+                "kurtosis_before", "skew_after", "kurtosis_after", "treated_min", "treated_max", "treated_mean",
+                "treated_sd"]),
             "metric scores": (ours["metric_scores"], ix["metric_scores"], ["metric", *ap], ["treated_value", "score"]),
-            "lens scores and ranks": (ours["lens_scores"], ix["lens_scores"], ["lens", *ap], ["score", "rank"]),
-            "index scores": (ours["scores"], ix["scores"], ap, ["score"]),
+            "lens scores and ranks": (ours["lens_scores"], ix["lens_scores"], ["lens", *ap], [
+                "score", "rank", "children_used", "coverage"]),
+            "index scores": (ours["scores"].rename(columns={"children_used": "lenses_used"}), ix["scores"], ap, [
+                "score", "lenses_used", "coverage"]),
             "index, previous ranks": (ours["scores"], ix["scores"], ap, ["rank", "previous_rank", "rank_change"]),
             "group ranks": (ours["group_ranks"].rename(columns={"type": "group_code"}), ix["group_ranks"],
                             ["group_code", *ap], ["rank"]),
             "productivity and ranks": (ours["productivity"], ix["productivity"], ap, [
                 "spend_index", "productivity", "outcome_rank", "spend_rank", "productivity_rank"]),
             "stability": (our_stability, ix["stability"], ap, ["median_rank", "rank_p05", "rank_p95", "p_top"]),
+            "most improved": (ours["most_improved"], ix["most_improved"], ap, ["position", "rank_change"]),
+            "top": (our_top, ix["top"], ap, ["rank", "score", "productivity", "median_rank", "p_top"]),
         }
         diffs = {what: max_diff(*args) for what, args in checks.items()}
         diffs["savings (relative)"] = max_diff(ours["savings"], ix["savings"], ap, ["benchmark", "amount"], True)
-        diffs["savings totals (relative)"] = max_diff(ours["savings_totals"], ix["savings_totals"][
-            ix["savings_totals"]["lens"] == "*"], ["period"], ["amount"], True)
+        diffs["top, savings (relative)"] = max_diff(our_top, ix["top"], ap, ["savings"], True)
+        diffs["savings totals (relative)"] = max_diff(ours["savings_totals"], ix["savings_totals"],
+                                                      ["period", "lens"], ["amount"], True)
         rss_end = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
     no_mc, pandas_s = build_s - stability_s, pd_method_s + pd_mc_s
@@ -451,6 +517,8 @@ def main() -> None:
             (f"  of which stability, {draws:,} draws (/ scan)", stability_s, f"{stability_s / scan_s:.2f}x"),
             ("  without stability (/ scan)", no_mc, f"{no_mc / scan_s:.2f}x"),
             ("pandas, everything but the draws (/ indexc without)", pd_method_s, f"{pd_method_s / no_mc:.2f}x"),
+            ("  of which the treatment report (/ indexc treatment)", pd_report_s,
+             f"{pd_report_s / object_s[f'index__{INDEX}__treatment']:.2f}x"),
             ("pandas, the draws (/ indexc stability)", pd_mc_s, f"{pd_mc_s / stability_s:.2f}x"),
             ("pandas, everything (/ indexc index build)", pandas_s, f"{pandas_s / build_s:.2f}x"),
             ("index objects over the metric views (warm-up, one run)", with_views, "")):
