@@ -51,23 +51,9 @@ def template_node(node: TemplateNode, target: SqlTarget) -> exp.Expression:
 def _trees(node: TemplateNode, target: SqlTarget) -> dict[str, exp.Expression]:
     """The parts of an index's templates that grow with its metrics, built rather than parsed."""
     params = node.params
-    if node.template == "metric_values":
-        trees = {f"open_{s}": literal_table([(b["metric"], b["item"]) for b in source["open"]])
-                 for s, source in enumerate(params["sources"]) if source["open"]}
-        if params["metrics"]:
-            trees["metric_views"] = metric_views(params["metrics"], target)
-        return trees
-    if node.template == "normalisation":
-        return {"rules": literal_table([(r["id"], r["direction"], r["rule"]) for r in params["metrics"]])}
-    if node.template == "lens_scores":
-        return {f"metric_edges_{depth}": literal_table([(e["lens"], e["child"], float(e["weight"]))
-                                                        for e in level["metric_edges"]])
-                for depth, level in params["depths"].items() if level["metric_edges"]}
+    if node.template == "metric_values" and params["metrics"]:
+        return {"metric_views": metric_views(params["metrics"], target)}
     return {}
-
-
-def literal_table(rows: list[tuple]) -> exp.Values:
-    return exp.Values(expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows])
 
 
 def metric_views(metrics: list[dict], target: SqlTarget) -> exp.Expression:

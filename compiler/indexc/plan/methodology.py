@@ -14,6 +14,7 @@ from typing import Callable
 from indexc.plan.nodes import (
     IndexScoresNode,
     LensScoresNode,
+    LiteralTableNode,
     MetricScoresNode,
     MetricScoresView,
     Node,
@@ -169,6 +170,13 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
         for binding in direct(metric_id) or []:
             from_sources.setdefault(binding["source"], []).append({**binding, "metric": metric_id})
     nodes: list[Node] = []
+    every_period = [[source, b["metric"], b["item"]] for source, rows in sorted(from_sources.items())
+                    for b in _by_dating(rows)["open"]]
+    if every_period:
+        nodes.append(node(
+            LiteralTableNode, "bindings", "literal_table", [],
+            f"Source items of the metrics of index {index_id} read straight from a source in every period",
+            columns=_columns(source="varchar", metric="varchar", item="varchar"), rows=every_period))
     impute = None
     if not isinstance(method.missing, str):
         impute = {"statistic": method.missing.impute, "grouping": _grouping(method.missing.group)}
@@ -177,13 +185,14 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
     values_kind = MetricScoresNode if through_views or impute else MetricScoresView
     nodes.append(node(
         values_kind, "metric_values", "metric_values",
-        [universe, *objects, *from_sources, *_edges([impute["grouping"] if impute else None])],
+        [universe, *objects, *from_sources, *_edges([impute["grouping"] if impute else None]),
+         *([name("bindings")] if every_period else [])],
         f"Metric values of index {index_id} for the areas of universe {index.universe}"
         + (f", missing values imputed with the {impute['statistic']} of their {method.missing.group}"
            if impute else ""),
         metrics=[{"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)],
         sources=[{"object": source, **_by_dating(rows)} for source, rows in sorted(from_sources.items())],
-        universe=universe, impute=impute))
+        universe=universe, impute=impute, bindings=name("bindings") if every_period else None))
     treated = [(t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"]
     if treated:
         nodes.append(node(
@@ -196,15 +205,22 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
     rules = {m: rule for rule, (_, ids) in enumerate(normalisations, start=1) for m in ids}
     treatment = name("treatment") if treated else None
     untreated = [m for m in metric_ids if m not in {i for _, ids in treated for i in ids}]
+    # Declared to depend on the values whose metrics it describes, so that a metric's direction moves an
+    # object downstream of the metric, which `indexc diff` classes as rank-affecting.
+    nodes.append(node(
+        LiteralTableNode, "rules", "literal_table", [name("metric_values")],
+        f"Normalisation rules of index {index_id}: each metric's direction (1 when higher is better) and the "
+        "number of its rule: " + "; ".join(f"{number} {n.describe()}" for number, (n, _) in
+                                           enumerate(normalisations, start=1)),
+        columns=_columns(metric="varchar", direction="int", rule="int"),
+        rows=[[m, 1 if catalog.metrics[m].direction == "higher_is_better" else -1, rules[m]] for m in metric_ids]))
     nodes.append(node(
         MetricScoresNode, "normalisation", "normalisation",
-        ([name("metric_values")] if untreated else []) + ([treatment] if treated else []),
+        ([name("metric_values")] if untreated else []) + ([treatment] if treated else []) + [name("rules")],
         f"Normalisation of index {index_id} per metric and {method.scope}: each metric's rule, direction and "
         "spread of treated values",
         values=name("metric_values"), treatment=treatment, scope=method.scope,
-        untreated=untreated,
-        metrics=[{"id": m, "direction": 1 if catalog.metrics[m].direction == "higher_is_better" else -1,
-                  "rule": rules[m]} for m in metric_ids], methods=[n.describe() for n, _ in normalisations]))
+        untreated=untreated, rules=name("rules"), methods=[n.describe() for n, _ in normalisations]))
     nodes.append(node(
         MetricScoresView, "metric_scores", "metric_scores", [name("metric_values"), name("normalisation")],
         f"Metric scores of index {index_id}, per metric and {method.scope}, direction applied: "
@@ -212,6 +228,11 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
         values=name("metric_values"), scope=method.scope, normalisation=name("normalisation"),
         normalisations=[n.model_dump() for n, _ in normalisations]))
     return nodes
+
+
+def _columns(**types: str) -> list[dict]:
+    """A literal table's columns, in order, with the types it stores them as."""
+    return [{"name": name, "type": type_} for name, type_ in types.items()]
 
 
 def _by_dating(bindings: list[dict]) -> dict[str, list[dict]]:
@@ -263,11 +284,28 @@ def _listed_neighbours(index: Index, index_id: str, node, name, universe: str, c
                 periods=periods)
 
 
-def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name) -> list[Node]:
+def _metric_edges(lenses: dict) -> list[list]:
+    """The rows of a lens tree's edges to metrics: depth, lens, metric, weight."""
+    return [[depth, e["lens"], e["child"], e["weight"]]
+            for depth, level in sorted(lenses["depths"].items()) for e in level["metric_edges"]]
+
+
+def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name,
+                   baseline: Index | None = None) -> list[Node]:
+    """`baseline`: the index a scenario changes; its metric edges are read when the scenario keeps them."""
+    lenses = _lens_params(index)
+    rows = _metric_edges(lenses)
+    own = baseline is None or rows != _metric_edges(_lens_params(baseline))
+    edges = name(prefix + "metric_edges" if own else "metric_edges")
     return [
+        *([node(LiteralTableNode, prefix + "metric_edges", "literal_table", [],
+                f"The lenses of index {index_id}{_scenario_words(prefix)} and their metrics, with weights, by depth",
+                columns=_columns(depth="int", lens="varchar", metric="varchar", weight="double"), rows=rows)]
+          if own else []),
         node(LensScoresNode if not prefix else ScenarioNode, prefix + "lens_scores", "lens_scores",
-             [name("metric_scores")], f"Lens scores of index {index_id}{_scenario_words(prefix)}, every depth, ranked",
-             metric_scores=name("metric_scores"), **_lens_params(index)),
+             [name("metric_scores"), edges],
+             f"Lens scores of index {index_id}{_scenario_words(prefix)}, every depth, ranked",
+             metric_scores=name("metric_scores"), metric_edges=edges, **lenses),
         node(IndexScoresNode if not prefix else ScenarioNode, prefix + "scores", "scores",
              [name(prefix + "lens_scores")],
              f"Index {index_id} v{index.version}{_scenario_words(prefix)}: its top lenses combined, ranked per period"
@@ -309,7 +347,7 @@ def scenario_nodes(scenario: Scenario, catalog: Catalog, universe: str, metric_o
     node = lambda cls, part, template, reads, description, **params: cls(  # noqa: E731
         name=name(part), spec=("scenarios", scenario.id), depends_on=tuple(sorted(set(reads))),
         description=description, index_id=index_id, template=template, params=params)
-    nodes = _scoring_nodes(index, index_id, prefix, node, name)
+    nodes = _scoring_nodes(index, index_id, prefix, node, name, baseline=catalog.indexes[scenario.index])
     changes_savings = scenario.savings.quantile is not None or scenario.savings.improvement is not None
     if changes_savings:
         nodes += _savings_nodes(index, index_id, prefix, node, name, universe, metric_object, value_object)
