@@ -16,8 +16,9 @@ the database the build loaded, each statement a CREATE TABLE AS in autocommit, a
   the loaded long source table (every cell of the 2,000 measures, blanks included), and the same
   GROUP BY per cell (`item, area_code, period`), which writes one row per value as the index's
   first objects must: no build that keeps a score per value can come near 3x the first;
-- the index build: the compiled statements of `index__national__metric_values` through `__top`,
-  `__stability` (the draws) included. `metric_values` and `metric_scores` are views (creating them
+- the index build: every compiled statement of the index, `index__national__*`: the literal tables
+  (`__bindings`, `__rules`, `__metric_edges`), `__metric_values` through `__top`, `__stability` (the
+  draws) included. `metric_values` and `metric_scores` are views (creating them
   costs nothing; their readers pay for them), as `indexc run` builds them. The metric views, and the universe and population views the
   index reads, are first copied into tables of the same names: they are views over the source and
   would make the build pay 2,000 filtered scans of it (reported apart, from the warm-up, which is
