@@ -64,6 +64,11 @@ def test_build_writes_one_file_per_object_and_a_manifest(example_project: Path, 
         assert all(position[dep] < position[obj["name"]] for dep in obj["depends_on"])
     assert manifest["spec_hash"].startswith("sha256:") and manifest["target"] == "snowflake"
     assert files == sorted(files, key=lambda name: (int(name[:2]), name))
+    listed = {name: i for i, name in enumerate(files)}  # executing the files as listed is a valid order
+    file_of = {o["name"]: o["file"] for o in manifest["objects"]}
+    for obj in manifest["objects"]:
+        assert all(listed[file_of[dep]] < listed[obj["file"]] for dep in obj["depends_on"]), obj["name"]
+    assert {o["name"] for o in manifest["objects"] if not o["depends_on"]} == {"schema", "snapshot_schema"}
 
 
 def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:

@@ -41,6 +41,8 @@ TINY_METRIC = "- {id: spend_per_head, version: 1, formula: spend / population, d
      [("rank-affecting", "changed", "indexes", "tiny", ("lenses",))], None),
     (TINY_METRIC, TINY_METRIC.replace("lower_is_better", "higher_is_better"),
      [("rank-affecting", "changed", "metrics", "spend_per_head", ("direction",))], None),
+    ("direction: higher_is_better, unit: percent", "direction: lower_is_better, unit: percent",  # read from its source
+     [("rank-affecting", "changed", "metrics", "satisfaction", ("direction",))], None),
 ])
 def test_each_kind_of_change_is_classified(tiny_project, old, new, expected, objects_changed) -> None:
     commit_all(tiny_project)

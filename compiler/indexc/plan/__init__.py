@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from indexc.plan.nodes import (
+    SCHEMA_OBJECT,
     BindingSelect,
     DataSourceNode,
     DuplicateCheckNode,
@@ -42,7 +43,6 @@ from indexc.spec.indexes import Scenario
 from indexc.spec.sources import AreaMapSource, RegisterSource
 from indexc.validate.catalog import Catalog
 
-SCHEMA_OBJECT = "schema"
 
 
 OBJECT_PREFIX = {"sources": "source", "measures": "measure", "metrics": "metric", "universes": "universe"}

@@ -12,6 +12,7 @@ import math
 from typing import Callable
 
 from indexc.plan.nodes import (
+    SCHEMA_OBJECT,
     IndexScoresNode,
     LensScoresNode,
     LiteralTableNode,
@@ -174,7 +175,7 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
                     for b in _by_dating(rows)["open"]]
     if every_period:
         nodes.append(node(
-            LiteralTableNode, "bindings", "literal_table", [],
+            LiteralTableNode, "bindings", "literal_table", [SCHEMA_OBJECT],
             f"Source items of the metrics of index {index_id} read straight from a source in every period",
             columns=_columns(source="varchar", metric="varchar", item="varchar"), rows=every_period))
     impute = None
@@ -205,10 +206,11 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
     rules = {m: rule for rule, (_, ids) in enumerate(normalisations, start=1) for m in ids}
     treatment = name("treatment") if treated else None
     untreated = [m for m in metric_ids if m not in {i for _, ids in treated for i in ids}]
-    # Declared to depend on the values whose metrics it describes, so that a metric's direction moves an
-    # object downstream of the metric, which `indexc diff` classes as rank-affecting.
+    # Declared to depend on the metrics it describes (their views, even when the values are read straight
+    # from a source), so that a change of a metric's direction moves an object downstream of the metric,
+    # which `indexc diff` classes as rank-affecting.
     nodes.append(node(
-        LiteralTableNode, "rules", "literal_table", [name("metric_values")],
+        LiteralTableNode, "rules", "literal_table", [name("metric_values"), *(metric_object(m) for m in metric_ids)],
         f"Normalisation rules of index {index_id}: each metric's direction (1 when higher is better) and the "
         "number of its rule: " + "; ".join(f"{number} {n.describe()}" for number, (n, _) in
                                            enumerate(normalisations, start=1)),
@@ -298,7 +300,7 @@ def _scoring_nodes(index: Index, index_id: str, prefix: str, node, name,
     own = baseline is None or rows != _metric_edges(_lens_params(baseline))
     edges = name(prefix + "metric_edges" if own else "metric_edges")
     return [
-        *([node(LiteralTableNode, prefix + "metric_edges", "literal_table", [],
+        *([node(LiteralTableNode, prefix + "metric_edges", "literal_table", [SCHEMA_OBJECT],
                 f"The lenses of index {index_id}{_scenario_words(prefix)} and their metrics, with weights, by depth",
                 columns=_columns(depth="int", lens="varchar", metric="varchar", weight="double"), rows=rows)]
           if own else []),
