@@ -60,6 +60,7 @@ import indexc
 import numpy as np
 import pandas as pd
 from indexc.engines import duckdb as duckdb_engine
+from indexc.plan.nodes import LiteralTableNode
 from indexc.project import Project
 
 SEED = 20260101
@@ -425,7 +426,8 @@ def main() -> None:
               f"{sum(s for n, s in built.items() if n.startswith('source__')):.1f} s, index objects over the metric "
               f"views {with_views:.2f} s (metric_values {built[f'index__{INDEX}__metric_values']:.2f} s)")
         names = {o.name for o in build.objects}
-        reads = {d for o in index_objects for d in o.node.depends_on if d in names and not d.startswith("index__")}
+        reads = {d for o in index_objects if not isinstance(o.node, LiteralTableNode)  # those read nothing: their
+                 for d in o.node.depends_on if d in names and not d.startswith("index__")}  # dependencies order them
         t0 = time.perf_counter()
         materialise(con, [o.name for o in reversed(build.objects) if o.name in reads])
         print(f"materialised the {len(reads):,} views the index reads in {time.perf_counter() - t0:.1f} s")

@@ -210,7 +210,7 @@ def _value_nodes(index: Index, index_id: str, catalog: Catalog, universe: str, m
     # from a source), so that a change of a metric's direction moves an object downstream of the metric,
     # which `indexc diff` classes as rank-affecting.
     nodes.append(node(
-        LiteralTableNode, "rules", "literal_table", [name("metric_values"), *(metric_object(m) for m in metric_ids)],
+        LiteralTableNode, "rules", "literal_table", [metric_object(m) for m in metric_ids],
         f"Normalisation rules of index {index_id}: each metric's direction (1 when higher is better) and the "
         "number of its rule: " + "; ".join(f"{number} {n.describe()}" for number, (n, _) in
                                            enumerate(normalisations, start=1)),
