@@ -18,6 +18,7 @@ from indexc import __version__
 from indexc.errors import (
     Diagnostic,
     Location,
+    NotShown,
     Severity,
     UserError,
     diagnostics_json,
@@ -43,9 +44,11 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.render(), err=True)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    not_shown = sum(d.count for d in diagnostics if isinstance(d, NotShown))
     if diagnostics:
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(f"{errors} error(s), {warnings} warning(s)"
+                   + (f", {not_shown} further error(s) not shown" if not_shown else ""), err=True)
 
 
 def handles_user_errors(command):

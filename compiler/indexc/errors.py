@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # says what was left out of a report; never fails a run
+
+
+LOAD_CODES = ("IX001", "IX002")  # a file that could not be read: the root cause of what follows, shown first
 
 
 @dataclass(frozen=True, order=True)
@@ -40,24 +44,36 @@ class Diagnostic:
     location: Location
     hint: str | None = None
     severity: Severity = Severity.ERROR
+    # the id an unknown-reference error looks for: such an error may only follow from a file that failed to load
+    refers_to: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def sort_key(self) -> tuple:
-        return (self.location, self.code, self.message)
+        """Files that failed to load first (their errors explain others), notes last, else by position."""
+        rank = 0 if self.code in LOAD_CODES else 2 if self.severity is Severity.NOTE else 1
+        return (rank, self.location, self.code, self.message)
 
     def render(self) -> str:
         text = f"{self.location}: {self.code} {self.message}"
-        if self.severity is Severity.WARNING:
-            text = f"{self.location}: {self.code} warning: {self.message}"
+        if self.severity is not Severity.ERROR:
+            text = f"{self.location}: {self.code} {self.severity.value}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
 
     def to_json(self) -> dict:
         data = asdict(self)
+        data.pop("refers_to")
         location = data.pop("location")
         data["severity"] = self.severity.value
         return {**data, **location}
+
+
+@dataclass(frozen=True)
+class NotShown(Diagnostic):
+    """A note standing for `count` errors left out of the report, e.g. the follow-ons of a file that failed."""
+
+    count: int = 0
 
 
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

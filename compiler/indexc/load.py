@@ -8,6 +8,7 @@ nodes ourselves and record the marks by path on the way.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,22 @@ def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
     except UnicodeDecodeError as err:
         return None, [Diagnostic("IX001", f"the file is not UTF-8 text ({err.reason})", Location(rel, 1, 1),
                                  hint="save the spec file as UTF-8")]
+    except OSError as err:  # a dangling link, a directory named *.yaml, no permission: the user's file system
+        return None, [unreadable(path, rel, err)]
     return read_text(text, rel)
+
+
+def unreadable(path: Path, rel: str, err: OSError) -> Diagnostic:
+    """IX001 at a spec path that cannot be read, so a file the user meant is never skipped in silence."""
+    if path.is_dir():
+        return Diagnostic("IX001", "cannot read the file: it is a directory", Location(rel),
+                          "rename the directory: a name ending in .yaml or .yml is read as a spec file")
+    if err.errno == errno.ENOENT and path.is_symlink():
+        return Diagnostic("IX001", f"cannot read the file: it is a symbolic link to '{path.readlink()}', "
+                          "which does not exist", Location(rel), "fix or remove the link")
+    reason = (err.strerror or type(err).__name__).lower()
+    hint = "make the file readable by the user running indexc" if isinstance(err, PermissionError) else None
+    return Diagnostic("IX001", f"cannot read the file: {reason}", Location(rel), hint)
 
 
 def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
@@ -229,16 +245,38 @@ def find_spec_files(directory: Path) -> list[Path]:
     """Every YAML file below `directory`, in a stable order independent of the file system."""
     if not directory.is_dir():
         return []
-    found = [p for p in directory.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()]
+    found = [p for p in directory.rglob("*") if p.suffix in YAML_SUFFIXES]  # unreadable ones too: IX001
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
-def load_tree(directory: Path, root: Path) -> tuple[list[SpecFile], list[Diagnostic]]:
+@dataclass(frozen=True)
+class LoadFailure:
+    """A spec file that did not load, with its text (None when it could not be read at all).
+
+    The definitions it holds are missing from the project, so references to them elsewhere
+    fail too; the text lets the facade tell those follow-on errors from independent ones.
+    """
+
+    path: str
+    text: str | None
+
+
+def load_tree(directory: Path, root: Path) -> tuple[list[SpecFile], list[Diagnostic], list[LoadFailure]]:
     files: list[SpecFile] = []
     diagnostics: list[Diagnostic] = []
+    failures: list[LoadFailure] = []
     for path in find_spec_files(directory):
         loaded, problems = load_file(path, root)
         diagnostics.extend(problems)
         if loaded is not None:
             files.append(loaded)
-    return files, diagnostics
+        else:
+            failures.append(LoadFailure(path.relative_to(root).as_posix(), _text_if_readable(path)))
+    return files, diagnostics, failures
+
+
+def _text_if_readable(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # already reported as IX001 by read_file
+        return None

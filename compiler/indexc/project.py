@@ -41,6 +41,7 @@ from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
 from indexc.validate.data_files import check_data_files
+from indexc.validate.follow_on import set_aside_follow_ons
 from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
@@ -112,12 +113,12 @@ class Project:
         if not specs.is_dir():
             return None, [Diagnostic("IX005", f"no '{SPECS_DIR}/' directory in {self.root}", Location(SPECS_DIR),
                                      "run indexc from the project root or pass --project DIR")]
-        files, diagnostics = load_tree(specs, self.root)
+        files, diagnostics, failures = load_tree(specs, self.root)
         if not files and not diagnostics:
             return None, [Diagnostic("IX005", "no spec files found", Location(SPECS_DIR),
                                      f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/")]
         catalog, problems = validate(files)
-        diagnostics += problems
+        diagnostics += set_aside_follow_ons(problems, failures)
         if errors_in(diagnostics):
             return None, diagnostics
         graph, problems = resolve(catalog)

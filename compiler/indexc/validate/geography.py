@@ -38,11 +38,12 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
             if code not in catalog.areas:
                 yield Diagnostic("IX102", f"lineage event '{event_id}' names code {code}, which is not in the "
                                  "area register", catalog.where("lineage", event_id, *at),
-                                 did_you_mean(code, catalog.areas) or "add the area under 'areas:'")
+                                 did_you_mean(code, catalog.areas) or "add the area under 'areas:'", refers_to=code)
         if event.apportion and event.apportion.by not in catalog.measures:
             yield Diagnostic("IX102", f"unknown measure '{event.apportion.by}' apportioning lineage event "
                              f"'{event_id}'", catalog.where("lineage", event_id, "apportion", "by"),
-                             did_you_mean(event.apportion.by, catalog.measures) or "name a measure such as population")
+                             did_you_mean(event.apportion.by, catalog.measures) or "name a measure such as population",
+                             refers_to=event.apportion.by)
         elif event.apportion and catalog.measures[event.apportion.by].additivity != "sum":
             yield Diagnostic("IX604", f"lineage event '{event_id}' is apportioned by '{event.apportion.by}', which is "
                              f"not a sum (additivity: {catalog.measures[event.apportion.by].additivity})",
@@ -51,7 +52,8 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
     for code, area in catalog.areas.items():
         if area.parent and area.parent not in catalog.areas:
             yield Diagnostic("IX102", f"area {code} names parent {area.parent}, which is not in the area register",
-                             catalog.where("areas", code, "parent"), did_you_mean(area.parent, catalog.areas))
+                             catalog.where("areas", code, "parent"), did_you_mean(area.parent, catalog.areas),
+                             refers_to=area.parent)
 
 
 def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
@@ -177,19 +179,22 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
         if geography is not None and geography.level not in catalog.levels:
             yield Diagnostic("IX102", f"unknown level '{geography.level}' in source '{source_id}'",
                              catalog.where("sources", source_id, "geography", "level"),
-                             did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'")
+                             did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'",
+                             refers_to=geography.level)
     for map_id, area_map in catalog.area_maps.items():
         if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
             yield Diagnostic("IX102", f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
-                             "layout area_map", catalog.where("area_maps", map_id, "source"))
+                             "layout area_map", catalog.where("area_maps", map_id, "source"), 
+                             refers_to=None if area_map.source in catalog.sources else area_map.source)
         if area_map.level not in catalog.levels:
             yield Diagnostic("IX102", f"unknown level '{area_map.level}' in area map '{map_id}'",
-                             catalog.where("area_maps", map_id, "level"), did_you_mean(area_map.level, catalog.levels))
+                             catalog.where("area_maps", map_id, "level"), did_you_mean(area_map.level, catalog.levels),
+                             refers_to=area_map.level)
         for i, metric_id in enumerate(area_map.metrics):
             if metric_id not in catalog.metrics:
                 yield Diagnostic("IX102", f"unknown metric '{metric_id}' in area map '{map_id}'",
                                  catalog.where("area_maps", map_id, "metrics", i),
-                                 did_you_mean(metric_id, catalog.metrics))
+                                 did_you_mean(metric_id, catalog.metrics), refers_to=metric_id)
     for measure_id, measure in catalog.measures.items():
         levels = {getattr(catalog.sources.get(b.source), "geography", None) for b in measure.bindings if b.restate}
         named = sorted({g.level for g in levels if g is not None})

@@ -26,7 +26,7 @@ class UnknownReporter:
         candidates = sorted(candidates)
         hint = did_you_mean(name, candidates) or (
             f"known {noun}s: {', '.join(candidates[:8])}" if candidates else f"no {noun} is defined yet")
-        yield Diagnostic("IX102", f"unknown {noun} '{name}' in {context}", location, hint)
+        yield Diagnostic("IX102", f"unknown {noun} '{name}' in {context}", location, hint, refers_to=str(name))
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:

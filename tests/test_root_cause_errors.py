@@ -1,0 +1,88 @@
+"""Errors point at the cause: a file that fails to load comes first and its follow-ons are counted, not listed;
+a spec path that cannot be read is an error at that path, never skipped."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexc.cli import main
+from indexc.project import Project
+
+
+def invoke(project: Path, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project), *args])
+
+
+def indent_one_line_wrongly(project: Path) -> None:
+    """The slip from issue 15: one key of a metric indented two spaces too far."""
+    metrics = project / "specs" / "metrics.yaml"
+    lines = metrics.read_text().splitlines(keepends=True)
+    assert lines[12] == "    version: 1\n"
+    lines[12] = "      version: 1\n"
+    metrics.write_text("".join(lines))
+
+
+def test_indentation_slip_reports_its_cause_first_and_counts_the_follow_ons(example_project: Path) -> None:
+    indent_one_line_wrongly(example_project)
+    result = invoke(example_project, "validate")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "specs/metrics.yaml:13:14: IX001 YAML syntax error: mapping values are not allowed in this context"
+    assert "IX102" not in result.output
+    assert ("specs/metrics.yaml: IX010 note: 17 further errors in files that refer to specs/metrics.yaml, "
+            "not shown") in lines
+    assert lines[-1] == "1 error(s), 0 warning(s), 17 further error(s) not shown"
+
+
+def test_indentation_slip_in_json_gives_the_count_as_a_note(example_project: Path) -> None:
+    indent_one_line_wrongly(example_project)
+    result = invoke(example_project, "validate", "--format", "json")
+    entries = json.loads(result.stderr)
+    assert [(e["code"], e["severity"]) for e in entries] == [("IX001", "error"), ("IX010", "note")]
+    assert entries[1]["count"] == 17 and entries[1]["file"] == "specs/metrics.yaml"
+
+
+def test_an_error_that_does_not_stem_from_the_failed_file_is_still_shown(example_project: Path) -> None:
+    indent_one_line_wrongly(example_project)
+    index = example_project / "specs" / "indexes" / "adult_social_care.yaml"
+    index.write_text(index.read_text().replace("universe: upper_tier", "universe: upper_teir", 1))
+    result = invoke(example_project, "validate")
+    assert "IX102 unknown universe 'upper_teir' in index 'adult_social_care'" in result.output
+    assert "17 further errors in files that refer to specs/metrics.yaml, not shown" in result.output
+
+
+def codes_at(project: Path) -> list[tuple[str, str, str]]:
+    _, diagnostics = Project(project).check()
+    return [(d.code, d.location.file, d.message) for d in diagnostics]
+
+
+def test_a_dangling_symbolic_link_is_an_error_at_its_path(tiny_project: Path) -> None:
+    (tiny_project / "specs" / "extra.yaml").symlink_to(tiny_project / "specs" / "moved_away.yaml")
+    assert codes_at(tiny_project) == [("IX001", "specs/extra.yaml", "cannot read the file: it is a symbolic link to "
+                                       f"'{tiny_project / 'specs' / 'moved_away.yaml'}', which does not exist")]
+
+
+def test_a_directory_named_like_a_spec_file_is_an_error_at_its_path(tiny_project: Path) -> None:
+    (tiny_project / "specs" / "more.yaml").mkdir()
+    assert codes_at(tiny_project) == [("IX001", "specs/more.yaml", "cannot read the file: it is a directory")]
+
+
+def test_a_file_without_read_permission_is_an_error_at_its_path(tiny_project: Path) -> None:
+    locked = tiny_project / "specs" / "locked.yaml"
+    locked.write_text("indexc: 2\n")
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):
+        pytest.skip("this user (root) can read a file without read permission")
+    assert codes_at(tiny_project) == [("IX001", "specs/locked.yaml", "cannot read the file: permission denied")]
+
+
+def test_a_symbolic_link_to_itself_is_an_error_at_its_path(tiny_project: Path) -> None:
+    looped = tiny_project / "specs" / "looped.yaml"
+    looped.symlink_to(looped)
+    assert codes_at(tiny_project) == [("IX001", "specs/looped.yaml",
+                                       "cannot read the file: too many levels of symbolic links")]
