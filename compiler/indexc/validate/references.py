@@ -50,9 +50,11 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
         for name, offset in catalog.formula(metric_id).names:
-            if name not in names:
-                yield from report.unknown(("measures", "metrics"), "measure or metric", name, names,
-                                          origin.location_in_text(("formula",), offset, metric.formula),
+            where = origin.location_in_text(("formula",), offset, metric.formula)
+            if name == metric_id and name not in catalog.measures:
+                yield from _own_name(catalog, metric_id, where)
+            elif name not in names:
+                yield from report.unknown(("measures", "metrics"), "measure or metric", name, names, where,
                                           f"the formula of metric '{metric_id}'")
     for universe_id, universe in catalog.universes.items():
         if universe.register_ is None:
@@ -67,3 +69,14 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         if index.universe not in catalog.universes:
             yield from report.unknown(("universes",), "universe", index.universe, catalog.universes,
                                       catalog.where("indexes", index_id, "universe"), f"index '{index_id}'")
+
+
+def _own_name(catalog: Catalog, metric_id: str, where: Location) -> Iterator[Diagnostic]:
+    """A formula naming its own metric means a measure of that name, the usual pattern; if none exists,
+    the measure is missing or misspelt, which is what to say rather than 'reference cycle'."""
+    if ("measures", metric_id) in catalog.rejected:
+        return
+    hint = did_you_mean(metric_id, catalog.measures) or (
+        "a formula is built from measures and other metrics; a metric cannot be computed from itself")
+    yield Diagnostic("IX102", f"the formula of metric '{metric_id}' names '{metric_id}', but no measure of that name "
+                     "exists (its own name in a metric's formula means the measure)", where, hint, refers_to=metric_id)
