@@ -30,6 +30,13 @@ class Origin:
     def location(self, *rel: Any, key: bool = False) -> Location:
         return self.file.location(self.path + rel, key=key)
 
+    def raw(self) -> Any:
+        """The object as written (after any language upgrade), before validation."""
+        value: Any = self.file.data
+        for part in self.path:
+            value = value[part]
+        return value
+
     def location_in_text(self, rel: tuple[Any, ...], offset: int, text: str) -> Location:
         """The position of character `offset` of a one-line scalar such as a formula."""
         mark = self.file.mark(self.path + rel)

@@ -19,6 +19,7 @@ from indexc.migrate import renamed_key_hint
 from indexc.spec import KINDS, Kind
 from indexc.spec.base import IDENTIFIER_PATTERN
 from indexc.validate.catalog import Catalog, Origin
+from indexc.validate.wording import describe, fold_unions, locate, plain_text
 
 def did_you_mean(name: Any, candidates: Iterable[str]) -> str | None:
     matches = difflib.get_close_matches(str(name), sorted(candidates), n=1, cutoff=0.6)
@@ -56,48 +57,54 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [f.alias or name for name, f in current.model_fields.items()]
 
 
-def _data_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the parts of a pydantic location that name validators or union members, not keys."""
-    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and "(" not in p))
-
-
 def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str) -> Diagnostic:
+    """IX003 for one pydantic error, named by the ids written in the spec (see `wording`)."""
+    raw = origin.raw()
     is_key = "[key]" in error["loc"]
-    loc = _data_path(tuple(part for part in error["loc"] if part != "[key]"))
     kind = error["type"]
-    hint: str | None = None
+    path = locate(raw, tuple(part for part in error["loc"] if part != "[key]"), kind).path
+    steps = describe(raw, path)
+
+    def where(words: list[str]) -> str:
+        return " > ".join([label, *words])
+
     if kind == "extra_forbidden":
-        allowed = allowed_keys(model, loc[:-1])
-        hint = (renamed_key_hint(loc[-1], allowed) or did_you_mean(loc[-1], allowed)
+        allowed = allowed_keys(model, path[:-1])
+        hint = (renamed_key_hint(path[-1], allowed) or did_you_mean(path[-1], allowed)
                 or (f"allowed keys here: {', '.join(allowed)}" if allowed else None))
-        where = ".".join(str(p) for p in loc[:-1])
-        message = f"{label}: unknown key '{loc[-1]}'" + (f" in {where}" if where else "")
-        return Diagnostic("IX003", message, origin.location(*loc, key=True), hint)
+        return Diagnostic("IX003", f"{where(steps[:-1])}: unknown key '{path[-1]}'",
+                          origin.location(*path, key=True), hint)
     if kind == "missing":
-        message = f"{label}: required key '{'.'.join(str(p) for p in loc)}' is missing"
-        hint = f"add '{loc[-1]}:' here"
-        return Diagnostic("IX003", message, origin.location(*loc[:-1]), hint)
+        return Diagnostic("IX003", f"{where(steps[:-1])}: required key '{path[-1]}' is missing",
+                          origin.location(*path[:-1]), f"add '{path[-1]}:' here")
+    return Diagnostic("IX003", f"{where(steps)}: {plain_text(error)}", origin.location(*path, key=is_key),
+                      _hint(error, model, path))
+
+
+def _hint(error: dict[str, Any], model: type[BaseModel], path: tuple[Any, ...]) -> str | None:
+    kind = error["type"]
     if kind == "string_type" and isinstance(error.get("input"), float):
-        hint = f"quote the value, e.g. \"{error['input']}\", so it is read as text"
-    elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN:
-        hint = "use lower-case letters, digits and underscores, starting with a letter"
-    elif kind.startswith("date_"):
-        hint = "write a date as YYYY-MM-DD, such as 2021-04-01"
-    elif kind in ("tuple_type", "list_type"):
-        hint = "write a list, such as [E06000061] or [a, b]"
-    where = ".".join(str(p) for p in loc) or "entry"
-    text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind.startswith("date_"):  # pydantic speaks of datetimes and zero time for a bare year
-        text = f"{error.get('input')!r} is not a date"
-    return Diagnostic("IX003", f"{label}: {where}: {text}", origin.location(*loc, key=is_key), hint)
+        return f"quote the value, e.g. \"{error['input']}\", so it is read as text"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN:
+        return "use lower-case letters, digits and underscores, starting with a letter"
+    if kind.startswith("date_"):
+        return "write a date as YYYY-MM-DD, such as 2021-04-01"
+    if kind in ("tuple_type", "list_type"):
+        return "write a list, such as [E06000061] or [a, b]"
+    if kind in ("model_type", "dict_type", "union"):
+        allowed = allowed_keys(model, path)
+        return f"a mapping here takes the keys {', '.join(allowed)}" if allowed else None
+    return None
 
 
-def primary_errors(err: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors minus a list's 'too short' when it is short only because an item failed."""
+def primary_errors(err: ValidationError, raw: Any = None) -> list[dict[str, Any]]:
+    """Pydantic's errors minus a list's 'too short' when it is short only because an item failed,
+    and with the forms a value could take folded into one error when `raw`, the data as written, is given."""
     errors = err.errors(include_url=False)
     failed_inside = [e["loc"] for e in errors if e["type"] != "too_short"]
-    return [e for e in errors if e["type"] != "too_short"
-            or not any(loc[:len(e["loc"])] == e["loc"] and len(loc) > len(e["loc"]) for loc in failed_inside)]
+    errors = [e for e in errors if e["type"] != "too_short"
+              or not any(loc[:len(e["loc"])] == e["loc"] and len(loc) > len(e["loc"]) for loc in failed_inside)]
+    return errors if raw is None else fold_unions(errors, raw)
 
 
 def _label(kind: Kind, raw: Any, index: int) -> str:
@@ -123,7 +130,7 @@ def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dic
     try:
         model = chosen.model_validate(raw)
     except ValidationError as err:
-        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err))
+        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err, raw))
         if isinstance(raw.get(kind.id_key), str):
             catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
