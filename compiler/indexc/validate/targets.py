@@ -45,7 +45,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
         target = model.model_validate(raw)
     except ValidationError as err:
         return None, diagnostics + [schema_diagnostic(e, model, origin, f"target '{name}'")
-                                    for e in primary_errors(err)]
+                                    for e in primary_errors(err, raw)]
     for source_id in sorted(set(catalog.sources) - set(target.relations)):
         diagnostics.append(Diagnostic(
             "IX502", f"source '{source_id}' has no relation in target '{name}'", origin.location("relations", key=True),
