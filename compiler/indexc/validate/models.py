@@ -74,7 +74,7 @@ def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Ori
                 or (f"allowed keys here: {', '.join(allowed)}" if allowed else None))
         return Diagnostic("IX003", f"{where(steps[:-1])}: unknown key '{path[-1]}'",
                           origin.location(*path, key=True), hint)
-    if kind == "missing":
+    if kind == "missing" and path and path[-1] == error["loc"][-1]:
         return Diagnostic("IX003", f"{where(steps[:-1])}: required key '{path[-1]}' is missing",
                           origin.location(*path[:-1]), f"add '{path[-1]}:' here")
     return Diagnostic("IX003", f"{where(steps)}: {plain_text(error)}", origin.location(*path, key=is_key),

@@ -129,13 +129,13 @@ def plain_text(error: dict[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):
         return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.startswith(("date_", "datetime_")):
-        return f"{given!r} is not a date"
+        return f"{_as_written(given)} is not a date"
     if kind in WORDS:
         return WORDS[kind].format(**ctx)
     if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == IDENTIFIER_PATTERN:
-            return f"'{given}' is not an id"
-        return f"'{given}' does not have the form {ctx.get('pattern')}"
+        pattern = ctx.get("pattern")
+        return f"'{given}' is not {PATTERNS[pattern]}" if pattern in PATTERNS else \
+            f"'{given}' does not have the form {pattern}"
     if kind in ("too_short", "string_too_short"):
         least = ctx.get("min_length", 1)
         if kind == "string_too_short":
@@ -148,8 +148,21 @@ def plain_text(error: dict[str, Any]) -> str:
     return _reworded(error["msg"])
 
 
+def _as_written(value: Any) -> str:
+    """A value as YAML would show it: null and true rather than Python's None and True."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return repr(value)
+
+
+PATTERNS = {
+    IDENTIFIER_PATTERN: "an id",
+    r"^[A-Z][A-Z0-9_]*$": "an area code (capital letters, digits and underscores, such as E06000061)",
+    r"^[A-Z_][A-Z0-9_]*$": "the name of an environment variable (capital letters, digits and underscores)",
+}
+
 WORDS = {
-    "missing": "is missing",
+    "missing": "a required value is missing",
     "extra_forbidden": "is not a key here",
     "int_type": "must be a whole number", "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
