@@ -86,3 +86,31 @@ def test_a_symbolic_link_to_itself_is_an_error_at_its_path(tiny_project: Path) -
     looped.symlink_to(looped)
     assert codes_at(tiny_project) == [("IX001", "specs/looped.yaml",
                                        "cannot read the file: too many levels of symbolic links")]
+
+
+def test_a_file_that_cannot_be_read_at_all_may_define_any_missing_id(tiny_project: Path) -> None:
+    """Its text is unknown, so an unknown reference elsewhere is counted as its follow-on, not listed."""
+    (tiny_project / "specs" / "extra.yaml").symlink_to(tiny_project / "specs" / "moved_away.yaml")
+    tiny = tiny_project / "specs" / "tiny.yaml"
+    tiny.write_text(tiny.read_text().replace("metrics: [satisfaction]", "metrics: [satisfaction_rate]"))
+    _, diagnostics = Project(tiny_project).check()
+    assert [(d.code, d.severity.value, d.message) for d in diagnostics][1:] == [
+        ("IX010", "note", "1 further error in files that refer to specs/extra.yaml, not shown")]
+
+
+def test_no_permission_is_worded_as_such(tiny_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads a file without read permission, so the refusal is simulated where the file is read."""
+    locked = tiny_project / "specs" / "locked.yaml"
+    locked.write_text("indexc: 2\n")
+    read_text = Path.read_text
+
+    def refuse(path: Path, *args, **kwargs) -> str:
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    _, diagnostics = Project(tiny_project).check()
+    assert [(d.code, str(d.location), d.message, d.hint) for d in diagnostics] == [
+        ("IX001", "specs/locked.yaml", "cannot read the file: permission denied",
+         "make the file readable by the user running indexc")]
