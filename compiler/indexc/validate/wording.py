@@ -25,7 +25,6 @@ ENTRY_NOUNS = {
     "districts": "district", "proposed": "proposed event", "types": "type", "pinned": "pinned snapshot",
 }
 ID_KEYS = ("id", "metric", "code")  # the key that names an entry, in order of preference
-SCALAR_MEMBERS = ("str", "int", "float", "bool", "none")
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def fold_unions(errors: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
         dropped = [error for error, _ in found]
         at = next(i for i, e in enumerate(result) if any(e is d for d in dropped))
         result = [e for e in result if not any(e is d for d in dropped)]
-        result[at:at] = [e for e in keep if not any(e is r for r in result)]
+        result[at:at] = keep
     return result
 
 
