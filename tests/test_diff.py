@@ -186,3 +186,14 @@ def test_an_added_object_shows_its_sql(tiny_project) -> None:
     markdown = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD", "--format",
                                          "markdown"]).output
     assert "<summary><code>metric__spend_per_person</code> (added)</summary>" in markdown
+
+
+def test_a_changed_last_line_is_removed_and_added_on_lines_of_its_own(tiny_project) -> None:
+    """The statement's last line has no newline; its old and new versions once printed as one line."""
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "metrics: [satisfaction]}", "metrics: [{metric: satisfaction, weight: 2}]}")
+    found = Project(tiny_project).diff("HEAD")
+    hunk = found.changed["index__tiny__metric_edges"].splitlines()
+    assert hunk[-2:] == ["-  (1, 'outcome', 'satisfaction', 1.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")",
+                         "+  (1, 'outcome', 'satisfaction', 2.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")"]
+    assert [c.details for c in found.specs] == [("lens outcome > metric satisfaction: weight 1 -> 2",)]

@@ -139,10 +139,12 @@ def _in_build_order(objects: list[CompiledObject]) -> list[CompiledObject]:
 
 
 def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
-    """A unified diff that ends with a newline, so hunks of several files never run into one line."""
-    text = "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        old_name, new_name))
-    return text if text.endswith("\n") else text + "\n"
+    """Every line of the diff ends with a newline: a statement's last line has none, and without one
+    its removed and added versions would print as one line, and the next file's hunk would follow on."""
+    def lines(text: str) -> list[str]:
+        return (text + "\n").splitlines(keepends=True) if text and not text.endswith("\n") else \
+            text.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(lines(old), lines(new), old_name, new_name))
 
 
 def _unversioned_rankings(specs: list[SpecChange], head: list[CompiledObject], reach: dict[tuple[str, str], set[str]],
