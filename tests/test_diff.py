@@ -197,3 +197,14 @@ def test_a_changed_last_line_is_removed_and_added_on_lines_of_its_own(tiny_proje
     assert hunk[-2:] == ["-  (1, 'outcome', 'satisfaction', 1.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")",
                          "+  (1, 'outcome', 'satisfaction', 2.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")"]
     assert [c.details for c in found.specs] == [("lens outcome > metric satisfaction: weight 1 -> 2",)]
+
+
+def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project) -> None:
+    """A pipe would end the cell and a backtick the code span; neither may."""
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", TINY_METRIC, TINY_METRIC.replace(
+        "version: 1,", 'version: 1, description: "per | head `x`",'))
+    result = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert '| cosmetic | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |' \
+        in result.output.splitlines()

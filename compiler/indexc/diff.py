@@ -25,6 +25,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexc.documents import render
 from indexc.generate import CompiledObject
 from indexc.plan.nodes import Layer
 from indexc.spec_changes import field_changes
@@ -242,33 +243,7 @@ def render_text(diff: Diff) -> str:
 
 
 def render_markdown(diff: Diff) -> str:
-    """For a pull-request comment: the classification first, each object's SQL diff folded."""
-    out = [f"### indexc diff: `{diff.base}` → working tree ({diff.target})", ""]
-    if diff.empty:
-        return "\n".join(out + ["No change to the specs or the compiled SQL.", ""])
-    for warning in diff.warnings:
-        out.append(f"> **Warning:** {warning}")
-    if diff.warnings:
-        out.append("")
-    if diff.specs:
-        out += ["| Change | | Spec | Fields |", "|---|---|---|---|"]
-        out += [f"| {c.category} | {c.status} | `{c.kind}/{c.id}` | {_fields_cell(c)} |" for c in diff.specs]
-        out.append("")
-    out.append(f"Compiled objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
-    out.append("")
-    for name in diff.added:
-        out.append(f"- added `{name}`")
-    for name in diff.removed:
-        out.append(f"- removed `{name}`")
-    for name in diff.changed:
-        out.append(f"- changed `{name}`")
-    for name, text in [*diff.changed.items(), *diff.added_sql.items()]:
-        summary = f"<code>{name}</code>" + (" (added)" if name in diff.added_sql else "")
-        out += ["", f"<details><summary>{summary}</summary>", "", "```diff", text.rstrip("\n"), "```", "",
-                "</details>"]
-    return "\n".join(out) + "\n"
-
-
-def _fields_cell(change: SpecChange) -> str:
-    """Each field change in code spans, one per line of the cell; a pipe would end the cell."""
-    return "<br>".join(f"`{detail}`".replace("|", "\\|") for detail in change.details)
+    """For a pull-request comment (documents/templates/diff.md.j2)."""
+    hunks = [(name, text, False) for name, text in diff.changed.items()]
+    hunks += [(name, text, True) for name, text in diff.added_sql.items()]
+    return render("diff.md.j2", diff=diff, hunks=hunks)

@@ -36,6 +36,8 @@ def yaml_text(value: Any) -> str:
         return "(none)"
     if value is None:
         return "null"
+    if value == "":
+        return '""'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
