@@ -208,3 +208,13 @@ def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project
     assert result.exit_code == 0, result.output
     assert '| cosmetic | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |' \
         in result.output.splitlines()
+
+
+def test_a_scenario_is_a_what_if_and_asks_no_index_for_a_new_version(method_project) -> None:
+    commit_all(method_project)
+    edit(method_project / "specs" / "indexes.yaml", "weights: {outcomes: 5, staff_turnover: 3}",
+         "weights: {outcomes: 4, staff_turnover: 3}")
+    found = Project(method_project).diff("HEAD")
+    assert [(c.category, c.kind, c.id, c.details) for c in found.specs] == \
+        [("rank-affecting", "scenarios", "outcomes_first", ("weights.outcomes: 5 -> 4",))]
+    assert found.changed and found.warnings == []
