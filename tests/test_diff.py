@@ -31,25 +31,29 @@ def edit(path: Path, old: str, new: str) -> None:
 TINY_METRIC = "- {id: spend_per_head, version: 1, formula: spend / population, direction: lower_is_better"
 
 
-@pytest.mark.parametrize("old, new, expected, objects_changed", [
+UNVERSIONED = ("index tiny: a rank-affecting change ({}) keeps version 1: give it a new version, so a ranking "
+               "published under one version always means one thing")
+
+
+@pytest.mark.parametrize("old, new, expected, objects_changed, warned", [
     (TINY_METRIC, TINY_METRIC.replace("version: 1,", "version: 1, description: Spend per resident,"),
-     [("cosmetic", "changed", "metrics", "spend_per_head", ("description",))], 0),
+     [("cosmetic", "changed", "metrics", "spend_per_head", ("description",))], 0, None),
     (TINY_METRIC, TINY_METRIC.replace("version: 1, formula: spend / population",
                                       "version: 2, formula: spend / population / 1000"),
-     [("definition", "changed", "metrics", "spend_per_head", ("formula", "version"))], None),
+     [("definition", "changed", "metrics", "spend_per_head", ("formula", "version"))], None, None),
     ("{id: outcome, weight: 3,", "{id: outcome, weight: 2,",
-     [("rank-affecting", "changed", "indexes", "tiny", ("lenses",))], None),
+     [("rank-affecting", "changed", "indexes", "tiny", ("lenses",))], None, "indexes/tiny"),
     (TINY_METRIC, TINY_METRIC.replace("lower_is_better", "higher_is_better"),
-     [("rank-affecting", "changed", "metrics", "spend_per_head", ("direction",))], None),
+     [("rank-affecting", "changed", "metrics", "spend_per_head", ("direction",))], None, "metrics/spend_per_head"),
     ("direction: higher_is_better, unit: percent", "direction: lower_is_better, unit: percent",  # read from its source
-     [("rank-affecting", "changed", "metrics", "satisfaction", ("direction",))], None),
+     [("rank-affecting", "changed", "metrics", "satisfaction", ("direction",))], None, "metrics/satisfaction"),
 ])
-def test_each_kind_of_change_is_classified(tiny_project, old, new, expected, objects_changed) -> None:
+def test_each_kind_of_change_is_classified(tiny_project, old, new, expected, objects_changed, warned) -> None:
     commit_all(tiny_project)
     edit(tiny_project / "specs" / "tiny.yaml", old, new)
     found = Project(tiny_project).diff("HEAD")
     assert [(c.category, c.status, c.kind, c.id, c.fields) for c in found.specs] == expected
-    assert found.warnings == []
+    assert found.warnings == ([UNVERSIONED.format(warned)] if warned else [])
     if objects_changed is not None:
         assert len(found.changed) == objects_changed
     else:
@@ -124,3 +128,93 @@ def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_pa
          "      - {source: oflog_asc_outcomes, item: ASC2}")
     found = Project(root).diff("HEAD")
     assert [(c.category, c.kind, c.id) for c in found.specs] == [("definition", "measures", "carer_quality_of_life")]
+
+
+def test_spec_changes_are_stated_field_by_field(tiny_project) -> None:
+    commit_all(tiny_project)
+    tiny = tiny_project / "specs" / "tiny.yaml"
+    edit(tiny, "{id: outcome, weight: 3, metrics: [satisfaction]}",
+         "{id: outcome, weight: 2, metrics: [{metric: satisfaction, weight: 2}, spend_per_head]}")
+    edit(tiny, "method: {normalise: zscore}", "method: {normalise: rank}")
+    edit(tiny, TINY_METRIC, TINY_METRIC.replace("version: 1, formula: spend / population",
+                                                "version: 2, formula: spend / population / 1000"))
+    found = Project(tiny_project).diff("HEAD")
+    details = {(c.kind, c.id): c.details for c in found.specs}
+    assert details[("metrics", "spend_per_head")] == ("version: 1 -> 2",
+                                                      "formula: spend / population -> spend / population / 1000")
+    assert details[("indexes", "tiny")] == (
+        "method.normalise.method: zscore -> rank", "lens outcome: weight 3 -> 2",
+        "lens outcome > metric satisfaction: weight 1 -> 2", "lens outcome > metric spend_per_head: added")
+    text = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD"]).output
+    assert "      lens outcome: weight 3 -> 2\n" in text and "{'" not in text
+
+
+def test_a_new_version_of_the_index_silences_the_rank_warning(tiny_project) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "{id: outcome, weight: 3,", "{id: outcome, weight: 2,")
+    edit(tiny_project / "specs" / "tiny.yaml", 'version: "1"', 'version: "2"')
+    found = Project(tiny_project).diff("HEAD")
+    assert found.warnings == []
+    assert [c.details for c in found.specs] == [("version: 1 -> 2", "lens outcome: weight 3 -> 2")]
+
+
+def test_objects_are_listed_in_build_order_and_hunks_are_separated(tiny_project) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "{id: outcome, weight: 3,", "{id: outcome, weight: 2,")
+    edit(tiny_project / "specs" / "tiny.yaml", "formula: spend / population,", "formula: spend / population / 1000,")
+    project = Project(tiny_project)
+    found = project.diff("HEAD")
+    files = {o.name: o.file_name for o in project.build("duckdb", write=False).objects}
+    assert len(found.changed) >= 2
+    assert list(found.changed) == sorted(found.changed, key=files.__getitem__)
+    assert list(found.changed) != sorted(found.changed)  # dependency order is not the order of the names
+    text = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD"]).output
+    assert text.count("--- HEAD/") == text.count("\n\n--- HEAD/") == len(found.changed)  # a blank line before each
+
+
+def test_an_added_object_shows_its_sql(tiny_project) -> None:
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "  - {id: satisfaction, version: 1,",
+         "  - {id: spend_per_person, version: 1, formula: spend / population, direction: lower_is_better, "
+         "unit: gbp_per_head}\n  - {id: satisfaction, version: 1,")
+    project = Project(tiny_project)
+    [added] = [o for o in project.build("duckdb", write=False).objects if o.name == "metric__spend_per_person"]
+    text = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD"]).output
+    shown = text.split(f"--- /dev/null\n+++ working tree/{added.file_name}\n", 1)[1]
+    body = [line[1:] for line in shown.splitlines() if line.startswith("+")]
+    assert body == added.statement.splitlines()
+    markdown = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD", "--format",
+                                         "markdown"]).output
+    assert "<summary><code>metric__spend_per_person</code> (added)</summary>" in markdown
+
+
+def test_a_changed_last_line_is_removed_and_added_on_lines_of_its_own(tiny_project) -> None:
+    """The statement's last line has no newline; its old and new versions once printed as one line."""
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", "metrics: [satisfaction]}", "metrics: [{metric: satisfaction, weight: 2}]}")
+    found = Project(tiny_project).diff("HEAD")
+    hunk = found.changed["index__tiny__metric_edges"].splitlines()
+    assert hunk[-2:] == ["-  (1, 'outcome', 'satisfaction', 1.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")",
+                         "+  (1, 'outcome', 'satisfaction', 2.0)) AS \"t\"(\"depth\", \"lens\", \"metric\", \"weight\")"]
+    assert [c.details for c in found.specs] == [("lens outcome > metric satisfaction: weight 1 -> 2",)]
+
+
+def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project) -> None:
+    """A pipe would end the cell and a backtick the code span; neither may."""
+    commit_all(tiny_project)
+    edit(tiny_project / "specs" / "tiny.yaml", TINY_METRIC, TINY_METRIC.replace(
+        "version: 1,", 'version: 1, description: "per | head `x`",'))
+    result = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert '| cosmetic | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |' \
+        in result.output.splitlines()
+
+
+def test_a_scenario_is_a_what_if_and_asks_no_index_for_a_new_version(method_project) -> None:
+    commit_all(method_project)
+    edit(method_project / "specs" / "indexes.yaml", "weights: {outcomes: 5, staff_turnover: 3}",
+         "weights: {outcomes: 4, staff_turnover: 3}")
+    found = Project(method_project).diff("HEAD")
+    assert [(c.category, c.kind, c.id, c.details) for c in found.specs] == \
+        [("rank-affecting", "scenarios", "outcomes_first", ("weights.outcomes: 5 -> 4",))]
+    assert found.changed and found.warnings == []

@@ -36,8 +36,8 @@ def test_a_renamed_item_breaks_its_binding_and_everything_downstream(tiny_projec
         "impact of the proposed structure of source outcomes",
         "the source's declaration changes (edit its spec):",
         "  layout: long -> wide",
-        "  columns: {'area': 'code', 'period': 'fy_ending', 'item': 'measure', 'value': 'val'} -> "
-        "{'area': 'code', 'period': 'fy_ending'}",
+        "  columns.item: measure -> (none)",
+        "  columns.value: val -> (none)",
         "new items, bound by no measure yet: SATISFACTION_2026",
         "items no longer published: OTHER, SURVEY2",
         "1 binding(s) break:",
@@ -79,3 +79,24 @@ def test_a_proposed_item_missing_one_of_its_columns_is_an_error_at_the_item(tmp_
     assert (diagnostic.code, diagnostic.location.line, diagnostic.location.col) == ("IX003", 9, 5)
     assert "item 'STS001' of source 'salt_asc_measures' must give a value for each of the 2 item columns" \
         in diagnostic.message
+
+
+def test_changed_keys_of_the_declaration_are_yaml_never_python_reprs(tiny_project) -> None:
+    result = impact(tiny_project, RESTRUCTURED.replace("layout: wide", "layout: long").replace(
+        "columns: {area: code, period: fy_ending}", "columns: {area: code, period: fy_ending, item: [measure, kind], "
+        "value: val}").replace("SAT: Satisfaction (%), SATISFACTION_2026: Satisfaction (%) in the 2026 survey",
+                               "SAT/all: Satisfaction (%)") + "  geography: {level: upper_tier, codes: as_published}\n")
+    assert result.exit_code == 0, result.output
+    changes = result.output.split("(edit its spec):\n", 1)[1].split("\nnew items", 1)[0].splitlines()
+    assert changes == ["  columns.item: measure -> [measure, kind]",
+                       "  geography: null -> {level: upper_tier, codes: as_published}"]
+
+
+def test_a_structure_of_another_source_is_refused_at_its_id(tiny_project) -> None:
+    result = impact(tiny_project, RESTRUCTURED.replace("source:\n", "source:\n  id: finance\n"))
+    assert result.exit_code == 1
+    assert result.output.startswith("new.yaml:4:7: IX902 the structure file is of source 'finance', not of --source "
+                                    "outcomes\n")
+    assert "Traceback" not in result.output
+    same = impact(tiny_project, RESTRUCTURED.replace("source:\n", "source:\n  id: outcomes\n"))
+    assert same.exit_code == 0, same.output

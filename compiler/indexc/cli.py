@@ -131,7 +131,7 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
               help="Where to run: embedded DuckDB, or Snowflake through its connector.")
 @click.option("--index", "index_id", default=None, help="Show only this index.")
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the results: no progress, no summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Hide the progress and the run's summary; warnings and errors are always printed.")
 @click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built, with its rows and time.")
 @format_option
 @click.pass_obj

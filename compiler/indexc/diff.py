@@ -11,7 +11,9 @@ classified:
 - geography: areas, levels, lineage events or area maps, which restate history.
 
 A metric whose formula changed without a new `version` is warned about: the number published
-under the same version would silently mean something else.
+under the same version would silently mean something else; so is an index whose ranking a change
+can move while its `version` stays. Compiled objects are listed in dependency order (the order of
+the build's files), and an added object's SQL is shown whole, as a reviewer must read all of it.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexc.documents import render
 from indexc.generate import CompiledObject
 from indexc.plan.nodes import Layer
+from indexc.spec_changes import field_changes
 from indexc.validate.catalog import CANONICAL_KINDS, Catalog
 
 COSMETIC, DEFINITION, RANKS, GEOGRAPHY = "cosmetic", "definition", "rank-affecting", "geography"
@@ -49,6 +53,7 @@ class SpecChange:
     status: str  # added, removed, changed
     category: str
     fields: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()  # field by field: "lens outcomes: weight 2 -> 3"
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Diff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: dict[str, str] = field(default_factory=dict)  # object -> unified diff of its SQL
+    added_sql: dict[str, str] = field(default_factory=dict)  # added object -> its SQL, as a diff from nothing
     specs: list[SpecChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -93,15 +99,16 @@ def checkout(root: Path, ref: str, into: Path) -> Path:
 def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog: Catalog, head_catalog: Catalog,
             base_ref: str, target: str) -> Diff:
     diff = Diff(base_ref, target)
-    before = {o.name: o for o in base}
-    after = {o.name: o for o in head}
-    diff.added = sorted(set(after) - set(before))
-    diff.removed = sorted(set(before) - set(after))
-    for name in sorted(set(before) & set(after)):
+    before = {o.name: o for o in _in_build_order(base)}
+    after = {o.name: o for o in _in_build_order(head)}
+    diff.added = [name for name in after if name not in before]
+    diff.removed = [name for name in before if name not in after]
+    for name in diff.added:
+        diff.added_sql[name] = _unified("", after[name].statement, "/dev/null", f"working tree/{after[name].file_name}")
+    for name in (name for name in after if name in before):
         if before[name].statement != after[name].statement:
-            diff.changed[name] = "".join(difflib.unified_diff(
-                before[name].statement.splitlines(keepends=True), after[name].statement.splitlines(keepends=True),
-                f"{base_ref}/{before[name].file_name}", f"working tree/{after[name].file_name}"))
+            diff.changed[name] = _unified(before[name].statement, after[name].statement,
+                                          f"{base_ref}/{before[name].file_name}", f"working tree/{after[name].file_name}")
     moved = set(diff.added) | set(diff.removed) | set(diff.changed)
     reach = _downstream(base)
     for key, names in _downstream(head).items():
@@ -114,14 +121,59 @@ def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog
                 continue
             status = "added" if object_id not in old else "removed" if object_id not in new else "changed"
             fields = _changed_fields(old[object_id], new[object_id]) if status == "changed" else ()
+            details = tuple(map(str, field_changes(old[object_id], new[object_id]))) if status == "changed" else ()
             sql_moved = bool((reach.get((kind, object_id), set()) | (shared if kind in GEOGRAPHY_KINDS else set()))
                              & moved)
-            diff.specs.append(SpecChange(kind, object_id, status, _category(kind, fields, sql_moved, status), fields))
+            category = _category(kind, fields, sql_moved, status)
+            diff.specs.append(SpecChange(kind, object_id, status, category, fields, details))
             if kind == "metrics" and status == "changed" and "formula" in fields and "version" not in fields:
                 diff.warnings.append(f"metric {object_id}: formula changed but version is still "
                                      f"{new[object_id]['version']}: give it a new version")
     diff.specs.sort(key=lambda c: (ORDER.index(c.category), c.kind, c.id))
+    diff.warnings += _unversioned_rankings(diff.specs, head, reach, moved, base_catalog, head_catalog)
     return diff
+
+
+def _in_build_order(objects: list[CompiledObject]) -> list[CompiledObject]:
+    """Dependency level, then name: the order of the build's files, which is a valid execution order."""
+    return sorted(objects, key=lambda o: (o.level, o.name))
+
+
+def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
+    """Every line of the diff ends with a newline: a statement's last line has none, and without one
+    its removed and added versions would print as one line, and the next file's hunk would follow on."""
+    def lines(text: str) -> list[str]:
+        return (text + "\n").splitlines(keepends=True) if text and not text.endswith("\n") else \
+            text.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(lines(old), lines(new), old_name, new_name))
+
+
+def _unversioned_rankings(specs: list[SpecChange], head: list[CompiledObject], reach: dict[tuple[str, str], set[str]],
+                          moved: set[str], base_catalog: Catalog, head_catalog: Catalog) -> list[str]:
+    """An index whose ranking a rank-affecting change moves, published under the version it had.
+
+    The index is the one changed, or one whose compiled objects read a changed metric's direction
+    and changed SQL; a scenario's objects are its own, so a what-if never asks the index for a version.
+    """
+    spec_of = {o.name: o.node.spec for o in head}
+    causes: dict[str, list[str]] = {}
+    for change in specs:
+        if change.category != RANKS or change.status != "changed":
+            continue
+        indexes = {spec_of[name][1] for name in reach.get((change.kind, change.id), set()) & moved
+                   if spec_of.get(name) and spec_of[name][0] == "indexes"}
+        if change.kind == "indexes":
+            indexes.add(change.id)
+        for index_id in indexes:
+            causes.setdefault(index_id, []).append(f"{change.kind}/{change.id}")
+    warnings = []
+    for index_id, cause in sorted(causes.items()):
+        old, new = base_catalog.indexes.get(index_id), head_catalog.indexes.get(index_id)
+        if old is not None and new is not None and old.version == new.version:
+            warnings.append(f"index {index_id}: a rank-affecting change ({', '.join(cause)}) keeps version "
+                            f"{new.version}: give it a new version, so a ranking published under one version "
+                            "always means one thing")
+    return warnings
 
 
 def _downstream(objects: list[CompiledObject]) -> dict[tuple[str, str], set[str]]:
@@ -180,34 +232,18 @@ def render_text(diff: Diff) -> str:
     for change in diff.specs:
         fields = f" ({', '.join(change.fields)})" if change.status == "changed" else ""
         lines.append(f"  {change.category:<14} {change.status:<8} {change.kind} {change.id}{fields}")
+        lines.extend(f"      {detail}" for detail in change.details)
     lines.extend(f"  warning: {w}" for w in diff.warnings)
     lines.append(f"objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed")
     lines.extend(f"+ {name}" for name in diff.added)
     lines.extend(f"- {name}" for name in diff.removed)
-    text = "\n".join(lines) + "\n"
-    return text + "".join(diff.changed.values())
+    lines.extend(f"~ {name}" for name in diff.changed)
+    hunks = [*diff.changed.values(), *diff.added_sql.values()]
+    return "\n".join(lines) + "\n" + "".join(f"\n{hunk}" for hunk in hunks)
 
 
 def render_markdown(diff: Diff) -> str:
-    """For a pull-request comment: the classification first, each object's SQL diff folded."""
-    out = [f"### indexc diff: `{diff.base}` → working tree ({diff.target})", ""]
-    if diff.empty:
-        return "\n".join(out + ["No change to the specs or the compiled SQL.", ""])
-    for warning in diff.warnings:
-        out.append(f"> **Warning:** {warning}")
-    if diff.warnings:
-        out.append("")
-    if diff.specs:
-        out += ["| Change | | Spec | Fields |", "|---|---|---|---|"]
-        out += [f"| {c.category} | {c.status} | `{c.kind}/{c.id}` | {', '.join(c.fields)} |" for c in diff.specs]
-        out.append("")
-    out.append(f"Compiled objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
-    out.append("")
-    for name in diff.added:
-        out.append(f"- added `{name}`")
-    for name in diff.removed:
-        out.append(f"- removed `{name}`")
-    for name, text in diff.changed.items():
-        out += ["", f"<details><summary><code>{name}</code></summary>", "", "```diff", text.rstrip("\n"), "```", "",
-                "</details>"]
-    return "\n".join(out) + "\n"
+    """For a pull-request comment (documents/templates/diff.md.j2)."""
+    hunks = [(name, text, False) for name, text in diff.changed.items()]
+    hunks += [(name, text, True) for name, text in diff.added_sql.items()]
+    return render("diff.md.j2", diff=diff, hunks=hunks)

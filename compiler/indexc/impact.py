@@ -19,6 +19,7 @@ from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
 from indexc.resolve import Graph
 from indexc.spec.sources import SOURCE_LAYOUTS, LongSource
+from indexc.spec_changes import field_changes
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import primary_errors, schema_diagnostic
 
@@ -75,9 +76,9 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
     current = catalog.sources[source_id]
     impact = Impact(source_id)
     now = current.model_dump(mode="json", by_alias=True)
-    for name in DECLARATION_FIELDS:
-        if now.get(name) != proposed.get(name):
-            impact.declaration.append(f"{name}: {now.get(name)} -> {proposed.get(name)}")
+    declared = {name: now.get(name) for name in DECLARATION_FIELDS}
+    impact.declaration = [str(change) for change in
+                          field_changes(declared, {name: proposed.get(name) for name in DECLARATION_FIELDS})]
     old_items, new_items = set(now.get("items") or {}), set(proposed.get("items") or {})
     impact.items_added = sorted(new_items - old_items)
     impact.items_dropped = sorted(old_items - new_items)
@@ -119,6 +120,10 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError([Diagnostic("IX003", "the structure file needs a 'source:' mapping", spec_file.location(()),
                                     "write the new structure as a source entry under 'source:' (layout, columns, "
                                     "period, items, geography)")])
+    if "id" in raw and raw["id"] != source_id:
+        raise UserError([Diagnostic(
+            "IX902", f"the structure file is of source '{raw['id']}', not of --source {source_id}",
+            origin.location("id"), f"leave 'id:' out, or run indexc impact --source {raw['id']}")])
     raw = {"id": source_id, **raw}
     model = SOURCE_LAYOUTS.get(raw.get("layout"))
     if model is None:
