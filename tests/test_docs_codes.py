@@ -19,7 +19,8 @@ from conftest import REPO
 PACKAGE = REPO / "compiler" / "indexc"
 SPEC_LANGUAGE = REPO / "docs" / "spec-language.md"
 CODE = re.compile(r"IX\d{3}")
-SEVERITIES = {"Severity.ERROR": {"error"}, "Severity.WARNING": {"warning"}}
+SEVERITIES = {"Severity.ERROR": {"error"}, "Severity.WARNING": {"warning"}, "Severity.NOTE": {"note"}}
+DIAGNOSTIC_CLASSES = {"Diagnostic", "NotShown"}  # NotShown: a note counting errors left out
 EITHER = {"error", "warning"}
 
 
@@ -56,7 +57,7 @@ def emitted_codes() -> dict[str, set[str]]:
     for module in modules:
         for function in [n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
             parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
-            for call in [n for n in ast.walk(function) if isinstance(n, ast.Call) and _called(n) == "Diagnostic"]:
+            for call in [n for n in ast.walk(function) if isinstance(n, ast.Call) and _called(n) in DIAGNOSTIC_CLASSES]:
                 code = _argument(call, 0, "code")
                 codes = _literal_codes(code) or _literal_codes(function)
                 if isinstance(code, ast.Name) and code.id in parameters:

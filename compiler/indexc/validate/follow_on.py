@@ -20,9 +20,6 @@ from typing import Iterable
 from indexc.errors import Diagnostic, Location, NotShown, Severity
 from indexc.load import LoadFailure
 
-FOLLOW_ON_CODE = "IX010"
-
-
 def set_aside_follow_ons(diagnostics: Iterable[Diagnostic], failures: list[LoadFailure]) -> list[Diagnostic]:
     """The diagnostics with each follow-on error of a failed file replaced by that file's one note."""
     kept: list[Diagnostic] = []
@@ -46,6 +43,6 @@ def _cause(diagnostic: Diagnostic, failures: list[LoadFailure]) -> str | None:
 
 def _note(path: str, count: int) -> NotShown:
     errors = "error" if count == 1 else "errors"
-    return NotShown(FOLLOW_ON_CODE, f"{count} further {errors} in files that refer to {path}, not shown",
+    return NotShown("IX010", f"{count} further {errors} in files that refer to {path}, not shown",
                     Location(path), f"they name ids that {path} may define; fix {path} first, then validate again",
                     Severity.NOTE, count=count)
