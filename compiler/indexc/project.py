@@ -234,13 +234,14 @@ class Project:
         publication = Publication(build.compilation.spec_hash, geography.date if geography else None, target_name,
                                   whatif.name if whatif else None)
         statements = publish_statements(target_sql, build.objects, publication, set(frozen_names(catalog.indexes)))
+        directory = whatif.directory(target_name) if whatif else target_name  # under build/
         with self.session(build) as database:
             try:
                 database.deploy(build.objects, statements, progress)
             except ObjectFailed as failure:
-                raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
+                raise UserError([self._failure_diagnostic(failure, catalog, target_name, directory)]) from None
             except CheckFailed as failure:
-                raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
+                raise UserError([self._check_diagnostic(failure, catalog, directory)]) from None
             except PublishFailed as failure:
                 raise UserError([Diagnostic(
                     "IX708", f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
@@ -269,13 +270,20 @@ class Project:
             return rankings
 
     def take_snapshot(self, target_name: str, as_of: datetime.date, label: str = "") -> snapshots.Taken:
-        """Freeze what is published on the target (see snapshots.py)."""
+        """Freeze what is published on the target (see snapshots.py); never a what-if (whatif.py)."""
         build = self.build(target_name, write=False)
+        compilation = build.compilation
+        whatif = what_if(compilation.catalog, compilation.geography, self.geography_options)
+        if whatif is not None:
+            raise UserError([Diagnostic(
+                "IX721", f"snapshot take freezes the live publication, not {whatif.describe()}",
+                self._target_location(target_name), "leave out --proposed and --geography-date: a what-if is never "
+                "snapshotted, and the live publication is frozen without them")])
         with self.session(build) as database:
             try:
                 return snapshots.take(database, sql_target(build.target), as_of, label)
             except snapshots.Refused as refused:
-                raise UserError([Diagnostic("IX801", str(refused), self._target_location(target_name),
+                raise UserError([Diagnostic(refused.code, str(refused), self._target_location(target_name),
                                             refused.hint)]) from None
             except sessions.QueryFailed as failed:
                 raise UserError([Diagnostic(
@@ -371,7 +379,7 @@ class Project:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, directory: str) -> Diagnostic:
         node = failure.object.node
         examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
@@ -383,13 +391,13 @@ class Project:
                 f"build and read every row in {node.audit_object}")
         return Diagnostic(
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
-            f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
+            f"nothing was changed in the database; the check is {BUILD_DIR}/{directory}/{failure.object.file_name}; "
             "correct the data or the source's declaration")
 
-    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str, directory: str) -> Diagnostic:
         spec = failure.object.node.spec
         location = catalog.where(*spec) if spec else self._target_location(target)
         return Diagnostic(
             "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
-            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}. "
+            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{directory}/{failure.object.file_name}. "
             "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")

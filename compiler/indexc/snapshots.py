@@ -30,9 +30,9 @@ from indexc.plan.snapshots import REGISTRY
 class Refused(Exception):
     """The snapshot was not taken; the message says why, and nothing was written."""
 
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str, code: str = "IX801"):
         super().__init__(message)
-        self.hint = hint
+        self.hint, self.code = hint, code
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,11 @@ def _publication(session: Session, target: SqlTarget) -> tuple[dict[str, Any], l
                       "run 'indexc run' first: a snapshot freezes what a run published") from None
     if not frozen:
         raise Refused("the publication holds no index outputs to freeze", "define an index and run 'indexc run'")
+    if about[0].get("what_if"):  # published with run --publish-as-live (whatif.py)
+        raise Refused(f"the publication in {target.spec.published} is what-if '{about[0]['what_if']}', published "
+                      "as the live result: a what-if is never snapshotted",
+                      "run 'indexc run' without what-if options to publish the live result, then take the snapshot; "
+                      "to make a proposed event live, give it 'status: in_force' in the specs", "IX721")
     return about[0], [row["name"] for row in frozen]
 
 

@@ -36,8 +36,9 @@ class WhatIf:
     publish_as_live: bool = False
 
     def target(self, target: Target) -> Target:
-        """The target with the what-if's own build and published schemas (the snapshot schema is shared and
-        only read: a run never writes it). Published as live, the target is unchanged."""
+        """The target with the what-if's own build and published schemas. The snapshot schema is the live
+        one: a run only reads it (and creates its tables, empty, when missing), and `snapshot take` refuses
+        a what-if. Published as live, the target is unchanged."""
         if self.publish_as_live:
             return target
         suffix = SEPARATOR + self.name
