@@ -107,23 +107,34 @@ def test_the_default_geography_date_is_the_live_result(geo_what_if: Path) -> Non
     assert project.run_what_if is None and project.run_schemas == ("geo_index", "geo_index_published")
 
 
-def test_publish_as_live_replaces_the_live_result_says_so_and_cannot_be_snapshotted(geo_what_if: Path) -> None:
+def refusal(project: Project) -> str:
+    with pytest.raises(UserError) as refused:
+        project.take_snapshot("duckdb", datetime.date(2023, 3, 31))
+    (diagnostic,) = refused.value.diagnostics
+    assert diagnostic.code == "IX721"
+    return diagnostic.message
+
+
+def test_publish_as_live_replaces_the_live_result_and_says_so(geo_what_if: Path) -> None:
     project = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
     project.run(publish_as_live=True)
     database = geo_what_if / "build" / "geo.duckdb"
     assert publication(database, "geo_index_published") == (datetime.date(2022, 4, 1), "s_split")
     assert [w.code for w in project.run_warnings if w.code == "IX722"] == ["IX722"]
-    with pytest.raises(UserError) as refused:
-        Project(geo_what_if).take_snapshot("duckdb", datetime.date(2023, 3, 31))
-    assert refused.value.diagnostics[0].code == "IX721"
-    assert "what-if 's_split'" in refused.value.diagnostics[0].message
 
 
-def test_snapshot_take_with_what_if_options_is_refused(geo_what_if: Path) -> None:
+def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(geo_what_if: Path) -> None:
+    Project(geo_what_if, GeographyOptions(proposed=("s_split",))).run(publish_as_live=True)
+    assert "is what-if 's_split', published as the live result" in refusal(Project(geo_what_if))
+    other_date = Project(geo_what_if, GeographyOptions(datetime.date(2021, 4, 1)))
+    assert "what-if 's_split' on the geography of 2022-04-01, not the what-if" in refusal(other_date)
+    taken = Project(geo_what_if, GeographyOptions(proposed=("s_split",))).take_snapshot("duckdb", datetime.date(2023, 3, 31))
+    assert taken.frozen["index__value__scores"] > 0
+
+
+def test_what_if_options_never_snapshot_the_live_result(geo_what_if: Path) -> None:
     Project(geo_what_if).run()
-    with pytest.raises(UserError) as refused:
-        Project(geo_what_if, GeographyOptions(proposed=("s_split",))).take_snapshot("duckdb", datetime.date(2023, 3, 31))
-    assert refused.value.diagnostics[0].code == "IX721"
+    assert "is the live result, not the what-if" in refusal(Project(geo_what_if, GeographyOptions(proposed=("s_split",))))
 
 
 @pytest.mark.parametrize("name", ["Trial", "1st", "a-b", "x; drop schema y", "a" * 61])

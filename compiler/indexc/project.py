@@ -270,18 +270,15 @@ class Project:
             return rankings
 
     def take_snapshot(self, target_name: str, as_of: datetime.date, label: str = "") -> snapshots.Taken:
-        """Freeze what is published on the target (see snapshots.py); never a what-if (whatif.py)."""
+        """Freeze what is published on the target (see snapshots.py). A what-if is frozen only when it was
+        published as live and the take is given its options (snapshots.py, whatif.py)."""
         build = self.build(target_name, write=False)
         compilation = build.compilation
         whatif = what_if(compilation.catalog, compilation.geography, self.geography_options)
-        if whatif is not None:
-            raise UserError([Diagnostic(
-                "IX721", f"snapshot take freezes the live publication, not {whatif.describe()}",
-                self._target_location(target_name), "leave out --proposed and --geography-date: a what-if is never "
-                "snapshotted, and the live publication is frozen without them")])
         with self.session(build) as database:
             try:
-                return snapshots.take(database, sql_target(build.target), as_of, label)
+                return snapshots.take(database, sql_target(build.target), as_of, label,
+                                      compilation.geography.date if whatif else None)
             except snapshots.Refused as refused:
                 raise UserError([Diagnostic(refused.code, str(refused), self._target_location(target_name),
                                             refused.hint)]) from None
