@@ -191,3 +191,13 @@ def test_the_live_run_says_where_it_published_and_publish_as_live_is_loud(geo_wh
     loud = run_cli(geo_what_if, "--proposed", "s_split", "run", "-q", "--publish-as-live").stderr
     assert ("PUBLISHED AS THE LIVE RESULT: what-if 's_split' (proposed s_split) replaced what consumers read in "
             "geo_index_published") in loud
+
+
+def test_a_long_derived_name_is_cut_with_a_digest_of_the_whole() -> None:
+    from indexc.whatif import MAX_NAME, derived_name, name_problem
+
+    surrey = ("surrey_2027_split", "east_surrey_2027_merge", "west_surrey_2027_merge")
+    name = derived_name(surrey, None, ())
+    other = derived_name(surrey, datetime.date(2028, 4, 1), ())
+    assert len(name) == MAX_NAME and name.startswith("east_surrey_2027_merge__surrey_2027_split__")
+    assert name != other and name_problem(name) is None and name_problem(other) is None

@@ -155,9 +155,9 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
                                as_name=as_name, publish_as_live=publish_as_live)
     if project.run_warnings and not quiet:
         _print_diagnostics(project.run_warnings, fmt)
+    print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
-    print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
     print_rankings(rankings, console)
     print_what_if_results(project.run_what_if_results, console)
 

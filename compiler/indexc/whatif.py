@@ -13,6 +13,7 @@ Publishing a what-if as the live result takes `--publish-as-live`, and the run s
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -60,12 +61,16 @@ def _safe(text: str) -> str:
 
 
 def derived_name(proposed: tuple[str, ...], date: datetime.date | None, scenarios: tuple[str, ...]) -> str:
-    """A name that says what the what-if models: `surrey_2027_split`, `at_2019_04_01`, `scenario_x`."""
+    """A name that says what the what-if models: `surrey_2027_split`, `at_2019_04_01`, `scenario_x`, joined
+    by `__`; cut to MAX_NAME characters with a digest of the whole when longer."""
     parts = [_safe(event) for event in sorted(proposed)]
     parts += [f"at_{date:%Y_%m_%d}"] if date else []
     parts += [f"scenario_{_safe(s)}" for s in sorted(scenarios)]
     name = "__".join(part for part in parts if part) or "named"
-    return name if name[0].isalpha() else "w_" + name
+    name = name if name[0].isalpha() else "w_" + name
+    if len(name) > MAX_NAME:  # several events: their names cut, and a digest of the whole so that names differ
+        name = name[:MAX_NAME - 9].rstrip("_") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return name
 
 
 def name_problem(name: str) -> Diagnostic | None:
@@ -98,7 +103,4 @@ def what_if(catalog: Catalog, geography: Geography | None, options: GeographyOpt
     if name is not None and (problem := name_problem(name)):
         raise UserError([problem])
     chosen = name or derived_name(options.proposed, date, scenarios)
-    if len(chosen) > MAX_NAME:
-        raise UserError([Diagnostic("IX720", f"the derived what-if name '{chosen[:MAX_NAME]}...' is too long",
-                                    Location("specs"), "name the what-if with --as NAME")])
     return WhatIf(chosen, tuple(reasons) or ("named with --as",), publish_as_live)
