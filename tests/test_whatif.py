@@ -128,13 +128,15 @@ def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(
     assert "is what-if 's_split', published as the live result" in refusal(Project(geo_what_if))
     other_date = Project(geo_what_if, GeographyOptions(datetime.date(2021, 4, 1)))
     assert "what-if 's_split' on the geography of 2022-04-01, not the what-if" in refusal(other_date)
-    taken = Project(geo_what_if, GeographyOptions(proposed=("s_split",))).take_snapshot("duckdb", datetime.date(2023, 3, 31))
+    named = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
+    taken = named.take_snapshot("duckdb", datetime.date(2023, 3, 31))
     assert taken.frozen["index__value__scores"] > 0
 
 
 def test_what_if_options_never_snapshot_the_live_result(geo_what_if: Path) -> None:
     Project(geo_what_if).run()
-    assert "is the live result, not the what-if" in refusal(Project(geo_what_if, GeographyOptions(proposed=("s_split",))))
+    proposed = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
+    assert "is the live result, not the what-if" in refusal(proposed)
 
 
 @pytest.mark.parametrize("name", ["Trial", "1st", "a-b", "x; drop schema y", "a" * 61])
@@ -160,7 +162,7 @@ def run_cli(project: Path, *arguments: str):
 
 def test_a_proposed_run_prints_the_proposed_councils_ranks_outside_the_top_n(geo_what_if: Path) -> None:
     data = geo_what_if / "specs" / "data.yaml"
-    data.write_text(data.read_text().replace("publish: {top: 3, period: 2018-19}", "publish: {top: 1, period: 2018-19}"))
+    data.write_text(data.read_text().replace("publish: {top: 3,", "publish: {top: 1,"))
     ran = run_cli(geo_what_if, "--proposed", "s_split", "run")
     top, proposed = ran.stdout.split("the proposed councils")
     assert "P1" not in top
@@ -181,7 +183,8 @@ def test_a_scenario_run_prints_its_biggest_rank_movers(geo_what_if: Path) -> Non
             "geo_index_published__whatif__scenario_cost_first.index__value__scenario__cost_first__deltas "
             "WHERE period = '2018-19' AND rank_delta <> 0 ORDER BY abs(rank_delta) DESC, area_code LIMIT 5").fetchall()
     assert expected, "the scenario moves some council"
-    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in movers.splitlines() if line.startswith("│")]
+    rows = [line for line in movers.splitlines() if line.startswith("│")]
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in rows]
     assert [[code, baseline, scenario] for code, _, baseline, scenario, _ in cells] == [
         [code, str(baseline), str(scenario)] for code, baseline, scenario in expected]
 
@@ -201,3 +204,34 @@ def test_a_long_derived_name_is_cut_with_a_digest_of_the_whole() -> None:
     other = derived_name(surrey, datetime.date(2028, 4, 1), ())
     assert len(name) == MAX_NAME and name.startswith("east_surrey_2027_merge__surrey_2027_split__")
     assert name != other and name_problem(name) is None and name_problem(other) is None
+
+
+def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(geo_what_if: Path, fakesnow_port,
+                                                                           monkeypatch) -> None:
+    """Through fakesnow: the live published schema (and its snapshots) and the live build schema are unchanged
+    by a proposed and by a scenario what-if, each published into its own schema by its own swap."""
+    from indexc.engines import snowflake as snowflake_engine
+    from test_snowflake_fakesnow import prepare_fakesnow, schema_state, stand_in_for_snowflake
+    from test_snowflake_fakesnow import published_state as snowflake_state
+
+    target, environment = prepare_fakesnow(geo_what_if, fakesnow_port)
+    stand_in_for_snowflake(monkeypatch)
+    Project(geo_what_if, environ=environment).run("snowflake")
+    connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
+    cursor = connection.cursor()
+    state = lambda: snowflake_state(cursor, target) | {  # noqa: E731
+        f"build.{name}": rows for name, rows in schema_state(cursor, target, target.schema_).items()}
+    before = state()
+    assert "INDEXC__PUBLICATION" in before and "build.INDEX__VALUE__SCORES" in before
+    try:
+        for options, run_options in (WHAT_IFS["proposed"], WHAT_IFS["scenario"]):
+            project = Project(geo_what_if, options, environ=environment)
+            project.run("snowflake", **run_options)
+            assert state() == before
+            published = project.run_schemas[1]
+            assert published == f"GEO_PUBLISHED__WHATIF__{project.run_what_if.name.upper()}"
+            publication_table = f'"{target.database}"."{published}".INDEXC__PUBLICATION'
+            (row,) = cursor.execute(f"SELECT what_if FROM {publication_table}").fetchall()
+            assert row == (project.run_what_if.name,)
+    finally:
+        connection.close()

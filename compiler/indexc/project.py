@@ -29,7 +29,7 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import Diagnostic, Location, Severity, UserError, errors_in
+from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
@@ -45,7 +45,7 @@ from indexc.validate.data_files import check_data_files
 from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
-from indexc.whatif import WhatIf, what_if
+from indexc.whatif import WhatIf, published_as_live, unknown_scenarios, what_if
 
 SPECS_DIR = "specs"
 COMPILE_GC_THRESHOLD = 100_000  # allocations between young-generation collections (CPython default: 700)
@@ -127,7 +127,7 @@ class Project:
         catalog, problems = validate(files)
         diagnostics += problems
         if scenarios and not errors_in(diagnostics):
-            diagnostics += self._unknown_scenarios(catalog, scenarios)
+            diagnostics += unknown_scenarios(catalog, scenarios)
             catalog = dataclasses.replace(catalog, scenarios={s: catalog.scenarios[s] for s in sorted(set(scenarios))
                                                               if s in catalog.scenarios})
         if errors_in(diagnostics):
@@ -221,6 +221,7 @@ class Project:
                          name=as_name, publish_as_live=publish_as_live)
         build = self.build(target_name, compilation=compilation, whatif=whatif)
         self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
+        self.run_what_if_results = None
         catalog = build.compilation.catalog
         if index_id is not None and index_id not in catalog.indexes:
             raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
@@ -263,10 +264,7 @@ class Project:
                 self.run_what_if_results = whatif_report.read(database.query, target_sql, catalog,
                                                               self.geography_options.proposed, scenarios, rankings)
             if whatif is not None and whatif.publish_as_live:
-                self.run_warnings.append(Diagnostic(
-                    "IX722", f"{whatif.describe()} was published as the live result in {build.target.published}",
-                    self._target_location(target_name), "consumers now read it; run without --publish-as-live "
-                    "and without the what-if's options to publish the live result again", Severity.WARNING))
+                self.run_warnings.append(published_as_live(whatif, build.target, self._target_location(target_name)))
             return rankings
 
     def take_snapshot(self, target_name: str, as_of: datetime.date, label: str = "") -> snapshots.Taken:
@@ -364,13 +362,6 @@ class Project:
             yield opened
         finally:
             opened.close()
-
-    @staticmethod
-    def _unknown_scenarios(catalog: Catalog, scenarios: tuple[str, ...]) -> list[Diagnostic]:
-        return [Diagnostic("IX102", f"unknown scenario '{s}' in run --scenario", Location(SPECS_DIR),
-                           did_you_mean(s, catalog.scenarios) or
-                           f"scenarios: {', '.join(sorted(catalog.scenarios)) or 'none defined'}")
-                for s in sorted(set(scenarios)) if s not in catalog.scenarios]
 
     def _target_location(self, target_name: str) -> Location:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))

@@ -85,7 +85,8 @@ def _what_if_agreed(about: dict[str, Any], target: SqlTarget, what_if_date: date
                       "run 'indexc run' without what-if options to publish the live result, then take the snapshot; "
                       "to freeze the what-if, give snapshot take its --proposed or --geography-date", "IX721")
     if what_if_date is not None and (not published or str(about["geography_date"]) != what_if_date.isoformat()):
-        shown = f"what-if '{published}' on the geography of {about['geography_date']}" if published else "the live result"
+        shown = (f"what-if '{published}' on the geography of {about['geography_date']}" if published
+                 else "the live result")
         raise Refused(f"the publication in {target.spec.published} is {shown}, not the what-if these options make: "
                       "nothing was frozen", "leave out --proposed and --geography-date to freeze the live result",
                       "IX721")

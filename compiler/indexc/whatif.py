@@ -17,11 +17,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from indexc.errors import Diagnostic, Location, UserError
+from indexc.errors import Diagnostic, Location, Severity, UserError
 from indexc.geography import Geography, GeographyOptions
 from indexc.geography import active_events, default_date, geography_register
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
+from indexc.validate.models import did_you_mean
 
 SEPARATOR = "__whatif__"
 SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,3 +105,18 @@ def what_if(catalog: Catalog, geography: Geography | None, options: GeographyOpt
         raise UserError([problem])
     chosen = name or derived_name(options.proposed, date, scenarios)
     return WhatIf(chosen, tuple(reasons) or ("named with --as",), publish_as_live)
+
+
+def unknown_scenarios(catalog: Catalog, scenarios: tuple[str, ...]) -> list[Diagnostic]:
+    """IX102 for each `run --scenario` the specs do not define."""
+    return [Diagnostic("IX102", f"unknown scenario '{s}' in run --scenario", Location("specs"),
+                       did_you_mean(s, catalog.scenarios) or
+                       f"scenarios: {', '.join(sorted(catalog.scenarios)) or 'none defined'}")
+            for s in sorted(set(scenarios)) if s not in catalog.scenarios]
+
+
+def published_as_live(whatif: WhatIf, target: Target, location: Location) -> Diagnostic:
+    """IX722: the warning that stays in the run's diagnostics (and JSON) when a what-if replaced the live result."""
+    return Diagnostic("IX722", f"{whatif.describe()} was published as the live result in {target.published}",
+                      location, "consumers now read it; run without --publish-as-live and without the what-if's "
+                      "options to publish the live result again", Severity.WARNING)

@@ -107,10 +107,11 @@ def print_what_if_results(results: WhatIfResults | None, console: Console) -> No
     if results is None:
         return
     name = lambda r: r["name"] or "(name unknown)"  # noqa: E731
-    proposed_columns = [("Rank", lambda r: _rank(r["rank"]) if r["ranked"] else "unranked"), ("Code", lambda r: r["area_code"]),
+    code = lambda r: r["area_code"]  # noqa: E731
+    proposed_columns = [("Rank", lambda r: _rank(r["rank"]) if r["ranked"] else "unranked"), ("Code", code),
                         ("Name", name), ("Score", lambda r: "-" if r["score"] is None else f"{r['score']:.3f}")]
-    mover_columns = [("Code", lambda r: r["area_code"]), ("Name", name),
-                     ("Baseline", lambda r: _rank(r["baseline_rank"])), ("Scenario", lambda r: _rank(r["scenario_rank"])),
+    mover_columns = [("Code", code), ("Name", name), ("Baseline", lambda r: _rank(r["baseline_rank"])),
+                     ("Scenario", lambda r: _rank(r["scenario_rank"])),
                      ("Change", lambda r: "-" if r["rank_delta"] is None else f"{r['rank_delta']:+d}")]
     for ranks, columns in [*((r, proposed_columns) for r in results.proposed),
                            *((r, mover_columns) for r in results.movers)]:

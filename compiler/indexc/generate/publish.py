@@ -13,7 +13,8 @@ they never see a half-built or failed build:
   Afterwards `<published>__SWAP` holds the previous publication until the next run replaces it.
 
 Both end with two small tables that say what is published: `indexc__publication` (spec hash,
-compiler version, geography date, when, and the what-if's name if it is one) and `indexc__published_objects` (which objects, and which
+compiler version, geography date, when, and the what-if's name if it is one) and
+`indexc__published_objects` (which objects, and which
 of them a snapshot freezes).
 """
 
