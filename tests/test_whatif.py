@@ -235,3 +235,10 @@ def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(geo_wh
             assert row == (project.run_what_if.name,)
     finally:
         connection.close()
+
+
+def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceback(geo_what_if: Path) -> None:
+    ran = CliRunner().invoke(main, ["--project", str(geo_what_if), "run", "--as", 'x"; DROP SCHEMA geo_index; --'])
+    assert ran.exit_code == 1
+    assert "specs: IX720 'x\"; DROP SCHEMA geo_index; --' is not a what-if name" in ran.stderr
+    assert "Traceback" not in ran.output
