@@ -36,6 +36,7 @@ lineage:
       - {code: P2, share: 0.4}
 scenarios:
   - {id: cost_first, index: value, weights: {cost: 3}}
+  - {id: split_s, index: value, proposed: [s_split]}
 """
 
 WHAT_IFS = {  # the kinds of what-if: the project's geography options and the run's own options
@@ -242,3 +243,10 @@ def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceb
     assert ran.exit_code == 1
     assert "specs: IX720 'x\"; DROP SCHEMA geo_index; --' is not a what-if name" in ran.stderr
     assert "Traceback" not in ran.output
+
+
+def test_a_scenario_run_prints_the_ranks_of_its_own_proposed_councils(geo_what_if: Path) -> None:
+    ran = run_cli(geo_what_if, "run", "--scenario", "split_s")
+    own = ran.stdout.split("scenario split_s of value, 2018-19: its proposed councils")[1].split("└")[0]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in own.splitlines() if line.startswith("│")]
+    assert [row[:3] for row in rows] == [["3", "P1", "Proposed One"], ["3", "P2", "Proposed Two"]]

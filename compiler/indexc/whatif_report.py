@@ -51,6 +51,18 @@ def proposed_sql(target: SqlTarget, index_id: str, period: str, codes: list[str]
     return target.render(query)
 
 
+def scenario_proposed_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str, codes: list[str]) -> str:
+    """A scenario's own proposed councils, from its deltas (their baseline side is missing)."""
+    query = (exp.select(col("area_code"), exp.alias_(col("scenario_rank"), "rank"),
+                        exp.alias_(col("scenario_score"), "score"),
+                        exp.alias_(exp.Not(this=exp.Is(this=col("scenario_rank"), expression=exp.Null())), "ranked"))
+             .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
+             .where(exp.and_(exp.EQ(this=col("period"), expression=lit(period)),
+                             col("area_code").isin(*(lit(c) for c in codes))))
+             .order_by(exp.Ordered(this=col("scenario_rank"), nulls_first=False), col("area_code")))
+    return target.render(query)
+
+
 def movers_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str) -> str:
     query = (exp.select(col("area_code"), col("baseline_rank"), col("scenario_rank"), col("rank_delta"))
              .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
@@ -63,10 +75,12 @@ def movers_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str) 
 
 def read(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, catalog: Catalog,
          proposed: tuple[str, ...], scenarios: tuple[str, ...], rankings: list[Ranking]) -> WhatIfResults:
-    """The proposed councils' ranks in each ranking shown, and the movers of each scenario asked for."""
+    """The proposed councils' ranks in each ranking shown, and the movers of each scenario asked for (with
+    the ranks of the councils its own proposed events create)."""
     named = lambda rows: [{**row, "name": catalog.areas[row["area_code"]].name  # noqa: E731
                            if row["area_code"] in catalog.areas else None} for row in rows]
-    codes = sorted({s.code for event in proposed for s in catalog.lineage[event].to})
+    created = lambda events: sorted({s.code for event in events for s in catalog.lineage[event].to})  # noqa: E731
+    codes = created(proposed)
     results = WhatIfResults()
     for ranking in rankings:
         if ranking.period is None:
@@ -83,6 +97,12 @@ def read(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, c
             results.movers.append(AreaRanks(
                 f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: the biggest rank movers", rows,
                 f"scenario {scenario_id} moves no council's rank in {ranking.period}"))
+            if own := created(catalog.scenarios[scenario_id].proposed):
+                rows = named(query_rows(scenario_proposed_sql(target, ranking.index_id, scenario_id, ranking.period,
+                                                              own)))
+                results.proposed.append(AreaRanks(
+                    f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: its proposed councils", rows,
+                    f"none of {', '.join(own)} is in the universe of {ranking.index_id}"))
     return results
 
 
