@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 
 from indexc.errors import Diagnostic, Location, Severity, UserError
-from indexc.geography import Geography, GeographyOptions
-from indexc.geography import active_events, default_date, geography_register
+from indexc.geography import Geography, GeographyOptions, active_events, default_date, geography_register
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
 from indexc.validate.models import did_you_mean
@@ -39,8 +38,9 @@ class WhatIf:
 
     def target(self, target: Target) -> Target:
         """The target with the what-if's own build and published schemas. The snapshot schema is the live
-        one: a run only reads it (and creates its tables, empty, when missing), and `snapshot take` refuses
-        a what-if. Published as live, the target is unchanged."""
+        one: a run only reads it (and creates its tables, empty, when missing), and `snapshot take` freezes
+        a what-if only when it was published as live and the take names it (snapshots.py). Published as
+        live, the target is unchanged."""
         if self.publish_as_live:
             return target
         suffix = SEPARATOR + self.name
