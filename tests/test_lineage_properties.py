@@ -195,7 +195,7 @@ def write_project(root: Path, history: History, seed: int, spend_rows: list[tupl
 
 
 def run(root: Path, date: datetime.date | None = None) -> duckdb.DuckDBPyConnection:
-    Project(root, GeographyOptions(date=date)).run()
+    Project(root, GeographyOptions(date=date)).run(publish_as_live=True)  # read from the live schemas
     return duckdb.connect(str(root / "build" / "p.duckdb"), read_only=True)
 
 

@@ -21,7 +21,7 @@ from indexc.project import Project
 
 
 def run(project: Path, **options) -> duckdb.DuckDBPyConnection:
-    Project(project, GeographyOptions(**options)).run()
+    Project(project, GeographyOptions(**options)).run(publish_as_live=True)  # read from the live schemas
     return duckdb.connect(str(project / "build" / "geo.duckdb"), read_only=True)
 
 

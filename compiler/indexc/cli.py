@@ -30,6 +30,7 @@ from indexc.migrate import CURRENT_VERSION
 from indexc.progress import RunProgress
 from indexc.project import Project
 from indexc.report import print_rankings
+from indexc.whatif_report import print_destination, print_what_if_results
 from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.models import did_you_mean
 
@@ -133,21 +134,35 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
 @click.option("-q", "--quiet", is_flag=True, help="Hide the progress and the run's summary; warnings and errors are always printed.")
 @click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built, with its rows and time.")
+@click.option("--scenario", "scenarios", multiple=True, metavar="SCENARIO",
+              help="A what-if of only this scenario beside the baseline (repeatable); prints its biggest rank movers.")
+@click.option("--as", "as_name", default=None, metavar="NAME",
+              help="Name the what-if (its schemas are <schema>__whatif__NAME); makes any run a what-if.")
+@click.option("--publish-as-live", is_flag=True,
+              help="Publish a what-if (--proposed, another --geography-date, --scenario, --as) as the live result.")
 @format_option
 @click.pass_obj
 @handles_user_errors
 def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
-                verbose: bool, fmt: str) -> None:
-    """Build into the target's build schema, check, publish, and print each index's Top N."""
+                verbose: bool, scenarios: tuple[str, ...], as_name: str | None, publish_as_live: bool,
+                fmt: str) -> None:
+    """Build into the target's build schema, check, publish, and print each index's Top N.
+
+    A what-if (--proposed, a --geography-date other than the default, --scenario or --as) builds and
+    publishes into schemas of its own, never into the published schema, unless --publish-as-live.
+    """
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
-        rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+        rankings = project.run(target, index_id=index_id, period=period, progress=progress, scenarios=scenarios,
+                               as_name=as_name, publish_as_live=publish_as_live)
     if project.run_warnings and not quiet:
         _print_diagnostics(project.run_warnings, fmt)
+    print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
     print_rankings(rankings, console)
+    print_what_if_results(project.run_what_if_results, console)
 
 
 @main.command("diff")

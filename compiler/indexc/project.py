@@ -9,6 +9,7 @@ far, which is the only exception the CLI turns into a clean exit.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import gc
 import json
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots
+from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots, whatif_report
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -45,6 +46,7 @@ from indexc.validate.follow_on import set_aside_follow_ons
 from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
+from indexc.whatif import WhatIf, published_as_live, unknown_scenarios, what_if
 
 SPECS_DIR = "specs"
 COMPILE_GC_THRESHOLD = 100_000  # allocations between young-generation collections (CPython default: 700)
@@ -105,10 +107,16 @@ class Project:
         self.environ = environ  # where Snowflake credentials are read; the process's environment by default
         self.geography_options = geography or GeographyOptions()
         self.run_warnings: list[Diagnostic] = []  # what the last run found worth saying but not failing for
+        self.run_what_if: WhatIf | None = None  # the last run's what-if, None when it published the live result
+        self.run_schemas: tuple[str, str] | None = None  # the last run's build and published schemas
+        self.run_what_if_results: whatif_report.WhatIfResults | None = None  # what the last what-if changed
 
     # --- stages ---------------------------------------------------------------------------
-    def check(self) -> tuple[Compilation | None, list[Diagnostic]]:
-        """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors."""
+    def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
+        """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors.
+
+        With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`).
+        """
         specs = self.root / SPECS_DIR
         if not specs.is_dir():
             return None, [Diagnostic("IX005", f"no '{SPECS_DIR}/' directory in {self.root}", Location(SPECS_DIR),
@@ -119,6 +127,10 @@ class Project:
                                      f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/")]
         catalog, problems = validate(files)
         diagnostics += set_aside_follow_ons(problems, failures)
+        if scenarios and not errors_in(diagnostics):
+            diagnostics += unknown_scenarios(catalog, scenarios)
+            catalog = dataclasses.replace(catalog, scenarios={s: catalog.scenarios[s] for s in sorted(set(scenarios))
+                                                              if s in catalog.scenarios})
         if errors_in(diagnostics):
             return None, diagnostics
         graph, problems = resolve(catalog)
@@ -148,23 +160,26 @@ class Project:
                                    "proposed": sorted(self.geography_options.proposed)}
         return Compilation(catalog, graph, plan, content_hash(hashed), diagnostics, geography), diagnostics
 
-    def compile(self) -> Compilation:
+    def compile(self, scenarios: tuple[str, ...] = ()) -> Compilation:
         with fewer_collections():
-            compilation, diagnostics = self.check()
+            compilation, diagnostics = self.check(scenarios)
         if compilation is None:
             raise UserError(diagnostics)
         return compilation
 
     def build(self, target_name: str, out: Path | None = None, *, write: bool = True, check: bool = False,
-              compilation: Compilation | None = None) -> Build:
+              compilation: Compilation | None = None, whatif: WhatIf | None = None) -> Build:
         """Compile for one target; with `check`, also hold every statement to the target's static check.
 
-        Pass the `compilation` of an earlier `compile()` to build several targets from one front end.
+        Pass the `compilation` of an earlier `compile()` to build several targets from one front end; a
+        `whatif` builds into its own schemas and build directory (whatif.py).
         """
         compilation = compilation or self.compile()
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
         if target is None or errors_in(diagnostics):
             raise UserError(diagnostics)
+        if whatif is not None:
+            target = whatif.target(target)
         target_sql = sql_target(target)
         with fewer_collections():
             objects = generate(compilation.plan, target_sql)
@@ -175,7 +190,7 @@ class Project:
                 raise GeneratorBug(f"indexc emitted SQL that {target_name} would reject:\n" + "\n".join(problems))
         path = None
         if write:
-            out = out or self.root / BUILD_DIR / target_name
+            out = out or self.root / BUILD_DIR / (whatif.directory(target_name) if whatif else target_name)
             if not is_build_directory(out):
                 shown = out.relative_to(self.root) if out.is_relative_to(self.root) else out
                 raise UserError([Diagnostic(
@@ -190,16 +205,24 @@ class Project:
         return Build(target_name, target, objects, path, compilation)
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
-            progress: Progress | None = None) -> list[report.Ranking]:
+            progress: Progress | None = None, scenarios: tuple[str, ...] = (), as_name: str | None = None,
+            publish_as_live: bool = False) -> list[report.Ranking]:
         """Build into the target's build schema, check, publish, and read back each index's published Top N.
 
         Consumers read only the published schema, which changes in one step and only when every
-        object, check and error audit has passed (generate/publish.py).
+        object, check and error audit has passed (generate/publish.py). A what-if (whatif.py: proposed
+        events, another geography date, `scenarios`, or `as_name`) builds and publishes into schemas of
+        its own instead, unless `publish_as_live`.
         """
         if period is not None and not is_period_label(period):
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
                                         "write periods as YYYY-YY, such as 2016-17")])
-        build = self.build(target_name)
+        compilation = self.compile(scenarios)
+        whatif = what_if(compilation.catalog, compilation.geography, self.geography_options, scenarios=scenarios,
+                         name=as_name, publish_as_live=publish_as_live)
+        build = self.build(target_name, compilation=compilation, whatif=whatif)
+        self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
+        self.run_what_if_results = None
         catalog = build.compilation.catalog
         if index_id is not None and index_id not in catalog.indexes:
             raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
@@ -210,15 +233,17 @@ class Project:
                 raise UserError(problems)
         target_sql = sql_target(build.target)
         geography = build.compilation.geography
-        publication = Publication(build.compilation.spec_hash, geography.date if geography else None, target_name)
+        publication = Publication(build.compilation.spec_hash, geography.date if geography else None, target_name,
+                                  whatif.name if whatif else None)
         statements = publish_statements(target_sql, build.objects, publication, set(frozen_names(catalog.indexes)))
+        directory = whatif.directory(target_name) if whatif else target_name  # under build/
         with self.session(build) as database:
             try:
                 database.deploy(build.objects, statements, progress)
             except ObjectFailed as failure:
-                raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
+                raise UserError([self._failure_diagnostic(failure, catalog, target_name, directory)]) from None
             except CheckFailed as failure:
-                raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
+                raise UserError([self._check_diagnostic(failure, catalog, directory)]) from None
             except PublishFailed as failure:
                 raise UserError([Diagnostic(
                     "IX708", f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
@@ -236,16 +261,25 @@ class Project:
                         "IX703", f"index '{this_index}' has no scores for period '{period}'", Location(SPECS_DIR),
                         f"scored periods: {', '.join(ranking.scored_periods) or 'none'}")])
                 rankings.append(ranking)
+            if whatif is not None:
+                self.run_what_if_results = whatif_report.read(database.query, target_sql, catalog,
+                                                              self.geography_options.proposed, scenarios, rankings)
+            if whatif is not None and whatif.publish_as_live:
+                self.run_warnings.append(published_as_live(whatif, build.target, self._target_location(target_name)))
             return rankings
 
     def take_snapshot(self, target_name: str, as_of: datetime.date, label: str = "") -> snapshots.Taken:
-        """Freeze what is published on the target (see snapshots.py)."""
+        """Freeze what is published on the target (see snapshots.py). A what-if is frozen only when it was
+        published as live and the take is given its options (snapshots.py, whatif.py)."""
         build = self.build(target_name, write=False)
+        compilation = build.compilation
+        whatif = what_if(compilation.catalog, compilation.geography, self.geography_options)
         with self.session(build) as database:
             try:
-                return snapshots.take(database, sql_target(build.target), as_of, label)
+                return snapshots.take(database, sql_target(build.target), as_of, label,
+                                      compilation.geography.date if whatif else None)
             except snapshots.Refused as refused:
-                raise UserError([Diagnostic("IX801", str(refused), self._target_location(target_name),
+                raise UserError([Diagnostic(refused.code, str(refused), self._target_location(target_name),
                                             refused.hint)]) from None
             except sessions.QueryFailed as failed:
                 raise UserError([Diagnostic(
@@ -334,7 +368,7 @@ class Project:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, directory: str) -> Diagnostic:
         node = failure.object.node
         examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
@@ -346,13 +380,13 @@ class Project:
                 f"build and read every row in {node.audit_object}")
         return Diagnostic(
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
-            f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
+            f"nothing was changed in the database; the check is {BUILD_DIR}/{directory}/{failure.object.file_name}; "
             "correct the data or the source's declaration")
 
-    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
+    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str, directory: str) -> Diagnostic:
         spec = failure.object.node.spec
         location = catalog.where(*spec) if spec else self._target_location(target)
         return Diagnostic(
             "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
-            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}. "
+            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{directory}/{failure.object.file_name}. "
             "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")

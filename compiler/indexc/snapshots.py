@@ -30,9 +30,9 @@ from indexc.plan.snapshots import REGISTRY
 class Refused(Exception):
     """The snapshot was not taken; the message says why, and nothing was written."""
 
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str, code: str = "IX801"):
         super().__init__(message)
-        self.hint = hint
+        self.hint, self.code = hint, code
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def _same_name(column: str, name: str) -> exp.Expression:
     return exp.EQ(this=exp.Lower(this=exp.column(column)), expression=exp.Lower(this=exp.Literal.string(name)))
 
 
-def _publication(session: Session, target: SqlTarget) -> tuple[dict[str, Any], list[str]]:
+def _publication(session: Session, target: SqlTarget,
+                 what_if_date: datetime.date | None) -> tuple[dict[str, Any], list[str]]:
     try:
         about = session.query(target.render(exp.select("*").from_(target.published_table(PUBLICATION))))
         frozen = session.query(target.render(exp.select("name").from_(target.published_table(PUBLISHED_OBJECTS))
@@ -69,7 +70,26 @@ def _publication(session: Session, target: SqlTarget) -> tuple[dict[str, Any], l
                       "run 'indexc run' first: a snapshot freezes what a run published") from None
     if not frozen:
         raise Refused("the publication holds no index outputs to freeze", "define an index and run 'indexc run'")
+    _what_if_agreed(about[0], target, what_if_date)
     return about[0], [row["name"] for row in frozen]
+
+
+def _what_if_agreed(about: dict[str, Any], target: SqlTarget, what_if_date: datetime.date | None) -> None:
+    """A what-if published as live (run --publish-as-live, whatif.py) is frozen only when the take is given
+    what-if options of the same geography date, and what-if options freeze nothing else: neither the
+    live result nor a what-if is snapshotted as the other by accident."""
+    published = about.get("what_if")  # publications older than what-ifs have no such column
+    if published and what_if_date is None:
+        raise Refused(f"the publication in {target.spec.published} is what-if '{published}', published as the live "
+                      "result: it is not frozen as the live result",
+                      "run 'indexc run' without what-if options to publish the live result, then take the snapshot; "
+                      "to freeze the what-if, give snapshot take its --proposed or --geography-date", "IX721")
+    if what_if_date is not None and (not published or str(about["geography_date"]) != what_if_date.isoformat()):
+        shown = (f"what-if '{published}' on the geography of {about['geography_date']}" if published
+                 else "the live result")
+        raise Refused(f"the publication in {target.spec.published} is {shown}, not the what-if these options make: "
+                      "nothing was frozen", "leave out --proposed and --geography-date to freeze the live result",
+                      "IX721")
 
 
 def existing(session: Session, target: SqlTarget) -> list[dict[str, Any]]:
@@ -79,8 +99,10 @@ def existing(session: Session, target: SqlTarget) -> list[dict[str, Any]]:
     return session.query(target.render(exp.select("*").from_(target.snapshot_table(REGISTRY)).order_by("snapshot_id")))
 
 
-def take(session: Session, target: SqlTarget, as_of: datetime.date, label: str) -> Taken:
-    about, frozen = _publication(session, target)
+def take(session: Session, target: SqlTarget, as_of: datetime.date, label: str,
+         what_if_date: datetime.date | None = None) -> Taken:
+    """`what_if_date`: the take was given what-if options (whatif.py), making this geography date."""
+    about, frozen = _publication(session, target, what_if_date)
     taken = existing(session, target)
     for row in taken:
         if str(row["as_of"]) == as_of.isoformat() and (row["label"] or "") == label:

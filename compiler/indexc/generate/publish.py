@@ -13,7 +13,8 @@ they never see a half-built or failed build:
   Afterwards `<published>__SWAP` holds the previous publication until the next run replaces it.
 
 Both end with two small tables that say what is published: `indexc__publication` (spec hash,
-compiler version, geography date, when) and `indexc__published_objects` (which objects, and which
+compiler version, geography date, when, and the what-if's name if it is one) and
+`indexc__published_objects` (which objects, and which
 of them a snapshot freezes).
 """
 
@@ -49,6 +50,7 @@ class Publication:
     spec_hash: str
     geography_date: datetime.date | None
     target: str
+    what_if: str | None = None  # the what-if's name (whatif.py), also when it was published as live
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,9 @@ def _publication_rows(objects: list[CompiledObject], publication: Publication,
         exp.alias_(exp.Literal.string(__version__), "compiler_version"),
         exp.alias_(exp.Literal.string(publication.target), "target"),
         exp.alias_(geography, "geography_date"),
-        exp.alias_(exp.CurrentTimestamp(), "published_at"))
+        exp.alias_(exp.CurrentTimestamp(), "published_at"),
+        exp.alias_(exp.Literal.string(publication.what_if) if publication.what_if else exp.cast(exp.null(), "VARCHAR"),
+                   "what_if"))
     rows = [exp.Tuple(expressions=[exp.Literal.string(o.name), exp.Literal.string(o.node.materialisation.value),
                                    exp.Boolean(this=o.name in frozen)]) for o in objects]
     rows = rows or [exp.Tuple(expressions=[exp.null(), exp.null(), exp.false()])]
