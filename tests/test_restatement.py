@@ -267,3 +267,16 @@ def test_a_value_left_unknown_for_lack_of_a_contributors_data_is_a_warning(geo_p
             "some contributing area has no data (first: M3 2018-19, 1 of 2)") in result.output
     with duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True) as connection:
         assert table(connection, "restated__spend", "2018-19")["M3"] is None
+
+
+def test_a_measure_that_cannot_be_combined_is_copied_where_no_code_it_holds_changed(geo_project: Path) -> None:
+    """`additivity: none` has no weight: its restatement must not read one (it read a `basis` column)."""
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("metrics:\n", "  - id: satisfaction_as_answered\n    unit: percent\n"
+                                             "    additivity: none\n"
+                                             "    bindings: [{source: survey, item: SAT, periods: {from: 2020-21}}]\n"
+                                             "metrics:\n", 1))
+    connection = run(geo_project)
+    assert table(connection, "restated__satisfaction_as_answered", "2020-21") == {
+        "M3": 52.0, "R2": 57.0, "S": 72.0, "U1": 63.0, "U2": 59.0}  # as published: nothing to combine
+    connection.close()
