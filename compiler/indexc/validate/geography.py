@@ -1,4 +1,4 @@
-"""Rules IX601-IX607: lineage events agree with the register and with each other.
+"""Rules IX601-IX607, IX613 and IX614: lineage events agree with the register and with each other.
 
 A reorganisation is history that every restated number depends on, so an
 event that ends a code not in force, two events that end one code on one
@@ -165,6 +165,28 @@ def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
                              "'share' per successor with 'shares_source:'")
 
 
+def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX604 a literal share below 0 or above 1, even if the shares sum to 1; IX613 (warning) a share of 0.
+
+    Shares of -0.5 and 1.5 sum to 1 but create territory on one side and destroy it on the other;
+    a share of 0 is a successor that receives nothing, most often a mistyped share.
+    """
+    for event_id, event in sorted(catalog.lineage.items()):
+        if event.type not in ("split", "boundary_change"):
+            continue
+        for i, successor in enumerate(event.to):
+            where = catalog.where("lineage", event_id, "to", i, "share")
+            if successor.share is not None and not 0 <= successor.share <= 1:
+                yield Diagnostic("IX604", f"lineage event '{event_id}' gives {successor.code} a share of "
+                                 f"{successor.share:g}", where, "a share is the part of the predecessor a successor "
+                                 "receives: between 0 and 1, whatever the other shares")
+            elif successor.share == 0:
+                yield Diagnostic("IX613", f"lineage event '{event_id}' gives {successor.code} a share of 0: it "
+                                 "receives nothing from " + event.from_[0], where,
+                                 "give the share it receives, or remove the successor from 'to'",
+                                 severity=Severity.WARNING)
+
+
 def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX605: with an area register, data says on which level and date's codes it is."""
     for source_id, source in catalog.sources.items():
@@ -206,5 +228,6 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _validity(catalog)
     yield from _conflicts(catalog)
     yield from _shares(catalog)
+    yield from _share_bounds(catalog)
     yield from _vesting_days(catalog)
     yield from _geography_references(catalog)
