@@ -15,6 +15,7 @@ from typing import Iterator
 from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import LineageEvent
 from indexc.spec.sources import AreaMapSource, LongSource, WideSource
+from indexc.validate import geography_transfers
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -229,5 +230,6 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _conflicts(catalog)
     yield from _shares(catalog)
     yield from _share_bounds(catalog)
+    yield from geography_transfers.check(catalog)
     yield from _vesting_days(catalog)
     yield from _geography_references(catalog)
