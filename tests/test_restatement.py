@@ -280,3 +280,12 @@ def test_a_measure_that_cannot_be_combined_is_copied_where_no_code_it_holds_chan
     assert table(connection, "restated__satisfaction_as_answered", "2020-21") == {
         "M3": 52.0, "R2": 57.0, "S": 72.0, "U1": 63.0, "U2": 59.0}  # as published: nothing to combine
     connection.close()
+
+
+def test_crosswalk_weights_of_0_or_below_fail_the_run_even_when_they_sum_to_1(geo_project: Path) -> None:
+    weights = geo_project / "data" / "board_to_council.csv"
+    weights.write_text(weights.read_text().replace("I2,S,0.25\nI2,R2,0.25", "I2,S,-0.25\nI2,R2,0.75")
+                       .replace("I1,U2,0.3", "I1,U2,0.3\nI1,S,0"))
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 75)
+    assert "'I1 -> S: weight 0.0', 'I2 -> S: weight -0.25'" in problem.message
