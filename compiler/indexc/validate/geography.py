@@ -1,4 +1,4 @@
-"""Rules IX601-IX607, IX613 and IX614: lineage events agree with the register and with each other.
+"""Rules IX601-IX607, IX613, IX614 and IX616: lineage events agree with the register and with each other.
 
 A reorganisation is history that every restated number depends on, so an
 event that ends a code not in force, two events that end one code on one
@@ -188,6 +188,20 @@ def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
                                  severity=Severity.WARNING)
 
 
+def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX616: an area whose type no level and no universe names is in nothing: a mistyped type (E6 for
+    E06) would silently leave a council out of every universe and its data out of every restatement."""
+    known = {t for level in catalog.levels.values() for t in level.types} | \
+        {t for universe in catalog.universes.values() for t in universe.types}
+    for code, area in sorted(catalog.areas.items()):
+        if area.type not in known:
+            yield Diagnostic("IX616", f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
+                             "names", catalog.where("areas", code, "type"),
+                             " ".join(filter(None, (did_you_mean(area.type, sorted(known)), "If the type is right, "
+                                                    "name it in a level ('tiles: false' for types beside the "
+                                                    "councils, such as regions)."))))
+
+
 def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX605: with an area register, data says on which level and date's codes it is."""
     for source_id, source in catalog.sources.items():
@@ -201,6 +215,10 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             yield Diagnostic("IX102", f"unknown level '{geography.level}' in source '{source_id}'",
                              catalog.where("sources", source_id, "geography", "level"),
                              did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'")
+        elif geography is not None and not catalog.levels[geography.level].tiles:
+            yield Diagnostic("IX605", f"source '{source_id}' is on level '{geography.level}', which does not tile "
+                             "the country (tiles: false)", catalog.where("sources", source_id, "geography", "level"),
+                             "data is restated within a level that tiles the country once, such as upper_tier")
     for map_id, area_map in catalog.area_maps.items():
         if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
             yield Diagnostic("IX102", f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
@@ -208,6 +226,10 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
         if area_map.level not in catalog.levels:
             yield Diagnostic("IX102", f"unknown level '{area_map.level}' in area map '{map_id}'",
                              catalog.where("area_maps", map_id, "level"), did_you_mean(area_map.level, catalog.levels))
+        elif not catalog.levels[area_map.level].tiles:
+            yield Diagnostic("IX605", f"area map '{map_id}' maps from level '{area_map.level}', which does not tile "
+                             "the country (tiles: false)", catalog.where("area_maps", map_id, "level"),
+                             "an area map carries data of a level that tiles the country once, such as upper_tier")
         for i, metric_id in enumerate(area_map.metrics):
             if metric_id not in catalog.metrics:
                 yield Diagnostic("IX102", f"unknown metric '{metric_id}' in area map '{map_id}'",
@@ -233,3 +255,4 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from geography_transfers.check(catalog)
     yield from _vesting_days(catalog)
     yield from _geography_references(catalog)
+    yield from _area_types(catalog)

@@ -44,7 +44,7 @@ def _overlaps(geography: Geography) -> Iterator[tuple[LineageEvent, int, str, li
                 continue
             covered = _covered(event, index, geography)
             for level in sorted(register.levels):
-                if not register.in_level(successor.code, level):
+                if not register.levels[level].tiles or not register.in_level(successor.code, level):
                     continue
                 twice = sorted(c for c in covered if register.in_level(c, level) and register.valid_on(c, date))
                 if twice:
