@@ -289,3 +289,16 @@ def test_crosswalk_weights_of_0_or_below_fail_the_run_even_when_they_sum_to_1(ge
     (problem,) = diagnostics_of(geo_project)
     assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 75)
     assert "'I1 -> S: weight 0.0', 'I2 -> S: weight -0.25'" in problem.message
+
+
+def test_a_split_with_literal_shares_and_a_basis_divides_forward_by_its_shares(geo_project: Path) -> None:
+    """docs/geography.md: both may be given; the shares divide forward, the basis serves only backward."""
+    geography = geo_project / "specs" / "geography.yaml"
+    geography.write_text(geography.read_text().replace(
+        "      - {code: U1, districts: [D1]}\n      - {code: U2, districts: [D2]}\n    apportion: {by: population}\n",
+        "      - {code: U1, districts: [D1], share: 0.5}\n      - {code: U2, districts: [D2], share: 0.5}\n"
+        "    apportion: {by: population}\n    shares_source: an even split, for the test\n"))
+    connection = run(geo_project)
+    spend = table(connection, "restated__spend", "2018-19")
+    assert spend["U1"] == spend["U2"] == 500.0  # C1's 1000 by the shares, not 600/400 by D1's and D2's people
+    connection.close()
