@@ -1,4 +1,4 @@
-"""Rules IX601-IX607, IX613, IX614 and IX616: lineage events agree with the register and with each other.
+"""Rules IX601-IX607, IX613, IX614 and IX615: lineage events agree with the register and with each other.
 
 A reorganisation is history that every restated number depends on, so an
 event that ends a code not in force, two events that end one code on one
@@ -189,13 +189,13 @@ def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
-    """IX616: an area whose type no level and no universe names is in nothing: a mistyped type (E6 for
+    """IX615: an area whose type no level and no universe names is in nothing: a mistyped type (E6 for
     E06) would silently leave a council out of every universe and its data out of every restatement."""
     known = {t for level in catalog.levels.values() for t in level.types} | \
         {t for universe in catalog.universes.values() for t in universe.types}
     for code, area in sorted(catalog.areas.items()):
         if area.type not in known:
-            yield Diagnostic("IX616", f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
+            yield Diagnostic("IX615", f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
                              "names", catalog.where("areas", code, "type"),
                              " ".join(filter(None, (did_you_mean(area.type, sorted(known)), "If the type is right, "
                                                     "name it in a level ('tiles: false' for types beside the "
