@@ -56,7 +56,8 @@ def _hint(catalog: Catalog, geography: Geography, codes: list[str], scenario: st
     ending = sorted({e.id for e in catalog.lineage.values() if e.status == "proposed" and e.id not in modelled
                      and e.type not in CONTINUING_TYPES and set(e.from_) & set(codes)})
     if ending and scenario:
-        return f"the proposed event(s) ending them are not modelled: add {', '.join(ending)} to the scenario's 'proposed'"
+        return (f"the proposed event(s) ending them are not modelled: add {', '.join(ending)} to the scenario's "
+                "'proposed'")
     if ending:
         return "the proposed event(s) ending them are not modelled: add " + " ".join(f"--proposed {e}" for e in ending)
     return "add the lineage event that ended them, or end them in the register (valid_to) the day before"
@@ -74,7 +75,8 @@ def tiling_diagnostics(catalog: Catalog, geography: Geography, scenario: str | N
         names = ", ".join(f"{c} {geography.register.name(c)}" for c in codes[:3]) + (" ..." if len(codes) > 3 else "")
         where = catalog.where("scenarios", scenario, "proposed") if scenario else \
             catalog.where("lineage", event_id, "to", index)
+        context = f"scenario '{scenario}': " if scenario else ""
         yield Diagnostic(
-            "IX612", (f"scenario '{scenario}': " if scenario else "") + f"level '{level}' does not tile the country once on {geography.date}: {successor} "
+            "IX612", f"{context}level '{level}' does not tile the country once on {geography.date}: {successor} "
             f"({geography.register.name(successor)}), created by '{event_id}', covers the territory of {len(codes)} "
             f"area(s) of the level still in force ({names})", where, _hint(catalog, geography, codes, scenario))
