@@ -32,6 +32,14 @@ levels:
   - id: lower_tier
     description: Councils responsible for council tax, housing and planning (unitaries, districts, metropolitan districts, London boroughs); they tile England once.
     types: [E06, E07, E08, E09]
+  - id: statistical_areas
+    description: Regions and England, whose rows data files carry beside the councils'; named so that every area's type is known, never restated.
+    types: [E12, E92]
+    tiles: false
+  - id: combined_authorities
+    description: Combined authorities and the Greater London Authority, the groups of the combined_authorities area map; they do not tile England.
+    types: [E47, E61]
+    tiles: false
 """
 
 # One file per reorganisation: file stem, the successor codes whose events it holds, header comment.

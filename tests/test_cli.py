@@ -294,3 +294,11 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(ex
     quiet = invoke(example_project, "run", "-q")
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert "Redbridge" in quiet.stdout
+
+
+def test_the_manifest_names_the_language_version_the_specs_were_read_as(tiny_project: Path) -> None:
+    from indexc.migrate import CURRENT_VERSION
+    assert CURRENT_VERSION == 2
+    assert invoke(tiny_project, "build", "--target", "duckdb").exit_code == 0
+    manifest = json.loads((tiny_project / "build" / "duckdb" / "manifest.json").read_text())
+    assert manifest["language_version"] == 2  # the specs are version 2 (it said 1)

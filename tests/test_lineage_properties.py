@@ -157,7 +157,8 @@ def write_project(root: Path, history: History, seed: int, spend_rows: list[tupl
                 people[(code, y)] = sum(district_people[(d, y)] for d in own) if own else rng.randint(1_000, 50_000)
                 spend[(code, y)] = rng.randint(0, 1_000_000) / 7
                 score[(code, y)] = rng.uniform(0, 100)
-    geography = {"indexc": 1, "levels": [{"id": "councils", "types": ["UA"]}], "areas": areas,
+    geography = {"indexc": 1, "levels": [{"id": "councils", "types": ["UA"]},
+                                        {"id": "districts", "types": ["DIS"], "tiles": False}], "areas": areas,
                  "lineage": history.events}
     specs = {
         "indexc": 1,

@@ -129,6 +129,37 @@ def test_the_proposed_surrey_split_is_modelled_only_when_asked(real, example_pro
     west = sum(people[d] for d in ("E07000209", "E07000212", "E07000213", "E07000214", "E07000216", "E07000217"))
     assert spend["PROPOSED_EAST_SURREY"] == pytest.approx(spend_2016(project)["E10000030"] * east / (east + west))
     assert "E10000030" not in spend
+    with duckdb.connect(str(project / "build" / "indexc.duckdb"), read_only=True) as again:
+        universe = {code for (code,) in again.execute("SELECT area_code FROM indexc_build.universe__upper_tier").fetchall()}
+    # the proposed split ends the county as an enacted one would: it leaves the universe of 2027
+    assert {"PROPOSED_EAST_SURREY", "PROPOSED_WEST_SURREY"} <= universe and "E10000030" not in universe
+
+
+def test_a_proposed_split_modelled_without_its_district_mergers_covers_the_lower_tier_twice() -> None:
+    from conftest import REPO
+    _, diagnostics = Project(REPO, GeographyOptions(proposed=("surrey_2027_split",))).check()
+    assert [(d.code, d.location.file, d.location.line, d.location.col) for d in diagnostics] == [
+        ("IX612", "specs/geography/lineage/2027_surrey_proposed.yaml", 16, 9),
+        ("IX612", "specs/geography/lineage/2027_surrey_proposed.yaml", 17, 9)]
+    assert "level 'lower_tier' does not tile the country once on 2027-04-01: PROPOSED_EAST_SURREY" in \
+        diagnostics[0].message and "5 area(s) of the level still in force (E07000207 Elmbridge" in diagnostics[0].message
+    assert diagnostics[0].hint.endswith("add --proposed east_surrey_2027_merge")
+    _, diagnostics = Project(REPO, GeographyOptions(proposed=("east_surrey_2027_merge",))).check()
+    assert [(d.code, d.location.line) for d in diagnostics] == [("IX612", 27)]  # the county still in the upper tier
+    assert "level 'upper_tier'" in diagnostics[0].message and "(E10000030 Surrey)" in diagnostics[0].message
+
+
+def test_every_level_of_the_enacted_geography_tiles_the_country_once_at_every_event_date() -> None:
+    from conftest import REPO
+    from indexc.geography import resolve_geography
+    from indexc.validate.geography_tiling import tiling_diagnostics
+    catalog = Project(REPO).compile().catalog
+    dates = sorted({e.effective for e in catalog.lineage.values()})
+    assert len(dates) == 10
+    for date in dates:
+        proposed = tuple(e.id for e in catalog.lineage.values() if e.status == "proposed" and e.effective <= date)
+        geography = resolve_geography(catalog, GeographyOptions(date, proposed))
+        assert list(tiling_diagnostics(catalog, geography)) == [], date
 
 
 def test_lineage_tells_the_northamptonshire_story(real) -> None:

@@ -267,3 +267,38 @@ def test_a_value_left_unknown_for_lack_of_a_contributors_data_is_a_warning(geo_p
             "some contributing area has no data (first: M3 2018-19, 1 of 2)") in result.output
     with duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True) as connection:
         assert table(connection, "restated__spend", "2018-19")["M3"] is None
+
+
+def test_a_measure_that_cannot_be_combined_is_copied_where_no_code_it_holds_changed(geo_project: Path) -> None:
+    """`additivity: none` has no weight: its restatement must not read one (it read a `basis` column)."""
+    data = geo_project / "specs" / "data.yaml"
+    data.write_text(data.read_text().replace("metrics:\n", "  - id: satisfaction_as_answered\n    unit: percent\n"
+                                             "    additivity: none\n"
+                                             "    bindings: [{source: survey, item: SAT, periods: {from: 2020-21}}]\n"
+                                             "metrics:\n", 1))
+    connection = run(geo_project)
+    assert table(connection, "restated__satisfaction_as_answered", "2020-21") == {
+        "M3": 52.0, "R2": 57.0, "S": 72.0, "U1": 63.0, "U2": 59.0}  # as published: nothing to combine
+    connection.close()
+
+
+def test_crosswalk_weights_of_0_or_below_fail_the_run_even_when_they_sum_to_1(geo_project: Path) -> None:
+    weights = geo_project / "data" / "board_to_council.csv"
+    weights.write_text(weights.read_text().replace("I2,S,0.25\nI2,R2,0.25", "I2,S,-0.25\nI2,R2,0.75")
+                       .replace("I1,U2,0.3", "I1,U2,0.3\nI1,S,0"))
+    (problem,) = diagnostics_of(geo_project)
+    assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 75)
+    assert "'I1 -> S: weight 0.0', 'I2 -> S: weight -0.25'" in problem.message
+
+
+def test_a_split_with_literal_shares_and_a_basis_divides_forward_by_its_shares(geo_project: Path) -> None:
+    """docs/geography.md: both may be given; the shares divide forward, the basis serves only backward."""
+    geography = geo_project / "specs" / "geography.yaml"
+    geography.write_text(geography.read_text().replace(
+        "      - {code: U1, districts: [D1]}\n      - {code: U2, districts: [D2]}\n    apportion: {by: population}\n",
+        "      - {code: U1, districts: [D1], share: 0.5}\n      - {code: U2, districts: [D2], share: 0.5}\n"
+        "    apportion: {by: population}\n    shares_source: an even split, for the test\n"))
+    connection = run(geo_project)
+    spend = table(connection, "restated__spend", "2018-19")
+    assert spend["U1"] == spend["U2"] == 500.0  # C1's 1000 by the shares, not 600/400 by D1's and D2's people
+    connection.close()

@@ -22,6 +22,7 @@ import sqlglot
 from indexc import __version__
 from indexc.documents import render
 from indexc.generate import CompiledObject
+from indexc.migrate import CURRENT_VERSION
 
 MANIFEST = "manifest.json"
 HEADER_WIDTH = 96
@@ -54,7 +55,7 @@ def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_
     return {
         "indexc_version": __version__,
         "sqlglot_version": sqlglot.__version__,  # the SQL text depends on it
-        "language_version": 1,
+        "language_version": CURRENT_VERSION,  # every spec file is read as this version, whatever it declares
         "target": target,
         "spec_hash": spec_hash,
         "target_hash": target_hash,

@@ -150,7 +150,7 @@ class Project:
                 date = max([geography.date, *(catalog.lineage[e].effective for e in scenario.proposed)])
                 options = GeographyOptions(date, tuple(sorted({*self.geography_options.proposed, *scenario.proposed})))
                 scenario_geographies[scenario.id] = resolve_geography(catalog, options)
-                diagnostics += closure_diagnostics(catalog, scenario_geographies[scenario.id])
+                diagnostics += closure_diagnostics(catalog, scenario_geographies[scenario.id], scenario.id)
         if errors_in(diagnostics):
             return None, diagnostics
         plan = build_plan(catalog, graph, geography, scenario_geographies)

@@ -93,11 +93,23 @@ def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
         .group_by(col("from_code"), col("to_code"), col("valid_from"), col("valid_to"), copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False))
     checks = [unmapped, merged]
+    if node.weighted:
+        checks.append(_weights_not_above_zero(node, target))
     if node.map_type == "crosswalk":
         checks.append(_weights_not_summing_to_one(node, target))
     return (exp.select(col("problem"), copy=False).distinct(copy=False)
             .from_(union_all(checks).subquery("problems", copy=False), copy=False)
             .order_by(col("problem"), copy=False))
+
+
+def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
+    """Edges weighted 0 or below, as read from the source: a negative crosswalk weight can sum to 1 with
+    another above 1 and move data that was never there; a zero weight is an edge that carries nothing."""
+    problem = exp.Concat(expressions=[col("from_code"), lit(" -> "), col("to_code"), lit(": weight "),
+                                      text(col("weight"))])
+    return (exp.select(alias(problem, "problem"), copy=False)
+            .from_(target.object_table(node.source_object), copy=False)
+            .where(exp.LTE(this=col("weight"), expression=lit(0.0)), copy=False))
 
 
 def _weights_not_summing_to_one(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:

@@ -79,13 +79,9 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
         value = exp.Case(ifs=[exp.If(this=and_all([complete, known]), true=exp.Sum(
             this=exp.Mul(this=col("value"), expression=col("weight"))))])
     else:
-        share = exp.Mul(this=col("weight"), expression=col("basis"))
         one_area = exp.EQ(this=exp.Min(this=col("from_code")), expression=exp.Max(this=col("from_code")))
-        known = exp.EQ(this=exp.Count(this=share.copy()), expression=rows.copy())
-        weighted = safe_divide(exp.Sum(this=exp.Mul(this=col("value"), expression=share.copy())),
-                               exp.Sum(this=share.copy()))
-        value = exp.Case(ifs=[exp.If(this=exp.and_(complete, one_area), true=exp.Max(this=col("value"))),
-                              exp.If(this=exp.and_(complete.copy(), known), true=weighted)])
+        copied_whole = exp.If(this=exp.and_(complete, one_area), true=exp.Max(this=col("value")))
+        value = exp.Case(ifs=[copied_whole, *_weighted_mean(node, complete, rows)])
     combined = (
         exp.select(col("area_code"), col("period"), alias(value, "value"), alias(rows.copy(), "contributors_found"),
                    alias(exp.Max(this=col("contributors")), "contributors_expected"), copy=False)
@@ -93,6 +89,21 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
         .group_by(col("area_code"), col("period"), copy=False)
     )
     return union_all([alone, combined])
+
+
+def _weighted_mean(node: RestatedMeasureNode, complete: exp.Expression, rows: exp.Expression) -> list[exp.If]:
+    """Several areas combined into one: a mean weighted by its weight measure times the share that moved.
+
+    A measure without a weight measure (`additivity: none`, which validation allows only where no
+    code it holds was reorganised) is never combined: it has no such branch and no `basis` column.
+    """
+    if node.weight_object is None:
+        return []
+    share = exp.Mul(this=col("weight"), expression=col("basis"))
+    known = exp.EQ(this=exp.Count(this=share.copy()), expression=rows.copy())
+    weighted = safe_divide(exp.Sum(this=exp.Mul(this=col("value"), expression=share.copy())),
+                           exp.Sum(this=share.copy()))
+    return [exp.If(this=exp.and_(complete.copy(), known), true=weighted)]
 
 
 def codes_check(node: CodesCheckNode, target: SqlTarget) -> exp.Expression:

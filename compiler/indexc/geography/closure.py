@@ -144,7 +144,7 @@ def close(events: list[LineageEvent], register: Register, date: datetime.date) -
         by_date[event.effective].append(event)
     bounds: list[datetime.date | None] = [None, *dates, None]
     current = sum(1 for d in dates if d <= date)  # the epoch the geography date falls in
-    for level in sorted(register.levels):
+    for level in sorted(code for code, declared in register.levels.items() if declared.tiles):
         moves = {d: _moves(by_date[d], level, register, closure) for d in dates}
         for epoch in range(len(dates) + 1):
             start, end = bounds[epoch], bounds[epoch + 1]

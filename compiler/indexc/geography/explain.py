@@ -21,15 +21,19 @@ def _territory(terms: tuple[tuple[str, float], ...]) -> str:
     return f"{plus}{minus}"
 
 
+def _bracketed(terms: tuple[tuple[str, float], ...]) -> str:
+    """A territory of several codes in brackets, so that `(A + B) / (...)` reads as it computes."""
+    return f"({_territory(terms)})" if len(terms) > 1 else _territory(terms)
+
+
 def _weight(edge: Edge, event: LineageEvent) -> str:
     if edge.share is not None and edge.share != 1.0:
         return f"share {edge.share:g}" + (f" ({event.shares_source})" if event.shares_source else "")
     if edge.share == 1.0:
         return "whole"
-    mine = _territory(edge.part.terms) if edge.part else "?"
+    mine = _bracketed(edge.part.terms) if edge.part else "?"
     siblings = [e for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None]
-    whole = " + ".join(f"({_territory(e.part.terms)})" if len(e.part.terms) > 1 else _territory(e.part.terms)
-                       for e in siblings)
+    whole = " + ".join(_bracketed(e.part.terms) for e in siblings)
     return f"apportioned each period by {event.apportion.by if event.apportion else '?'}: {mine} / ({whole})"
 
 
@@ -52,28 +56,40 @@ def related_events(catalog: Catalog, code: str) -> list[LineageEvent]:
     return sorted(seen_events.values(), key=lambda e: (e.effective, e.id))
 
 
-def _area_line(catalog: Catalog, code: str) -> str:
-    area = catalog.areas.get(code)
+def _area_line(catalog: Catalog, geography: Geography, code: str) -> str:
+    """The register entry as the modelled events leave it: a proposed event ends its predecessors too."""
+    area = geography.register.areas.get(code) or catalog.areas.get(code)
     if area is None:
         return f"{code} (not in the area register)"
     span = f"in force {area.valid_from or 'before records'} to {area.valid_to or 'today'}"
     return f"{code} {area.name} ({area.type}{', provisional' if area.provisional else ''}), {span}"
 
 
+def _events_in_force(geography: Geography) -> str:
+    """How many events shape the geography of its date: later ones only invert onto it."""
+    enacted = sum(1 for e in geography.events if e.status == "in_force" and e.effective <= geography.date)
+    proposed = [e.id for e in geography.events if e.status == "proposed"]
+    return f"{enacted} events in force" + (f"; proposed events modelled: {', '.join(proposed)}" if proposed else "")
+
+
+def _status(event: LineageEvent, active: set[str]) -> str:
+    if event.id not in active:
+        return f" [{event.status}, not modelled]"
+    return " [proposed]" if event.status == "proposed" else ""
+
+
 def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
-    lines = [_area_line(catalog, code)]
+    lines = [_area_line(catalog, geography, code)]
     area = catalog.areas.get(code)
     if area and area.parent:
-        lines.append(f"  parent: {_area_line(catalog, area.parent)}")
+        lines.append(f"  parent: {_area_line(catalog, geography, area.parent)}")
     active = {e.id for e in geography.events}
-    proposed = f"; proposed events modelled: {', '.join(geography.options.proposed)}" if geography.options.proposed \
-        else ""
-    lines.append(f"  restated onto the geography of {geography.date} ({len(active)} events in force{proposed})")
+    lines.append(f"  restated onto the geography of {geography.date} ({_events_in_force(geography)})")
     events = related_events(catalog, code)
     lines.append("")
     lines.append("Events" if events else "No lineage event involves this code.")
     for event in events:
-        status = "" if event.id in active else f" [{event.status}, not modelled]"
+        status = _status(event, active)
         where = catalog.where("lineage", event.id)
         lines.append(f"  {event.effective} {event.type} '{event.id}'{status}  ({where.file}:{where.line})")
         if event.description:
@@ -119,7 +135,7 @@ def explain_mermaid(catalog: Catalog, geography: Geography, code: str) -> str:
     codes: set[str] = {code}
     edge_lines = []
     for event in related_events(catalog, code):
-        arrow = "-->" if event.id in active else "-.->"
+        arrow = "-.->" if event.status == "proposed" or event.id not in active else "-->"
         for edge in edges(event):
             if edge.from_code == edge.to_code:
                 continue

@@ -35,6 +35,12 @@ def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: li
         metrics.append(metric_id)
 
 
+def _has_weights(catalog: Catalog, source_id: str) -> bool:
+    """Whether the map's source reads a weight column (without one, every edge weighs 1)."""
+    columns = getattr(catalog.sources.get(source_id), "columns", None)
+    return getattr(columns, "weight", None) is not None
+
+
 def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_object) -> list[Node]:
     area_map = catalog.area_maps[map_id]
     spec = ("area_maps", map_id)
@@ -45,13 +51,16 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
                                      f"{geography.date}", map_type=area_map.type,
                          source_object=source, paths_object=PATHS, level=area_map.level),
     ]
+    weighted = _has_weights(catalog, area_map.source)
     nodes.append(AreaMapCheckNode(
         name=f"check__area_map__{map_id}", depends_on=tuple(sorted((edges, AREAS, PATHS, source))), spec=spec,
         description=f"Members of {map_id} that cannot be carried onto {geography.date}"
-                    + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else ""),
+                    + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else "")
+                    + (", and weights of 0 or below" if weighted else ""),
         failure="members that cannot be carried onto the geography date, each once (code: reason)"
-                + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else ""),
-        edges_object=edges, map_type=area_map.type, source_object=source,
+                + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else "")
+                + (", or weights of 0 or below (from -> to: weight)" if weighted else ""),
+        weighted=weighted, edges_object=edges, map_type=area_map.type, source_object=source,
         areas_object=AREAS, paths_object=PATHS, level=area_map.level,
         level_types=tuple(geography.register.levels[area_map.level].types)))
     measures: set[str] = set()

@@ -213,7 +213,8 @@ class MappedMeasureNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class AreaMapCheckNode(CheckNode):
-    """Members that cannot be carried onto the geography date, or crosswalk weights not summing to 1."""
+    """Members that cannot be carried onto the geography date, weights of 0 or below, or crosswalk weights not
+    summing to 1."""
 
     edges_object: str
     map_type: str
@@ -222,3 +223,4 @@ class AreaMapCheckNode(CheckNode):
     paths_object: str
     level: str
     level_types: tuple[str, ...]
+    weighted: bool = False  # the source has a weight column: every weight must be above 0

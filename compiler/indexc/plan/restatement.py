@@ -105,10 +105,13 @@ def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow,
 
 def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> list[Node]:
     """Register, paths and (when any edge is apportioned from data) shares and path weights."""
+    # the register as the modelled events leave it: a proposed event ends its predecessors, so they leave
+    # the universes of its geography date as an enacted one's do
+    register = {**catalog.areas, **geography.register.areas}
     nodes: list[Node] = [AreasNode(
         name=AREAS, depends_on=("schema",), spec=None, description="The area register of the specs",
         areas=tuple(AreaRow(a.code, a.name, a.type, a.parent, a.valid_from, a.valid_to, a.provisional)
-                    for _, a in sorted(catalog.areas.items())))]
+                    for _, a in sorted(register.items())))]
     paths = geography.closure.paths
     nodes.append(PathsNode(
         name=PATHS, depends_on=("schema",), spec=None, geography_date=geography.date, paths=_path_rows(paths),

@@ -50,11 +50,17 @@ class Area(StrictModel):
 
 
 class Level(StrictModel):
-    """A set of area types that tile the country once: data of one level can be restated within it."""
+    """A set of area types that tile the country once: data of one level can be restated within it.
+
+    With `tiles: false` it only names types the register holds beside the councils (regions,
+    England, combined authorities): every area's type must be known to a level or a universe,
+    so that a mistyped type is refused rather than silently leaving its area out of both.
+    """
 
     id: Identifier
     description: Text = ""
     types: tuple[Name, ...] = Field(min_length=1)
+    tiles: bool = Field(default=True, strict=True)
 
 
 class Successor(StrictModel):

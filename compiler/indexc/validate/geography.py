@@ -1,4 +1,4 @@
-"""Rules IX601-IX607: lineage events agree with the register and with each other.
+"""Rules IX601-IX607, IX613, IX614 and IX615: lineage events agree with the register and with each other.
 
 A reorganisation is history that every restated number depends on, so an
 event that ends a code not in force, two events that end one code on one
@@ -15,6 +15,7 @@ from typing import Iterator
 from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import LineageEvent
 from indexc.spec.sources import AreaMapSource, LongSource, WideSource
+from indexc.validate import geography_transfers
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -167,6 +168,42 @@ def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
                              "'share' per successor with 'shares_source:'")
 
 
+def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX604 a literal share below 0 or above 1, even if the shares sum to 1; IX613 (warning) a share of 0.
+
+    Shares of -0.5 and 1.5 sum to 1 but create territory on one side and destroy it on the other;
+    a share of 0 is a successor that receives nothing, most often a mistyped share.
+    """
+    for event_id, event in sorted(catalog.lineage.items()):
+        if event.type not in ("split", "boundary_change"):
+            continue
+        for i, successor in enumerate(event.to):
+            where = catalog.where("lineage", event_id, "to", i, "share")
+            if successor.share is not None and not 0 <= successor.share <= 1:
+                yield Diagnostic("IX604", f"lineage event '{event_id}' gives {successor.code} a share of "
+                                 f"{successor.share:g}", where, "a share is the part of the predecessor a successor "
+                                 "receives: between 0 and 1, whatever the other shares")
+            elif successor.share == 0:
+                yield Diagnostic("IX613", f"lineage event '{event_id}' gives {successor.code} a share of 0: it "
+                                 "receives nothing from " + event.from_[0], where,
+                                 "give the share it receives, or remove the successor from 'to'",
+                                 severity=Severity.WARNING)
+
+
+def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX615: an area whose type no level and no universe names is in nothing: a mistyped type (E6 for
+    E06) would silently leave a council out of every universe and its data out of every restatement."""
+    known = {t for level in catalog.levels.values() for t in level.types} | \
+        {t for universe in catalog.universes.values() for t in universe.types}
+    for code, area in sorted(catalog.areas.items()):
+        if area.type not in known:
+            yield Diagnostic("IX615", f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
+                             "names", catalog.where("areas", code, "type"),
+                             " ".join(filter(None, (did_you_mean(area.type, sorted(known)), "If the type is right, "
+                                                    "name it in a level ('tiles: false' for types beside the "
+                                                    "councils, such as regions)."))))
+
+
 def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX605: with an area register, data says on which level and date's codes it is."""
     for source_id, source in catalog.sources.items():
@@ -181,6 +218,10 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
                              catalog.where("sources", source_id, "geography", "level"),
                              did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'",
                              refers_to=geography.level)
+        elif geography is not None and not catalog.levels[geography.level].tiles:
+            yield Diagnostic("IX605", f"source '{source_id}' is on level '{geography.level}', which does not tile "
+                             "the country (tiles: false)", catalog.where("sources", source_id, "geography", "level"),
+                             "data is restated within a level that tiles the country once, such as upper_tier")
     for map_id, area_map in catalog.area_maps.items():
         if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
             yield Diagnostic("IX102", f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
@@ -190,6 +231,10 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             yield Diagnostic("IX102", f"unknown level '{area_map.level}' in area map '{map_id}'",
                              catalog.where("area_maps", map_id, "level"), did_you_mean(area_map.level, catalog.levels),
                              refers_to=area_map.level)
+        elif not catalog.levels[area_map.level].tiles:
+            yield Diagnostic("IX605", f"area map '{map_id}' maps from level '{area_map.level}', which does not tile "
+                             "the country (tiles: false)", catalog.where("area_maps", map_id, "level"),
+                             "an area map carries data of a level that tiles the country once, such as upper_tier")
         for i, metric_id in enumerate(area_map.metrics):
             if metric_id not in catalog.metrics:
                 yield Diagnostic("IX102", f"unknown metric '{metric_id}' in area map '{map_id}'",
@@ -211,5 +256,8 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _validity(catalog)
     yield from _conflicts(catalog)
     yield from _shares(catalog)
+    yield from _share_bounds(catalog)
+    yield from geography_transfers.check(catalog)
     yield from _vesting_days(catalog)
     yield from _geography_references(catalog)
+    yield from _area_types(catalog)

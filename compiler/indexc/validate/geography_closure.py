@@ -1,4 +1,4 @@
-"""Rules IX606, IX608-IX610: what only the closure onto a geography date can tell.
+"""Rules IX606, IX608-IX610 and IX612 (geography_tiling.py): what only the closure onto a geography date can tell.
 
 Whether a measure needs restating, whether a code's history reaches the
 geography date at all, and whether an event can be inverted, all depend on
@@ -14,6 +14,7 @@ from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar
 from indexc.plan.restatement import OPEN_END, OPEN_START, measure_level
 from indexc.validate.catalog import Catalog
+from indexc.validate.geography_tiling import tiling_diagnostics
 from indexc.validate.models import did_you_mean
 
 
@@ -73,5 +74,7 @@ def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic
                     "periods to those after the last reorganisation")
 
 
-def closure_diagnostics(catalog: Catalog, geography: Geography) -> list[Diagnostic]:
-    return [*_proposed(catalog, geography), *_unmappable(catalog, geography), *_unrestatable(catalog, geography)]
+def closure_diagnostics(catalog: Catalog, geography: Geography, scenario: str | None = None) -> list[Diagnostic]:
+    """`scenario`: the scenario whose proposed events the geography models, if any."""
+    return [*_proposed(catalog, geography), *_unmappable(catalog, geography), *_unrestatable(catalog, geography),
+            *tiling_diagnostics(catalog, geography, scenario)]
