@@ -231,7 +231,7 @@ def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["wrote 196 objects to build/duckdb", "wrote 196 objects to build/snowflake"]
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x")
-    assert result.exit_code == 2 and "--out takes a single --target" in result.output
+    assert result.exit_code == 1 and "IX007 --out takes a single --target" in result.output
 
 
 def test_a_row_given_twice_fails_the_run(tiny_project: Path) -> None:
