@@ -17,6 +17,7 @@ from indexc.validate import (
     bindings,
     formulas,
     geography,
+    index_duplicates,
     index_references,
     items,
     methodology,
@@ -31,6 +32,7 @@ Rule = Callable[[Catalog], Iterable[Diagnostic]]
 RULES: tuple[Rule, ...] = (
     references.check,
     index_references.check,
+    index_duplicates.check,
     formulas.check,
     weights.check,
     additivity.check,
