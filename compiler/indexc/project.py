@@ -36,6 +36,7 @@ from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
+from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -338,6 +339,9 @@ class Project:
         examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
         more = " and more" if len(failure.examples) > len(examples) else ""
+        if isinstance(node, EmptyResultCheckNode):
+            found = failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
+            return Diagnostic(node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint)
         if isinstance(node, AuditCheckNode):
             return Diagnostic(
                 "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
