@@ -20,6 +20,8 @@ CASES = [
      "invalid value for '--as-of': '2025-02-30' is not a date that exists", "such as 2020-02-29"),
     (["build", "--target", "duckdb", "--out", "{project}/a_file.txt"], "IX008", "invalid value for '--out'",
      "not of a file"),
+    (["--project", "{project}/a_file.txt", "validate"], "IX008", "invalid value for '--project'",
+     "give the path of a directory, not of a file"),
     (["build", "--target", "oracle"], "IX008", "'oracle' is not one of 'duckdb', 'snowflake'",
      "choose one of: duckdb, snowflake"),
     (["impact", "--source", "finance", "--structure", "{project}/specs"], "IX008", "invalid value for '--structure'",

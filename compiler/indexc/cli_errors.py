@@ -52,7 +52,7 @@ def _hint(err: click.UsageError) -> str:
         if isinstance(param.type, click.DateTime):
             return "write a date that exists, as YYYY-MM-DD, such as 2020-02-29"
         if isinstance(param.type, click.Path) and not param.type.file_okay:
-            return "give the path of a directory (it is created if it does not exist), not of a file"
+            return "give the path of a directory, not of a file"
         if isinstance(param.type, click.Path) and not param.type.dir_okay:
             return "give the path of a file, not of a directory"
         if isinstance(param.type, click.Choice):
