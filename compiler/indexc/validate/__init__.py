@@ -22,6 +22,7 @@ from indexc.validate import (
     items,
     methodology,
     references,
+    universes,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     bindings.check,
     items.check,
     geography.check,
+    universes.check,
     methodology.check,
     audits.check,
 )
