@@ -355,10 +355,7 @@ class Project:
     def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
         spec = failure.object.node.spec
         location = catalog.where(*spec) if spec else self._target_location(target)
-        # the engine's first line only: the lines after it may quote the file read ("Original Line: ...",
-        # "Candidate bindings: ..."), and a target may point at any file
-        summary = failure.message.strip().splitlines()[0] if failure.message.strip() else "no message"
         return Diagnostic(
-            "IX701", f"building {failure.object.name} on {target} failed: {summary}", location,
+            "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
             f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{target}/{failure.object.file_name}. "
             "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")
