@@ -71,9 +71,8 @@ def published_period_check(index_id: str, catalog: Catalog) -> CheckNode:
     period = catalog.indexes[index_id].publish.period
     chosen = None if period == "latest" else period
     scores = index_object(index_id, "scores")
+    missing = f"publishes {chosen}, in which it has no scores" if chosen else "has no scores in any period to publish"
     return PublishedPeriodCheckNode(
         name=f"check__index__{index_id}__published_period", depends_on=(scores,), spec=("indexes", index_id),
         description=f"Index {index_id} has scores in the period it publishes ({period})",
-        failure=(f"index '{index_id}' publishes {chosen}, in which it has no scores; the periods it scores are"
-                 if chosen else f"index '{index_id}' has no scores in any period to publish; the periods it scores are"),
-        scores_object=scores, period=chosen)
+        failure=f"index '{index_id}' {missing}; the periods it scores are", scores_object=scores, period=chosen)
