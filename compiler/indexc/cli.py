@@ -17,8 +17,8 @@ from rich.console import Console
 from indexc import __version__
 from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.errors import (
+    COMMAND_LINE,
     Diagnostic,
-    Location,
     Severity,
     UserError,
     diagnostics_json,
@@ -237,7 +237,7 @@ def lineage_command(project: Project, code: str, fmt: str) -> None:
     compilation = project.compile()
     catalog, geography = compilation.catalog, compilation.geography
     if geography is None or code not in catalog.areas:
-        raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", Location("specs"),
+        raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", COMMAND_LINE,
                                     did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/")])
     click.echo(explain_mermaid(catalog, geography, code) if fmt == "mermaid" else explain_text(catalog, geography, code))
 

@@ -15,10 +15,8 @@ import re
 
 import click
 
-from indexc.errors import Diagnostic, Location, diagnostics_json
+from indexc.errors import COMMAND_LINE, Diagnostic, diagnostics_json
 
-COMMAND_LINE = "command line"
-"""Where a command-line diagnostic points: no file holds the mistake."""
 ARGV = "indexc.argv"
 ISO_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -65,7 +63,7 @@ def usage_diagnostic(err: click.UsageError) -> Diagnostic:
     invalid_value = isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter)
     message = " ".join(err.format_message().split()).rstrip(".")
     return Diagnostic("IX008" if invalid_value else "IX007", message[:1].lower() + message[1:],
-                      Location(COMMAND_LINE), _hint(err))
+                      COMMAND_LINE, _hint(err))
 
 
 def wants_json(argv: list[str]) -> bool:

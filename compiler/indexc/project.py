@@ -28,7 +28,7 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import Diagnostic, Location, UserError, errors_in
+from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
@@ -197,12 +197,12 @@ class Project:
         object, check and error audit has passed (generate/publish.py).
         """
         if period is not None and not is_period_label(period):
-            raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", COMMAND_LINE,
                                         "write periods as YYYY-YY, such as 2016-17")])
         build = self.build(target_name)
         catalog = build.compilation.catalog
         if index_id is not None and index_id not in catalog.indexes:
-            raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", COMMAND_LINE,
                                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}")])
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
@@ -233,7 +233,7 @@ class Project:
                 ranking = report.read_ranking(database.query, target_sql, spec, chosen)
                 if period and period not in ranking.scored_periods:
                     raise UserError([Diagnostic(
-                        "IX703", f"index '{this_index}' has no scores for period '{period}'", Location(SPECS_DIR),
+                        "IX703", f"index '{this_index}' has no scores for period '{period}'", COMMAND_LINE,
                         f"scored periods: {', '.join(ranking.scored_periods) or 'none'}")])
                 rankings.append(ranking)
             return rankings
@@ -281,7 +281,7 @@ class Project:
         compilation = self.compile()
         catalog = compilation.catalog
         if source_id not in catalog.sources:
-            raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", COMMAND_LINE,
                                         did_you_mean(source_id, catalog.sources) or "name a source of specs/")])
         proposed = impact.read_structure(structure, source_id)
         return impact.analyse(catalog, compilation.graph, source_id, proposed)
