@@ -15,9 +15,10 @@ import click
 from rich.console import Console
 
 from indexc import __version__
+from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.errors import (
+    COMMAND_LINE,
     Diagnostic,
-    Location,
     NotShown,
     Severity,
     UserError,
@@ -70,11 +71,11 @@ format_option = click.option("--format", "fmt", type=FORMATS, default="text", sh
                              help="How to print diagnostics.")
 
 
-@click.group()
+@click.group(cls=DiagnosingGroup)
 @click.version_option(__version__, prog_name="indexc")
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The project root, holding specs/ and targets/.")
-@click.option("--geography-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--geography-date", type=IsoDate(), default=None,
               help="Restate onto the geography in force on this date (YYYY-MM-DD); default: the latest event's.")
 @click.option("--proposed", multiple=True, metavar="EVENT",
               help="Also model this proposed lineage event (repeatable).")
@@ -254,7 +255,7 @@ def lineage_command(project: Project, code: str, fmt: str) -> None:
     compilation = project.compile()
     catalog, geography = compilation.catalog, compilation.geography
     if geography is None or code not in catalog.areas:
-        raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", Location("specs"),
+        raise UserError([Diagnostic("IX102", f"unknown area code '{code}'", COMMAND_LINE,
                                     did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/")])
     click.echo(explain_mermaid(catalog, geography, code) if fmt == "mermaid" else explain_text(catalog, geography, code))
 
@@ -269,7 +270,7 @@ target_option = click.option("--target", "target", type=click.Choice(sorted(TARG
 
 
 @snapshot_group.command("take")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+@click.option("--as-of", "as_of", type=IsoDate(), required=True,
               help="The date the data is as of (YYYY-MM-DD).")
 @click.option("--label", default="", help="A name for the snapshot, such as 'budget-2025'.")
 @target_option

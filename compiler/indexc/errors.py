@@ -37,6 +37,10 @@ class Location:
         return self.file
 
 
+COMMAND_LINE = Location("command line")
+"""Where a diagnostic about an option's value points: no file holds the mistake."""
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str

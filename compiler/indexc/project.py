@@ -29,7 +29,7 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import Diagnostic, Location, UserError, errors_in
+from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
@@ -37,6 +37,7 @@ from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
+from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -215,7 +216,7 @@ class Project:
         its own instead, unless `publish_as_live`.
         """
         if period is not None and not is_period_label(period):
-            raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", COMMAND_LINE,
                                         "write periods as YYYY-YY, such as 2016-17")])
         compilation = self.compile(scenarios)
         whatif = what_if(compilation.catalog, compilation.geography, self.geography_options, scenarios=scenarios,
@@ -225,7 +226,7 @@ class Project:
         self.run_what_if_results = None
         catalog = build.compilation.catalog
         if index_id is not None and index_id not in catalog.indexes:
-            raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX102", f"unknown index '{index_id}'", COMMAND_LINE,
                                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}")])
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
@@ -258,7 +259,7 @@ class Project:
                 ranking = report.read_ranking(database.query, target_sql, spec, chosen)
                 if period and period not in ranking.scored_periods:
                     raise UserError([Diagnostic(
-                        "IX703", f"index '{this_index}' has no scores for period '{period}'", Location(SPECS_DIR),
+                        "IX703", f"index '{this_index}' has no scores for period '{period}'", COMMAND_LINE,
                         f"scored periods: {', '.join(ranking.scored_periods) or 'none'}")])
                 rankings.append(ranking)
             if whatif is not None:
@@ -315,7 +316,7 @@ class Project:
         compilation = self.compile()
         catalog = compilation.catalog
         if source_id not in catalog.sources:
-            raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", Location(SPECS_DIR),
+            raise UserError([Diagnostic("IX102", f"unknown source '{source_id}'", COMMAND_LINE,
                                         did_you_mean(source_id, catalog.sources) or "name a source of specs/")])
         proposed = impact.read_structure(structure, source_id)
         return impact.analyse(catalog, compilation.graph, source_id, proposed)
@@ -373,6 +374,9 @@ class Project:
         examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
         more = " and more" if len(failure.examples) > len(examples) else ""
+        if isinstance(node, EmptyResultCheckNode):
+            found = failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
+            return Diagnostic(node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint)
         if isinstance(node, AuditCheckNode):
             return Diagnostic(
                 "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),

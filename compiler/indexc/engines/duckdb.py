@@ -111,6 +111,12 @@ def _rows_written(result, obj: CompiledObject) -> int | None:
     return int(count[0]) if count else None
 
 
+def _first_line(message: str) -> str:
+    """What DuckDB says failed, without the lines after it: those may quote a file it read ("Original Line:",
+    "Candidate bindings:" listing a header), and a target may point at any file."""
+    return next(iter(message.strip().splitlines()), "no message")
+
+
 def _execute_all(connection, objects, progress, schema, publish) -> list[BuiltObject]:
     connection.execute("BEGIN TRANSACTION")
     existing: dict[str, Materialisation] = {}
@@ -121,7 +127,7 @@ def _execute_all(connection, objects, progress, schema, publish) -> list[BuiltOb
             result = connection.execute(obj.statement)
             return (result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []), _rows_written(result, obj)
         except duckdb.Error as err:
-            raise ObjectFailed(obj, str(err).strip()) from err
+            raise ObjectFailed(obj, _first_line(str(err))) from err
 
     try:
         try:

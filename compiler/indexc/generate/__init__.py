@@ -17,6 +17,7 @@ from indexc.generate import (
     geography,
     inputs,
     literal_tables,
+    refusals,
     restate,
     scores,
     snapshots,
@@ -62,6 +63,7 @@ from indexc.plan.nodes import (
     StabilityNode,
     UniverseNode,
 )
+from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
@@ -80,6 +82,8 @@ BUILDERS: dict[type[Node], Builder] = {
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,
+    UniverseCheckNode: refusals.universe_check,
+    PublishedPeriodCheckNode: refusals.published_period_check,
     AreasNode: geography.areas,
     PathsNode: geography.paths,
     SharesNode: geography.shares,

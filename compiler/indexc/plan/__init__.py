@@ -28,6 +28,7 @@ from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
+from indexc.plan.refusals import published_period_check, universe_check
 from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
 from indexc.plan.restatement import (
     AREAS,
@@ -191,7 +192,9 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
         elif kind == "metrics":
             nodes.append(_metric_node(object_id, catalog, with_geography))
         elif kind == "universes":
-            nodes.append(_universe_node(object_id, catalog, geography))
+            universe_node = _universe_node(object_id, catalog, geography)
+            nodes += [universe_node,
+                      universe_check(object_id, catalog, universe_node.name, universe_node.register_object)]
         elif kind == "audits":
             audit = catalog.audits[object_id]
             metric_object = lambda m: object_name("metrics", m)  # noqa: E731
@@ -211,6 +214,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 direct = lambda m: _direct_bindings(m, catalog, with_geography)  # noqa: E731
                 nodes.extend(index_nodes(object_id, catalog, universe, metric_object, value_object,
                                          PATHS if geography else None, direct))
+                nodes.append(published_period_check(object_id, catalog))
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))

@@ -17,10 +17,12 @@ from indexc.validate import (
     bindings,
     formulas,
     geography,
+    index_duplicates,
     index_references,
     items,
     methodology,
     references,
+    universes,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -31,12 +33,14 @@ Rule = Callable[[Catalog], Iterable[Diagnostic]]
 RULES: tuple[Rule, ...] = (
     references.check,
     index_references.check,
+    index_duplicates.check,
     formulas.check,
     weights.check,
     additivity.check,
     bindings.check,
     items.check,
     geography.check,
+    universes.check,
     methodology.check,
     audits.check,
 )

@@ -1,22 +1,30 @@
-"""Before a local run: the files a DuckDB target reads exist and have the columns the sources declare.
+"""Before a local run: the files a DuckDB target reads exist, parse, and have the columns the sources declare.
 
-A misspelt column would otherwise surface as an engine error deep in a run;
-checking the CSV header first points at the source spec with a suggestion.
+A misspelt column, a ragged row or an unclosed quote would otherwise surface as
+an engine error deep in a run (`Referenced column ... not found`); checking
+every data file first, whatever its extension, points at the source spec or at
+the file's line. No message quotes the file: only the columns the specs declare
+(and a header cell that a declared column nearly spells, as a suggestion).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Iterator
 
 from indexc.errors import Diagnostic, Location
 from indexc.load import load_file
 from indexc.spec.sources import RegisterSource, Source
-from indexc.spec.targets import DuckDBTarget, Target
+from indexc.spec.targets import DuckDBTarget, FileRelation, Target
 from indexc.validate.catalog import Catalog
+from indexc.validate.csv_rows import bad_records, csv_header, readable
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import target_path
+
+COLUMN_NAME = re.compile(r"[A-Za-z_][\w .()%-]{0,63}")
+"""A header cell offered as 'did you mean': only one shaped like a column name, never a line of text."""
 
 
 def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
@@ -31,25 +39,64 @@ def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
             yield column, ("items", column)
 
 
-CSV_DELIMITERS = ",;\t|"
-
-
-def csv_header(path: Path) -> list[str]:
-    """The first row, split on the delimiter DuckDB would detect among the usual ones."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        first = handle.readline()
-    try:
-        dialect = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS)
-    except csv.Error:
-        dialect = csv.excel
-    return next(csv.reader([first], dialect), [])
-
-
 def _is_file(path: Path) -> bool:
     try:
         return path.is_file()
     except OSError:  # e.g. a name longer than the file system allows
         return False
+
+
+def parquet_columns(path: Path) -> list[str] | None:
+    """The column names of a Parquet file, or None when DuckDB cannot read it as Parquet."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        try:
+            return [row[0] for row in connection.execute("DESCRIBE SELECT * FROM read_parquet($1)",
+                                                          [str(path)]).fetchall()]
+        except duckdb.Error:
+            return None
+
+
+def _file_columns(path: Path, relation: FileRelation, at: Location) -> tuple[list[str] | None, list[Diagnostic]]:
+    """The file's columns (None: not read here) and the records that do not parse, or why it cannot be read."""
+    shown = relation.path
+    if relation.file_format == "parquet":
+        columns = parquet_columns(path)
+        if columns is None:
+            return None, [Diagnostic("IX504", f"{shown} cannot be read as a Parquet file", at,
+                                     "point the relation at a Parquet file, or say 'format: csv'")]
+        return columns, []
+    if not readable(path):
+        return None, []
+    try:
+        header = csv_header(path)
+        records, count = bad_records(path)
+    except UnicodeDecodeError as err:
+        return None, [Diagnostic("IX504", f"{shown} is not UTF-8 text ({err.reason})", at, "save the file as UTF-8")]
+    except csv.Error:
+        return None, [Diagnostic("IX504", f"cannot read the header of {shown}", at,
+                                 "the first line must name the columns, separated by , ; tab or |")]
+    more = f" ({count} records of this file cannot be read)" if count > len(records) else ""
+    return header, [Diagnostic("IX506", f"this record {record.problem}{more}", Location(shown, record.line, 1),
+                               "every record has one field per header column, a quoted field ends with a quote, "
+                               "and every line ends as the header's does")
+                    for record in records]
+
+
+def _missing_columns(source_id: str, source: Source, columns: list[str], shown: str,
+                     catalog: Catalog) -> Iterator[Diagnostic]:
+    present = {column.lower() for column in columns}
+    declared = list(declared_columns(source))
+    found = [column for column, _ in declared if column.lower() in present]
+    named = [column for column in columns if COLUMN_NAME.fullmatch(column)]
+    for column, at in declared:
+        if column.lower() not in present:
+            hint = did_you_mean(column, named) or (
+                f"of the columns source '{source_id}' declares, the file has "
+                f"{', '.join(found) if found else 'none'}; its first line must name the columns")
+            yield Diagnostic("IX504", f"column '{column}' of source '{source_id}' is not in {shown}",
+                             catalog.where("sources", source_id, *at, key=at[0] == "items"), hint)
 
 
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
@@ -61,30 +108,13 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
         if source_id not in catalog.sources:
             continue
         path = root / relation.path
+        at = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
         if not _is_file(path):
-            where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
-            problems.append(Diagnostic("IX503", f"file not found for source '{source_id}': {relation.path}", where,
+            problems.append(Diagnostic("IX503", f"file not found for source '{source_id}': {relation.path}", at,
                                        "paths are relative to the project root"))
             continue
-        if relation.file_format != "csv" or path.suffix.lower() != ".csv":
-            continue  # Parquet and compressed CSV: DuckDB reads their columns itself
-        try:
-            header = csv_header(path)
-        except UnicodeDecodeError as err:
-            where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
-            problems.append(Diagnostic("IX504", f"{relation.path} is not UTF-8 text ({err.reason})", where,
-                                       "save the file as UTF-8"))
-            continue
-        except csv.Error as err:
-            where = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
-            problems.append(Diagnostic("IX504", f"cannot read the header of {relation.path}: {err}", where,
-                                       "the first line must name the columns"))
-            continue
-        present = {column.lower() for column in header}
-        for column, at in declared_columns(catalog.sources[source_id]):
-            if column.lower() not in present:
-                hint = did_you_mean(column, header) or f"the file's columns are: {', '.join(header)}"
-                problems.append(Diagnostic(
-                    "IX504", f"column '{column}' of source '{source_id}' is not in {relation.path}",
-                    catalog.where("sources", source_id, *at, key=at[0] == "items"), hint))
+        columns, unreadable = _file_columns(path, relation, at)
+        missing = [] if columns is None else list(
+            _missing_columns(source_id, catalog.sources[source_id], columns, relation.path, catalog))
+        problems += missing or unreadable  # a wrong header explains its ragged records: report it alone
     return problems
