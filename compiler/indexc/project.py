@@ -36,6 +36,7 @@ from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
+from indexc.plan.smell import SmellCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -338,6 +339,13 @@ class Project:
         examples = failure.examples[:CHECK_EXAMPLES]
         shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
         more = " and more" if len(failure.examples) > len(examples) else ""
+        if isinstance(node, SmellCheckNode):
+            return Diagnostic(
+                "IX730", f"smell test of measure {node.measure_id}: {node.failure}: "
+                f"{'; '.join(str(v) for v in examples)}{more}",
+                catalog.where(*node.spec), "nothing was changed in the database; correct the value in its file "
+                "(x1000: pounds for thousands; x0.01: a fraction for a percentage), or, if it is right, accept it "
+                f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}")
         if isinstance(node, AuditCheckNode):
             return Diagnostic(
                 "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),

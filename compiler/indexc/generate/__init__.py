@@ -19,6 +19,7 @@ from indexc.generate import (
     literal_tables,
     restate,
     scores,
+    smell,
     snapshots,
 )
 from indexc.generate.targets import SqlTarget, sql_target
@@ -62,6 +63,7 @@ from indexc.plan.nodes import (
     StabilityNode,
     UniverseNode,
 )
+from indexc.plan.smell import SmellCheckNode, SmellNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
@@ -77,6 +79,8 @@ BUILDERS: dict[type[Node], Builder] = {
                                               StabilityNode, ScenarioNode, PublishNode)},
     AuditNode: audits.audit,
     AuditCheckNode: audits.audit_check,
+    SmellNode: smell.smell,
+    SmellCheckNode: smell.smell_check,
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,
