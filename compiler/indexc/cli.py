@@ -144,6 +144,10 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
         _print_diagnostics(project.run_warnings, fmt)
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
+    if project.smell_accepted and not quiet:
+        counts = ", ".join(f"{measure} {count}" for measure, count in sorted(project.smell_accepted.items()))
+        err_console.print(f"smell tests: accepted in the specs, with a reason: {counts} (see smell__<measure>)",
+                          soft_wrap=True, markup=False)
     print_rankings(rankings, console)
 
 

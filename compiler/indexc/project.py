@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots
+from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, smell_report, snapshots
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -105,6 +105,7 @@ class Project:
         self.environ = environ  # where Snowflake credentials are read; the process's environment by default
         self.geography_options = geography or GeographyOptions()
         self.run_warnings: list[Diagnostic] = []  # what the last run found worth saying but not failing for
+        self.smell_accepted: dict[str, int] = {}  # measure -> values its smell test flagged that its spec accepts
 
     # --- stages ---------------------------------------------------------------------------
     def check(self) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -226,6 +227,9 @@ class Project:
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
             self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation, target_sql)
+            smells = smell_report.read(database.query, build.objects, build.compilation, target_sql)
+            self.run_warnings += smells.warnings
+            self.smell_accepted = smells.accepted
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]

@@ -47,3 +47,12 @@ def smell_check(node: SmellCheckNode, target: SqlTarget) -> exp.Expression:
             .from_(target.object_table(node.smell_object), copy=False)
             .where(gross, copy=False)
             .order_by(col("period"), col("area_code"), copy=False))
+
+
+def smell_rows(node: SmellNode, target: SqlTarget) -> exp.Expression:
+    """Every value a built smell table holds, for the run's report, in order."""
+    columns = ["area_code", "period", "value", "test", "severity", "source", "file", "line", "peer_ratio", "robust_z",
+               "accepted_because"]
+    return (exp.select(*(col(c) for c in columns), copy=False)
+            .from_(target.object_table(node.name), copy=False)
+            .order_by(col("period"), col("area_code"), copy=False))

@@ -22,9 +22,9 @@ WARN_Z = 12.0
 """Warning: a robust z-score, (value - median) / (1.4826 * MAD) among peers, beyond this bound. The real
 example's largest honest one is 11.0 (Birmingham's population among metropolitan districts); above it
 are only Calderdale's requests resulting in a service, 2015-16 to 2018-19 (z 14.9 to 18.3)."""
-MIN_PEERS = 5
-"""Fewer areas of a kind with a value in a period than this: no comparison with peers (a median of
-three says little)."""
+MIN_PEERS = 10
+"""Fewer areas of a kind with a value in a period than this: no comparison with peers (a median and a
+median absolute deviation of a handful of values say little). England's 9 regions are not compared."""
 UNIT_RANGES: dict[str, tuple[float, float]] = {"percent": (0.0, 100.0), "percentage": (0.0, 100.0)}
 """A unit's plausible range: a value outside it is an error (8050 for 80.5%)."""
 
