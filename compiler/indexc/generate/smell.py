@@ -39,8 +39,10 @@ def smell_check(node: SmellCheckNode, target: SqlTarget) -> exp.Expression:
     def shown(expression: exp.Expression) -> exp.Expression:
         return exp.Coalesce(this=cast(expression, "varchar"), expressions=[lit("?")])
 
+    line = exp.Coalesce(this=exp.DPipe(this=lit(" line "), expression=cast(col("line"), "varchar")),
+                        expressions=[lit("")])  # a table has no lines (Snowflake)
     parts = [col("area_code"), lit(" "), col("period"), lit(" = "), shown(col("value")), lit(" ("), col("test"),
-             lit("; "), col("source"), lit(", "), col("file"), lit(" line "), shown(col("line")), lit(")")]
+             lit("; "), col("source"), lit(", "), col("file"), line, lit(")")]
     gross = and_all([exp.EQ(this=col("severity"), expression=lit("error")),
                      exp.Is(this=col("accepted_because"), expression=exp.Null())])
     return (exp.select(alias(exp.Concat(expressions=parts), "found"), copy=False)
