@@ -10,7 +10,9 @@ Defaults and their justification: docs/spec-language.md, "Smell tests".
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from indexc.spec.base import Name, PeriodLabel, StrictModel, Text
 
@@ -29,16 +31,25 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {"percent": (0.0, 100.0), "percent
 """A unit's plausible range: a value outside it is an error (8050 for 80.5%)."""
 
 
+def _says_why(reason: str) -> str:
+    if not reason.strip():
+        raise ValueError("must say why, in words (it is the record of who looked and what they found)")
+    return reason
+
+
+Reason = Annotated[Text, AfterValidator(_says_why)]
+
+
 class Accepted(StrictModel):
     """A value the smell test flags that an analyst has looked at and keeps; without `period`, every period."""
 
     area: Name
     period: PeriodLabel | None = None
-    reason: Text = Field(min_length=1, pattern=r"\S")
+    reason: Reason
 
 
 class SmellTest(StrictModel):
-    off: Text | None = Field(default=None, min_length=1, pattern=r"\S")
+    off: Reason | None = None
     """Why this measure is not smell-tested; the test runs unless a reason is given here."""
     factor: float = Field(default=PEER_FACTOR, gt=1, allow_inf_nan=False)
     warn_z: float = Field(default=WARN_Z, gt=0, allow_inf_nan=False)
