@@ -36,7 +36,9 @@ WITH "v" AS (
     MEDIAN("value") OVER (PARTITION BY "period", "kind") AS "peer_median",
     COUNT(*) OVER (PARTITION BY "period", "kind") AS "peer_count",
     LAG("value") OVER (PARTITION BY "area_code" ORDER BY "period", "line") AS "previous_value",
-    LEAD("value") OVER (PARTITION BY "area_code" ORDER BY "period", "line") AS "next_value"
+    LEAD("value") OVER (PARTITION BY "area_code" ORDER BY "period", "line") AS "next_value",
+    LAG("value", 2) OVER (PARTITION BY "area_code" ORDER BY "period", "line") AS "second_previous_value",
+    LEAD("value", 2) OVER (PARTITION BY "area_code" ORDER BY "period", "line") AS "second_next_value"
   FROM "v"
 ), "spread" AS (
   SELECT
@@ -53,8 +55,24 @@ WITH "v" AS (
         "value" - "peer_median"
       ) / NULLIF(1.4826 * "peer_mad", 0)
     END AS "robust_z",
-    "value" / NULLIF("previous_value", 0) AS "previous_ratio",
-    "value" / NULLIF("next_value", 0) AS "next_ratio"
+    "value" / NULLIF(COALESCE("previous_value", "next_value"), 0) AS "nearest_ratio",
+    "value" / NULLIF(
+      CASE
+        WHEN "previous_value" IS NULL
+        THEN "second_next_value"
+        WHEN "next_value" IS NULL
+        THEN "second_previous_value"
+        ELSE "next_value"
+      END,
+      0
+    ) AS "other_nearest_ratio",
+    NOT CASE
+      WHEN "previous_value" IS NULL
+      THEN "second_next_value"
+      WHEN "next_value" IS NULL
+      THEN "second_previous_value"
+      ELSE "next_value"
+    END IS NULL AS "has_two_nearest"
   FROM "spread"
 ), "found" AS (
   SELECT
@@ -64,19 +82,17 @@ WITH "v" AS (
       THEN 'unit_range'
       WHEN COALESCE("peer_ratio" > CAST(10.0 AS DOUBLE) OR "peer_ratio" < CAST(0.1 AS DOUBLE), FALSE)
       THEN 'peers'
-      WHEN (
-        NOT "previous_value" IS NULL OR NOT "next_value" IS NULL
+      WHEN COALESCE(
+        "nearest_ratio" > CAST(10.0 AS DOUBLE) OR "nearest_ratio" < CAST(0.1 AS DOUBLE),
+        FALSE
       )
       AND (
-        "previous_value" IS NULL
+        NOT "has_two_nearest"
         OR COALESCE(
-          "previous_ratio" > CAST(10.0 AS DOUBLE) OR "previous_ratio" < CAST(0.1 AS DOUBLE),
+          "other_nearest_ratio" > CAST(10.0 AS DOUBLE)
+          OR "other_nearest_ratio" < CAST(0.1 AS DOUBLE),
           FALSE
         )
-      )
-      AND (
-        "next_value" IS NULL
-        OR COALESCE("next_ratio" > CAST(10.0 AS DOUBLE) OR "next_ratio" < CAST(0.1 AS DOUBLE), FALSE)
       )
       THEN 'over_time'
       WHEN ABS("robust_z") > CAST(12.0 AS DOUBLE)
