@@ -14,7 +14,7 @@ WITH "v" AS (
     "line",
     CASE
       WHEN LENGTH("area_code") = 9
-      AND LTRIM(SUBSTRING("area_code", 2, 8), '0123456789') = ''
+      AND REGEXP_MATCHES(SUBSTRING("area_code", 2, 8), '^[0-9]{8}$')
       THEN SUBSTRING("area_code", 1, 3)
       ELSE ''
     END AS "kind"

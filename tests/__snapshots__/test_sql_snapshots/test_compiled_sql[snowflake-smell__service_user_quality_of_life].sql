@@ -14,7 +14,7 @@ WITH "V" AS (
     "LINE",
     CASE
       WHEN LENGTH("AREA_CODE") = 9
-      AND LTRIM(SUBSTRING("AREA_CODE", 2, 8), '0123456789') = ''
+      AND REGEXP_LIKE(SUBSTRING("AREA_CODE", 2, 8), '^[0-9]{8}$')
       THEN SUBSTRING("AREA_CODE", 1, 3)
       ELSE ''
     END AS "KIND"
