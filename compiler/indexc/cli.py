@@ -142,12 +142,12 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
         rankings = project.run(target, index_id=index_id, period=period, progress=progress)
     if project.run_warnings and not quiet:
         _print_diagnostics(project.run_warnings, fmt)
-    if not quiet:
-        err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
     if project.smell_accepted and not quiet:
         counts = ", ".join(f"{measure} {count}" for measure, count in sorted(project.smell_accepted.items()))
         err_console.print(f"smell tests: accepted in the specs, with a reason: {counts} (see smell__<measure>)",
                           soft_wrap=True, markup=False)
+    if not quiet:
+        err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
     print_rankings(rankings, console)
 
 
