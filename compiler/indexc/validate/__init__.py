@@ -21,6 +21,7 @@ from indexc.validate import (
     items,
     methodology,
     references,
+    smell,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     geography.check,
     methodology.check,
     audits.check,
+    smell.check,
 )
 
 
