@@ -129,6 +129,9 @@ def histories(draw) -> History:
     return history
 
 
+RANDOM = {"off": "random data: its spread is drawn, not measured"}
+
+
 def in_force(council: Council, year: int) -> bool:
     return (council.start is None or council.start <= year) and (council.end is None or year <= council.end)
 
@@ -171,11 +174,12 @@ def write_project(root: Path, history: History, seed: int, spend_rows: list[tupl
              "geography": {"level": "councils", "codes": "as_published"}, "items": {"people": "p"}},
         ],
         "measures": [
-            {"id": "spend", "unit": "gbp", "additivity": "sum", "bindings": [{"source": "finance", "item": "spend"}]},
+            {"id": "spend", "unit": "gbp", "additivity": "sum", "bindings": [{"source": "finance", "item": "spend"}],
+             "smell": RANDOM},
             *([{"id": "score", "unit": "points", "additivity": "mean", "weight": "population",
-                "bindings": [{"source": "finance", "item": "score"}]}] if with_mean else []),
+                "bindings": [{"source": "finance", "item": "score"}], "smell": RANDOM}] if with_mean else []),
             {"id": "population", "unit": "people", "additivity": "sum",
-             "bindings": [{"source": "people", "item": "people"}]},
+             "bindings": [{"source": "people", "item": "people"}], "smell": RANDOM},
         ],
     }
     (root / "specs").mkdir(parents=True)

@@ -163,7 +163,7 @@ def diagnostics_of(project: Path, **options) -> list:
 
 def test_data_on_a_code_not_in_force_that_year_fails_the_run_at_the_measure(geo_project: Path) -> None:
     with open(geo_project / "data" / "finance.csv", "a") as handle:
-        handle.write("U1,2017-18,5\nZZ,2018-19,7\n")
+        handle.write("U1,2017-18,690\nZZ,2018-19,7\n")  # 690: near U1's later spend, no smell
     (problem,) = diagnostics_of(geo_project)
     assert (problem.code, problem.location.file, problem.location.line) == ("IX702", "specs/data.yaml", 36)
     assert "'U1 2017-18 finance', 'ZZ 2018-19 finance'" in problem.message

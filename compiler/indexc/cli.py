@@ -160,6 +160,10 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
     if project.run_warnings and not quiet:
         _print_diagnostics(project.run_warnings, fmt)
     print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
+    if project.smell_accepted and not quiet:
+        counts = ", ".join(f"{measure} {count}" for measure, count in sorted(project.smell_accepted.items()))
+        err_console.print(f"smell tests: accepted in the specs, with a reason: {counts} (see smell__<measure>)",
+                          soft_wrap=True, markup=False)
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
     print_rankings(rankings, console)

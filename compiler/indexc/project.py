@@ -18,7 +18,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots, whatif_report
+from indexc import (
+    catalogue,
+    impact,
+    migrate_files,
+    report,
+    run_warnings,
+    schema,
+    smell_report,
+    snapshots,
+    whatif_report,
+)
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -38,6 +48,7 @@ from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.plan.nodes import AuditCheckNode
 from indexc.plan.refusals import EmptyResultCheckNode
+from indexc.plan.smell import SmellCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -111,6 +122,7 @@ class Project:
         self.run_what_if: WhatIf | None = None  # the last run's what-if, None when it published the live result
         self.run_schemas: tuple[str, str] | None = None  # the last run's build and published schemas
         self.run_what_if_results: whatif_report.WhatIfResults | None = None  # what the last what-if changed
+        self.smell_accepted: dict[str, int] = {}  # measure -> values its smell test flagged that its spec accepts
 
     # --- stages ---------------------------------------------------------------------------
     def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -252,6 +264,9 @@ class Project:
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
             self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation, target_sql)
+            smells = smell_report.read(database.query, build.objects, build.compilation, target_sql)
+            self.run_warnings += smells.warnings
+            self.smell_accepted = smells.accepted
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -377,6 +392,13 @@ class Project:
         if isinstance(node, EmptyResultCheckNode):
             found = failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
             return Diagnostic(node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint)
+        if isinstance(node, SmellCheckNode):
+            return Diagnostic(
+                "IX730", f"smell test of measure {node.measure_id}: {node.failure}: "
+                f"{'; '.join(str(v) for v in examples)}{more}",
+                catalog.where(*node.spec), "nothing was changed in the database; correct the value in its file "
+                "(x1000: pounds for thousands; x0.01: a fraction for a percentage), or, if it is right, accept it "
+                f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}")
         if isinstance(node, AuditCheckNode):
             return Diagnostic(
                 "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),

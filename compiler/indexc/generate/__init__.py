@@ -20,6 +20,7 @@ from indexc.generate import (
     refusals,
     restate,
     scores,
+    smell,
     snapshots,
 )
 from indexc.generate.targets import SqlTarget, sql_target
@@ -64,6 +65,7 @@ from indexc.plan.nodes import (
     UniverseNode,
 )
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
+from indexc.plan.smell import SmellCheckNode, SmellNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
@@ -79,6 +81,8 @@ BUILDERS: dict[type[Node], Builder] = {
                                               StabilityNode, ScenarioNode, PublishNode)},
     AuditNode: audits.audit,
     AuditCheckNode: audits.audit_check,
+    SmellNode: smell.smell,
+    SmellCheckNode: smell.smell_check,
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,

@@ -53,6 +53,7 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
     parsed_columns = [
         alias(exp.Trim(this=text(col(columns.area))), "area_code"),
         alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
+        col("source_line"),
     ]
     parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
     period = alias(period_label(col("period_start_year")), "period")
@@ -60,19 +61,21 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
         item_key = _item_key(columns.item_columns)
         parsed_columns += [alias(item_key, "item"), alias(blank_is_missing(col(columns.value), "double"), "value")]
         declared = exp.In(this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)])
-        parsed = (exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
+        parsed = (exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
                   .where(declared, copy=False))  # rows of other items are never read, let alone converted
         final = (
-            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), copy=False)
+            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), col("source_line"),
+                       copy=False)
             .from_(table(YEARS), copy=False)
         )
     else:
         item_columns = sorted(source.items)
         parsed_columns += [col(name) for name in item_columns]
-        parsed = exp.select(*parsed_columns, copy=False).from_(target.source_relation(source.id), copy=False)
+        parsed = exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
         final = union_all([
             exp.select(col("area_code"), period.copy(), col("period_raw"), alias(lit(name), "item"),
-                       alias(blank_is_missing(col(name), "double"), "value"), copy=False).from_(table(YEARS), copy=False)
+                       alias(blank_is_missing(col(name), "double"), "value"), col("source_line"), copy=False)
+            .from_(table(YEARS), copy=False)
             for name in item_columns
         ])
     years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)

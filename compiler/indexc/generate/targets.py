@@ -118,6 +118,17 @@ class SqlTarget:
     def source_relation(self, source_id: str) -> exp.Expression:
         raise NotImplementedError
 
+    def numbered_source(self, source_id: str) -> exp.Expression:
+        """The source's relation with `source_line`: where each row is in its file, for reports; NULL where
+        the engine reads a table, which has no lines."""
+        line = exp.Cast(this=exp.Null(), to=exp.DataType.build("bigint"))
+        return (exp.select(exp.Star(), exp.alias_(line, "source_line"), copy=False)
+                .from_(self.source_relation(source_id), copy=False).subquery("numbered", copy=False))
+
+    def source_file(self, source_id: str) -> str:
+        """Where a source's rows are read from, as a person would look for them."""
+        raise NotImplementedError
+
     def create(self, name: str, kind: str, query: exp.Expression) -> exp.Create:
         return exp.Create(this=self.object_table(name), kind=kind, replace=True, expression=query)
 
@@ -155,6 +166,18 @@ class DuckDBSql(SqlTarget):
                    exp.EQ(this=exp.var("all_varchar"), expression=exp.true())]
         return exp.Table(this=exp.ReadCSV(this=path, expressions=options))
 
+    def numbered_source(self, source_id: str) -> exp.Expression:
+        """A CSV row's line in its file (the header is line 1; DuckDB reads in file order, and a row number
+        over the scan keeps it); a Parquet row's number from 1. A quoted value spanning lines shifts the
+        lines after it."""
+        first = 0 if self.spec.relations[source_id].file_format == "parquet" else 1
+        number = exp.Add(this=exp.Window(this=exp.RowNumber()), expression=exp.Literal.number(first))
+        return (exp.select(exp.Star(), exp.alias_(number, "source_line"), copy=False)
+                .from_(self.source_relation(source_id), copy=False).subquery("numbered", copy=False))
+
+    def source_file(self, source_id: str) -> str:
+        return self.spec.relations[source_id].path
+
 
 class SnowflakeSql(SqlTarget):
     name = "snowflake"
@@ -170,6 +193,9 @@ class SnowflakeSql(SqlTarget):
 
     def source_relation(self, source_id: str) -> exp.Expression:
         return exp.to_table(self.spec.relations[source_id].table, dialect=self.dialect)
+
+    def source_file(self, source_id: str) -> str:
+        return f"table {self.spec.relations[source_id].table}"
 
     def static_problems(self, statement: str) -> list[str]:
         return snowflake_problems(statement)

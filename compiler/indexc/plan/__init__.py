@@ -26,6 +26,7 @@ from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
+from indexc.plan.smell import smell_nodes
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.refusals import published_period_check, universe_check
@@ -184,7 +185,9 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
         elif kind == "measures":
-            nodes.append(_measure_node(object_id, catalog, with_geography))
+            measure_node = _measure_node(object_id, catalog, with_geography)
+            nodes.append(measure_node)
+            nodes.extend(smell_nodes(measure_node, catalog))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
                 restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))

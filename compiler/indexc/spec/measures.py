@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt, model_validator
 
 from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
+from indexc.spec.smell import SmellTest
 
 
 class PeriodRange(StrictModel):
@@ -67,6 +68,8 @@ class Measure(StrictModel):
     valid: ValidRange | None = None
     """Values outside are left out as missing, and `indexc run` says how many (IX706)."""
     bindings: tuple[Binding, ...] = Field(min_length=1)
+    smell: SmellTest = SmellTest()
+    """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
 
 
 class Metric(StrictModel):

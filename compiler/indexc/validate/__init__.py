@@ -23,6 +23,7 @@ from indexc.validate import (
     methodology,
     references,
     universes,
+    smell,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -43,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     universes.check,
     methodology.check,
     audits.check,
+    smell.check,
 )
 
 

@@ -8,9 +8,15 @@ WITH "parsed" AS (
   SELECT
     TRIM(CAST("gss_code" AS TEXT)) AS "area_code",
     TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
+    "source_line",
     "gross_current_expenditure_gbp000",
     "net_total_expenditure_gbp000"
-  FROM READ_CSV('examples/data/asc_fr_2016_17_expenditure.csv', header = TRUE, all_varchar = TRUE)
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER () + 1 AS "source_line"
+    FROM READ_CSV('examples/data/asc_fr_2016_17_expenditure.csv', header = TRUE, all_varchar = TRUE)
+  ) AS "numbered"
 ), "with_years" AS (
   SELECT
     *,
@@ -24,7 +30,8 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'gross_current_expenditure_gbp000' AS "item",
-  CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value"
+  CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
+  "source_line"
 FROM "with_years"
 UNION ALL
 SELECT
@@ -34,5 +41,6 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'net_total_expenditure_gbp000' AS "item",
-  CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value"
+  CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
+  "source_line"
 FROM "with_years";

@@ -8,9 +8,15 @@ WITH "parsed" AS (
   SELECT
     TRIM(CAST("la_code" AS TEXT)) AS "area_code",
     TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
+    "source_line",
     CAST("measure_code" AS TEXT) AS "item",
     CAST(NULLIF(TRIM(CAST("value" AS TEXT)), '') AS DOUBLE) AS "value"
-  FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER () + 1 AS "source_line"
+    FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
+  ) AS "numbered"
   WHERE
     CAST("measure_code" AS TEXT) IN ('ASC1', 'ASC2', 'ASC3', 'ASC4', 'ASC5', 'ASC6', 'ASC7')
 ), "with_years" AS (
@@ -26,5 +32,6 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   "item",
-  "value"
+  "value",
+  "source_line"
 FROM "with_years";

@@ -8,8 +8,14 @@ WITH "parsed" AS (
   SELECT
     TRIM(CAST("gss_code" AS TEXT)) AS "area_code",
     TRIM(CAST("mid_year" AS TEXT)) AS "period_raw",
+    "source_line",
     "population"
-  FROM READ_CSV('examples/data/la_population_mid_year.csv', header = TRUE, all_varchar = TRUE)
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER () + 1 AS "source_line"
+    FROM READ_CSV('examples/data/la_population_mid_year.csv', header = TRUE, all_varchar = TRUE)
+  ) AS "numbered"
 ), "with_years" AS (
   SELECT
     *,
@@ -23,5 +29,6 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'population' AS "item",
-  CAST(NULLIF(TRIM(CAST("population" AS TEXT)), '') AS DOUBLE) AS "value"
+  CAST(NULLIF(TRIM(CAST("population" AS TEXT)), '') AS DOUBLE) AS "value",
+  "source_line"
 FROM "with_years";

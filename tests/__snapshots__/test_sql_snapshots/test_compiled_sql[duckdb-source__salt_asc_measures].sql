@@ -9,9 +9,15 @@ WITH "parsed" AS (
   SELECT
     TRIM(CAST("ons_code" AS TEXT)) AS "area_code",
     TRIM(CAST("fy_ending" AS TEXT)) AS "period_raw",
+    "source_line",
     CAST("salt_table" AS TEXT) || '/' || CAST("measure_type" AS TEXT) AS "item",
     CAST(NULLIF(TRIM(CAST("measure_value" AS TEXT)), '') AS DOUBLE) AS "value"
-  FROM READ_CSV('examples/data/salt_structured_asc_2021_23.csv', header = TRUE, all_varchar = TRUE)
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER () + 1 AS "source_line"
+    FROM READ_CSV('examples/data/salt_structured_asc_2021_23.csv', header = TRUE, all_varchar = TRUE)
+  ) AS "numbered"
   WHERE
     CAST("salt_table" AS TEXT) || '/' || CAST("measure_type" AS TEXT) IN ('STS001/Outcome', 'STS002a/Outcome')
 ), "with_years" AS (
@@ -27,5 +33,6 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   "item",
-  "value"
+  "value",
+  "source_line"
 FROM "with_years";
