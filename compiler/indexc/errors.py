@@ -8,6 +8,7 @@ catches; anything else that escapes is a bug in indexc and keeps its traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 from dataclasses import asdict, dataclass
@@ -58,6 +59,11 @@ class Diagnostic:
         location = data.pop("location")
         data["severity"] = self.severity.value
         return {**data, **location}
+
+
+def as_error(diagnostic: Diagnostic) -> Diagnostic:
+    """The same diagnostic as an error: what `--strict` makes of every warning."""
+    return dataclasses.replace(diagnostic, severity=Severity.ERROR)
 
 
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

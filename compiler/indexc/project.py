@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexc import catalogue, impact, migrate_files, report, run_warnings, schema, snapshots
+from indexc import catalogue, guard_reports, impact, migrate_files, report, run_warnings, schema, snapshots
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
@@ -217,6 +217,8 @@ class Project:
             except ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
             except CheckFailed as failure:
+                if isinstance(failure.object.node, guard_reports.GUARDS):
+                    raise UserError(self._guard_diagnostics(failure, database.query, build)) from None
                 raise UserError([self._check_diagnostic(failure, catalog, target_name)]) from None
             except PublishFailed as failure:
                 raise UserError([Diagnostic(
@@ -347,6 +349,13 @@ class Project:
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
             f"nothing was changed in the database; the check is {BUILD_DIR}/{target}/{failure.object.file_name}; "
             "correct the data or the source's declaration")
+
+    def _guard_diagnostics(self, failure: CheckFailed, query, build: Build) -> list[Diagnostic]:
+        """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
+        files = {source: getattr(relation, "path", None) or getattr(relation, "table", "")
+                 for source, relation in build.target.relations.items()}
+        return guard_reports.failed(failure.object.node, failure.examples, query, build.objects,
+                                    build.compilation.catalog, sql_target(build.target), files)
 
     def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
         spec = failure.object.node.spec

@@ -15,6 +15,7 @@ from indexc.generate import (
     area_maps,
     audits,
     geography,
+    guards,
     inputs,
     literal_tables,
     restate,
@@ -62,6 +63,7 @@ from indexc.plan.nodes import (
     StabilityNode,
     UniverseNode,
 )
+from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, RangeCheckNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
@@ -80,6 +82,9 @@ BUILDERS: dict[type[Node], Builder] = {
     PeriodCheckNode: inputs.period_check,
     RegisterCheckNode: inputs.register_check,
     DuplicateCheckNode: inputs.duplicate_check,
+    BindingGapCheckNode: guards.binding_gap_check,
+    RangeCheckNode: guards.range_check,
+    FiniteCheckNode: guards.finite_check,
     AreasNode: geography.areas,
     PathsNode: geography.paths,
     SharesNode: geography.shares,

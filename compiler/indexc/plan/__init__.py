@@ -26,6 +26,7 @@ from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
+from indexc.plan.guards import binding_guards, measure_guards, metric_guards, published_measures
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
@@ -103,7 +104,7 @@ def _measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> No
     measure = catalog.measures[measure_id]
     bindings = tuple(
         BindingSelect(b.source, object_name("sources", b.source), b.item, b.periods.from_, b.periods.to,
-                      _codes_of(b.source, catalog), b.restate)
+                      _codes_of(b.source, catalog), b.restate, tuple(sorted(b.not_published)))
         for b in measure.bindings
     )
     return MeasureNode(name=object_name("measures", measure_id), spec=("measures", measure_id),
@@ -179,17 +180,20 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
     if geography:
         nodes.extend(geography_nodes(catalog, geography, measure_object))
     restated: list[str] = []
+    published = published_measures(catalog, graph)
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
         elif kind == "measures":
             nodes.append(_measure_node(object_id, catalog, with_geography))
+            nodes.extend(measure_guards(nodes[-1], catalog))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
                 restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))
                 nodes.extend(more)
         elif kind == "metrics":
             nodes.append(_metric_node(object_id, catalog, with_geography))
+            nodes.extend(metric_guards(nodes[-1]))
         elif kind == "universes":
             nodes.append(_universe_node(object_id, catalog, geography))
         elif kind == "audits":
@@ -214,6 +218,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))
+    nodes.extend(binding_guards(nodes, published))
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}

@@ -1,0 +1,87 @@
+"""SQL for the guards (plan/guards.py): queries that must return no rows, and what they report.
+
+Each check returns one text column, in words a message can quote: a failed build is rolled back, so
+the facade (guard_reports.py) describes what was found from these texts alone.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from indexc.generate.expressions import alias, and_all, col, is_finite, lit, table, text, union_all
+from indexc.generate.inputs import COMPARISONS, bound_rows, valid_value
+from indexc.generate.targets import SqlTarget
+from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
+
+HELD = "held"
+NOT_NULL = lambda name: exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))  # noqa: E731
+
+
+def binding_gaps(source_object: str, bindings: tuple[GuardedBinding, ...], target: SqlTarget) -> exp.Expression:
+    """`measure position period`: each period of a binding's range in which its source has a value of some
+    item but none of the binding's item, except the periods it declares `not_published`."""
+    held = (exp.select(col("item"), col("period"), copy=False).distinct(copy=False)
+            .from_(target.object_table(source_object), copy=False)
+            .where(and_all([NOT_NULL("period"), NOT_NULL("value")]), copy=False))
+    selects = []
+    for guarded in bindings:
+        binding = guarded.binding
+        in_range = bound_rows(binding)[1:]
+        if binding.not_published:
+            in_range.append(exp.Not(this=exp.In(this=col("period"), expressions=[
+                lit(period) for period in binding.not_published])))
+        source_periods = exp.select(col("period"), copy=False).distinct(copy=False).from_(table(HELD), copy=False)
+        if in_range:
+            source_periods = source_periods.where(and_all(in_range), copy=False)
+        item_periods = exp.select(col("period"), copy=False).from_(table(HELD), copy=False) \
+            .where(exp.EQ(this=col("item"), expression=lit(binding.item)), copy=False)
+        gaps = exp.Except(this=source_periods, expression=item_periods, distinct=True)
+        shown = exp.Concat(expressions=[lit(f"{guarded.measure_id} {guarded.position} "), col("period")])
+        selects.append(exp.select(alias(shown, "gap"), copy=False).from_(gaps.subquery("gaps", copy=False), copy=False))
+    return (exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False)
+            .order_by(col("gap"), copy=False).with_(HELD, as_=held, copy=False))
+
+
+def binding_gap_check(node: BindingGapCheckNode, target: SqlTarget) -> exp.Expression:
+    return binding_gaps(node.source_object, node.bindings, target)
+
+
+def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:
+    """`source area period value`: bound values that `valid:` keeps but that lie outside the range, or are
+    infinite or NaN (a value, not a missing one, that no arithmetic can use)."""
+    in_range = and_all([is_finite(col("value"))] + [COMPARISONS[op](this=col("value"), expression=lit(bound))
+                                                   for op, bound in node.bounds])
+    selects = []
+    for binding in node.bindings:
+        conditions = bound_rows(binding) + [NOT_NULL("value")]
+        if node.valid:
+            conditions.append(exp.Paren(this=valid_value(col("value"), node.valid)))
+        conditions.append(exp.Not(this=exp.Paren(this=in_range.copy())))
+        shown = exp.Concat(expressions=[lit(f"{binding.source_id} "), col("area_code"), lit(" "), col("period"),
+                                        lit(" "), text(col("value"))])
+        selects.append(exp.select(alias(shown, "found"), copy=False)
+                       .from_(target.object_table(binding.source_object), copy=False)
+                       .where(and_all(conditions), copy=False))
+    return exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False) \
+        .order_by(col("found"), copy=False)
+
+
+def finite_check(node: FiniteCheckNode, target: SqlTarget) -> exp.Expression:
+    """`area period value`: metric values that are infinite or NaN."""
+    shown = exp.Concat(expressions=[col("area_code"), lit(" "), col("period"), lit(" "), text(col("value"))])
+    return (exp.select(alias(shown, "found"), copy=False)
+            .from_(target.object_table(node.metric_object), copy=False)
+            .where(and_all([NOT_NULL("value"), exp.Not(this=is_finite(col("value")))]), copy=False)
+            .order_by(col("found"), copy=False))
+
+
+def undefined_values(metric_object: str, target: SqlTarget) -> exp.Expression:
+    """(area_code, period): where every input of a metric has a value but its formula is undefined
+    (a division by zero, say), which the metric leaves missing."""
+    return (exp.select(col("area_code"), col("period"), copy=False)
+            .from_(target.object_table(metric_object), copy=False)
+            .where(exp.Is(this=col("value"), expression=exp.Null()), copy=False)
+            .order_by(col("period"), col("area_code"), copy=False))
+
+
+__all__ = ["binding_gap_check", "binding_gaps", "finite_check", "range_check", "undefined_values"]
