@@ -180,7 +180,9 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
     if geography:
         nodes.extend(geography_nodes(catalog, geography, measure_object))
     restated: list[str] = []
-    published = published_measures(catalog, graph)
+    # planned before the scenarios are, so that a scenario shares them (alternative_geography.py)
+    nodes.extend(binding_guards([_measure_node(m, catalog, with_geography)
+                                 for m in sorted(published_measures(catalog, graph))]))
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
@@ -218,7 +220,6 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))
-    nodes.extend(binding_guards(nodes, published))
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}

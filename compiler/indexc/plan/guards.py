@@ -76,21 +76,18 @@ def published_measures(catalog: Catalog, graph: Graph) -> frozenset[str]:
     return frozenset({name for kind, name in reached if kind == "measures"} | (bases & set(catalog.measures)))
 
 
-def binding_guards(nodes: list[Node], published: frozenset[str]) -> list[Node]:
-    """A gap check per source read by a published measure's binding (IX709)."""
-    by_source: dict[str, list[GuardedBinding]] = {}
-    spec_of: dict[str, tuple[str, str] | None] = {}
-    for node in nodes:
-        if isinstance(node, MeasureNode) and node.measure_id in published:
-            for position, binding in enumerate(node.bindings, start=1):
-                by_source.setdefault(binding.source_object, []).append(
-                    GuardedBinding(node.measure_id, position, binding))
-        spec_of[node.name] = node.spec
+def binding_guards(measures: list[MeasureNode]) -> list[Node]:
+    """A gap check per source read by these (published) measures' bindings (IX709)."""
+    by_source: dict[tuple[str, str], list[GuardedBinding]] = {}
+    for node in measures:
+        for position, binding in enumerate(node.bindings, start=1):
+            by_source.setdefault((binding.source_object, binding.source_id), []).append(
+                GuardedBinding(node.measure_id, position, binding))
     return [BindingGapCheckNode(
-        name=check_name(source, "bindings"), depends_on=(source,), spec=spec_of.get(source),
+        name=check_name(source, "bindings"), depends_on=(source,), spec=("sources", source_id),
         description=f"Periods in which {source} has rows but a binding of a published measure finds no value",
         failure="periods in which a binding finds no value of its item though its source has rows",
-        source_object=source, bindings=tuple(bindings)) for source, bindings in sorted(by_source.items())]
+        source_object=source, bindings=tuple(bindings)) for (source, source_id), bindings in sorted(by_source.items())]
 
 
 def measure_guards(node: MeasureNode, catalog: Catalog) -> list[Node]:
