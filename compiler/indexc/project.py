@@ -226,7 +226,9 @@ class Project:
                     self._target_location(target_name),
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
-            self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation, target_sql)
+            with contextlib.chdir(self.root):  # a lost item's report reads the source's data (guard_reports.py)
+                self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
+                                                           target_sql)
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -354,8 +356,9 @@ class Project:
         """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
         files = {source: getattr(relation, "path", None) or getattr(relation, "table", "")
                  for source, relation in build.target.relations.items()}
-        return guard_reports.failed(failure.object.node, failure.examples, query, build.objects,
-                                    build.compilation.catalog, sql_target(build.target), files)
+        with contextlib.chdir(self.root):  # where a DuckDB target's data paths start, as when building
+            return guard_reports.failed(failure.object.node, failure.examples, query, build.objects,
+                                        build.compilation.catalog, sql_target(build.target), files)
 
     def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str) -> Diagnostic:
         spec = failure.object.node.spec
