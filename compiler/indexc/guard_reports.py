@@ -21,6 +21,7 @@ from indexc.generate.inputs import data_source
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
 from indexc.plan.nodes import BindingSelect, DataSourceNode, MeasureNode, MetricNode
+from indexc.spec.sources import ITEM_SEPARATOR
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -68,7 +69,7 @@ def binding_gap_diagnostics(bindings: tuple[GuardedBinding, ...], gaps: list[str
     for (measure_id, position), periods in sorted(missing.items()):
         binding = of[measure_id, position]
         held = _items_held(binding, periods, query, objects, target)
-        suggestion = did_you_mean(binding.item, held)
+        suggestion = _reordered(binding.item, held) or did_you_mean(binding.item, held)
         outcome = "nothing was published; " if severity is Severity.ERROR else "nothing published reads this measure; "
         diagnostics.append(Diagnostic(
             "IX709", f"{measure_id}: binding {position} found no value of item '{binding.item}' in source "
@@ -79,6 +80,13 @@ def binding_gap_diagnostics(bindings: tuple[GuardedBinding, ...], gaps: list[str
             "their order) or the data; if the source publishes no value of it in a period, list the period "
             "under the binding's 'not_published:'", severity=severity))
     return diagnostics
+
+
+def _reordered(item: str, held: list[str]) -> str | None:
+    """The held item made of the same parts in another order: item columns listed in another order."""
+    parts = sorted(item.split(ITEM_SEPARATOR))
+    same = [h for h in held if h != item and len(parts) > 1 and sorted(h.split(ITEM_SEPARATOR)) == parts]
+    return f"did you mean '{same[0]}' (the item columns in another order)?" if same else None
 
 
 def _items_held(binding: BindingSelect, periods: list[str], query: Query, objects: list[CompiledObject],
@@ -137,8 +145,11 @@ def after_run(query: Query, objects: list[CompiledObject], catalog: Catalog, tar
                         GuardedBinding(obj.node.measure_id, position, binding))
         elif isinstance(obj.node, MetricNode) and _can_be_undefined(obj.node.formula):
             warnings += _undefined(obj.node, query, catalog, target)
+    sources = {o.name: o.node for o in objects if isinstance(o.node, DataSourceNode)}
     for source, bindings in sorted(unguarded.items()):
-        gaps = [row["gap"] for row in query(target.render(binding_gaps(source, tuple(bindings), target)))]
+        if source not in sources:
+            continue  # an area-map or register source: its bindings are checked as it is read
+        gaps = [row["gap"] for row in query(target.render(binding_gaps(sources[source], tuple(bindings), target)))]
         warnings += binding_gap_diagnostics(tuple(bindings), gaps, False, query, objects, catalog, target,
                                             Severity.WARNING)
     return warnings

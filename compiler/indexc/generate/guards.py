@@ -9,20 +9,26 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.generate.expressions import alias, and_all, col, is_finite, lit, table, text, union_all
-from indexc.generate.inputs import COMPARISONS, bound_rows, valid_value
+from indexc.generate.inputs import COMPARISONS, bound_rows, periods_with_rows, valid_value
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
+from indexc.plan.nodes import DataSourceNode
+from indexc.spec.sources import LongSource
 
 HELD = "held"
+WITH_ROWS = "with_rows"
 NOT_NULL = lambda name: exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))  # noqa: E731
 
 
-def binding_gaps(source_object: str, bindings: tuple[GuardedBinding, ...], target: SqlTarget) -> exp.Expression:
+def binding_gaps(source: DataSourceNode, bindings: tuple[GuardedBinding, ...], target: SqlTarget) -> exp.Expression:
     """`measure position period`: each period of a binding's range in which its source has a value of some
-    item but none of the binding's item, except the periods it declares `not_published`."""
+    item (a long source's undeclared items too) but none of the binding's item, except the periods it
+    declares `not_published`."""
     held = (exp.select(col("item"), col("period"), copy=False).distinct(copy=False)
-            .from_(target.object_table(source_object), copy=False)
+            .from_(target.object_table(source.name), copy=False)
             .where(and_all([NOT_NULL("period"), NOT_NULL("value")]), copy=False))
+    with_rows = (periods_with_rows(source.source, target) if isinstance(source.source, LongSource) else
+                 exp.select(col("period"), copy=False).distinct(copy=False).from_(table(HELD), copy=False))
     selects = []
     for guarded in bindings:
         binding = guarded.binding
@@ -30,7 +36,8 @@ def binding_gaps(source_object: str, bindings: tuple[GuardedBinding, ...], targe
         if binding.not_published:
             in_range.append(exp.Not(this=exp.In(this=col("period"), expressions=[
                 lit(period) for period in binding.not_published])))
-        source_periods = exp.select(col("period"), copy=False).distinct(copy=False).from_(table(HELD), copy=False)
+        in_range.append(NOT_NULL("period"))
+        source_periods = exp.select(col("period"), copy=False).from_(table(WITH_ROWS), copy=False)
         if in_range:
             source_periods = source_periods.where(and_all(in_range), copy=False)
         item_periods = exp.select(col("period"), copy=False).from_(table(HELD), copy=False) \
@@ -39,11 +46,12 @@ def binding_gaps(source_object: str, bindings: tuple[GuardedBinding, ...], targe
         shown = exp.Concat(expressions=[lit(f"{guarded.measure_id} {guarded.position} "), col("period")])
         selects.append(exp.select(alias(shown, "gap"), copy=False).from_(gaps.subquery("gaps", copy=False), copy=False))
     return (exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False)
-            .order_by(col("gap"), copy=False).with_(HELD, as_=held, copy=False))
+            .order_by(col("gap"), copy=False).with_(HELD, as_=held, copy=False)
+            .with_(WITH_ROWS, as_=with_rows, copy=False))
 
 
 def binding_gap_check(node: BindingGapCheckNode, target: SqlTarget) -> exp.Expression:
-    return binding_gaps(node.source_object, node.bindings, target)
+    return binding_gaps(node.source, node.bindings, target)
 
 
 def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:

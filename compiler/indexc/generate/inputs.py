@@ -82,6 +82,21 @@ def data_source(node: DataSourceNode, target: SqlTarget, *, declared_only: bool 
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
 
+def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
+    """The periods (labels) in which a long source's data has a value of any item, declared or not.
+
+    Its normalised table holds the declared items only, so a source whose items were all renamed would
+    seem to have no rows at all; values are not converted, only tested for being blank.
+    """
+    columns = source.columns
+    raw_period = exp.Trim(this=text(col(columns.period)))
+    label = period_label(period_start_year(source.period, raw_period))
+    has_value = exp.Not(this=exp.Is(this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
+                                    expression=exp.Null()))
+    return (exp.select(alias(label, "period"), copy=False).distinct(copy=False)
+            .from_(target.source_relation(source.id), copy=False).where(has_value, copy=False))
+
+
 def _item_key(columns: tuple[str, ...]) -> exp.Expression:
     """The item a row holds: its item column, or its item columns' values joined by '/'.
 

@@ -181,8 +181,10 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
         nodes.extend(geography_nodes(catalog, geography, measure_object))
     restated: list[str] = []
     # planned before the scenarios are, so that a scenario shares them (alternative_geography.py)
+    data_sources = {node.name: node for s in sorted(catalog.sources) for node in _source_nodes(s, catalog, geography)
+                    if isinstance(node, DataSourceNode)}
     nodes.extend(binding_guards([_measure_node(m, catalog, with_geography)
-                                 for m in sorted(published_measures(catalog, graph))]))
+                                 for m in sorted(published_measures(catalog, graph))], data_sources))
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))

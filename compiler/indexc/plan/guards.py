@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from indexc.plan.nodes import BindingSelect, CheckNode, MeasureNode, MetricNode, Node
+from indexc.plan.nodes import BindingSelect, CheckNode, DataSourceNode, MeasureNode, MetricNode, Node
 from indexc.resolve import Graph, Ref
 from indexc.validate.catalog import Catalog
 
@@ -34,7 +34,7 @@ class BindingGapCheckNode(CheckNode):
     many measures it feeds.
     """
 
-    source_object: str
+    source: DataSourceNode  # whose table it reads, and whose data it reads for the periods with rows
     bindings: tuple[GuardedBinding, ...]
 
 
@@ -76,8 +76,8 @@ def published_measures(catalog: Catalog, graph: Graph) -> frozenset[str]:
     return frozenset({name for kind, name in reached if kind == "measures"} | (bases & set(catalog.measures)))
 
 
-def binding_guards(measures: list[MeasureNode]) -> list[Node]:
-    """A gap check per source read by these (published) measures' bindings (IX709)."""
+def binding_guards(measures: list[MeasureNode], sources: dict[str, DataSourceNode]) -> list[Node]:
+    """A gap check per source (`sources`: by object name) read by these (published) measures' bindings (IX709)."""
     by_source: dict[tuple[str, str], list[GuardedBinding]] = {}
     for node in measures:
         for position, binding in enumerate(node.bindings, start=1):
@@ -87,7 +87,8 @@ def binding_guards(measures: list[MeasureNode]) -> list[Node]:
         name=check_name(source, "bindings"), depends_on=(source,), spec=("sources", source_id),
         description=f"Periods in which {source} has rows but a binding of a published measure finds no value",
         failure="periods in which a binding finds no value of its item though its source has rows",
-        source_object=source, bindings=tuple(bindings)) for (source, source_id), bindings in sorted(by_source.items())]
+        source=sources[source], bindings=tuple(bindings))
+        for (source, source_id), bindings in sorted(by_source.items()) if source in sources]
 
 
 def measure_guards(node: MeasureNode, catalog: Catalog) -> list[Node]:

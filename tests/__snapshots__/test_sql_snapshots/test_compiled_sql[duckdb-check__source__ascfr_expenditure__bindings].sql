@@ -10,6 +10,10 @@ WITH "held" AS (
   FROM "indexc_build"."source__ascfr_expenditure"
   WHERE
     NOT "period" IS NULL AND NOT "value" IS NULL
+), "with_rows" AS (
+  SELECT DISTINCT
+    "period"
+  FROM "held"
 )
 SELECT
   *
@@ -17,11 +21,11 @@ FROM (
   SELECT
     'asc_gross_expenditure 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      "period" >= '2016-17' AND "period" <= '2016-17'
+      "period" >= '2016-17' AND "period" <= '2016-17' AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"

@@ -10,6 +10,18 @@ WITH "held" AS (
   FROM "indexc_build"."source__oflog_asc_outcomes"
   WHERE
     NOT "period" IS NULL AND NOT "value" IS NULL
+), "with_rows" AS (
+  SELECT DISTINCT
+    CAST(TRY_CAST(SUBSTRING(TRIM(CAST("financial_year" AS TEXT)), 1, 4) AS INT) AS TEXT) || '-' || LPAD(
+      CAST((
+        TRY_CAST(SUBSTRING(TRIM(CAST("financial_year" AS TEXT)), 1, 4) AS INT) + 1
+      ) % 100 AS TEXT),
+      2,
+      '0'
+    ) AS "period"
+  FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
+  WHERE
+    NOT NULLIF(TRIM(CAST("value" AS TEXT)), '') IS NULL
 )
 SELECT
   *
@@ -17,11 +29,12 @@ FROM (
   SELECT
     'carer_quality_of_life 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
       NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"
@@ -33,11 +46,12 @@ FROM (
   SELECT
     'carers_finding_information_easy 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
       NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"
@@ -49,11 +63,11 @@ FROM (
   SELECT
     'service_user_quality_of_life 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      NOT "period" IN ('2015-16', '2020-21')
+      NOT "period" IN ('2015-16', '2020-21') AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"
@@ -65,11 +79,11 @@ FROM (
   SELECT
     'short_term_service_success 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      "period" <= '2020-21'
+      "period" <= '2020-21' AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"
@@ -81,11 +95,11 @@ FROM (
   SELECT
     'users_finding_information_easy 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      NOT "period" IN ('2020-21')
+      NOT "period" IN ('2020-21') AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"
@@ -97,11 +111,11 @@ FROM (
   SELECT
     'workforce_turnover 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      NOT "period" IN ('2015-16')
+      NOT "period" IN ('2015-16') AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"

@@ -10,6 +10,10 @@ WITH "held" AS (
   FROM "indexc_build"."source__ons_population"
   WHERE
     NOT "period" IS NULL AND NOT "value" IS NULL
+), "with_rows" AS (
+  SELECT DISTINCT
+    "period"
+  FROM "held"
 )
 SELECT
   *
@@ -17,9 +21,11 @@ FROM (
   SELECT
     'population 1 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
+    WHERE
+      NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"

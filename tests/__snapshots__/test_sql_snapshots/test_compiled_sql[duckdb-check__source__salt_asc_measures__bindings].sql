@@ -10,6 +10,18 @@ WITH "held" AS (
   FROM "indexc_build"."source__salt_asc_measures"
   WHERE
     NOT "period" IS NULL AND NOT "value" IS NULL
+), "with_rows" AS (
+  SELECT DISTINCT
+    CAST(TRY_CAST(TRIM(CAST("fy_ending" AS TEXT)) AS INT) - 1 AS TEXT) || '-' || LPAD(
+      CAST((
+        TRY_CAST(TRIM(CAST("fy_ending" AS TEXT)) AS INT) - 1 + 1
+      ) % 100 AS TEXT),
+      2,
+      '0'
+    ) AS "period"
+  FROM READ_CSV('examples/data/salt_structured_asc_2021_23.csv', header = TRUE, all_varchar = TRUE)
+  WHERE
+    NOT NULLIF(TRIM(CAST("measure_value" AS TEXT)), '') IS NULL
 )
 SELECT
   *
@@ -17,11 +29,11 @@ FROM (
   SELECT
     'short_term_service_success 2 ' || "period" AS "gap"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "period"
-    FROM "held"
+    FROM "with_rows"
     WHERE
-      "period" >= '2021-22'
+      "period" >= '2021-22' AND NOT "period" IS NULL
     EXCEPT
     SELECT
       "period"

@@ -10,6 +10,22 @@ WITH "HELD" AS (
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__OFLOG_ASC_OUTCOMES"
   WHERE
     NOT "PERIOD" IS NULL AND NOT "VALUE" IS NULL
+), "WITH_ROWS" AS (
+  SELECT DISTINCT
+    CONCAT(
+      CAST(TRY_CAST(SUBSTRING(TRIM(CAST("FINANCIAL_YEAR" AS VARCHAR)), 1, 4) AS INT) AS VARCHAR),
+      '-',
+      LPAD(
+        CAST((
+          TRY_CAST(SUBSTRING(TRIM(CAST("FINANCIAL_YEAR" AS VARCHAR)), 1, 4) AS INT) + 1
+        ) % 100 AS VARCHAR),
+        2,
+        '0'
+      )
+    ) AS "PERIOD"
+  FROM "RAW"."OFLOG_ASC_OUTCOMES"
+  WHERE
+    NOT NULLIF(TRIM(CAST("VALUE" AS VARCHAR)), '') IS NULL
 )
 SELECT
   *
@@ -17,11 +33,12 @@ FROM (
   SELECT
     CONCAT('carer_quality_of_life 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
       NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
@@ -33,11 +50,12 @@ FROM (
   SELECT
     CONCAT('carers_finding_information_easy 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
       NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
@@ -49,11 +67,11 @@ FROM (
   SELECT
     CONCAT('service_user_quality_of_life 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
-      NOT "PERIOD" IN ('2015-16', '2020-21')
+      NOT "PERIOD" IN ('2015-16', '2020-21') AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
@@ -65,11 +83,11 @@ FROM (
   SELECT
     CONCAT('short_term_service_success 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
-      "PERIOD" <= '2020-21'
+      "PERIOD" <= '2020-21' AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
@@ -81,11 +99,11 @@ FROM (
   SELECT
     CONCAT('users_finding_information_easy 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
-      NOT "PERIOD" IN ('2020-21')
+      NOT "PERIOD" IN ('2020-21') AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
@@ -97,11 +115,11 @@ FROM (
   SELECT
     CONCAT('workforce_turnover 1 ', "PERIOD") AS "GAP"
   FROM (
-    SELECT DISTINCT
+    SELECT
       "PERIOD"
-    FROM "HELD"
+    FROM "WITH_ROWS"
     WHERE
-      NOT "PERIOD" IN ('2015-16')
+      NOT "PERIOD" IN ('2015-16') AND NOT "PERIOD" IS NULL
     EXCEPT
     SELECT
       "PERIOD"
