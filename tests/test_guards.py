@@ -36,7 +36,7 @@ def test_a_renamed_item_fails_the_run_and_keeps_what_was_published(example_proje
     edit(example_project / "examples" / "data" / "asc_outcomes_oflog.csv", ",ASC5,", ",ASC5b,")
     result = invoke(example_project, "run", "-q")
     assert result.exit_code == 1
-    assert ("specs/measures.yaml:48:9: IX709 short_term_service_success: binding 1 found no value of item 'ASC5' "
+    assert ("specs/measures.yaml:45:9: IX709 short_term_service_success: binding 1 found no value of item 'ASC5' "
             "in source 'oflog_asc_outcomes' (to 2020-21) in period(s) in which the source has rows: 2015-16, "
             "2016-17") in result.output
     assert "ASC4, ASC5b, ASC6" in result.output and "did you mean 'ASC5b'?" in result.output
