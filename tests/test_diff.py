@@ -96,7 +96,7 @@ def test_added_and_removed_spec_objects_and_the_markdown_comment(tiny_project) -
     assert "| definition | added | `metrics/spend_per_person` |  |" in result.output
     assert "- added `metric__spend_per_person`" in result.output
     unchanged = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD~0"])
-    assert "1 added, 0 removed, 0 changed" in unchanged.output
+    assert "2 added, 0 removed, 0 changed" in unchanged.output  # the metric and the check of its values
 
 
 def test_a_base_that_cannot_be_read_is_a_clear_error(tiny_project) -> None:
