@@ -207,5 +207,5 @@ def test_non_finite_cells_fail_the_run(tiny_project: Path) -> None:
         run_tiny(tiny_project, "zscore")
     [diagnostic] = raised.value.diagnostics
     assert (diagnostic.code, diagnostic.message) == (
-        "IX710", "satisfaction: value(s) not finite: BBB 2016-17 nan in outcomes (data/outcomes.csv), "
-                 "CCC 2016-17 inf in outcomes (data/outcomes.csv)")
+        "IX710", "source 'outcomes': value(s) not finite in outcomes (data/outcomes.csv): BBB 2016-17 nan (item SAT), "
+                 "CCC 2016-17 inf (item SAT)")

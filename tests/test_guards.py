@@ -74,8 +74,8 @@ def test_a_negative_population_fails_the_run_with_source_file_area_period_and_va
     edit(tiny_project / "data" / "population.csv", "BBB,2016,200", "BBB,2016,-200")
     result = invoke(tiny_project, "run", "-q")
     assert result.exit_code == 1
-    assert ("specs/tiny.yaml:28:28: IX710 population: value(s) outside its range (>= 0) or not finite: "
-            "BBB 2016-17 -200.0 in population (data/population.csv)") in result.output
+    assert ("specs/tiny.yaml:28:28: IX710 population: value(s) outside its range (>= 0) in population "
+            "(data/population.csv): BBB 2016-17 -200.0") in result.output
     assert "the default of unit 'people'" in result.output
 
 
@@ -92,15 +92,16 @@ def test_a_declared_range_is_checked_after_valid_leaves_blanks_out(tiny_project:
     edit(outcomes, "CCC,2017,SAT,70", "CCC,2017,SAT,180")
     result = invoke(tiny_project, "run", "-q")
     assert result.exit_code == 1
-    assert ("specs/tiny.yaml:34:12: IX710 satisfaction: value(s) outside its range (>= 0 and <= 100) or not "
-            "finite: CCC 2016-17 180.0 in outcomes (data/outcomes.csv)") in result.output
+    assert ("specs/tiny.yaml:34:12: IX710 satisfaction: value(s) outside its range (>= 0 and <= 100) in outcomes "
+            "(data/outcomes.csv): CCC 2016-17 180.0") in result.output
 
 
-def test_an_infinite_value_in_the_data_is_out_of_every_range(tiny_project: Path) -> None:
+def test_an_infinite_value_in_the_data_fails_the_run_at_its_source(tiny_project: Path) -> None:
     edit(tiny_project / "data" / "outcomes.csv", "CCC,2017,SAT,70", "CCC,2017,SAT,inf")
     result = invoke(tiny_project, "run", "-q")
     assert result.exit_code == 1
-    assert "IX710 satisfaction: value(s) not finite: CCC 2016-17 inf in outcomes (data/outcomes.csv)" in result.output
+    assert ("specs/tiny.yaml:20:5: IX710 source 'outcomes': value(s) not finite in outcomes (data/outcomes.csv): "
+            "CCC 2016-17 inf (item SAT)") in result.output
 
 
 def test_an_overflow_is_an_error_naming_metric_area_and_period(tiny_project: Path) -> None:

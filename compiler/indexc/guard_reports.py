@@ -50,7 +50,7 @@ def failed(node, found: tuple, query: Query, objects: list[CompiledObject], cata
         return binding_gap_diagnostics(node.bindings, [str(f) for f in found[:SHOWN]], more, query, objects,
                                        catalog, target)
     if isinstance(node, RangeCheckNode):
-        return [_range_diagnostic(node, [str(f) for f in found], catalog, files)]
+        return _range_diagnostics(node, [str(f) for f in found], catalog, files)
     return [_finite_diagnostic(node, [str(f) for f in found], catalog)]
 
 
@@ -102,24 +102,36 @@ def _items_held(binding: BindingSelect, periods: list[str], query: Query, object
     return [row["item"] for row in query(target.render(held)) if row["item"] is not None]
 
 
-def _range_diagnostic(node: RangeCheckNode, found: list[str], catalog: Catalog, files: dict[str, str]) -> Diagnostic:
-    """IX710, from `source area period value` texts."""
-    shown = []
-    for text in found[:SHOWN]:
-        source, area, period, value = text.split(" ", 3)
-        shown.append(f"{area} {period} {value} in {source} ({files.get(source, 'no file')})")
-    bounds = " and ".join(f"{op} {bound:g}" for op, bound in node.bounds)
-    measure = catalog.measures[node.measure_id]
-    declared = measure.range is not None
-    return Diagnostic(
-        "IX710", f"{node.measure_id}: value(s) {'outside its range (' + bounds + ') or ' if bounds else ''}"
-        f"not finite: {_listed(shown, len(found) > SHOWN)}",
-        catalog.where(*node.spec, "range" if declared else "unit"),
-        "nothing was published; correct the data. " + (
-            "If such values are real, widen 'range:'" if declared or not bounds else
-            f"The range is the default of unit '{measure.unit}'; if such values are real, declare 'range:' "
-            "(docs/spec-language.md, measures)")
-        + "; a published blank written as a number belongs under 'valid:'")
+def _range_diagnostics(node: RangeCheckNode, found: list[str], catalog: Catalog,
+                       files: dict[str, str]) -> list[Diagnostic]:
+    """IX710, one per measure (and one for values not finite), from `MEASURE ITEM AREA PERIOD VALUE` texts."""
+    by_measure: dict[str, list[str]] = {}
+    for text in found:
+        measure_id, item, area, period, value = text.split(" ", 4)
+        shown = f"{area} {period} {value}" + (f" (item {item})" if measure_id == "*" else "")
+        by_measure.setdefault(measure_id, []).append(shown)
+    where = f"in {node.source_id} ({files.get(node.source_id, 'no file')})"
+    more = len(found) > SHOWN
+    diagnostics = []
+    for measure_id, values in sorted(by_measure.items()):
+        if measure_id == "*":
+            diagnostics.append(Diagnostic(
+                "IX710", f"source '{node.source_id}': value(s) not finite {where}: {_listed(values, more)}",
+                catalog.where(*node.spec), "nothing was published; a value is a number or a blank cell: correct "
+                "the data (a missing value is written as a blank)"))
+            continue
+        measure = catalog.measures[measure_id]
+        bounds = next(b.bounds for b in node.bounded if b.measure_id == measure_id)
+        declared = measure.range is not None
+        diagnostics.append(Diagnostic(
+            "IX710", f"{measure_id}: value(s) outside its range ({' and '.join(f'{op} {b:g}' for op, b in bounds)}) "
+            f"{where}: {_listed(values, more)}",
+            catalog.where("measures", measure_id, "range" if declared else "unit"),
+            "nothing was published; correct the data. " + (
+                "If such values are real, widen 'range:'" if declared else
+                f"The range is the default of unit '{measure.unit}'; if such values are real, declare 'range:' "
+                "(docs/spec-language.md, measures)") + "; a published blank written as a number belongs under 'valid:'"))
+    return diagnostics
 
 
 def _finite_diagnostic(node: FiniteCheckNode, found: list[str], catalog: Catalog) -> Diagnostic:

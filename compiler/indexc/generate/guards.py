@@ -55,21 +55,24 @@ def binding_gap_check(node: BindingGapCheckNode, target: SqlTarget) -> exp.Expre
 
 
 def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:
-    """`source area period value`: bound values that `valid:` keeps but that lie outside the range, or are
-    infinite or NaN (a value, not a missing one, that no arithmetic can use)."""
-    in_range = and_all([is_finite(col("value"))] + [COMPARISONS[op](this=col("value"), expression=lit(bound))
-                                                   for op, bound in node.bounds])
-    selects = []
-    for binding in node.bindings:
-        conditions = bound_rows(binding) + [NOT_NULL("value")]
-        if node.valid:
-            conditions.append(exp.Paren(this=valid_value(col("value"), node.valid)))
-        conditions.append(exp.Not(this=exp.Paren(this=in_range.copy())))
-        shown = exp.Concat(expressions=[lit(f"{binding.source_id} "), col("area_code"), lit(" "), col("period"),
-                                        lit(" "), text(col("value"))])
-        selects.append(exp.select(alias(shown, "found"), copy=False)
-                       .from_(target.object_table(binding.source_object), copy=False)
-                       .where(and_all(conditions), copy=False))
+    """`MEASURE ITEM AREA PERIOD VALUE`: each value of the source that is not finite (infinite or NaN, measure
+    `*`: a value, not a blank, that no arithmetic can use), and each bound value that its measure's `valid:`
+    keeps but that lies outside the measure's range."""
+    source = target.object_table(node.source_object)
+
+    def found(measure: str, conditions: list[exp.Expression]) -> exp.Select:
+        shown = exp.Concat(expressions=[lit(f"{measure} "), col("item"), lit(" "), col("area_code"), lit(" "),
+                                        col("period"), lit(" "), text(col("value"))])
+        return exp.select(alias(shown, "found"), copy=False).from_(source.copy(), copy=False) \
+            .where(and_all([NOT_NULL("value"), *conditions]), copy=False)
+
+    selects = [found("*", [exp.Not(this=is_finite(col("value")))])]
+    for guarded in node.bounded:
+        conditions = bound_rows(guarded.binding) + [is_finite(col("value"))]
+        if guarded.valid:
+            conditions.append(exp.Paren(this=valid_value(col("value"), guarded.valid)))
+        in_range = and_all(COMPARISONS[op](this=col("value"), expression=lit(bound)) for op, bound in guarded.bounds)
+        selects.append(found(guarded.measure_id, conditions + [exp.Not(this=exp.Paren(this=in_range))]))
     return exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False) \
         .order_by(col("found"), copy=False)
 

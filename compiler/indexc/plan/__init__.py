@@ -26,7 +26,7 @@ from indexc.geography import Geography, calendar
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
-from indexc.plan.guards import binding_guards, measure_guards, metric_guards, published_measures
+from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.methodology import deltas_node, index_nodes, index_object, scenario_nodes, with_overrides
@@ -185,12 +185,13 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                     if isinstance(node, DataSourceNode)}
     nodes.extend(binding_guards([_measure_node(m, catalog, with_geography)
                                  for m in sorted(published_measures(catalog, graph))], data_sources))
+    nodes.extend(range_guards([_measure_node(m, catalog, with_geography) for m in sorted(catalog.measures)],
+                              catalog, data_sources))
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
         elif kind == "measures":
             nodes.append(_measure_node(object_id, catalog, with_geography))
-            nodes.extend(measure_guards(nodes[-1], catalog))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
                 restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))

@@ -38,14 +38,24 @@ class BindingGapCheckNode(CheckNode):
     bindings: tuple[GuardedBinding, ...]
 
 
+@dataclass(frozen=True)
+class BoundedBinding:
+    measure_id: str
+    binding: BindingSelect
+    valid: tuple[tuple[str, float], ...]  # the measure's `valid:`: values outside are blanks, not range errors
+    bounds: tuple[tuple[str, float], ...]  # (operator, bound) pairs every other value satisfies
+
+
 @dataclass(frozen=True, kw_only=True)
 class RangeCheckNode(CheckNode):
-    """A measure's bound values (those its `valid:` keeps) that are outside its range or not finite."""
+    """A source's values that are not finite, and bound values outside their measure's range.
 
-    measure_id: str
-    bindings: tuple[BindingSelect, ...]
-    valid: tuple[tuple[str, float], ...]
-    bounds: tuple[tuple[str, float], ...]  # (operator, bound) pairs every value satisfies
+    One per data source, so that a source of thousands of measures without bounds is read once.
+    """
+
+    source_object: str
+    source_id: str
+    bounded: tuple[BoundedBinding, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,18 +101,22 @@ def binding_guards(measures: list[MeasureNode], sources: dict[str, DataSourceNod
         for (source, source_id), bindings in sorted(by_source.items()) if source in sources]
 
 
-def measure_guards(node: MeasureNode, catalog: Catalog) -> list[Node]:
-    """The check of one measure's values: nothing out of range, nothing infinite."""
-    measure = catalog.measures[node.measure_id]
-    sources = tuple(sorted({b.source_object for b in node.bindings}))
-    value_range = measure.value_range()
-    bounds = tuple((op, bound) for op, bound in ((">=", value_range.min), ("<=", value_range.max))
-                   if bound is not None)
+def range_guards(measures: list[MeasureNode], catalog: Catalog, sources: dict[str, DataSourceNode]) -> list[Node]:
+    """A value check per data source (IX710), with the bounds of every measure bound to it."""
+    bounded: dict[str, list[BoundedBinding]] = {name: [] for name in sources}
+    for node in measures:
+        value_range = catalog.measures[node.measure_id].value_range()
+        bounds = tuple((op, bound) for op, bound in ((">=", value_range.min), ("<=", value_range.max))
+                       if bound is not None)
+        for binding in node.bindings:
+            if bounds and binding.source_object in bounded:
+                bounded[binding.source_object].append(BoundedBinding(node.measure_id, binding, node.valid, bounds))
     return [RangeCheckNode(
-        name=check_name(node.name, "range"), depends_on=sources, spec=node.spec,
-        description=f"Values of measure {node.measure_id} outside its range, or not finite",
-        failure="values outside the measure's range, or not finite (source area period value)",
-        measure_id=node.measure_id, bindings=node.bindings, valid=node.valid, bounds=bounds)]
+        name=check_name(name, "values"), depends_on=(name,), spec=source.spec,
+        description=f"Values of {name} that are not finite, or outside the range of the measure that binds them",
+        failure="values not finite, or outside their measure's range (measure item area period value)",
+        source_object=name, source_id=source.source.id, bounded=tuple(bounded[name]))
+        for name, source in sorted(sources.items())]
 
 
 def metric_guards(node: MetricNode) -> list[Node]:
