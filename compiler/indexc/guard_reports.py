@@ -16,7 +16,7 @@ from sqlglot import exp
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
 from indexc.generate.expressions import and_all, col, lit
-from indexc.generate.guards import binding_gaps, undefined_values
+from indexc.generate.guards import SEPARATOR, binding_gaps, undefined_values
 from indexc.generate.inputs import data_source
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
@@ -104,10 +104,10 @@ def _items_held(binding: BindingSelect, periods: list[str], query: Query, object
 
 def _range_diagnostics(node: RangeCheckNode, found: list[str], catalog: Catalog,
                        files: dict[str, str]) -> list[Diagnostic]:
-    """IX710, one per measure (and one for values not finite), from `MEASURE ITEM AREA PERIOD VALUE` texts."""
+    """IX710, one per measure (and one for values not finite), from `MEASURE | AREA | PERIOD | VALUE | ITEM`."""
     by_measure: dict[str, list[str]] = {}
     for text in found:
-        measure_id, item, area, period, value = text.split(" ", 4)
+        measure_id, area, period, value, item = text.split(SEPARATOR, 4)
         shown = f"{area} {period} {value}" + (f" (item {item})" if measure_id == "*" else "")
         by_measure.setdefault(measure_id, []).append(shown)
     where = f"in {node.source_id} ({files.get(node.source_id, 'no file')})"

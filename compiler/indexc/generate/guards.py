@@ -15,6 +15,7 @@ from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBind
 from indexc.plan.nodes import DataSourceNode
 from indexc.spec.sources import LongSource
 
+SEPARATOR = " | "  # between the parts of a value check's text; an item (last) may hold anything
 HELD = "held"
 WITH_ROWS = "with_rows"
 NOT_NULL = lambda name: exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))  # noqa: E731
@@ -55,14 +56,15 @@ def binding_gap_check(node: BindingGapCheckNode, target: SqlTarget) -> exp.Expre
 
 
 def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:
-    """`MEASURE ITEM AREA PERIOD VALUE`: each value of the source that is not finite (infinite or NaN, measure
+    """`MEASURE | AREA | PERIOD | VALUE | ITEM`: each value of the source that is not finite (infinite or NaN, measure
     `*`: a value, not a blank, that no arithmetic can use), and each bound value that its measure's `valid:`
     keeps but that lies outside the measure's range."""
     source = target.object_table(node.source_object)
 
     def found(measure: str, conditions: list[exp.Expression]) -> exp.Select:
-        shown = exp.Concat(expressions=[lit(f"{measure} "), col("item"), lit(" "), col("area_code"), lit(" "),
-                                        col("period"), lit(" "), text(col("value"))])
+        parts = [col("area_code"), col("period"), text(col("value")), col("item")]
+        shown = exp.Concat(expressions=[lit(measure)] + [part for column in parts for part in (
+            lit(SEPARATOR), exp.Coalesce(this=column, expressions=[lit("")]))])
         return exp.select(alias(shown, "found"), copy=False).from_(source.copy(), copy=False) \
             .where(and_all([NOT_NULL("value"), *conditions]), copy=False)
 

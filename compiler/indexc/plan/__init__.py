@@ -180,13 +180,14 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
     if geography:
         nodes.extend(geography_nodes(catalog, geography, measure_object))
     restated: list[str] = []
-    # planned before the scenarios are, so that a scenario shares them (alternative_geography.py)
+    # known to the scenarios, which share them (alternative_geography.py); planned after the sources' own
+    # checks, so that a period that does not parse is reported as such first
     data_sources = {node.name: node for s in sorted(catalog.sources) for node in _source_nodes(s, catalog, geography)
                     if isinstance(node, DataSourceNode)}
-    nodes.extend(binding_guards([_measure_node(m, catalog, with_geography)
-                                 for m in sorted(published_measures(catalog, graph))], data_sources))
-    nodes.extend(range_guards([_measure_node(m, catalog, with_geography) for m in sorted(catalog.measures)],
-                              catalog, data_sources))
+    measures = {m: _measure_node(m, catalog, with_geography) for m in sorted(catalog.measures)}
+    published = published_measures(catalog, graph)
+    value_guards = (binding_guards([node for m, node in measures.items() if m in published], data_sources)
+                    + range_guards(list(measures.values()), catalog, data_sources))
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
@@ -209,7 +210,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 kind == "scenarios" and object_id not in catalog.scenarios):
             continue  # a scenario's own plan holds its index alone
         elif kind == "scenarios" and object_id in scenario_geographies:
-            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes,
+            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes + value_guards,
                                              scenario_geographies[object_id]))
         elif kind in ("indexes", "scenarios"):
             index = catalog.indexes[object_id if kind == "indexes" else catalog.scenarios[object_id].index]
@@ -223,6 +224,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))
+    nodes.extend(value_guards)
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}

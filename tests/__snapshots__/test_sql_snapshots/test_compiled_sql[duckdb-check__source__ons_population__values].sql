@@ -7,13 +7,13 @@ SELECT
   *
 FROM (
   SELECT
-    '* ' || "item" || ' ' || "area_code" || ' ' || "period" || ' ' || CAST("value" AS TEXT) AS "found"
+    '*' || ' | ' || COALESCE("area_code", '') || ' | ' || COALESCE("period", '') || ' | ' || COALESCE(CAST("value" AS TEXT), '') || ' | ' || COALESCE("item", '') AS "found"
   FROM "indexc_build"."source__ons_population"
   WHERE
     NOT "value" IS NULL AND NOT ABS("value") <= 1.7976931348623157e+308
   UNION ALL
   SELECT
-    'population ' || "item" || ' ' || "area_code" || ' ' || "period" || ' ' || CAST("value" AS TEXT) AS "found"
+    'population' || ' | ' || COALESCE("area_code", '') || ' | ' || COALESCE("period", '') || ' | ' || COALESCE(CAST("value" AS TEXT), '') || ' | ' || COALESCE("item", '') AS "found"
   FROM "indexc_build"."source__ons_population"
   WHERE
     NOT "value" IS NULL

@@ -7,21 +7,32 @@ SELECT
   *
 FROM (
   SELECT
-    CONCAT('* ', "ITEM", ' ', "AREA_CODE", ' ', "PERIOD", ' ', CAST("VALUE" AS VARCHAR)) AS "FOUND"
+    CONCAT(
+      '*',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__ASCFR_EXPENDITURE"
   WHERE
     NOT "VALUE" IS NULL AND NOT ABS("VALUE") <= 1.7976931348623157e+308
   UNION ALL
   SELECT
     CONCAT(
-      'asc_gross_expenditure ',
-      "ITEM",
-      ' ',
-      "AREA_CODE",
-      ' ',
-      "PERIOD",
-      ' ',
-      CAST("VALUE" AS VARCHAR)
+      'asc_gross_expenditure',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
     ) AS "FOUND"
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__ASCFR_EXPENDITURE"
   WHERE

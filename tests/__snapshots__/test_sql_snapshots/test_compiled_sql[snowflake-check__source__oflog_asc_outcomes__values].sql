@@ -7,7 +7,17 @@ SELECT
   *
 FROM (
   SELECT
-    CONCAT('* ', "ITEM", ' ', "AREA_CODE", ' ', "PERIOD", ' ', CAST("VALUE" AS VARCHAR)) AS "FOUND"
+    CONCAT(
+      '*',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__OFLOG_ASC_OUTCOMES"
   WHERE
     NOT "VALUE" IS NULL AND NOT ABS("VALUE") <= 1.7976931348623157e+308

@@ -7,13 +7,33 @@ SELECT
   *
 FROM (
   SELECT
-    CONCAT('* ', "ITEM", ' ', "AREA_CODE", ' ', "PERIOD", ' ', CAST("VALUE" AS VARCHAR)) AS "FOUND"
+    CONCAT(
+      '*',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__ONS_POPULATION_FORMER_COUNCILS"
   WHERE
     NOT "VALUE" IS NULL AND NOT ABS("VALUE") <= 1.7976931348623157e+308
   UNION ALL
   SELECT
-    CONCAT('population ', "ITEM", ' ', "AREA_CODE", ' ', "PERIOD", ' ', CAST("VALUE" AS VARCHAR)) AS "FOUND"
+    CONCAT(
+      'population',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
   FROM "INDEXC"."INDEX_BUILD"."SOURCE__ONS_POPULATION_FORMER_COUNCILS"
   WHERE
     NOT "VALUE" IS NULL
