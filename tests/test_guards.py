@@ -121,9 +121,13 @@ def test_a_division_by_zero_is_counted_and_strict_or_an_audit_makes_it_an_error(
     assert result.exit_code == 0, result.output
     assert ("IX712 warning: spend_per_head: 1 value(s) undefined (a division by zero, or the root or logarithm of "
             "a number outside its domain) left missing: BBB 2016-17") in result.stderr
+    scores = "tiny_index_published.index__tiny__scores"
+    before = published(tiny_project, "tiny.duckdb", scores)
+    edit(tiny_project / "data" / "population.csv", "CCC,2016,400", "CCC,2016,0")
     result = invoke(tiny_project, "run", "-q", "--strict")
     assert result.exit_code == 1
-    assert "IX712 spend_per_head: 1 value(s) undefined" in result.output
+    assert "IX712 spend_per_head: 2 value(s) undefined" in result.output  # an error: found before publishing
+    assert published(tiny_project, "tiny.duckdb", scores) == before
     (tiny_project / "specs" / "audits.yaml").write_text(
         "indexc: 2\naudits:\n  - {id: spend_defined, severity: error, universe: councils, not_null: spend_per_head}\n")
     result = invoke(tiny_project, "run", "-q")

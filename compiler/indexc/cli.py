@@ -152,15 +152,15 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
                 verbose: bool, strict: bool, fmt: str) -> None:
     """Build into the target's build schema, check, publish, and print each index's Top N.
 
-    With --strict, a warning of the specs stops the run before anything is built; a warning the run
-    finds in the data (IX705-IX712) is found after publishing, and gives exit code 1.
+    With --strict, a warning (of the specs, or found in the build) fails the run before anything is
+    published.
     """
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     if strict:
         _print_or_fail(project.compile().warnings, fmt, strict)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
-        rankings = project.run(target, index_id=index_id, period=period, progress=progress)
+        rankings = project.run(target, index_id=index_id, period=period, progress=progress, strict=strict)
     _print_or_fail(project.run_warnings, fmt, strict)
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)

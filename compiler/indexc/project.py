@@ -28,7 +28,7 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import Diagnostic, Location, UserError, errors_in
+from indexc.errors import Diagnostic, Location, UserError, as_error, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
@@ -189,11 +189,12 @@ class Project:
         return Build(target_name, target, objects, path, compilation)
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
-            progress: Progress | None = None) -> list[report.Ranking]:
+            progress: Progress | None = None, strict: bool = False) -> list[report.Ranking]:
         """Build into the target's build schema, check, publish, and read back each index's published Top N.
 
         Consumers read only the published schema, which changes in one step and only when every
-        object, check and error audit has passed (generate/publish.py).
+        object, check and error audit has passed (generate/publish.py). The run's warnings are read
+        from the build before it is published; with `strict`, any of them fails the run instead.
         """
         if period is not None and not is_period_label(period):
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", Location(SPECS_DIR),
@@ -212,8 +213,16 @@ class Project:
         publication = Publication(build.compilation.spec_hash, geography.date if geography else None, target_name)
         statements = publish_statements(target_sql, build.objects, publication, set(frozen_names(catalog.indexes)))
         with self.session(build) as database:
+
+            def warnings_before_publishing() -> None:
+                with contextlib.chdir(self.root):  # a lost item's report reads the source's data (guard_reports.py)
+                    self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
+                                                               target_sql)
+                if strict and self.run_warnings:
+                    raise UserError([as_error(d) for d in self.run_warnings])
+
             try:
-                database.deploy(build.objects, statements, progress)
+                database.deploy(build.objects, statements, progress, warnings_before_publishing)
             except ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name)]) from None
             except CheckFailed as failure:
@@ -226,9 +235,6 @@ class Project:
                     self._target_location(target_name),
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
-            with contextlib.chdir(self.root):  # a lost item's report reads the source's data (guard_reports.py)
-                self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
-                                                           target_sql)
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
