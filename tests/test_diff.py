@@ -120,7 +120,7 @@ def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_pa
     found = Project(root).diff("HEAD")
     assert found.specs == [] and not found.changed and found.warnings == []
     edit(root / "specs" / "measures.yaml", "    weighted_by: population\n    bindings:\n"
-         "      - {source: oflog_asc_outcomes, item: ASC1}", "    weighted_by: population\n    bindings:\n"
-         "      - {source: oflog_asc_outcomes, item: ASC2}")
+         "      - {source: oflog_asc_outcomes, item: ASC1,", "    weighted_by: population\n    bindings:\n"
+         "      - {source: oflog_asc_outcomes, item: ASC2,")
     found = Project(root).diff("HEAD")
     assert [(c.category, c.kind, c.id) for c in found.specs] == [("definition", "measures", "carer_quality_of_life")]
