@@ -71,12 +71,13 @@ def check_name(object_name: str, what: str) -> str:
 
 
 def published_measures(catalog: Catalog, graph: Graph) -> frozenset[str]:
-    """Measures an index or scenario reads, directly, through metrics, as weights or as an apportioning basis.
+    """Measures that something published reads: a metric (every metric's view is published), an index, a
+    scenario or an audit, directly or through weights, or a lineage event as its apportioning basis.
 
     Only there can lost data change what is published; a measure nothing published reads only warns.
     """
     reached: set[Ref] = set()
-    waiting = [ref for ref in graph.edges if ref[0] in ("indexes", "scenarios")]
+    waiting = [ref for ref in graph.edges if ref[0] in ("metrics", "indexes", "scenarios", "audits")]
     while waiting:
         ref = waiting.pop()
         if ref not in reached:
