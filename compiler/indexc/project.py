@@ -215,9 +215,12 @@ class Project:
         with self.session(build) as database:
 
             def warnings_before_publishing() -> None:
-                with contextlib.chdir(self.root):  # a lost item's report reads the source's data (guard_reports.py)
-                    self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
-                                                               target_sql)
+                try:
+                    with contextlib.chdir(self.root):  # a lost item's report reads the source's data
+                        self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
+                                                                   target_sql)
+                except sessions.QueryFailed as failed:  # the engine failed: nothing is published (IX708)
+                    raise PublishFailed("reading the build's warnings", str(failed)) from failed
                 if strict and self.run_warnings:
                     raise UserError([as_error(d) for d in self.run_warnings])
 
