@@ -28,6 +28,7 @@ def indexc_commands() -> list[list[str]]:
 def test_the_workflow_validates_builds_for_snowflake_and_diffs(example_project) -> None:
     commands = indexc_commands()
     assert [c[0] for c in commands] == ["validate", "migrate", "build", "diff"]
+    assert "--strict" in commands[0] and "--strict" in commands[2]  # a warning fails CI
     for git in (["init", "-q"], ["add", "-A"], ["-c", "user.email=ci@example.org", "-c", "user.name=ci", "commit",
                                                  "-qm", "base"]):
         subprocess.run(["git", "-C", str(example_project), *git], check=True, capture_output=True)

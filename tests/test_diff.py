@@ -100,7 +100,7 @@ def test_added_and_removed_spec_objects_and_the_markdown_comment(tiny_project) -
     assert "| definition | added | `metrics/spend_per_person` |  |" in result.output
     assert "- added `metric__spend_per_person`" in result.output
     unchanged = CliRunner().invoke(main, ["--project", str(tiny_project), "diff", "--base", "HEAD~0"])
-    assert "1 added, 0 removed, 0 changed" in unchanged.output
+    assert "2 added, 0 removed, 0 changed" in unchanged.output  # the metric and the check of its values
 
 
 def test_a_base_that_cannot_be_read_is_a_clear_error(tiny_project) -> None:
@@ -124,8 +124,8 @@ def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_pa
     found = Project(root).diff("HEAD")
     assert found.specs == [] and not found.changed and found.warnings == []
     edit(root / "specs" / "measures.yaml", "    weighted_by: population\n    bindings:\n"
-         "      - {source: oflog_asc_outcomes, item: ASC1}", "    weighted_by: population\n    bindings:\n"
-         "      - {source: oflog_asc_outcomes, item: ASC2}")
+         "      - {source: oflog_asc_outcomes, item: ASC1,", "    weighted_by: population\n    bindings:\n"
+         "      - {source: oflog_asc_outcomes, item: ASC2,")
     found = Project(root).diff("HEAD")
     assert [(c.category, c.kind, c.id) for c in found.specs] == [("definition", "measures", "carer_quality_of_life")]
 

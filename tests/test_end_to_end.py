@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from indexc.errors import UserError
 from indexc.project import Project
 
 SPEND_PER_HEAD = {"AAA": 1000 / 100, "BBB": 3000 / 200, "CCC": 2000 / 400, "DDD": 4000 / 200}
@@ -202,9 +203,14 @@ def test_undefined_results_of_a_formula_are_missing_values(tiny_project: Path) -
     assert all(rank is not None for rank in ranks.values())  # no NaN among the scores
 
 
-def test_non_finite_cells_are_missing_values(tiny_project: Path) -> None:
+def test_non_finite_cells_fail_the_run(tiny_project: Path) -> None:
+    """A value written `nan` or `inf` is no blank (issue 15: an infinite spend published a council #1 on
+    outcomes alone): IX710, with source, file, area, period and value, and nothing is built."""
     data = tiny_project / "data" / "outcomes.csv"
     data.write_text(data.read_text().replace("BBB,2017,SAT,60", "BBB,2017,SAT,nan").replace("CCC,2017,SAT,70", "CCC,2017,SAT,inf"))
-    connection = run_tiny(tiny_project, "zscore")
-    got = rows(connection, "SELECT area_code, value FROM tiny_index.measure__satisfaction WHERE period = '2016-17'")
-    assert got == {"AAA": 80.0, "OLD": 1.0, "ZZZ": 99.0}
+    with pytest.raises(UserError) as raised:
+        run_tiny(tiny_project, "zscore")
+    [diagnostic] = raised.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "IX710", "source 'outcomes': value(s) not finite in outcomes (data/outcomes.csv): BBB 2016-17 nan (item SAT), "
+                 "CCC 2016-17 inf (item SAT)")

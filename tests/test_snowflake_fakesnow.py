@@ -274,7 +274,7 @@ def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(tiny_project
     runner = CliRunner()
     ran = runner.invoke(main, ["--project", str(tiny_project), "run", "--target", "snowflake"])
     assert ran.exit_code == 0, ran.output
-    assert "built 29 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
+    assert "built 42 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
     taken = runner.invoke(main, ["--project", str(tiny_project), "snapshot", "take", "--target", "snowflake",
                                  "--as-of", "2018-03-31"])
     assert taken.exit_code == 0, taken.output

@@ -115,17 +115,18 @@ def test_a_missing_item_column_is_reported_at_its_declaration(tmp_path: Path) ->
     assert "Measure_Type" in result.output and "Traceback" not in result.output
 
 
-def test_item_columns_in_another_order_are_reported_not_silently_empty(tmp_path: Path) -> None:
+def test_item_columns_in_another_order_fail_the_run_not_silently_empty(tmp_path: Path) -> None:
+    """A published measure's binding that finds nothing is an error (issue 15), naming the items there."""
     project = copy_project(REPO, tmp_path / "example")
     sources = project / "specs" / "sources.yaml"
     sources.write_text(sources.read_text(encoding="utf-8").replace(
         "item: [SALT_Table, Measure_Type]", "item: [Measure_Type, SALT_Table]"), encoding="utf-8")
     result = CliRunner().invoke(main, ["--project", str(project), "run"])
-    assert result.exit_code == 0, result.output
-    warned = sorted(line for line in result.output.splitlines() if "IX709" in line)
-    assert len(warned) == 2
-    assert any("short_term_service_success: binding 2 found no value of item 'STS002a/Outcome' in source "
-               "'salt_asc_measures' (from 2021-22)" in line for line in warned)
+    assert result.exit_code == 1, result.output
+    assert ("IX709 short_term_service_success: binding 2 found no value of item 'STS002a/Outcome' in source "
+            "'salt_asc_measures' (from 2021-22) in period(s) in which the source has rows: 2021-22, 2022-23; the "
+            "source's data holds there: Outcome/STS001, Outcome/STS002a") in result.output
+    assert "did you mean 'Outcome/STS002a' (the item columns in another order)?" in result.output
 
 
 def test_the_catalogue_shows_both_sources_of_a_moved_measure(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from indexc.errors import (
     NotShown,
     Severity,
     UserError,
+    as_error,
     diagnostics_json,
     sort_diagnostics,
 )
@@ -69,6 +70,15 @@ def handles_user_errors(command):
 
 format_option = click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
                              help="How to print diagnostics.")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Treat every warning as an error: print it as one and exit 1 (for CI).")
+
+
+def _print_or_fail(diagnostics: list[Diagnostic], fmt: str, strict: bool) -> None:
+    """Print warnings; under --strict they are errors, so the command stops with exit code 1."""
+    if strict and diagnostics:
+        raise UserError([as_error(d) for d in diagnostics])
+    _print_diagnostics(sort_diagnostics(diagnostics), fmt)
 
 
 @click.group(cls=DiagnosingGroup)
@@ -87,15 +97,16 @@ def main(ctx: click.Context, project_dir: Path, geography_date, proposed: tuple[
 
 
 @main.command("validate")
+@strict_option
 @format_option
 @click.pass_obj
 @handles_user_errors
-def validate_command(project: Project, fmt: str) -> None:
+def validate_command(project: Project, strict: bool, fmt: str) -> None:
     """Check the specs and report every problem; builds nothing."""
     compilation, diagnostics = project.check()
     if compilation is None:
         raise UserError(diagnostics)
-    _print_diagnostics(sort_diagnostics(diagnostics), fmt)
+    _print_or_fail(diagnostics, fmt, strict)
     catalog = compilation.catalog
     summary = (f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
                f"{len(catalog.metrics)} metrics, {len(catalog.indexes)} indexes")
@@ -113,15 +124,17 @@ def validate_command(project: Project, fmt: str) -> None:
               help="Directory to write; default build/<target>. Only with a single --target.")
 @click.option("--check/--no-check", default=True, show_default=True,
               help="Hold every statement to the target's static check (Snowflake: parse, functions, types).")
+@strict_option
 @format_option
 @click.pass_obj
 @handles_user_errors
-def build_command(project: Project, targets: tuple[str, ...], out: Path | None, check: bool, fmt: str) -> None:
+def build_command(project: Project, targets: tuple[str, ...], out: Path | None, check: bool, strict: bool,
+                  fmt: str) -> None:
     """Compile the specs to SQL files and a manifest; needs no database."""
     if out is not None and len(set(targets)) > 1:
         raise click.UsageError("--out takes a single --target")
     compilation = project.compile()
-    _print_diagnostics(sort_diagnostics(compilation.warnings), fmt)
+    _print_or_fail(compilation.warnings, fmt, strict)
     for target in dict.fromkeys(targets):
         build = project.build(target, out, check=check, compilation=compilation)
         shown = build.path.relative_to(project.root) if build.path.is_relative_to(project.root) else build.path
@@ -133,7 +146,8 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
               help="Where to run: embedded DuckDB, or Snowflake through its connector.")
 @click.option("--index", "index_id", default=None, help="Show only this index.")
 @click.option("--period", default=None, help="Show this period (YYYY-YY) instead of the published one.")
-@click.option("-q", "--quiet", is_flag=True, help="Hide the progress and the run's summary; warnings and errors are always printed.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Hide the progress and the run's summary; warnings and errors are always printed.")
 @click.option("-v", "--verbose", is_flag=True, help="Report every object as it is built, with its rows and time.")
 @click.option("--scenario", "scenarios", multiple=True, metavar="SCENARIO",
               help="A what-if of only this scenario beside the baseline (repeatable); prints its biggest rank movers.")
@@ -141,24 +155,28 @@ def build_command(project: Project, targets: tuple[str, ...], out: Path | None, 
               help="Name the what-if (its schemas are <schema>__whatif__NAME); makes any run a what-if.")
 @click.option("--publish-as-live", is_flag=True,
               help="Publish a what-if (--proposed, another --geography-date, --scenario, --as) as the live result.")
+@strict_option
 @format_option
 @click.pass_obj
 @handles_user_errors
 def run_command(project: Project, target: str, index_id: str | None, period: str | None, quiet: bool,
                 verbose: bool, scenarios: tuple[str, ...], as_name: str | None, publish_as_live: bool,
-                fmt: str) -> None:
+                strict: bool, fmt: str) -> None:
     """Build into the target's build schema, check, publish, and print each index's Top N.
 
     A what-if (--proposed, a --geography-date other than the default, --scenario or --as) builds and
     publishes into schemas of its own, never into the published schema, unless --publish-as-live.
+    With --strict, a warning (of the specs, or found in the build) fails the run before anything is
+    published.
     """
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
+    if strict:
+        _print_or_fail(project.compile().warnings, fmt, strict)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
         rankings = project.run(target, index_id=index_id, period=period, progress=progress, scenarios=scenarios,
-                               as_name=as_name, publish_as_live=publish_as_live)
-    if project.run_warnings and not quiet:
-        _print_diagnostics(project.run_warnings, fmt)
+                               as_name=as_name, publish_as_live=publish_as_live, strict=strict)
+    _print_or_fail(project.run_warnings, fmt, strict)
     print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
     if project.smell_accepted and not quiet:
         counts = ", ".join(f"{measure} {count}" for measure, count in sorted(project.smell_accepted.items()))

@@ -8,6 +8,7 @@ catches; anything else that escapes is a bug in indexc and keeps its traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 from dataclasses import asdict, dataclass, field
@@ -78,6 +79,11 @@ class NotShown(Diagnostic):
     """A note standing for `count` errors left out of the report, e.g. the follow-ons of a file that failed."""
 
     count: int = 0
+
+
+def as_error(diagnostic: Diagnostic) -> Diagnostic:
+    """The same diagnostic as an error: what `--strict` makes of every warning."""
+    return dataclasses.replace(diagnostic, severity=Severity.ERROR)
 
 
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

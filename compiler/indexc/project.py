@@ -20,6 +20,7 @@ from pathlib import Path
 
 from indexc import (
     catalogue,
+    guard_reports,
     impact,
     migrate_files,
     report,
@@ -39,7 +40,7 @@ from indexc.engines import (
     PublishFailed,
     sessions,
 )
-from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, errors_in
+from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error, errors_in
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
@@ -219,13 +220,14 @@ class Project:
 
     def run(self, target_name: str = "duckdb", *, index_id: str | None = None, period: str | None = None,
             progress: Progress | None = None, scenarios: tuple[str, ...] = (), as_name: str | None = None,
-            publish_as_live: bool = False) -> list[report.Ranking]:
+            publish_as_live: bool = False, strict: bool = False) -> list[report.Ranking]:
         """Build into the target's build schema, check, publish, and read back each index's published Top N.
 
         Consumers read only the published schema, which changes in one step and only when every
-        object, check and error audit has passed (generate/publish.py). A what-if (whatif.py: proposed
-        events, another geography date, `scenarios`, or `as_name`) builds and publishes into schemas of
-        its own instead, unless `publish_as_live`.
+        object, check and error audit has passed (generate/publish.py). The run's warnings are read
+        from the build before it is published; with `strict`, any of them fails the run instead. A
+        what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
+        and publishes into schemas of its own instead, unless `publish_as_live`.
         """
         if period is not None and not is_period_label(period):
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", COMMAND_LINE,
@@ -251,11 +253,27 @@ class Project:
         statements = publish_statements(target_sql, build.objects, publication, set(frozen_names(catalog.indexes)))
         directory = whatif.directory(target_name) if whatif else target_name  # under build/
         with self.session(build) as database:
+
+            def warnings_before_publishing() -> None:
+                try:
+                    with contextlib.chdir(self.root):  # a lost item's report reads the source's data
+                        self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation,
+                                                                   target_sql)
+                        smells = smell_report.read(database.query, build.objects, build.compilation, target_sql)
+                except sessions.QueryFailed as failed:  # the engine failed: nothing is published (IX708)
+                    raise PublishFailed("reading the build's warnings", str(failed)) from failed
+                self.run_warnings += smells.warnings
+                self.smell_accepted = smells.accepted
+                if strict and self.run_warnings:
+                    raise UserError([as_error(d) for d in self.run_warnings])
+
             try:
-                database.deploy(build.objects, statements, progress)
+                database.deploy(build.objects, statements, progress, warnings_before_publishing)
             except ObjectFailed as failure:
                 raise UserError([self._failure_diagnostic(failure, catalog, target_name, directory)]) from None
             except CheckFailed as failure:
+                if isinstance(failure.object.node, guard_reports.GUARDS):
+                    raise UserError(self._guard_diagnostics(failure, database.query, build)) from None
                 raise UserError([self._check_diagnostic(failure, catalog, directory)]) from None
             except PublishFailed as failure:
                 raise UserError([Diagnostic(
@@ -263,10 +281,6 @@ class Project:
                     self._target_location(target_name),
                     f"the published schema {build.target.published} is as it was before the run; the build is "
                     f"in {build.target.schema_}")]) from None
-            self.run_warnings = run_warnings.after_run(database.query, build.objects, build.compilation, target_sql)
-            smells = smell_report.read(database.query, build.objects, build.compilation, target_sql)
-            self.run_warnings += smells.warnings
-            self.smell_accepted = smells.accepted
             rankings = []
             for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
                 spec = catalog.indexes[this_index]
@@ -408,6 +422,14 @@ class Project:
             "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
             f"nothing was changed in the database; the check is {BUILD_DIR}/{directory}/{failure.object.file_name}; "
             "correct the data or the source's declaration")
+
+    def _guard_diagnostics(self, failure: CheckFailed, query, build: Build) -> list[Diagnostic]:
+        """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
+        files = {source: getattr(relation, "path", None) or getattr(relation, "table", "")
+                 for source, relation in build.target.relations.items()}
+        with contextlib.chdir(self.root):  # where a DuckDB target's data paths start, as when building
+            return guard_reports.failed(failure.object.node, failure.examples, query, build.objects,
+                                        build.compilation.catalog, sql_target(build.target), files)
 
     def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str, directory: str) -> Diagnostic:
         spec = failure.object.node.spec

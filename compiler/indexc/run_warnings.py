@@ -5,52 +5,19 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 
 from __future__ import annotations
 
-from indexc import report
+from indexc import guard_reports, report
 from indexc.errors import Diagnostic, Severity
 from indexc.generate.audits import audit_rows
-from indexc.generate.inputs import invalid_values, items_with_values
+from indexc.generate.inputs import invalid_values
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.nodes import AuditNode, MeasureNode
 
 
 def after_run(query, objects, compilation, target_sql) -> list[Diagnostic]:
-    return (bindings_without_values(query, objects, compilation, target_sql)
+    return (guard_reports.after_run(query, objects, compilation.catalog, target_sql)
             + incomplete_restatements(query, objects, compilation, target_sql)
             + invalid_values_found(query, objects, compilation, target_sql)
             + audit_findings(query, objects, compilation, target_sql))
-
-
-def bindings_without_values(query, objects, compilation, target_sql) -> list[Diagnostic]:
-    """IX709 (warning): a binding that found no value of its item in its periods.
-
-    Rows of items a source does not declare are dropped as it is read, so an item code that no
-    longer matches (a source restructured, item columns listed in another order) would otherwise
-    leave a measure quietly without those years.
-    """
-    found: dict[str, dict[str, list[str]]] = {}  # source object -> item -> periods with a value
-    warnings = []
-    for obj in objects:
-        if not isinstance(obj.node, MeasureNode):
-            continue
-        for position, binding in enumerate(obj.node.bindings):
-            if binding.source_object not in found:
-                periods_of: dict[str, list[str]] = {}
-                for row in query(target_sql.render(items_with_values(binding.source_object, target_sql))):
-                    periods_of.setdefault(row["item"], []).append(row["period"])
-                found[binding.source_object] = periods_of
-            if any((binding.period_from or period) <= period <= (binding.period_to or period)
-                   for period in found[binding.source_object].get(binding.item, ())):
-                continue
-            start, end = binding.period_from, binding.period_to
-            periods = (f"{start} to {end}" if start and end else f"from {start}" if start
-                       else f"to {end}" if end else "any period")
-            warnings.append(Diagnostic(
-                "IX709", f"{obj.node.measure_id}: binding {position + 1} found no value of item "
-                f"'{binding.item}' in source '{binding.source_id}' ({periods})",
-                compilation.catalog.where("measures", obj.node.measure_id, "bindings", position),
-                "check the item against the data (with several item columns, their order), and the periods",
-                severity=Severity.WARNING))
-    return warnings
 
 
 def incomplete_restatements(query, objects, compilation, target_sql) -> list[Diagnostic]:

@@ -40,7 +40,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
 
 def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
             progress: Progress | None = None, schema: str | None = None,
-            publish: Publish | None = None) -> list[BuiltObject]:
+            publish: Publish | None = None, before_publish=None) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
     The working directory, not DuckDB's file_search_path, resolves them: with
@@ -48,10 +48,11 @@ def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject]
     after the file changed within one process. `schema`: where the objects are
     built, so that an object that changed kind (a table that is now a view) is
     dropped first, in the same transaction. `publish`: the statements that publish the build, run
-    in the same transaction once every object and check has passed.
+    in the same transaction once every object and check has passed, and `before_publish` (which may
+    raise, to publish nothing: `indexc run --strict` and its warnings) has returned.
     """
     with contextlib.chdir(root):
-        return _execute_all(connection, objects, progress, schema, publish)
+        return _execute_all(connection, objects, progress, schema, publish, before_publish)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _first_line(message: str) -> str:
     return next(iter(message.strip().splitlines()), "no message")
 
 
-def _execute_all(connection, objects, progress, schema, publish) -> list[BuiltObject]:
+def _execute_all(connection, objects, progress, schema, publish, before_publish=None) -> list[BuiltObject]:
     connection.execute("BEGIN TRANSACTION")
     existing: dict[str, Materialisation] = {}
 
@@ -135,6 +136,8 @@ def _execute_all(connection, objects, progress, schema, publish) -> list[BuiltOb
         except duckdb.Error as err:
             raise PublishFailed("reading the build schema's catalog", str(err).strip()) from err
         built = run_in_order(objects, run, progress)
+        if before_publish is not None:
+            before_publish()
         if publish is not None:
             _publish(connection, publish)
     except BaseException:  # a failure, or an interrupt: nothing of this run is kept

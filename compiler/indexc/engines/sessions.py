@@ -6,6 +6,8 @@ the report read DuckDB and Snowflake alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import contextlib
 import os
 from collections.abc import Mapping
@@ -41,7 +43,8 @@ class Session(Protocol):
     engine: str
 
     def deploy(self, objects: list[CompiledObject], publish: list[PublishStatement],
-               progress: Progress | None) -> list[BuiltObject]: ...
+               progress: Progress | None, before_publish: Callable[[], None] | None = None) -> list[BuiltObject]:
+        """Build, check and publish; `before_publish` runs once all is built and may raise to publish nothing."""
 
     def query(self, sql: str) -> list[dict[str, Any]]: ...
 
@@ -62,10 +65,11 @@ class DuckDBSession:
         except duckdb_engine.CannotOpen as err:
             raise CannotOpen(f"cannot open the database {target.database}: {err}") from None
 
-    def deploy(self, objects, publish, progress):
+    def deploy(self, objects, publish, progress, before_publish=None):
         keep = frozenset({o.name for o in published(objects)} | {PUBLICATION, PUBLISHED_OBJECTS})
         plan = duckdb_engine.Publish(self.target.published, list(publish), keep)
-        return duckdb_engine.execute(self.connection, objects, self.root, progress, self.target.schema_, plan)
+        return duckdb_engine.execute(self.connection, objects, self.root, progress, self.target.schema_, plan,
+                                     before_publish)
 
     def query(self, sql):
         import duckdb
@@ -112,9 +116,9 @@ class SnowflakeSession:
         except snowflake_engine.CannotConnect as err:
             raise CannotOpen(f"cannot connect to Snowflake: {err}") from None
 
-    def deploy(self, objects, publish, progress):
+    def deploy(self, objects, publish, progress, before_publish=None):
         return snowflake_engine.execute(self.connection, objects, progress, reset=reset_build_schema(self.sql),
-                                        publish=publish)
+                                        publish=publish, before_publish=before_publish)
 
     def query(self, sql):
         from snowflake.connector.errors import Error

@@ -76,10 +76,12 @@ def connect(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | No
 
 
 def execute(connection, objects: list[CompiledObject], progress: Progress | None = None, *,
-            reset: str | None = None, publish: list[PublishStatement] = ()) -> list[BuiltObject]:
+            reset: str | None = None, publish: list[PublishStatement] = (),
+            before_publish=None) -> list[BuiltObject]:
     """Run every statement in order; stop at the first that fails or the first check that finds rows.
 
-    `reset` empties the build schema first; `publish` runs once every object and check has passed.
+    `reset` empties the build schema first; `publish` runs once every object and check has passed and
+    `before_publish` (which may raise, to publish nothing) has returned.
     """
     from snowflake.connector.errors import Error
 
@@ -98,6 +100,8 @@ def execute(connection, objects: list[CompiledObject], progress: Progress | None
             raise ObjectFailed(obj, str(err).strip()) from err
 
     built = run_in_order(objects, run, progress)
+    if before_publish is not None:
+        before_publish()
     for statement in publish:
         try:
             cursor.execute(statement.sql)

@@ -15,6 +15,7 @@ from indexc.generate import (
     area_maps,
     audits,
     geography,
+    guards,
     inputs,
     literal_tables,
     refusals,
@@ -66,6 +67,7 @@ from indexc.plan.nodes import (
 )
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
+from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, RangeCheckNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]
@@ -88,6 +90,9 @@ BUILDERS: dict[type[Node], Builder] = {
     DuplicateCheckNode: inputs.duplicate_check,
     UniverseCheckNode: refusals.universe_check,
     PublishedPeriodCheckNode: refusals.published_period_check,
+    BindingGapCheckNode: guards.binding_gap_check,
+    RangeCheckNode: guards.range_check,
+    FiniteCheckNode: guards.finite_check,
     AreasNode: geography.areas,
     PathsNode: geography.paths,
     SharesNode: geography.shares,

@@ -42,11 +42,13 @@ PARSED = "parsed"
 YEARS = "with_years"
 
 
-def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
+def data_source(node: DataSourceNode, target: SqlTarget, *, declared_only: bool = True) -> exp.Expression:
     """Read the physical relation once, parse its periods and stack its items.
 
     The raw period is kept beside the label so that a check can report any
     value that did not read back as the period the source's format promises.
+    `declared_only=False` also reads the rows of items the source does not declare, for a report
+    of the items a source holds (a renamed item is among them).
     """
     source = node.source
     columns = source.columns
@@ -61,8 +63,9 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
         item_key = _item_key(columns.item_columns)
         parsed_columns += [alias(item_key, "item"), alias(blank_is_missing(col(columns.value), "double"), "value")]
         declared = exp.In(this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)])
-        parsed = (exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
-                  .where(declared, copy=False))  # rows of other items are never read, let alone converted
+        parsed = exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
+        if declared_only:
+            parsed = parsed.where(declared, copy=False)  # rows of other items are never read, let alone converted
         final = (
             exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), col("source_line"),
                        copy=False)
@@ -80,6 +83,21 @@ def data_source(node: DataSourceNode, target: SqlTarget) -> exp.Expression:
         ])
     years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
+
+
+def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
+    """The periods (labels) in which a long source's data has a value of any item, declared or not.
+
+    Its normalised table holds the declared items only, so a source whose items were all renamed would
+    seem to have no rows at all; values are not converted, only tested for being blank.
+    """
+    columns = source.columns
+    raw_period = exp.Trim(this=text(col(columns.period)))
+    label = period_label(period_start_year(source.period, raw_period))
+    has_value = exp.Not(this=exp.Is(this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
+                                    expression=exp.Null()))
+    return (exp.select(alias(label, "period"), copy=False).distinct(copy=False)
+            .from_(target.source_relation(source.id), copy=False).where(has_value, copy=False))
 
 
 def _item_key(columns: tuple[str, ...]) -> exp.Expression:
@@ -181,7 +199,7 @@ def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> 
     return and_all([COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid])
 
 
-def _bound_rows(binding) -> list[exp.Expression]:
+def bound_rows(binding) -> list[exp.Expression]:
     """The rows of a source a binding reads: its item, within its periods."""
     conditions: list[exp.Expression] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
     if binding.period_from:
@@ -191,18 +209,11 @@ def _bound_rows(binding) -> list[exp.Expression]:
     return conditions
 
 
-def items_with_values(source_object: str, target: SqlTarget) -> exp.Expression:
-    """Each item and period for which a source holds at least one value."""
-    has_value = and_all(exp.Not(this=exp.Is(this=col(name), expression=exp.Null())) for name in ("value", "period"))
-    return (exp.select(col("item"), col("period"), copy=False).distinct(copy=False)
-            .from_(target.object_table(source_object), copy=False).where(has_value, copy=False))
-
-
 def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """Published values of a measure outside its valid range, which its view leaves out."""
     selects = []
     for binding in node.bindings:
-        conditions = _bound_rows(binding) + [
+        conditions = bound_rows(binding) + [
             is_finite(col("value")), exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid)))]
         selects.append(exp.select(col("area_code"), col("period"), col("value"), copy=False)
                        .from_(target.object_table(binding.source_object), copy=False)
@@ -215,7 +226,7 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """One SELECT per binding; a blank value is a missing value and is left out."""
     selects = []
     for binding in node.bindings:
-        conditions = _bound_rows(binding) + [is_finite(col("value"))]
+        conditions = bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), node.valid)] if node.valid else []
         columns = [col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"), col("item")]
         if node.with_geography:

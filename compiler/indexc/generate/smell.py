@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.generate.expressions import alias, and_all, cast, col, is_finite, lit, union_all
-from indexc.generate.inputs import _bound_rows, valid_value
+from indexc.generate.inputs import bound_rows, valid_value
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
 from indexc.plan.smell import SmellCheckNode, SmellNode
@@ -23,7 +23,7 @@ def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
     measure = node.measure
     selects = []
     for binding in measure.bindings:
-        conditions = _bound_rows(binding) + [is_finite(col("value"))]
+        conditions = bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), measure.valid)] if measure.valid else []
         selects.append(
             exp.select(col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"),

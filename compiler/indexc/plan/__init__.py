@@ -27,6 +27,7 @@ from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.audits import audit_nodes
 from indexc.plan.smell import smell_nodes
+from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.refusals import published_period_check, universe_check
@@ -105,7 +106,7 @@ def _measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> No
     measure = catalog.measures[measure_id]
     bindings = tuple(
         BindingSelect(b.source, object_name("sources", b.source), b.item, b.periods.from_, b.periods.to,
-                      _codes_of(b.source, catalog), b.restate)
+                      _codes_of(b.source, catalog), b.restate, tuple(sorted(b.not_published)))
         for b in measure.bindings
     )
     return MeasureNode(name=object_name("measures", measure_id), spec=("measures", measure_id),
@@ -181,6 +182,14 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
     if geography:
         nodes.extend(geography_nodes(catalog, geography, measure_object))
     restated: list[str] = []
+    # known to the scenarios, which share them (alternative_geography.py); planned after the sources' own
+    # checks, so that a period that does not parse is reported as such first
+    data_sources = {node.name: node for s in sorted(catalog.sources) for node in _source_nodes(s, catalog, geography)
+                    if isinstance(node, DataSourceNode)}
+    measures = {m: _measure_node(m, catalog, with_geography) for m in sorted(catalog.measures)}
+    published = published_measures(catalog, graph)
+    value_guards = (binding_guards([node for m, node in measures.items() if m in published], data_sources)
+                    + range_guards(list(measures.values()), catalog, data_sources))
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
@@ -194,6 +203,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 nodes.extend(more)
         elif kind == "metrics":
             nodes.append(_metric_node(object_id, catalog, with_geography))
+            nodes.extend(metric_guards(nodes[-1]))
         elif kind == "universes":
             universe_node = _universe_node(object_id, catalog, geography)
             nodes += [universe_node,
@@ -206,7 +216,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 kind == "scenarios" and object_id not in catalog.scenarios):
             continue  # a scenario's own plan holds its index alone
         elif kind == "scenarios" and object_id in scenario_geographies:
-            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes,
+            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes + value_guards,
                                              scenario_geographies[object_id]))
         elif kind in ("indexes", "scenarios"):
             index = catalog.indexes[object_id if kind == "indexes" else catalog.scenarios[object_id].index]
@@ -221,6 +231,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
             else:
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))
+    nodes.extend(value_guards)
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}

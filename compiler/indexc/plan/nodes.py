@@ -124,6 +124,7 @@ class BindingSelect:
     period_to: str | None
     geography_period: str | None = None  # codes of this period ('period': of each row's own period)
     restate: bool = True
+    not_published: tuple[str, ...] = ()  # periods in which the source is known to publish no value of the item
 
 
 @dataclass(frozen=True, kw_only=True)

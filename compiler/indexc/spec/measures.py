@@ -30,6 +30,9 @@ class Binding(StrictModel):
     restate: bool = Field(default=True, strict=True)
     """False: values on former geography that only apportion and weight (e.g. abolished councils'
     populations); they are never restated, so they cannot count twice beside a back-cast series."""
+    not_published: tuple[PeriodLabel, ...] = ()
+    """Periods in which the source has rows but publishes no value of this item (a survey run every
+    other year, a year not collected): anywhere else, a period without a value is data lost (IX709)."""
 
 
 class ValidRange(StrictModel):
@@ -58,6 +61,37 @@ class ValidRange(StrictModel):
         return [(op, bound) for op, bound in pairs if bound is not None]
 
 
+class ValueRange(StrictModel):
+    """The values a measure's data can hold at all: a value outside fails the run (IX710).
+
+    Unlike `valid:` (values outside are published blanks, left out as missing), a value outside its
+    range is a data error that would move every score: a negative population, say.
+    """
+
+    min: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+    max: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "ValueRange":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"the lower bound {self.min:g} is above the upper bound {self.max:g}")
+        return self
+
+
+NEVER_NEGATIVE_UNITS = ("people", "count", "number", "households", "pupils", "children", "adults")
+"""Units (exactly, or as the start of the unit: `gbp_thousands`, `count_of_places`) whose values are
+never negative unless a measure's `range:` says so."""
+MONEY_PREFIXES = ("gbp", "eur", "usd")  # an amount of money, in any multiple or per anything
+
+
+def default_range(unit: str) -> ValueRange:
+    """The range a measure has when it declares none: min 0 for counts, money and populations."""
+    stem = unit.lower().split("_")[0]
+    if stem in NEVER_NEGATIVE_UNITS or stem in MONEY_PREFIXES:
+        return ValueRange(min=0)
+    return ValueRange()
+
+
 class Measure(StrictModel):
     id: Identifier
     description: Text = ""
@@ -67,9 +101,16 @@ class Measure(StrictModel):
     """The measure that weights this one where areas combine (a mean, by population say)."""
     valid: ValidRange | None = None
     """Values outside are left out as missing, and `indexc run` says how many (IX706)."""
+    range: ValueRange | None = None
+    """Values (within `valid:`) outside fail the run (IX710); by default min 0 for a count, an amount
+    of money or a population (see `default_range`), `{}` for no bounds."""
     bindings: tuple[Binding, ...] = Field(min_length=1)
     smell: SmellTest = SmellTest()
     """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
+
+
+    def value_range(self) -> ValueRange:
+        return self.range if self.range is not None else default_range(self.unit)
 
 
 class Metric(StrictModel):

@@ -1,7 +1,9 @@
-"""Rules IX401/IX403: a measure's bindings never cover one period twice.
+"""Rules IX401/IX403: a measure's bindings never cover one period twice; IX713: a binding's
+`not_published` periods are periods it reads.
 
 Two bindings for the same period would make a measure's value depend on which
-SELECT wins; effective-dated bindings must hand over cleanly instead.
+SELECT wins; effective-dated bindings must hand over cleanly instead. A period declared not
+published but outside the binding's periods is a typo that would leave the real gap unexplained.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                                  catalog.where("measures", measure_id, "bindings", i, "periods"),
                                  "'from' must not be later than 'to'")
                 continue
+            outside = sorted(p for p in binding.not_published if not start <= p <= end)
+            if outside:
+                yield Diagnostic("IX713", f"binding {i + 1} of measure '{measure_id}' declares "
+                                 f"{', '.join(outside)} not published, outside its periods "
+                                 f"({_describe(binding.periods)})",
+                                 catalog.where("measures", measure_id, "bindings", i, "not_published"),
+                                 "list only periods the binding reads; a period outside is never checked")
             for j in range(i):
                 other_start, other_end = _bounds(measure.bindings[j].periods)
                 backward = other_start > other_end  # reported by IX403; it covers no year
