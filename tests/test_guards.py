@@ -117,6 +117,9 @@ def test_an_overflow_is_an_error_naming_metric_area_and_period(tiny_project: Pat
 
 def test_a_division_by_zero_is_counted_and_strict_or_an_audit_makes_it_an_error(tiny_project: Path) -> None:
     edit(tiny_project / "data" / "population.csv", "BBB,2016,200", "BBB,2016,0")
+    edit(tiny_project / "specs" / "tiny.yaml", "bindings: [{source: population, item: people}]}",  # not a smell
+         "bindings: [{source: population, item: people}], smell: {accept: [{area: BBB, period: 2016-17, reason: "
+         "'zero on purpose: a division by zero'}, {area: CCC, period: 2016-17, reason: 'the same'}]}}")
     result = invoke(tiny_project, "run", "-q")
     assert result.exit_code == 0, result.output
     assert ("IX712 warning: spend_per_head: 1 value(s) undefined (a division by zero, or the root or logarithm of "

@@ -190,13 +190,14 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
     published = published_measures(catalog, graph)
     value_guards = (binding_guards([node for m, node in measures.items() if m in published], data_sources)
                     + range_guards(list(measures.values()), catalog, data_sources))
+    smells: list[Node] = []  # after the guards: a value out of range is named as such, not as an outlier
     for kind, object_id in graph.order():
         if kind == "sources":
             nodes.extend(_source_nodes(object_id, catalog, geography))
         elif kind == "measures":
             measure_node = _measure_node(object_id, catalog, with_geography)
             nodes.append(measure_node)
-            nodes.extend(smell_nodes(measure_node, catalog))
+            smells.extend(smell_nodes(measure_node, catalog))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
                 restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))
@@ -216,7 +217,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 kind == "scenarios" and object_id not in catalog.scenarios):
             continue  # a scenario's own plan holds its index alone
         elif kind == "scenarios" and object_id in scenario_geographies:
-            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes + value_guards,
+            nodes.extend(_geography_scenario(catalog.scenarios[object_id], catalog, graph, nodes + value_guards + smells,
                                              scenario_geographies[object_id]))
         elif kind in ("indexes", "scenarios"):
             index = catalog.indexes[object_id if kind == "indexes" else catalog.scenarios[object_id].index]
@@ -232,6 +233,7 @@ def _nodes(catalog: Catalog, graph: Graph, geography: Geography | None,
                 nodes.extend(scenario_nodes(catalog.scenarios[object_id], catalog, universe, metric_object,
                                             value_object))
     nodes.extend(value_guards)
+    nodes.extend(smells)
     if geography:
         if restated:
             levels = {measure_level(m, catalog) for m in catalog.measures} - {None}
