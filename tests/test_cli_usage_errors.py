@@ -33,6 +33,7 @@ CASES = [
     (["validate", "extra"], "IX007", "got unexpected extra argument (extra)", "indexc validate --help"),
     (["build", "--target", "duckdb", "--target", "snowflake", "--out", "x"], "IX007",
      "--out takes a single --target", "indexc build --help"),
+    (["run", "--strict", "--publish-as-live"], "IX007", "--strict and --publish-as-live", "indexc run --help"),
 ]
 
 

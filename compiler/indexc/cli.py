@@ -169,6 +169,9 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
     With --strict, a warning (of the specs, or found in the build) fails the run before anything is
     published.
     """
+    if strict and publish_as_live:  # its warning (IX722) would fail a strict run only after it had published
+        raise click.UsageError("--strict and --publish-as-live: publishing a what-if as live warns (IX722), which "
+                               "--strict makes an error; give one of them")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     if strict:
