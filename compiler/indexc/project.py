@@ -24,6 +24,7 @@ from indexc import (
     impact,
     migrate_files,
     report,
+    run_failures,
     run_warnings,
     schema,
     smell_report,
@@ -33,7 +34,6 @@ from indexc import (
 from indexc import diff as review
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
-    CHECK_EXAMPLES,
     CheckFailed,
     ObjectFailed,
     Progress,
@@ -47,9 +47,6 @@ from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
-from indexc.plan.nodes import AuditCheckNode
-from indexc.plan.refusals import EmptyResultCheckNode
-from indexc.plan.smell import SmellCheckNode
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
 from indexc.spec.targets import Target
@@ -270,11 +267,12 @@ class Project:
             try:
                 database.deploy(build.objects, statements, progress, warnings_before_publishing)
             except ObjectFailed as failure:
-                raise UserError([self._failure_diagnostic(failure, catalog, target_name, directory)]) from None
+                raise UserError([run_failures.object_failed(failure, catalog, target_name, f"{BUILD_DIR}/{directory}",
+                                                             self._target_location(target_name))]) from None
             except CheckFailed as failure:
                 if isinstance(failure.object.node, guard_reports.GUARDS):
                     raise UserError(self._guard_diagnostics(failure, database.query, build)) from None
-                raise UserError([self._check_diagnostic(failure, catalog, directory)]) from None
+                raise UserError([run_failures.check_failed(failure, catalog, f"{BUILD_DIR}/{directory}")]) from None
             except PublishFailed as failure:
                 raise UserError([Diagnostic(
                     "IX708", f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
@@ -398,31 +396,6 @@ class Project:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _check_diagnostic(self, failure: CheckFailed, catalog: Catalog, directory: str) -> Diagnostic:
-        node = failure.object.node
-        examples = failure.examples[:CHECK_EXAMPLES]
-        shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
-        more = " and more" if len(failure.examples) > len(examples) else ""
-        if isinstance(node, EmptyResultCheckNode):
-            found = failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
-            return Diagnostic(node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint)
-        if isinstance(node, SmellCheckNode):
-            return Diagnostic(
-                "IX730", f"smell test of measure {node.measure_id}: {node.failure}: "
-                f"{'; '.join(str(v) for v in examples)}{more}",
-                catalog.where(*node.spec), "nothing was changed in the database; correct the value in its file "
-                "(x1000: pounds for thousands; x0.01: a fraction for a percentage), or, if it is right, accept it "
-                f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}")
-        if isinstance(node, AuditCheckNode):
-            return Diagnostic(
-                "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
-                "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
-                f"build and read every row in {node.audit_object}")
-        return Diagnostic(
-            "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
-            f"nothing was changed in the database; the check is {BUILD_DIR}/{directory}/{failure.object.file_name}; "
-            "correct the data or the source's declaration")
-
     def _guard_diagnostics(self, failure: CheckFailed, query, build: Build) -> list[Diagnostic]:
         """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
         files = {source: getattr(relation, "path", None) or getattr(relation, "table", "")
@@ -430,11 +403,3 @@ class Project:
         with contextlib.chdir(self.root):  # where a DuckDB target's data paths start, as when building
             return guard_reports.failed(failure.object.node, failure.examples, query, build.objects,
                                         build.compilation.catalog, sql_target(build.target), files)
-
-    def _failure_diagnostic(self, failure: ObjectFailed, catalog: Catalog, target: str, directory: str) -> Diagnostic:
-        spec = failure.object.node.spec
-        location = catalog.where(*spec) if spec else self._target_location(target)
-        return Diagnostic(
-            "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
-            f"the engine's message says what failed; the SQL is in {BUILD_DIR}/{directory}/{failure.object.file_name}. "
-            "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")
