@@ -126,7 +126,7 @@ def test_an_accepted_value_is_listed_a_mild_one_warns_and_a_stale_acceptance_is_
     assert "smell tests: accepted in the specs, with a reason: delayed_discharges 3, population 3, satisfaction 1, " \
            "spend 3" in result.stderr
     assert ("specs/inputs.yaml:46:5: IX731 warning: smell test of measure carer_support: 1 value(s) far from their "
-            f"peers (robust z beyond 12): X03 2022-23 = 20 (robust z ") in result.stderr
+            "peers (robust z beyond 12): X03 2022-23 = 20 (robust z ") in result.stderr
     assert f"performance, {PERFORMANCE} line 63)" in result.stderr
     assert "IX732 warning: smell test of measure satisfaction: accepted X01 matches no flagged value" in result.stderr
     accepted = rows(method_project / "build" / "method.duckdb",

@@ -174,8 +174,6 @@ def run_command(project: Project, target: str, index_id: str | None, period: str
                                "--strict makes an error; give one of them")
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
-    if strict:
-        _print_or_fail(project.compile().warnings, fmt, strict)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
         rankings = project.run(target, index_id=index_id, period=period, progress=progress, scenarios=scenarios,
                                as_name=as_name, publish_as_live=publish_as_live, strict=strict)

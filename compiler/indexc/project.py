@@ -230,6 +230,8 @@ class Project:
             raise UserError([Diagnostic("IX703", f"'{period}' is not a financial year", COMMAND_LINE,
                                         "write periods as YYYY-YY, such as 2016-17")])
         compilation = self.compile(scenarios)
+        if strict and compilation.warnings:  # a warning of the specs stops a strict run before anything is built
+            raise UserError([as_error(d) for d in compilation.warnings])
         whatif = what_if(compilation.catalog, compilation.geography, self.geography_options, scenarios=scenarios,
                          name=as_name, publish_as_live=publish_as_live)
         build = self.build(target_name, compilation=compilation, whatif=whatif)
