@@ -39,7 +39,9 @@ from indexc.engines import duckdb as duckdb_engine
 from indexc.project import Project
 
 SEED = 20260101
-PERIODS = 500  # financial years 1525-26 .. 2024-25: a synthetic panel, long so that areas stay realistic
+PERIODS = (
+    500  # financial years 1525-26 .. 2024-25: a synthetic panel, long so that areas stay realistic
+)
 LAST_YEAR = 2024
 DATES = (1974, 1986, 1996, 1998, 2009, 2019, 2020, 2021, 2023)  # reorganisations, each on 1 April
 SPLITS, RECODES = 0.002, 0.003  # per date, as a share of the areas in force
@@ -84,8 +86,12 @@ def plan_lineage(n_areas: int, rng: random.Random) -> Register:
     counties = []
     for _ in range(per_date * (len(DATES) + 1)):  # some counties never split
         county = reg.new("E10", "CTY", None)
-        counties.append((county, [reg.new("E07", "DIS", None, county) for _ in range(rng.randint(2, 4))]))
-    live = [reg.new("E06", "UA", None) for _ in range(n_areas - len(counties))]  # unitaries in force
+        counties.append(
+            (county, [reg.new("E07", "DIS", None, county) for _ in range(rng.randint(2, 4))])
+        )
+    live = [
+        reg.new("E06", "UA", None) for _ in range(n_areas - len(counties))
+    ]  # unitaries in force
     for year in DATES:
         day, extra = f"{year}-04-01", 0
         for n in range(per_date):
@@ -94,12 +100,18 @@ def plan_lineage(n_areas: int, rng: random.Random) -> Register:
             cut = sorted(rng.sample(range(1, len(districts)), k - 1))
             groups = [districts[a:b] for a, b in zip([0, *cut], [*cut, len(districts)])]
             successors = [reg.new("E06", "UA", year) for _ in groups]
-            to = ", ".join(f"{{code: {s}, districts: [{', '.join(g)}]}}" for s, g in zip(successors, groups))
-            reg.events.append(f"  - {{id: split_{year}_{n:04d}, effective: {day}, type: split, from: [{county}], "
-                              f"to: [{to}], apportion: {{by: population}}}}\n")
+            to = ", ".join(
+                f"{{code: {s}, districts: [{', '.join(g)}]}}" for s, g in zip(successors, groups)
+            )
+            reg.events.append(
+                f"  - {{id: split_{year}_{n:04d}, effective: {day}, type: split, from: [{county}], "
+                f"to: [{to}], apportion: {{by: population}}}}\n"
+            )
             for j, (s, g) in enumerate(zip(successors, groups)):  # the districts, in the lower tier
-                reg.events.append(f"  - {{id: districts_{year}_{n:04d}_{j}, effective: {day}, type: merge, "
-                                  f"from: [{', '.join(g)}], to: [{s}]}}\n")
+                reg.events.append(
+                    f"  - {{id: districts_{year}_{n:04d}_{j}, effective: {day}, type: merge, "
+                    f"from: [{', '.join(g)}], to: [{s}]}}\n"
+                )
                 for d in g:
                     reg.end(d, year)
             reg.end(county, year)
@@ -108,16 +120,22 @@ def plan_lineage(n_areas: int, rng: random.Random) -> Register:
         n = 0
         while extra > 0:  # merges of 2 or 3 areas, as many codes removed as the splits added
             size = min(rng.choice([2, 2, 3]), extra + 1)
-            members = [pick(reg, rng, live, year) for _ in range(size)]  # may re-merge a split: two paths C -> M
+            members = [
+                pick(reg, rng, live, year) for _ in range(size)
+            ]  # may re-merge a split: two paths C -> M
             merged = reg.new("E06", "UA", year)
-            reg.events.append(f"  - {{id: merge_{year}_{n:04d}, effective: {day}, type: merge, "
-                              f"from: [{', '.join(members)}], to: [{merged}], apportion: {{by: population}}}}\n")
+            reg.events.append(
+                f"  - {{id: merge_{year}_{n:04d}, effective: {day}, type: merge, "
+                f"from: [{', '.join(members)}], to: [{merged}], apportion: {{by: population}}}}\n"
+            )
             extra, n = extra - (size - 1), n + 1
             live.append(merged)
         for n in range(max(1, round(n_areas * RECODES))):
             old, new = pick(reg, rng, live, year), reg.new("E06", "UA", year)
-            reg.events.append(f"  - {{id: recode_{year}_{n:04d}, effective: {day}, type: recode, "
-                              f"from: [{old}], to: [{new}]}}\n")
+            reg.events.append(
+                f"  - {{id: recode_{year}_{n:04d}, effective: {day}, type: recode, "
+                f"from: [{old}], to: [{new}]}}\n"
+            )
             live.append(new)
     return reg
 
@@ -136,7 +154,8 @@ def write_project(root: Path, reg: Register, first_year: int) -> None:
         areas.append(f"  - {{{', '.join(fields)}}}\n")
     (root / "specs" / "geography.yaml").write_text(
         "indexc: 2\nlevels:\n  - {id: upper, types: [UA, CTY]}\n  - {id: lower, types: [UA, DIS]}\n"
-        "areas:\n" + "".join(areas) + "lineage:\n" + "".join(reg.events))
+        "areas:\n" + "".join(areas) + "lineage:\n" + "".join(reg.events)
+    )
     (root / "specs" / "data.yaml").write_text("""indexc: 2
 sources:
   - {id: finance, layout: wide, columns: {area: area, period: year}, period: {grain: financial_year, format: "YYYY-YY"},
@@ -153,21 +172,43 @@ measures:
 """)
     (root / "targets" / "duckdb.yaml").write_text(
         f"indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: {SCHEMA}\nrelations:\n"
-        + "".join(f"  {s}: {{path: data/{s}.parquet}}\n" for s in ("finance", "people", "survey")))
+        + "".join(f"  {s}: {{path: data/{s}.parquet}}\n" for s in ("finance", "people", "survey"))
+    )
     spans = root / "spans.csv"  # each code's years in force, to generate the data in SQL
-    spans.write_text("code,type,first,last\n" + "".join(
-        f"{c},{a['type']},{a['first'] or first_year},{a['last'] or LAST_YEAR}\n" for c, a in reg.areas.items()))
+    spans.write_text(
+        "code,type,first,last\n"
+        + "".join(
+            f"{c},{a['type']},{a['first'] or first_year},{a['last'] or LAST_YEAR}\n"
+            for c, a in reg.areas.items()
+        )
+    )
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE rows AS SELECT code, type, y, y::VARCHAR || '-' || lpad(((y + 1) % 100)::VARCHAR, 2, "
-                f"'0') AS label, hash(code || ':' || y::VARCHAR) AS h FROM read_csv('{spans}'), "
-                f"range(greatest(first, {first_year}), last + 1) AS t(y)")
+    con.execute(
+        f"CREATE TABLE rows AS SELECT code, type, y, y::VARCHAR || '-' || lpad(((y + 1) % 100)::VARCHAR, 2, "
+        f"'0') AS label, hash(code || ':' || y::VARCHAR) AS h FROM read_csv('{spans}'), "
+        f"range(greatest(first, {first_year}), last + 1) AS t(y)"
+    )
     upper = "WHERE type <> 'DIS'"
     for name, select in (
-            ("finance", (f"SELECT code AS area, label AS year, round(1000 + (h % 9000000) / 100, 2) AS spend "
-                         f"FROM rows {upper}")),
-            ("people", "SELECT code AS area, y::VARCHAR AS mid_year, 20000 + h % 480000 AS people FROM rows"),
-            ("survey", (f"SELECT code AS area, label AS year, 'SAT' AS question, "
-                        f"round(40 + (h >> 8) % 5000 / 100, 2) AS answer FROM rows {upper}"))):
+        (
+            "finance",
+            (
+                f"SELECT code AS area, label AS year, round(1000 + (h % 9000000) / 100, 2) AS spend "
+                f"FROM rows {upper}"
+            ),
+        ),
+        (
+            "people",
+            "SELECT code AS area, y::VARCHAR AS mid_year, 20000 + h % 480000 AS people FROM rows",
+        ),
+        (
+            "survey",
+            (
+                f"SELECT code AS area, label AS year, 'SAT' AS question, "
+                f"round(40 + (h >> 8) % 5000 / 100, 2) AS answer FROM rows {upper}"
+            ),
+        ),
+    ):
         con.execute(f"COPY ({select}) TO '{root / 'data' / name}.parquet' (FORMAT parquet)")
     con.close()
 
@@ -179,7 +220,9 @@ def timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
     return time.perf_counter() - start
 
 
-def side_by_side(con, pairs: dict[str, tuple[str, str]], repeat: int) -> dict[str, tuple[float, float]]:
+def side_by_side(
+    con, pairs: dict[str, tuple[str, str]], repeat: int
+) -> dict[str, tuple[float, float]]:
     """Median seconds of (restated, plain) per measure; the order alternates run by run."""
     runs = {m: ([], []) for m in pairs}
     for measure, (restated, plain) in pairs.items():  # warm-up, untimed
@@ -201,23 +244,31 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows of the spend source")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each statement")
     parser.add_argument("--quick", action="store_true", help="a 1,000,000-row smoke run")
-    parser.add_argument("--keep", help=argparse.SUPPRESS)  # generate into this directory and keep it
+    parser.add_argument(
+        "--keep", help=argparse.SUPPRESS
+    )  # generate into this directory and keep it
     args = parser.parse_args()
     rows = 1_000_000 if args.quick else args.rows
     started = time.perf_counter()
-    print(f"indexc restatement benchmark: Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, seed {SEED}\nindexc from {Path(indexc.__file__).parent}\n")
+    print(
+        f"indexc restatement benchmark: Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, seed {SEED}\nindexc from {Path(indexc.__file__).parent}\n"
+    )
 
     with tempfile.TemporaryDirectory(prefix="indexc-restate-") as tmp:
         root = Path(args.keep or tmp) / "project"
         n_areas = rows // PERIODS
         reg = plan_lineage(n_areas, random.Random(SEED))
         write_project(root, reg, LAST_YEAR - PERIODS + 1)
-        kinds = {t: sum(1 for a in reg.areas.values() if a["type"] == t) for t in ("UA", "CTY", "DIS")}
-        print(f"shape: {n_areas:,} upper-tier areas in force in each of {PERIODS} periods "
-              f"({LAST_YEAR - PERIODS + 1}-{(LAST_YEAR - PERIODS + 2) % 100:02d} to {LAST_YEAR}-"
-              f"{(LAST_YEAR + 1) % 100:02d}); register of {len(reg.areas):,} codes ({kinds['UA']:,} UA, "
-              f"{kinds['CTY']:,} CTY, {kinds['DIS']:,} DIS); {len(reg.events):,} lineage events on {len(DATES)} dates")
+        kinds = {
+            t: sum(1 for a in reg.areas.values() if a["type"] == t) for t in ("UA", "CTY", "DIS")
+        }
+        print(
+            f"shape: {n_areas:,} upper-tier areas in force in each of {PERIODS} periods "
+            f"({LAST_YEAR - PERIODS + 1}-{(LAST_YEAR - PERIODS + 2) % 100:02d} to {LAST_YEAR}-"
+            f"{(LAST_YEAR + 1) % 100:02d}); register of {len(reg.areas):,} codes ({kinds['UA']:,} UA, "
+            f"{kinds['CTY']:,} CTY, {kinds['DIS']:,} DIS); {len(reg.events):,} lineage events on {len(DATES)} dates"
+        )
         print(f"generated in {time.perf_counter() - started:.1f} s")
 
         t0 = time.perf_counter()
@@ -225,57 +276,80 @@ def main() -> None:
         build = project.build("duckdb", write=False)
         compiled = {o.name: o.statement for o in build.objects}
         paths = build.compilation.geography.closure.paths
-        print(f"compiled {len(build.objects)} objects in {time.perf_counter() - t0:.1f} s; {len(paths):,} paths, "
-              f"{sum(1 for p in paths if p.factors):,} apportioned from data, geography date "
-              f"{build.compilation.geography.date}")
+        print(
+            f"compiled {len(build.objects)} objects in {time.perf_counter() - t0:.1f} s; {len(paths):,} paths, "
+            f"{sum(1 for p in paths if p.factors):,} apportioned from data, geography date "
+            f"{build.compilation.geography.date}"
+        )
         con = duckdb_engine.connect(root / build.target.database)
         t0 = time.perf_counter()
         built = {b.name: b.seconds for b in duckdb_engine.execute(con, build.objects, root)}
-        print(f"built on DuckDB in {time.perf_counter() - t0:.1f} s (restated__spend {built['restated__spend']:.2f} s, "
-              f"restated__satisfaction {built['restated__satisfaction']:.2f} s, shares and path weights "
-              f"{built['geography__shares'] + built['geography__path_weights']:.2f} s)")
+        print(
+            f"built on DuckDB in {time.perf_counter() - t0:.1f} s (restated__spend {built['restated__spend']:.2f} s, "
+            f"restated__satisfaction {built['restated__satisfaction']:.2f} s, shares and path weights "
+            f"{built['geography__shares'] + built['geography__path_weights']:.2f} s)"
+        )
 
         raw = scalar(con, f"SELECT SUM(value) FROM {SCHEMA}.measure__spend")
         restated = scalar(con, f"SELECT SUM(value) FROM {SCHEMA}.restated__spend")
         unknown = scalar(con, f"SELECT COUNT(*) FROM {SCHEMA}.restated__spend WHERE value IS NULL")
         drift = abs(restated - raw) / abs(raw)
-        print(f"conservation: raw spend {raw:,.2f}, restated {restated:,.2f}, relative difference {drift:.1e} "
-              f"({'ok' if drift <= 1e-9 else 'BROKEN'}), {unknown} restated values unknown")
+        print(
+            f"conservation: raw spend {raw:,.2f}, restated {restated:,.2f}, relative difference {drift:.1e} "
+            f"({'ok' if drift <= 1e-9 else 'BROKEN'}), {unknown} restated values unknown"
+        )
         if drift > 1e-9 or unknown:
             sys.exit("restatement lost or created spend: the timings below would mean nothing")
 
         # both statements read the same materialised input: the measure views' filter is paid by neither
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {BENCH}")
         for m in ("spend", "satisfaction", "population"):
-            con.execute(f"CREATE OR REPLACE TABLE {BENCH}.measure__{m} AS SELECT * FROM {SCHEMA}.measure__{m}")
+            con.execute(
+                f"CREATE OR REPLACE TABLE {BENCH}.measure__{m} AS SELECT * FROM {SCHEMA}.measure__{m}"
+            )
         pairs = {}
         for m, agg in (("spend", "SUM"), ("satisfaction", "AVG")):
-            restate_sql = (compiled[f"restated__{m}"].replace(f'"{SCHEMA}"."measure__', f'"{BENCH}"."measure__')
-                           .replace(f'"{SCHEMA}"."restated__', f'"{BENCH}"."restated__'))
-            assert f'"{BENCH}"."measure__{m}"' in restate_sql, "the restatement no longer reads the measure table"
-            plain_sql = (f"CREATE OR REPLACE TABLE {BENCH}.plain__{m} AS SELECT area_code, period, {agg}(value) AS value "
-                         f"FROM {BENCH}.measure__{m} GROUP BY area_code, period")
+            restate_sql = (
+                compiled[f"restated__{m}"]
+                .replace(f'"{SCHEMA}"."measure__', f'"{BENCH}"."measure__')
+                .replace(f'"{SCHEMA}"."restated__', f'"{BENCH}"."restated__')
+            )
+            assert f'"{BENCH}"."measure__{m}"' in restate_sql, (
+                "the restatement no longer reads the measure table"
+            )
+            plain_sql = (
+                f"CREATE OR REPLACE TABLE {BENCH}.plain__{m} AS SELECT area_code, period, {agg}(value) AS value "
+                f"FROM {BENCH}.measure__{m} GROUP BY area_code, period"
+            )
             pairs[m] = (restate_sql, plain_sql)
         threads = scalar(con, "SELECT current_setting('threads')")
-        print(f"\ntiming: DuckDB threads {threads}, input materialised from the measure views, "
-              f"warm-up then median of {args.repeat} runs, alternating\n")
+        print(
+            f"\ntiming: DuckDB threads {threads}, input materialised from the measure views, "
+            f"warm-up then median of {args.repeat} runs, alternating\n"
+        )
         medians = side_by_side(con, pairs, args.repeat)
 
-        print(f"{'measure':<14} {'rows':>12} {'groups':>12} {'plain groups':>13} {'restated s':>11} {'plain s':>9} "
-              f"{'ratio':>7}")
+        print(
+            f"{'measure':<14} {'rows':>12} {'groups':>12} {'plain groups':>13} {'restated s':>11} {'plain s':>9} "
+            f"{'ratio':>7}"
+        )
         for m, (r, p) in medians.items():
             n_rows = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.measure__{m}")
             groups = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.restated__{m}")
             plain_groups = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.plain__{m}")
-            print(f"{m:<14} {n_rows:>12,} {groups:>12,} {plain_groups:>13,} {r:>11.3f} {p:>9.3f} {r / p:>6.2f}x")
+            print(
+                f"{m:<14} {n_rows:>12,} {groups:>12,} {plain_groups:>13,} {r:>11.3f} {p:>9.3f} {r / p:>6.2f}x"
+            )
         con.close()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS {peak:,.0f} MB; whole run {time.perf_counter() - started:.0f} s")
     print("\ntargets:")
     for m, (r, p) in medians.items():
-        print(f"  restating {m} ({'sum' if m == 'spend' else 'mean'}) costs <= {TARGET_RATIO:g}x a plain GROUP BY: "
-              f"{r / p:.2f}x  {'PASS' if r / p <= TARGET_RATIO else 'FAIL'}")
+        print(
+            f"  restating {m} ({'sum' if m == 'spend' else 'mean'}) costs <= {TARGET_RATIO:g}x a plain GROUP BY: "
+            f"{r / p:.2f}x  {'PASS' if r / p <= TARGET_RATIO else 'FAIL'}"
+        )
 
 
 if __name__ == "__main__":

@@ -44,41 +44,125 @@ levels:
 
 # One file per reorganisation: file stem, the successor codes whose events it holds, header comment.
 FILES = [
-    ("2009_cornwall", "E06000052 E06000053", "The 2009 reorganisation of Cornwall: the county council and its six districts\n"
-     "became one unitary; the Isles of Scilly, a statistical district of Cornwall until then, got a unitary-type code."),
-    ("2009_durham", "E06000047", "The 2009 reorganisation of County Durham: the county council and its seven districts became one unitary."),
-    ("2009_northumberland", "E06000048", "The 2009 reorganisation of Northumberland: the county council and its six districts\n"
-     "became one unitary, E06000048 (recoded E06000057 in 2013: see 2013_gateshead_northumberland.yaml)."),
-    ("2009_shropshire", "E06000051", "The 2009 reorganisation of Shropshire: the county council and its five districts became one unitary."),
-    ("2009_wiltshire", "E06000054", "The 2009 reorganisation of Wiltshire: the county council and its four districts became one unitary."),
-    ("2009_bedfordshire", "E06000055 E06000056", "The 2009 reorganisation of Bedfordshire: the county council was abolished, Bedford became a unitary\n"
-     "(same area, new code) and Mid and South Bedfordshire formed Central Bedfordshire. Luton was already unitary."),
-    ("2009_cheshire", "E06000049 E06000050", "The 2009 reorganisation of Cheshire: the county council and its six districts were replaced by\n"
-     "Cheshire East and Cheshire West and Chester, along district lines. Halton and Warrington were already unitary."),
-    ("2012_st_albans_welwyn_hatfield", "E07000240 E07000241", "The 2012 boundary change between St Albans and Welwyn Hatfield: both districts recoded.\n"
-     "The date is 1 April of the ONS vintage year; the legal in-force date was not checked (SOURCES.md section 1)."),
-    ("2013_gateshead_northumberland", "E06000057 E08000037", "The Gateshead and Northumberland (Boundary Change) Order 2013: a minor boundary change (one\n"
-     "property), both councils recoded. The date is 1 April of the ONS vintage year (in-force date not checked)."),
-    ("2013_east_hertfordshire_stevenage", "E07000242 E07000243", "The East Hertfordshire and Stevenage (Boundary Change) Order 2013: a minor boundary change,\n"
-     "both districts recoded. The date is 1 April of the ONS vintage year (in-force date not checked)."),
-    ("2018_shepway_rename", "E07000112", "The 2018 renaming of Shepway district (Kent) to Folkestone and Hythe: the code stayed the same."),
-    ("2019_dorset", "E06000058 E06000059", "The 2019 reorganisation of Dorset: Bournemouth, Poole and Christchurch formed one unitary (BCP);\n"
-     "the county council and the other five districts became Dorset Council. The county split along district lines."),
-    ("2019_suffolk", "E07000244 E07000245", "The 2019 district mergers in Suffolk (West Suffolk, East Suffolk). Suffolk County Council continues."),
-    ("2019_somerset_west_and_taunton", "E07000246", "The 2019 merger of Taunton Deane and West Somerset districts; Somerset West and Taunton\n"
-     "was itself merged into the Somerset unitary in 2023 (see 2023_somerset.yaml)."),
-    ("2020_buckinghamshire", "E06000060", "The 2020 reorganisation of Buckinghamshire: the county council and its four districts became one unitary."),
-    ("2021_northamptonshire", "E06000061 E06000062", "The 2021 reorganisation of Northamptonshire: the county council and its seven districts were\n"
-     "replaced by two unitaries, North and West Northamptonshire, along district lines."),
-    ("2023_cumbria", "E06000063 E06000064", "The 2023 reorganisation of Cumbria: the county council and its six districts were replaced by\n"
-     "two unitaries, Cumberland and Westmorland and Furness, along district lines."),
-    ("2023_north_yorkshire", "E06000065", "The 2023 reorganisation of North Yorkshire: the county council and its seven districts became one unitary."),
-    ("2023_somerset", "E06000066", "The 2023 reorganisation of Somerset: the county council and its four districts became one unitary."),
-    ("2025_barnsley_sheffield", "E08000038 E08000039", "The Barnsley and Sheffield (Boundary Change) Order 2024 (SI 2024/1328), in force 1 April 2025:\n"
-     "a minor boundary change, both councils recoded. Some sources say 2024; the Order's date is used (SOURCES.md inconsistency 5)."),
-    ("2027_surrey_proposed", "PROPOSED_EAST_SURREY PROPOSED_WEST_SURREY", "The proposed 2027 reorganisation of Surrey (decided 28 Oct 2025, vesting day\n"
-     "1 April 2027): NOT IN FORCE. The GSS codes of East and West Surrey are not published: PROPOSED_EAST_SURREY and\n"
-     "PROPOSED_WEST_SURREY are placeholders, to replace when ONS publishes codes. These events compile only when a run asks."),
+    (
+        "2009_cornwall",
+        "E06000052 E06000053",
+        "The 2009 reorganisation of Cornwall: the county council and its six districts\n"
+        "became one unitary; the Isles of Scilly, a statistical district of Cornwall until then, got a unitary-type code.",
+    ),
+    (
+        "2009_durham",
+        "E06000047",
+        "The 2009 reorganisation of County Durham: the county council and its seven districts became one unitary.",
+    ),
+    (
+        "2009_northumberland",
+        "E06000048",
+        "The 2009 reorganisation of Northumberland: the county council and its six districts\n"
+        "became one unitary, E06000048 (recoded E06000057 in 2013: see 2013_gateshead_northumberland.yaml).",
+    ),
+    (
+        "2009_shropshire",
+        "E06000051",
+        "The 2009 reorganisation of Shropshire: the county council and its five districts became one unitary.",
+    ),
+    (
+        "2009_wiltshire",
+        "E06000054",
+        "The 2009 reorganisation of Wiltshire: the county council and its four districts became one unitary.",
+    ),
+    (
+        "2009_bedfordshire",
+        "E06000055 E06000056",
+        "The 2009 reorganisation of Bedfordshire: the county council was abolished, Bedford became a unitary\n"
+        "(same area, new code) and Mid and South Bedfordshire formed Central Bedfordshire. Luton was already unitary.",
+    ),
+    (
+        "2009_cheshire",
+        "E06000049 E06000050",
+        "The 2009 reorganisation of Cheshire: the county council and its six districts were replaced by\n"
+        "Cheshire East and Cheshire West and Chester, along district lines. Halton and Warrington were already unitary.",
+    ),
+    (
+        "2012_st_albans_welwyn_hatfield",
+        "E07000240 E07000241",
+        "The 2012 boundary change between St Albans and Welwyn Hatfield: both districts recoded.\n"
+        "The date is 1 April of the ONS vintage year; the legal in-force date was not checked (SOURCES.md section 1).",
+    ),
+    (
+        "2013_gateshead_northumberland",
+        "E06000057 E08000037",
+        "The Gateshead and Northumberland (Boundary Change) Order 2013: a minor boundary change (one\n"
+        "property), both councils recoded. The date is 1 April of the ONS vintage year (in-force date not checked).",
+    ),
+    (
+        "2013_east_hertfordshire_stevenage",
+        "E07000242 E07000243",
+        "The East Hertfordshire and Stevenage (Boundary Change) Order 2013: a minor boundary change,\n"
+        "both districts recoded. The date is 1 April of the ONS vintage year (in-force date not checked).",
+    ),
+    (
+        "2018_shepway_rename",
+        "E07000112",
+        "The 2018 renaming of Shepway district (Kent) to Folkestone and Hythe: the code stayed the same.",
+    ),
+    (
+        "2019_dorset",
+        "E06000058 E06000059",
+        "The 2019 reorganisation of Dorset: Bournemouth, Poole and Christchurch formed one unitary (BCP);\n"
+        "the county council and the other five districts became Dorset Council. The county split along district lines.",
+    ),
+    (
+        "2019_suffolk",
+        "E07000244 E07000245",
+        "The 2019 district mergers in Suffolk (West Suffolk, East Suffolk). Suffolk County Council continues.",
+    ),
+    (
+        "2019_somerset_west_and_taunton",
+        "E07000246",
+        "The 2019 merger of Taunton Deane and West Somerset districts; Somerset West and Taunton\n"
+        "was itself merged into the Somerset unitary in 2023 (see 2023_somerset.yaml).",
+    ),
+    (
+        "2020_buckinghamshire",
+        "E06000060",
+        "The 2020 reorganisation of Buckinghamshire: the county council and its four districts became one unitary.",
+    ),
+    (
+        "2021_northamptonshire",
+        "E06000061 E06000062",
+        "The 2021 reorganisation of Northamptonshire: the county council and its seven districts were\n"
+        "replaced by two unitaries, North and West Northamptonshire, along district lines.",
+    ),
+    (
+        "2023_cumbria",
+        "E06000063 E06000064",
+        "The 2023 reorganisation of Cumbria: the county council and its six districts were replaced by\n"
+        "two unitaries, Cumberland and Westmorland and Furness, along district lines.",
+    ),
+    (
+        "2023_north_yorkshire",
+        "E06000065",
+        "The 2023 reorganisation of North Yorkshire: the county council and its seven districts became one unitary.",
+    ),
+    (
+        "2023_somerset",
+        "E06000066",
+        "The 2023 reorganisation of Somerset: the county council and its four districts became one unitary.",
+    ),
+    (
+        "2025_barnsley_sheffield",
+        "E08000038 E08000039",
+        "The Barnsley and Sheffield (Boundary Change) Order 2024 (SI 2024/1328), in force 1 April 2025:\n"
+        "a minor boundary change, both councils recoded. Some sources say 2024; the Order's date is used (SOURCES.md inconsistency 5).",
+    ),
+    (
+        "2027_surrey_proposed",
+        "PROPOSED_EAST_SURREY PROPOSED_WEST_SURREY",
+        "The proposed 2027 reorganisation of Surrey (decided 28 Oct 2025, vesting day\n"
+        "1 April 2027): NOT IN FORCE. The GSS codes of East and West Surrey are not published: PROPOSED_EAST_SURREY and\n"
+        "PROPOSED_WEST_SURREY are placeholders, to replace when ONS publishes codes. These events compile only when a run asks.",
+    ),
 ]
 
 # Parents that no event implies. Scilly was a statistical district of Cornwall before 2009: DfE names
@@ -90,15 +174,27 @@ EVENT_COMMENTS = {
     "Christchurch for BCP, from the former councils' populations), not by the whole of BCP. mySociety gives only\n"
     "Dorset Council as successor; ukgeog maps Christchurch to BCP (SOURCES.md inconsistency 1).",
 }
-OWN_BASIS_COMMENT = ("basis: each successor's own code. ONS back-casts current councils' populations onto today's\n"
-                     "boundaries, so the successor's population IS the territory's; the abolished districts have no ONS back-cast.")
-PROPOSED_COMMENT = ("Proposed: GSS codes not published, PROPOSED_* are placeholders. No basis: the districts are\n"
-                    "current councils with ONS populations.")
-YEAR_ONLY = ["Year-only CA dates: ONS ELS gives 2023 as the last year of NECA (E47000010) and North of Tyne (E47000011)",
-             "and 2024 as the first of North East E47000014 (SOURCES.md section 5, inconsistency 3). The exact date is not in",
-             "the sources, so the change is put at a financial-year boundary: old CAs end 2024-03-31, the new one starts 2024-04-01."]
+OWN_BASIS_COMMENT = (
+    "basis: each successor's own code. ONS back-casts current councils' populations onto today's\n"
+    "boundaries, so the successor's population IS the territory's; the abolished districts have no ONS back-cast."
+)
+PROPOSED_COMMENT = (
+    "Proposed: GSS codes not published, PROPOSED_* are placeholders. No basis: the districts are\n"
+    "current councils with ONS populations."
+)
+YEAR_ONLY = [
+    "Year-only CA dates: ONS ELS gives 2023 as the last year of NECA (E47000010) and North of Tyne (E47000011)",
+    "and 2024 as the first of North East E47000014 (SOURCES.md section 5, inconsistency 3). The exact date is not in",
+    "the sources, so the change is put at a financial-year boundary: old CAs end 2024-03-31, the new one starts 2024-04-01.",
+]
 TYPE_ORDER = {"split": 0, "merge": 1, "recode": 2, "rename": 3}
-KINDS = {"merge": "merge", "abolish_create": "merge", "split": "split", "code_change": "recode", "rename": "rename"}
+KINDS = {
+    "merge": "merge",
+    "abolish_create": "merge",
+    "split": "split",
+    "code_change": "recode",
+    "rename": "rename",
+}
 
 
 def read(data: Path, name: str) -> list[dict[str, str]]:
@@ -120,23 +216,41 @@ def names(items: list[str]) -> str:
 
 def q(text: str, flow: bool = False) -> str:
     """A YAML scalar: plain when safe, else double-quoted."""
-    bad = (": " in text or " #" in text or text.endswith(":") or text != text.strip() or not text[:1].isalnum()
-           or re.fullmatch(r"[-+.:\d]+|true|false|null|yes|no|on|off|~", text, re.I) is not None
-           or '"' in text or "\\" in text or (flow and re.search(r"[,\[\]{}:#]", text) is not None))
+    bad = (
+        ": " in text
+        or " #" in text
+        or text.endswith(":")
+        or text != text.strip()
+        or not text[:1].isalnum()
+        or re.fullmatch(r"[-+.:\d]+|true|false|null|yes|no|on|off|~", text, re.I) is not None
+        or '"' in text
+        or "\\" in text
+        or (flow and re.search(r"[,\[\]{}:#]", text) is not None)
+    )
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"' if bad else text
 
 
 def flow_map(item: dict) -> str:
     def scalar(v):
-        return ("[" + ", ".join(v) + "]" if isinstance(v, list) else str(v).lower() if isinstance(v, bool)
-                else v.isoformat() if isinstance(v, datetime.date) else q(v, flow=True))
+        return (
+            "[" + ", ".join(v) + "]"
+            if isinstance(v, list)
+            else str(v).lower()
+            if isinstance(v, bool)
+            else v.isoformat()
+            if isinstance(v, datetime.date)
+            else q(v, flow=True)
+        )
+
     return "{" + ", ".join(f"{key}: {scalar(value)}" for key, value in item.items()) + "}"
 
 
 def source_text(rows: list[dict]) -> str:
     """The part of the notes that names sources: the sentences every row ends with, minus what happened."""
     parts = [r["notes"].split(". ") for r in rows]
-    common = os.path.commonprefix([p[::-1] for p in parts])[::-1]  # the sentences every note ends with
+    common = os.path.commonprefix([p[::-1] for p in parts])[
+        ::-1
+    ]  # the sentences every note ends with
     if len(common) == min(len(p) for p in parts) and len(common) > 1:
         common = common[1:]  # the whole note is shared: its first sentence says what happened
     text = ". ".join(common or [parts[0][-1].strip()])
@@ -152,51 +266,101 @@ def build_events(rows: list[dict], ended: set[str]) -> list[dict]:
     into = defaultdict(list)  # (date, successor) -> every predecessor whose whole area went to it
     for r in rows:
         kind = KINDS.get(r["event_type"]) or sys.exit(f"unknown event_type {r['event_type']!r}")
-        groups[(r["effective_date"], kind, r["succ"] if kind == "merge" else r["predecessor_code"])].append(r)
+        groups[
+            (r["effective_date"], kind, r["succ"] if kind == "merge" else r["predecessor_code"])
+        ].append(r)
         if kind in ("merge", "recode"):
             into[(r["effective_date"], r["succ"])].append(r["predecessor_code"])
     events = []
     for (date, kind, key), grp in sorted(groups.items()):
         first, year = grp[0], date[:4]
-        e = {"effective": date, "type": kind, "status": "proposed" if first["proposed"] else "in_force",
-             "source": source_text(grp), "apportion": None, "comments": [], "pairs": []}
+        e = {
+            "effective": date,
+            "type": kind,
+            "status": "proposed" if first["proposed"] else "in_force",
+            "source": source_text(grp),
+            "apportion": None,
+            "comments": [],
+            "pairs": [],
+        }
         if kind == "merge":
             grp.sort(key=lambda r: r["predecessor_code"])
             county = [r["predecessor_name"] for r in grp if r["predecessor_code"].startswith("E10")]
-            others = [r["predecessor_name"] for r in grp if not r["predecessor_code"].startswith("E10")]
+            others = [
+                r["predecessor_name"] for r in grp if not r["predecessor_code"].startswith("E10")
+            ]
             succ = first["successor_name"]
             if county:
                 desc = f"{county[0]} County Council and its {len(others)} districts abolished; the new unitary {succ} covers the same area"
             elif key.startswith("E07"):
-                desc = f"District merger: {names(others)} form {succ}; the parent county is unchanged"
+                desc = (
+                    f"District merger: {names(others)} form {succ}; the parent county is unchanged"
+                )
             else:
                 desc = f"{names(others)} abolished; their whole area forms {succ}"
-            e.update(id=f"{slug(succ)}_{year}_merge", description=desc, apportion="population",
-                     from_=[r["predecessor_code"] for r in grp], to=[key])
+            e.update(
+                id=f"{slug(succ)}_{year}_merge",
+                description=desc,
+                apportion="population",
+                from_=[r["predecessor_code"] for r in grp],
+                to=[key],
+            )
         elif kind == "split":
             grp.sort(key=lambda r: r["succ"])
             county, succs = first["predecessor_code"], [r["succ"] for r in grp]
             dists = {s: sorted(c for c in into[(date, s)] if c.startswith("E07")) for s in succs}
-            whole = all(dists[s] and set(into[(date, s)]) <= set(dists[s]) | {county} for s in succs)
+            whole = all(
+                dists[s] and set(into[(date, s)]) <= set(dists[s]) | {county} for s in succs
+            )
             own_basis = whole and all(d in ended for s in succs for d in dists[s])
-            e.update(id=f"{slug(first['predecessor_name'])}_{year}_split", apportion="population", from_=[county],
-                     description=f"{first['predecessor_name']} County Council abolished; its area divided between "
-                     f"{names([r['successor_name'] for r in grp])} along district lines",
-                     to=[{"code": r["succ"], "name": r["successor_name"], "districts": dists[r["succ"]],
-                          **({"basis": [r["succ"]]} if own_basis else {})} for r in grp])
-            e["comments"] = [OWN_BASIS_COMMENT] if own_basis else [PROPOSED_COMMENT] if first["proposed"] else []
+            e.update(
+                id=f"{slug(first['predecessor_name'])}_{year}_split",
+                apportion="population",
+                from_=[county],
+                description=f"{first['predecessor_name']} County Council abolished; its area divided between "
+                f"{names([r['successor_name'] for r in grp])} along district lines",
+                to=[
+                    {
+                        "code": r["succ"],
+                        "name": r["successor_name"],
+                        "districts": dists[r["succ"]],
+                        **({"basis": [r["succ"]]} if own_basis else {}),
+                    }
+                    for r in grp
+                ],
+            )
+            e["comments"] = (
+                [OWN_BASIS_COMMENT]
+                if own_basis
+                else [PROPOSED_COMMENT]
+                if first["proposed"]
+                else []
+            )
         elif kind == "recode":
             what = first["notes"].split(". ")[0]
-            what = "minor boundary change under the " + what if "Order" in what and "minor" not in what else what
-            e.update(id=f"{slug(first['predecessor_name'])}_{year}_recode", from_=[key], to=[first["succ"]],
-                     description=f"{first['predecessor_name']} recoded from {key} to {first['succ']}; {what}")
+            what = (
+                "minor boundary change under the " + what
+                if "Order" in what and "minor" not in what
+                else what
+            )
+            e.update(
+                id=f"{slug(first['predecessor_name'])}_{year}_recode",
+                from_=[key],
+                to=[first["succ"]],
+                description=f"{first['predecessor_name']} recoded from {key} to {first['succ']}; {what}",
+            )
         else:
-            e.update(id=f"{slug(first['predecessor_name'])}_{year}_rename", from_=[key],
-                     to=[{"code": key, "name": first["successor_name"]}],
-                     description=f"{first['predecessor_name']} renamed {first['successor_name']}; the code is unchanged")
+            e.update(
+                id=f"{slug(first['predecessor_name'])}_{year}_rename",
+                from_=[key],
+                to=[{"code": key, "name": first["successor_name"]}],
+                description=f"{first['predecessor_name']} renamed {first['successor_name']}; the code is unchanged",
+            )
         if first["proposed"]:
             e["description"] = "Proposed: " + e["description"]
-        e["comments"] = ([EVENT_COMMENTS[e["id"]]] if e["id"] in EVENT_COMMENTS else []) + e["comments"]
+        e["comments"] = ([EVENT_COMMENTS[e["id"]]] if e["id"] in EVENT_COMMENTS else []) + e[
+            "comments"
+        ]
         e["pairs"] = [(r["predecessor_code"], r["succ"]) for r in grp]
         events.append(e)
     return events
@@ -215,11 +379,19 @@ def build_areas(data: Path, rows: list[dict]) -> tuple[dict[str, dict], dict[str
 
     for r in read(data, "la_code_history.csv"):
         current = register.get(r["gss_code"]) or districts.get(r["gss_code"])
-        add(r["gss_code"], name=current["name"] if current and not r["end_date"] else r["name"], type=r["code_prefix"],
-            valid_from=day(r["start_date"]), valid_to=day(r["end_date"]))
+        add(
+            r["gss_code"],
+            name=current["name"] if current and not r["end_date"] else r["name"],
+            type=r["code_prefix"],
+            valid_from=day(r["start_date"]),
+            valid_to=day(r["end_date"]),
+        )
     # parents of districts: current ones from la_districts.csv, abolished ones from the events
-    county_of = {(r["effective_date"], r["succ"]): r["predecessor_code"] for r in rows
-                 if r["event_type"] in ("abolish_create", "split")}
+    county_of = {
+        (r["effective_date"], r["succ"]): r["predecessor_code"]
+        for r in rows
+        if r["event_type"] in ("abolish_create", "split")
+    }
     became = {r["predecessor_code"]: r for r in rows if r["event_type"] in ("merge", "code_change")}
 
     def parent(code: str) -> str:
@@ -229,15 +401,21 @@ def build_areas(data: Path, rows: list[dict]) -> tuple[dict[str, dict], dict[str
             return PARENT_OVERRIDES[code]
         r = became.get(code)
         if r and (r["effective_date"], r["succ"]) in county_of:
-            return county_of[(r["effective_date"], r["succ"])]  # merged as its county split or was abolished
+            return county_of[
+                (r["effective_date"], r["succ"])
+            ]  # merged as its county split or was abolished
         if r and r["succ"].startswith("E07"):
-            return parent(r["succ"])  # merged into or recoded as another district: that district's county
+            return parent(
+                r["succ"]
+            )  # merged into or recoded as another district: that district's county
         sys.exit(f"cannot derive the parent county of district {code}")
 
     for code, area in areas.items():
         if area["type"] == "E07":
             area["parent"] = parent(code)
-            area.update({k: area.pop(k) for k in ("valid_from", "valid_to") if k in area})  # keep key order
+            area.update(
+                {k: area.pop(k) for k in ("valid_from", "valid_to") if k in area}
+            )  # keep key order
     for r in list(register.values()) + list(districts.values()):
         if r["region_code"] not in areas:
             add(r["region_code"], name=r["region_name"], type="E12")
@@ -250,26 +428,43 @@ def build_areas(data: Path, rows: list[dict]) -> tuple[dict[str, dict], dict[str
     for code, (name, start, end) in sorted(cas.items()):
         if code == "E61000001":
             add(code, name="Greater London Authority", type="E61")
-            comments[code] = [f"Start date omitted: the membership file's {start} is mySociety's, not the GLA's establishment."]
+            comments[code] = [
+                f"Start date omitted: the membership file's {start} is mySociety's, not the GLA's establishment."
+            ]
             continue
         dates = []
         for text, is_end in ((start, False), (end, True)):
             year = re.fullmatch(r"(\d{4})\b(?!-\d\d-\d\d).*", text)  # a year, not a full date
-            dates.append(datetime.date(int(year[1]), *((3, 31) if is_end else (4, 1))) if year else day(text))
+            dates.append(
+                datetime.date(int(year[1]), *((3, 31) if is_end else (4, 1))) if year else day(text)
+            )
             if year:
                 notes = comments.setdefault(code, [] if year_only_noted else list(YEAR_ONLY))
-                notes.append(f"{'ca_end' if is_end else 'ca_start_date'} {text!r} written as {dates[-1]}.")
+                notes.append(
+                    f"{'ca_end' if is_end else 'ca_start_date'} {text!r} written as {dates[-1]}."
+                )
                 year_only_noted = True
         add(code, name=name, type=code[:3], valid_from=dates[0], valid_to=dates[1])
-    comments.setdefault("E47000001", []).insert(0, "E47 start dates are mySociety's start-date: LOW confidence, several "
-                                                "are placeholders (SOURCES.md inconsistency 3).")
+    comments.setdefault("E47000001", []).insert(
+        0,
+        "E47 start dates are mySociety's start-date: LOW confidence, several "
+        "are placeholders (SOURCES.md inconsistency 3).",
+    )
     for r in read(data, "la_population_mid_year.csv"):
         if r["gss_code"].startswith("E47") and r["gss_code"] not in areas:
             add(r["gss_code"], name=r["name"], type="E47")
-            comments[r["gss_code"]] = ["In ONS population data but not in the membership file (no membership source found)."]
+            comments[r["gss_code"]] = [
+                "In ONS population data but not in the membership file (no membership source found)."
+            ]
     for r in rows:
         if not r["successor_code"] and r["succ"] not in areas:
-            add(r["succ"], name=r["successor_name"], type="E06", valid_from=day(r["effective_date"]), provisional=True)
+            add(
+                r["succ"],
+                name=r["successor_name"],
+                type="E06",
+                valid_from=day(r["effective_date"]),
+                provisional=True,
+            )
     return dict(sorted(areas.items())), comments
 
 
@@ -278,15 +473,30 @@ def check(events: list[dict], areas: dict[str, dict], rows: list[dict]) -> list[
     covered = Counter(p for e in events for p in e["pairs"])
     wanted = Counter((r["predecessor_code"], r["succ"]) for r in rows)
     if covered != wanted:
-        problems.append(f"rows covered {sum(covered.values())} != {len(rows)} rows: {covered ^ wanted}")
+        problems.append(
+            f"rows covered {sum(covered.values())} != {len(rows)} rows: {covered ^ wanted}"
+        )
     seen = Counter((e["effective"], c) for e in events if e["type"] != "rename" for c in e["from_"])
-    problems += [f"{c} is a predecessor in two events on {d}" for (d, c), n in seen.items() if n > 1]
+    problems += [
+        f"{c} is a predecessor in two events on {d}" for (d, c), n in seen.items() if n > 1
+    ]
     ids = Counter(e["id"] for e in events)
-    problems += [f"duplicate or bad event id {i}" for i in ids if ids[i] > 1 or len(i) > 48 or "__" in i]
+    problems += [
+        f"duplicate or bad event id {i}" for i in ids if ids[i] > 1 or len(i) > 48 or "__" in i
+    ]
     for e in events:
         eff = datetime.date.fromisoformat(e["effective"])
         tos = [t if isinstance(t, str) else t["code"] for t in e["to"]]
-        refs = e["from_"] + tos + [c for t in e["to"] if isinstance(t, dict) for c in t.get("districts", []) + t.get("basis", [])]
+        refs = (
+            e["from_"]
+            + tos
+            + [
+                c
+                for t in e["to"]
+                if isinstance(t, dict)
+                for c in t.get("districts", []) + t.get("basis", [])
+            ]
+        )
         problems += [f"{e['id']}: {c} not in areas" for c in refs if c not in areas]
         if e["type"] == "rename":
             continue
@@ -302,12 +512,20 @@ def check(events: list[dict], areas: dict[str, dict], rows: list[dict]) -> list[
 
 def event_yaml(e: dict) -> list[str]:
     out = [f"  # {line}" for c in e["comments"] for line in c.split("\n")]
-    out += [f"  - id: {e['id']}", f"    description: {q(e['description'])}", f"    effective: {e['effective']}",
-            f"    type: {e['type']}"]
+    out += [
+        f"  - id: {e['id']}",
+        f"    description: {q(e['description'])}",
+        f"    effective: {e['effective']}",
+        f"    type: {e['type']}",
+    ]
     out += [f"    status: {e['status']}"] if e["status"] != "in_force" else []
     out.append(f"    from: [{', '.join(e['from_'])}]")
     bare = all(isinstance(t, str) for t in e["to"])
-    out += [f"    to: [{', '.join(e['to'])}]"] if bare else ["    to:"] + [f"      - {flow_map(t)}" for t in e["to"]]
+    out += (
+        [f"    to: [{', '.join(e['to'])}]"]
+        if bare
+        else ["    to:"] + [f"      - {flow_map(t)}" for t in e["to"]]
+    )
     out += [f"    apportion: {{by: {e['apportion']}}}"] if e["apportion"] else []
     return out + [f"    source: {q(e['source'])}"]
 
@@ -317,39 +535,61 @@ def main(argv: list[str]) -> int:
         sys.exit(__doc__)
     data = Path(argv[1])
     rows = read(data, "lineage_events.csv")
-    for r in rows:  # a successor without a published code gets a placeholder such as PROPOSED_EAST_SURREY
+    for r in (
+        rows
+    ):  # a successor without a published code gets a placeholder such as PROPOSED_EAST_SURREY
         r["succ"] = r["successor_code"] or "PROPOSED_" + slug(r["successor_name"]).upper()
         r["proposed"] = r["notes"].startswith(PROPOSED_MARK)
     areas, area_comments = build_areas(data, rows)
     events = build_events(rows, {c for c, a in areas.items() if "valid_to" in a})
     problems = check(events, areas, rows)
-    layout = sorted(FILES + list({(e["file"], e["to"][0], e["file_comment"]) for e in events if "file" in e}))
+    layout = sorted(
+        FILES + list({(e["file"], e["to"][0], e["file_comment"]) for e in events if "file" in e})
+    )
     files: dict[str | None, list[dict]] = {stem: [] for stem, _, _ in layout}
     owner = {code: stem for stem, codes, _ in layout for code in codes.split()}
     for e in events:  # an event goes to the file that lists its (first) successor
-        files.setdefault(owner.get(e["to"][0] if isinstance(e["to"][0], str) else e["to"][0]["code"]), []).append(e)
+        files.setdefault(
+            owner.get(e["to"][0] if isinstance(e["to"][0], str) else e["to"][0]["code"]), []
+        ).append(e)
     problems += [f"file {stem} has no events" for stem, evs in files.items() if not evs]
-    problems += [f"event {e['id']} belongs to no file: add its successor to FILES" for e in files.pop(None, [])]
+    problems += [
+        f"event {e['id']} belongs to no file: add its successor to FILES"
+        for e in files.pop(None, [])
+    ]
     if problems:
         sys.exit("consistency checks failed:\n  " + "\n  ".join(problems))
 
     OUT.joinpath("lineage").mkdir(parents=True, exist_ok=True)
     OUT.joinpath("levels.yaml").write_text(LEVELS, encoding="utf-8")
-    lines = ["indexc: 2", "# Generated by scripts/import_geography.py from la_code_history.csv, la_register.csv, la_districts.csv,",
-             "# combined_authority_membership.csv and la_population_mid_year.csv; provenance in examples/data/SOURCES.md", "areas:"]
+    lines = [
+        "indexc: 2",
+        "# Generated by scripts/import_geography.py from la_code_history.csv, la_register.csv, la_districts.csv,",
+        "# combined_authority_membership.csv and la_population_mid_year.csv; provenance in examples/data/SOURCES.md",
+        "areas:",
+    ]
     for code, area in areas.items():
         lines += [f"  # {c}" for c in area_comments.get(code, [])] + [f"  - {flow_map(area)}"]
     OUT.joinpath("areas.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for stem, _, comment in layout:
         evs = sorted(files[stem], key=lambda e: (e["effective"], TYPE_ORDER[e["type"]], e["id"]))
-        text = ["indexc: 2"] + [f"# {line}" for line in comment.split("\n")] + [GENERATED, "lineage:"]
+        text = (
+            ["indexc: 2"] + [f"# {line}" for line in comment.split("\n")] + [GENERATED, "lineage:"]
+        )
         for i, e in enumerate(evs):
             text += ([""] if i else []) + event_yaml(e)
         OUT.joinpath("lineage", stem + ".yaml").write_text("\n".join(text) + "\n", encoding="utf-8")
-        print(f"  lineage/{stem}.yaml: {len(evs)} event(s), {sum(len(e['pairs']) for e in evs)} row(s)")
-    stale = sorted({p.name for p in OUT.joinpath("lineage").glob("*.yaml")} - {stem + ".yaml" for stem, _, _ in layout})
-    print(f"{len(areas)} areas, {len(events)} events in {len(layout)} files; "
-          f"{sum(len(e['pairs']) for e in events)} of {len(rows)} lineage rows covered once; checks passed")
+        print(
+            f"  lineage/{stem}.yaml: {len(evs)} event(s), {sum(len(e['pairs']) for e in evs)} row(s)"
+        )
+    stale = sorted(
+        {p.name for p in OUT.joinpath("lineage").glob("*.yaml")}
+        - {stem + ".yaml" for stem, _, _ in layout}
+    )
+    print(
+        f"{len(areas)} areas, {len(events)} events in {len(layout)} files; "
+        f"{sum(len(e['pairs']) for e in events)} of {len(rows)} lineage rows covered once; checks passed"
+    )
     if stale:
         print("lineage files not written by this script (review by hand): " + ", ".join(stale))
     return 0

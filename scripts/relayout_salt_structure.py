@@ -25,14 +25,30 @@ YEARS = {"2021-22": "2022", "2022-23": "2023"}  # financial year -> the year it 
 
 def main() -> None:
     with OFLOG.open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["measure_code"] in SALT_TABLE and r["financial_year"] in YEARS]
-    rows.sort(key=lambda r: (YEARS[r["financial_year"]], SALT_TABLE[r["measure_code"]], r["la_code"]))
+        rows = [
+            r
+            for r in csv.DictReader(handle)
+            if r["measure_code"] in SALT_TABLE and r["financial_year"] in YEARS
+        ]
+    rows.sort(
+        key=lambda r: (YEARS[r["financial_year"]], SALT_TABLE[r["measure_code"]], r["la_code"])
+    )
     with OUT.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
-        out.writerow(["FY_Ending", "ONS_Code", "CASSR_Name", "SALT_Table", "Measure_Type", "Measure_Value"])
+        out.writerow(
+            ["FY_Ending", "ONS_Code", "CASSR_Name", "SALT_Table", "Measure_Type", "Measure_Value"]
+        )
         for r in rows:
-            out.writerow([YEARS[r["financial_year"]], r["la_code"], r["la_name"], SALT_TABLE[r["measure_code"]],
-                          "Outcome", r["value"]])
+            out.writerow(
+                [
+                    YEARS[r["financial_year"]],
+                    r["la_code"],
+                    r["la_name"],
+                    SALT_TABLE[r["measure_code"]],
+                    "Outcome",
+                    r["value"],
+                ]
+            )
     print(f"wrote {len(rows)} rows to {OUT.relative_to(DATA.parent.parent)}")
 
 

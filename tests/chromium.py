@@ -22,12 +22,20 @@ def executable() -> str:
     if found:
         return found
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        raise RuntimeError("Chromium is not installed, and cannot be without apt-get and root: "
-                           "install Debian's 'chromium' package")
+        raise RuntimeError(
+            "Chromium is not installed, and cannot be without apt-get and root: "
+            "install Debian's 'chromium' package"
+        )
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        subprocess.run(command, check=True, capture_output=True, stdin=subprocess.DEVNULL, env=environment,
-                       timeout=INSTALL_SECONDS)
+        subprocess.run(
+            command,
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            timeout=INSTALL_SECONDS,
+        )
     found = next((shutil.which(n) for n in NAMES if shutil.which(n)), None)
     if found is None:
         raise RuntimeError("apt-get installed 'chromium' but no chromium executable is on PATH")
@@ -37,9 +45,23 @@ def executable() -> str:
 def rendered_dom(page: Path, profile: Path) -> str:
     """The DOM Chromium built from the page, serialised after it loaded."""
     result = subprocess.run(
-        [executable(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}", "--dump-dom",
-         page.resolve().as_uri()],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=RENDER_SECONDS, check=False)
+        [
+            executable(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=RENDER_SECONDS,
+        check=False,
+    )
     if result.returncode != 0 or "<html" not in result.stdout:
-        raise RuntimeError(f"Chromium did not render {page}: exit {result.returncode}\n{result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"Chromium did not render {page}: exit {result.returncode}\n{result.stderr[-2000:]}"
+        )
     return result.stdout

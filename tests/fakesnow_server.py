@@ -30,8 +30,11 @@ def virtualenv() -> Path:
     done = home / "installed"
     if not done.exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
-        subprocess.run([str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *PINS],
-                       check=True, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            [str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *PINS],
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
         done.write_text("\n".join(PINS) + "\n")
     return home
 
@@ -54,13 +57,19 @@ def server(log: Path) -> Iterator[int]:
     home = virtualenv()
     port = _free_port()
     with open(log, "w") as out:
-        process = subprocess.Popen([str(home / "bin" / "fakesnow"), "-s", "-p", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [str(home / "bin" / "fakesnow"), "-s", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         deadline = time.monotonic() + START_SECONDS
         while not _accepts(port):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"fakesnow did not start on port {port}:\n{log.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"fakesnow did not start on port {port}:\n{log.read_text()[-2000:]}"
+                )
             time.sleep(0.2)
         yield port
     finally:
@@ -105,7 +114,9 @@ class _StandInCursor:
 
         owner = self.owner
         owner.sent.append(sql)
-        if not sql.lstrip().upper().startswith("SELECT"):  # the run's statements; not the reading back
+        if (
+            not sql.lstrip().upper().startswith("SELECT")
+        ):  # the run's statements; not the reading back
             owner.statements += 1
             if owner.statements == owner.fail_at:
                 raise ProgrammingError(msg=f"injected failure at statement {owner.fail_at}")

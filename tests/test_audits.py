@@ -34,7 +34,8 @@ def found(project: Path, audit: str) -> list[tuple]:
     with duckdb.connect(str(project / "build" / "tiny.duckdb"), read_only=True) as connection:
         return connection.execute(
             f"SELECT area_code, period, metric, value, previous_value, change, other_metric, other_value, "
-            f"other_previous_value, other_change FROM tiny_index.audit__{audit} ORDER BY period, area_code").fetchall()
+            f"other_previous_value, other_change FROM tiny_index.audit__{audit} ORDER BY period, area_code"
+        ).fetchall()
 
 
 def test_each_kind_of_audit_finds_what_the_data_shows(tiny_project: Path) -> None:
@@ -42,15 +43,19 @@ def test_each_kind_of_audit_finds_what_the_data_shows(tiny_project: Path) -> Non
     result = run(tiny_project)
     assert result.exit_code == 0, result.output
     assert found(tiny_project, "satisfaction_given") == [
-        ("DDD", "2016-17", "satisfaction", None, None, None, None, None, None, None)]
+        ("DDD", "2016-17", "satisfaction", None, None, None, None, None, None, None)
+    ]
     assert found(tiny_project, "spend_in_range") == [
         ("BBB", "2016-17", "spend_per_head", 15.0, None, None, None, None, None, None),
         ("DDD", "2016-17", "spend_per_head", 20.0, None, None, None, None, None, None),
-        ("BBB", "2017-18", "spend_per_head", 4.0, None, None, None, None, None, None)]
+        ("BBB", "2017-18", "spend_per_head", 4.0, None, None, None, None, None, None),
+    ]
     jumps = found(tiny_project, "spend_jumps")  # AAA rose 20%: within the limits
     assert [(r[0], r[3], r[4]) for r in jumps] == [("BBB", 4.0, 15.0), ("CCC", 10.0, 5.0)]
     assert [r[5] for r in jumps] == pytest.approx([(4 - 15) / 15, 1.0], abs=1e-12)
-    rescued = found(tiny_project, "rescued")  # BBB: spend per head 15 -> 4 while satisfaction 60 -> 90
+    rescued = found(
+        tiny_project, "rescued"
+    )  # BBB: spend per head 15 -> 4 while satisfaction 60 -> 90
     assert [r[:2] + r[6:9] for r in rescued] == [("BBB", "2017-18", "satisfaction", 90.0, 60.0)]
     assert rescued[0][9] == pytest.approx(0.5, abs=1e-12)
     assert "audit spend_in_range found 3: BBB 2016-17, DDD 2016-17, BBB 2017-18" in result.stderr
@@ -62,15 +67,29 @@ def test_an_error_audit_fails_the_run_and_keeps_the_database(tiny_project: Path)
     assert run(tiny_project, "-q").exit_code == 0
     database = tiny_project / "build" / "tiny.duckdb"
     with duckdb.connect(str(database), read_only=True) as connection:
-        before = connection.execute("SELECT * FROM tiny_index.index__tiny__scores ORDER BY ALL").fetchall()
-    (tiny_project / "specs" / "audits.yaml").write_text(AUDITS.replace(
-        "{id: satisfaction_given, severity: warn,", "{id: satisfaction_given, severity: error,"))
+        before = connection.execute(
+            "SELECT * FROM tiny_index.index__tiny__scores ORDER BY ALL"
+        ).fetchall()
+    (tiny_project / "specs" / "audits.yaml").write_text(
+        AUDITS.replace(
+            "{id: satisfaction_given, severity: warn,", "{id: satisfaction_given, severity: error,"
+        )
+    )
     result = run(tiny_project)
     assert result.exit_code == 1
-    assert ("specs/audits.yaml:3:5: IX707 audit satisfaction_given: the error audit found areas with no value of "
-            "satisfaction: 'DDD 2016-17'") in result.output
+    assert (
+        "specs/audits.yaml:3:5: IX707 audit satisfaction_given: the error audit found areas with no value of "
+        "satisfaction: 'DDD 2016-17'"
+    ) in result.output
     assert "Traceback" not in result.output
     with duckdb.connect(str(database), read_only=True) as connection:
-        tables = {r[0] for r in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        after = connection.execute("SELECT * FROM tiny_index.index__tiny__scores ORDER BY ALL").fetchall()
+        tables = {
+            r[0]
+            for r in connection.execute(
+                "SELECT table_name FROM information_schema.tables"
+            ).fetchall()
+        }
+        after = connection.execute(
+            "SELECT * FROM tiny_index.index__tiny__scores ORDER BY ALL"
+        ).fetchall()
     assert after == before and not any(t.startswith("audit__") for t in tables)

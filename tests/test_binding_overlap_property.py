@@ -35,9 +35,15 @@ def spec(ranges: list[tuple[int | None, int | None]]) -> SpecFile:
         bindings.append({"source": "survey", "item": "Q1", "periods": periods})
     data = {
         "indexc": 1,
-        "sources": [{"id": "survey", "layout": "long", "items": {"Q1": "q"},
-                     "columns": {"area": "a", "period": "p", "item": "i", "value": "v"},
-                     "period": {"grain": "financial_year", "format": "YYYY-YY"}}],
+        "sources": [
+            {
+                "id": "survey",
+                "layout": "long",
+                "items": {"Q1": "q"},
+                "columns": {"area": "a", "period": "p", "item": "i", "value": "v"},
+                "period": {"grain": "financial_year", "format": "YYYY-YY"},
+            }
+        ],
         "measures": [{"id": "m", "unit": "x", "additivity": "sum", "bindings": bindings}],
     }
     return SpecFile("specs/p.yaml", 1, data, {}, {})
@@ -47,9 +53,19 @@ def spec(ranges: list[tuple[int | None, int | None]]) -> SpecFile:
 @given(st.lists(st.tuples(years, years), min_size=1, max_size=4))
 def test_overlaps_are_the_pairs_sharing_a_year(ranges) -> None:
     _, diagnostics = validate([spec(ranges)])
-    reported = sorted(tuple(int(n) for n in d.message.split()[1:4:2]) for d in diagnostics if d.code == "IX401")
-    expected = sorted((j + 1, i + 1) for i in range(len(ranges)) for j in range(i)
-                      if covered(*ranges[i]) & covered(*ranges[j]))
+    reported = sorted(
+        tuple(int(n) for n in d.message.split()[1:4:2]) for d in diagnostics if d.code == "IX401"
+    )
+    expected = sorted(
+        (j + 1, i + 1)
+        for i in range(len(ranges))
+        for j in range(i)
+        if covered(*ranges[i]) & covered(*ranges[j])
+    )
     assert reported == expected
-    backwards = [i for i, (start, end) in enumerate(ranges) if start is not None and end is not None and start > end]
+    backwards = [
+        i
+        for i, (start, end) in enumerate(ranges)
+        if start is not None and end is not None and start > end
+    ]
     assert len([d for d in diagnostics if d.code == "IX403"]) == len(backwards)

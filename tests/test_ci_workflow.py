@@ -18,7 +18,9 @@ def indexc_commands() -> list[list[str]]:
     steps = YAML(typ="safe").load(WORKFLOW)["jobs"]["check"]["steps"]
     commands = []
     for step in steps:
-        line = step.get("run", "").split(">", 1)[0].replace('"origin/${{ github.base_ref }}"', "HEAD")
+        line = (
+            step.get("run", "").split(">", 1)[0].replace('"origin/${{ github.base_ref }}"', "HEAD")
+        )
         words = shlex.split(line)
         if words and words[0] == ".venv/bin/indexc":
             commands.append(words[1:])
@@ -29,8 +31,11 @@ def test_the_workflow_validates_builds_for_snowflake_and_diffs(example_project) 
     commands = indexc_commands()
     assert [c[0] for c in commands] == ["validate", "migrate", "build", "diff"]
     assert "--strict" in commands[0] and "--strict" in commands[2]  # a warning fails CI
-    for git in (["init", "-q"], ["add", "-A"], ["-c", "user.email=ci@example.org", "-c", "user.name=ci", "commit",
-                                                 "-qm", "base"]):
+    for git in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.email=ci@example.org", "-c", "user.name=ci", "commit", "-qm", "base"],
+    ):
         subprocess.run(["git", "-C", str(example_project), *git], check=True, capture_output=True)
     for command in commands:
         result = CliRunner().invoke(main, ["--project", str(example_project), *command])

@@ -35,7 +35,10 @@ class Page(HTMLParser):
                 self.rows.append(self.sections.pop(name, "").strip())
 
     def handle_data(self, data) -> None:
-        for name, _ in self.open:  # a space between the data of neighbouring elements, as a reader sees them
+        for (
+            name,
+            _,
+        ) in self.open:  # a space between the data of neighbouring elements, as a reader sees them
             self.sections[name] = self.sections.get(name, "") + " " + data
 
 
@@ -44,7 +47,9 @@ def render(project, tmp_path) -> Page:
     assert result.exit_code == 0, result.output
     assert result.output == "wrote build/docs/index.html\n"
     page = Page()
-    page.feed(rendered_dom(project / "build" / "docs" / "index.html", tmp_path / "chromium-profile"))
+    page.feed(
+        rendered_dom(project / "build" / "docs" / "index.html", tmp_path / "chromium-profile")
+    )
     return page
 
 
@@ -56,16 +61,26 @@ def test_the_catalogue_of_the_example_renders_in_chromium(example_project, tmp_p
     assert "Formula: asc_gross_expenditure * 1000 / population" in metric
     assert "restated onto the geography date through lineage" in metric
     assert "Used in: index adult_social_care" in metric
-    assert any(row.split()[:3] == ["2021-04-01", "northamptonshire_2021_split", "split"] for row in page.rows)
+    assert any(
+        row.split()[:3] == ["2021-04-01", "northamptonshire_2021_split", "split"]
+        for row in page.rows
+    )
     assert any("proposed" in row and "surrey_2027_split" in row for row in page.rows)
     assert "script" not in page.tags
 
 
 def test_spec_text_is_shown_as_text_never_as_markup(tiny_project, tmp_path) -> None:
     spec = tiny_project / "specs" / "tiny.yaml"
-    spec.write_text(spec.read_text().replace(
-        "- {id: spend_per_head, version: 1,", "- {id: spend_per_head, version: 1, description: '<script>x()</script> & <b>',", 1))
+    spec.write_text(
+        spec.read_text().replace(
+            "- {id: spend_per_head, version: 1,",
+            "- {id: spend_per_head, version: 1, description: '<script>x()</script> & <b>',",
+            1,
+        )
+    )
     page = render(tiny_project, tmp_path)
     assert "<script>x()</script> & <b>" in " ".join(page.sections["metric-spend_per_head"].split())
     assert "script" not in page.tags and "b" not in page.tags
-    assert "Used in: index tiny, lens cost." in " ".join(page.sections["metric-spend_per_head"].split())
+    assert "Used in: index tiny, lens cost." in " ".join(
+        page.sections["metric-spend_per_head"].split()
+    )

@@ -25,7 +25,9 @@ def test_the_command_table_lists_every_command_once() -> None:
 
 
 def test_the_validate_example_is_what_validate_prints_for_the_repository() -> None:
-    section = CLI_DOC.read_text(encoding="utf-8").split("\n## validate\n", 1)[1].split("\n## ", 1)[0]
+    section = (
+        CLI_DOC.read_text(encoding="utf-8").split("\n## validate\n", 1)[1].split("\n## ", 1)[0]
+    )
     example = section.split("```console\n$ indexc validate\n", 1)[1].split("```", 1)[0]
     result = CliRunner().invoke(main, ["--project", str(REPO), "validate"])
     assert result.exit_code == 0, result.output

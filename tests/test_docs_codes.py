@@ -18,14 +18,21 @@ from conftest import REPO
 PACKAGE = REPO / "compiler" / "indexc"
 SPEC_LANGUAGE = REPO / "docs" / "spec-language.md"
 CODE = re.compile(r"IX\d{3}")
-SEVERITIES = {"Severity.ERROR": {"error"}, "Severity.WARNING": {"warning"}, "Severity.NOTE": {"note"}}
+SEVERITIES = {
+    "Severity.ERROR": {"error"},
+    "Severity.WARNING": {"warning"},
+    "Severity.NOTE": {"note"},
+}
 DIAGNOSTIC_CLASSES = {"Diagnostic", "NotShown"}  # NotShown: a note counting errors left out
 EITHER = {"error", "warning"}
 
 
 def _literal_codes(node: ast.AST) -> set[str]:
-    return {n.value for n in ast.walk(node)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and CODE.fullmatch(n.value)}
+    return {
+        n.value
+        for n in ast.walk(node)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and CODE.fullmatch(n.value)
+    }
 
 
 def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
@@ -51,12 +58,22 @@ def emitted_codes() -> dict[str, set[str]]:
     pass (a helper such as `_problem("IX604", ...)`).
     """
     found: dict[str, set[str]] = {}
-    helpers: dict[str, set[str]] = {}  # function whose parameter is a Diagnostic's code -> severities
-    modules = [ast.parse(path.read_text(encoding="utf-8")) for path in sorted(PACKAGE.rglob("*.py"))]
+    helpers: dict[
+        str, set[str]
+    ] = {}  # function whose parameter is a Diagnostic's code -> severities
+    modules = [
+        ast.parse(path.read_text(encoding="utf-8")) for path in sorted(PACKAGE.rglob("*.py"))
+    ]
     for module in modules:
-        for function in [n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        for function in [
+            n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]:
             parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
-            for call in [n for n in ast.walk(function) if isinstance(n, ast.Call) and _called(n) in DIAGNOSTIC_CLASSES]:
+            for call in [
+                n
+                for n in ast.walk(function)
+                if isinstance(n, ast.Call) and _called(n) in DIAGNOSTIC_CLASSES
+            ]:
                 code = _argument(call, 0, "code")
                 codes = _literal_codes(code) or _literal_codes(function)
                 if isinstance(code, ast.Name) and code.id in parameters:
@@ -65,7 +82,9 @@ def emitted_codes() -> dict[str, set[str]]:
                 for one in codes:
                     found.setdefault(one, set()).update(_severities(call))
     for module in modules:
-        for call in [n for n in ast.walk(module) if isinstance(n, ast.Call) and _called(n) in helpers]:
+        for call in [
+            n for n in ast.walk(module) if isinstance(n, ast.Call) and _called(n) in helpers
+        ]:
             for one in _literal_codes(_argument(call, 0, "code") or ast.Constant(None)):
                 found.setdefault(one, set()).update(helpers[_called(call)])
     for module in modules:  # a code written anywhere else still has to be documented
@@ -82,16 +101,25 @@ def documented_codes() -> list[tuple[str, set[str]]]:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if line.startswith("|") and CODE.fullmatch(cells[0]):
             severity = cells[1]
-            rows.append((cells[0], EITHER if severity.startswith("error or warning") else {severity}))
+            rows.append(
+                (cells[0], EITHER if severity.startswith("error or warning") else {severity})
+            )
     return rows
 
 
 def test_every_emitted_code_has_a_row_with_its_severity_and_every_row_is_emitted() -> None:
     emitted, documented = emitted_codes(), dict(documented_codes())
-    assert sorted(set(emitted) - set(documented)) == [], "codes emitted but not in the table of section 9"
-    assert sorted(set(documented) - set(emitted)) == [], "codes in the table that indexc never emits"
-    wrong = {code: (sorted(documented[code]), sorted(emitted[code]))
-             for code in emitted if documented[code] != emitted[code]}
+    assert sorted(set(emitted) - set(documented)) == [], (
+        "codes emitted but not in the table of section 9"
+    )
+    assert sorted(set(documented) - set(emitted)) == [], (
+        "codes in the table that indexc never emits"
+    )
+    wrong = {
+        code: (sorted(documented[code]), sorted(emitted[code]))
+        for code in emitted
+        if documented[code] != emitted[code]
+    }
     assert wrong == {}, "code: (severity in the table, severity in the code)"
 
 

@@ -40,38 +40,82 @@ def test_top_10_is_ten_real_councils_in_rank_order(example_run) -> None:
     assert all(row["area_code"][:3] in ("E06", "E08", "E09", "E10") for row in ranking.rows)
 
 
-def test_spend_per_head_of_unchanged_councils_is_published_spend_over_population(example_run) -> None:
+def test_spend_per_head_of_unchanged_councils_is_published_spend_over_population(
+    example_run,
+) -> None:
     project, _, connection = example_run
-    spend = {r["gss_code"]: float(r["gross_current_expenditure_gbp000"])
-             for r in read_csv(project, "asc_fr_2016_17_expenditure.csv")}
-    population = {r["gss_code"]: int(r["population"])
-                  for r in read_csv(project, "la_population_mid_year.csv") if r["mid_year"] == "2016"}
-    recoded = {"E08000016": "E08000038", "E08000019": "E08000039"}  # Barnsley, Sheffield (2025, same area)
-    expected = {recoded.get(code, code): spend[code] * 1000 / population[code] for code in spend if code in population}
-    got = dict(connection.execute(
-        "SELECT area_code, value FROM indexc_build.metric__asc_spend_per_head WHERE period = '2016-17'").fetchall())
+    spend = {
+        r["gss_code"]: float(r["gross_current_expenditure_gbp000"])
+        for r in read_csv(project, "asc_fr_2016_17_expenditure.csv")
+    }
+    population = {
+        r["gss_code"]: int(r["population"])
+        for r in read_csv(project, "la_population_mid_year.csv")
+        if r["mid_year"] == "2016"
+    }
+    recoded = {
+        "E08000016": "E08000038",
+        "E08000019": "E08000039",
+    }  # Barnsley, Sheffield (2025, same area)
+    expected = {
+        recoded.get(code, code): spend[code] * 1000 / population[code]
+        for code in spend
+        if code in population
+    }
+    got = dict(
+        connection.execute(
+            "SELECT area_code, value FROM indexc_build.metric__asc_spend_per_head WHERE period = '2016-17'"
+        ).fetchall()
+    )
     assert {code: got[code] for code in expected} == pytest.approx(expected, rel=1e-12)
     assert len(expected) == 143  # 8 of the 151 councils that published spend were reorganised since
-    assert len(got) == 152  # every council of today but the Isles of Scilly, which published no spend
+    assert (
+        len(got) == 152
+    )  # every council of today but the Isles of Scilly, which published no spend
 
 
 def test_outcomes_published_on_old_codes_are_restated_onto_todays_councils(example_run) -> None:
     _, _, connection = example_run
     got = connection.execute(
         "SELECT DISTINCT area_code, period FROM indexc_build.index__adult_social_care__metric_scores "
-        "WHERE area_code IN ('E10000021', 'E06000061', 'E06000062')").fetchall()
-    periods = ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20", "2020-21", "2021-22", "2022-23"]
+        "WHERE area_code IN ('E10000021', 'E06000061', 'E06000062')"
+    ).fetchall()
+    periods = [
+        "2015-16",
+        "2016-17",
+        "2017-18",
+        "2018-19",
+        "2019-20",
+        "2020-21",
+        "2021-22",
+        "2022-23",
+    ]
     assert sorted(got) == [(code, p) for code in ("E06000061", "E06000062") for p in periods]
 
 
 def test_every_period_of_outcomes_is_scored(example_run) -> None:
     _, _, connection = example_run
-    periods = [p for (p,) in connection.execute(
-        "SELECT DISTINCT period FROM indexc_build.index__adult_social_care__scores ORDER BY period").fetchall()]
-    assert periods == ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20", "2020-21", "2021-22", "2022-23"]
+    periods = [
+        p
+        for (p,) in connection.execute(
+            "SELECT DISTINCT period FROM indexc_build.index__adult_social_care__scores ORDER BY period"
+        ).fetchall()
+    ]
+    assert periods == [
+        "2015-16",
+        "2016-17",
+        "2017-18",
+        "2018-19",
+        "2019-20",
+        "2020-21",
+        "2021-22",
+        "2022-23",
+    ]
 
 
-def test_compiled_output_is_identical_however_the_specs_are_split(example_project: Path, tmp_path: Path) -> None:
+def test_compiled_output_is_identical_however_the_specs_are_split(
+    example_project: Path, tmp_path: Path
+) -> None:
     first = Project(example_project).build("duckdb", out=tmp_path / "first").path
     specs = example_project / "specs"
     documents = [path.read_text() for path in find_spec_files(specs)]

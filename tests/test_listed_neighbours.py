@@ -23,7 +23,8 @@ def test_listed_neighbours_are_carried_onto_the_councils_of_the_geography_date(g
     with duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True) as connection:
         rows = connection.execute(
             "SELECT period, area_code, list(neighbour_code ORDER BY neighbour_code), list(neighbour_rank ORDER BY "
-            "neighbour_code) FROM geo_index.index__value__neighbours GROUP BY ALL ORDER BY 1, 2").fetchall()
+            "neighbour_code) FROM geo_index.index__value__neighbours GROUP BY ALL ORDER BY 1, 2"
+        ).fetchall()
     periods = sorted({period for period, *_ in rows})
     assert periods == ["2018-19", "2019-20", "2020-21"]
     for period in periods:

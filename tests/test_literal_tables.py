@@ -13,18 +13,36 @@ from indexc.plan.nodes import LiteralTableNode
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 DUCKDB = DuckDBSql(DuckDBTarget.model_validate({"target": "duckdb"}))
-SNOWFLAKE = SnowflakeSql(SnowflakeTarget.model_validate(
-    {"target": "snowflake", "database": "DB", "connection": {"name": "ci"}}))
-COLUMNS = [{"name": "name", "type": "varchar"}, {"name": "rank", "type": "int"}, {"name": "weight", "type": "double"}]
+SNOWFLAKE = SnowflakeSql(
+    SnowflakeTarget.model_validate(
+        {"target": "snowflake", "database": "DB", "connection": {"name": "ci"}}
+    )
+)
+COLUMNS = [
+    {"name": "name", "type": "varchar"},
+    {"name": "rank", "type": "int"},
+    {"name": "weight", "type": "double"},
+]
 AWKWARD = [  # quotes, every first-choice separator, accents, nothing at all; negative, tiny, huge and inexact numbers
-    ["O'Brien", -1, 0.1], ["a|b", 0, 1e-07], ["Ynys Môn", 2147483647, 1 / 3], ["", -2147483647, -2.5],
-    ["tab\there", 7, 1e16], ["new\nline", 8, 0.30000000000000004],
+    ["O'Brien", -1, 0.1],
+    ["a|b", 0, 1e-07],
+    ["Ynys Môn", 2147483647, 1 / 3],
+    ["", -2147483647, -2.5],
+    ["tab\there", 7, 1e16],
+    ["new\nline", 8, 0.30000000000000004],
 ]
 
 
 def _node(rows: list[list], columns: list[dict] = COLUMNS) -> LiteralTableNode:
-    return LiteralTableNode(name="index__x__rules", depends_on=(), description="", spec=None, index_id="x",
-                            template="literal_table", params={"columns": columns, "rows": rows})
+    return LiteralTableNode(
+        name="index__x__rules",
+        depends_on=(),
+        description="",
+        spec=None,
+        index_id="x",
+        template="literal_table",
+        params={"columns": columns, "rows": rows},
+    )
 
 
 def _rows(target, node: LiteralTableNode) -> tuple[str, list[tuple]]:
@@ -33,7 +51,11 @@ def _rows(target, node: LiteralTableNode) -> tuple[str, list[tuple]]:
 
 
 def _many(rows: list[list]) -> list[list]:
-    return [[f"{row[0]}#{i}", row[1], row[2]] for i in range(SPLIT_FROM // len(rows) + 1) for row in rows]
+    return [
+        [f"{row[0]}#{i}", row[1], row[2]]
+        for i in range(SPLIT_FROM // len(rows) + 1)
+        for row in rows
+    ]
 
 
 def test_a_long_table_on_duckdb_is_split_and_reads_back_every_row_exactly() -> None:
@@ -52,10 +74,13 @@ def test_a_short_table_and_snowflake_keep_values_that_read_the_same() -> None:
     assert "VALUES" in snowflake and "SPLIT" not in snowflake
 
 
-@pytest.mark.parametrize("why, rows", [
-    ("a column uses every separator", [["".join(SEPARATORS), 1, 1.0]]),
-    ("a value is missing", [[None, 1, 1.0]]),
-])
+@pytest.mark.parametrize(
+    "why, rows",
+    [
+        ("a column uses every separator", [["".join(SEPARATORS), 1, 1.0]]),
+        ("a value is missing", [[None, 1, 1.0]]),
+    ],
+)
 def test_a_table_the_split_cannot_carry_stays_values(why: str, rows: list[list]) -> None:
     rows = rows + _many(AWKWARD[:1])
     sql, got = _rows(DUCKDB, _node(rows))

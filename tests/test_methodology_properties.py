@@ -22,8 +22,15 @@ from reference.compare import differences, read_relation, reference_tables, rela
 
 AREAS = [f"X{i:02d}" for i in range(1, 15)]
 PERIODS = ["2021-22", "2022-23", "2023-24"]
-ITEMS = {"SAT": (60, 90), "CARER": (5, 9), "WAIT": (10, 40), "DTOC": (5, 30), "REAB": (40, 95), "TURN": (10, 35),
-         "DEPRIV": (10, 40)}
+ITEMS = {
+    "SAT": (60, 90),
+    "CARER": (5, 9),
+    "WAIT": (10, 40),
+    "DTOC": (5, 30),
+    "REAB": (40, 95),
+    "TURN": (10, 35),
+    "DEPRIV": (10, 40),
+}
 EXAMPLES = int(os.environ.get("INDEXC_METHOD_EXAMPLES", "12"))
 
 
@@ -61,9 +68,16 @@ def write_performance(project, rows) -> None:
         writer.writerows(rows)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(rows=performance())
 def test_random_data_gives_the_reference_results_in_every_table(tmp_path_factory, rows) -> None:
     project = copy_project(FIXTURES / "method", tmp_path_factory.mktemp("random") / "method")
@@ -78,7 +92,13 @@ def test_random_data_gives_the_reference_results_in_every_table(tmp_path_factory
             for table, rows_expected in tables.items():
                 name = f"index__{index}__{table}"
                 if relation_exists(connection, schema, name):
-                    problems += differences(name, read_relation(connection, schema, name), rows_expected)
+                    problems += differences(
+                        name, read_relation(connection, schema, name), rows_expected
+                    )
                 elif rows_expected and "scenario__" not in table:
-                    problems.append(f"{name} is not built; the reference has {len(rows_expected)} row(s)")
-        assert not problems, report(problems, sum(len(t) for ts in expected.values() for t in ts.values()))
+                    problems.append(
+                        f"{name} is not built; the reference has {len(rows_expected)} row(s)"
+                    )
+        assert not problems, report(
+            problems, sum(len(t) for ts in expected.values() for t in ts.values())
+        )

@@ -24,7 +24,12 @@ SCENARIO_SAVINGS = ("savings", "savings_totals")  # and what one that changes sa
 def target(project: Path) -> tuple[str, str]:
     """The DuckDB file and schema the project's duckdb target names."""
     from ruamel.yaml import YAML
-    names = [p for p in (project / "targets").iterdir() if p.stem == "duckdb" and p.suffix in (".yaml", ".yml")]
+
+    names = [
+        p
+        for p in (project / "targets").iterdir()
+        if p.stem == "duckdb" and p.suffix in (".yaml", ".yml")
+    ]
     spec = YAML(typ="safe", pure=True).load(sorted(names)[-1].read_text(encoding="utf-8"))
     return spec["database"], spec["build_schema"]
 
@@ -33,8 +38,12 @@ def cases(project: Path) -> tuple[list, list]:
     """(index, documented table) and (index, scenario, table) cases, read from the specs at collection."""
     indexes, scenarios, _ = indexes_and_scenarios(project / "specs")
     baseline = [(i, t) for i in indexes for t in DOCUMENTED]
-    alternative = [(s["index"], s["id"], t) for s in scenarios if not s.get("proposed")  # other geography:
-                   for t in SCENARIO_TABLES + (SCENARIO_SAVINGS if s.get("savings") else ())]  # test_real_methodology
+    alternative = [
+        (s["index"], s["id"], t)
+        for s in scenarios
+        if not s.get("proposed")  # other geography:
+        for t in SCENARIO_TABLES + (SCENARIO_SAVINGS if s.get("savings") else ())
+    ]  # test_real_methodology
     return baseline, alternative
 
 
@@ -52,7 +61,9 @@ class Built:
         name = f"index__{index}__{table}"
         expected = self.expected[index][table]
         if not relation_exists(self.connection, self.schema, name):
-            assert not expected, f"{name} is not built; the reference has {len(expected)} row(s) for it"
+            assert not expected, (
+                f"{name} is not built; the reference has {len(expected)} row(s) for it"
+            )
             return
         problems = differences(name, read_relation(self.connection, self.schema, name), expected)
         assert not problems, report(problems, len(expected))
@@ -82,7 +93,9 @@ def test_method_fixture_table_matches_the_reference(method_build, index: str, ta
 
 
 @pytest.mark.parametrize(("index", "scenario", "table"), METHOD_SCENARIOS)
-def test_method_fixture_scenario_matches_the_reference(method_build, index: str, scenario: str, table: str) -> None:
+def test_method_fixture_scenario_matches_the_reference(
+    method_build, index: str, scenario: str, table: str
+) -> None:
     method_build.check(index, f"scenario__{scenario}__{table}")
 
 
@@ -92,7 +105,9 @@ def test_real_example_table_matches_the_reference(real_build, index: str, table:
 
 
 @pytest.mark.parametrize(("index", "scenario", "table"), REAL_SCENARIOS)
-def test_real_example_scenario_matches_the_reference(real_build, index: str, scenario: str, table: str) -> None:
+def test_real_example_scenario_matches_the_reference(
+    real_build, index: str, scenario: str, table: str
+) -> None:
     real_build.check(index, f"scenario__{scenario}__{table}")
 
 
@@ -102,20 +117,33 @@ def test_the_method_fixture_exercises_what_its_readme_promises(method_build) -> 
     care, panel, ranks = (method_build.expected[i] for i in ("care", "care_panel", "care_ranks"))
     wait = {r["period"]: r for r in care["treatment"] if r["metric"] == "wait_days"}
     assert [(wait[p]["high_points"], wait[p]["log_applied"]) for p in sorted(wait)] == [
-        (1, False), (2, False), (1, False)]
+        (1, False),
+        (2, False),
+        (1, False),
+    ]
     assert [r["log_applied"] for r in panel["treatment"] if r["metric"] == "wait_days"] == [True]
-    fallback = {r["period"]: r["log_applied"] for r in ranks["treatment"] if r["metric"] == "wait_days"}
+    fallback = {
+        r["period"]: r["log_applied"] for r in ranks["treatment"] if r["metric"] == "wait_days"
+    }
     assert fallback == {"2021-22": False, "2022-23": True, "2023-24": False}
     unranked = [(r["area_code"], r["period"]) for r in care["scores"] if not r["ranked"]]
     assert unranked == [("X13", "2022-23")]
     assert sum(r["imputed"] for r in care["metric_scores"]) == 12
     spend_gap = ("X06", "2022-23")  # imputed for scoring, never for money
-    assert any(r["imputed"] and (r["area_code"], r["period"]) == spend_gap and r["metric"] == "spend_per_head"
-               for r in care["metric_scores"])
-    assert not any((r["area_code"], r["period"]) == spend_gap for r in care["savings"] + care["productivity"])
+    assert any(
+        r["imputed"]
+        and (r["area_code"], r["period"]) == spend_gap
+        and r["metric"] == "spend_per_head"
+        for r in care["metric_scores"]
+    )
+    assert not any(
+        (r["area_code"], r["period"]) == spend_gap for r in care["savings"] + care["productivity"]
+    )
     top = [(r["rank"], r["area_code"]) for r in care["top"] if r["period"] == "2023-24"][:3]
     assert top == [(1, "X03"), (1, "X04"), (3, "X07")]
-    assert not any(r["area_code"] in ("Z01",) or (r["area_code"], r["period"]) == ("X14", "2021-22")
-                   for r in care["metric_scores"])
+    assert not any(
+        r["area_code"] in ("Z01",) or (r["area_code"], r["period"]) == ("X14", "2021-22")
+        for r in care["metric_scores"]
+    )
     specs = load_specs(FIXTURES / "method" / "specs")
     assert not specs.get("areas") and not specs.get("lineage")

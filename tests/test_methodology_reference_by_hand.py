@@ -19,16 +19,38 @@ P = "2016-17"
 
 def worked_example(normalisation: dict, aggregate: str = "arithmetic") -> dict:
     """Three areas, one lens L of m1 (weight 2, higher is better) and m2 (weight 1, lower is better)."""
-    index = parse_index({
-        "id": "example", "universe": "u",
-        "method": {"normalise": normalisation, "aggregate": aggregate},
-        "lenses": [{"id": "l", "weight": 1, "metrics": [{"metric": "m1", "weight": 2}, {"metric": "m2", "weight": 1}]}],
-        "savings": [{"id": "s", "lens": "l", "unit_cost": "m2", "volume": "v", "peers": "type", "quantile": 0.25}],
-    })
+    index = parse_index(
+        {
+            "id": "example",
+            "universe": "u",
+            "method": {"normalise": normalisation, "aggregate": aggregate},
+            "lenses": [
+                {
+                    "id": "l",
+                    "weight": 1,
+                    "metrics": [{"metric": "m1", "weight": 2}, {"metric": "m2", "weight": 1}],
+                }
+            ],
+            "savings": [
+                {
+                    "id": "s",
+                    "lens": "l",
+                    "unit_cost": "m2",
+                    "volume": "v",
+                    "peers": "type",
+                    "quantile": 0.25,
+                }
+            ],
+        }
+    )
     inputs = Inputs(
-        metrics={"m1": {("A", P): 10, ("B", P): 20, ("C", P): 30}, "m2": {("A", P): 5, ("B", P): 7, ("C", P): 10}},
+        metrics={
+            "m1": {("A", P): 10, ("B", P): 20, ("C", P): 30},
+            "m2": {("A", P): 5, ("B", P): 7, ("C", P): 10},
+        },
         universe=[(code, code, "t", None, None) for code in "ABC"],
-        measures={"v": {("A", P): 1000, ("B", P): 2000, ("C", P): 4000}})
+        measures={"v": {("A", P): 1000, ("B", P): 2000, ("C", P): 4000}},
+    )
     return compute_index(index, inputs, {"m1": "higher_is_better", "m2": "lower_is_better"})
 
 
@@ -39,8 +61,14 @@ def by_area(rows: list[dict], column: str) -> dict:
 def test_the_worked_example_with_minmax_0_100() -> None:
     tables = worked_example({"method": "minmax", "low": 0, "high": 100})
     scores = {(r["metric"], r["area_code"]): r["score"] for r in tables["metric_scores"]}
-    assert scores == {("m1", "A"): 0, ("m1", "B"): 50, ("m1", "C"): 100,
-                      ("m2", "A"): 100, ("m2", "B"): 60, ("m2", "C"): 0}
+    assert scores == {
+        ("m1", "A"): 0,
+        ("m1", "B"): 50,
+        ("m1", "C"): 100,
+        ("m2", "A"): 100,
+        ("m2", "B"): 60,
+        ("m2", "C"): 0,
+    }
     lens = by_area(tables["lens_scores"], "score")
     assert [round(lens[a], 2) for a in "ABC"] == [33.33, 53.33, 66.67]
     assert by_area(tables["scores"], "rank") == {"A": 3, "B": 2, "C": 1}
@@ -59,8 +87,10 @@ def test_the_worked_example_savings() -> None:
     tables = worked_example({"method": "minmax", "low": 0, "high": 100})
     assert by_area(tables["savings"], "benchmark") == {"A": 6, "B": 6, "C": 6}
     assert by_area(tables["savings"], "amount") == {"A": 0, "B": 2000, "C": 16000}
-    assert tables["savings_totals"] == [{"period": P, "lens": "*", "amount": 18000},
-                                        {"period": P, "lens": "l", "amount": 18000}]
+    assert tables["savings_totals"] == [
+        {"period": P, "lens": "*", "amount": 18000},
+        {"period": P, "lens": "l", "amount": 18000},
+    ]
     assert by_area(tables["top"], "savings") == {"A": 0, "B": 2000, "C": 16000}
 
 
@@ -76,8 +106,9 @@ def test_skewness_and_kurtosis_agree_with_excels_own_formulas() -> None:
     n, m = len(xs), sum(xs) / len(xs)
     s = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
     skew = n / ((n - 1) * (n - 2)) * sum(((x - m) / s) ** 3 for x in xs)
-    kurt = (n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * sum(((x - m) / s) ** 4 for x in xs)
-            - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+    kurt = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * sum(((x - m) / s) ** 4 for x in xs) - 3 * (
+        n - 1
+    ) ** 2 / ((n - 2) * (n - 3))
     g1, g2 = skew_kurtosis(xs)
     assert g1 == pytest.approx(skew, rel=1e-12) and g2 == pytest.approx(kurt, rel=1e-12)
     assert skew_kurtosis([3, 3, 3, 3]) == (None, None)
@@ -88,7 +119,10 @@ def test_jrc_winsorises_one_point_at_a_time_then_falls_back_to_the_log() -> None
     treated, report = treat({"method": "jrc", "max_points": 3}, one_outlier)
     assert (report["high_points"], report["low_points"], report["log_applied"]) == (1, 0, False)
     assert max(treated) == 19 and treated.count(19) == 2  # 70 set to the second largest
-    two_outliers = [0.0] * 12 + [1.0, 2.0]  # after one point: a cluster of 2 of 14, |G1| 2.29, G2 3.79
+    two_outliers = [0.0] * 12 + [
+        1.0,
+        2.0,
+    ]  # after one point: a cluster of 2 of 14, |G1| 2.29, G2 3.79
     treated, report = treat({"method": "jrc", "max_points": 1}, two_outliers)
     assert report["log_applied"] and (report["high_points"], report["low_points"]) == (0, 0)
     assert treated == [math.log(x - 0 + 1) for x in two_outliers]
@@ -99,22 +133,42 @@ def test_jrc_winsorises_one_point_at_a_time_then_falls_back_to_the_log() -> None
 
 
 def test_winsorise_clips_at_the_interpolated_quantiles() -> None:
-    treated, report = treat({"method": "winsorise", "lower": 0.1, "upper": 0.9}, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100])
-    assert treated[0] == 2 and treated[-1] == 10 and (report["high_points"], report["low_points"]) == (1, 1)
+    treated, report = treat(
+        {"method": "winsorise", "lower": 0.1, "upper": 0.9}, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]
+    )
+    assert (
+        treated[0] == 2
+        and treated[-1] == 10
+        and (report["high_points"], report["low_points"]) == (1, 1)
+    )
 
 
 def test_rank_based_normalisations_share_ties_as_the_doc_says() -> None:
     o = [1.0, 2.0, 2.0, 3.0]
-    assert normalise({"method": "percentile_rank"}, o, o) == pytest.approx([0, 100 / 3, 100 / 3, 100])
+    assert normalise({"method": "percentile_rank"}, o, o) == pytest.approx(
+        [0, 100 / 3, 100 / 3, 100]
+    )
     assert normalise({"method": "rank"}, o, o) == [1, 2.5, 2.5, 4]
     assert normalise({"method": "borda"}, o, o) == [0, 1, 1, 3]
-    assert normalise({"method": "zscore", "mean": 100, "sd": 10}, [5.0, 5.0], [5.0, 5.0]) == [None, None]
-    assert normalise({"method": "goalpost", "worst": 50, "target": 90}, [40.0, 70.0, 95.0], [-40.0, -70.0, -95.0]) == [0, 50, 100]
-    assert normalise({"method": "goalpost", "worst": 50, "target": 90, "cap": False}, [95.0], [95.0]) == [112.5]
+    assert normalise({"method": "zscore", "mean": 100, "sd": 10}, [5.0, 5.0], [5.0, 5.0]) == [
+        None,
+        None,
+    ]
+    assert normalise(
+        {"method": "goalpost", "worst": 50, "target": 90}, [40.0, 70.0, 95.0], [-40.0, -70.0, -95.0]
+    ) == [0, 50, 100]
+    assert normalise(
+        {"method": "goalpost", "worst": 50, "target": 90, "cap": False}, [95.0], [95.0]
+    ) == [112.5]
 
 
 def test_competition_ranks_tie_scores_equal_to_nine_decimals() -> None:
-    assert competition_ranks({"a": 2.0, "b": 1.0000000000001, "c": 1.0, "d": 0.5}) == {"a": 1, "b": 2, "c": 2, "d": 4}
+    assert competition_ranks({"a": 2.0, "b": 1.0000000000001, "c": 1.0, "d": 0.5}) == {
+        "a": 1,
+        "b": 2,
+        "c": 2,
+        "d": 4,
+    }
 
 
 def test_the_weyl_sequence_by_hand() -> None:
@@ -124,28 +178,74 @@ def test_the_weyl_sequence_by_hand() -> None:
 
 
 def test_imputed_values_are_scored_but_do_not_raise_coverage() -> None:
-    index = parse_index({
-        "id": "i", "universe": "u",
-        "method": {"normalise": "minmax", "missing": {"impute": "mean", "group": "type"}, "min_coverage": 0.5},
-        "lenses": [{"id": "a", "weight": 1, "metrics": ["m1"]}, {"id": "b", "weight": 3, "metrics": ["m2"]}]})
-    inputs = Inputs(metrics={"m1": {("A", P): 1, ("B", P): 3, ("C", P): 2},
-                             "m2": {("A", P): 1, ("B", P): 3}},
-                    universe=[("A", "A", "t", None, None), ("B", "B", "t", None, None), ("C", "C", "t", None, None)])
+    index = parse_index(
+        {
+            "id": "i",
+            "universe": "u",
+            "method": {
+                "normalise": "minmax",
+                "missing": {"impute": "mean", "group": "type"},
+                "min_coverage": 0.5,
+            },
+            "lenses": [
+                {"id": "a", "weight": 1, "metrics": ["m1"]},
+                {"id": "b", "weight": 3, "metrics": ["m2"]},
+            ],
+        }
+    )
+    inputs = Inputs(
+        metrics={"m1": {("A", P): 1, ("B", P): 3, ("C", P): 2}, "m2": {("A", P): 1, ("B", P): 3}},
+        universe=[
+            ("A", "A", "t", None, None),
+            ("B", "B", "t", None, None),
+            ("C", "C", "t", None, None),
+        ],
+    )
     tables = compute_index(index, inputs, {"m1": "higher_is_better", "m2": "higher_is_better"})
     imputed = [r for r in tables["metric_scores"] if r["imputed"]]
-    assert [(r["metric"], r["area_code"], r["value"], r["score"]) for r in imputed] == [("m2", "C", 2, 50)]
+    assert [(r["metric"], r["area_code"], r["value"], r["score"]) for r in imputed] == [
+        ("m2", "C", 2, 50)
+    ]
     c = [r for r in tables["scores"] if r["area_code"] == "C"][0]
-    assert (c["score"], c["lenses_used"], c["coverage"], c["ranked"], c["rank"]) == (50, 2, 0.25, False, None)
+    assert (c["score"], c["lenses_used"], c["coverage"], c["ranked"], c["rank"]) == (
+        50,
+        2,
+        0.25,
+        False,
+        None,
+    )
 
 
 def test_a_scenario_changes_a_lens_a_lens_metric_or_a_metric_in_every_lens() -> None:
-    index = parse_index({"id": "i", "universe": "u", "method": {"normalise": "minmax"},
-                         "lenses": [{"id": "a", "weight": 1, "metrics": ["m1", "m2"]},
-                                    {"id": "b", "weight": 1, "metrics": ["m2"]}],
-                         "savings": [{"id": "s", "lens": "a", "unit_cost": "m1", "volume": "v", "peers": "type",
-                                      "quantile": 0.25}]})
-    changed = apply_scenario(index, {"id": "x", "weights": {"b": 4, "a/m1": 2, "m2": 3},
-                                     "savings": {"quantile": 0.5, "improvement": 0.5}})
+    index = parse_index(
+        {
+            "id": "i",
+            "universe": "u",
+            "method": {"normalise": "minmax"},
+            "lenses": [
+                {"id": "a", "weight": 1, "metrics": ["m1", "m2"]},
+                {"id": "b", "weight": 1, "metrics": ["m2"]},
+            ],
+            "savings": [
+                {
+                    "id": "s",
+                    "lens": "a",
+                    "unit_cost": "m1",
+                    "volume": "v",
+                    "peers": "type",
+                    "quantile": 0.25,
+                }
+            ],
+        }
+    )
+    changed = apply_scenario(
+        index,
+        {
+            "id": "x",
+            "weights": {"b": 4, "a/m1": 2, "m2": 3},
+            "savings": {"quantile": 0.5, "improvement": 0.5},
+        },
+    )
     assert [lens.weight for lens in changed.lenses] == [1, 4]
     assert [[m.weight for m in lens.children] for lens in changed.lenses] == [[2, 3], [3]]
     assert (changed.savings[0]["quantile"], changed.savings[0]["improvement"]) == (0.5, 0.5)

@@ -41,14 +41,21 @@ def _sql(root: Path) -> tuple[dict[tuple[str, str], str], str]:
     return statements, compilation.spec_hash
 
 
-def test_a_version_1_project_compiles_to_the_same_sql_before_and_after_migration(tmp_path: Path) -> None:
+def test_a_version_1_project_compiles_to_the_same_sql_before_and_after_migration(
+    tmp_path: Path,
+) -> None:
     root = _v1_project(tmp_path)
     before_sql, before_hash = _sql(root)
     _, warnings = Project(root).check()
-    assert {d.code for d in warnings} == {"IX006"} and all(d.severity is Severity.WARNING for d in warnings)
+    assert {d.code for d in warnings} == {"IX006"} and all(
+        d.severity is Severity.WARNING for d in warnings
+    )
     assert len(warnings) == len(list((root / "specs").rglob("*.yaml")))
     measures = next(d for d in warnings if d.location.file == "specs/measures.yaml")
-    assert "'weight' is now 'weighted_by'" in measures.message and (measures.location.line, measures.location.col) == (1, 9)
+    assert "'weight' is now 'weighted_by'" in measures.message and (
+        measures.location.line,
+        measures.location.col,
+    ) == (1, 9)
 
     originals = _texts(root)
     migrated = Project(root).migrate()
@@ -66,19 +73,30 @@ def test_migration_changes_only_the_version_and_the_renamed_keys(tmp_path: Path)
     Project(root).migrate()
     changed_lines = []
     for name, text in _texts(root).items():
-        old_lines, new_lines = originals[name].splitlines(keepends=True), text.decode().splitlines(keepends=True)
+        old_lines, new_lines = (
+            originals[name].splitlines(keepends=True),
+            text.decode().splitlines(keepends=True),
+        )
         assert len(old_lines) == len(new_lines), name
         assert new_lines[0] == "indexc: 2\n" and old_lines[0] == "indexc: 1\n"
         for number, (old, new) in enumerate(zip(old_lines[1:], new_lines[1:]), start=2):
             if old != new:
                 changed_lines.append((name, number, old, new))
     # every measure written 'weight: population' (seven of them) and each target's schema line
-    assert [(name, new) for name, _, old, new in changed_lines if name == "specs/measures.yaml"] == [
-        ("specs/measures.yaml", "    weighted_by: population\n")] * 7
-    assert all(old == "    weight: population\n" for name, _, old, _ in changed_lines if name == "specs/measures.yaml")
-    assert [(name, old, new) for name, _, old, new in changed_lines if name.startswith("targets/")] == [
+    assert [
+        (name, new) for name, _, old, new in changed_lines if name == "specs/measures.yaml"
+    ] == [("specs/measures.yaml", "    weighted_by: population\n")] * 7
+    assert all(
+        old == "    weight: population\n"
+        for name, _, old, _ in changed_lines
+        if name == "specs/measures.yaml"
+    )
+    assert [
+        (name, old, new) for name, _, old, new in changed_lines if name.startswith("targets/")
+    ] == [
         ("targets/duckdb.yaml", "schema: indexc_build\n", "build_schema: indexc_build\n"),
-        ("targets/snowflake.yaml", "schema: INDEX_BUILD\n", "build_schema: INDEX_BUILD\n")]
+        ("targets/snowflake.yaml", "schema: INDEX_BUILD\n", "build_schema: INDEX_BUILD\n"),
+    ]
     assert len(changed_lines) == 9
 
 
@@ -93,7 +111,7 @@ def test_migrate_keeps_comments_quotes_flow_style_and_line_endings(tmp_path: Pat
         "  - id: b\r\n"
         "    unit: x\r\n"
         "    additivity: mean\r\n"
-        "    \"weight\": population   # quoted\r\n"
+        '    "weight": population   # quoted\r\n'
         "    bindings:\r\n"
         "      - {source: oflog_asc_outcomes, item: ASC2}\r\n"
         "  - {id: c, unit: x, additivity: sum, bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
@@ -108,7 +126,7 @@ def test_migrate_keeps_comments_quotes_flow_style_and_line_endings(tmp_path: Pat
         "  - id: b\r\n"
         "    unit: x\r\n"
         "    additivity: mean\r\n"
-        "    \"weighted_by\": population   # quoted\r\n"
+        '    "weighted_by": population   # quoted\r\n'
         "    bindings:\r\n"
         "      - {source: oflog_asc_outcomes, item: ASC2}\r\n"
         "  - {id: c, unit: x, additivity: sum, bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
@@ -141,7 +159,9 @@ def test_migrate_check_writes_nothing_and_fails_while_a_file_is_old(tmp_path: Pa
 
 def test_an_unreadable_file_stops_the_whole_migration(tmp_path: Path) -> None:
     root = _v1_project(tmp_path)
-    (root / "specs" / "zz_broken.yaml").write_text("indexc: 1\nmetrics: [unclosed\n", encoding="utf-8")
+    (root / "specs" / "zz_broken.yaml").write_text(
+        "indexc: 1\nmetrics: [unclosed\n", encoding="utf-8"
+    )
     originals = _texts(root)
     result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
     assert result.exit_code == 1
@@ -163,8 +183,12 @@ def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> 
             project.migrate()
         project.run("duckdb")
         with duckdb.connect(str(root / "build" / "indexc.duckdb"), read_only=True) as con:
-            scores.append(con.sql("select area_code, period, score, rank from "
-                                  "indexc_published.index__adult_social_care__scores order by all").fetchall())
+            scores.append(
+                con.sql(
+                    "select area_code, period, score, rank from "
+                    "indexc_published.index__adult_social_care__scores order by all"
+                ).fetchall()
+            )
     assert len(scores[0]) == len(scores[1]) > 1000
     for original, migrated in zip(*scores):
         # DuckDB's parallel sums may differ in the last bits from one run to the next
@@ -176,13 +200,19 @@ def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> 
 def test_a_key_written_under_both_names_is_an_error_at_the_old_one(tmp_path: Path) -> None:
     root = _v1_project(tmp_path)
     target = root / "targets" / "duckdb.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace(
-        "schema: indexc_build\n", "schema: indexc_build\nbuild_schema: other\n"), encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace(
+            "schema: indexc_build\n", "schema: indexc_build\nbuild_schema: other\n"
+        ),
+        encoding="utf-8",
+    )
     originals = _texts(root)
     result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
     assert result.exit_code == 1
-    assert "targets/duckdb.yaml:4:1: IX006 'schema' (language version 1) and 'build_schema' are both written" \
+    assert (
+        "targets/duckdb.yaml:4:1: IX006 'schema' (language version 1) and 'build_schema' are both written"
         in result.output
+    )
     assert _texts(root) == originals
     result = CliRunner().invoke(main, ["--project", str(root), "build", "--target", "duckdb"])
     assert result.exit_code == 1 and "targets/duckdb.yaml:4:1: IX006" in result.output
@@ -192,14 +222,18 @@ def test_a_key_written_under_both_names_is_an_error_at_the_old_one(tmp_path: Pat
 def test_a_byte_order_mark_a_symbolic_link_and_a_last_line_without_its_end(tmp_path: Path) -> None:
     root = _v1_project(tmp_path)
     shared = tmp_path / "shared.yaml"
-    shared.write_bytes(b"\xef\xbb\xbfindexc: 1\nmeasures:\n  - {id: s, unit: x, additivity: mean, weight: population, "
-                       b"bindings: [{source: oflog_asc_outcomes, item: ASC1}]}")
+    shared.write_bytes(
+        b"\xef\xbb\xbfindexc: 1\nmeasures:\n  - {id: s, unit: x, additivity: mean, weight: population, "
+        b"bindings: [{source: oflog_asc_outcomes, item: ASC1}]}"
+    )
     (root / "specs" / "shared.yaml").symlink_to(shared)
     result = CliRunner().invoke(main, ["--project", str(root), "migrate", "--diff"])
     assert result.exit_code == 0, result.output
     assert (root / "specs" / "shared.yaml").is_symlink()
-    assert shared.read_bytes() == (b"\xef\xbb\xbfindexc: 2\nmeasures:\n  - {id: s, unit: x, additivity: mean, "
-                                   b"weighted_by: population, bindings: [{source: oflog_asc_outcomes, item: ASC1}]}")
+    assert shared.read_bytes() == (
+        b"\xef\xbb\xbfindexc: 2\nmeasures:\n  - {id: s, unit: x, additivity: mean, "
+        b"weighted_by: population, bindings: [{source: oflog_asc_outcomes, item: ASC1}]}"
+    )
     assert "item: ASC1}]}\n\\ No newline at end of file\n+  - {id: s" in result.output
 
 
@@ -207,11 +241,15 @@ def test_a_key_it_cannot_rewrite_is_reported_at_the_key(tmp_path: Path) -> None:
     root = _v1_project(tmp_path)
     (root / "specs" / "tagged.yaml").write_text(
         "indexc: 1\nmeasures:\n  - id: t\n    unit: x\n    additivity: mean\n    !!str weight: population\n"
-        "    bindings: [{source: oflog_asc_outcomes, item: ASC1}]\n", encoding="utf-8")
+        "    bindings: [{source: oflog_asc_outcomes, item: ASC1}]\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["--project", str(root), "migrate"])
     assert result.exit_code == 1
-    assert "specs/tagged.yaml:6:5: IX006 cannot migrate: the key 'weight' is not written plainly or in quotes" \
+    assert (
+        "specs/tagged.yaml:6:5: IX006 cannot migrate: the key 'weight' is not written plainly or in quotes"
         in result.output
+    )
     assert "Traceback" not in result.output
 
 

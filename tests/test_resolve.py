@@ -6,7 +6,9 @@ from indexc.resolve import Graph
 
 
 def graph(**edges: str) -> Graph:
-    return Graph({("metrics", k): tuple(("metrics", d) for d in v.split()) for k, v in edges.items()})
+    return Graph(
+        {("metrics", k): tuple(("metrics", d) for d in v.split()) for k, v in edges.items()}
+    )
 
 
 def test_order_puts_dependencies_first_and_breaks_ties_by_id() -> None:

@@ -27,15 +27,22 @@ def indent_one_line_wrongly(project: Path) -> None:
     metrics.write_text("".join(lines))
 
 
-def test_indentation_slip_reports_its_cause_first_and_counts_the_follow_ons(example_project: Path) -> None:
+def test_indentation_slip_reports_its_cause_first_and_counts_the_follow_ons(
+    example_project: Path,
+) -> None:
     indent_one_line_wrongly(example_project)
     result = invoke(example_project, "validate")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == "specs/metrics.yaml:13:14: IX001 YAML syntax error: mapping values are not allowed in this context"
+    assert (
+        lines[0]
+        == "specs/metrics.yaml:13:14: IX001 YAML syntax error: mapping values are not allowed in this context"
+    )
     assert "IX102" not in result.output
-    assert ("specs/metrics.yaml: IX010 note: 17 further errors in files that refer to specs/metrics.yaml, "
-            "not shown") in lines
+    assert (
+        "specs/metrics.yaml: IX010 note: 17 further errors in files that refer to specs/metrics.yaml, "
+        "not shown"
+    ) in lines
     assert lines[-1] == "1 error(s), 0 warning(s), 17 further error(s) not shown"
 
 
@@ -47,7 +54,9 @@ def test_indentation_slip_in_json_gives_the_count_as_a_note(example_project: Pat
     assert entries[1]["count"] == 17 and entries[1]["file"] == "specs/metrics.yaml"
 
 
-def test_an_error_that_does_not_stem_from_the_failed_file_is_still_shown(example_project: Path) -> None:
+def test_an_error_that_does_not_stem_from_the_failed_file_is_still_shown(
+    example_project: Path,
+) -> None:
     indent_one_line_wrongly(example_project)
     index = example_project / "specs" / "indexes" / "adult_social_care.yaml"
     index.write_text(index.read_text().replace("universe: upper_tier", "universe: upper_teir", 1))
@@ -63,13 +72,21 @@ def codes_at(project: Path) -> list[tuple[str, str, str]]:
 
 def test_a_dangling_symbolic_link_is_an_error_at_its_path(tiny_project: Path) -> None:
     (tiny_project / "specs" / "extra.yaml").symlink_to(tiny_project / "specs" / "moved_away.yaml")
-    assert codes_at(tiny_project) == [("IX001", "specs/extra.yaml", "cannot read the file: it is a symbolic link to "
-                                       f"'{tiny_project / 'specs' / 'moved_away.yaml'}', which does not exist")]
+    assert codes_at(tiny_project) == [
+        (
+            "IX001",
+            "specs/extra.yaml",
+            "cannot read the file: it is a symbolic link to "
+            f"'{tiny_project / 'specs' / 'moved_away.yaml'}', which does not exist",
+        )
+    ]
 
 
 def test_a_directory_named_like_a_spec_file_is_an_error_at_its_path(tiny_project: Path) -> None:
     (tiny_project / "specs" / "more.yaml").mkdir()
-    assert codes_at(tiny_project) == [("IX001", "specs/more.yaml", "cannot read the file: it is a directory")]
+    assert codes_at(tiny_project) == [
+        ("IX001", "specs/more.yaml", "cannot read the file: it is a directory")
+    ]
 
 
 def test_a_file_without_read_permission_is_an_error_at_its_path(tiny_project: Path) -> None:
@@ -78,27 +95,35 @@ def test_a_file_without_read_permission_is_an_error_at_its_path(tiny_project: Pa
     locked.chmod(0)
     if os.access(locked, os.R_OK):
         pytest.skip("this user (root) can read a file without read permission")
-    assert codes_at(tiny_project) == [("IX001", "specs/locked.yaml", "cannot read the file: permission denied")]
+    assert codes_at(tiny_project) == [
+        ("IX001", "specs/locked.yaml", "cannot read the file: permission denied")
+    ]
 
 
 def test_a_symbolic_link_to_itself_is_an_error_at_its_path(tiny_project: Path) -> None:
     looped = tiny_project / "specs" / "looped.yaml"
     looped.symlink_to(looped)
-    assert codes_at(tiny_project) == [("IX001", "specs/looped.yaml",
-                                       "cannot read the file: too many levels of symbolic links")]
+    assert codes_at(tiny_project) == [
+        ("IX001", "specs/looped.yaml", "cannot read the file: too many levels of symbolic links")
+    ]
 
 
 def test_a_file_that_cannot_be_read_at_all_may_define_any_missing_id(tiny_project: Path) -> None:
     """Its text is unknown, so an unknown reference elsewhere is counted as its follow-on, not listed."""
     (tiny_project / "specs" / "extra.yaml").symlink_to(tiny_project / "specs" / "moved_away.yaml")
     tiny = tiny_project / "specs" / "tiny.yaml"
-    tiny.write_text(tiny.read_text().replace("metrics: [satisfaction]", "metrics: [satisfaction_rate]"))
+    tiny.write_text(
+        tiny.read_text().replace("metrics: [satisfaction]", "metrics: [satisfaction_rate]")
+    )
     _, diagnostics = Project(tiny_project).check()
     assert [(d.code, d.severity.value, d.message) for d in diagnostics][1:] == [
-        ("IX010", "note", "1 further error in files that refer to specs/extra.yaml, not shown")]
+        ("IX010", "note", "1 further error in files that refer to specs/extra.yaml, not shown")
+    ]
 
 
-def test_no_permission_is_worded_as_such(tiny_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_permission_is_worded_as_such(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Root reads a file without read permission, so the refusal is simulated where the file is read."""
     locked = tiny_project / "specs" / "locked.yaml"
     locked.write_text("indexc: 2\n")
@@ -112,5 +137,10 @@ def test_no_permission_is_worded_as_such(tiny_project: Path, monkeypatch: pytest
     monkeypatch.setattr(Path, "read_text", refuse)
     _, diagnostics = Project(tiny_project).check()
     assert [(d.code, str(d.location), d.message, d.hint) for d in diagnostics] == [
-        ("IX001", "specs/locked.yaml", "cannot read the file: permission denied",
-         "make the file readable by the user running indexc")]
+        (
+            "IX001",
+            "specs/locked.yaml",
+            "cannot read the file: permission denied",
+            "make the file readable by the user running indexc",
+        )
+    ]

@@ -28,7 +28,9 @@ def load_cases() -> list:
     for case_file in sorted(CASES_DIR.glob("*.yml")):
         document = YAML(typ="safe").load(case_file.read_text(encoding="utf-8"))
         for case in document["cases"]:
-            params.append(pytest.param(document["fixture"], case, id=f"{case_file.stem}: {case['name']}"))
+            params.append(
+                pytest.param(document["fixture"], case, id=f"{case_file.stem}: {case['name']}")
+            )
     return params
 
 
@@ -51,16 +53,21 @@ def materialise(fixture: str, case: dict, root: Path) -> Path:
 @pytest.mark.parametrize("fixture, case", load_cases())
 def test_run_case(fixture: str, case: dict, tmp_path: Path) -> None:
     root = materialise(fixture, case, tmp_path / fixture)
-    result = CliRunner().invoke(main, ["--project", str(root), *case["args"], "--format", "json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--project", str(root), *case["args"], "--format", "json"], catch_exceptions=False
+    )
     assert result.exit_code == case.get("exit", 1), result.output
     diagnostics = json.loads(result.stderr) if result.stderr.strip() else []
     got = sorted((d["code"], d["file"], d["line"], d["col"]) for d in diagnostics)
     expected = sorted((e["code"], e["file"], e["line"], e["col"]) for e in case["expect"])
     assert got == expected, result.stderr
     for want in case["expect"]:
-        match = next(d for d in diagnostics if (d["code"], d["file"], d["line"], d["col"])
-                     == (want["code"], want["file"], want["line"], want["col"]))
+        match = next(
+            d
+            for d in diagnostics
+            if (d["code"], d["file"], d["line"], d["col"])
+            == (want["code"], want["file"], want["line"], want["col"])
+        )
         assert want.get("message", "") in match["message"]
         assert want.get("hint", "") in (match["hint"] or "")
     for secret in case.get("never_printed") or []:

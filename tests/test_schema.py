@@ -16,9 +16,11 @@ from ruamel.yaml import YAML
 
 OLD_LANGUAGE = FIXTURES / "example_v1"  # written in language version 1 on purpose (test_migrate.py)
 SPEC_FILES = sorted(REPO.glob("specs/**/*.yaml")) + sorted(
-    p for p in FIXTURES.glob("*/specs/*.yaml") if not p.is_relative_to(OLD_LANGUAGE))
+    p for p in FIXTURES.glob("*/specs/*.yaml") if not p.is_relative_to(OLD_LANGUAGE)
+)
 TARGET_FILES = sorted(REPO.glob("targets/*.yaml")) + sorted(
-    p for p in FIXTURES.glob("*/targets/*.yaml") if not p.is_relative_to(OLD_LANGUAGE))
+    p for p in FIXTURES.glob("*/targets/*.yaml") if not p.is_relative_to(OLD_LANGUAGE)
+)
 
 
 def as_json(value):
@@ -61,11 +63,23 @@ def test_mistakes_are_flagged(schemas) -> None:
     spec = schemas["spec"]
     assert problems(spec, "indexc: 2\nmetrix: []\n")  # a misspelled kind
     assert problems(spec, "metrics: []\n")  # no language version
-    assert problems(spec, "indexc: 2\nmetrics:\n  - {id: a, version: 1, formula: x, direction: up, unit: u}\n")
-    assert problems(spec, "indexc: 2\nsnapshot_policies:\n  - {id: p, retain: {latest: 3}, surface: [{latest: 5}]}\n")
-    assert not problems(spec, "indexc: 2\nsnapshot_policies:\n  - {id: p, surface: [{latest: 5}, {pinned: [a]}]}\n")
+    assert problems(
+        spec, "indexc: 2\nmetrics:\n  - {id: a, version: 1, formula: x, direction: up, unit: u}\n"
+    )
+    assert problems(
+        spec,
+        "indexc: 2\nsnapshot_policies:\n  - {id: p, retain: {latest: 3}, surface: [{latest: 5}]}\n",
+    )
+    assert not problems(
+        spec, "indexc: 2\nsnapshot_policies:\n  - {id: p, surface: [{latest: 5}, {pinned: [a]}]}\n"
+    )
     target = schemas["target"]
-    assert problems(target, "indexc: 2\ntarget: snowflake\ndatabase: D\nconnection: {account: {env: A}, user: "
-                            "{env: U}, password: hunter2}\n")  # a literal credential
-    assert not problems(target, "indexc: 2\ntarget: snowflake\ndatabase: D\nconnection: {name: prod}\n")
+    assert problems(
+        target,
+        "indexc: 2\ntarget: snowflake\ndatabase: D\nconnection: {account: {env: A}, user: "
+        "{env: U}, password: hunter2}\n",
+    )  # a literal credential
+    assert not problems(
+        target, "indexc: 2\ntarget: snowflake\ndatabase: D\nconnection: {name: prod}\n"
+    )
     assert problems(target, "indexc: 2\ntarget: duckdb\nschemas: x\n")

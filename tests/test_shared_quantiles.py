@@ -18,7 +18,8 @@ FROM t GROUP BY g ORDER BY g
 
 def _duckdb(sql: str) -> str:
     return _generator_for(Dialect.get_or_raise("duckdb"), str.lower, True).generate(
-        sqlglot.parse_one(sql, read="duckdb"))
+        sqlglot.parse_one(sql, read="duckdb")
+    )
 
 
 def test_quantiles_of_one_column_share_a_list_and_give_the_same_values() -> None:
@@ -28,8 +29,10 @@ def test_quantiles_of_one_column_share_a_list_and_give_the_same_values() -> None
     assert 'QUANTILE_CONT("w", 0.5) AS "other"' in shared  # alone in its column
     assert 'QUANTILE_CONT("v", 0.9)' in shared  # another SELECT
     con = duckdb.connect()
-    con.execute("CREATE TABLE t AS SELECT i % 7 AS g, (i * 7919) % 1000 / 7.0 AS v, i / 3.0 AS w "
-                "FROM range(10000) AS r(i)")
+    con.execute(
+        "CREATE TABLE t AS SELECT i % 7 AS g, (i * 7919) % 1000 / 7.0 AS v, i / 3.0 AS w "
+        "FROM range(10000) AS r(i)"
+    )
     assert con.execute(shared).fetchall() == con.execute(QUERY).fetchall()
 
 
@@ -37,5 +40,6 @@ def test_windowed_quantiles_and_snowflake_are_left_alone() -> None:
     windowed = "SELECT QUANTILE_CONT(v, 0.1) OVER (PARTITION BY g) AS a, QUANTILE_CONT(v, 0.9) OVER () AS b FROM t"
     assert "[" not in _duckdb(windowed)
     snowflake = _generator_for(Dialect.get_or_raise("snowflake"), str.upper).generate(
-        sqlglot.parse_one(QUERY, read="duckdb"))
+        sqlglot.parse_one(QUERY, read="duckdb")
+    )
     assert snowflake.count("PERCENTILE_CONT(") == 5 and "[" not in snowflake

@@ -23,17 +23,26 @@ def frozen_bytes(database: Path, schema: str, snapshot_id: int, out: Path) -> di
     out.mkdir(parents=True, exist_ok=True)
     found = {}
     with duckdb.connect(str(database), read_only=True) as connection:
-        tables = [r[0] for r in connection.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]).fetchall()]
+        tables = [
+            r[0]
+            for r in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1",
+                [schema],
+            ).fetchall()
+        ]
         for table in tables:
             path = out / f"{table}.csv"
-            connection.execute(f"COPY (SELECT * FROM \"{schema}\".\"{table}\" WHERE snapshot_id = {snapshot_id} "
-                               f"ORDER BY ALL) TO '{path}' (HEADER)")
+            connection.execute(
+                f'COPY (SELECT * FROM "{schema}"."{table}" WHERE snapshot_id = {snapshot_id} '
+                f"ORDER BY ALL) TO '{path}' (HEADER)"
+            )
             found[table] = path.read_bytes()
     return found
 
 
-def test_a_repeated_snapshot_is_refused_and_the_original_stays_byte_for_byte(tiny_project, tmp_path) -> None:
+def test_a_repeated_snapshot_is_refused_and_the_original_stays_byte_for_byte(
+    tiny_project, tmp_path
+) -> None:
     project = Project(tiny_project)
     project.run()
     taken = project.take_snapshot("duckdb", datetime.date(2017, 3, 31), "year-end")
@@ -60,7 +69,10 @@ def test_a_repeated_snapshot_is_refused_and_the_original_stays_byte_for_byte(tin
     second = frozen_bytes(database, target.snapshots, 2, tmp_path / "second")
     assert second["index__tiny__scores"] != original["index__tiny__scores"]
     assert frozen_bytes(database, target.snapshots, 1, tmp_path / "still") == original
-    assert [r["label"] for r in Project(tiny_project).snapshots("duckdb")] == ["year-end", "restated"]
+    assert [r["label"] for r in Project(tiny_project).snapshots("duckdb")] == [
+        "year-end",
+        "restated",
+    ]
 
 
 def test_nothing_to_snapshot_before_a_run(tiny_project) -> None:
@@ -88,13 +100,16 @@ def test_the_policy_surfaces_exactly_the_expected_snapshots_over_three_years(geo
     dates = month_ends(datetime.date(2018, 6, 1), 36)
     assert dates[0] == datetime.date(2018, 6, 30) and dates[-1] == datetime.date(2021, 5, 31)
     for date in dates:
-        project.take_snapshot("duckdb", date, "budget-2019" if date == datetime.date(2019, 6, 30) else "")
+        project.take_snapshot(
+            "duckdb", date, "budget-2019" if date == datetime.date(2019, 6, 30) else ""
+        )
 
     target = project.build("duckdb", write=False).target
     with duckdb.connect(str(geo_project / target.database), read_only=True) as connection:
         rows = connection.execute(
             f"SELECT as_of, latest, financial_year_end, lineage_events, pinned "
-            f"FROM {target.published}.consumption__consumption__snapshots ORDER BY as_of").fetchall()
+            f"FROM {target.published}.consumption__consumption__snapshots ORDER BY as_of"
+        ).fetchall()
         scores = connection.execute(
             f"SELECT DISTINCT snapshot_as_of, period FROM {target.published}.consumption__consumption__index__value__scores"
         ).fetchall()
@@ -102,12 +117,30 @@ def test_the_policy_surfaces_exactly_the_expected_snapshots_over_three_years(geo
     # worked out by hand from the policy:
     expected = [
         (d(2018, 9, 30), False, False, None, True),  # pinned by date
-        (d(2019, 3, 31), False, True, "c1_split, u1_districts, u2_districts", False),  # end of 2018-19; in force 2019-04-01
+        (
+            d(2019, 3, 31),
+            False,
+            True,
+            "c1_split, u1_districts, u2_districts",
+            False,
+        ),  # end of 2018-19; in force 2019-04-01
         (d(2019, 6, 30), False, False, None, True),  # pinned by label
-        (d(2020, 3, 31), False, True, "m_merge, r_recode", False),  # end of 2019-20; in force 2020-04-01
+        (
+            d(2020, 3, 31),
+            False,
+            True,
+            "m_merge, r_recode",
+            False,
+        ),  # end of 2019-20; in force 2020-04-01
         (d(2021, 1, 31), True, False, None, False),  # the latest five ...
         (d(2021, 2, 28), True, False, None, False),
-        (d(2021, 3, 31), True, True, None, False),  # ... of which this ends 2020-21 (2021-22 has not ended)
+        (
+            d(2021, 3, 31),
+            True,
+            True,
+            None,
+            False,
+        ),  # ... of which this ends 2020-21 (2021-22 has not ended)
         (d(2021, 4, 30), True, False, None, False),
         (d(2021, 5, 31), True, False, None, False),
     ]
@@ -122,16 +155,50 @@ def test_terminated_codes_are_followed_through_later_events() -> None:
     from indexc.validate.catalog import Catalog
 
     d = datetime.date
-    catalog = Catalog(lineage={e["id"]: LineageEvent.model_validate(e) for e in [
-        {"id": "split", "effective": "2019-04-01", "type": "split", "from": ["A"], "to": ["B", "C"]},
-        {"id": "merge", "effective": "2021-04-01", "type": "merge", "from": ["B", "X"], "to": ["D"]},
-        {"id": "rename", "effective": "2022-04-01", "type": "rename", "from": ["D"], "to": [{"code": "D", "name": "Dee"}]},
-        {"id": "later", "effective": "2030-04-01", "type": "recode", "from": ["C"], "to": ["E"], "status": "proposed"},
-    ]})
+    catalog = Catalog(
+        lineage={
+            e["id"]: LineageEvent.model_validate(e)
+            for e in [
+                {
+                    "id": "split",
+                    "effective": "2019-04-01",
+                    "type": "split",
+                    "from": ["A"],
+                    "to": ["B", "C"],
+                },
+                {
+                    "id": "merge",
+                    "effective": "2021-04-01",
+                    "type": "merge",
+                    "from": ["B", "X"],
+                    "to": ["D"],
+                },
+                {
+                    "id": "rename",
+                    "effective": "2022-04-01",
+                    "type": "rename",
+                    "from": ["D"],
+                    "to": [{"code": "D", "name": "Dee"}],
+                },
+                {
+                    "id": "later",
+                    "effective": "2030-04-01",
+                    "type": "recode",
+                    "from": ["C"],
+                    "to": ["E"],
+                    "status": "proposed",
+                },
+            ]
+        }
+    )
     assert successions(catalog) == (
-        Succession("A", "B", d(2019, 4, 1), d(2021, 4, 1)), Succession("A", "C", d(2019, 4, 1), d(2021, 4, 1)),
-        Succession("A", "C", d(2021, 4, 1), None), Succession("A", "D", d(2021, 4, 1), None),
-        Succession("B", "D", d(2021, 4, 1), None), Succession("X", "D", d(2021, 4, 1), None))
+        Succession("A", "B", d(2019, 4, 1), d(2021, 4, 1)),
+        Succession("A", "C", d(2019, 4, 1), d(2021, 4, 1)),
+        Succession("A", "C", d(2021, 4, 1), None),
+        Succession("A", "D", d(2021, 4, 1), None),
+        Succession("B", "D", d(2021, 4, 1), None),
+        Succession("X", "D", d(2021, 4, 1), None),
+    )
 
 
 def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) -> None:
@@ -142,11 +209,16 @@ def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) ->
 
     (geo_project / "specs" / "policies.yaml").write_text("indexc: 2\n" + POLICY)
     data = geo_project / "specs" / "data.yaml"  # its groups are on today's codes: not needed here
-    data.write_text(data.read_text().replace(
-        "  - id: groups\n    type: group\n    source: groups\n    level: upper\n    metrics: [spend_per_head, satisfied]\n",
-        ""))
+    data.write_text(
+        data.read_text().replace(
+            "  - id: groups\n    type: group\n    source: groups\n    level: upper\n    metrics: [spend_per_head, satisfied]\n",
+            "",
+        )
+    )
     project = Project(geo_project, GeographyOptions(datetime.date(2018, 6, 30)))
-    project.run(publish_as_live=True)  # a what-if is snapshotted only published as live, with its options
+    project.run(
+        publish_as_live=True
+    )  # a what-if is snapshotted only published as live, with its options
     project.take_snapshot("duckdb", datetime.date(2019, 6, 30), "between")
     project.take_snapshot("duckdb", datetime.date(2020, 6, 30), "after")
     target = project.build("duckdb", write=False).target
@@ -154,13 +226,23 @@ def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) ->
         neighbours = connection.execute(
             "SELECT snapshot_label, area_code, list(DISTINCT neighbour_code_in_force ORDER BY neighbour_code_in_force)"
             f" FROM {target.published}.consumption__consumption__index__value__neighbours "
-            "WHERE area_code IN ('S', 'R1') GROUP BY ALL ORDER BY 1, 2").fetchall()
+            "WHERE area_code IN ('S', 'R1') GROUP BY ALL ORDER BY 1, 2"
+        ).fetchall()
         areas = connection.execute(
             "SELECT DISTINCT area_code, area_ended_on, area_now_stood_for_by "
-            f"FROM {target.published}.consumption__consumption__index__value__scores ORDER BY 1").fetchall()
+            f"FROM {target.published}.consumption__consumption__index__value__scores ORDER BY 1"
+        ).fetchall()
     # the universe of 2018 is M1, M2, R1 and S (C1 is a county); S listed M1, R1 listed M2
-    assert neighbours == [("after", "R1", ["M3"]), ("after", "S", ["M3"]),
-                          ("between", "R1", ["M2"]), ("between", "S", ["M1"])]
+    assert neighbours == [
+        ("after", "R1", ["M3"]),
+        ("after", "S", ["M3"]),
+        ("between", "R1", ["M2"]),
+        ("between", "S", ["M1"]),
+    ]
     d = datetime.date
-    assert areas == [("M1", d(2020, 4, 1), "M3"), ("M2", d(2020, 4, 1), "M3"), ("R1", d(2020, 4, 1), "R2"),
-                     ("S", None, None)]
+    assert areas == [
+        ("M1", d(2020, 4, 1), "M3"),
+        ("M2", d(2020, 4, 1), "M3"),
+        ("R1", d(2020, 4, 1), "R2"),
+        ("S", None, None),
+    ]

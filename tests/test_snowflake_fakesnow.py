@@ -30,9 +30,15 @@ from ruamel.yaml import YAML
 POLICY = "indexc: 2\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
 TOLERANCE = 1e-9
 INSERT_ROWS = 500
-ENVIRONMENT = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "indexc", "SNOWFLAKE_PASSWORD": "not a secret",
-               "SNOWFLAKE_ROLE": "INDEXC_BUILDER", "SNOWFLAKE_WAREHOUSE": "INDEXC",
-               "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PROTOCOL": "http"}
+ENVIRONMENT = {
+    "SNOWFLAKE_ACCOUNT": "fakesnow",
+    "SNOWFLAKE_USER": "indexc",
+    "SNOWFLAKE_PASSWORD": "not a secret",
+    "SNOWFLAKE_ROLE": "INDEXC_BUILDER",
+    "SNOWFLAKE_WAREHOUSE": "INDEXC",
+    "SNOWFLAKE_HOST": "127.0.0.1",
+    "SNOWFLAKE_PROTOCOL": "http",
+}
 
 
 def point_at_fakesnow(project: Path) -> None:
@@ -40,8 +46,13 @@ def point_at_fakesnow(project: Path) -> None:
     yaml = YAML()
     path = project / "targets" / "snowflake.yaml"
     spec = yaml.load(path)
-    spec["connection"].update({"host": {"env": "SNOWFLAKE_HOST"}, "port": {"env": "SNOWFLAKE_PORT"},
-                               "protocol": {"env": "SNOWFLAKE_PROTOCOL"}})
+    spec["connection"].update(
+        {
+            "host": {"env": "SNOWFLAKE_HOST"},
+            "port": {"env": "SNOWFLAKE_PORT"},
+            "protocol": {"env": "SNOWFLAKE_PROTOCOL"},
+        }
+    )
     yaml.dump(spec, path)
 
 
@@ -54,12 +65,16 @@ def load_sources(cursor, project: Path, target: SnowflakeTarget) -> None:
         table = f"{target.database}.{relation.table}"
         schema = table.rsplit(".", 1)[0]
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        cursor.execute(f"CREATE OR REPLACE TABLE {table} (" + ", ".join(f'"{h}" VARCHAR' for h in header) + ")")
+        cursor.execute(
+            f"CREATE OR REPLACE TABLE {table} (" + ", ".join(f'"{h}" VARCHAR' for h in header) + ")"
+        )
         row = "(" + ", ".join(["%s"] * len(header)) + ")"
         for start in range(0, len(rows), INSERT_ROWS):
-            chunk = rows[start:start + INSERT_ROWS]
-            cursor.execute(f"INSERT INTO {table} VALUES " + ", ".join([row] * len(chunk)),
-                           [None if cell == "" else cell for r in chunk for cell in r])
+            chunk = rows[start : start + INSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} VALUES " + ", ".join([row] * len(chunk)),
+                [None if cell == "" else cell for r in chunk for cell in r],
+            )
 
 
 def plain(value):
@@ -73,9 +88,13 @@ def plain(value):
 
 def sorted_rows(rows: list[tuple]) -> list[tuple]:
     """Rows in one order on both sides: by their exact columns, then by their floats to 6 places."""
+
     def key(row):
         exact = tuple((v is None, str(v)) for v in row if not isinstance(v, float))
-        return exact + tuple((v is None, round(v, 6) if v is not None else 0.0) for v in row if isinstance(v, float))
+        return exact + tuple(
+            (v is None, round(v, 6) if v is not None else 0.0) for v in row if isinstance(v, float)
+        )
+
     return sorted(rows, key=key)
 
 
@@ -117,7 +136,12 @@ def prepare_fakesnow(project: Path, port: int) -> tuple[SnowflakeTarget, dict[st
     try:
         cursor = connection.cursor()
         cursor.execute(f"CREATE DATABASE IF NOT EXISTS {target.database}")
-        for schema in (target.schema_, target.published, target.published + "__SWAP", target.snapshots):
+        for schema in (
+            target.schema_,
+            target.published,
+            target.published + "__SWAP",
+            target.snapshots,
+        ):
             cursor.execute(f'DROP SCHEMA IF EXISTS "{target.database}"."{schema.upper()}" CASCADE')
         load_sources(cursor, project, target)
     finally:
@@ -131,12 +155,15 @@ WHERE_READ = {"source_line", "file", "line"}
 
 def rows_of(cursor, table: str, columns: list[str] | None = None) -> list[tuple]:
     listed = ", ".join(f'"{c.upper()}"' for c in columns) if columns else "*"
-    return [tuple(map(plain, r)) for r in cursor.execute(f"SELECT {listed} FROM {table}").fetchall()]
+    return [
+        tuple(map(plain, r)) for r in cursor.execute(f"SELECT {listed} FROM {table}").fetchall()
+    ]
 
 
 @pytest.mark.parametrize("project_name", ["example", "method"])
-def test_the_snowflake_build_on_fakesnow_matches_duckdb(project_name, example_project, method_project,
-                                                        fakesnow_port, monkeypatch) -> None:
+def test_the_snowflake_build_on_fakesnow_matches_duckdb(
+    project_name, example_project, method_project, fakesnow_port, monkeypatch
+) -> None:
     """`indexc run --target snowflake` (Project.run): every object, built and published, as on DuckDB."""
     project = {"example": example_project, "method": method_project}[project_name]
     target, environment = prepare_fakesnow(project, fakesnow_port)
@@ -146,8 +173,9 @@ def test_the_snowflake_build_on_fakesnow_matches_duckdb(project_name, example_pr
     made = stand_in_for_snowflake(monkeypatch)
     rankings = Project(project, environ=environment).run("snowflake")
     assert statically_checked(made) > len(build.objects)
-    assert [(r.index_id, r.period, len(r.rows)) for r in rankings] == \
-        [(r.index_id, r.period, len(r.rows)) for r in duck_rankings]
+    assert [(r.index_id, r.period, len(r.rows)) for r in rankings] == [
+        (r.index_id, r.period, len(r.rows)) for r in duck_rankings
+    ]
 
     compared = []
     connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
@@ -158,15 +186,28 @@ def test_the_snowflake_build_on_fakesnow_matches_duckdb(project_name, example_pr
                 if obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
                     continue
                 table = f'"{duck.target.schema_}"."{obj.name}"'
-                columns = [c for (c, *_) in local.execute(f"DESCRIBE {table}").fetchall() if c not in WHERE_READ]
-                expected = [tuple(map(plain, r)) for r in local.execute(
-                    "SELECT " + ", ".join(f'"{c}"' for c in columns) + f" FROM {table}").fetchall()]
-                actual = rows_of(cursor, f'"{target.database}"."{target.schema_}"."{obj.name.upper()}"', columns)
+                columns = [
+                    c
+                    for (c, *_) in local.execute(f"DESCRIBE {table}").fetchall()
+                    if c not in WHERE_READ
+                ]
+                expected = [
+                    tuple(map(plain, r))
+                    for r in local.execute(
+                        "SELECT " + ", ".join(f'"{c}"' for c in columns) + f" FROM {table}"
+                    ).fetchall()
+                ]
+                actual = rows_of(
+                    cursor, f'"{target.database}"."{target.schema_}"."{obj.name.upper()}"', columns
+                )
                 problem = differences(expected, actual)
                 assert problem is None, f"{obj.name}: {problem}"
                 if is_published(obj.node):
-                    published = rows_of(cursor, f'"{target.database}"."{target.published}"."{obj.name.upper()}"',
-                                        columns)
+                    published = rows_of(
+                        cursor,
+                        f'"{target.database}"."{target.published}"."{obj.name.upper()}"',
+                        columns,
+                    )
                     assert differences(expected, published) is None, f"published {obj.name}"
                 compared.append(obj.name)
     finally:
@@ -186,28 +227,45 @@ def statically_checked(made: list[StandInConnection]) -> int:
 
 def schema_state(cursor, target: SnowflakeTarget, schema: str) -> dict[str, list]:
     """Each table and view of a schema with its rows (fakesnow lists views in information_schema.views only)."""
-    names = sorted({r[0] for view in ("tables", "views") for r in cursor.execute(
-        f"SELECT table_name FROM {target.database}.information_schema.{view} "
-        f"WHERE table_schema = '{schema}'").fetchall()})
-    return {name: sorted(map(repr, rows_of(cursor, f'"{target.database}"."{schema}"."{name}"'))) for name in names}
+    names = sorted(
+        {
+            r[0]
+            for view in ("tables", "views")
+            for r in cursor.execute(
+                f"SELECT table_name FROM {target.database}.information_schema.{view} "
+                f"WHERE table_schema = '{schema}'"
+            ).fetchall()
+        }
+    )
+    return {
+        name: sorted(map(repr, rows_of(cursor, f'"{target.database}"."{schema}"."{name}"')))
+        for name in names
+    }
 
 
 def published_state(cursor, target: SnowflakeTarget) -> dict[str, list]:
     """The published schema and the snapshot schema: neither may change when a run fails."""
     published = schema_state(cursor, target, target.published)
-    published.update({f"snapshots.{k}": v for k, v in schema_state(cursor, target, target.snapshots).items()})
+    published.update(
+        {f"snapshots.{k}": v for k, v in schema_state(cursor, target, target.snapshots).items()}
+    )
     return published
 
 
-def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(tiny_project, fakesnow_port,
-                                                                           monkeypatch) -> None:
+def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(
+    tiny_project, fakesnow_port, monkeypatch
+) -> None:
     (tiny_project / "specs" / "policies.yaml").write_text(POLICY)
     target, environment = prepare_fakesnow(tiny_project, fakesnow_port)
     made = stand_in_for_snowflake(monkeypatch)
     Project(tiny_project, environ=environment).run("snowflake")
-    taken = Project(tiny_project, environ=environment).take_snapshot("snowflake", datetime.date(2017, 3, 31), "first")
+    taken = Project(tiny_project, environ=environment).take_snapshot(
+        "snowflake", datetime.date(2017, 3, 31), "first"
+    )
     with pytest.raises(UserError, match="exists"):
-        Project(tiny_project, environ=environment).take_snapshot("snowflake", datetime.date(2017, 3, 31), "first")
+        Project(tiny_project, environ=environment).take_snapshot(
+            "snowflake", datetime.date(2017, 3, 31), "first"
+        )
     assert statically_checked(made) > 40
     connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
     cursor = connection.cursor()
@@ -216,7 +274,9 @@ def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(tiny_
     assert len(before["snapshots.INDEX__TINY__SCORES"]) == taken.frozen["index__tiny__scores"] > 0
     surfaced = before["CONSUMPTION__LATEST__SNAPSHOTS"]
     assert len(surfaced) == 1 and "'first'" in surfaced[0]
-    cursor.execute(f"UPDATE {target.database}.RAW.FINANCE SET \"spend\" = '1' || \"spend\" WHERE \"area\" = 'AAA'")
+    cursor.execute(
+        f'UPDATE {target.database}.RAW.FINANCE SET "spend" = \'1\' || "spend" WHERE "area" = \'AAA\''
+    )
 
     k = 0
     while True:
@@ -226,7 +286,9 @@ def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(tiny_
             Project(tiny_project, environ=environment).run("snowflake")
         except UserError as err:
             assert err.diagnostics[0].code in ("IX701", "IX708"), err.diagnostics[0].render()
-            assert published_state(cursor, target) == before, f"changed by a failure at statement {k}"
+            assert published_state(cursor, target) == before, (
+                f"changed by a failure at statement {k}"
+            )
             continue
         if made[-1].statements < k:
             break
@@ -245,7 +307,9 @@ def test_credentials_are_read_from_the_named_variables_and_never_shown(method_pr
     assert parameters["password"] == "not a secret" and parameters["port"] == 1
     assert parameters["database"] == "METHOD" and parameters["schema"] == "METHOD_INDEX"
     missing = {k: v for k, v in environment.items() if k != "SNOWFLAKE_PASSWORD"}
-    with pytest.raises(snowflake_engine.CannotConnect, match="SNOWFLAKE_PASSWORD .connection.password. is not set"):
+    with pytest.raises(
+        snowflake_engine.CannotConnect, match="SNOWFLAKE_PASSWORD .connection.password. is not set"
+    ):
         snowflake_engine.connect(target, missing)
     with pytest.raises(snowflake_engine.CannotConnect, match="not a port number"):
         snowflake_engine.connect(target, {**environment, "SNOWFLAKE_PORT": "http"})
@@ -254,7 +318,9 @@ def test_credentials_are_read_from_the_named_variables_and_never_shown(method_pr
     assert "not a secret" not in str(refused.value)
 
 
-def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(tiny_project, fakesnow_port, monkeypatch) -> None:
+def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(
+    tiny_project, fakesnow_port, monkeypatch
+) -> None:
     """`indexc run --target snowflake` with the credentials in a connections.toml named by the target."""
     from click.testing import CliRunner
     from indexc.cli import main
@@ -262,8 +328,10 @@ def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(tiny_project
     target, _ = prepare_fakesnow(tiny_project, fakesnow_port)
     settings = tiny_project / "private" / "connections.toml"
     settings.parent.mkdir()
-    settings.write_text(f'[local]\naccount = "fakesnow"\nuser = "indexc"\npassword = "not a secret"\n'
-                        f'host = "127.0.0.1"\nport = {fakesnow_port}\nprotocol = "http"\n')
+    settings.write_text(
+        f'[local]\naccount = "fakesnow"\nuser = "indexc"\npassword = "not a secret"\n'
+        f'host = "127.0.0.1"\nport = {fakesnow_port}\nprotocol = "http"\n'
+    )
     settings.chmod(0o600)
     yaml = YAML()
     path = tiny_project / "targets" / "snowflake.yaml"
@@ -275,10 +343,23 @@ def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(tiny_project
     ran = runner.invoke(main, ["--project", str(tiny_project), "run", "--target", "snowflake"])
     assert ran.exit_code == 0, ran.output
     assert "built 42 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
-    taken = runner.invoke(main, ["--project", str(tiny_project), "snapshot", "take", "--target", "snowflake",
-                                 "--as-of", "2018-03-31"])
+    taken = runner.invoke(
+        main,
+        [
+            "--project",
+            str(tiny_project),
+            "snapshot",
+            "take",
+            "--target",
+            "snowflake",
+            "--as-of",
+            "2018-03-31",
+        ],
+    )
     assert taken.exit_code == 0, taken.output
     assert taken.stdout.startswith("snapshot 1 as of 2018-03-31: ")
-    listed = runner.invoke(main, ["--project", str(tiny_project), "snapshot", "list", "--target", "snowflake"])
+    listed = runner.invoke(
+        main, ["--project", str(tiny_project), "snapshot", "list", "--target", "snowflake"]
+    )
     assert listed.exit_code == 0 and "2018-03-31" in listed.stdout
     assert not any("not a secret" in r.output for r in (ran, taken, listed))

@@ -37,8 +37,11 @@ def _measure(project: Path, measure: str) -> dict[tuple[str, str], float]:
 
 
 def _scores(project: Path) -> dict[tuple[str, str], tuple]:
-    rows = _query(project, "select area_code, period, score, rank from "
-                           "indexc_published.index__adult_social_care__scores")
+    rows = _query(
+        project,
+        "select area_code, period, score, rank from "
+        "indexc_published.index__adult_social_care__scores",
+    )
     return {(area, period): (score, rank) for area, period, score, rank in rows}
 
 
@@ -69,7 +72,10 @@ def test_the_measures_keep_their_history_across_the_move(runs) -> None:
         assert read_through_move == read_from_oflog
         periods = {period for _, period in read_through_move}
         assert {"2016-17", "2020-21", "2021-22", "2022-23"} <= periods
-        assert len([v for (_, p), v in read_through_move.items() if p == "2022-23" and v is not None]) >= 150
+        assert (
+            len([v for (_, p), v in read_through_move.items() if p == "2022-23" and v is not None])
+            >= 150
+        )
 
 
 def test_the_index_is_the_same_whichever_source_holds_the_later_years(runs) -> None:
@@ -90,27 +96,41 @@ def test_the_later_years_are_read_from_the_salt_structured_source(runs, tmp_path
         rows = list(csv.reader(handle))
     header, body = rows[0], rows[1:]
     # Hartlepool, 2022-23 (written 2023), short-term service outcome: a value no council has
-    changed = next(i for i, r in enumerate(body) if r[:2] == ["2023", "E06000001"] and r[3] == "STS002a")
+    changed = next(
+        i for i, r in enumerate(body) if r[:2] == ["2023", "E06000001"] and r[3] == "STS002a"
+    )
     original = float(body[changed][5])
     body[changed][5] = "12.5"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows([header, *body])
     Project(project).run()
-    edited, unchanged = _measure(project, "short_term_service_success"), _measure(moved, "short_term_service_success")
+    edited, unchanged = (
+        _measure(project, "short_term_service_success"),
+        _measure(moved, "short_term_service_success"),
+    )
     differing = {key for key in edited if edited[key] != unchanged[key]}
     assert differing == {("E06000001", "2022-23")}
-    assert unchanged[("E06000001", "2022-23")] == original and edited[("E06000001", "2022-23")] == 12.5
-    assert _measure(project, "requests_resulting_in_service") == _measure(moved, "requests_resulting_in_service")
+    assert (
+        unchanged[("E06000001", "2022-23")] == original and edited[("E06000001", "2022-23")] == 12.5
+    )
+    assert _measure(project, "requests_resulting_in_service") == _measure(
+        moved, "requests_resulting_in_service"
+    )
 
 
 def test_a_missing_item_column_is_reported_at_its_declaration(tmp_path: Path) -> None:
     project = copy_project(REPO, tmp_path / "example")
     path = project / SALT_FILE
-    path.write_text(path.read_text(encoding="utf-8").replace(",Measure_Type,", ",Type,", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",Measure_Type,", ",Type,", 1), encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["--project", str(project), "run"])
     assert result.exit_code == 1
-    declaration = next(i for i, line in enumerate((project / "specs" / "sources.yaml").read_text().splitlines(), 1)
-                       if "item: [SALT_Table, Measure_Type]" in line)
+    declaration = next(
+        i
+        for i, line in enumerate((project / "specs" / "sources.yaml").read_text().splitlines(), 1)
+        if "item: [SALT_Table, Measure_Type]" in line
+    )
     assert f"specs/sources.yaml:{declaration}:" in result.output and "IX504" in result.output
     assert "Measure_Type" in result.output and "Traceback" not in result.output
 
@@ -119,20 +139,26 @@ def test_item_columns_in_another_order_fail_the_run_not_silently_empty(tmp_path:
     """A published measure's binding that finds nothing is an error (issue 15), naming the items there."""
     project = copy_project(REPO, tmp_path / "example")
     sources = project / "specs" / "sources.yaml"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "item: [SALT_Table, Measure_Type]", "item: [Measure_Type, SALT_Table]"), encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "item: [SALT_Table, Measure_Type]", "item: [Measure_Type, SALT_Table]"
+        ),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["--project", str(project), "run"])
     assert result.exit_code == 1, result.output
-    assert ("IX709 short_term_service_success: binding 2 found no value of item 'STS002a/Outcome' in source "
-            "'salt_asc_measures' (from 2021-22) in period(s) in which the source has rows: 2021-22, 2022-23; the "
-            "source's data holds there: Outcome/STS001, Outcome/STS002a") in result.output
+    assert (
+        "IX709 short_term_service_success: binding 2 found no value of item 'STS002a/Outcome' in source "
+        "'salt_asc_measures' (from 2021-22) in period(s) in which the source has rows: 2021-22, 2022-23; the "
+        "source's data holds there: Outcome/STS001, Outcome/STS002a"
+    ) in result.output
     assert "did you mean 'Outcome/STS002a' (the item columns in another order)?" in result.output
 
 
 def test_the_catalogue_shows_both_sources_of_a_moved_measure(tmp_path: Path) -> None:
     project = copy_project(REPO, tmp_path / "example")
     page = Project(project).write_docs(tmp_path / "docs").read_text(encoding="utf-8")
-    section = page[page.index('id="metric-short_term_service_success"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="metric-short_term_service_success"') :]
+    section = section[: section.index("</section>")]
     assert "oflog_asc_outcomes" in section and "salt_asc_measures" in section
     assert "STS002a/Outcome" in section and "2021-22" in section

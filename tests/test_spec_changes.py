@@ -13,7 +13,11 @@ def test_entries_of_a_list_are_named_by_id_and_reordering_them_is_no_change() ->
     old = {"lenses": [{"id": "cost", "weight": 1.0}, {"id": "outcome", "weight": 3.0}]}
     assert changes(old, {"lenses": old["lenses"][::-1]}) == []
     new = {"lenses": [{"id": "outcome", "weight": 2.5}, {"id": "access", "weight": 1.0}]}
-    assert changes(old, new) == ["lens outcome: weight 3 -> 2.5", "lens access: added", "lens cost: removed"]
+    assert changes(old, new) == [
+        "lens outcome: weight 3 -> 2.5",
+        "lens access: added",
+        "lens cost: removed",
+    ]
 
 
 def test_entries_without_a_name_are_numbered_from_one() -> None:
@@ -23,7 +27,17 @@ def test_entries_without_a_name_are_numbered_from_one() -> None:
 
 
 def test_values_are_yaml_flow_text() -> None:
-    assert changes({"columns": {"area": "code"}, "from": ["A", "B"], "valid": None, "restate": True},
-                   {"columns": {"area": "code", "item": ["a", "b"]}, "from": ["A"], "valid": {"min": 0.0},
-                    "restate": False}) == [
-        "columns.item: (none) -> [a, b]", "from: [A, B] -> [A]", "valid: null -> {min: 0}", "restate: true -> false"]
+    assert changes(
+        {"columns": {"area": "code"}, "from": ["A", "B"], "valid": None, "restate": True},
+        {
+            "columns": {"area": "code", "item": ["a", "b"]},
+            "from": ["A"],
+            "valid": {"min": 0.0},
+            "restate": False,
+        },
+    ) == [
+        "columns.item: (none) -> [a, b]",
+        "from: [A, B] -> [A]",
+        "valid: null -> {min: 0}",
+        "restate: true -> false",
+    ]

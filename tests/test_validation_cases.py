@@ -53,7 +53,11 @@ def test_validation_case(case: dict, tmp_path: Path) -> None:
     expected = sorted((e["code"], e["file"], e["line"], e["col"]) for e in case["expect"])
     assert got == expected, "\n".join(d.render() for d in diagnostics)
     for want in case["expect"]:
-        match = next(d for d in diagnostics if (d.code, d.location.file, d.location.line, d.location.col)
-                     == (want["code"], want["file"], want["line"], want["col"]))
+        match = next(
+            d
+            for d in diagnostics
+            if (d.code, d.location.file, d.location.line, d.location.col)
+            == (want["code"], want["file"], want["line"], want["col"])
+        )
         assert want.get("message", "") in match.message
         assert want.get("hint", "") in (match.hint or "")

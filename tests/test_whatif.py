@@ -66,12 +66,19 @@ def live_state(project: Path) -> dict:
 
 def schemas(database: Path) -> set[str]:
     with duckdb.connect(str(database), read_only=True) as connection:
-        return {row[0] for row in connection.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
+        return {
+            row[0]
+            for row in connection.execute(
+                "SELECT schema_name FROM information_schema.schemata"
+            ).fetchall()
+        }
 
 
 def publication(database: Path, schema: str) -> tuple:
     with duckdb.connect(str(database), read_only=True) as connection:
-        return connection.execute(f'SELECT geography_date, what_if FROM "{schema}".indexc__publication').fetchone()
+        return connection.execute(
+            f'SELECT geography_date, what_if FROM "{schema}".indexc__publication'
+        ).fetchone()
 
 
 @pytest.mark.parametrize("kind", sorted(WHAT_IFS))
@@ -84,12 +91,16 @@ def test_a_what_if_leaves_the_live_publication_byte_for_byte(geo_what_if: Path, 
     project.run(**run_options)
     assert live_state(geo_what_if) == before
     build, published = project.run_schemas
-    assert (build, published) == (f"geo_index__whatif__{project.run_what_if.name}",
-                                  f"geo_index_published__whatif__{project.run_what_if.name}")
+    assert (build, published) == (
+        f"geo_index__whatif__{project.run_what_if.name}",
+        f"geo_index_published__whatif__{project.run_what_if.name}",
+    )
     database = geo_what_if / "build" / "geo.duckdb"
     assert {build, published} <= schemas(database)
     assert publication(database, published)[1] == project.run_what_if.name
-    assert (geo_what_if / "build" / f"duckdb__whatif__{project.run_what_if.name}" / "manifest.json").is_file()
+    assert (
+        geo_what_if / "build" / f"duckdb__whatif__{project.run_what_if.name}" / "manifest.json"
+    ).is_file()
 
 
 def test_the_what_if_name_is_derived_from_the_options(geo_what_if: Path) -> None:
@@ -98,14 +109,24 @@ def test_the_what_if_name_is_derived_from_the_options(geo_what_if: Path) -> None
         project = Project(geo_what_if, options)
         project.run(**run_options)
         names[kind] = project.run_what_if.name
-    assert names == {"proposed": "s_split", "geography date": "at_2021_04_01", "scenario": "scenario_cost_first",
-                     "named": "trial", "proposed and named": "surrey_like"}
+    assert names == {
+        "proposed": "s_split",
+        "geography date": "at_2021_04_01",
+        "scenario": "scenario_cost_first",
+        "named": "trial",
+        "proposed and named": "surrey_like",
+    }
 
 
 def test_the_default_geography_date_is_the_live_result(geo_what_if: Path) -> None:
-    project = Project(geo_what_if, GeographyOptions(datetime.date(2020, 4, 1)))  # the latest in-force event's
+    project = Project(
+        geo_what_if, GeographyOptions(datetime.date(2020, 4, 1))
+    )  # the latest in-force event's
     project.run()
-    assert project.run_what_if is None and project.run_schemas == ("geo_index", "geo_index_published")
+    assert project.run_what_if is None and project.run_schemas == (
+        "geo_index",
+        "geo_index_published",
+    )
 
 
 def refusal(project: Project) -> str:
@@ -124,11 +145,15 @@ def test_publish_as_live_replaces_the_live_result_and_says_so(geo_what_if: Path)
     assert [w.code for w in project.run_warnings if w.code == "IX722"] == ["IX722"]
 
 
-def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(geo_what_if: Path) -> None:
+def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(
+    geo_what_if: Path,
+) -> None:
     Project(geo_what_if, GeographyOptions(proposed=("s_split",))).run(publish_as_live=True)
     assert "is what-if 's_split', published as the live result" in refusal(Project(geo_what_if))
     other_date = Project(geo_what_if, GeographyOptions(datetime.date(2021, 4, 1)))
-    assert "what-if 's_split' on the geography of 2022-04-01, not the what-if" in refusal(other_date)
+    assert "what-if 's_split' on the geography of 2022-04-01, not the what-if" in refusal(
+        other_date
+    )
     named = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
     taken = named.take_snapshot("duckdb", datetime.date(2023, 3, 31))
     assert taken.frozen["index__value__scores"] > 0
@@ -152,7 +177,11 @@ def test_an_unknown_scenario_is_ix102_with_did_you_mean(geo_what_if: Path) -> No
     with pytest.raises(UserError) as refused:
         Project(geo_what_if).run(scenarios=("cost_frist",))
     diagnostic = refused.value.diagnostics[0]
-    assert diagnostic.code == "IX102" and "cost_frist" in diagnostic.message and "cost_first" in diagnostic.hint
+    assert (
+        diagnostic.code == "IX102"
+        and "cost_frist" in diagnostic.message
+        and "cost_first" in diagnostic.hint
+    )
 
 
 def run_cli(project: Path, *arguments: str):
@@ -161,16 +190,22 @@ def run_cli(project: Path, *arguments: str):
     return ran
 
 
-def test_a_proposed_run_prints_the_proposed_councils_ranks_outside_the_top_n(geo_what_if: Path) -> None:
+def test_a_proposed_run_prints_the_proposed_councils_ranks_outside_the_top_n(
+    geo_what_if: Path,
+) -> None:
     data = geo_what_if / "specs" / "data.yaml"
     data.write_text(data.read_text().replace("publish: {top: 3,", "publish: {top: 1,"))
     ran = run_cli(geo_what_if, "--proposed", "s_split", "run")
     top, proposed = ran.stdout.split("the proposed councils")
     assert "P1" not in top
     assert [line.split()[1:4] for line in proposed.splitlines() if "Proposed" in line] == [
-        ["3", "│", "P1"], ["3", "│", "P2"]]
-    assert ("what-if 's_split' (proposed s_split): built in geo_index__whatif__s_split, published to "
-            "geo_index_published__whatif__s_split; the live publication is unchanged") in ran.stderr
+        ["3", "│", "P1"],
+        ["3", "│", "P2"],
+    ]
+    assert (
+        "what-if 's_split' (proposed s_split): built in geo_index__whatif__s_split, published to "
+        "geo_index_published__whatif__s_split; the live publication is unchanged"
+    ) in ran.stderr
 
 
 def test_a_scenario_run_prints_its_biggest_rank_movers(geo_what_if: Path) -> None:
@@ -182,19 +217,27 @@ def test_a_scenario_run_prints_its_biggest_rank_movers(geo_what_if: Path) -> Non
         expected = connection.execute(
             "SELECT area_code, baseline_rank, scenario_rank FROM "
             "geo_index_published__whatif__scenario_cost_first.index__value__scenario__cost_first__deltas "
-            "WHERE period = '2018-19' AND rank_delta <> 0 ORDER BY abs(rank_delta) DESC, area_code LIMIT 5").fetchall()
+            "WHERE period = '2018-19' AND rank_delta <> 0 ORDER BY abs(rank_delta) DESC, area_code LIMIT 5"
+        ).fetchall()
     assert expected, "the scenario moves some council"
     rows = [line for line in movers.splitlines() if line.startswith("│")]
     cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in rows]
     assert [[code, baseline, scenario] for code, _, baseline, scenario, _ in cells] == [
-        [code, str(baseline), str(scenario)] for code, baseline, scenario in expected]
+        [code, str(baseline), str(scenario)] for code, baseline, scenario in expected
+    ]
 
 
-def test_the_live_run_says_where_it_published_and_publish_as_live_is_loud(geo_what_if: Path) -> None:
-    assert "published to geo_index_published (the live result)" in run_cli(geo_what_if, "run").stderr
+def test_the_live_run_says_where_it_published_and_publish_as_live_is_loud(
+    geo_what_if: Path,
+) -> None:
+    assert (
+        "published to geo_index_published (the live result)" in run_cli(geo_what_if, "run").stderr
+    )
     loud = run_cli(geo_what_if, "--proposed", "s_split", "run", "-q", "--publish-as-live").stderr
-    assert ("PUBLISHED AS THE LIVE RESULT: what-if 's_split' (proposed s_split) replaced what consumers read in "
-            "geo_index_published") in loud
+    assert (
+        "PUBLISHED AS THE LIVE RESULT: what-if 's_split' (proposed s_split) replaced what consumers read in "
+        "geo_index_published"
+    ) in loud
 
 
 def test_a_long_derived_name_is_cut_with_a_digest_of_the_whole() -> None:
@@ -207,8 +250,9 @@ def test_a_long_derived_name_is_cut_with_a_digest_of_the_whole() -> None:
     assert name != other and name_problem(name) is None and name_problem(other) is None
 
 
-def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(geo_what_if: Path, fakesnow_port,
-                                                                           monkeypatch) -> None:
+def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(
+    geo_what_if: Path, fakesnow_port, monkeypatch
+) -> None:
     """Through fakesnow: the live published schema (and its snapshots) and the live build schema are unchanged
     by a proposed and by a scenario what-if, each published into its own schema by its own swap."""
     from indexc.engines import snowflake as snowflake_engine
@@ -220,8 +264,13 @@ def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(geo_wh
     Project(geo_what_if, environ=environment).run("snowflake")
     connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
     cursor = connection.cursor()
-    state = lambda: snowflake_state(cursor, target) | {  # noqa: E731
-        f"build.{name}": rows for name, rows in schema_state(cursor, target, target.schema_).items()}
+    state = lambda: (
+        snowflake_state(cursor, target)
+        | {  # noqa: E731
+            f"build.{name}": rows
+            for name, rows in schema_state(cursor, target, target.schema_).items()
+        }
+    )
     before = state()
     assert "INDEXC__PUBLICATION" in before and "build.INDEX__VALUE__SCORES" in before
     try:
@@ -238,8 +287,12 @@ def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(geo_wh
         connection.close()
 
 
-def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceback(geo_what_if: Path) -> None:
-    ran = CliRunner().invoke(main, ["--project", str(geo_what_if), "run", "--as", 'x"; DROP SCHEMA geo_index; --'])
+def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceback(
+    geo_what_if: Path,
+) -> None:
+    ran = CliRunner().invoke(
+        main, ["--project", str(geo_what_if), "run", "--as", 'x"; DROP SCHEMA geo_index; --']
+    )
     assert ran.exit_code == 1
     assert "specs: IX720 'x\"; DROP SCHEMA geo_index; --' is not a what-if name" in ran.stderr
     assert "Traceback" not in ran.output
@@ -247,6 +300,12 @@ def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceb
 
 def test_a_scenario_run_prints_the_ranks_of_its_own_proposed_councils(geo_what_if: Path) -> None:
     ran = run_cli(geo_what_if, "run", "--scenario", "split_s")
-    own = ran.stdout.split("scenario split_s of value, 2018-19: its proposed councils")[1].split("└")[0]
-    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in own.splitlines() if line.startswith("│")]
+    own = ran.stdout.split("scenario split_s of value, 2018-19: its proposed councils")[1].split(
+        "└"
+    )[0]
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in own.splitlines()
+        if line.startswith("│")
+    ]
     assert [row[:3] for row in rows] == [["3", "P1", "Proposed One"], ["3", "P2", "Proposed Two"]]

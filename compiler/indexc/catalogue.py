@@ -58,7 +58,9 @@ def _periods(binding) -> str:
 def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
     rows = []
     for lens in lenses:
-        rows.append(LensRow(depth, lens.id, lens.weight, tuple((m.metric, m.weight) for m in lens.metrics)))
+        rows.append(
+            LensRow(depth, lens.id, lens.weight, tuple((m.metric, m.weight) for m in lens.metrics))
+        )
         rows.extend(_lenses(lens.lenses, depth + 1))
     return rows
 
@@ -69,10 +71,16 @@ def _used_in(catalog: Catalog, metric_id: str) -> tuple[str, ...]:
         for _, lens, _ in index.walk():
             if any(entry.metric == metric_id for entry in lens.metrics):
                 places.append(f"index {index_id}, lens {lens.id}")
-        places.extend(f"index {index_id}, productivity spend of lens {p.lens}" for p in index.productivity
-                      if p.spend == metric_id)
-    places.extend(f"audit {audit_id}" for audit_id, audit in sorted(catalog.audits.items())
-                  if any(m == metric_id for m, _ in audit.metrics()))
+        places.extend(
+            f"index {index_id}, productivity spend of lens {p.lens}"
+            for p in index.productivity
+            if p.spend == metric_id
+        )
+    places.extend(
+        f"audit {audit_id}"
+        for audit_id, audit in sorted(catalog.audits.items())
+        if any(m == metric_id for m, _ in audit.metrics())
+    )
     return tuple(places)
 
 
@@ -83,13 +91,31 @@ def _metric(catalog: Catalog, metric_id: str, restated: bool) -> MetricPage:
         measure = catalog.measures.get(measure_id)
         if measure is None:  # another metric
             continue
-        how = ("restated onto the geography date through lineage" if restated and measure.additivity != "none"
-               else "as published")
+        how = (
+            "restated onto the geography date through lineage"
+            if restated and measure.additivity != "none"
+            else "as published"
+        )
         for binding in measure.bindings:
-            rows.append(BindingRow(measure_id, binding.source, binding.item, _periods(binding),
-                                   how if binding.restate else "not restated (basis only)"))
-    return MetricPage(metric.id, metric.version, metric.description, metric.formula, metric.direction.replace("_", " "),
-                      metric.unit, tuple(rows), _used_in(catalog, metric_id))
+            rows.append(
+                BindingRow(
+                    measure_id,
+                    binding.source,
+                    binding.item,
+                    _periods(binding),
+                    how if binding.restate else "not restated (basis only)",
+                )
+            )
+    return MetricPage(
+        metric.id,
+        metric.version,
+        metric.description,
+        metric.formula,
+        metric.direction.replace("_", " "),
+        metric.unit,
+        tuple(rows),
+        _used_in(catalog, metric_id),
+    )
 
 
 def render(catalog: Catalog, geography_date: str | None) -> str:
@@ -97,8 +123,15 @@ def render(catalog: Catalog, geography_date: str | None) -> str:
     indexes = [(index, _lenses(index.lenses)) for _, index in sorted(catalog.indexes.items())]
     metrics = [_metric(catalog, m, restated) for m in sorted(catalog.metrics)]
     events = sorted(catalog.lineage.values(), key=lambda e: (e.effective, e.id))
-    return render_html("catalogue.html.j2", indexes=indexes, metrics=metrics, events=events,
-                       sources=sorted(catalog.sources.items()), geography_date=geography_date, version=__version__)
+    return render_html(
+        "catalogue.html.j2",
+        indexes=indexes,
+        metrics=metrics,
+        events=events,
+        sources=sorted(catalog.sources.items()),
+        geography_date=geography_date,
+        version=__version__,
+    )
 
 
 def write(catalog: Catalog, geography_date: str | None, out: Path) -> Path:

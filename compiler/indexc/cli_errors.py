@@ -46,7 +46,11 @@ class IsoDate(click.DateTime):
 def _hint(err: click.UsageError) -> str:
     command = " ".join(["indexc", *err.ctx.command_path.split()[1:]]) if err.ctx else "indexc"
     param = getattr(err, "param", None)
-    if isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter) and param is not None:
+    if (
+        isinstance(err, click.BadParameter)
+        and not isinstance(err, click.MissingParameter)
+        and param is not None
+    ):
         if isinstance(param.type, click.DateTime):
             return "write a date that exists, as YYYY-MM-DD, such as 2020-02-29"
         if isinstance(param.type, click.Path) and not param.type.file_okay:
@@ -60,16 +64,24 @@ def _hint(err: click.UsageError) -> str:
 
 def usage_diagnostic(err: click.UsageError) -> Diagnostic:
     """IX008 for a value an option or argument does not accept; IX007 for any other unreadable command line."""
-    invalid_value = isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter)
+    invalid_value = isinstance(err, click.BadParameter) and not isinstance(
+        err, click.MissingParameter
+    )
     message = " ".join(err.format_message().split()).rstrip(".")
-    return Diagnostic("IX008" if invalid_value else "IX007", message[:1].lower() + message[1:],
-                      COMMAND_LINE, _hint(err))
+    return Diagnostic(
+        "IX008" if invalid_value else "IX007",
+        message[:1].lower() + message[1:],
+        COMMAND_LINE,
+        _hint(err),
+    )
 
 
 def wants_json(argv: list[str]) -> bool:
     """Whether the command line asked for `--format json`, read before (or without) click parsing it."""
     pairs = zip(argv, argv[1:] + [""])
-    return "--format=json" in argv or any(option == "--format" and value == "json" for option, value in pairs)
+    return "--format=json" in argv or any(
+        option == "--format" and value == "json" for option, value in pairs
+    )
 
 
 class CommandLineError(click.ClickException):

@@ -35,7 +35,9 @@ COSMETIC, DEFINITION, RANKS, GEOGRAPHY = "cosmetic", "definition", "rank-affecti
 ORDER = (RANKS, GEOGRAPHY, DEFINITION, COSMETIC)
 GEOGRAPHY_KINDS = frozenset({"areas", "levels", "lineage", "area_maps"})
 RANK_FIELDS = {
-    "indexes": frozenset({"universe", "method", "lenses", "productivity", "peers", "savings", "stability"}),
+    "indexes": frozenset(
+        {"universe", "method", "lenses", "productivity", "peers", "savings", "stability"}
+    ),
     "metrics": frozenset({"direction"}),
     "scenarios": frozenset({"weights", "savings", "proposed", "index"}),
 }
@@ -63,7 +65,9 @@ class Diff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: dict[str, str] = field(default_factory=dict)  # object -> unified diff of its SQL
-    added_sql: dict[str, str] = field(default_factory=dict)  # added object -> its SQL, as a diff from nothing
+    added_sql: dict[str, str] = field(
+        default_factory=dict
+    )  # added object -> its SQL, as a diff from nothing
     specs: list[SpecChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -74,8 +78,14 @@ class Diff:
 
 def checkout(root: Path, ref: str, into: Path) -> Path:
     """The project's specs and targets as they are at `ref`, written under `into`."""
+
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     prefix = git("rev-parse", "--show-prefix")
     if prefix.returncode != 0:
@@ -96,19 +106,31 @@ def checkout(root: Path, ref: str, into: Path) -> Path:
     return into
 
 
-def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog: Catalog, head_catalog: Catalog,
-            base_ref: str, target: str) -> Diff:
+def compare(
+    base: list[CompiledObject],
+    head: list[CompiledObject],
+    base_catalog: Catalog,
+    head_catalog: Catalog,
+    base_ref: str,
+    target: str,
+) -> Diff:
     diff = Diff(base_ref, target)
     before = {o.name: o for o in _in_build_order(base)}
     after = {o.name: o for o in _in_build_order(head)}
     diff.added = [name for name in after if name not in before]
     diff.removed = [name for name in before if name not in after]
     for name in diff.added:
-        diff.added_sql[name] = _unified("", after[name].statement, "/dev/null", f"working tree/{after[name].file_name}")
+        diff.added_sql[name] = _unified(
+            "", after[name].statement, "/dev/null", f"working tree/{after[name].file_name}"
+        )
     for name in (name for name in after if name in before):
         if before[name].statement != after[name].statement:
-            diff.changed[name] = _unified(before[name].statement, after[name].statement,
-                                          f"{base_ref}/{before[name].file_name}", f"working tree/{after[name].file_name}")
+            diff.changed[name] = _unified(
+                before[name].statement,
+                after[name].statement,
+                f"{base_ref}/{before[name].file_name}",
+                f"working tree/{after[name].file_name}",
+            )
     moved = set(diff.added) | set(diff.removed) | set(diff.changed)
     reach = _downstream(base)
     for key, names in _downstream(head).items():
@@ -119,18 +141,42 @@ def compare(base: list[CompiledObject], head: list[CompiledObject], base_catalog
         for object_id in sorted(set(old) | set(new)):
             if old.get(object_id) == new.get(object_id):
                 continue
-            status = "added" if object_id not in old else "removed" if object_id not in new else "changed"
+            status = (
+                "added"
+                if object_id not in old
+                else "removed"
+                if object_id not in new
+                else "changed"
+            )
             fields = _changed_fields(old[object_id], new[object_id]) if status == "changed" else ()
-            details = tuple(map(str, field_changes(old[object_id], new[object_id]))) if status == "changed" else ()
-            sql_moved = bool((reach.get((kind, object_id), set()) | (shared if kind in GEOGRAPHY_KINDS else set()))
-                             & moved)
+            details = (
+                tuple(map(str, field_changes(old[object_id], new[object_id])))
+                if status == "changed"
+                else ()
+            )
+            sql_moved = bool(
+                (
+                    reach.get((kind, object_id), set())
+                    | (shared if kind in GEOGRAPHY_KINDS else set())
+                )
+                & moved
+            )
             category = _category(kind, fields, sql_moved, status)
             diff.specs.append(SpecChange(kind, object_id, status, category, fields, details))
-            if kind == "metrics" and status == "changed" and "formula" in fields and "version" not in fields:
-                diff.warnings.append(f"metric {object_id}: formula changed but version is still "
-                                     f"{new[object_id]['version']}: give it a new version")
+            if (
+                kind == "metrics"
+                and status == "changed"
+                and "formula" in fields
+                and "version" not in fields
+            ):
+                diff.warnings.append(
+                    f"metric {object_id}: formula changed but version is still "
+                    f"{new[object_id]['version']}: give it a new version"
+                )
     diff.specs.sort(key=lambda c: (ORDER.index(c.category), c.kind, c.id))
-    diff.warnings += _unversioned_rankings(diff.specs, head, reach, moved, base_catalog, head_catalog)
+    diff.warnings += _unversioned_rankings(
+        diff.specs, head, reach, moved, base_catalog, head_catalog
+    )
     return diff
 
 
@@ -142,14 +188,25 @@ def _in_build_order(objects: list[CompiledObject]) -> list[CompiledObject]:
 def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
     """Every line of the diff ends with a newline: a statement's last line has none, and without one
     its removed and added versions would print as one line, and the next file's hunk would follow on."""
+
     def lines(text: str) -> list[str]:
-        return (text + "\n").splitlines(keepends=True) if text and not text.endswith("\n") else \
-            text.splitlines(keepends=True)
+        return (
+            (text + "\n").splitlines(keepends=True)
+            if text and not text.endswith("\n")
+            else text.splitlines(keepends=True)
+        )
+
     return "".join(difflib.unified_diff(lines(old), lines(new), old_name, new_name))
 
 
-def _unversioned_rankings(specs: list[SpecChange], head: list[CompiledObject], reach: dict[tuple[str, str], set[str]],
-                          moved: set[str], base_catalog: Catalog, head_catalog: Catalog) -> list[str]:
+def _unversioned_rankings(
+    specs: list[SpecChange],
+    head: list[CompiledObject],
+    reach: dict[tuple[str, str], set[str]],
+    moved: set[str],
+    base_catalog: Catalog,
+    head_catalog: Catalog,
+) -> list[str]:
     """An index whose ranking a rank-affecting change moves, published under the version it had.
 
     The index is the one changed, or one whose compiled objects read a changed metric's direction
@@ -160,8 +217,11 @@ def _unversioned_rankings(specs: list[SpecChange], head: list[CompiledObject], r
     for change in specs:
         if change.category != RANKS or change.status != "changed":
             continue
-        indexes = {spec_of[name][1] for name in reach.get((change.kind, change.id), set()) & moved
-                   if spec_of.get(name) and spec_of[name][0] == "indexes"}
+        indexes = {
+            spec_of[name][1]
+            for name in reach.get((change.kind, change.id), set()) & moved
+            if spec_of.get(name) and spec_of[name][0] == "indexes"
+        }
         if change.kind == "indexes":
             indexes.add(change.id)
         for index_id in indexes:
@@ -170,9 +230,11 @@ def _unversioned_rankings(specs: list[SpecChange], head: list[CompiledObject], r
     for index_id, cause in sorted(causes.items()):
         old, new = base_catalog.indexes.get(index_id), head_catalog.indexes.get(index_id)
         if old is not None and new is not None and old.version == new.version:
-            warnings.append(f"index {index_id}: a rank-affecting change ({', '.join(cause)}) keeps version "
-                            f"{new.version}: give it a new version, so a ranking published under one version "
-                            "always means one thing")
+            warnings.append(
+                f"index {index_id}: a rank-affecting change ({', '.join(cause)}) keeps version "
+                f"{new.version}: give it a new version, so a ranking published under one version "
+                "always means one thing"
+            )
     return warnings
 
 
@@ -206,7 +268,10 @@ def _shared_geography(objects: list[CompiledObject]) -> set[str]:
 
 
 def _dumps(catalog: Catalog, kind: str) -> dict[str, dict]:
-    return {key: value.model_dump(mode="json", by_alias=True) for key, value in catalog.of_kind(kind).items()}
+    return {
+        key: value.model_dump(mode="json", by_alias=True)
+        for key, value in catalog.of_kind(kind).items()
+    }
 
 
 def _changed_fields(old: dict, new: dict) -> tuple[str, ...]:
@@ -218,7 +283,9 @@ def _category(kind: str, fields: tuple[str, ...], sql_moved: bool, status: str) 
         return COSMETIC
     if kind in GEOGRAPHY_KINDS:
         return GEOGRAPHY
-    if status != "changed":  # a new or dropped index ranks anew; a new metric ranks nothing until a lens has it
+    if (
+        status != "changed"
+    ):  # a new or dropped index ranks anew; a new metric ranks nothing until a lens has it
         return RANKS if kind in ("indexes", "scenarios") else DEFINITION
     if set(fields) & RANK_FIELDS.get(kind, frozenset()):
         return RANKS
@@ -231,10 +298,14 @@ def render_text(diff: Diff) -> str:
         return lines[0] + ": no change\n"
     for change in diff.specs:
         fields = f" ({', '.join(change.fields)})" if change.status == "changed" else ""
-        lines.append(f"  {change.category:<14} {change.status:<8} {change.kind} {change.id}{fields}")
+        lines.append(
+            f"  {change.category:<14} {change.status:<8} {change.kind} {change.id}{fields}"
+        )
         lines.extend(f"      {detail}" for detail in change.details)
     lines.extend(f"  warning: {w}" for w in diff.warnings)
-    lines.append(f"objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed")
+    lines.append(
+        f"objects: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed"
+    )
     lines.extend(f"+ {name}" for name in diff.added)
     lines.extend(f"- {name}" for name in diff.removed)
     lines.extend(f"~ {name}" for name in diff.changed)

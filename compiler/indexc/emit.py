@@ -40,18 +40,26 @@ def content_hash(data: Any) -> str:
 def is_build_directory(path: Path) -> bool:
     """Only an empty directory or an earlier build may be replaced by a build."""
     try:
-        return not path.exists() or (path.is_dir() and (not any(path.iterdir()) or (path / MANIFEST).is_file()))
+        return not path.exists() or (
+            path.is_dir() and (not any(path.iterdir()) or (path / MANIFEST).is_file())
+        )
     except OSError:  # a name the file system refuses; writing will report it
         return True
 
 
 def file_text(obj: CompiledObject, target: str) -> str:
-    lines = [wrapped for paragraph in obj.node.description.splitlines() if paragraph.strip()
-             for wrapped in textwrap.wrap(paragraph, HEADER_WIDTH)]
+    lines = [
+        wrapped
+        for paragraph in obj.node.description.splitlines()
+        if paragraph.strip()
+        for wrapped in textwrap.wrap(paragraph, HEADER_WIDTH)
+    ]
     return render("sql_file.sql.j2", object=obj, target=target, description_lines=lines)
 
 
-def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_hash: str) -> dict[str, Any]:
+def manifest(
+    objects: list[CompiledObject], target: str, spec_hash: str, target_hash: str
+) -> dict[str, Any]:
     return {
         "indexc_version": __version__,
         "sqlglot_version": sqlglot.__version__,  # the SQL text depends on it
@@ -67,7 +75,9 @@ def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_
                 "materialisation": obj.node.materialisation.value,
                 "level": obj.level,
                 "depends_on": list(obj.node.depends_on),
-                "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]} if obj.node.spec else None,
+                "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]}
+                if obj.node.spec
+                else None,
                 "sql_hash": text_hash(obj.statement),
             }
             for obj in objects
@@ -75,7 +85,9 @@ def manifest(objects: list[CompiledObject], target: str, spec_hash: str, target_
     }
 
 
-def emit(objects: list[CompiledObject], out: Path, target: str, spec_hash: str, target_hash: str) -> Path:
+def emit(
+    objects: list[CompiledObject], out: Path, target: str, spec_hash: str, target_hash: str
+) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

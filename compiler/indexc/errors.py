@@ -21,7 +21,10 @@ class Severity(str, enum.Enum):
     NOTE = "note"  # says what was left out of a report; never fails a run
 
 
-LOAD_CODES = ("IX001", "IX002")  # a file that could not be read: the root cause of what follows, shown first
+LOAD_CODES = (
+    "IX001",
+    "IX002",
+)  # a file that could not be read: the root cause of what follows, shown first
 
 
 @dataclass(frozen=True, order=True)

@@ -64,36 +64,59 @@ def _round_is_plain(node: exp.Round) -> bool:
     if isinstance(decimals, exp.Neg):
         decimals = decimals.this
     extra = {key for key, value in node.args.items() if value is not None} - {"this", "decimals"}
-    whole = decimals is None or (isinstance(decimals, exp.Literal) and not decimals.is_string
-                                 and decimals.this.isdigit())
+    whole = decimals is None or (
+        isinstance(decimals, exp.Literal) and not decimals.is_string and decimals.this.isdigit()
+    )
     return not extra and whole
 
 
-def _check(node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]) -> None:
+def _check(
+    node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]
+) -> None:
     if isinstance(node, exp.Column):
         if node.table or not isinstance(node.this, exp.Identifier) or node.this.quoted:
-            problems.append(FormulaProblem(f"'{node.sql()}' is not a plain measure or metric id", _offset(node)))
+            problems.append(
+                FormulaProblem(f"'{node.sql()}' is not a plain measure or metric id", _offset(node))
+            )
         else:
             names.append((node.name, _offset(node)))
         return
     if isinstance(node, exp.Literal):
         if node.is_string:
-            problems.append(FormulaProblem(f"text literal {node.sql()} is not allowed in a formula", _offset(node)))
+            problems.append(
+                FormulaProblem(
+                    f"text literal {node.sql()} is not allowed in a formula", _offset(node)
+                )
+            )
         elif not math.isfinite(float(node.this)):
-            problems.append(FormulaProblem(f"the number {node.this} is too large", _offset(node),
-                                           "numbers in a formula must be finite doubles"))
+            problems.append(
+                FormulaProblem(
+                    f"the number {node.this} is too large",
+                    _offset(node),
+                    "numbers in a formula must be finite doubles",
+                )
+            )
         return
     if isinstance(node, exp.Round) and not _round_is_plain(node):
-        problems.append(FormulaProblem("round takes a value and, optionally, a whole number of decimals",
-                                       _offset(node), "write round(x) or round(x, 2)"))
+        problems.append(
+            FormulaProblem(
+                "round takes a value and, optionally, a whole number of decimals",
+                _offset(node),
+                "write round(x) or round(x, 2)",
+            )
+        )
         return
     if isinstance(node, exp.Func) and type(node) not in ALLOWED_FUNCTIONS:
         name = node.sql_name() if not isinstance(node, exp.Anonymous) else node.name
-        problems.append(FormulaProblem(f"function '{name.lower()}' is not allowed in a formula", _offset(node)))
+        problems.append(
+            FormulaProblem(f"function '{name.lower()}' is not allowed in a formula", _offset(node))
+        )
         return
     if not isinstance(node, ARITHMETIC) and type(node) not in ALLOWED_FUNCTIONS:
         hint = "write powers as power(x, y)" if isinstance(node, exp.BitwiseXor) else HINT_ALLOWED
-        problems.append(FormulaProblem(f"'{node.sql()}' is not allowed in a formula", _offset(node), hint))
+        problems.append(
+            FormulaProblem(f"'{node.sql()}' is not allowed in a formula", _offset(node), hint)
+        )
         return
     for child in node.iter_expressions():
         _check(child, problems, names)
@@ -112,27 +135,62 @@ def parse_formula(text: str) -> Formula:
     try:
         tree = sqlglot.parse_one(text)
     except RecursionError:
-        return Formula(None, (), (FormulaProblem("the formula nests too deeply", 0,
-                                                 "split it into metrics that build on each other"),))
+        return Formula(
+            None,
+            (),
+            (
+                FormulaProblem(
+                    "the formula nests too deeply",
+                    0,
+                    "split it into metrics that build on each other",
+                ),
+            ),
+        )
     except ParseError as err:
         first = err.errors[0] if err.errors else {}
         offset = max(int(first.get("col", 1)) - 1, 0) if first.get("line", 1) == 1 else 0
         description = first.get("description") or str(err)
         if description.startswith("Required keyword"):
             description = "an operator is missing an operand"
-        return Formula(None, (), (FormulaProblem(f"formula does not parse: {description}", offset,
-                                                 "check the operators and parentheses"),))
+        return Formula(
+            None,
+            (),
+            (
+                FormulaProblem(
+                    f"formula does not parse: {description}",
+                    offset,
+                    "check the operators and parentheses",
+                ),
+            ),
+        )
     except TokenError as err:
-        return Formula(None, (), (FormulaProblem(f"formula does not parse: {err}", 0,
-                                                 "check for unbalanced quotes"),))
+        return Formula(
+            None,
+            (),
+            (FormulaProblem(f"formula does not parse: {err}", 0, "check for unbalanced quotes"),),
+        )
     problems: list[FormulaProblem] = []
     names: list[tuple[str, int]] = []
     try:
         _check(tree, problems, names)
     except RecursionError:
-        return Formula(None, (), (FormulaProblem("the formula nests too deeply", 0,
-                                                 "split it into metrics that build on each other"),))
+        return Formula(
+            None,
+            (),
+            (
+                FormulaProblem(
+                    "the formula nests too deeply",
+                    0,
+                    "split it into metrics that build on each other",
+                ),
+            ),
+        )
     if not names and not problems:
-        problems.append(FormulaProblem("the formula uses no measure or metric", 0,
-                                       "a metric must be computed from at least one measure"))
+        problems.append(
+            FormulaProblem(
+                "the formula uses no measure or metric",
+                0,
+                "a metric must be computed from at least one measure",
+            )
+        )
     return Formula(None if problems else tree, tuple(names), tuple(problems))

@@ -39,24 +39,47 @@ def _listed(texts: list[str], more: bool = False, shown: int = SHOWN) -> str:
 
 def _periods(binding: BindingSelect) -> str:
     start, end = binding.period_from, binding.period_to
-    return f"{start} to {end}" if start and end else f"from {start}" if start else f"to {end}" if end else "any period"
+    return (
+        f"{start} to {end}"
+        if start and end
+        else f"from {start}"
+        if start
+        else f"to {end}"
+        if end
+        else "any period"
+    )
 
 
-def failed(node, found: tuple, query: Query, objects: list[CompiledObject], catalog: Catalog, target: SqlTarget,
-           files: dict[str, str]) -> list[Diagnostic]:
+def failed(
+    node,
+    found: tuple,
+    query: Query,
+    objects: list[CompiledObject],
+    catalog: Catalog,
+    target: SqlTarget,
+    files: dict[str, str],
+) -> list[Diagnostic]:
     """The diagnostics of a guard whose check returned `found` (its first rows); `files`: each source's data."""
     more = len(found) > SHOWN
     if isinstance(node, BindingGapCheckNode):
-        return binding_gap_diagnostics(node.bindings, [str(f) for f in found[:SHOWN]], more, query, objects,
-                                       catalog, target)
+        return binding_gap_diagnostics(
+            node.bindings, [str(f) for f in found[:SHOWN]], more, query, objects, catalog, target
+        )
     if isinstance(node, RangeCheckNode):
         return _range_diagnostics(node, [str(f) for f in found], catalog, files)
     return [_finite_diagnostic(node, [str(f) for f in found], catalog)]
 
 
-def binding_gap_diagnostics(bindings: tuple[GuardedBinding, ...], gaps: list[str], more: bool, query: Query,
-                            objects: list[CompiledObject], catalog: Catalog, target: SqlTarget,
-                            severity: Severity = Severity.ERROR) -> list[Diagnostic]:
+def binding_gap_diagnostics(
+    bindings: tuple[GuardedBinding, ...],
+    gaps: list[str],
+    more: bool,
+    query: Query,
+    objects: list[CompiledObject],
+    catalog: Catalog,
+    target: SqlTarget,
+    severity: Severity = Severity.ERROR,
+) -> list[Diagnostic]:
     """IX709: one per binding that finds no value of its item in a period in which its source has rows.
 
     `gaps`: `measure position period` texts, as the check returns them."""
@@ -70,40 +93,68 @@ def binding_gap_diagnostics(bindings: tuple[GuardedBinding, ...], gaps: list[str
         binding = of[measure_id, position]
         held = _items_held(binding, periods, query, objects, target)
         suggestion = _reordered(binding.item, held) or did_you_mean(binding.item, held)
-        outcome = "nothing was published; " if severity is Severity.ERROR else "nothing published reads this measure; "
-        diagnostics.append(Diagnostic(
-            "IX709", f"{measure_id}: binding {position} found no value of item '{binding.item}' in source "
-            f"'{binding.source_id}' ({_periods(binding)}) in period(s) in which the source has rows: "
-            f"{_listed(periods, more)}; the source's data holds there: {_listed(held, shown=ITEMS_SHOWN) or 'no item'}",
-            catalog.where("measures", measure_id, "bindings", position - 1),
-            f"{suggestion + ' ' if suggestion else ''}{outcome}correct the item (with several item columns, "
-            "their order) or the data; if the source publishes no value of it in a period, list the period "
-            "under the binding's 'not_published:'", severity=severity))
+        outcome = (
+            "nothing was published; "
+            if severity is Severity.ERROR
+            else "nothing published reads this measure; "
+        )
+        diagnostics.append(
+            Diagnostic(
+                "IX709",
+                f"{measure_id}: binding {position} found no value of item '{binding.item}' in source "
+                f"'{binding.source_id}' ({_periods(binding)}) in period(s) in which the source has rows: "
+                f"{_listed(periods, more)}; the source's data holds there: {_listed(held, shown=ITEMS_SHOWN) or 'no item'}",
+                catalog.where("measures", measure_id, "bindings", position - 1),
+                f"{suggestion + ' ' if suggestion else ''}{outcome}correct the item (with several item columns, "
+                "their order) or the data; if the source publishes no value of it in a period, list the period "
+                "under the binding's 'not_published:'",
+                severity=severity,
+            )
+        )
     return diagnostics
 
 
 def _reordered(item: str, held: list[str]) -> str | None:
     """The held item made of the same parts in another order: item columns listed in another order."""
     parts = sorted(item.split(ITEM_SEPARATOR))
-    same = [h for h in held if h != item and len(parts) > 1 and sorted(h.split(ITEM_SEPARATOR)) == parts]
+    same = [
+        h for h in held if h != item and len(parts) > 1 and sorted(h.split(ITEM_SEPARATOR)) == parts
+    ]
     return f"did you mean '{same[0]}' (the item columns in another order)?" if same else None
 
 
-def _items_held(binding: BindingSelect, periods: list[str], query: Query, objects: list[CompiledObject],
-                target: SqlTarget) -> list[str]:
+def _items_held(
+    binding: BindingSelect,
+    periods: list[str],
+    query: Query,
+    objects: list[CompiledObject],
+    target: SqlTarget,
+) -> list[str]:
     """The items a source's data holds a value of in these periods, declared or not."""
     source = next(o.node for o in objects if o.name == binding.source_object)
     assert isinstance(source, DataSourceNode), source
     rows = data_source(source, target, declared_only=False).subquery("raw", copy=False)
-    held = (exp.select(col("item"), copy=False).distinct(copy=False).from_(rows, copy=False)
-            .where(and_all([exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
-                            exp.In(this=col("period"), expressions=[lit(p) for p in periods])]), copy=False)
-            .order_by(col("item"), copy=False))
+    held = (
+        exp.select(col("item"), copy=False)
+        .distinct(copy=False)
+        .from_(rows, copy=False)
+        .where(
+            and_all(
+                [
+                    exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
+                    exp.In(this=col("period"), expressions=[lit(p) for p in periods]),
+                ]
+            ),
+            copy=False,
+        )
+        .order_by(col("item"), copy=False)
+    )
     return [row["item"] for row in query(target.render(held)) if row["item"] is not None]
 
 
-def _range_diagnostics(node: RangeCheckNode, found: list[str], catalog: Catalog,
-                       files: dict[str, str]) -> list[Diagnostic]:
+def _range_diagnostics(
+    node: RangeCheckNode, found: list[str], catalog: Catalog, files: dict[str, str]
+) -> list[Diagnostic]:
     """IX710, one per measure (and one for values not finite), from `MEASURE | AREA | PERIOD | VALUE | ITEM`."""
     by_measure: dict[str, list[str]] = {}
     for text in found:
@@ -115,38 +166,60 @@ def _range_diagnostics(node: RangeCheckNode, found: list[str], catalog: Catalog,
     diagnostics = []
     for measure_id, values in sorted(by_measure.items()):
         if measure_id == "*":
-            diagnostics.append(Diagnostic(
-                "IX710", f"source '{node.source_id}': value(s) not finite {where}: {_listed(values, more)}",
-                catalog.where(*node.spec), "nothing was published; a value is a number or a blank cell: correct "
-                "the data (a missing value is written as a blank)"))
+            diagnostics.append(
+                Diagnostic(
+                    "IX710",
+                    f"source '{node.source_id}': value(s) not finite {where}: {_listed(values, more)}",
+                    catalog.where(*node.spec),
+                    "nothing was published; a value is a number or a blank cell: correct "
+                    "the data (a missing value is written as a blank)",
+                )
+            )
             continue
         measure = catalog.measures[measure_id]
         bounds = next(b.bounds for b in node.bounded if b.measure_id == measure_id)
         declared = measure.range is not None
-        diagnostics.append(Diagnostic(
-            "IX710", f"{measure_id}: value(s) outside its range ({' and '.join(f'{op} {b:g}' for op, b in bounds)}) "
-            f"{where}: {_listed(values, more)}",
-            catalog.where("measures", measure_id, "range" if declared else "unit"),
-            "nothing was published; correct the data. " + (
-                "If such values are real, widen 'range:'" if declared else
-                f"The range is the default of unit '{measure.unit}'; if such values are real, declare 'range:' "
-                "(docs/spec-language.md, measures)") + "; a published blank written as a number belongs under 'valid:'"))
+        diagnostics.append(
+            Diagnostic(
+                "IX710",
+                f"{measure_id}: value(s) outside its range ({' and '.join(f'{op} {b:g}' for op, b in bounds)}) "
+                f"{where}: {_listed(values, more)}",
+                catalog.where("measures", measure_id, "range" if declared else "unit"),
+                "nothing was published; correct the data. "
+                + (
+                    "If such values are real, widen 'range:'"
+                    if declared
+                    else f"The range is the default of unit '{measure.unit}'; if such values are real, declare 'range:' "
+                    "(docs/spec-language.md, measures)"
+                )
+                + "; a published blank written as a number belongs under 'valid:'",
+            )
+        )
     return diagnostics
 
 
 def _finite_diagnostic(node: FiniteCheckNode, found: list[str], catalog: Catalog) -> Diagnostic:
     """IX711, from `area period value` texts."""
     return Diagnostic(
-        "IX711", f"{node.metric_id}: value(s) infinite or not a number, computed from finite inputs: "
-        f"{_listed(found)}", catalog.where(*node.spec, "formula"),
+        "IX711",
+        f"{node.metric_id}: value(s) infinite or not a number, computed from finite inputs: "
+        f"{_listed(found)}",
+        catalog.where(*node.spec, "formula"),
         "nothing was published; an input too large for the formula (a value in the wrong unit, say) overflows: "
-        "check the inputs of these areas and periods")
+        "check the inputs of these areas and periods",
+    )
 
 
-def after_run(query: Query, objects: list[CompiledObject], catalog: Catalog, target: SqlTarget) -> list[Diagnostic]:
+def after_run(
+    query: Query, objects: list[CompiledObject], catalog: Catalog, target: SqlTarget
+) -> list[Diagnostic]:
     """Warnings: data lost by measures nothing published reads (IX709), and undefined metric values (IX712)."""
-    guarded = {(g.measure_id, g.position) for o in objects if isinstance(o.node, BindingGapCheckNode)
-               for g in o.node.bindings}
+    guarded = {
+        (g.measure_id, g.position)
+        for o in objects
+        if isinstance(o.node, BindingGapCheckNode)
+        for g in o.node.bindings
+    }
     unguarded: dict[str, list[GuardedBinding]] = {}
     warnings = []
     for obj in objects:
@@ -154,16 +227,21 @@ def after_run(query: Query, objects: list[CompiledObject], catalog: Catalog, tar
             for position, binding in enumerate(obj.node.bindings, start=1):
                 if (obj.node.measure_id, position) not in guarded:
                     unguarded.setdefault(binding.source_object, []).append(
-                        GuardedBinding(obj.node.measure_id, position, binding))
+                        GuardedBinding(obj.node.measure_id, position, binding)
+                    )
         elif isinstance(obj.node, MetricNode) and _can_be_undefined(obj.node.formula):
             warnings += _undefined(obj.node, query, catalog, target)
     sources = {o.name: o.node for o in objects if isinstance(o.node, DataSourceNode)}
     for source, bindings in sorted(unguarded.items()):
         if source not in sources:
             continue  # an area-map or register source: its bindings are checked as it is read
-        gaps = [row["gap"] for row in query(target.render(binding_gaps(sources[source], tuple(bindings), target)))]
-        warnings += binding_gap_diagnostics(tuple(bindings), gaps, False, query, objects, catalog, target,
-                                            Severity.WARNING)
+        gaps = [
+            row["gap"]
+            for row in query(target.render(binding_gaps(sources[source], tuple(bindings), target)))
+        ]
+        warnings += binding_gap_diagnostics(
+            tuple(bindings), gaps, False, query, objects, catalog, target, Severity.WARNING
+        )
     return warnings
 
 
@@ -171,15 +249,22 @@ def _can_be_undefined(formula: exp.Expression) -> bool:
     return any(True for _ in formula.find_all(exp.Div, exp.Sqrt, exp.Ln))
 
 
-def _undefined(node: MetricNode, query: Query, catalog: Catalog, target: SqlTarget) -> list[Diagnostic]:
+def _undefined(
+    node: MetricNode, query: Query, catalog: Catalog, target: SqlTarget
+) -> list[Diagnostic]:
     """IX712 (warning): values left missing because the formula is undefined there (a division by zero)."""
     rows = query(target.render(undefined_values(node.name, target)))
     if not rows:
         return []
     found = [f"{r['area_code']} {r['period']}" for r in rows]
-    return [Diagnostic(
-        "IX712", f"{node.metric_id}: {len(rows)} value(s) undefined (a division by zero, or the root or "
-        f"logarithm of a number outside its domain) left missing: {_listed(found)}",
-        catalog.where(*node.spec, "formula"),
-        "every input has a value there but the formula has none; an error 'not_null' audit of the metric "
-        "fails the run instead", severity=Severity.WARNING)]
+    return [
+        Diagnostic(
+            "IX712",
+            f"{node.metric_id}: {len(rows)} value(s) undefined (a division by zero, or the root or "
+            f"logarithm of a number outside its domain) left missing: {_listed(found)}",
+            catalog.where(*node.spec, "formula"),
+            "every input has a value there but the formula has none; an error 'not_null' audit of the metric "
+            "fails the run instead",
+            severity=Severity.WARNING,
+        )
+    ]

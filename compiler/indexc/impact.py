@@ -31,7 +31,9 @@ class BrokenBinding:
     measure: str
     item: str
     periods: str
-    covered_by: tuple[str, ...]  # other bindings of the measure (source/item) for those periods, if any
+    covered_by: tuple[
+        str, ...
+    ]  # other bindings of the measure (source/item) for those periods, if any
 
 
 @dataclass
@@ -77,8 +79,12 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
     impact = Impact(source_id)
     now = current.model_dump(mode="json", by_alias=True)
     declared = {name: now.get(name) for name in DECLARATION_FIELDS}
-    impact.declaration = [str(change) for change in
-                          field_changes(declared, {name: proposed.get(name) for name in DECLARATION_FIELDS})]
+    impact.declaration = [
+        str(change)
+        for change in field_changes(
+            declared, {name: proposed.get(name) for name in DECLARATION_FIELDS}
+        )
+    ]
     old_items, new_items = set(now.get("items") or {}), set(proposed.get("items") or {})
     impact.items_added = sorted(new_items - old_items)
     impact.items_dropped = sorted(old_items - new_items)
@@ -88,8 +94,11 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
             if binding.source != source_id or binding.item in new_items:
                 continue
             span = (binding.periods.from_, binding.periods.to)
-            others = tuple(f"{b.source}/{b.item}" for b in measure.bindings
-                           if b.source != source_id and _overlaps(span, (b.periods.from_, b.periods.to)))
+            others = tuple(
+                f"{b.source}/{b.item}"
+                for b in measure.bindings
+                if b.source != source_id and _overlaps(span, (b.periods.from_, b.periods.to))
+            )
             impact.broken.append(BrokenBinding(measure_id, binding.item, _periods(*span), others))
             if not others:
                 lost.add(("measures", measure_id))
@@ -98,8 +107,13 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
     for index_id in impact.affected.get("indexes", []):
         index = catalog.indexes[index_id]
         metrics = set(impact.affected.get("metrics", []))
-        lenses = sorted({f"{index_id}/{lens.id}" for _, lens, _ in index.walk()
-                         if any(entry.metric in metrics for entry in lens.metrics)})
+        lenses = sorted(
+            {
+                f"{index_id}/{lens.id}"
+                for _, lens, _ in index.walk()
+                if any(entry.metric in metrics for entry in lens.metrics)
+            }
+        )
         impact.affected.setdefault("lenses", []).extend(lenses)
     return impact
 
@@ -109,37 +123,83 @@ def read_structure(structure: Path, source_id: str) -> dict:
     validated as a source of its layout, with line and column in every diagnostic."""
     path = (structure if structure.is_absolute() else Path.cwd() / structure).resolve()
     if not path.is_file():
-        raise UserError([Diagnostic("IX005", f"no structure file {structure}", Location(str(structure)),
-                                    f"write the proposed structure as 'indexc: {CURRENT_VERSION}' and a 'source:' entry")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX005",
+                    f"no structure file {structure}",
+                    Location(str(structure)),
+                    f"write the proposed structure as 'indexc: {CURRENT_VERSION}' and a 'source:' entry",
+                )
+            ]
+        )
     spec_file, diagnostics = load_file(path, path.parent, "structure")
     if spec_file is None:
         raise UserError(diagnostics)
     raw = spec_file.data.get("source")
     origin = Origin(spec_file, ("source",))
     if not isinstance(raw, dict):
-        raise UserError([Diagnostic("IX003", "the structure file needs a 'source:' mapping", spec_file.location(()),
-                                    "write the new structure as a source entry under 'source:' (layout, columns, "
-                                    "period, items, geography)")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX003",
+                    "the structure file needs a 'source:' mapping",
+                    spec_file.location(()),
+                    "write the new structure as a source entry under 'source:' (layout, columns, "
+                    "period, items, geography)",
+                )
+            ]
+        )
     if "id" in raw and raw["id"] != source_id:
-        raise UserError([Diagnostic(
-            "IX902", f"the structure file is of source '{raw['id']}', not of --source {source_id}",
-            origin.location("id"), f"leave 'id:' out, or run indexc impact --source {raw['id']}")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX902",
+                    f"the structure file is of source '{raw['id']}', not of --source {source_id}",
+                    origin.location("id"),
+                    f"leave 'id:' out, or run indexc impact --source {raw['id']}",
+                )
+            ]
+        )
     raw = {"id": source_id, **raw}
     model = SOURCE_LAYOUTS.get(raw.get("layout"))
     if model is None:
-        raise UserError([Diagnostic("IX003", "the proposed source needs a layout: long or wide", origin.location(),
-                                    "add 'layout: long' or 'layout: wide'")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX003",
+                    "the proposed source needs a layout: long or wide",
+                    origin.location(),
+                    "add 'layout: long' or 'layout: wide'",
+                )
+            ]
+        )
     try:
         proposed = model.model_validate(raw)
     except ValidationError as err:
-        raise UserError([schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
-                         for e in primary_errors(err)]) from None
-    parts = [(item, problem) for item in proposed.items
-             if isinstance(proposed, LongSource) and (problem := proposed.item_parts_problem(item))]
+        raise UserError(
+            [
+                schema_diagnostic(e, model, origin, f"proposed source '{source_id}'")
+                for e in primary_errors(err)
+            ]
+        ) from None
+    parts = [
+        (item, problem)
+        for item in proposed.items
+        if isinstance(proposed, LongSource) and (problem := proposed.item_parts_problem(item))
+    ]
     if parts:
-        raise UserError([Diagnostic("IX003", problem, origin.location("items", item, key=True),
-                                    "write each item as the values of its item columns, in their order")
-                         for item, problem in parts])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX003",
+                    problem,
+                    origin.location("items", item, key=True),
+                    "write each item as the values of its item columns, in their order",
+                )
+                for item, problem in parts
+            ]
+        )
     return proposed.model_dump(mode="json", by_alias=True)
 
 
@@ -157,7 +217,9 @@ def render_text(impact: Impact) -> str:
         return "\n".join(lines) + "\n"
     lines.append(f"{len(impact.broken)} binding(s) break:")
     for broken in impact.broken:
-        cover = f"; covered by {', '.join(broken.covered_by)}" if broken.covered_by else "; data lost"
+        cover = (
+            f"; covered by {', '.join(broken.covered_by)}" if broken.covered_by else "; data lost"
+        )
         lines.append(f"  measure {broken.measure}: item {broken.item}, {broken.periods}{cover}")
     for kind in ("measures", "metrics", "lenses", "indexes", "scenarios", "audits"):
         if impact.affected.get(kind):

@@ -91,8 +91,11 @@ class _Builder:
     def build(self, node, path: Path_) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Unreadable(f"the file expands to more than {MAX_NODES:,} values", node,
-                              "aliases (*name) that repeat large parts of the file multiply its size")
+            raise _Unreadable(
+                f"the file expands to more than {MAX_NODES:,} values",
+                node,
+                "aliases (*name) that repeat large parts of the file multiply its size",
+            )
         self.values[path] = Mark(
             node.start_mark.line + 1,
             node.start_mark.column + 1,
@@ -101,18 +104,28 @@ class _Builder:
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.scalar(key_node) if isinstance(key_node, ScalarNode) else f"<{type(key_node).__name__}>"
+                key = (
+                    self.scalar(key_node)
+                    if isinstance(key_node, ScalarNode)
+                    else f"<{type(key_node).__name__}>"
+                )
                 if key in result:
                     self.diagnostics.append(
                         Diagnostic(
                             "IX001",
                             f"duplicate key '{key}' in one mapping",
-                            Location(self.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
+                            Location(
+                                self.file,
+                                key_node.start_mark.line + 1,
+                                key_node.start_mark.column + 1,
+                            ),
                             hint="YAML keeps only one of them; remove or rename the other",
                         )
                     )
                     continue
-                self.keys[path + (key,)] = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.keys[path + (key,)] = Mark(
+                    key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                )
                 result[key] = self.build(value_node, path + (key,))
             return result
         if isinstance(node, SequenceNode):
@@ -124,20 +137,27 @@ class _Builder:
         if tag in (STR_TAG, TIMESTAMP_TAG):
             return node.value
         if tag == MERGE_TAG:
-            raise _Unreadable("merge keys (<<) are not supported", node, "write the merged keys out in full")
+            raise _Unreadable(
+                "merge keys (<<) are not supported", node, "write the merged keys out in full"
+            )
         try:
             return self.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, KeyError) as err:
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-            raise _Unreadable(f"cannot read the value '{shown}' as {tag.rsplit(':', 1)[-1]}", node,
-                              "quote it to keep it as text, or remove the explicit tag") from err
+            raise _Unreadable(
+                f"cannot read the value '{shown}' as {tag.rsplit(':', 1)[-1]}",
+                node,
+                "quote it to keep it as text, or remove the explicit tag",
+            ) from err
 
 
 def _yaml() -> YAML:
     return YAML(typ="safe", pure=False)
 
 
-def load_file(path: Path, root: Path, role: FileRole = "spec") -> tuple[SpecFile | None, list[Diagnostic]]:
+def load_file(
+    path: Path, root: Path, role: FileRole = "spec"
+) -> tuple[SpecFile | None, list[Diagnostic]]:
     """Load one file in the current language; on a syntax or version problem, no file and the diagnostics.
 
     A file in an older language is upgraded in memory (positions still point into the file as
@@ -148,23 +168,42 @@ def load_file(path: Path, root: Path, role: FileRole = "spec") -> tuple[SpecFile
         return spec_file, diagnostics
     data = spec_file.data
     upgrade = upgrade_data(data, spec_file.values, spec_file.keys, spec_file.version, role)
-    changes = "; ".join(f"'{rename.old}' is now '{rename.new}'" for rename in
-                        dict.fromkeys(rename for _, rename in upgrade.renamed)) or "nothing in this file changes"
-    hint = ("run 'indexc migrate' to upgrade the files in place; comments and order are kept" if role != "structure"
-            else f"write '{LANGUAGE_KEY}: {CURRENT_VERSION}' and the current key names in the structure file")
+    changes = (
+        "; ".join(
+            f"'{rename.old}' is now '{rename.new}'"
+            for rename in dict.fromkeys(rename for _, rename in upgrade.renamed)
+        )
+        or "nothing in this file changes"
+    )
+    hint = (
+        "run 'indexc migrate' to upgrade the files in place; comments and order are kept"
+        if role != "structure"
+        else f"write '{LANGUAGE_KEY}: {CURRENT_VERSION}' and the current key names in the structure file"
+    )
     warning = Diagnostic(
-        "IX006", f"written in language version {spec_file.version}, read as version {CURRENT_VERSION} ({changes})",
-        spec_file.location((LANGUAGE_KEY,)), severity=Severity.WARNING, hint=hint)
-    return SpecFile(spec_file.path, CURRENT_VERSION, data, upgrade.values, upgrade.keys), \
-        diagnostics + [warning] + conflict_errors(spec_file, upgrade.conflicts)
+        "IX006",
+        f"written in language version {spec_file.version}, read as version {CURRENT_VERSION} ({changes})",
+        spec_file.location((LANGUAGE_KEY,)),
+        severity=Severity.WARNING,
+        hint=hint,
+    )
+    return SpecFile(
+        spec_file.path, CURRENT_VERSION, data, upgrade.values, upgrade.keys
+    ), diagnostics + [warning] + conflict_errors(spec_file, upgrade.conflicts)
 
 
 def conflict_errors(spec_file: SpecFile, conflicts) -> list[Diagnostic]:
     """IX006: a key written both under its old name and its new one; which was meant cannot be told."""
-    return [Diagnostic("IX006", f"'{rename.old}' (language version {spec_file.version}) and '{rename.new}' are "
-                       f"both written here", spec_file.location(path, key=True),
-                       f"'{rename.old}' is the old name of '{rename.new}'; keep one of them")
-            for path, rename in conflicts]
+    return [
+        Diagnostic(
+            "IX006",
+            f"'{rename.old}' (language version {spec_file.version}) and '{rename.new}' are "
+            f"both written here",
+            spec_file.location(path, key=True),
+            f"'{rename.old}' is the old name of '{rename.new}'; keep one of them",
+        )
+        for path, rename in conflicts
+    ]
 
 
 def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]]:
@@ -173,9 +212,17 @@ def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        return None, [Diagnostic("IX001", f"the file is not UTF-8 text ({err.reason})", Location(rel, 1, 1),
-                                 hint="save the spec file as UTF-8")]
-    except OSError as err:  # a dangling link, a directory named *.yaml, no permission: the user's file system
+        return None, [
+            Diagnostic(
+                "IX001",
+                f"the file is not UTF-8 text ({err.reason})",
+                Location(rel, 1, 1),
+                hint="save the spec file as UTF-8",
+            )
+        ]
+    except (
+        OSError
+    ) as err:  # a dangling link, a directory named *.yaml, no permission: the user's file system
         return None, [unreadable(path, rel, err)]
     return read_text(text, rel)
 
@@ -183,13 +230,26 @@ def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
 def unreadable(path: Path, rel: str, err: OSError) -> Diagnostic:
     """IX001 at a spec path that cannot be read, so a file the user meant is never skipped in silence."""
     if path.is_dir():
-        return Diagnostic("IX001", "cannot read the file: it is a directory", Location(rel),
-                          "rename the directory: a name ending in .yaml or .yml is read as a spec file")
+        return Diagnostic(
+            "IX001",
+            "cannot read the file: it is a directory",
+            Location(rel),
+            "rename the directory: a name ending in .yaml or .yml is read as a spec file",
+        )
     if err.errno == errno.ENOENT and path.is_symlink():
-        return Diagnostic("IX001", f"cannot read the file: it is a symbolic link to '{path.readlink()}', "
-                          "which does not exist", Location(rel), "fix or remove the link")
+        return Diagnostic(
+            "IX001",
+            f"cannot read the file: it is a symbolic link to '{path.readlink()}', "
+            "which does not exist",
+            Location(rel),
+            "fix or remove the link",
+        )
     reason = (err.strerror or type(err).__name__).lower()
-    hint = "make the file readable by the user running indexc" if isinstance(err, PermissionError) else None
+    hint = (
+        "make the file readable by the user running indexc"
+        if isinstance(err, PermissionError)
+        else None
+    )
     return Diagnostic("IX001", f"cannot read the file: {reason}", Location(rel), hint)
 
 
@@ -202,42 +262,86 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = err.problem or err.context or "invalid YAML"
-        return None, [Diagnostic("IX001", f"YAML syntax error: {problem}", Location(rel, line, col),
-                                 hint="check indentation, colons and quoting around this position")]
+        return None, [
+            Diagnostic(
+                "IX001",
+                f"YAML syntax error: {problem}",
+                Location(rel, line, col),
+                hint="check indentation, colons and quoting around this position",
+            )
+        ]
     except YAMLError as err:  # e.g. a control character the reader refuses
-        return None, [Diagnostic("IX001", f"YAML cannot read the file: {str(err).splitlines()[0]}",
-                                 Location(rel, 1, 1), hint="remove control characters such as NUL bytes")]
+        return None, [
+            Diagnostic(
+                "IX001",
+                f"YAML cannot read the file: {str(err).splitlines()[0]}",
+                Location(rel, 1, 1),
+                hint="remove control characters such as NUL bytes",
+            )
+        ]
     if node is None:
-        return None, [Diagnostic("IX002", "empty spec file", Location(rel, 1, 1),
-                                 hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}' or delete it")]
+        return None, [
+            Diagnostic(
+                "IX002",
+                "empty spec file",
+                Location(rel, 1, 1),
+                hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}' or delete it",
+            )
+        ]
     builder = _Builder(yaml, rel)
     try:
         data = builder.build(node, ())
     except _Unreadable as problem:
         mark = problem.node.start_mark
-        return None, builder.diagnostics + [Diagnostic(
-            "IX001", problem.message, Location(rel, mark.line + 1, mark.column + 1), problem.hint)]
+        return None, builder.diagnostics + [
+            Diagnostic(
+                "IX001",
+                problem.message,
+                Location(rel, mark.line + 1, mark.column + 1),
+                problem.hint,
+            )
+        ]
     except RecursionError:
-        return None, builder.diagnostics + [Diagnostic(
-            "IX001", "the file nests too deeply (or an alias contains itself)", Location(rel, 1, 1),
-            "flatten the structure; an anchor (&name) must not be used inside itself")]
+        return None, builder.diagnostics + [
+            Diagnostic(
+                "IX001",
+                "the file nests too deeply (or an alias contains itself)",
+                Location(rel, 1, 1),
+                "flatten the structure; an anchor (&name) must not be used inside itself",
+            )
+        ]
     diagnostics = builder.diagnostics
     if not isinstance(data, dict):
-        return None, diagnostics + [Diagnostic(
-            "IX002", "a spec file must be a mapping of kinds to lists", Location(rel, 1, 1),
-            hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'")]
+        return None, diagnostics + [
+            Diagnostic(
+                "IX002",
+                "a spec file must be a mapping of kinds to lists",
+                Location(rel, 1, 1),
+                hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'",
+            )
+        ]
     first_key = next(iter(data), None)
     version = data.get(LANGUAGE_KEY)
     if first_key != LANGUAGE_KEY:
-        return None, diagnostics + [Diagnostic(
-            "IX002", f"the file does not start with the language version '{LANGUAGE_KEY}:'",
-            Location(rel, 1, 1), hint=f"add '{LANGUAGE_KEY}: {CURRENT_VERSION}' as the first line")]
+        return None, diagnostics + [
+            Diagnostic(
+                "IX002",
+                f"the file does not start with the language version '{LANGUAGE_KEY}:'",
+                Location(rel, 1, 1),
+                hint=f"add '{LANGUAGE_KEY}: {CURRENT_VERSION}' as the first line",
+            )
+        ]
     if type(version) is not int or version not in SUPPORTED_LANGUAGE_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_LANGUAGE_VERSIONS)
         mark = builder.values[(LANGUAGE_KEY,)]
-        return None, diagnostics + [Diagnostic(
-            "IX002", f"unsupported language version {version!r}", Location(rel, mark.line, mark.col),
-            hint=f"this indexc understands language version(s) {supported}")]
+        return None, diagnostics + [
+            Diagnostic(
+                "IX002",
+                f"unsupported language version {version!r}",
+                Location(rel, mark.line, mark.col),
+                hint=f"this indexc understands language version(s) {supported}",
+            )
+        ]
     return SpecFile(rel, version, data, builder.values, builder.keys), diagnostics
 
 
@@ -245,7 +349,9 @@ def find_spec_files(directory: Path) -> list[Path]:
     """Every YAML file below `directory`, in a stable order independent of the file system."""
     if not directory.is_dir():
         return []
-    found = [p for p in directory.rglob("*") if p.suffix in YAML_SUFFIXES]  # unreadable ones too: IX001
+    found = [
+        p for p in directory.rglob("*") if p.suffix in YAML_SUFFIXES
+    ]  # unreadable ones too: IX001
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
@@ -261,7 +367,9 @@ class LoadFailure:
     text: str | None
 
 
-def load_tree(directory: Path, root: Path) -> tuple[list[SpecFile], list[Diagnostic], list[LoadFailure]]:
+def load_tree(
+    directory: Path, root: Path
+) -> tuple[list[SpecFile], list[Diagnostic], list[LoadFailure]]:
     files: list[SpecFile] = []
     diagnostics: list[Diagnostic] = []
     failures: list[LoadFailure] = []

@@ -36,11 +36,19 @@ class Rename:
 
 CHANGES: dict[int, tuple[Rename, ...]] = {
     1: (
-        Rename("spec", ("measures", ANY_INDEX, "weight"), "weighted_by",
-               "a measure's `weight` named the measure that weights its mean when areas merge, while a lens's "
-               "or metric's `weight` is a number; the same key meant two different things"),
-        Rename("target", ("schema",), "build_schema",
-               "since safe deployment, `schema` is only where a run builds; consumers read `published_schema`"),
+        Rename(
+            "spec",
+            ("measures", ANY_INDEX, "weight"),
+            "weighted_by",
+            "a measure's `weight` named the measure that weights its mean when areas merge, while a lens's "
+            "or metric's `weight` is a number; the same key meant two different things",
+        ),
+        Rename(
+            "target",
+            ("schema",),
+            "build_schema",
+            "since safe deployment, `schema` is only where a run builds; consumers read `published_schema`",
+        ),
     ),
 }
 """The changes from version N to N + 1."""
@@ -59,12 +67,16 @@ def renamed_key_hint(key: Any, allowed: list[str]) -> str | None:
     for step, changes in CHANGES.items():
         for rename in changes:
             if rename.old == key and rename.new in allowed:
-                return (f"'{rename.old}' became '{rename.new}' in language version {step + 1}; "
-                        "'indexc migrate' upgrades files written before")
+                return (
+                    f"'{rename.old}' became '{rename.new}' in language version {step + 1}; "
+                    "'indexc migrate' upgrades files written before"
+                )
     return None
 
 
-def matching_paths(data: Any, pattern: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def matching_paths(
+    data: Any, pattern: tuple[Any, ...], prefix: tuple[Any, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
     """The paths in `data` that match `pattern`, ending at an existing key."""
     if not pattern:
         yield prefix
@@ -88,8 +100,10 @@ def _rename_in_place(mapping: dict[Any, Any], old: str, new: str) -> None:
 def _rename_paths(table: dict[tuple[Any, ...], Any], paths: set[tuple[Any, ...]], new: str) -> dict:
     """The position table with every path below one of `paths` (all of one length) renamed, in one pass."""
     depth = len(next(iter(paths)))
-    return {(key[:depth - 1] + (new,) + key[depth:] if key[:depth] in paths else key): mark
-            for key, mark in table.items()}
+    return {
+        (key[: depth - 1] + (new,) + key[depth:] if key[:depth] in paths else key): mark
+        for key, mark in table.items()
+    }
 
 
 @dataclass
@@ -103,7 +117,9 @@ class Upgrade:
     """Old keys written beside their new name: dropped from the data, and reported as errors."""
 
 
-def upgrade_data(data: dict[str, Any], values: dict, keys: dict, version: int, role: FileRole) -> Upgrade:
+def upgrade_data(
+    data: dict[str, Any], values: dict, keys: dict, version: int, role: FileRole
+) -> Upgrade:
     """Apply the renames from `version` to the current one to loaded data and its recorded positions.
 
     Paths in `renamed` and `conflicts` are as written in the file. Each rename rewrites the position
@@ -125,5 +141,8 @@ def upgrade_data(data: dict[str, Any], values: dict, keys: dict, version: int, r
             done.add(path)
             renamed.append((path, rename))
         if done:
-            values, keys = _rename_paths(values, done, rename.new), _rename_paths(keys, done, rename.new)
+            values, keys = (
+                _rename_paths(values, done, rename.new),
+                _rename_paths(keys, done, rename.new),
+            )
     return Upgrade(values, keys, renamed, conflicts)

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.load import SpecFile, conflict_errors, find_spec_files, read_file, read_text
-from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, matching_paths, renames_from, upgrade_data
+from indexc.migrate import (
+    CURRENT_VERSION,
+    LANGUAGE_KEY,
+    FileRole,
+    matching_paths,
+    renames_from,
+    upgrade_data,
+)
 from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.targets import target_path
 
@@ -48,7 +55,9 @@ class Migrated:
     after: str = ""
 
     def diff(self) -> str:
-        lines = difflib.unified_diff(_lines(self.before), _lines(self.after), f"a/{self.path}", f"b/{self.path}")
+        lines = difflib.unified_diff(
+            _lines(self.before), _lines(self.after), f"a/{self.path}", f"b/{self.path}"
+        )
         return "".join(lines)
 
 
@@ -70,7 +79,7 @@ class _Moved(Exception):
 
 def _key_token(line_text: str, line: int, col: int, key: str) -> str:
     """The key as written at `col`: plain, or in single or double quotes."""
-    rest = line_text[col - 1:]
+    rest = line_text[col - 1 :]
     for token in (key, f'"{key}"', f"'{key}'"):
         if rest.startswith(token):
             return token
@@ -87,8 +96,10 @@ def plan_edits(text: str, spec_file: SpecFile, role: FileRole) -> tuple[list[Edi
     lines = text.splitlines()
     mark = spec_file.values[(LANGUAGE_KEY,)]
     version = str(spec_file.version)
-    if not lines[mark.line - 1][_column(text, mark.line, mark.col) - 1:].startswith(version):
-        raise _Moved(f"the version is not written as the plain number {version}", mark.line, mark.col)
+    if not lines[mark.line - 1][_column(text, mark.line, mark.col) - 1 :].startswith(version):
+        raise _Moved(
+            f"the version is not written as the plain number {version}", mark.line, mark.col
+        )
     edits = [Edit(mark.line, _column(text, mark.line, mark.col), version, str(CURRENT_VERSION))]
     changes = [f"line {mark.line}: {LANGUAGE_KEY}: {version} -> {CURRENT_VERSION}"]
     for _, rename in renames_from(spec_file.version, role):
@@ -100,7 +111,9 @@ def plan_edits(text: str, spec_file: SpecFile, role: FileRole) -> tuple[list[Edi
             token = _key_token(lines[key.line - 1], key.line, col, rename.old)
             edits.append(Edit(key.line, col, token, token.replace(rename.old, rename.new)))
             where = ".".join(str(part) for part in path[:-1])
-            changes.append(f"line {key.line}: {where + '.' if where else ''}{rename.old} -> {rename.new}")
+            changes.append(
+                f"line {key.line}: {where + '.' if where else ''}{rename.old} -> {rename.new}"
+            )
     return edits, changes
 
 
@@ -110,20 +123,23 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     for edit in sorted(edits, key=lambda e: (e.line, e.col), reverse=True):
         line = lines[edit.line - 1]
         start = edit.col - 1
-        if line[start:start + len(edit.old)] != edit.old:
+        if line[start : start + len(edit.old)] != edit.old:
             raise _Moved(f"'{edit.old}' is not at this position", edit.line, edit.col)
-        lines[edit.line - 1] = line[:start] + edit.new + line[start + len(edit.old):]
+        lines[edit.line - 1] = line[:start] + edit.new + line[start + len(edit.old) :]
     return "".join(lines)
 
 
 def _project_files(root: Path) -> list[tuple[Path, FileRole]]:
     """The spec files, and the target files a build would read (targets/<target>.yaml or .yml)."""
     targets = [target_path(root, name) for name in sorted(TARGET_MODELS)]
-    return ([(path, "spec") for path in find_spec_files(root / SPECS_DIR)]
-            + [(path, "target") for path in targets if path.is_file()])
+    return [(path, "spec") for path in find_spec_files(root / SPECS_DIR)] + [
+        (path, "target") for path in targets if path.is_file()
+    ]
 
 
-def _migrate_one(path: Path, root: Path, role: FileRole) -> tuple[Migrated | None, list[Diagnostic]]:
+def _migrate_one(
+    path: Path, root: Path, role: FileRole
+) -> tuple[Migrated | None, list[Diagnostic]]:
     written, diagnostics = read_file(path, root)
     if written is None or errors_in(diagnostics) or written.version == CURRENT_VERSION:
         return None, diagnostics
@@ -134,24 +150,44 @@ def _migrate_one(path: Path, root: Path, role: FileRole) -> tuple[Migrated | Non
         edits, changes = plan_edits(text, written, role)
         after = apply_edits(text, edits)
     except _Moved as moved:
-        return None, [Diagnostic("IX006", f"cannot migrate: {moved}", Location(rel, moved.line, moved.col),
-                                 "rename it here by hand (and set the version), then run indexc migrate again")]
+        return None, [
+            Diagnostic(
+                "IX006",
+                f"cannot migrate: {moved}",
+                Location(rel, moved.line, moved.col),
+                "rename it here by hand (and set the version), then run indexc migrate again",
+            )
+        ]
     upgraded, problems = read_text(after, rel)
     upgrade = upgrade_data(written.data, written.values, written.keys, written.version, role)
     if upgrade.conflicts:
         return None, conflict_errors(written, upgrade.conflicts)
     expected = {**written.data, LANGUAGE_KEY: CURRENT_VERSION}
     if upgraded is None or errors_in(problems) or upgraded.data != expected:
-        return None, [Diagnostic("IX006", "cannot migrate: the upgraded text does not read back as the upgraded spec",
-                                 Location(rel, 1, 1), "this is a bug in indexc; migrate the file by hand")]
+        return None, [
+            Diagnostic(
+                "IX006",
+                "cannot migrate: the upgraded text does not read back as the upgraded spec",
+                Location(rel, 1, 1),
+                "this is a bug in indexc; migrate the file by hand",
+            )
+        ]
     return Migrated(rel, written.version, changes, text, after), diagnostics
 
 
 def migrate_project(root: Path, *, write: bool = True) -> list[Migrated]:
     """Bring every spec and target file of a project to the current language; all or nothing."""
     if not find_spec_files(root / SPECS_DIR):
-        raise UserError([Diagnostic("IX005", f"no spec files found under {SPECS_DIR}/ in {root}", Location(SPECS_DIR),
-                                    "run indexc from the project root or pass --project DIR")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX005",
+                    f"no spec files found under {SPECS_DIR}/ in {root}",
+                    Location(SPECS_DIR),
+                    "run indexc from the project root or pass --project DIR",
+                )
+            ]
+        )
     migrated: list[Migrated] = []
     diagnostics: list[Diagnostic] = []
     for path, role in _project_files(root):
@@ -176,7 +212,9 @@ def replace_all(texts: dict[Path, str]) -> None:
     try:
         for path, text in texts.items():
             target = path.resolve()
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".migrating")
+            handle, temporary = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".migrating"
+            )
             written[target] = temporary
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
@@ -184,7 +222,15 @@ def replace_all(texts: dict[Path, str]) -> None:
     except OSError as err:
         for temporary in written.values():
             Path(temporary).unlink(missing_ok=True)
-        raise UserError([Diagnostic("IX505", f"cannot write beside {err.filename or path}: {err.strerror or err}",
-                                    Location(str(path)), "nothing was changed; check the disk and permissions")])
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX505",
+                    f"cannot write beside {err.filename or path}: {err.strerror or err}",
+                    Location(str(path)),
+                    "nothing was changed; check the disk and permissions",
+                )
+            ]
+        )
     for target, temporary in written.items():
         os.replace(temporary, target)

@@ -40,8 +40,14 @@ class RunProgress:
 
     def __enter__(self) -> RunProgress:
         if self.console.is_terminal and not (self.quiet or self.verbose):
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self._bar.start()
             self._task = self._bar.add_task("building", total=None)
         return self
@@ -52,7 +58,9 @@ class RunProgress:
 
     def starting(self, obj: CompiledObject, position: int, total: int) -> None:
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, total=total, completed=position - 1, description=f"building {obj.name}")
+            self._bar.update(
+                self._task, total=total, completed=position - 1, description=f"building {obj.name}"
+            )
 
     def built(self, built: BuiltObject) -> None:
         self.built_objects.append(built)

@@ -35,8 +35,12 @@ class Ranking:
 
 def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
     scores = target.object_table(index_object(index_id, "scores"))
-    query = (exp.select(col("period"), copy=False).distinct(copy=False).from_(scores, copy=False)
-             .order_by(col("period"), copy=False))
+    query = (
+        exp.select(col("period"), copy=False)
+        .distinct(copy=False)
+        .from_(scores, copy=False)
+        .order_by(col("period"), copy=False)
+    )
     return target.render(query)
 
 
@@ -53,8 +57,12 @@ def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
 def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     """Restated values left unknown because a contributor had no data, in a stable order."""
     query = (
-        exp.select(col("area_code"), col("period"), exp.alias_(col("contributors_found"), "found"),
-                   exp.alias_(col("contributors_expected"), "expected"))
+        exp.select(
+            col("area_code"),
+            col("period"),
+            exp.alias_(col("contributors_found"), "found"),
+            exp.alias_(col("contributors_expected"), "expected"),
+        )
         .from_(target.object_table(restated_object))
         .where(exp.LT(this=col("contributors_found"), expression=col("contributors_expected")))
         .order_by(col("area_code"), col("period"))
@@ -62,42 +70,80 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     return target.render(query)
 
 
-def _one(query_rows, target: SqlTarget, index_id: str, part: str, columns: list[str],
-         where: exp.Expression | None = None) -> dict[str, Any]:
+def _one(
+    query_rows,
+    target: SqlTarget,
+    index_id: str,
+    part: str,
+    columns: list[str],
+    where: exp.Expression | None = None,
+) -> dict[str, Any]:
     """One row of aggregates over an index object."""
     query = exp.select(*columns).from_(target.object_table(index_object(index_id, part)))
     return query_rows(target.render(query.where(where) if where is not None else query))[0]
 
 
-def method_notes(query_rows, target: SqlTarget, index: Index, period: str | None) -> tuple[str, ...]:
+def method_notes(
+    query_rows, target: SqlTarget, index: Index, period: str | None
+) -> tuple[str, ...]:
     """What the method did to the data: treated and imputed values, areas left unranked."""
     notes = []
     if any(index.method.treatment_of(m).method != "none" for m in index.metric_ids()):
-        row = _one(query_rows, target, index.id, "treatment", [
-            "COUNT(*) AS scopes", "SUM(CASE WHEN high_points + low_points > 0 THEN 1 ELSE 0 END) AS winsorised",
-            "COALESCE(SUM(high_points + low_points), 0) AS points",
-            "SUM(CASE WHEN log_applied THEN 1 ELSE 0 END) AS logged"])
+        row = _one(
+            query_rows,
+            target,
+            index.id,
+            "treatment",
+            [
+                "COUNT(*) AS scopes",
+                "SUM(CASE WHEN high_points + low_points > 0 THEN 1 ELSE 0 END) AS winsorised",
+                "COALESCE(SUM(high_points + low_points), 0) AS points",
+                "SUM(CASE WHEN log_applied THEN 1 ELSE 0 END) AS logged",
+            ],
+        )
         unit = "metric-periods" if index.method.scope == "period" else "metrics"
         points = f"{row['points']} point{'' if row['points'] == 1 else 's'}"
-        notes.append(f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({points}), "
-                     f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})")
+        notes.append(
+            f"treated: {row['winsorised']} of {row['scopes']} {unit} winsorised ({points}), "
+            f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})"
+        )
     if not isinstance(index.method.missing, str):
-        row = _one(query_rows, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed"))
-        notes.append(f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
-                     f"{index.method.missing.group}")
+        row = _one(
+            query_rows, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed")
+        )
+        notes.append(
+            f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
+            f"{index.method.missing.group}"
+        )
     if period and index.method.min_coverage:
-        row = _one(query_rows, target, index.id, "scores", ["COUNT(*) AS unranked"],
-                   exp.and_(exp.Not(this=col("ranked")), exp.EQ(this=col("period"), expression=lit(period))))
-        notes.append(f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
-                     f"{index.method.min_coverage:.0%} of the weight")
+        row = _one(
+            query_rows,
+            target,
+            index.id,
+            "scores",
+            ["COUNT(*) AS unranked"],
+            exp.and_(
+                exp.Not(this=col("ranked")), exp.EQ(this=col("period"), expression=lit(period))
+            ),
+        )
+        notes.append(
+            f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
+            f"{index.method.min_coverage:.0%} of the weight"
+        )
     if index.stability:
-        notes.append(f"rank interval: 5th-95th percentile rank over {index.stability.draws} draws of the lens "
-                     f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})")
+        notes.append(
+            f"rank interval: 5th-95th percentile rank over {index.stability.draws} draws of the lens "
+            f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})"
+        )
     return tuple(notes)
 
 
-def read_ranking(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, index: Index,
-                 period: str | None) -> Ranking:
+def read_ranking(
+    query_rows: Callable[[str], list[dict[str, Any]]],
+    target: SqlTarget,
+    index: Index,
+    period: str | None,
+) -> Ranking:
     """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts."""
     """The Top N of `period`, or of the latest period with scores when none is given."""
     periods = [row["period"] for row in query_rows(scored_periods_sql(target, index.id))]
@@ -122,15 +168,31 @@ def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     present = lambda key: any(row.get(key) is not None for row in rows)
     columns: list[tuple[str, Any]] = []
     if present("rank_change"):
-        columns.append(("Change", lambda r: "-" if r["rank_change"] is None else f"{r['rank_change']:+d}"))
+        columns.append(
+            ("Change", lambda r: "-" if r["rank_change"] is None else f"{r['rank_change']:+d}")
+        )
     if present("productivity"):
-        columns.append(("Productivity", lambda r: "-" if r["productivity"] is None
-                        else f"{r['productivity']:.3f} (#{r['productivity_rank']})"))
+        columns.append(
+            (
+                "Productivity",
+                lambda r: (
+                    "-"
+                    if r["productivity"] is None
+                    else f"{r['productivity']:.3f} (#{r['productivity_rank']})"
+                ),
+            )
+        )
     if present("savings"):
         columns.append(("Savings", lambda r: compact(r["savings"])))
     if present("median_rank"):
-        columns.append(("Rank 5-95%", lambda r: "-" if r["rank_p05"] is None
-                        else f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}"))
+        columns.append(
+            (
+                "Rank 5-95%",
+                lambda r: (
+                    "-" if r["rank_p05"] is None else f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}"
+                ),
+            )
+        )
         columns.append(("P(top)", lambda r: "-" if r["p_top"] is None else f"{r['p_top']:.0%}"))
     return columns
 
@@ -147,8 +209,13 @@ def ranking_table(ranking: Ranking) -> Table:
     for header, _ in optional:
         table.add_column(header, justify="right")
     for row in ranking.rows:
-        cells = [str(row["rank"]), row["area_code"], row["name"] or "(name unknown)",
-                 f"{row['score']:.3f}", f"{row['lenses_used']}/{row['lenses_total']}"]
+        cells = [
+            str(row["rank"]),
+            row["area_code"],
+            row["name"] or "(name unknown)",
+            f"{row['score']:.3f}",
+            f"{row['lenses_used']}/{row['lenses_total']}",
+        ]
         cells += [cell(row) for _, cell in optional]
         table.add_row(*(Text(cell) for cell in cells))  # data, never rich markup
     return table
@@ -158,8 +225,10 @@ def empty_reason(ranking: Ranking) -> str:
     if ranking.period is None:
         return f"{ranking.index_id} has no scores in any period."
     if ranking.period in ranking.scored_periods:
-        return (f"No area of {ranking.index_id} is ranked in {ranking.period}: none has scored lenses carrying "
-                "the share of the weight that method.min_coverage asks for.")
+        return (
+            f"No area of {ranking.index_id} is ranked in {ranking.period}: none has scored lenses carrying "
+            "the share of the weight that method.min_coverage asks for."
+        )
     return f"{ranking.index_id} has no scores in {ranking.period}."
 
 

@@ -91,7 +91,7 @@ class Graph:
         while True:
             step = next(dep for dep in sorted(self.edges[path[-1]]) if dep in members)
             if step in path:
-                return path[path.index(step):] + [step]
+                return path[path.index(step) :] + [step]
             path.append(step)
 
 
@@ -110,13 +110,22 @@ def build_graph(catalog: Catalog) -> Graph:
             for name in catalog.formula(metric_id).inputs
         }
     for universe_id, universe in catalog.universes.items():
-        edges[("universes", universe_id)] = {("sources", universe.register_)} if universe.register_ else set()
+        edges[("universes", universe_id)] = (
+            {("sources", universe.register_)} if universe.register_ else set()
+        )
     for index_id, index in catalog.indexes.items():
         deps = {("universes", index.universe)}
         deps.update(("metrics", metric_id) for metric_id in index.metric_ids())
         deps.update(("metrics", p.spend) for p in index.productivity)
-        for name in [s.unit_cost for s in index.savings] + [s.volume for s in index.savings] + (
-                [f.metric for f in index.peers.neighbours.features] if index.peers.neighbours else []):
+        for name in (
+            [s.unit_cost for s in index.savings]
+            + [s.volume for s in index.savings]
+            + (
+                [f.metric for f in index.peers.neighbours.features]
+                if index.peers.neighbours
+                else []
+            )
+        ):
             deps.add(("measures" if name in catalog.measures else "metrics", name))
         if index.peers.neighbours and index.peers.neighbours.source:
             deps.add(("sources", index.peers.neighbours.source))
@@ -124,7 +133,9 @@ def build_graph(catalog: Catalog) -> Graph:
     for scenario_id, scenario in catalog.scenarios.items():
         edges[("scenarios", scenario_id)] = {("indexes", scenario.index)}
     for audit_id, audit in catalog.audits.items():
-        edges[("audits", audit_id)] = {("universes", audit.universe)} | {("metrics", m) for m, _ in audit.metrics()}
+        edges[("audits", audit_id)] = {("universes", audit.universe)} | {
+            ("metrics", m) for m, _ in audit.metrics()
+        }
     return Graph({ref: tuple(sorted(deps)) for ref, deps in edges.items()})
 
 
@@ -136,8 +147,16 @@ def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
         kind, first = cycle[0]
         path = " -> ".join(name for _, name in cycle)
         if kind == "metrics":
-            at, hint = ("formula",), "a metric cannot be computed from itself, directly or through other metrics"
+            at, hint = (
+                ("formula",),
+                "a metric cannot be computed from itself, directly or through other metrics",
+            )
         else:
-            at, hint = ("weighted_by",), "a measure cannot be weighted by itself, directly or through other weights"
-        diagnostics.append(Diagnostic("IX103", f"reference cycle: {path}", catalog.where(kind, first, *at), hint))
+            at, hint = (
+                ("weighted_by",),
+                "a measure cannot be weighted by itself, directly or through other weights",
+            )
+        diagnostics.append(
+            Diagnostic("IX103", f"reference cycle: {path}", catalog.where(kind, first, *at), hint)
+        )
     return graph, diagnostics

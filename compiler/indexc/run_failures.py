@@ -21,32 +21,49 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
     shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
     more = " and more" if len(failure.examples) > len(examples) else ""
     if isinstance(node, EmptyResultCheckNode):
-        found = failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
-        return Diagnostic(node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint)
+        found = (
+            failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
+        )
+        return Diagnostic(
+            node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint
+        )
     if isinstance(node, SmellCheckNode):
         return Diagnostic(
-            "IX730", f"smell test of measure {node.measure_id}: {node.failure}: "
+            "IX730",
+            f"smell test of measure {node.measure_id}: {node.failure}: "
             f"{'; '.join(str(v) for v in examples)}{more}",
-            catalog.where(*node.spec), "nothing was changed in the database; correct the value in its file "
+            catalog.where(*node.spec),
+            "nothing was changed in the database; correct the value in its file "
             "(x1000: pounds for thousands; x0.01: a fraction for a percentage), or, if it is right, accept it "
-            f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}")
+            f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}",
+        )
     if isinstance(node, AuditCheckNode):
         return Diagnostic(
-            "IX707", f"audit {node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
+            "IX707",
+            f"audit {node.spec[1]}: {node.failure}: {shown}{more}",
+            catalog.where(*node.spec),
             "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
-            f"build and read every row in {node.audit_object}")
+            f"build and read every row in {node.audit_object}",
+        )
     return Diagnostic(
-        "IX702", f"{node.spec[1]}: {node.failure}: {shown}{more}", catalog.where(*node.spec),
+        "IX702",
+        f"{node.spec[1]}: {node.failure}: {shown}{more}",
+        catalog.where(*node.spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
-        "correct the data or the source's declaration")
+        "correct the data or the source's declaration",
+    )
 
 
-def object_failed(failure: ObjectFailed, catalog: Catalog, target: str, sql_directory: str,
-                  target_file: Location) -> Diagnostic:
+def object_failed(
+    failure: ObjectFailed, catalog: Catalog, target: str, sql_directory: str, target_file: Location
+) -> Diagnostic:
     """The engine refused an object's statement; at its spec, or at the target file for an object of none."""
     spec = failure.object.node.spec
     location = catalog.where(*spec) if spec else target_file
     return Diagnostic(
-        "IX701", f"building {failure.object.name} on {target} failed: {failure.message}", location,
+        "IX701",
+        f"building {failure.object.name} on {target} failed: {failure.message}",
+        location,
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "
-        "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD")
+        "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD",
+    )

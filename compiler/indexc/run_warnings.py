@@ -14,10 +14,12 @@ from indexc.plan.nodes import AuditNode, MeasureNode
 
 
 def after_run(query, objects, compilation, target_sql) -> list[Diagnostic]:
-    return (guard_reports.after_run(query, objects, compilation.catalog, target_sql)
-            + incomplete_restatements(query, objects, compilation, target_sql)
-            + invalid_values_found(query, objects, compilation, target_sql)
-            + audit_findings(query, objects, compilation, target_sql))
+    return (
+        guard_reports.after_run(query, objects, compilation.catalog, target_sql)
+        + incomplete_restatements(query, objects, compilation, target_sql)
+        + invalid_values_found(query, objects, compilation, target_sql)
+        + audit_findings(query, objects, compilation, target_sql)
+    )
 
 
 def incomplete_restatements(query, objects, compilation, target_sql) -> list[Diagnostic]:
@@ -33,13 +35,17 @@ def incomplete_restatements(query, objects, compilation, target_sql) -> list[Dia
         rows = query(report.incomplete_sql(target_sql, obj.name))
         if rows:
             first = rows[0]
-            warnings.append(Diagnostic(
-                "IX705", f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
-                f"{compilation.geography.date}: some contributing area has no data (first: "
-                f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
-                compilation.catalog.where(*obj.node.spec),
-                f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
-                severity=Severity.WARNING))
+            warnings.append(
+                Diagnostic(
+                    "IX705",
+                    f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
+                    f"{compilation.geography.date}: some contributing area has no data (first: "
+                    f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
+                    compilation.catalog.where(*obj.node.spec),
+                    f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
+                    severity=Severity.WARNING,
+                )
+            )
     return warnings
 
 
@@ -53,11 +59,16 @@ def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagno
         if rows:
             shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-            warnings.append(Diagnostic(
-                "IX706", f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
-                f"left out as missing: {shown}{more}", compilation.catalog.where(*obj.node.spec, "valid"),
-                "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
-                severity=Severity.WARNING))
+            warnings.append(
+                Diagnostic(
+                    "IX706",
+                    f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
+                    f"left out as missing: {shown}{more}",
+                    compilation.catalog.where(*obj.node.spec, "valid"),
+                    "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
+                    severity=Severity.WARNING,
+                )
+            )
     return warnings
 
 
@@ -72,8 +83,13 @@ def audit_findings(query, objects, compilation, target_sql) -> list[Diagnostic]:
         if rows:
             shown = ", ".join(f"{r['area_code']} {r['period']}" for r in rows[:3])
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
-            warnings.append(Diagnostic(
-                "IX707", f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
-                compilation.catalog.where(*node.spec), f"{node.finds}; every row is in {obj.name}",
-                severity=Severity.WARNING))
+            warnings.append(
+                Diagnostic(
+                    "IX707",
+                    f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
+                    compilation.catalog.where(*node.spec),
+                    f"{node.finds}; every row is in {obj.name}",
+                    severity=Severity.WARNING,
+                )
+            )
     return warnings

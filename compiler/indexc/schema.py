@@ -25,14 +25,20 @@ BARE_ITEMS = (("LineageEvent", "to"), ("Lens", "metrics"), ("Neighbours", "featu
 """Lists whose entries may also be bare codes or ids (a successor's code; a metric of weight 1)."""
 
 
-def _models(models: list[type[BaseModel]]) -> tuple[dict[type[BaseModel], dict[str, Any]], dict[str, Any]]:
-    refs, definitions = models_json_schema([(m, "validation") for m in models],
-                                           ref_template="#/$defs/{model}", by_alias=True)
+def _models(
+    models: list[type[BaseModel]],
+) -> tuple[dict[type[BaseModel], dict[str, Any]], dict[str, Any]]:
+    refs, definitions = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/$defs/{model}", by_alias=True
+    )
     return {model: refs[(model, "validation")] for model in models}, definitions.get("$defs", {})
 
 
 def _language() -> dict[str, Any]:
-    return {"const": CURRENT_VERSION, "description": "The spec language version this file is written in."}
+    return {
+        "const": CURRENT_VERSION,
+        "description": "The spec language version this file is written in.",
+    }
 
 
 def spec_schema() -> dict[str, Any]:
@@ -40,16 +46,28 @@ def spec_schema() -> dict[str, Any]:
     kinds = KINDS
     models: dict[str, list[type[BaseModel]]] = {}
     for kind in kinds:
-        models[kind.key] = list(SOURCE_LAYOUTS.values()) if kind.key == "sources" else [kind.model_for({})]
+        models[kind.key] = (
+            list(SOURCE_LAYOUTS.values()) if kind.key == "sources" else [kind.model_for({})]
+        )
     refs, definitions = _models([m for group in models.values() for m in group])
     definitions = _shorthands(definitions)
     properties: dict[str, Any] = {LANGUAGE_KEY: _language()}
     for kind in kinds:
         entries = [refs[m] for m in models[kind.key]]
-        properties[kind.key] = {"type": "array", "description": f"A list of {kind.noun} entries.",
-                                "items": entries[0] if len(entries) == 1 else {"oneOf": entries}}
-    return {"$schema": DIALECT, "title": "indexc spec file", "type": "object", "required": [LANGUAGE_KEY],
-            "properties": properties, "additionalProperties": False, "$defs": definitions}
+        properties[kind.key] = {
+            "type": "array",
+            "description": f"A list of {kind.noun} entries.",
+            "items": entries[0] if len(entries) == 1 else {"oneOf": entries},
+        }
+    return {
+        "$schema": DIALECT,
+        "title": "indexc spec file",
+        "type": "object",
+        "required": [LANGUAGE_KEY],
+        "properties": properties,
+        "additionalProperties": False,
+        "$defs": definitions,
+    }
 
 
 def target_schema() -> dict[str, Any]:
@@ -59,15 +77,24 @@ def target_schema() -> dict[str, Any]:
     for model in TARGET_MODELS.values():
         choices.append({"allOf": [refs[model], {"properties": {LANGUAGE_KEY: _language()}}]})
     definitions = {name: _allow_language(d) for name, d in definitions.items()}
-    return {"$schema": DIALECT, "title": "indexc target file", "type": "object", "required": [LANGUAGE_KEY],
-            "oneOf": [refs[m] for m in TARGET_MODELS.values()], "$defs": definitions}
+    return {
+        "$schema": DIALECT,
+        "title": "indexc target file",
+        "type": "object",
+        "required": [LANGUAGE_KEY],
+        "oneOf": [refs[m] for m in TARGET_MODELS.values()],
+        "$defs": definitions,
+    }
 
 
 def _allow_language(definition: dict[str, Any]) -> dict[str, Any]:
     """A target model forbids unknown keys; its file also starts with `indexc: 2`."""
     if "target" in definition.get("properties", {}):
-        definition = {**definition, "properties": {LANGUAGE_KEY: _language(), **definition["properties"]},
-                      "required": [LANGUAGE_KEY, *definition.get("required", [])]}
+        definition = {
+            **definition,
+            "properties": {LANGUAGE_KEY: _language(), **definition["properties"]},
+            "required": [LANGUAGE_KEY, *definition.get("required", [])],
+        }
     return definition
 
 
@@ -77,10 +104,15 @@ def _shorthands(definitions: dict[str, Any]) -> dict[str, Any]:
     for name in BARE_METHOD:
         if name in definitions:
             methods = definitions[name]["properties"]["method"]
-            definitions[name] = {"anyOf": [{"type": "string", "enum": methods["enum"]}, definitions[name]]}
+            definitions[name] = {
+                "anyOf": [{"type": "string", "enum": methods["enum"]}, definitions[name]]
+            }
     for name, field in BARE_ITEMS:
         if name in definitions:
             model = definitions[name]
             items = model["properties"][field]["items"]
-            model["properties"][field] = {**model["properties"][field], "items": {"anyOf": [{"type": "string"}, items]}}
+            model["properties"][field] = {
+                **model["properties"][field],
+                "items": {"anyOf": [{"type": "string"}, items]},
+            }
     return definitions

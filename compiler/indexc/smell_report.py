@@ -34,12 +34,17 @@ def read(query, objects, compilation, target_sql) -> SmellReport:
         mild = [r for r in rows if r["severity"] == "warn" and r["accepted_because"] is None]
         if mild:
             more = f" and {len(mild) - SHOWN} more" if len(mild) > SHOWN else ""
-            warnings.append(Diagnostic(
-                "IX731", f"smell test of measure {measure_id}: {len(mild)} value(s) far from their peers "
-                f"(robust z beyond {node.warn_z:g}): {'; '.join(describe(r) for r in mild[:SHOWN])}{more}",
-                catalog.where("measures", measure_id), f"look at them; every flagged value is in {node.name}; "
-                "accept one under the measure's 'smell: accept:' with a reason once it is checked",
-                severity=Severity.WARNING))
+            warnings.append(
+                Diagnostic(
+                    "IX731",
+                    f"smell test of measure {measure_id}: {len(mild)} value(s) far from their peers "
+                    f"(robust z beyond {node.warn_z:g}): {'; '.join(describe(r) for r in mild[:SHOWN])}{more}",
+                    catalog.where("measures", measure_id),
+                    f"look at them; every flagged value is in {node.name}; "
+                    "accept one under the measure's 'smell: accept:' with a reason once it is checked",
+                    severity=Severity.WARNING,
+                )
+            )
         if any(r["accepted_because"] is not None for r in rows):
             accepted[measure_id] = sum(1 for r in rows if r["accepted_because"] is not None)
         warnings.extend(_unmatched(node, rows, catalog))
@@ -48,9 +53,14 @@ def read(query, objects, compilation, target_sql) -> SmellReport:
 
 def describe(row: dict) -> str:
     """`E06000001 2016-17 = 38964 (peers, 0.05x the median; source, file line 2)`."""
-    why = {"peers": f"{row['peer_ratio']:.3g}x the peers' median" if row["peer_ratio"] is not None else "peers",
-           "spread": f"robust z {row['robust_z']:.1f}" if row["robust_z"] is not None else "spread",
-           "over_time": "far from its own neighbouring periods", "unit_range": "outside its unit's range"}[row["test"]]
+    why = {
+        "peers": f"{row['peer_ratio']:.3g}x the peers' median"
+        if row["peer_ratio"] is not None
+        else "peers",
+        "spread": f"robust z {row['robust_z']:.1f}" if row["robust_z"] is not None else "spread",
+        "over_time": "far from its own neighbouring periods",
+        "unit_range": "outside its unit's range",
+    }[row["test"]]
     line = f" line {row['line']}" if row["line"] is not None else ""
     return f"{row['area_code']} {row['period']} = {row['value']:g} ({why}; {row['source']}, {row['file']}{line})"
 
@@ -64,9 +74,14 @@ def _unmatched(node: SmellNode, rows: list[dict], catalog) -> list[Diagnostic]:
     for position, (area, period, _) in enumerate(node.accepted):
         if any(a == area and (period is None or p == period) for a, p in flagged):
             continue
-        found.append(Diagnostic(
-            "IX732", f"smell test of measure {measure_id}: accepted {area}{' ' + period if period else ''} "
-            "matches no flagged value", catalog.where("measures", measure_id, "smell", "accept", position),
-            "the data may have been corrected, or the area or period is mistyped; remove or correct the entry",
-            severity=Severity.WARNING))
+        found.append(
+            Diagnostic(
+                "IX732",
+                f"smell test of measure {measure_id}: accepted {area}{' ' + period if period else ''} "
+                "matches no flagged value",
+                catalog.where("measures", measure_id, "smell", "accept", position),
+                "the data may have been corrected, or the area or period is mistyped; remove or correct the entry",
+                severity=Severity.WARNING,
+            )
+        )
     return found

@@ -18,7 +18,9 @@ ABSENT = object()  # a key one side does not have
 
 @dataclass(frozen=True)
 class FieldChange:
-    entries: tuple[str, ...]  # the list entries it is inside, e.g. ("lens outcomes", "metric satisfaction")
+    entries: tuple[
+        str, ...
+    ]  # the list entries it is inside, e.g. ("lens outcomes", "metric satisfaction")
     field: str  # the dotted path within the innermost entry; "" for an entry added or removed whole
     old: Any = ABSENT
     new: Any = ABSENT
@@ -27,7 +29,11 @@ class FieldChange:
         if not self.field:
             return f"{' > '.join(self.entries)}: {'added' if self.old is ABSENT else 'removed'}"
         change = f"{yaml_text(self.old)} -> {yaml_text(self.new)}"
-        return f"{' > '.join(self.entries)}: {self.field} {change}" if self.entries else f"{self.field}: {change}"
+        return (
+            f"{' > '.join(self.entries)}: {self.field} {change}"
+            if self.entries
+            else f"{self.field}: {change}"
+        )
 
 
 def yaml_text(value: Any) -> str:
@@ -56,7 +62,9 @@ def field_changes(old: dict, new: dict) -> list[FieldChange]:
 
 def _mapping(entries: tuple[str, ...], prefix: str, old: dict, new: dict):
     for key in [*new, *(k for k in old if k not in new)]:
-        yield from _value(entries, f"{prefix}{key}", key, old.get(key, ABSENT), new.get(key, ABSENT))
+        yield from _value(
+            entries, f"{prefix}{key}", key, old.get(key, ABSENT), new.get(key, ABSENT)
+        )
 
 
 def _value(entries: tuple[str, ...], path: str, key: str, old: Any, new: Any):

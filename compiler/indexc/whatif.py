@@ -18,7 +18,13 @@ import re
 from dataclasses import dataclass
 
 from indexc.errors import Diagnostic, Location, Severity, UserError
-from indexc.geography import Geography, GeographyOptions, active_events, default_date, geography_register
+from indexc.geography import (
+    Geography,
+    GeographyOptions,
+    active_events,
+    default_date,
+    geography_register,
+)
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
 from indexc.validate.models import did_you_mean
@@ -46,8 +52,12 @@ class WhatIf:
         suffix = SEPARATOR + self.name
         if target.upper_case_defaults:
             suffix = suffix.upper()
-        return target.model_copy(update={"schema_": target.schema_ + suffix,
-                                         "published_schema": target.published + suffix})
+        return target.model_copy(
+            update={
+                "schema_": target.schema_ + suffix,
+                "published_schema": target.published + suffix,
+            }
+        )
 
     def directory(self, target_name: str) -> str:
         """The build directory's name under build/: the live build's SQL files stay as they are."""
@@ -61,7 +71,9 @@ def _safe(text: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")
 
 
-def derived_name(proposed: tuple[str, ...], date: datetime.date | None, scenarios: tuple[str, ...]) -> str:
+def derived_name(
+    proposed: tuple[str, ...], date: datetime.date | None, scenarios: tuple[str, ...]
+) -> str:
     """A name that says what the what-if models: `surrey_2027_split`, `at_2019_04_01`, `scenario_x`, joined
     by `__`; cut to MAX_NAME characters with a digest of the whole when longer."""
     parts = [_safe(event) for event in sorted(proposed)]
@@ -69,8 +81,12 @@ def derived_name(proposed: tuple[str, ...], date: datetime.date | None, scenario
     parts += [f"scenario_{_safe(s)}" for s in sorted(scenarios)]
     name = "__".join(part for part in parts if part) or "named"
     name = name if name[0].isalpha() else "w_" + name
-    if len(name) > MAX_NAME:  # several events: their names cut, and a digest of the whole so that names differ
-        name = name[:MAX_NAME - 9].rstrip("_") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    if (
+        len(name) > MAX_NAME
+    ):  # several events: their names cut, and a digest of the whole so that names differ
+        name = (
+            name[: MAX_NAME - 9].rstrip("_") + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+        )
     return name
 
 
@@ -78,12 +94,18 @@ def name_problem(name: str) -> Diagnostic | None:
     """IX720: the name becomes part of two schema names, so it must be a plain identifier."""
     if SAFE_NAME.match(name) and len(name) <= MAX_NAME:
         return None
-    return Diagnostic("IX720", f"'{name}' is not a what-if name", Location("specs"),
-                      f"write --as NAME with lower-case letters, digits and underscores, starting with a "
-                      f"letter, at most {MAX_NAME} characters (such as surrey_split)")
+    return Diagnostic(
+        "IX720",
+        f"'{name}' is not a what-if name",
+        Location("specs"),
+        f"write --as NAME with lower-case letters, digits and underscores, starting with a "
+        f"letter, at most {MAX_NAME} characters (such as surrey_split)",
+    )
 
 
-def non_default_date(catalog: Catalog, geography: Geography | None, options: GeographyOptions) -> datetime.date | None:
+def non_default_date(
+    catalog: Catalog, geography: Geography | None, options: GeographyOptions
+) -> datetime.date | None:
     """The geography date when it was asked for and differs from the live result's (the latest in-force event's)."""
     if geography is None or options.date is None:
         return None
@@ -92,8 +114,15 @@ def non_default_date(catalog: Catalog, geography: Geography | None, options: Geo
     return None if options.date == live else options.date
 
 
-def what_if(catalog: Catalog, geography: Geography | None, options: GeographyOptions, *,
-            scenarios: tuple[str, ...] = (), name: str | None = None, publish_as_live: bool = False) -> WhatIf | None:
+def what_if(
+    catalog: Catalog,
+    geography: Geography | None,
+    options: GeographyOptions,
+    *,
+    scenarios: tuple[str, ...] = (),
+    name: str | None = None,
+    publish_as_live: bool = False,
+) -> WhatIf | None:
     """The run's what-if, or None for a run of the live result. Raises IX720 for an unsafe `name`."""
     date = non_default_date(catalog, geography, options)
     reasons = [f"proposed {event}" for event in sorted(options.proposed)]
@@ -109,14 +138,26 @@ def what_if(catalog: Catalog, geography: Geography | None, options: GeographyOpt
 
 def unknown_scenarios(catalog: Catalog, scenarios: tuple[str, ...]) -> list[Diagnostic]:
     """IX102 for each `run --scenario` the specs do not define."""
-    return [Diagnostic("IX102", f"unknown scenario '{s}' in run --scenario", Location("specs"),
-                       did_you_mean(s, catalog.scenarios) or
-                       f"scenarios: {', '.join(sorted(catalog.scenarios)) or 'none defined'}")
-            for s in sorted(set(scenarios)) if s not in catalog.scenarios]
+    return [
+        Diagnostic(
+            "IX102",
+            f"unknown scenario '{s}' in run --scenario",
+            Location("specs"),
+            did_you_mean(s, catalog.scenarios)
+            or f"scenarios: {', '.join(sorted(catalog.scenarios)) or 'none defined'}",
+        )
+        for s in sorted(set(scenarios))
+        if s not in catalog.scenarios
+    ]
 
 
 def published_as_live(whatif: WhatIf, target: Target, location: Location) -> Diagnostic:
     """IX722: the warning that stays in the run's diagnostics (and JSON) when a what-if replaced the live result."""
-    return Diagnostic("IX722", f"{whatif.describe()} was published as the live result in {target.published}",
-                      location, "consumers now read it; run without --publish-as-live and without the what-if's "
-                      "options to publish the live result again", Severity.WARNING)
+    return Diagnostic(
+        "IX722",
+        f"{whatif.describe()} was published as the live result in {target.published}",
+        location,
+        "consumers now read it; run without --publish-as-live and without the what-if's "
+        "options to publish the live result again",
+        Severity.WARNING,
+    )

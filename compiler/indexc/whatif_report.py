@@ -43,42 +43,80 @@ class WhatIfResults:
 
 
 def proposed_sql(target: SqlTarget, index_id: str, period: str, codes: list[str]) -> str:
-    query = (exp.select(col("area_code"), col("rank"), col("score"), col("ranked"))
-             .from_(target.object_table(index_object(index_id, "scores")))
-             .where(exp.and_(exp.EQ(this=col("period"), expression=lit(period)),
-                             col("area_code").isin(*(lit(c) for c in codes))))
-             .order_by(exp.Ordered(this=col("rank"), nulls_first=False), col("area_code")))
+    query = (
+        exp.select(col("area_code"), col("rank"), col("score"), col("ranked"))
+        .from_(target.object_table(index_object(index_id, "scores")))
+        .where(
+            exp.and_(
+                exp.EQ(this=col("period"), expression=lit(period)),
+                col("area_code").isin(*(lit(c) for c in codes)),
+            )
+        )
+        .order_by(exp.Ordered(this=col("rank"), nulls_first=False), col("area_code"))
+    )
     return target.render(query)
 
 
-def scenario_proposed_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str, codes: list[str]) -> str:
+def scenario_proposed_sql(
+    target: SqlTarget, index_id: str, scenario_id: str, period: str, codes: list[str]
+) -> str:
     """A scenario's own proposed councils, from its deltas (their baseline side is missing)."""
-    query = (exp.select(col("area_code"), exp.alias_(col("scenario_rank"), "rank"),
-                        exp.alias_(col("scenario_score"), "score"),
-                        exp.alias_(exp.Not(this=exp.Is(this=col("scenario_rank"), expression=exp.Null())), "ranked"))
-             .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
-             .where(exp.and_(exp.EQ(this=col("period"), expression=lit(period)),
-                             col("area_code").isin(*(lit(c) for c in codes))))
-             .order_by(exp.Ordered(this=col("scenario_rank"), nulls_first=False), col("area_code")))
+    query = (
+        exp.select(
+            col("area_code"),
+            exp.alias_(col("scenario_rank"), "rank"),
+            exp.alias_(col("scenario_score"), "score"),
+            exp.alias_(
+                exp.Not(this=exp.Is(this=col("scenario_rank"), expression=exp.Null())), "ranked"
+            ),
+        )
+        .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
+        .where(
+            exp.and_(
+                exp.EQ(this=col("period"), expression=lit(period)),
+                col("area_code").isin(*(lit(c) for c in codes)),
+            )
+        )
+        .order_by(exp.Ordered(this=col("scenario_rank"), nulls_first=False), col("area_code"))
+    )
     return target.render(query)
 
 
 def movers_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str) -> str:
-    query = (exp.select(col("area_code"), col("baseline_rank"), col("scenario_rank"), col("rank_delta"))
-             .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
-             .where(exp.and_(exp.EQ(this=col("period"), expression=lit(period)),
-                             exp.NEQ(this=col("rank_delta"), expression=exp.Literal.number(0))))
-             .order_by(exp.Ordered(this=exp.Abs(this=col("rank_delta")), desc=True), col("area_code"))
-             .limit(MOVERS))
+    query = (
+        exp.select(col("area_code"), col("baseline_rank"), col("scenario_rank"), col("rank_delta"))
+        .from_(target.object_table(index_object(index_id, f"scenario__{scenario_id}__deltas")))
+        .where(
+            exp.and_(
+                exp.EQ(this=col("period"), expression=lit(period)),
+                exp.NEQ(this=col("rank_delta"), expression=exp.Literal.number(0)),
+            )
+        )
+        .order_by(exp.Ordered(this=exp.Abs(this=col("rank_delta")), desc=True), col("area_code"))
+        .limit(MOVERS)
+    )
     return target.render(query)
 
 
-def read(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, catalog: Catalog,
-         proposed: tuple[str, ...], scenarios: tuple[str, ...], rankings: list[Ranking]) -> WhatIfResults:
+def read(
+    query_rows: Callable[[str], list[dict[str, Any]]],
+    target: SqlTarget,
+    catalog: Catalog,
+    proposed: tuple[str, ...],
+    scenarios: tuple[str, ...],
+    rankings: list[Ranking],
+) -> WhatIfResults:
     """The proposed councils' ranks in each ranking shown, and the movers of each scenario asked for (with
     the ranks of the councils its own proposed events create)."""
-    named = lambda rows: [{**row, "name": catalog.areas[row["area_code"]].name  # noqa: E731
-                           if row["area_code"] in catalog.areas else None} for row in rows]
+    named = lambda rows: [
+        {
+            **row,
+            "name": catalog.areas[row["area_code"]].name  # noqa: E731
+            if row["area_code"] in catalog.areas
+            else None,
+        }
+        for row in rows
+    ]
     created = lambda events: sorted({s.code for event in events for s in catalog.lineage[event].to})  # noqa: E731
     codes = created(proposed)
     results = WhatIfResults()
@@ -87,22 +125,41 @@ def read(query_rows: Callable[[str], list[dict[str, Any]]], target: SqlTarget, c
             continue
         if codes:
             rows = named(query_rows(proposed_sql(target, ranking.index_id, ranking.period, codes)))
-            results.proposed.append(AreaRanks(
-                f"{ranking.index_id}, {ranking.period}: the proposed councils", rows,
-                f"none of {', '.join(codes)} is in the universe of {ranking.index_id}"))
+            results.proposed.append(
+                AreaRanks(
+                    f"{ranking.index_id}, {ranking.period}: the proposed councils",
+                    rows,
+                    f"none of {', '.join(codes)} is in the universe of {ranking.index_id}",
+                )
+            )
         for scenario_id in sorted(scenarios):
             if catalog.scenarios[scenario_id].index != ranking.index_id:
                 continue
-            rows = named(query_rows(movers_sql(target, ranking.index_id, scenario_id, ranking.period)))
-            results.movers.append(AreaRanks(
-                f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: the biggest rank movers", rows,
-                f"scenario {scenario_id} moves no council's rank in {ranking.period}"))
+            rows = named(
+                query_rows(movers_sql(target, ranking.index_id, scenario_id, ranking.period))
+            )
+            results.movers.append(
+                AreaRanks(
+                    f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: the biggest rank movers",
+                    rows,
+                    f"scenario {scenario_id} moves no council's rank in {ranking.period}",
+                )
+            )
             if own := created(catalog.scenarios[scenario_id].proposed):
-                rows = named(query_rows(scenario_proposed_sql(target, ranking.index_id, scenario_id, ranking.period,
-                                                              own)))
-                results.proposed.append(AreaRanks(
-                    f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: its proposed councils", rows,
-                    f"none of {', '.join(own)} is in the universe of {ranking.index_id}"))
+                rows = named(
+                    query_rows(
+                        scenario_proposed_sql(
+                            target, ranking.index_id, scenario_id, ranking.period, own
+                        )
+                    )
+                )
+                results.proposed.append(
+                    AreaRanks(
+                        f"scenario {scenario_id} of {ranking.index_id}, {ranking.period}: its proposed councils",
+                        rows,
+                        f"none of {', '.join(own)} is in the universe of {ranking.index_id}",
+                    )
+                )
     return results
 
 
@@ -128,13 +185,23 @@ def print_what_if_results(results: WhatIfResults | None, console: Console) -> No
         return
     name = lambda r: r["name"] or "(name unknown)"  # noqa: E731
     code = lambda r: r["area_code"]  # noqa: E731
-    proposed_columns = [("Rank", lambda r: _rank(r["rank"]) if r["ranked"] else "unranked"), ("Code", code),
-                        ("Name", name), ("Score", lambda r: "-" if r["score"] is None else f"{r['score']:.3f}")]
-    mover_columns = [("Code", code), ("Name", name), ("Baseline", lambda r: _rank(r["baseline_rank"])),
-                     ("Scenario", lambda r: _rank(r["scenario_rank"])),
-                     ("Change", lambda r: "-" if r["rank_delta"] is None else f"{r['rank_delta']:+d}")]
-    for ranks, columns in [*((r, proposed_columns) for r in results.proposed),
-                           *((r, mover_columns) for r in results.movers)]:
+    proposed_columns = [
+        ("Rank", lambda r: _rank(r["rank"]) if r["ranked"] else "unranked"),
+        ("Code", code),
+        ("Name", name),
+        ("Score", lambda r: "-" if r["score"] is None else f"{r['score']:.3f}"),
+    ]
+    mover_columns = [
+        ("Code", code),
+        ("Name", name),
+        ("Baseline", lambda r: _rank(r["baseline_rank"])),
+        ("Scenario", lambda r: _rank(r["scenario_rank"])),
+        ("Change", lambda r: "-" if r["rank_delta"] is None else f"{r['rank_delta']:+d}"),
+    ]
+    for ranks, columns in [
+        *((r, proposed_columns) for r in results.proposed),
+        *((r, mover_columns) for r in results.movers),
+    ]:
         if ranks.rows:
             console.print(Text(ranks.title))
             console.print(_table(ranks, columns))
@@ -142,8 +209,9 @@ def print_what_if_results(results: WhatIfResults | None, console: Console) -> No
             console.print(Text(f"{ranks.title}: {ranks.empty}", style="yellow"))
 
 
-def print_destination(whatif: WhatIf | None, schemas: tuple[str, str] | None, console: Console, *,
-                      quiet: bool) -> None:
+def print_destination(
+    whatif: WhatIf | None, schemas: tuple[str, str] | None, console: Console, *, quiet: bool
+) -> None:
     """Where the run wrote. A what-if says so even with -q; one published as live, in bold red."""
     if schemas is None:
         return
@@ -152,8 +220,20 @@ def print_destination(whatif: WhatIf | None, schemas: tuple[str, str] | None, co
         if not quiet:
             console.print(f"[dim]published to {published} (the live result)[/dim]", soft_wrap=True)
     elif whatif.publish_as_live:
-        console.print(Text(f"PUBLISHED AS THE LIVE RESULT: {whatif.describe()} replaced what consumers read in "
-                           f"{published}", style="bold red"), soft_wrap=True)
+        console.print(
+            Text(
+                f"PUBLISHED AS THE LIVE RESULT: {whatif.describe()} replaced what consumers read in "
+                f"{published}",
+                style="bold red",
+            ),
+            soft_wrap=True,
+        )
     else:
-        console.print(Text(f"{whatif.describe()}: built in {build}, published to {published}; the live "
-                           "publication is unchanged", style="yellow"), soft_wrap=True)
+        console.print(
+            Text(
+                f"{whatif.describe()}: built in {build}, published to {published}; the live "
+                "publication is unchanged",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )

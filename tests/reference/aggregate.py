@@ -19,16 +19,29 @@ def node_result(node: Node, metric_rows: dict, default: dict, out: list, area: s
         if row is None or row["score"] is None:
             return None, False
         return row["score"], not row["imputed"]
-    results = [(child, *node_result(child, metric_rows, default, out, area, period)) for child in node.children]
+    results = [
+        (child, *node_result(child, metric_rows, default, out, area, period))
+        for child in node.children
+    ]
     used = [(child.weight, score) for child, score, _ in results if score is not None]
     if not used:
         return None, False
     total = sum(child.weight for child in node.children)
-    present = sum(child.weight for child, score, observed in results if score is not None and observed)
+    present = sum(
+        child.weight for child, score, observed in results if score is not None and observed
+    )
     score = weighted_mean(node.aggregate or default, [w for w, _ in used], [s for _, s in used])
-    out.append({"lens": node.id, "area_code": area, "period": period, "score": score,
-                "children_used": len(used), "children_total": len(node.children),
-                "coverage": present / total})
+    out.append(
+        {
+            "lens": node.id,
+            "area_code": area,
+            "period": period,
+            "score": score,
+            "children_used": len(used),
+            "children_total": len(node.children),
+            "coverage": present / total,
+        }
+    )
     return score, present > 0
 
 
@@ -48,7 +61,9 @@ def top_level(index: IndexSpec, lens_results: dict[str, tuple[float, bool]], wei
     return weighted_mean(index.method["aggregate"], used_w, used_s), len(used_s), present / total
 
 
-def lens_and_index_scores(index: IndexSpec, inputs: Inputs, metric_rows: list[dict], periods: list[str]):
+def lens_and_index_scores(
+    index: IndexSpec, inputs: Inputs, metric_rows: list[dict], periods: list[str]
+):
     """`lens_scores` and `scores` rows, plus each area's top-lens (score, observed) for stability."""
     by_key = {(r["metric"], r["area_code"], r["period"]): r for r in metric_rows}
     lens_rows: list[dict] = []
@@ -57,14 +72,27 @@ def lens_and_index_scores(index: IndexSpec, inputs: Inputs, metric_rows: list[di
     default = index.method["aggregate"]
     for period in periods:
         for area in sorted(inputs.members(period)):
-            results = {lens.id: node_result(lens, by_key, default, lens_rows, area, period) for lens in index.lenses}
-            score, used, coverage = top_level(index, results, [lens.weight for lens in index.lenses])
+            results = {
+                lens.id: node_result(lens, by_key, default, lens_rows, area, period)
+                for lens in index.lenses
+            }
+            score, used, coverage = top_level(
+                index, results, [lens.weight for lens in index.lenses]
+            )
             if score is None:
                 continue
             tops[(area, period)] = results
-            score_rows.append({"area_code": area, "period": period, "score": score, "lenses_used": used,
-                               "lenses_total": len(index.lenses), "coverage": coverage,
-                               "ranked": round(coverage, 9) >= index.method["min_coverage"]})
+            score_rows.append(
+                {
+                    "area_code": area,
+                    "period": period,
+                    "score": score,
+                    "lenses_used": used,
+                    "lenses_total": len(index.lenses),
+                    "coverage": coverage,
+                    "ranked": round(coverage, 9) >= index.method["min_coverage"],
+                }
+            )
     for period in periods:
         by_lens: dict[str, dict[str, dict]] = {}
         for row in lens_rows:
@@ -105,6 +133,13 @@ def group_ranks(index: IndexSpec, inputs: Inputs, score_rows: list[dict]) -> lis
                 groups.setdefault((group, row["period"]), {})[row["area_code"]] = row["score"]
         for (group, period), scores in sorted(groups.items()):
             for area, rank in competition_ranks(scores).items():
-                out.append({"grouping": grouping, "group_code": group, "area_code": area,
-                            "period": period, "rank": rank})
+                out.append(
+                    {
+                        "grouping": grouping,
+                        "group_code": group,
+                        "area_code": area,
+                        "period": period,
+                        "rank": rank,
+                    }
+                )
     return out

@@ -18,9 +18,12 @@ SHOWN = 25
 
 
 def relation_exists(connection, schema: str, name: str) -> bool:
-    return bool(connection.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name]).fetchall())
+    return bool(
+        connection.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    )
 
 
 def read_relation(connection, schema: str, name: str) -> list[dict]:
@@ -30,8 +33,11 @@ def read_relation(connection, schema: str, name: str) -> list[dict]:
 
 
 def read_values(connection, schema: str, name: str) -> dict[tuple[str, str], float]:
-    return {(r["area_code"], r["period"]): r["value"] for r in read_relation(connection, schema, name)
-            if r["value"] is not None}
+    return {
+        (r["area_code"], r["period"]): r["value"]
+        for r in read_relation(connection, schema, name)
+        if r["value"] is not None
+    }
 
 
 def needed_ids(index: IndexSpec) -> set[str]:
@@ -55,22 +61,32 @@ def read_inputs(connection, schema: str, index: IndexSpec) -> Inputs:
             measures[item] = read_values(connection, schema, f"restated__{item}")
         else:
             measures[item] = read_values(connection, schema, f"measure__{item}")
-    universe = [(r["area_code"], r["name"], r["type"], r["valid_from"], r["valid_to"])
-                for r in read_relation(connection, schema, f"universe__{index.universe}")]
+    universe = [
+        (r["area_code"], r["name"], r["type"], r["valid_from"], r["valid_to"])
+        for r in read_relation(connection, schema, f"universe__{index.universe}")
+    ]
     groupings = set(index.peers["groups"]) | {s["peers"] for s in index.savings}
     if index.method["missing"]["method"] == "impute":
         groupings.add(index.method["missing"]["group"])
-    area_maps = {g: [(r["from_code"], r["to_code"], r["valid_from"], r["valid_to"])
-                     for r in read_relation(connection, schema, f"area_map__{g}")]
-                 for g in groupings - {"type", "neighbours"}}
+    area_maps = {
+        g: [
+            (r["from_code"], r["to_code"], r["valid_from"], r["valid_to"])
+            for r in read_relation(connection, schema, f"area_map__{g}")
+        ]
+        for g in groupings - {"type", "neighbours"}
+    }
     return Inputs(metrics, universe, measures, area_maps)
 
 
 def reference_tables(project: Path, connection, schema: str) -> dict[str, dict[str, list[dict]]]:
     """Index id -> {table suffix: rows} for every index the project's specs declare."""
     indexes, scenarios, directions = indexes_and_scenarios(project / "specs")
-    return {index_id: compute_index(index, read_inputs(connection, schema, index), directions, scenarios)
-            for index_id, index in indexes.items()}
+    return {
+        index_id: compute_index(
+            index, read_inputs(connection, schema, index), directions, scenarios
+        )
+        for index_id, index in indexes.items()
+    }
 
 
 def same(actual, expected) -> bool:
@@ -97,6 +113,7 @@ def differences(name: str, actual: list[dict], expected: list[dict]) -> list[str
 
     def key_of(row):
         return tuple(None if row[k] is None else str(row[k]) for k in keys)
+
     by_key: dict[tuple, dict] = {}
     for row in actual:
         if key_of(row) in by_key:
@@ -104,14 +121,20 @@ def differences(name: str, actual: list[dict], expected: list[dict]) -> list[str
         by_key[key_of(row)] = row
     wanted = {key_of(row): row for row in expected}
     for key in sorted(set(wanted) - set(by_key), key=str):
-        problems.append(f"{name}: missing row {dict(zip(keys, key))}; expected {_short(wanted[key], keys)}")
+        problems.append(
+            f"{name}: missing row {dict(zip(keys, key))}; expected {_short(wanted[key], keys)}"
+        )
     for key in sorted(set(by_key) - set(wanted), key=str):
-        problems.append(f"{name}: unexpected row {dict(zip(keys, key))}: {_short(by_key[key], keys)}")
+        problems.append(
+            f"{name}: unexpected row {dict(zip(keys, key))}: {_short(by_key[key], keys)}"
+        )
     for key in sorted(set(by_key) & set(wanted), key=str):
         for column in columns:
             if column not in keys and not same(by_key[key][column], wanted[key][column]):
-                problems.append(f"{name} {dict(zip(keys, key))}: {column} is {by_key[key][column]!r}, "
-                                f"the reference has {wanted[key][column]!r}")
+                problems.append(
+                    f"{name} {dict(zip(keys, key))}: {column} is {by_key[key][column]!r}, "
+                    f"the reference has {wanted[key][column]!r}"
+                )
     return problems
 
 

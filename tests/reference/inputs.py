@@ -27,6 +27,7 @@ def overlaps(valid_from, valid_to, period: str) -> bool:
 class Inputs:
     """metrics/measures: id -> {(area_code, period): value}; universe: register rows of the universe
     (code, name, type, valid_from, valid_to); area_maps: id -> [(from, to, valid_from, valid_to)]."""
+
     metrics: dict[str, dict[tuple[str, str], float]]
     universe: list[tuple]
     measures: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)
@@ -36,8 +37,11 @@ class Inputs:
         # A value that is not finite is a missing value (spec-language §4).
         for table in (self.metrics, self.measures):
             for key, by_area in table.items():
-                table[key] = {k: float(v) for k, v in by_area.items()
-                              if v is not None and math.isfinite(float(v))}
+                table[key] = {
+                    k: float(v)
+                    for k, v in by_area.items()
+                    if v is not None and math.isfinite(float(v))
+                }
         self._members: dict[str, dict[str, str]] = {}
 
     def members(self, period: str) -> dict[str, str]:
@@ -47,7 +51,9 @@ class Inputs:
             chosen: dict[str, tuple] = {}
             for row in self.universe:
                 if overlaps(row[3], row[4], period):
-                    if row[0] not in chosen or _latest_key(row, period) > _latest_key(chosen[row[0]], period):
+                    if row[0] not in chosen or _latest_key(row, period) > _latest_key(
+                        chosen[row[0]], period
+                    ):
                         chosen[row[0]] = row
             self._members[period] = {code: row[2] for code, row in chosen.items()}
         return self._members[period]
@@ -61,8 +67,13 @@ class Inputs:
         """`type`, or the area (`to`) an area map of kind group sends the area to in the period."""
         if grouping == "type":
             return self.members(period).get(code)
-        targets = sorted({to for frm, to, vf, vt in self.area_maps[grouping]
-                          if frm == code and overlaps(vf, vt, period)})
+        targets = sorted(
+            {
+                to
+                for frm, to, vf, vt in self.area_maps[grouping]
+                if frm == code and overlaps(vf, vt, period)
+            }
+        )
         return targets[0] if targets else None
 
     def feature(self, feature_id: str) -> dict[tuple[str, str], float]:
@@ -75,10 +86,11 @@ class Inputs:
         """The periods in which some area of the universe has a value of one of the metrics."""
         found: set[str] = set()
         for m in metric_ids:
-            for (area, period) in self.metrics.get(m, {}):
+            for area, period in self.metrics.get(m, {}):
                 if period not in found and area in self.members(period):
                     found.add(period)
         return sorted(found)
+
 
 def _latest_key(row: tuple, period: str):
     start, end = period_bounds(period)

@@ -15,38 +15,137 @@ from reference.scoring import metric_scores
 from reference.spec import IndexSpec, apply_scenario
 from reference.stats import competition_ranks, quantile, weyl_multipliers
 
-TABLES = ("metric_scores", "treatment", "lens_scores", "scores", "group_ranks", "productivity",
-          "neighbours", "savings", "savings_totals", "stability", "top")
+TABLES = (
+    "metric_scores",
+    "treatment",
+    "lens_scores",
+    "scores",
+    "group_ranks",
+    "productivity",
+    "neighbours",
+    "savings",
+    "savings_totals",
+    "stability",
+    "top",
+)
 
 COLUMNS = {
-    "metric_scores": ["metric", "area_code", "period", "value", "imputed", "treated_value", "score"],
-    "treatment": ["metric", "period", "method", "high_points", "low_points", "log_applied", "skew_before",
-                  "kurtosis_before", "skew_after", "kurtosis_after"],
-    "lens_scores": ["lens", "area_code", "period", "score", "children_used", "children_total", "coverage", "rank"],
-    "scores": ["area_code", "period", "score", "lenses_used", "lenses_total", "coverage", "ranked", "rank",
-               "previous_rank", "rank_change"],
+    "metric_scores": [
+        "metric",
+        "area_code",
+        "period",
+        "value",
+        "imputed",
+        "treated_value",
+        "score",
+    ],
+    "treatment": [
+        "metric",
+        "period",
+        "method",
+        "high_points",
+        "low_points",
+        "log_applied",
+        "skew_before",
+        "kurtosis_before",
+        "skew_after",
+        "kurtosis_after",
+    ],
+    "lens_scores": [
+        "lens",
+        "area_code",
+        "period",
+        "score",
+        "children_used",
+        "children_total",
+        "coverage",
+        "rank",
+    ],
+    "scores": [
+        "area_code",
+        "period",
+        "score",
+        "lenses_used",
+        "lenses_total",
+        "coverage",
+        "ranked",
+        "rank",
+        "previous_rank",
+        "rank_change",
+    ],
     "group_ranks": ["grouping", "group_code", "area_code", "period", "rank"],
-    "productivity": ["lens", "area_code", "period", "outcome_score", "spend", "spend_index", "outcome_rank",
-                     "spend_rank", "productivity", "productivity_rank"],
+    "productivity": [
+        "lens",
+        "area_code",
+        "period",
+        "outcome_score",
+        "spend",
+        "spend_index",
+        "outcome_rank",
+        "spend_rank",
+        "productivity",
+        "productivity_rank",
+    ],
     "neighbours": ["area_code", "period", "neighbour_code", "distance", "neighbour_rank"],
-    "savings": ["saving", "lens", "area_code", "period", "unit_cost", "volume", "benchmark", "amount"],
+    "savings": [
+        "saving",
+        "lens",
+        "area_code",
+        "period",
+        "unit_cost",
+        "volume",
+        "benchmark",
+        "amount",
+    ],
     "savings_totals": ["period", "lens", "amount"],
     "stability": ["area_code", "period", "draws", "median_rank", "rank_p05", "rank_p95", "p_top"],
-    "top": ["period", "rank", "area_code", "name", "score", "lenses_used", "lenses_total", "coverage",
-            "rank_change", "productivity", "productivity_rank", "savings", "median_rank", "rank_p05",
-            "rank_p95", "p_top"],
-    "deltas": ["area_code", "period", "baseline_score", "scenario_score", "score_delta", "baseline_rank",
-               "scenario_rank", "rank_delta", "baseline_savings", "scenario_savings", "savings_delta"],
+    "top": [
+        "period",
+        "rank",
+        "area_code",
+        "name",
+        "score",
+        "lenses_used",
+        "lenses_total",
+        "coverage",
+        "rank_change",
+        "productivity",
+        "productivity_rank",
+        "savings",
+        "median_rank",
+        "rank_p05",
+        "rank_p95",
+        "p_top",
+    ],
+    "deltas": [
+        "area_code",
+        "period",
+        "baseline_score",
+        "scenario_score",
+        "score_delta",
+        "baseline_rank",
+        "scenario_rank",
+        "rank_delta",
+        "baseline_savings",
+        "scenario_savings",
+        "savings_delta",
+    ],
 }
 
 # The natural key of each table: what identifies a row when comparing with the SQL.
 KEYS = {
-    "metric_scores": ["metric", "area_code", "period"], "treatment": ["metric", "period"],
-    "lens_scores": ["lens", "area_code", "period"], "scores": ["area_code", "period"],
+    "metric_scores": ["metric", "area_code", "period"],
+    "treatment": ["metric", "period"],
+    "lens_scores": ["lens", "area_code", "period"],
+    "scores": ["area_code", "period"],
     "group_ranks": ["grouping", "group_code", "area_code", "period"],
-    "productivity": ["lens", "area_code", "period"], "neighbours": ["area_code", "period", "neighbour_code"],
-    "savings": ["saving", "area_code", "period"], "savings_totals": ["period", "lens"],
-    "stability": ["area_code", "period"], "top": ["period", "area_code"], "deltas": ["area_code", "period"],
+    "productivity": ["lens", "area_code", "period"],
+    "neighbours": ["area_code", "period", "neighbour_code"],
+    "savings": ["saving", "area_code", "period"],
+    "savings_totals": ["period", "lens"],
+    "stability": ["area_code", "period"],
+    "top": ["period", "area_code"],
+    "deltas": ["area_code", "period"],
 }
 
 
@@ -61,7 +160,9 @@ def stability(index: IndexSpec, score_rows: list[dict], tops: dict) -> list[dict
     multipliers = [weyl_multipliers(d, seed, noise, len(base)) for d in range(1, draws + 1)]
     out: list[dict] = []
     for period in sorted({r["period"] for r in score_rows}):
-        ranked = [r["area_code"] for r in score_rows if r["period"] == period and r["rank"] is not None]
+        ranked = [
+            r["area_code"] for r in score_rows if r["period"] == period and r["rank"] is not None
+        ]
         if not ranked:
             continue
         ranks: dict[str, list[int]] = {a: [] for a in ranked}
@@ -73,9 +174,17 @@ def stability(index: IndexSpec, score_rows: list[dict], tops: dict) -> list[dict
         top = int(index.publish["top"])
         for area in sorted(ranked):
             rs = ranks[area]
-            out.append({"area_code": area, "period": period, "draws": draws, "median_rank": quantile(rs, 0.5),
-                        "rank_p05": quantile(rs, 0.05), "rank_p95": quantile(rs, 0.95),
-                        "p_top": sum(r <= top for r in rs) / draws})
+            out.append(
+                {
+                    "area_code": area,
+                    "period": period,
+                    "draws": draws,
+                    "median_rank": quantile(rs, 0.5),
+                    "rank_p05": quantile(rs, 0.05),
+                    "rank_p95": quantile(rs, 0.95),
+                    "p_top": sum(r <= top for r in rs) / draws,
+                }
+            )
     return out
 
 
@@ -94,36 +203,60 @@ def top_rows(index: IndexSpec, inputs: Inputs, tables: dict) -> list[dict]:
     """The Top N of every period: every ranked area with rank <= N, ordered by rank then code."""
     n = int(index.publish["top"])
     first = index.productivity[0]["lens"] if index.productivity else None
-    productivity = {(r["area_code"], r["period"]): r for r in tables["productivity"] if r["lens"] == first}
+    productivity = {
+        (r["area_code"], r["period"]): r for r in tables["productivity"] if r["lens"] == first
+    }
     stable = {(r["area_code"], r["period"]): r for r in tables["stability"]}
     saved = area_savings(tables["savings"])
     out = []
-    for row in sorted(tables["scores"], key=lambda r: (r["period"], r["rank"] or 0, r["area_code"])):
+    for row in sorted(
+        tables["scores"], key=lambda r: (r["period"], r["rank"] or 0, r["area_code"])
+    ):
         if row["rank"] is None or row["rank"] > n:
             continue
         key = (row["area_code"], row["period"])
         prod, stab = productivity.get(key, {}), stable.get(key, {})
-        out.append({"period": row["period"], "rank": row["rank"], "area_code": row["area_code"],
-                    "name": inputs.name(*key), "score": row["score"], "lenses_used": row["lenses_used"],
-                    "lenses_total": row["lenses_total"], "coverage": row["coverage"],
-                    "rank_change": row["rank_change"], "productivity": prod.get("productivity"),
-                    "productivity_rank": prod.get("productivity_rank"), "savings": saved.get(key),
-                    "median_rank": stab.get("median_rank"), "rank_p05": stab.get("rank_p05"),
-                    "rank_p95": stab.get("rank_p95"), "p_top": stab.get("p_top")})
+        out.append(
+            {
+                "period": row["period"],
+                "rank": row["rank"],
+                "area_code": row["area_code"],
+                "name": inputs.name(*key),
+                "score": row["score"],
+                "lenses_used": row["lenses_used"],
+                "lenses_total": row["lenses_total"],
+                "coverage": row["coverage"],
+                "rank_change": row["rank_change"],
+                "productivity": prod.get("productivity"),
+                "productivity_rank": prod.get("productivity_rank"),
+                "savings": saved.get(key),
+                "median_rank": stab.get("median_rank"),
+                "rank_p05": stab.get("rank_p05"),
+                "rank_p95": stab.get("rank_p95"),
+                "p_top": stab.get("p_top"),
+            }
+        )
     return out
 
 
-def baseline_tables(index: IndexSpec, inputs: Inputs, directions: dict[str, str]) -> dict[str, list[dict]]:
+def baseline_tables(
+    index: IndexSpec, inputs: Inputs, directions: dict[str, str]
+) -> dict[str, list[dict]]:
     """Every baseline output table of one index, steps 1-11 in the doc's order."""
     periods = inputs.periods(index.metric_ids())
     tables: dict[str, list[dict]] = {}
     tables["metric_scores"], tables["treatment"] = metric_scores(index, inputs, directions, periods)
     tables["lens_scores"], tables["scores"], tops = lens_and_index_scores(
-        index, inputs, tables["metric_scores"], periods)
+        index, inputs, tables["metric_scores"], periods
+    )
     tables["group_ranks"] = group_ranks(index, inputs, tables["scores"])
-    tables["productivity"] = productivity(index, inputs, tables["metric_scores"], tables["lens_scores"], periods)
+    tables["productivity"] = productivity(
+        index, inputs, tables["metric_scores"], tables["lens_scores"], periods
+    )
     tables["neighbours"] = neighbours(index, inputs, periods)
-    tables["savings"] = savings(index, inputs, tables["metric_scores"], tables["neighbours"], periods)
+    tables["savings"] = savings(
+        index, inputs, tables["metric_scores"], tables["neighbours"], periods
+    )
     tables["savings_totals"] = savings_totals(tables["savings"])
     tables["stability"] = stability(index, tables["scores"], tops)
     tables["top"] = top_rows(index, inputs, tables)
@@ -132,18 +265,26 @@ def baseline_tables(index: IndexSpec, inputs: Inputs, directions: dict[str, str]
 
 def deltas(baseline: dict, scenario: dict) -> list[dict]:
     """Per area and period: baseline and scenario score, rank and total saving, and scenario - baseline."""
+
     def diff(a, b):
         return None if a is None or b is None else b - a
+
     base = {(r["area_code"], r["period"]): r for r in baseline["scores"]}
     alt = {(r["area_code"], r["period"]): r for r in scenario["scores"]}
     base_saved, alt_saved = area_savings(baseline["savings"]), area_savings(scenario["savings"])
     out = []
     for key in sorted(set(base) | set(alt)):
         b, s = base.get(key, {}), alt.get(key, {})
-        row = {"area_code": key[0], "period": key[1],
-               "baseline_score": b.get("score"), "scenario_score": s.get("score"),
-               "baseline_rank": b.get("rank"), "scenario_rank": s.get("rank"),
-               "baseline_savings": base_saved.get(key), "scenario_savings": alt_saved.get(key)}
+        row = {
+            "area_code": key[0],
+            "period": key[1],
+            "baseline_score": b.get("score"),
+            "scenario_score": s.get("score"),
+            "baseline_rank": b.get("rank"),
+            "scenario_rank": s.get("rank"),
+            "baseline_savings": base_saved.get(key),
+            "scenario_savings": alt_saved.get(key),
+        }
         row["score_delta"] = diff(row["baseline_score"], row["scenario_score"])
         row["rank_delta"] = diff(row["baseline_rank"], row["scenario_rank"])
         row["savings_delta"] = diff(row["baseline_savings"], row["scenario_savings"])
@@ -151,8 +292,9 @@ def deltas(baseline: dict, scenario: dict) -> list[dict]:
     return out
 
 
-def compute_index(index: IndexSpec, inputs: Inputs, directions: dict[str, str],
-                  scenarios: list[dict] = ()) -> dict[str, list[dict]]:
+def compute_index(
+    index: IndexSpec, inputs: Inputs, directions: dict[str, str], scenarios: list[dict] = ()
+) -> dict[str, list[dict]]:
     """All output tables of an index and of its scenarios, keyed by the object-name suffix."""
     tables = baseline_tables(index, inputs, directions)
     for scenario in scenarios:
@@ -162,5 +304,7 @@ def compute_index(index: IndexSpec, inputs: Inputs, directions: dict[str, str],
         for name, rows in alternative.items():
             tables[f"scenario__{scenario['id']}__{name}"] = rows
         tables[f"scenario__{scenario['id']}__deltas"] = deltas(tables, alternative)
-    return {name: [{c: row[c] for c in COLUMNS[name.rpartition("__")[2]]} for row in rows]
-            for name, rows in tables.items()}
+    return {
+        name: [{c: row[c] for c in COLUMNS[name.rpartition("__")[2]]} for row in rows]
+        for name, rows in tables.items()
+    }

@@ -14,20 +14,32 @@ from reference.spec import IndexSpec
 from reference.stats import competition_ranks, mean, quantile, sample_sd
 
 
-def metric_value(metric: str, metric_rows: list[dict], inputs: Inputs, period: str) -> dict[str, float]:
+def metric_value(
+    metric: str, metric_rows: list[dict], inputs: Inputs, period: str
+) -> dict[str, float]:
     """Area -> observed value of a metric in a period, for the universe areas (see the module docstring)."""
     members = inputs.members(period)
-    return {a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members}
+    return {
+        a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members
+    }
 
 
-def productivity(index: IndexSpec, inputs: Inputs, metric_rows: list[dict], lens_rows: list[dict],
-                 periods: list[str]) -> list[dict]:
+def productivity(
+    index: IndexSpec,
+    inputs: Inputs,
+    metric_rows: list[dict],
+    lens_rows: list[dict],
+    periods: list[str],
+) -> list[dict]:
     out: list[dict] = []
     for entry in index.productivity:
         for period in periods:
             spend = metric_value(entry["spend"], metric_rows, inputs, period)
-            outcome = {r["area_code"]: r["score"] for r in lens_rows
-                       if r["lens"] == entry["lens"] and r["period"] == period and r["area_code"] in spend}
+            outcome = {
+                r["area_code"]: r["score"]
+                for r in lens_rows
+                if r["lens"] == entry["lens"] and r["period"] == period and r["area_code"] in spend
+            }
             if not outcome:
                 continue
             outcome_rank = competition_ranks(outcome)
@@ -41,11 +53,21 @@ def productivity(index: IndexSpec, inputs: Inputs, metric_rows: list[dict], lens
                 else:
                     index_value = None
                     value = float(spend_rank[area] - outcome_rank[area])
-                rows[area] = {"lens": entry["lens"], "area_code": area, "period": period,
-                              "outcome_score": outcome[area], "spend": spend[area], "spend_index": index_value,
-                              "outcome_rank": outcome_rank[area], "spend_rank": spend_rank[area],
-                              "productivity": value, "productivity_rank": None}
-            ranked = competition_ranks({a: r["productivity"] for a, r in rows.items() if r["productivity"] is not None})
+                rows[area] = {
+                    "lens": entry["lens"],
+                    "area_code": area,
+                    "period": period,
+                    "outcome_score": outcome[area],
+                    "spend": spend[area],
+                    "spend_index": index_value,
+                    "outcome_rank": outcome_rank[area],
+                    "spend_rank": spend_rank[area],
+                    "productivity": value,
+                    "productivity_rank": None,
+                }
+            ranked = competition_ranks(
+                {a: r["productivity"] for a, r in rows.items() if r["productivity"] is not None}
+            )
             for area, rank in ranked.items():
                 rows[area]["productivity_rank"] = rank
             out.extend(rows.values())
@@ -81,15 +103,33 @@ def neighbours(index: IndexSpec, inputs: Inputs, periods: list[str]) -> list[dic
 
         for a in areas:
             near = [(distance(a, b), b) for b in areas if b != a]
-            near.sort(key=lambda pair: (pair[0] is None, round(pair[0], 9) if pair[0] is not None else 0, pair[1]))
+            near.sort(
+                key=lambda pair: (
+                    pair[0] is None,
+                    round(pair[0], 9) if pair[0] is not None else 0,
+                    pair[1],
+                )
+            )
             for rank, (distance_ab, b) in enumerate(near[: spec["k"]], start=1):
-                out.append({"area_code": a, "period": period, "neighbour_code": b, "distance": distance_ab,
-                            "neighbour_rank": rank})
+                out.append(
+                    {
+                        "area_code": a,
+                        "period": period,
+                        "neighbour_code": b,
+                        "distance": distance_ab,
+                        "neighbour_rank": rank,
+                    }
+                )
     return out
 
 
-def savings(index: IndexSpec, inputs: Inputs, metric_rows: list[dict], neighbour_rows: list[dict],
-            periods: list[str]) -> list[dict]:
+def savings(
+    index: IndexSpec,
+    inputs: Inputs,
+    metric_rows: list[dict],
+    neighbour_rows: list[dict],
+    periods: list[str],
+) -> list[dict]:
     """saving = max(0, u - benchmark) x V x scale x improvement (§8); a group counts the area itself,
     neighbours do not. Every area with a unit cost gets a row; without a volume or any peer with a unit
     cost its benchmark or amount is unknown (None), never 0."""
@@ -106,15 +146,36 @@ def savings(index: IndexSpec, inputs: Inputs, metric_rows: list[dict], neighbour
                     peers = [b for b in near.get((area, period), []) if b in cost]
                 else:
                     group = inputs.group_of(saving["peers"], area, period)
-                    peers = [b for b in cost if group is not None and inputs.group_of(saving["peers"], b, period) == group]
-                benchmark = quantile([cost[b] for b in peers], float(saving["quantile"])) if peers else None
+                    peers = [
+                        b
+                        for b in cost
+                        if group is not None
+                        and inputs.group_of(saving["peers"], b, period) == group
+                    ]
+                benchmark = (
+                    quantile([cost[b] for b in peers], float(saving["quantile"])) if peers else None
+                )
                 heads = volume.get((area, period))
                 amount = None
                 if benchmark is not None and heads is not None:
-                    amount = (max(0.0, cost[area] - benchmark) * heads
-                              * float(saving["scale"]) * float(saving["improvement"]))
-                out.append({"saving": saving["id"], "lens": saving["lens"], "area_code": area, "period": period,
-                            "unit_cost": cost[area], "volume": heads, "benchmark": benchmark, "amount": amount})
+                    amount = (
+                        max(0.0, cost[area] - benchmark)
+                        * heads
+                        * float(saving["scale"])
+                        * float(saving["improvement"])
+                    )
+                out.append(
+                    {
+                        "saving": saving["id"],
+                        "lens": saving["lens"],
+                        "area_code": area,
+                        "period": period,
+                        "unit_cost": cost[area],
+                        "volume": heads,
+                        "benchmark": benchmark,
+                        "amount": amount,
+                    }
+                )
     return out
 
 

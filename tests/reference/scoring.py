@@ -13,11 +13,15 @@ from reference.spec import IndexSpec
 from reference.stats import mean, quantile, sample_sd, skew_kurtosis
 
 
-def impute(index: IndexSpec, inputs: Inputs, metric: str, period: str) -> dict[str, tuple[float, bool]]:
+def impute(
+    index: IndexSpec, inputs: Inputs, metric: str, period: str
+) -> dict[str, tuple[float, bool]]:
     """Area -> (value, imputed) for one metric and period (§1): the observed values of the universe,
     plus, with `impute`, the mean or median of the observed values of the area's group."""
     members = inputs.members(period)
-    observed = {a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members}
+    observed = {
+        a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members
+    }
     rows = {a: (v, False) for a, v in observed.items()}
     missing = index.method["missing"]
     if missing["method"] != "impute" or not observed:
@@ -56,19 +60,28 @@ def treat(method: dict, values: list[float]) -> tuple[list[float], dict]:
     logged = False
     treated = list(values)
     if name == "winsorise":
-        lo, hi = quantile(values, method.get("lower", 0.05)), quantile(values, method.get("upper", 0.95))
+        lo, hi = (
+            quantile(values, method.get("lower", 0.05)),
+            quantile(values, method.get("upper", 0.95)),
+        )
         treated = [min(max(x, lo), hi) for x in values]
         high, low = sum(x > hi for x in values), sum(x < lo for x in values)
     elif name == "log":
         treated, logged = log_shift(values), True
     elif name == "jrc" and len(values) >= 4:
         limit = int(method.get("max_points", 5))
-        skew_limit, kurtosis_limit = float(method.get("skew", 2)), float(method.get("kurtosis", 3.5))
+        skew_limit, kurtosis_limit = (
+            float(method.get("skew", 2)),
+            float(method.get("kurtosis", 3.5)),
+        )
 
         def rule(xs: list[float]) -> tuple[bool, float | None]:
             g1, g2 = skew_kurtosis(xs)
-            holds = g1 is not None and g2 is not None and abs(g1) >= skew_limit and g2 >= kurtosis_limit
+            holds = (
+                g1 is not None and g2 is not None and abs(g1) >= skew_limit and g2 >= kurtosis_limit
+            )
             return holds, g1
+
         holds, g1 = rule(treated)
         while high + low < limit and holds:
             if g1 > 0:
@@ -88,9 +101,16 @@ def treat(method: dict, values: list[float]) -> tuple[list[float], dict]:
     elif name not in ("jrc", "none"):
         raise ValueError(f"unknown treatment {name!r}")
     after = skew_kurtosis(treated)
-    report = {"method": name, "high_points": high, "low_points": low, "log_applied": logged,
-              "skew_before": before[0], "kurtosis_before": before[1],
-              "skew_after": after[0], "kurtosis_after": after[1]}
+    report = {
+        "method": name,
+        "high_points": high,
+        "low_points": low,
+        "log_applied": logged,
+        "skew_before": before[0],
+        "kurtosis_before": before[1],
+        "skew_after": after[0],
+        "kurtosis_after": after[1],
+    }
     return treated, report
 
 
@@ -125,15 +145,19 @@ def normalise(method: dict, treated: list[float], oriented: list[float]) -> list
     raise ValueError(f"unknown normalisation {name!r}")
 
 
-def metric_scores(index: IndexSpec, inputs: Inputs, directions: dict[str, str],
-                  periods: list[str]) -> tuple[list[dict], list[dict]]:
+def metric_scores(
+    index: IndexSpec, inputs: Inputs, directions: dict[str, str], periods: list[str]
+) -> tuple[list[dict], list[dict]]:
     """`metric_scores` and `treatment` rows of an index."""
     scores: list[dict] = []
     reports: list[dict] = []
     panel = index.method["scope"] == "panel"
     for metric in index.metric_ids():
-        rows = [{"metric": metric, "area_code": a, "period": p, "value": v, "imputed": imp}
-                for p in periods for a, (v, imp) in sorted(impute(index, inputs, metric, p).items())]
+        rows = [
+            {"metric": metric, "area_code": a, "period": p, "value": v, "imputed": imp}
+            for p in periods
+            for a, (v, imp) in sorted(impute(index, inputs, metric, p).items())
+        ]
         scopes = [rows] if panel else [[r for r in rows if r["period"] == p] for p in periods]
         for scope_rows in scopes:
             if not scope_rows:
@@ -142,7 +166,13 @@ def metric_scores(index: IndexSpec, inputs: Inputs, directions: dict[str, str],
             treatment = index.treat_of(metric)
             treated, report = treat(treatment, values)
             if treatment["method"] != "none":
-                reports.append({"metric": metric, "period": None if panel else scope_rows[0]["period"], **report})
+                reports.append(
+                    {
+                        "metric": metric,
+                        "period": None if panel else scope_rows[0]["period"],
+                        **report,
+                    }
+                )
             sign = 1 if directions[metric] == "higher_is_better" else -1
             normalised = normalise(index.normalise_of(metric), treated, [sign * t for t in treated])
             for row, t, s in zip(scope_rows, treated, normalised):

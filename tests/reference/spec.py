@@ -38,6 +38,7 @@ def as_method(value, default: str | None = None) -> dict | None:
 @dataclass
 class Node:
     """A lens (children: lenses and metrics) or a metric leaf of the lens tree."""
+
     kind: str  # "lens" or "metric"
     id: str
     weight: float
@@ -79,6 +80,7 @@ class IndexSpec:
                     seen.append(node.id)
             for child in node.children:
                 walk(child)
+
         for lens in self.lenses:
             walk(lens)
         return seen
@@ -96,8 +98,13 @@ def parse_index(entry: dict) -> IndexSpec:
     raw = entry.get("method") or {}
     missing = raw.get("missing", "reweight")
     method = {
-        "missing": {"method": "reweight"} if missing == "reweight" else
-        {"method": "impute", "impute": missing["impute"], "group": missing.get("group", "type")},
+        "missing": {"method": "reweight"}
+        if missing == "reweight"
+        else {
+            "method": "impute",
+            "impute": missing["impute"],
+            "group": missing.get("group", "type"),
+        },
         "min_coverage": float(raw.get("min_coverage", 0)),
         "treat": as_method(raw.get("treat"), "none"),
         "normalise": as_method(raw.get("normalise")),
@@ -108,15 +115,27 @@ def parse_index(entry: dict) -> IndexSpec:
     peers = dict(entry.get("peers") or {})
     neighbours = peers.get("neighbours")
     if neighbours:
-        features = [{"metric": f, "weight": 1.0} if isinstance(f, str) else
-                    {"metric": f["metric"], "weight": float(f.get("weight", 1))} for f in neighbours["features"]]
+        features = [
+            {"metric": f, "weight": 1.0}
+            if isinstance(f, str)
+            else {"metric": f["metric"], "weight": float(f.get("weight", 1))}
+            for f in neighbours["features"]
+        ]
         peers["neighbours"] = {"features": features, "k": int(neighbours["k"])}
     peers["groups"] = list(peers.get("groups") or [])
     savings = [{"improvement": 1.0, "scale": 1.0, **s} for s in entry.get("savings") or []]
     publish = {"top": 10, "period": "latest", **(entry.get("publish") or {})}
-    return IndexSpec(entry["id"], entry["universe"], method, [parse_lens(x) for x in entry["lenses"]],
-                     [dict(p) for p in entry.get("productivity") or []], peers, savings,
-                     dict(entry["stability"]) if entry.get("stability") else None, publish)
+    return IndexSpec(
+        entry["id"],
+        entry["universe"],
+        method,
+        [parse_lens(x) for x in entry["lenses"]],
+        [dict(p) for p in entry.get("productivity") or []],
+        peers,
+        savings,
+        dict(entry["stability"]) if entry.get("stability") else None,
+        publish,
+    )
 
 
 def find_lens(nodes: list[Node], lens_id: str) -> Node | None:
@@ -149,11 +168,16 @@ def apply_scenario(index: IndexSpec, scenario: dict) -> IndexSpec:
 
         def walk(node: Node, parent: str | None) -> None:
             nonlocal hits
-            if node.kind == "metric" and node.id == metric_id and (not lens_id or parent == lens_id):
+            if (
+                node.kind == "metric"
+                and node.id == metric_id
+                and (not lens_id or parent == lens_id)
+            ):
                 node.weight = float(weight)
                 hits += 1
             for child in node.children:
                 walk(child, node.id)
+
         for top in changed.lenses:
             walk(top, None)
         if not hits:
@@ -164,7 +188,9 @@ def apply_scenario(index: IndexSpec, scenario: dict) -> IndexSpec:
     return changed
 
 
-def indexes_and_scenarios(specs_dir: Path) -> tuple[dict[str, IndexSpec], list[dict], dict[str, str]]:
+def indexes_and_scenarios(
+    specs_dir: Path,
+) -> tuple[dict[str, IndexSpec], list[dict], dict[str, str]]:
     """The indexes by id, the scenarios and each metric's direction."""
     kinds = load_specs(specs_dir)
     indexes = {e["id"]: parse_index(e) for e in kinds.get("indexes", [])}

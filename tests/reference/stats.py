@@ -55,10 +55,10 @@ def skew_kurtosis(values: Iterable[float]) -> tuple[float | None, float | None]:
         return None, None
     m3 = sum((x - m) ** 3 for x in xs) / n
     m4 = sum((x - m) ** 4 for x in xs) / n
-    g1 = math.sqrt(n * (n - 1)) / (n - 2) * m3 / m2 ** 1.5
+    g1 = math.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5
     if n < 4:
         return g1, None
-    g2 = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * m4 / m2 ** 2 - 3 * (n - 1))
+    g2 = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * m4 / m2**2 - 3 * (n - 1))
     return g1, g2
 
 
@@ -117,5 +117,5 @@ def weighted_mean(method: Mapping, weights: list[float], scores: list[float]) ->
         p = float(method["p"])
         if any(c < 0 for c in scores):
             raise ValueError(f"generalised mean of a negative score: {scores}")
-        return (sum(w * c ** p for w, c in zip(weights, scores)) / total) ** (1 / p)
+        return (sum(w * c**p for w, c in zip(weights, scores)) / total) ** (1 / p)
     raise ValueError(f"unknown aggregation {name!r}")

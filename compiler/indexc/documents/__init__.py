@@ -43,8 +43,13 @@ def render(template: str, **context) -> str:
 @lru_cache(maxsize=1)
 def html_environment() -> Environment:
     """HTML pages escape every value: spec text is the user's, and may hold '<' or '&'."""
-    return Environment(loader=PackageLoader("indexc", "documents/templates"), undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, autoescape=True)
+    return Environment(
+        loader=PackageLoader("indexc", "documents/templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,
+    )
 
 
 def render_html(template: str, **context) -> str:

@@ -59,7 +59,9 @@ Statement = Callable[[CompiledObject], tuple[list, int | None]]
 """Runs one object's statement on an engine: the first rows a check found, and the rows a table wrote."""
 
 
-def run_in_order(objects: list[CompiledObject], run: Statement, progress: Progress | None) -> list[BuiltObject]:
+def run_in_order(
+    objects: list[CompiledObject], run: Statement, progress: Progress | None
+) -> list[BuiltObject]:
     """Every object in order, stopping at the first the engine rejects (ObjectFailed, raised by `run`) or
     the first check that finds rows (CheckFailed)."""
     built: list[BuiltObject] = []
@@ -70,11 +72,22 @@ def run_in_order(objects: list[CompiledObject], run: Statement, progress: Progre
         found, rows = run(obj)
         if found:
             raise CheckFailed(obj, tuple(row[0] for row in found))
-        built.append(BuiltObject(obj.name, time.perf_counter() - started, obj.node.materialisation.value, rows))
+        built.append(
+            BuiltObject(
+                obj.name, time.perf_counter() - started, obj.node.materialisation.value, rows
+            )
+        )
         if progress:
             progress.built(built[-1])
     return built
 
 
-__all__ = ["CHECK_EXAMPLES", "BuiltObject", "CheckFailed", "ObjectFailed", "Progress", "PublishFailed",
-           "run_in_order"]
+__all__ = [
+    "CHECK_EXAMPLES",
+    "BuiltObject",
+    "CheckFailed",
+    "ObjectFailed",
+    "Progress",
+    "PublishFailed",
+    "run_in_order",
+]

@@ -38,9 +38,15 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
         raise CannotOpen(str(err).splitlines()[0]) from err
 
 
-def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject], root: Path,
-            progress: Progress | None = None, schema: str | None = None,
-            publish: Publish | None = None, before_publish=None) -> list[BuiltObject]:
+def execute(
+    connection: duckdb.DuckDBPyConnection,
+    objects: list[CompiledObject],
+    root: Path,
+    progress: Progress | None = None,
+    schema: str | None = None,
+    publish: Publish | None = None,
+    before_publish=None,
+) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
     The working directory, not DuckDB's file_search_path, resolves them: with
@@ -59,7 +65,9 @@ def execute(connection: duckdb.DuckDBPyConnection, objects: list[CompiledObject]
 class Publish:
     schema: str
     statements: list[PublishStatement]
-    keep: frozenset[str]  # every object the publication makes; others left in the schema are dropped
+    keep: frozenset[
+        str
+    ]  # every object the publication makes; others left in the schema are dropped
 
 
 def _publish(connection, publish: Publish) -> None:
@@ -68,13 +76,20 @@ def _publish(connection, publish: Publish) -> None:
     try:
         listed = connection.execute(
             "SELECT table_name, table_type FROM information_schema.tables WHERE lower(table_schema) = lower(?) "
-            "ORDER BY table_name", [publish.schema]).fetchall()
+            "ORDER BY table_name",
+            [publish.schema],
+        ).fetchall()
     except duckdb.Error as err:
         raise PublishFailed("listing the published schema", str(err).strip()) from err
     for name, kind in listed:
         if name not in publish.keep:  # published by an earlier build, not made by this one
-            quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (publish.schema, name))
-            _publish_one(connection, PublishStatement(name, f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}"))
+            quoted = ".".join(
+                '"' + part.replace('"', '""') + '"' for part in (publish.schema, name)
+            )
+            _publish_one(
+                connection,
+                PublishStatement(name, f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}"),
+            )
     for statement in publish.statements[1:]:
         _publish_one(connection, statement)
 
@@ -89,12 +104,20 @@ def _publish_one(connection, statement: PublishStatement) -> None:
 def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation]:
     if schema is None:
         return {}
-    rows = connection.execute("SELECT table_name, table_type FROM information_schema.tables "
-                              "WHERE lower(table_schema) = lower(?)", [schema]).fetchall()  # DuckDB ignores case
-    return {name: Materialisation.VIEW if kind == "VIEW" else Materialisation.TABLE for name, kind in rows}
+    rows = connection.execute(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE lower(table_schema) = lower(?)",
+        [schema],
+    ).fetchall()  # DuckDB ignores case
+    return {
+        name: Materialisation.VIEW if kind == "VIEW" else Materialisation.TABLE
+        for name, kind in rows
+    }
 
 
-def _drop_if_other_kind(connection, obj: CompiledObject, schema: str | None, existing: dict) -> None:
+def _drop_if_other_kind(
+    connection, obj: CompiledObject, schema: str | None, existing: dict
+) -> None:
     """CREATE OR REPLACE cannot replace a table with a view, nor a view with a table."""
     was = existing.get(obj.name)
     if was is None or obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
@@ -118,7 +141,9 @@ def _first_line(message: str) -> str:
     return next(iter(message.strip().splitlines()), "no message")
 
 
-def _execute_all(connection, objects, progress, schema, publish, before_publish=None) -> list[BuiltObject]:
+def _execute_all(
+    connection, objects, progress, schema, publish, before_publish=None
+) -> list[BuiltObject]:
     connection.execute("BEGIN TRANSACTION")
     existing: dict[str, Materialisation] = {}
 
@@ -126,7 +151,9 @@ def _execute_all(connection, objects, progress, schema, publish, before_publish=
         try:
             _drop_if_other_kind(connection, obj, schema, existing)
             result = connection.execute(obj.statement)
-            return (result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []), _rows_written(result, obj)
+            return (result.fetchmany(CHECK_EXAMPLES + 1) if obj.is_check else []), _rows_written(
+                result, obj
+            )
         except duckdb.Error as err:
             raise ObjectFailed(obj, _first_line(str(err))) from err
 

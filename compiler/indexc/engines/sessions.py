@@ -28,7 +28,9 @@ from indexc.generate.publish import (
 from indexc.generate.targets import SqlTarget
 from indexc.spec.targets import DuckDBTarget, Target
 
-SNOWFLAKE_TIMEOUT_SECONDS = 60  # the connector's network_timeout: a hung service fails the run, not the terminal
+SNOWFLAKE_TIMEOUT_SECONDS = (
+    60  # the connector's network_timeout: a hung service fails the run, not the terminal
+)
 
 
 class CannotOpen(Exception):
@@ -42,8 +44,13 @@ class QueryFailed(Exception):
 class Session(Protocol):
     engine: str
 
-    def deploy(self, objects: list[CompiledObject], publish: list[PublishStatement],
-               progress: Progress | None, before_publish: Callable[[], None] | None = None) -> list[BuiltObject]:
+    def deploy(
+        self,
+        objects: list[CompiledObject],
+        publish: list[PublishStatement],
+        progress: Progress | None,
+        before_publish: Callable[[], None] | None = None,
+    ) -> list[BuiltObject]:
         """Build, check and publish; `before_publish` runs once all is built and may raise to publish nothing."""
 
     def query(self, sql: str) -> list[dict[str, Any]]: ...
@@ -68,8 +75,9 @@ class DuckDBSession:
     def deploy(self, objects, publish, progress, before_publish=None):
         keep = frozenset({o.name for o in published(objects)} | {PUBLICATION, PUBLISHED_OBJECTS})
         plan = duckdb_engine.Publish(self.target.published, list(publish), keep)
-        return duckdb_engine.execute(self.connection, objects, self.root, progress, self.target.schema_, plan,
-                                     before_publish)
+        return duckdb_engine.execute(
+            self.connection, objects, self.root, progress, self.target.schema_, plan, before_publish
+        )
 
     def query(self, sql):
         import duckdb
@@ -111,14 +119,25 @@ class SnowflakeSession:
     def __init__(self, root: Path, target, environ: Mapping[str, str], sql: SqlTarget):
         self.target, self.sql = target, sql
         try:
-            self.connection = snowflake_engine.connect(target, environ, root, network_timeout=SNOWFLAKE_TIMEOUT_SECONDS,
-                                                       login_timeout=SNOWFLAKE_TIMEOUT_SECONDS)
+            self.connection = snowflake_engine.connect(
+                target,
+                environ,
+                root,
+                network_timeout=SNOWFLAKE_TIMEOUT_SECONDS,
+                login_timeout=SNOWFLAKE_TIMEOUT_SECONDS,
+            )
         except snowflake_engine.CannotConnect as err:
             raise CannotOpen(f"cannot connect to Snowflake: {err}") from None
 
     def deploy(self, objects, publish, progress, before_publish=None):
-        return snowflake_engine.execute(self.connection, objects, progress, reset=reset_build_schema(self.sql),
-                                        publish=publish, before_publish=before_publish)
+        return snowflake_engine.execute(
+            self.connection,
+            objects,
+            progress,
+            reset=reset_build_schema(self.sql),
+            publish=publish,
+            before_publish=before_publish,
+        )
 
     def query(self, sql):
         from snowflake.connector.errors import Error
@@ -156,7 +175,9 @@ class SnowflakeSession:
         self.connection.close()
 
 
-def open_session(root: Path, target: Target, sql: SqlTarget, environ: Mapping[str, str] | None = None) -> Session:
+def open_session(
+    root: Path, target: Target, sql: SqlTarget, environ: Mapping[str, str] | None = None
+) -> Session:
     if isinstance(target, DuckDBTarget):
         return DuckDBSession(root, target)
     return SnowflakeSession(root, target, os.environ if environ is None else environ, sql)

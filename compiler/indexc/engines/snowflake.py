@@ -31,7 +31,9 @@ class CannotConnect(Exception):
     """No connection: a variable the target names is unset, the connector is missing, or Snowflake refused."""
 
 
-def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None) -> dict[str, Any]:
+def connection_parameters(
+    target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None
+) -> dict[str, Any]:
     """The connector's keyword arguments, read from the variables the target names.
 
     With `connection.name`, the connector reads that connection of its connections.toml
@@ -46,28 +48,38 @@ def connection_parameters(target: SnowflakeTarget, environ: Mapping[str, str], r
             continue
         if field == "connections_file":
             path = Path(variable).expanduser()
-            parameters["connections_file_path"] = path if path.is_absolute() or root is None else root / path
+            parameters["connections_file_path"] = (
+                path if path.is_absolute() or root is None else root / path
+            )
             continue
         if variable.env not in environ:
-            raise CannotConnect(f"environment variable {variable.env} (connection.{field}) is not set")
+            raise CannotConnect(
+                f"environment variable {variable.env} (connection.{field}) is not set"
+            )
         value = environ[variable.env]
         if field == "port":
             if not value.isdigit():
-                raise CannotConnect(f"environment variable {variable.env} (connection.port) is not a port number")
+                raise CannotConnect(
+                    f"environment variable {variable.env} (connection.port) is not a port number"
+                )
             parameters[field] = int(value)
         else:
             parameters[field] = value
     return parameters
 
 
-def connect(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None, **options: Any):
+def connect(
+    target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None, **options: Any
+):
     """`options` go to the connector as they are (`network_timeout`, `login_timeout`, ...); `root`: where
     a relative `connections_file` is."""
     parameters = connection_parameters(target, environ, root)
     try:
         import snowflake.connector
     except ImportError:
-        raise CannotConnect("snowflake-connector-python is not installed: pip install 'indexc[snowflake]'") from None
+        raise CannotConnect(
+            "snowflake-connector-python is not installed: pip install 'indexc[snowflake]'"
+        ) from None
     try:
         return snowflake.connector.connect(**parameters, **options)
     except (snowflake.connector.errors.Error, KeyError) as err:
@@ -75,9 +87,15 @@ def connect(target: SnowflakeTarget, environ: Mapping[str, str], root: Path | No
         raise CannotConnect(str(err).splitlines()[0]) from None
 
 
-def execute(connection, objects: list[CompiledObject], progress: Progress | None = None, *,
-            reset: str | None = None, publish: list[PublishStatement] = (),
-            before_publish=None) -> list[BuiltObject]:
+def execute(
+    connection,
+    objects: list[CompiledObject],
+    progress: Progress | None = None,
+    *,
+    reset: str | None = None,
+    publish: list[PublishStatement] = (),
+    before_publish=None,
+) -> list[BuiltObject]:
     """Run every statement in order; stop at the first that fails or the first check that finds rows.
 
     `reset` empties the build schema first; `publish` runs once every object and check has passed and

@@ -79,8 +79,19 @@ BUILDERS: dict[type[Node], Builder] = {
     MetricNode: inputs.metric,
     UniverseNode: scores.universe,
     LiteralTableNode: literal_tables.literal_table,
-    **{cls: scores.template_node for cls in (MetricScoresNode, MetricScoresView, LensScoresNode, IndexScoresNode, PeersNode,
-                                              StabilityNode, ScenarioNode, PublishNode)},
+    **{
+        cls: scores.template_node
+        for cls in (
+            MetricScoresNode,
+            MetricScoresView,
+            LensScoresNode,
+            IndexScoresNode,
+            PeersNode,
+            StabilityNode,
+            ScenarioNode,
+            PublishNode,
+        )
+    },
     AuditNode: audits.audit,
     AuditCheckNode: audits.audit_check,
     SmellNode: smell.smell,
@@ -149,8 +160,10 @@ def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
 def generate(plan: Plan, target: SqlTarget) -> list[CompiledObject]:
     levels = plan.levels()
     digits = max(2, len(str(max(levels.values(), default=0))))
-    return [CompiledObject(node, levels[node.name], target.render(statement_for(node, target)), digits)
-            for node in plan.nodes]
+    return [
+        CompiledObject(node, levels[node.name], target.render(statement_for(node, target)), digits)
+        for node in plan.nodes
+    ]
 
 
 __all__ = ["CompiledObject", "SqlTarget", "generate", "sql_target"]

@@ -99,16 +99,22 @@ def union_all(selects: Sequence[exp.Select]) -> exp.Expression:
     return result
 
 
-def values_table(rows: Sequence[Sequence[str | float]], name: str, columns: Sequence[str]) -> exp.Select:
+def values_table(
+    rows: Sequence[Sequence[str | float]], name: str, columns: Sequence[str]
+) -> exp.Select:
     """SELECT * FROM (VALUES ...) AS name(columns): a literal lookup table from the specs."""
     values = exp.Values(
         expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows],
-        alias=exp.TableAlias(this=exp.to_identifier(name), columns=[exp.to_identifier(c) for c in columns]),
+        alias=exp.TableAlias(
+            this=exp.to_identifier(name), columns=[exp.to_identifier(c) for c in columns]
+        ),
     )
     return exp.select(exp.Star(), copy=False).from_(values, copy=False)
 
 
-def window(function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None) -> exp.Window:
+def window(
+    function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None
+) -> exp.Window:
     kwargs = {"partition_by": [col(p) for p in partition]}
     if order is not None:
         kwargs["order"] = exp.Order(expressions=[order])
@@ -140,7 +146,9 @@ def period_start_year(parsing: PeriodParsing, raw_text: exp.Expression) -> exp.E
 
 def period_label(start_year: exp.Expression) -> exp.Expression:
     """The canonical label YYYY-YY of the financial year starting in `start_year`."""
-    next_year = exp.Mod(this=exp.Paren(this=exp.Add(this=start_year.copy(), expression=lit(1))), expression=lit(100))
+    next_year = exp.Mod(
+        this=exp.Paren(this=exp.Add(this=start_year.copy(), expression=lit(1))), expression=lit(100)
+    )
     suffix = exp.Pad(this=text(next_year), expression=lit(2), fill_pattern=lit("0"), is_left=True)
     return exp.Concat(expressions=[text(start_year), lit("-"), suffix])
 
@@ -163,17 +171,26 @@ def label_start_year(period: exp.Expression) -> exp.Expression:
 
 def period_first_day(period: exp.Expression) -> exp.Expression:
     """1 April of the financial year labelled `period`."""
-    return exp.DateFromParts(year=label_start_year(period), month=lit(FY_START_MONTH), day=lit(FY_START_DAY))
+    return exp.DateFromParts(
+        year=label_start_year(period), month=lit(FY_START_MONTH), day=lit(FY_START_DAY)
+    )
 
 
 def valid_in_period(area: str, period: exp.Expression) -> exp.Expression:
     """The area row `area` (valid_from, valid_to) was in force at some time during `period`."""
     start_year = label_start_year(period)
     period_start = period_first_day(period.copy())
-    period_end = exp.DateFromParts(year=exp.Add(this=start_year.copy(), expression=lit(1)),
-                                   month=lit(FY_END_MONTH), day=lit(FY_END_DAY))
-    starts_in_time = exp.or_(exp.Is(this=col("valid_from", area), expression=exp.Null()),
-                             exp.LTE(this=col("valid_from", area), expression=period_end))
-    lasts_long_enough = exp.or_(exp.Is(this=col("valid_to", area), expression=exp.Null()),
-                                exp.GTE(this=col("valid_to", area), expression=period_start))
+    period_end = exp.DateFromParts(
+        year=exp.Add(this=start_year.copy(), expression=lit(1)),
+        month=lit(FY_END_MONTH),
+        day=lit(FY_END_DAY),
+    )
+    starts_in_time = exp.or_(
+        exp.Is(this=col("valid_from", area), expression=exp.Null()),
+        exp.LTE(this=col("valid_from", area), expression=period_end),
+    )
+    lasts_long_enough = exp.or_(
+        exp.Is(this=col("valid_to", area), expression=exp.Null()),
+        exp.GTE(this=col("valid_to", area), expression=period_start),
+    )
     return exp.and_(exp.Paren(this=starts_in_time), exp.Paren(this=lasts_long_enough))

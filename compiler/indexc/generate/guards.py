@@ -21,34 +21,63 @@ WITH_ROWS = "with_rows"
 NOT_NULL = lambda name: exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))  # noqa: E731
 
 
-def binding_gaps(source: DataSourceNode, bindings: tuple[GuardedBinding, ...], target: SqlTarget) -> exp.Expression:
+def binding_gaps(
+    source: DataSourceNode, bindings: tuple[GuardedBinding, ...], target: SqlTarget
+) -> exp.Expression:
     """`measure position period`: each period of a binding's range in which its source has a value of some
     item (a long source's undeclared items too) but none of the binding's item, except the periods it
     declares `not_published`."""
-    held = (exp.select(col("item"), col("period"), copy=False).distinct(copy=False)
-            .from_(target.object_table(source.name), copy=False)
-            .where(and_all([NOT_NULL("period"), NOT_NULL("value")]), copy=False))
-    with_rows = (periods_with_rows(source.source, target) if isinstance(source.source, LongSource) else
-                 exp.select(col("period"), copy=False).distinct(copy=False).from_(table(HELD), copy=False))
+    held = (
+        exp.select(col("item"), col("period"), copy=False)
+        .distinct(copy=False)
+        .from_(target.object_table(source.name), copy=False)
+        .where(and_all([NOT_NULL("period"), NOT_NULL("value")]), copy=False)
+    )
+    with_rows = (
+        periods_with_rows(source.source, target)
+        if isinstance(source.source, LongSource)
+        else exp.select(col("period"), copy=False)
+        .distinct(copy=False)
+        .from_(table(HELD), copy=False)
+    )
     selects = []
     for guarded in bindings:
         binding = guarded.binding
         in_range = bound_rows(binding)[1:]
         if binding.not_published:
-            in_range.append(exp.Not(this=exp.In(this=col("period"), expressions=[
-                lit(period) for period in binding.not_published])))
+            in_range.append(
+                exp.Not(
+                    this=exp.In(
+                        this=col("period"),
+                        expressions=[lit(period) for period in binding.not_published],
+                    )
+                )
+            )
         in_range.append(NOT_NULL("period"))
         source_periods = exp.select(col("period"), copy=False).from_(table(WITH_ROWS), copy=False)
         if in_range:
             source_periods = source_periods.where(and_all(in_range), copy=False)
-        item_periods = exp.select(col("period"), copy=False).from_(table(HELD), copy=False) \
+        item_periods = (
+            exp.select(col("period"), copy=False)
+            .from_(table(HELD), copy=False)
             .where(exp.EQ(this=col("item"), expression=lit(binding.item)), copy=False)
+        )
         gaps = exp.Except(this=source_periods, expression=item_periods, distinct=True)
-        shown = exp.Concat(expressions=[lit(f"{guarded.measure_id} {guarded.position} "), col("period")])
-        selects.append(exp.select(alias(shown, "gap"), copy=False).from_(gaps.subquery("gaps", copy=False), copy=False))
-    return (exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False)
-            .order_by(col("gap"), copy=False).with_(HELD, as_=held, copy=False)
-            .with_(WITH_ROWS, as_=with_rows, copy=False))
+        shown = exp.Concat(
+            expressions=[lit(f"{guarded.measure_id} {guarded.position} "), col("period")]
+        )
+        selects.append(
+            exp.select(alias(shown, "gap"), copy=False).from_(
+                gaps.subquery("gaps", copy=False), copy=False
+            )
+        )
+    return (
+        exp.select(exp.Star(), copy=False)
+        .from_(union_all(selects).subquery("found", copy=False), copy=False)
+        .order_by(col("gap"), copy=False)
+        .with_(HELD, as_=held, copy=False)
+        .with_(WITH_ROWS, as_=with_rows, copy=False)
+    )
 
 
 def binding_gap_check(node: BindingGapCheckNode, target: SqlTarget) -> exp.Expression:
@@ -63,38 +92,61 @@ def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:
 
     def found(measure: str, conditions: list[exp.Expression]) -> exp.Select:
         parts = [col("area_code"), col("period"), text(col("value")), col("item")]
-        shown = exp.Concat(expressions=[lit(measure)] + [part for column in parts for part in (
-            lit(SEPARATOR), exp.Coalesce(this=column, expressions=[lit("")]))])
-        return exp.select(alias(shown, "found"), copy=False).from_(source.copy(), copy=False) \
+        shown = exp.Concat(
+            expressions=[lit(measure)]
+            + [
+                part
+                for column in parts
+                for part in (lit(SEPARATOR), exp.Coalesce(this=column, expressions=[lit("")]))
+            ]
+        )
+        return (
+            exp.select(alias(shown, "found"), copy=False)
+            .from_(source.copy(), copy=False)
             .where(and_all([NOT_NULL("value"), *conditions]), copy=False)
+        )
 
     selects = [found("*", [exp.Not(this=is_finite(col("value")))])]
     for guarded in node.bounded:
         conditions = bound_rows(guarded.binding) + [is_finite(col("value"))]
         if guarded.valid:
             conditions.append(exp.Paren(this=valid_value(col("value"), guarded.valid)))
-        in_range = and_all(COMPARISONS[op](this=col("value"), expression=lit(bound)) for op, bound in guarded.bounds)
-        selects.append(found(guarded.measure_id, conditions + [exp.Not(this=exp.Paren(this=in_range))]))
-    return exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("found", copy=False), copy=False) \
+        in_range = and_all(
+            COMPARISONS[op](this=col("value"), expression=lit(bound))
+            for op, bound in guarded.bounds
+        )
+        selects.append(
+            found(guarded.measure_id, conditions + [exp.Not(this=exp.Paren(this=in_range))])
+        )
+    return (
+        exp.select(exp.Star(), copy=False)
+        .from_(union_all(selects).subquery("found", copy=False), copy=False)
         .order_by(col("found"), copy=False)
+    )
 
 
 def finite_check(node: FiniteCheckNode, target: SqlTarget) -> exp.Expression:
     """`area period value`: metric values that are infinite or NaN."""
-    shown = exp.Concat(expressions=[col("area_code"), lit(" "), col("period"), lit(" "), text(col("value"))])
-    return (exp.select(alias(shown, "found"), copy=False)
-            .from_(target.object_table(node.metric_object), copy=False)
-            .where(and_all([NOT_NULL("value"), exp.Not(this=is_finite(col("value")))]), copy=False)
-            .order_by(col("found"), copy=False))
+    shown = exp.Concat(
+        expressions=[col("area_code"), lit(" "), col("period"), lit(" "), text(col("value"))]
+    )
+    return (
+        exp.select(alias(shown, "found"), copy=False)
+        .from_(target.object_table(node.metric_object), copy=False)
+        .where(and_all([NOT_NULL("value"), exp.Not(this=is_finite(col("value")))]), copy=False)
+        .order_by(col("found"), copy=False)
+    )
 
 
 def undefined_values(metric_object: str, target: SqlTarget) -> exp.Expression:
     """(area_code, period): where every input of a metric has a value but its formula is undefined
     (a division by zero, say), which the metric leaves missing."""
-    return (exp.select(col("area_code"), col("period"), copy=False)
-            .from_(target.object_table(metric_object), copy=False)
-            .where(exp.Is(this=col("value"), expression=exp.Null()), copy=False)
-            .order_by(col("period"), col("area_code"), copy=False))
+    return (
+        exp.select(col("area_code"), col("period"), copy=False)
+        .from_(target.object_table(metric_object), copy=False)
+        .where(exp.Is(this=col("value"), expression=exp.Null()), copy=False)
+        .order_by(col("period"), col("area_code"), copy=False)
+    )
 
 
 __all__ = ["binding_gap_check", "binding_gaps", "finite_check", "range_check", "undefined_values"]

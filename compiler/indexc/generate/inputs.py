@@ -42,7 +42,9 @@ PARSED = "parsed"
 YEARS = "with_years"
 
 
-def data_source(node: DataSourceNode, target: SqlTarget, *, declared_only: bool = True) -> exp.Expression:
+def data_source(
+    node: DataSourceNode, target: SqlTarget, *, declared_only: bool = True
+) -> exp.Expression:
     """Read the physical relation once, parse its periods and stack its items.
 
     The raw period is kept beside the label so that a check can report any
@@ -61,26 +63,49 @@ def data_source(node: DataSourceNode, target: SqlTarget, *, declared_only: bool 
     period = alias(period_label(col("period_start_year")), "period")
     if isinstance(source, LongSource):
         item_key = _item_key(columns.item_columns)
-        parsed_columns += [alias(item_key, "item"), alias(blank_is_missing(col(columns.value), "double"), "value")]
-        declared = exp.In(this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)])
-        parsed = exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
-        if declared_only:
-            parsed = parsed.where(declared, copy=False)  # rows of other items are never read, let alone converted
-        final = (
-            exp.select(col("area_code"), period, col("period_raw"), col("item"), col("value"), col("source_line"),
-                       copy=False)
-            .from_(table(YEARS), copy=False)
+        parsed_columns += [
+            alias(item_key, "item"),
+            alias(blank_is_missing(col(columns.value), "double"), "value"),
+        ]
+        declared = exp.In(
+            this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)]
         )
+        parsed = exp.select(*parsed_columns, copy=False).from_(
+            target.numbered_source(source.id), copy=False
+        )
+        if declared_only:
+            parsed = parsed.where(
+                declared, copy=False
+            )  # rows of other items are never read, let alone converted
+        final = exp.select(
+            col("area_code"),
+            period,
+            col("period_raw"),
+            col("item"),
+            col("value"),
+            col("source_line"),
+            copy=False,
+        ).from_(table(YEARS), copy=False)
     else:
         item_columns = sorted(source.items)
         parsed_columns += [col(name) for name in item_columns]
-        parsed = exp.select(*parsed_columns, copy=False).from_(target.numbered_source(source.id), copy=False)
-        final = union_all([
-            exp.select(col("area_code"), period.copy(), col("period_raw"), alias(lit(name), "item"),
-                       alias(blank_is_missing(col(name), "double"), "value"), col("source_line"), copy=False)
-            .from_(table(YEARS), copy=False)
-            for name in item_columns
-        ])
+        parsed = exp.select(*parsed_columns, copy=False).from_(
+            target.numbered_source(source.id), copy=False
+        )
+        final = union_all(
+            [
+                exp.select(
+                    col("area_code"),
+                    period.copy(),
+                    col("period_raw"),
+                    alias(lit(name), "item"),
+                    alias(blank_is_missing(col(name), "double"), "value"),
+                    col("source_line"),
+                    copy=False,
+                ).from_(table(YEARS), copy=False)
+                for name in item_columns
+            ]
+        )
     years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
@@ -94,10 +119,18 @@ def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     columns = source.columns
     raw_period = exp.Trim(this=text(col(columns.period)))
     label = period_label(period_start_year(source.period, raw_period))
-    has_value = exp.Not(this=exp.Is(this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
-                                    expression=exp.Null()))
-    return (exp.select(alias(label, "period"), copy=False).distinct(copy=False)
-            .from_(target.source_relation(source.id), copy=False).where(has_value, copy=False))
+    has_value = exp.Not(
+        this=exp.Is(
+            this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
+            expression=exp.Null(),
+        )
+    )
+    return (
+        exp.select(alias(label, "period"), copy=False)
+        .distinct(copy=False)
+        .from_(target.source_relation(source.id), copy=False)
+        .where(has_value, copy=False)
+    )
 
 
 def _item_key(columns: tuple[str, ...]) -> exp.Expression:
@@ -108,7 +141,9 @@ def _item_key(columns: tuple[str, ...]) -> exp.Expression:
     """
     key = text(col(columns[0]))
     for column in columns[1:]:
-        key = exp.DPipe(this=exp.DPipe(this=key, expression=lit(ITEM_SEPARATOR)), expression=text(col(column)))
+        key = exp.DPipe(
+            this=exp.DPipe(this=key, expression=lit(ITEM_SEPARATOR)), expression=text(col(column))
+        )
     return key
 
 
@@ -120,14 +155,17 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
     """
     label = col("period")
     read_back = period_as_written(node.parsing, label.copy())
-    conditions = [exp.Is(this=label.copy(), expression=exp.Null()),
-                  exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY")))]
+    conditions = [
+        exp.Is(this=label.copy(), expression=exp.Null()),
+        exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
+    ]
     if read_back != label:  # the year is read back through a cast, which may itself give NULL
         conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
     conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
     unreadable = exp.or_(*conditions)
     return (
-        exp.select(col("period_raw"), copy=False).distinct(copy=False)
+        exp.select(col("period_raw"), copy=False)
+        .distinct(copy=False)
         .from_(target.object_table(node.source_object), copy=False)
         .where(unreadable, copy=False)
         .order_by(col("period_raw"), copy=False)
@@ -146,14 +184,17 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
         alias(text(col(columns.name)), "name"),
         alias(text(col(columns.type)), "type"),
         alias(date_or_null(columns.valid_from), "valid_from"),
-        alias(date_or_null(columns.valid_to), "valid_to"), copy=False,
+        alias(date_or_null(columns.valid_to), "valid_to"),
+        copy=False,
     ).from_(target.source_relation(node.source.id), copy=False)
 
 
 def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expression:
     """Each (area, period, item) a source gives more than once, as one text per combination."""
     keys = [col("area_code"), col("period"), col("item")]
-    shown = exp.Concat(expressions=[keys[0].copy(), lit(" "), keys[1].copy(), lit(" "), keys[2].copy()])
+    shown = exp.Concat(
+        expressions=[keys[0].copy(), lit(" "), keys[1].copy(), lit(" "), keys[2].copy()]
+    )
     return (
         exp.select(alias(shown, "duplicate"), copy=False)
         .from_(target.object_table(node.source_object), copy=False)
@@ -167,23 +208,36 @@ def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expressi
 def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression:
     """Codes with two rows whose validity overlaps (a missing date is open-ended)."""
     numbered = exp.select(
-        col("area_code"), col("valid_from"), col("valid_to"),
-        alias(window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))), "row_number"), copy=False,
+        col("area_code"),
+        col("valid_from"),
+        col("valid_to"),
+        alias(
+            window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))),
+            "row_number",
+        ),
+        copy=False,
     ).from_(target.object_table(node.register_object), copy=False)
 
     def open_or(bound: exp.Expression, start: exp.Expression, comparison) -> exp.Expression:
-        return exp.Paren(this=exp.or_(exp.Is(this=bound, expression=exp.Null()),
-                                      exp.Is(this=start, expression=exp.Null()),
-                                      comparison(this=start.copy(), expression=bound.copy())))
+        return exp.Paren(
+            this=exp.or_(
+                exp.Is(this=bound, expression=exp.Null()),
+                exp.Is(this=start, expression=exp.Null()),
+                comparison(this=start.copy(), expression=bound.copy()),
+            )
+        )
 
-    overlap = and_all([
-        exp.EQ(this=col("area_code", "a"), expression=col("area_code", "b")),
-        exp.LT(this=col("row_number", "a"), expression=col("row_number", "b")),
-        open_or(col("valid_to", "a"), col("valid_from", "b"), exp.LTE),
-        open_or(col("valid_to", "b"), col("valid_from", "a"), exp.LTE),
-    ])
+    overlap = and_all(
+        [
+            exp.EQ(this=col("area_code", "a"), expression=col("area_code", "b")),
+            exp.LT(this=col("row_number", "a"), expression=col("row_number", "b")),
+            open_or(col("valid_to", "a"), col("valid_from", "b"), exp.LTE),
+            open_or(col("valid_to", "b"), col("valid_from", "a"), exp.LTE),
+        ]
+    )
     return (
-        exp.select(col("area_code", "a"), copy=False).distinct(copy=False)
+        exp.select(col("area_code", "a"), copy=False)
+        .distinct(copy=False)
         .from_(table("numbered", "a"), copy=False)
         .join(inner_join(table("numbered", "b"), overlap), copy=False)
         .order_by(col("area_code", "a"), copy=False)
@@ -196,7 +250,9 @@ COMPARISONS = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT}
 
 def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> exp.Expression:
     """The value lies within a measure's valid range."""
-    return and_all([COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid])
+    return and_all(
+        [COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid]
+    )
 
 
 def bound_rows(binding) -> list[exp.Expression]:
@@ -214,12 +270,19 @@ def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     selects = []
     for binding in node.bindings:
         conditions = bound_rows(binding) + [
-            is_finite(col("value")), exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid)))]
-        selects.append(exp.select(col("area_code"), col("period"), col("value"), copy=False)
-                       .from_(target.object_table(binding.source_object), copy=False)
-                       .where(and_all(conditions), copy=False))
-    return exp.select(exp.Star(), copy=False).from_(union_all(selects).subquery("invalid", copy=False), copy=False) \
+            is_finite(col("value")),
+            exp.Not(this=exp.Paren(this=valid_value(col("value"), node.valid))),
+        ]
+        selects.append(
+            exp.select(col("area_code"), col("period"), col("value"), copy=False)
+            .from_(target.object_table(binding.source_object), copy=False)
+            .where(and_all(conditions), copy=False)
+        )
+    return (
+        exp.select(exp.Star(), copy=False)
+        .from_(union_all(selects).subquery("invalid", copy=False), copy=False)
         .order_by(col("period"), col("area_code"), copy=False)
+    )
 
 
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
@@ -228,10 +291,23 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     for binding in node.bindings:
         conditions = bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), node.valid)] if node.valid else []
-        columns = [col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"), col("item")]
+        columns = [
+            col("area_code"),
+            col("period"),
+            col("value"),
+            alias(lit(binding.source_id), "source"),
+            col("item"),
+        ]
         if node.with_geography:
-            codes_of = col("period") if binding.geography_period == "period" else lit(binding.geography_period)
-            columns += [alias(codes_of, "geography_period"), alias(exp.Boolean(this=binding.restate), "restate")]
+            codes_of = (
+                col("period")
+                if binding.geography_period == "period"
+                else lit(binding.geography_period)
+            )
+            columns += [
+                alias(codes_of, "geography_period"),
+                alias(exp.Boolean(this=binding.restate), "restate"),
+            ]
         selects.append(
             exp.select(*columns, copy=False)
             .from_(target.object_table(binding.source_object), copy=False)
@@ -269,12 +345,15 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
     query = exp.select(
         col("area_code", first_name),
         col("period", first_name),
-        alias(cast(_formula_sql(node.formula), "double"), "value"), copy=False,
+        alias(cast(_formula_sql(node.formula), "double"), "value"),
+        copy=False,
     ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:
-        on = and_all([
-            exp.EQ(this=col("area_code", name), expression=col("area_code", first_name)),
-            exp.EQ(this=col("period", name), expression=col("period", first_name)),
-        ])
+        on = and_all(
+            [
+                exp.EQ(this=col("area_code", name), expression=col("area_code", first_name)),
+                exp.EQ(this=col("period", name), expression=col("period", first_name)),
+            ]
+        )
         query = query.join(inner_join(target.object_table(object_name, name), on), copy=False)
     return query

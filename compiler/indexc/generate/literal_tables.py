@@ -32,8 +32,12 @@ def literal_table(node: LiteralTableNode, target: SqlTarget) -> exp.Expression:
         split = split_columns(columns, rows)
         if split is not None:
             return split
-    values = exp.Values(expressions=[exp.Tuple(expressions=[exp.Null() if v is None else lit(v) for v in row])
-                                     for row in rows])
+    values = exp.Values(
+        expressions=[
+            exp.Tuple(expressions=[exp.Null() if v is None else lit(v) for v in row])
+            for row in rows
+        ]
+    )
     return render("literal_table.sql.j2", target, {"rows": values}, columns=columns)
 
 
@@ -48,7 +52,9 @@ def split_columns(columns: list[dict], rows: list[list[Cell]]) -> exp.Select | N
         separator = next((s for s in SEPARATORS if not any(s in t for t in texts)), None)
         if separator is None:
             return None
-        parts = exp.Explode(this=exp.Split(this=lit(separator.join(texts)), expression=lit(separator)))
+        parts = exp.Explode(
+            this=exp.Split(this=lit(separator.join(texts)), expression=lit(separator))
+        )
         selects.append(alias(cast(parts, column["type"]), column["name"]))
     return exp.select(*selects, copy=False)
 

@@ -38,9 +38,21 @@ PUBLICATION = "indexc__publication"
 PUBLISHED_OBJECTS = "indexc__published_objects"
 SWAP_SUFFIX = "__SWAP"
 
-PUBLISHED_LAYERS = frozenset({Layer.METRIC, Layer.UNIVERSE, Layer.METRIC_SCORES, Layer.LENS_SCORES,
-                              Layer.INDEX_SCORES, Layer.PEERS, Layer.STABILITY, Layer.SCENARIO, Layer.PUBLISH,
-                              Layer.AUDIT, Layer.CONSUMPTION})
+PUBLISHED_LAYERS = frozenset(
+    {
+        Layer.METRIC,
+        Layer.UNIVERSE,
+        Layer.METRIC_SCORES,
+        Layer.LENS_SCORES,
+        Layer.INDEX_SCORES,
+        Layer.PEERS,
+        Layer.STABILITY,
+        Layer.SCENARIO,
+        Layer.PUBLISH,
+        Layer.AUDIT,
+        Layer.CONSUMPTION,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -73,66 +85,135 @@ def _select_all(table: exp.Table) -> exp.Select:
     return exp.select(exp.Star()).from_(table)
 
 
-def _publication_rows(objects: list[CompiledObject], publication: Publication,
-                      frozen: set[str]) -> tuple[exp.Expression, exp.Expression]:
+def _publication_rows(
+    objects: list[CompiledObject], publication: Publication, frozen: set[str]
+) -> tuple[exp.Expression, exp.Expression]:
     """What is published: one row about the build, and a row per object (with whether snapshots freeze it)."""
-    geography = (exp.cast(exp.Literal.string(publication.geography_date.isoformat()), "DATE")
-                 if publication.geography_date else exp.cast(exp.null(), "DATE"))
+    geography = (
+        exp.cast(exp.Literal.string(publication.geography_date.isoformat()), "DATE")
+        if publication.geography_date
+        else exp.cast(exp.null(), "DATE")
+    )
     about = exp.select(
         exp.alias_(exp.Literal.string(publication.spec_hash), "spec_hash"),
         exp.alias_(exp.Literal.string(__version__), "compiler_version"),
         exp.alias_(exp.Literal.string(publication.target), "target"),
         exp.alias_(geography, "geography_date"),
         exp.alias_(exp.CurrentTimestamp(), "published_at"),
-        exp.alias_(exp.Literal.string(publication.what_if) if publication.what_if else exp.cast(exp.null(), "VARCHAR"),
-                   "what_if"))
-    rows = [exp.Tuple(expressions=[exp.Literal.string(o.name), exp.Literal.string(o.node.materialisation.value),
-                                   exp.Boolean(this=o.name in frozen)]) for o in objects]
+        exp.alias_(
+            exp.Literal.string(publication.what_if)
+            if publication.what_if
+            else exp.cast(exp.null(), "VARCHAR"),
+            "what_if",
+        ),
+    )
+    rows = [
+        exp.Tuple(
+            expressions=[
+                exp.Literal.string(o.name),
+                exp.Literal.string(o.node.materialisation.value),
+                exp.Boolean(this=o.name in frozen),
+            ]
+        )
+        for o in objects
+    ]
     rows = rows or [exp.Tuple(expressions=[exp.null(), exp.null(), exp.false()])]
-    listed = exp.select("name", "kind", "frozen").from_(exp.Values(
-        expressions=rows, alias=exp.TableAlias(this=exp.to_identifier("published"),
-                                               columns=[exp.to_identifier(c) for c in ("name", "kind", "frozen")])))
+    listed = exp.select("name", "kind", "frozen").from_(
+        exp.Values(
+            expressions=rows,
+            alias=exp.TableAlias(
+                this=exp.to_identifier("published"),
+                columns=[exp.to_identifier(c) for c in ("name", "kind", "frozen")],
+            ),
+        )
+    )
     if not objects:
         listed = listed.where(exp.false())
     return about, listed
 
 
-def publish_statements(target: SqlTarget, objects: list[CompiledObject], publication: Publication,
-                       frozen: set[str]) -> list[PublishStatement]:
+def publish_statements(
+    target: SqlTarget, objects: list[CompiledObject], publication: Publication, frozen: set[str]
+) -> list[PublishStatement]:
     """The statements that publish `objects` (the whole build) on `target`."""
     chosen = published(objects)
     about, listed = _publication_rows(chosen, publication, frozen)
     if target.name == "duckdb":
         schema = target.published_schema()
-        statements = [PublishStatement("published schema", target.render(
-            exp.Create(this=schema, kind="SCHEMA", exists=True)))]
+        statements = [
+            PublishStatement(
+                "published schema",
+                target.render(exp.Create(this=schema, kind="SCHEMA", exists=True)),
+            )
+        ]
         for obj in chosen:
-            statements.append(PublishStatement(obj.name, target.render(exp.Create(
-                this=target.published_table(obj.name), kind="VIEW", replace=True,
-                expression=_select_all(target.object_table(obj.name))))))
+            statements.append(
+                PublishStatement(
+                    obj.name,
+                    target.render(
+                        exp.Create(
+                            this=target.published_table(obj.name),
+                            kind="VIEW",
+                            replace=True,
+                            expression=_select_all(target.object_table(obj.name)),
+                        )
+                    ),
+                )
+            )
         for name, query in ((PUBLICATION, about), (PUBLISHED_OBJECTS, listed)):
-            statements.append(PublishStatement(name, target.render(exp.Create(
-                this=target.published_table(name), kind="TABLE", replace=True, expression=query))))
+            statements.append(
+                PublishStatement(
+                    name,
+                    target.render(
+                        exp.Create(
+                            this=target.published_table(name),
+                            kind="TABLE",
+                            replace=True,
+                            expression=query,
+                        )
+                    ),
+                )
+            )
         return statements
     swap = target.published_schema(SWAP_SUFFIX)
     statements = [
-        PublishStatement("published schema", target.render(exp.Create(
-            this=target.published_schema(), kind="SCHEMA", exists=True))),
+        PublishStatement(
+            "published schema",
+            target.render(exp.Create(this=target.published_schema(), kind="SCHEMA", exists=True)),
+        ),
         PublishStatement("swap schema", _drop_schema(target, target.spec.published + SWAP_SUFFIX)),
         PublishStatement("swap schema", target.render(exp.Create(this=swap, kind="SCHEMA"))),
     ]
     for obj in chosen:
         into = target.published_table(obj.name, SWAP_SUFFIX)
-        if obj.node.layer is Layer.CONSUMPTION:  # reads only the snapshot schema: the same view, beside
-            created = exp.Create(this=into, kind="VIEW", expression=BUILDERS[type(obj.node)](obj.node, target))
+        if (
+            obj.node.layer is Layer.CONSUMPTION
+        ):  # reads only the snapshot schema: the same view, beside
+            created = exp.Create(
+                this=into, kind="VIEW", expression=BUILDERS[type(obj.node)](obj.node, target)
+            )
         elif obj.node.materialisation is Materialisation.TABLE:
-            created = exp.Create(this=into, kind="TABLE", clone=exp.Clone(this=target.object_table(obj.name)))
+            created = exp.Create(
+                this=into, kind="TABLE", clone=exp.Clone(this=target.object_table(obj.name))
+            )
         else:  # a view over the build schema would read the next run's half-built objects
-            created = exp.Create(this=into, kind="TABLE", expression=_select_all(target.object_table(obj.name)))
+            created = exp.Create(
+                this=into, kind="TABLE", expression=_select_all(target.object_table(obj.name))
+            )
         statements.append(PublishStatement(obj.name, target.render(created)))
     for name, query in ((PUBLICATION, about), (PUBLISHED_OBJECTS, listed)):
-        statements.append(PublishStatement(name, target.render(exp.Create(
-            this=target.published_table(name, SWAP_SUFFIX), kind="TABLE", expression=query))))
+        statements.append(
+            PublishStatement(
+                name,
+                target.render(
+                    exp.Create(
+                        this=target.published_table(name, SWAP_SUFFIX),
+                        kind="TABLE",
+                        expression=query,
+                    )
+                ),
+            )
+        )
     statements.append(PublishStatement("swap", swap_statement(target)))
     return statements
 
@@ -140,8 +221,10 @@ def publish_statements(target: SqlTarget, objects: list[CompiledObject], publica
 def swap_statement(target: SqlTarget) -> str:
     """`ALTER SCHEMA <swap> SWAP WITH <published>`: sqlglot reads it only as a command, so it is
     written out here and its text is tested against Snowflake's documented form."""
-    return (f"ALTER SCHEMA {target.render(target.published_schema(SWAP_SUFFIX))} "
-            f"SWAP WITH {target.render(target.published_schema())}")
+    return (
+        f"ALTER SCHEMA {target.render(target.published_schema(SWAP_SUFFIX))} "
+        f"SWAP WITH {target.render(target.published_schema())}"
+    )
 
 
 def reset_build_schema(target: SqlTarget) -> str | None:

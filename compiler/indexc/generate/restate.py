@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import alias, and_all, col, inner_join, left_join, lit, safe_divide, union_all
+from indexc.generate.expressions import (
+    alias,
+    and_all,
+    col,
+    inner_join,
+    left_join,
+    lit,
+    safe_divide,
+    union_all,
+)
 from indexc.generate.geography import EVERY_PERIOD
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
@@ -21,34 +30,64 @@ from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, Restateme
 
 def _path_join(level: str) -> exp.Expression:
     """A measure row `m` on a path `p` of its level whose periods include the row's codes."""
-    return and_all([
-        exp.EQ(this=col("from_code", "p"), expression=col("area_code", "m")),
-        exp.EQ(this=col("level", "p"), expression=lit(level)),
-        exp.Between(this=col("geography_period", "m"), low=col("geo_from", "p"), high=col("geo_to", "p")),
-    ])
+    return and_all(
+        [
+            exp.EQ(this=col("from_code", "p"), expression=col("area_code", "m")),
+            exp.EQ(this=col("level", "p"), expression=lit(level)),
+            exp.Between(
+                this=col("geography_period", "m"), low=col("geo_from", "p"), high=col("geo_to", "p")
+            ),
+        ]
+    )
 
 
 def _weight(node: RestatedMeasureNode) -> exp.Expression:
     if node.path_weights_object is None:
         return col("weight", "p")
-    apportioned = exp.Case(ifs=[exp.If(this=col("dynamic", "p"), true=col("weight", "w"))], default=lit(1.0))
+    apportioned = exp.Case(
+        ifs=[exp.If(this=col("dynamic", "p"), true=col("weight", "w"))], default=lit(1.0)
+    )
     return exp.Mul(this=col("weight", "p"), expression=apportioned)
 
 
-def _joined(node: RestatedMeasureNode, target: SqlTarget, columns: list[exp.Expression], alone: bool) -> exp.Select:
+def _joined(
+    node: RestatedMeasureNode, target: SqlTarget, columns: list[exp.Expression], alone: bool
+) -> exp.Select:
     """The measure's rows on paths whose target has one contributor (`alone`) or several."""
     contributors = exp.EQ if alone else exp.GT
     query = (
         exp.select(*columns, copy=False)
         .from_(target.object_table(node.measure_object, "m"), copy=False)
-        .join(inner_join(target.object_table(node.paths_object, "p"), and_all([
-            _path_join(node.level), contributors(this=col("contributors", "p"), expression=lit(1))])), copy=False)
+        .join(
+            inner_join(
+                target.object_table(node.paths_object, "p"),
+                and_all(
+                    [
+                        _path_join(node.level),
+                        contributors(this=col("contributors", "p"), expression=lit(1)),
+                    ]
+                ),
+            ),
+            copy=False,
+        )
     )
     if node.path_weights_object:
-        period = exp.Case(ifs=[exp.If(this=col("frozen", "p"), true=lit(EVERY_PERIOD))], default=col("period", "m"))
-        query = query.join(left_join(target.object_table(node.path_weights_object, "w"), and_all([
-            exp.EQ(this=col("path_id", "w"), expression=col("path_id", "p")),
-            exp.EQ(this=col("period", "w"), expression=period)])), copy=False)
+        period = exp.Case(
+            ifs=[exp.If(this=col("frozen", "p"), true=lit(EVERY_PERIOD))],
+            default=col("period", "m"),
+        )
+        query = query.join(
+            left_join(
+                target.object_table(node.path_weights_object, "w"),
+                and_all(
+                    [
+                        exp.EQ(this=col("path_id", "w"), expression=col("path_id", "p")),
+                        exp.EQ(this=col("period", "w"), expression=period),
+                    ]
+                ),
+            ),
+            copy=False,
+        )
     return query.where(col("restate", "m"), copy=False)
 
 
@@ -58,40 +97,86 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
     Most areas have one contributor in every period, so they skip the aggregation (and, for a
     mean, the lookup of the weight measure), which keeps restating close to a plain scan.
     """
-    copied = (exp.Mul(this=col("value", "m"), expression=_weight(node)) if node.additivity == "sum"
-              else col("value", "m"))
-    alone = _joined(node, target, [alias(col("to_code", "p"), "area_code"), col("period", "m"),
-                                   alias(copied, "value"), alias(lit(1), "contributors_found"),
-                                   alias(lit(1), "contributors_expected")], alone=True)
-    contributions = _joined(node, target, [alias(col("to_code", "p"), "area_code"), col("period", "m"),
-                                           alias(col("area_code", "m"), "from_code"), col("value", "m"),
-                                           alias(_weight(node), "weight"), col("contributors", "p")], alone=False)
+    copied = (
+        exp.Mul(this=col("value", "m"), expression=_weight(node))
+        if node.additivity == "sum"
+        else col("value", "m")
+    )
+    alone = _joined(
+        node,
+        target,
+        [
+            alias(col("to_code", "p"), "area_code"),
+            col("period", "m"),
+            alias(copied, "value"),
+            alias(lit(1), "contributors_found"),
+            alias(lit(1), "contributors_expected"),
+        ],
+        alone=True,
+    )
+    contributions = _joined(
+        node,
+        target,
+        [
+            alias(col("to_code", "p"), "area_code"),
+            col("period", "m"),
+            alias(col("area_code", "m"), "from_code"),
+            col("value", "m"),
+            alias(_weight(node), "weight"),
+            col("contributors", "p"),
+        ],
+        alone=False,
+    )
     if node.weight_object:
-        contributions = contributions.select(alias(col("value", "b"), "basis"), copy=False).join(left_join(
-            target.object_table(node.weight_object, "b"), and_all([
-                exp.EQ(this=col("area_code", "b"), expression=col("area_code", "m")),
-                exp.EQ(this=col("period", "b"), expression=col("period", "m"))])), copy=False)
+        contributions = contributions.select(alias(col("value", "b"), "basis"), copy=False).join(
+            left_join(
+                target.object_table(node.weight_object, "b"),
+                and_all(
+                    [
+                        exp.EQ(this=col("area_code", "b"), expression=col("area_code", "m")),
+                        exp.EQ(this=col("period", "b"), expression=col("period", "m")),
+                    ]
+                ),
+            ),
+            copy=False,
+        )
 
     rows = exp.Count(this=exp.Star())
     complete = exp.EQ(this=rows, expression=exp.Max(this=col("contributors")))
     if node.additivity == "sum":
         known = exp.EQ(this=exp.Count(this=col("weight")), expression=rows.copy())
-        value = exp.Case(ifs=[exp.If(this=and_all([complete, known]), true=exp.Sum(
-            this=exp.Mul(this=col("value"), expression=col("weight"))))])
+        value = exp.Case(
+            ifs=[
+                exp.If(
+                    this=and_all([complete, known]),
+                    true=exp.Sum(this=exp.Mul(this=col("value"), expression=col("weight"))),
+                )
+            ]
+        )
     else:
-        one_area = exp.EQ(this=exp.Min(this=col("from_code")), expression=exp.Max(this=col("from_code")))
+        one_area = exp.EQ(
+            this=exp.Min(this=col("from_code")), expression=exp.Max(this=col("from_code"))
+        )
         copied_whole = exp.If(this=exp.and_(complete, one_area), true=exp.Max(this=col("value")))
         value = exp.Case(ifs=[copied_whole, *_weighted_mean(node, complete, rows)])
     combined = (
-        exp.select(col("area_code"), col("period"), alias(value, "value"), alias(rows.copy(), "contributors_found"),
-                   alias(exp.Max(this=col("contributors")), "contributors_expected"), copy=False)
+        exp.select(
+            col("area_code"),
+            col("period"),
+            alias(value, "value"),
+            alias(rows.copy(), "contributors_found"),
+            alias(exp.Max(this=col("contributors")), "contributors_expected"),
+            copy=False,
+        )
         .from_(contributions.subquery("contributions", copy=False), copy=False)
         .group_by(col("area_code"), col("period"), copy=False)
     )
     return union_all([alone, combined])
 
 
-def _weighted_mean(node: RestatedMeasureNode, complete: exp.Expression, rows: exp.Expression) -> list[exp.If]:
+def _weighted_mean(
+    node: RestatedMeasureNode, complete: exp.Expression, rows: exp.Expression
+) -> list[exp.If]:
     """Several areas combined into one: a mean weighted by its weight measure times the share that moved.
 
     A measure without a weight measure (`additivity: none`, which validation allows only where no
@@ -101,38 +186,65 @@ def _weighted_mean(node: RestatedMeasureNode, complete: exp.Expression, rows: ex
         return []
     share = exp.Mul(this=col("weight"), expression=col("basis"))
     known = exp.EQ(this=exp.Count(this=share.copy()), expression=rows.copy())
-    weighted = safe_divide(exp.Sum(this=exp.Mul(this=col("value"), expression=share.copy())),
-                           exp.Sum(this=share.copy()))
+    weighted = safe_divide(
+        exp.Sum(this=exp.Mul(this=col("value"), expression=share.copy())),
+        exp.Sum(this=share.copy()),
+    )
     return [exp.If(this=exp.and_(complete.copy(), known), true=weighted)]
 
 
 def codes_check(node: CodesCheckNode, target: SqlTarget) -> exp.Expression:
     """Codes unknown to the register, or of the measure's level but not in force in their period."""
     mapped = (
-        exp.select(lit(1), copy=False).from_(target.object_table(node.paths_object, "p"), copy=False)
+        exp.select(lit(1), copy=False)
+        .from_(target.object_table(node.paths_object, "p"), copy=False)
         .where(_path_join(node.level), copy=False)
     )
     in_level = exp.In(this=col("type", "a"), expressions=[lit(t) for t in node.level_types])
     unknown = exp.Is(this=col("area_code", "a"), expression=exp.Null())
-    problem = exp.Concat(expressions=[col("area_code", "m"), lit(" "), col("period", "m"), lit(" "),
-                                      col("source", "m")])
+    problem = exp.Concat(
+        expressions=[
+            col("area_code", "m"),
+            lit(" "),
+            col("period", "m"),
+            lit(" "),
+            col("source", "m"),
+        ]
+    )
     outside = (
         exp.select(alias(problem, "problem"), copy=False)
         .from_(target.object_table(node.measure_object, "m"), copy=False)
-        .join(left_join(target.object_table(node.areas_object, "a"),
-                        exp.EQ(this=col("area_code", "a"), expression=col("area_code", "m"))), copy=False)
-        .where(exp.or_(unknown, exp.and_(in_level, exp.Not(this=exp.Exists(this=mapped)))), copy=False)
+        .join(
+            left_join(
+                target.object_table(node.areas_object, "a"),
+                exp.EQ(this=col("area_code", "a"), expression=col("area_code", "m")),
+            ),
+            copy=False,
+        )
+        .where(
+            exp.or_(unknown, exp.and_(in_level, exp.Not(this=exp.Exists(this=mapped)))), copy=False
+        )
     )
     twice = (  # two bindings giving one area and period (a back-cast and a former-councils file, say)
-        exp.select(alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period"), lit(" given twice")]),
-                         "problem"), copy=False)
+        exp.select(
+            alias(
+                exp.Concat(
+                    expressions=[col("area_code"), lit(" "), col("period"), lit(" given twice")]
+                ),
+                "problem",
+            ),
+            copy=False,
+        )
         .from_(target.object_table(node.measure_object), copy=False)
         .group_by(col("area_code"), col("period"), copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
     )
-    return (exp.select(col("problem"), copy=False).distinct(copy=False)
-            .from_(union_all([outside, twice]).subquery("problems", copy=False), copy=False)
-            .order_by(col("problem"), copy=False))
+    return (
+        exp.select(col("problem"), copy=False)
+        .distinct(copy=False)
+        .from_(union_all([outside, twice]).subquery("problems", copy=False), copy=False)
+        .order_by(col("problem"), copy=False)
+    )
 
 
 def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expression:
@@ -141,8 +253,14 @@ def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expr
     complete = exp.EQ(this=col("contributors_found"), expression=col("contributors_expected"))
     too_many = exp.GT(this=col("contributors_found"), expression=col("contributors_expected"))
     return (
-        exp.select(alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period")]), "problem"), copy=False)
+        exp.select(
+            alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period")]), "problem"),
+            copy=False,
+        )
         .from_(target.object_table(node.restated_object), copy=False)
-        .where(exp.or_(exp.and_(complete, exp.Is(this=col("value"), expression=exp.Null())), too_many), copy=False)
+        .where(
+            exp.or_(exp.and_(complete, exp.Is(this=col("value"), expression=exp.Null())), too_many),
+            copy=False,
+        )
         .order_by(col("problem"), copy=False)
     )

@@ -24,21 +24,44 @@ def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
     """Areas of the universe's types; on restated geography, those in force on the geography date, every period."""
     if node.geography_date is not None:
         day = cast(lit(node.geography_date.isoformat()), "date")
-        in_force = and_all([
-            exp.Paren(this=exp.or_(exp.Is(this=col("valid_from"), expression=exp.Null()),
-                                   exp.LTE(this=col("valid_from"), expression=day))),
-            exp.Paren(this=exp.or_(exp.Is(this=col("valid_to"), expression=exp.Null()),
-                                   exp.GTE(this=col("valid_to"), expression=day.copy()))),
-            exp.In(this=col("type"), expressions=[lit(t) for t in node.types]),
-        ])
+        in_force = and_all(
+            [
+                exp.Paren(
+                    this=exp.or_(
+                        exp.Is(this=col("valid_from"), expression=exp.Null()),
+                        exp.LTE(this=col("valid_from"), expression=day),
+                    )
+                ),
+                exp.Paren(
+                    this=exp.or_(
+                        exp.Is(this=col("valid_to"), expression=exp.Null()),
+                        exp.GTE(this=col("valid_to"), expression=day.copy()),
+                    )
+                ),
+                exp.In(this=col("type"), expressions=[lit(t) for t in node.types]),
+            ]
+        )
         return (
-            exp.select(col("area_code"), col("name"), col("type"), alias(cast(exp.Null(), "date"), "valid_from"),
-                       alias(cast(exp.Null(), "date"), "valid_to"), copy=False)
+            exp.select(
+                col("area_code"),
+                col("name"),
+                col("type"),
+                alias(cast(exp.Null(), "date"), "valid_from"),
+                alias(cast(exp.Null(), "date"), "valid_to"),
+                copy=False,
+            )
             .from_(target.object_table(node.register_object), copy=False)
             .where(in_force, copy=False)
         )
     return (
-        exp.select(col("area_code"), col("name"), col("type"), col("valid_from"), col("valid_to"), copy=False)
+        exp.select(
+            col("area_code"),
+            col("name"),
+            col("type"),
+            col("valid_from"),
+            col("valid_to"),
+            copy=False,
+        )
         .from_(target.object_table(node.register_object), copy=False)
         .where(exp.In(this=col("type"), expressions=[lit(t) for t in node.types]), copy=False)
     )
@@ -58,9 +81,17 @@ def _trees(node: TemplateNode, target: SqlTarget) -> dict[str, exp.Expression]:
 
 def metric_views(metrics: list[dict], target: SqlTarget) -> exp.Expression:
     """The finite values of each metric view, one SELECT per metric, stacked: (metric, area_code, period, value)."""
-    return union_all([
-        exp.select(alias(lit(m["id"]), "metric"), col("area_code", "v"), col("period", "v"),
-                   alias(cast(col("value", "v"), "double"), "value"), copy=False)
-        .from_(target.object_table(m["object"], "v"), copy=False)
-        .where(is_finite(col("value", "v")), copy=False)
-        for m in metrics])
+    return union_all(
+        [
+            exp.select(
+                alias(lit(m["id"]), "metric"),
+                col("area_code", "v"),
+                col("period", "v"),
+                alias(cast(col("value", "v"), "double"), "value"),
+                copy=False,
+            )
+            .from_(target.object_table(m["object"], "v"), copy=False)
+            .where(is_finite(col("value", "v")), copy=False)
+            for m in metrics
+        ]
+    )

@@ -13,9 +13,17 @@ from indexc.plan.smell import SmellCheckNode, SmellNode
 
 
 def smell(node: SmellNode, target: SqlTarget) -> exp.Expression:
-    return render("smell.sql.j2", target, trees={"values": _published_values(node, target)},
-                  measure=node.measure.measure_id, unit_range=node.unit_range, factor=node.factor,
-                  warn_z=node.warn_z, min_peers=node.min_peers, accepted=node.accepted)
+    return render(
+        "smell.sql.j2",
+        target,
+        trees={"values": _published_values(node, target)},
+        measure=node.measure.measure_id,
+        unit_range=node.unit_range,
+        factor=node.factor,
+        warn_z=node.warn_z,
+        min_peers=node.min_peers,
+        accepted=node.accepted,
+    )
 
 
 def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
@@ -26,35 +34,77 @@ def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
         conditions = bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), measure.valid)] if measure.valid else []
         selects.append(
-            exp.select(col("area_code"), col("period"), col("value"), alias(lit(binding.source_id), "source"),
-                       alias(lit(target.source_file(binding.source_id)), "file"), alias(col("source_line"), "line"),
-                       copy=False)
+            exp.select(
+                col("area_code"),
+                col("period"),
+                col("value"),
+                alias(lit(binding.source_id), "source"),
+                alias(lit(target.source_file(binding.source_id)), "file"),
+                alias(col("source_line"), "line"),
+                copy=False,
+            )
             .from_(target.object_table(binding.source_object), copy=False)
-            .where(and_all(conditions), copy=False))
+            .where(and_all(conditions), copy=False)
+        )
     return union_all(selects)
 
 
 def smell_check(node: SmellCheckNode, target: SqlTarget) -> exp.Expression:
     """Each gross value no spec accepts, as text a person can act on, in order."""
+
     def shown(expression: exp.Expression) -> exp.Expression:
         return exp.Coalesce(this=cast(expression, "varchar"), expressions=[lit("?")])
 
-    line = exp.Coalesce(this=exp.DPipe(this=lit(" line "), expression=cast(col("line"), "varchar")),
-                        expressions=[lit("")])  # a table has no lines (Snowflake)
-    parts = [col("area_code"), lit(" "), col("period"), lit(" = "), shown(col("value")), lit(" ("), col("test"),
-             lit("; "), col("source"), lit(", "), col("file"), line, lit(")")]
-    gross = and_all([exp.EQ(this=col("severity"), expression=lit("error")),
-                     exp.Is(this=col("accepted_because"), expression=exp.Null())])
-    return (exp.select(alias(exp.Concat(expressions=parts), "found"), copy=False)
-            .from_(target.object_table(node.smell_object), copy=False)
-            .where(gross, copy=False)
-            .order_by(col("period"), col("area_code"), copy=False))
+    line = exp.Coalesce(
+        this=exp.DPipe(this=lit(" line "), expression=cast(col("line"), "varchar")),
+        expressions=[lit("")],
+    )  # a table has no lines (Snowflake)
+    parts = [
+        col("area_code"),
+        lit(" "),
+        col("period"),
+        lit(" = "),
+        shown(col("value")),
+        lit(" ("),
+        col("test"),
+        lit("; "),
+        col("source"),
+        lit(", "),
+        col("file"),
+        line,
+        lit(")"),
+    ]
+    gross = and_all(
+        [
+            exp.EQ(this=col("severity"), expression=lit("error")),
+            exp.Is(this=col("accepted_because"), expression=exp.Null()),
+        ]
+    )
+    return (
+        exp.select(alias(exp.Concat(expressions=parts), "found"), copy=False)
+        .from_(target.object_table(node.smell_object), copy=False)
+        .where(gross, copy=False)
+        .order_by(col("period"), col("area_code"), copy=False)
+    )
 
 
 def smell_rows(node: SmellNode, target: SqlTarget) -> exp.Expression:
     """Every value a built smell table holds, for the run's report, in order."""
-    columns = ["area_code", "period", "value", "test", "severity", "source", "file", "line", "peer_ratio", "robust_z",
-               "accepted_because"]
-    return (exp.select(*(col(c) for c in columns), copy=False)
-            .from_(target.object_table(node.name), copy=False)
-            .order_by(col("period"), col("area_code"), copy=False))
+    columns = [
+        "area_code",
+        "period",
+        "value",
+        "test",
+        "severity",
+        "source",
+        "file",
+        "line",
+        "peer_ratio",
+        "robust_z",
+        "accepted_because",
+    ]
+    return (
+        exp.select(*(col(c) for c in columns), copy=False)
+        .from_(target.object_table(node.name), copy=False)
+        .order_by(col("period"), col("area_code"), copy=False)
+    )

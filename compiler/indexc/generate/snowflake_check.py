@@ -13,7 +13,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 # Functions Snowflake documents (a subset: those a numeric index pipeline can reasonably use).
-SNOWFLAKE_FUNCTIONS = frozenset("""
+SNOWFLAKE_FUNCTIONS = frozenset(
+    """
 ABS ACOS ANY_VALUE APPROX_PERCENTILE ASIN ATAN ATAN2 AVG CAST CEIL COALESCE CONCAT CONCAT_WS CORR COS COUNT
 COUNT_IF COVAR_POP COVAR_SAMP CUME_DIST CURRENT_DATE CURRENT_TIMESTAMP DATEADD DATEDIFF DATE_FROM_PARTS
 DATE_TRUNC DAY DENSE_RANK DIV0 EXP FIRST_VALUE FLOOR GREATEST IFF IFNULL KURTOSIS LAG LAST_VALUE LEAD LEAST
@@ -21,18 +22,38 @@ LEFT LENGTH LISTAGG LN LOG LOWER LPAD LTRIM MAX MEDIAN MIN MOD MONTH NTH_VALUE N
 PERCENTILE_DISC PERCENT_RANK POW POWER RANK REGEXP_LIKE REPLACE RIGHT ROUND ROW_NUMBER RPAD RTRIM SIGN SKEW
 SPLIT_PART SQRT SQUARE STDDEV STDDEV_POP STDDEV_SAMP SUBSTR SUBSTRING SUM TO_CHAR TO_DATE TO_DOUBLE TO_NUMBER
 TO_VARCHAR TRIM TRUNC TRY_CAST UPPER VARIANCE VAR_POP VAR_SAMP YEAR ZEROIFNULL
-""".split())
+""".split()
+)
 
 # Scalar types Snowflake accepts; DuckDB-only types such as HUGEINT, UBIGINT, LIST or STRUCT are absent.
-SNOWFLAKE_TYPES = frozenset({
-    exp.DataType.Type.BIGINT, exp.DataType.Type.BOOLEAN, exp.DataType.Type.CHAR, exp.DataType.Type.DATE,
-    exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT, exp.DataType.Type.INT,
-    exp.DataType.Type.SMALLINT, exp.DataType.Type.TEXT, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.VARCHAR,
-    exp.DataType.Type.TINYINT,
-})
+SNOWFLAKE_TYPES = frozenset(
+    {
+        exp.DataType.Type.BIGINT,
+        exp.DataType.Type.BOOLEAN,
+        exp.DataType.Type.CHAR,
+        exp.DataType.Type.DATE,
+        exp.DataType.Type.DECIMAL,
+        exp.DataType.Type.DOUBLE,
+        exp.DataType.Type.FLOAT,
+        exp.DataType.Type.INT,
+        exp.DataType.Type.SMALLINT,
+        exp.DataType.Type.TEXT,
+        exp.DataType.Type.TIMESTAMP,
+        exp.DataType.Type.VARCHAR,
+        exp.DataType.Type.TINYINT,
+    }
+)
 
 
-SYNTAX = (exp.Binary, exp.Unary, exp.Connector, exp.Window, exp.Case, exp.If, exp.Exists)  # not functions
+SYNTAX = (
+    exp.Binary,
+    exp.Unary,
+    exp.Connector,
+    exp.Window,
+    exp.Case,
+    exp.If,
+    exp.Exists,
+)  # not functions
 
 
 def function_name(node: exp.Func) -> str:

@@ -22,20 +22,31 @@ def _shared_quantiles(generator: Generator, expression: exp.PercentileCont) -> s
     `QUANTILE_CONT(x, [0.05, 0.5, 0.95])[1]`, `[2]` and `[3]`, the same values at about two thirds
     of the cost. None where there is nothing to share.
     """
-    def plain(quantile: exp.PercentileCont) -> bool:  # a literal fraction, not in a window or filter
+
+    def plain(
+        quantile: exp.PercentileCont,
+    ) -> bool:  # a literal fraction, not in a window or filter
         return isinstance(quantile.expression, exp.Literal) and not isinstance(
-            quantile.parent, (exp.Window, exp.Filter, exp.WithinGroup))
+            quantile.parent, (exp.Window, exp.Filter, exp.WithinGroup)
+        )
 
     select = expression.find_ancestor(exp.Select)
     if select is None or not plain(expression):
         return None
     column = expression.this.sql()
-    fractions = sorted({float(q.expression.this) for q in select.find_all(exp.PercentileCont)
-                        if plain(q) and q.this.sql() == column and q.find_ancestor(exp.Select) is select})
+    fractions = sorted(
+        {
+            float(q.expression.this)
+            for q in select.find_all(exp.PercentileCont)
+            if plain(q) and q.this.sql() == column and q.find_ancestor(exp.Select) is select
+        }
+    )
     if len(fractions) < 2:
         return None
-    shared = exp.PercentileCont(this=expression.this.copy(), expression=exp.Array(
-        expressions=[exp.Literal.number(repr(f)) for f in fractions]))
+    shared = exp.PercentileCont(
+        this=expression.this.copy(),
+        expression=exp.Array(expressions=[exp.Literal.number(repr(f)) for f in fractions]),
+    )
     position = fractions.index(float(expression.expression.this)) + 1
     return generator.sql(exp.Bracket(this=shared, expressions=[exp.Literal.number(position)]))
 
@@ -61,7 +72,9 @@ def _generator_for(dialect: Dialect, fold_case, shares_quantiles: bool = False) 
             one_quantile = TRANSFORMS.pop(exp.PercentileCont)
 
             def percentilecont_sql(self, expression: exp.PercentileCont) -> str:
-                return _shared_quantiles(self, expression) or type(self).one_quantile(self, expression)
+                return _shared_quantiles(self, expression) or type(self).one_quantile(
+                    self, expression
+                )
 
         def identifier_sql(self, expression: exp.Identifier) -> str:
             text = expression.name if expression.quoted else fold_case(expression.name)
@@ -96,7 +109,9 @@ class SqlTarget:
         """The qualifiers of an object in `schema`: the build schema unless another is named."""
         raise NotImplementedError
 
-    def object_table(self, name: str, alias: str | None = None, schema: str | None = None) -> exp.Table:
+    def object_table(
+        self, name: str, alias: str | None = None, schema: str | None = None
+    ) -> exp.Table:
         table = exp.Table(this=exp.to_identifier(name), **self.schema_parts(schema))
         if alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
@@ -122,8 +137,11 @@ class SqlTarget:
         """The source's relation with `source_line`: where each row is in its file, for reports; NULL where
         the engine reads a table, which has no lines."""
         line = exp.Cast(this=exp.Null(), to=exp.DataType.build("bigint"))
-        return (exp.select(exp.Star(), exp.alias_(line, "source_line"), copy=False)
-                .from_(self.source_relation(source_id), copy=False).subquery("numbered", copy=False))
+        return (
+            exp.select(exp.Star(), exp.alias_(line, "source_line"), copy=False)
+            .from_(self.source_relation(source_id), copy=False)
+            .subquery("numbered", copy=False)
+        )
 
     def source_file(self, source_id: str) -> str:
         """Where a source's rows are read from, as a person would look for them."""
@@ -162,8 +180,10 @@ class DuckDBSql(SqlTarget):
         path = exp.Literal.string(relation.path)
         if relation.file_format == "parquet":
             return exp.Table(this=exp.ReadParquet(expressions=[path]))
-        options = [exp.EQ(this=exp.var("header"), expression=exp.true()),
-                   exp.EQ(this=exp.var("all_varchar"), expression=exp.true())]
+        options = [
+            exp.EQ(this=exp.var("header"), expression=exp.true()),
+            exp.EQ(this=exp.var("all_varchar"), expression=exp.true()),
+        ]
         return exp.Table(this=exp.ReadCSV(this=path, expressions=options))
 
     def numbered_source(self, source_id: str) -> exp.Expression:
@@ -171,9 +191,14 @@ class DuckDBSql(SqlTarget):
         over the scan keeps it); a Parquet row's number from 1. A quoted value spanning lines shifts the
         lines after it."""
         first = 0 if self.spec.relations[source_id].file_format == "parquet" else 1
-        number = exp.Add(this=exp.Window(this=exp.RowNumber()), expression=exp.Literal.number(first))
-        return (exp.select(exp.Star(), exp.alias_(number, "source_line"), copy=False)
-                .from_(self.source_relation(source_id), copy=False).subquery("numbered", copy=False))
+        number = exp.Add(
+            this=exp.Window(this=exp.RowNumber()), expression=exp.Literal.number(first)
+        )
+        return (
+            exp.select(exp.Star(), exp.alias_(number, "source_line"), copy=False)
+            .from_(self.source_relation(source_id), copy=False)
+            .subquery("numbered", copy=False)
+        )
 
     def source_file(self, source_id: str) -> str:
         return self.spec.relations[source_id].path
@@ -189,7 +214,10 @@ class SnowflakeSql(SqlTarget):
         self.spec = spec
 
     def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
-        return {"db": exp.to_identifier(schema or self.spec.schema_), "catalog": exp.to_identifier(self.spec.database)}
+        return {
+            "db": exp.to_identifier(schema or self.spec.schema_),
+            "catalog": exp.to_identifier(self.spec.database),
+        }
 
     def source_relation(self, source_id: str) -> exp.Expression:
         return exp.to_table(self.spec.relations[source_id].table, dialect=self.dialect)

@@ -28,9 +28,14 @@ TREE_MARKER = "indexc_tree_"
 
 @lru_cache(maxsize=None)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-                              extensions=["jinja2.ext.do"],
-                              trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.do"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
 
 
 def num(value: float | int) -> str:
@@ -60,8 +65,9 @@ def _finite(value: str) -> str:
     return is_finite(sqlglot.parse_one(value, read="duckdb")).sql("duckdb")
 
 
-def render(template: str, target: SqlTarget, trees: dict[str, exp.Expression] | None = None,
-           **context: Any) -> exp.Expression:
+def render(
+    template: str, target: SqlTarget, trees: dict[str, exp.Expression] | None = None, **context: Any
+) -> exp.Expression:
     """`trees`: queries built in Python for the target, which the template places with `tree(name)` where
     a table may stand. Only a long repetition of one shape is worth it: parsing a thousand copies of one
     SELECT costs more than building them."""
@@ -79,14 +85,28 @@ def render(template: str, target: SqlTarget, trees: dict[str, exp.Expression] | 
         placed[marker] = (trees or {})[name]
         return marker
 
-    sql = _environment().get_template(template).render(
-        ref=ref, tree=tree, num=num, plain=plain, text=text, in_period=_in_period, finite=_finite, **context)
+    sql = (
+        _environment()
+        .get_template(template)
+        .render(
+            ref=ref,
+            tree=tree,
+            num=num,
+            plain=plain,
+            text=text,
+            in_period=_in_period,
+            finite=_finite,
+            **context,
+        )
+    )
     parsed = sqlglot.parse_one(sql, read="duckdb")
 
     def swap(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and not node.args.get("db") and node.name in placed:
             built = placed[node.name]
-            if isinstance(built, exp.Values):  # a literal table takes the alias and column names written
+            if isinstance(
+                built, exp.Values
+            ):  # a literal table takes the alias and column names written
                 built.set("alias", node.args.get("alias"))
                 return built
             return exp.Subquery(this=built, alias=node.args.get("alias"))

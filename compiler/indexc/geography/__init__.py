@@ -38,8 +38,10 @@ class Geography:
 
 
 def active_events(catalog: Catalog, options: GeographyOptions) -> list[LineageEvent]:
-    return sorted((e for e in catalog.lineage.values() if e.status == "in_force" or e.id in options.proposed),
-                  key=lambda e: (e.effective, e.id))
+    return sorted(
+        (e for e in catalog.lineage.values() if e.status == "in_force" or e.id in options.proposed),
+        key=lambda e: (e.effective, e.id),
+    )
 
 
 def geography_register(catalog: Catalog, events: list[LineageEvent]) -> Register:
@@ -56,7 +58,9 @@ def geography_register(catalog: Catalog, events: list[LineageEvent]) -> Register
             continue
         for code in set(event.from_) - {s.code for s in event.to}:
             if code in areas:
-                areas[code] = areas[code].model_copy(update={"valid_to": event.effective - datetime.timedelta(days=1)})
+                areas[code] = areas[code].model_copy(
+                    update={"valid_to": event.effective - datetime.timedelta(days=1)}
+                )
     return Register(areas, dict(catalog.levels))
 
 
@@ -64,7 +68,10 @@ def default_date(events: list[LineageEvent], register: Register) -> datetime.dat
     """The latest event's date; without events, the latest date an area came into force."""
     if events:
         return max(e.effective for e in events)
-    return max((a.valid_from for a in register.areas.values() if a.valid_from), default=datetime.date(1900, 4, 1))
+    return max(
+        (a.valid_from for a in register.areas.values() if a.valid_from),
+        default=datetime.date(1900, 4, 1),
+    )
 
 
 def resolve_geography(catalog: Catalog, options: GeographyOptions) -> Geography:

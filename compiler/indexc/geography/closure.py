@@ -34,14 +34,18 @@ class Factor:
 class Path:
     level: str
     from_code: str
-    geo_from: str | None  # first period (inclusive) whose codes this path maps; None: from the beginning
+    geo_from: (
+        str | None
+    )  # first period (inclusive) whose codes this path maps; None: from the beginning
     geo_to: str | None  # last period (inclusive); None: open
     to_code: str
     weight: float
     factors: tuple[Factor, ...]
     route: tuple[str, ...]  # the events crossed, in order
     contributors: int = 1  # paths reaching to_code from the same periods: a value needs all of them
-    via: tuple[str, ...] = ()  # the codes passed through, in order: two routes may cross the same events
+    via: tuple[
+        str, ...
+    ] = ()  # the codes passed through, in order: two routes may cross the same events
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,13 @@ class _Partial:
     via: tuple[str, ...] = ()
 
     def step(self, edge: Edge, to: str, weight: float, factor: Factor | None = None) -> "_Partial":
-        return _Partial(to, weight, self.factors + ((factor,) if factor else ()), self.route + (edge.event_id,),
-                        self.via + (self.code,))
+        return _Partial(
+            to,
+            weight,
+            self.factors + ((factor,) if factor else ()),
+            self.route + (edge.event_id,),
+            self.via + (self.code,),
+        )
 
 
 def _forward(partials: list[_Partial], moves: dict[str, list[Edge]]) -> list[_Partial]:
@@ -92,8 +101,12 @@ def _forward(partials: list[_Partial], moves: dict[str, list[Edge]]) -> list[_Pa
     return result
 
 
-def _backward(partials: list[_Partial], arrivals: dict[str, list[Edge]], level: str,
-              problems: list[Unmappable]) -> list[_Partial]:
+def _backward(
+    partials: list[_Partial],
+    arrivals: dict[str, list[Edge]],
+    level: str,
+    problems: list[Unmappable],
+) -> list[_Partial]:
     """Invert one date's events: an area returns to the areas its territory came from.
 
     With one contributor the whole value goes back to it; with several, each
@@ -111,8 +124,14 @@ def _backward(partials: list[_Partial], arrivals: dict[str, list[Edge]], level: 
             continue
         for edge in contributors:
             if edge.part is None:
-                problems.append(Unmappable(level, p.code, "restating it backward needs the basis of each territory "
-                                           "that formed it", edge.event_id))
+                problems.append(
+                    Unmappable(
+                        level,
+                        p.code,
+                        "restating it backward needs the basis of each territory that formed it",
+                        edge.event_id,
+                    )
+                )
                 break
             factor = Factor(edge.event_id, "backward", edge.to_code, edge.from_code)
             result.append(p.step(edge, edge.from_code, p.weight, factor))
@@ -127,7 +146,9 @@ def _moves(events: list[LineageEvent], level: str, register: Register, closure: 
         for edge in found:
             by_from[edge.from_code].append(edge)
             by_to[edge.to_code].append(edge)
-        closure.edges.setdefault(event.id, []).extend(e for e in found if e not in closure.edges[event.id])
+        closure.edges.setdefault(event.id, []).extend(
+            e for e in found if e not in closure.edges[event.id]
+        )
     return by_from, by_to
 
 
@@ -163,15 +184,43 @@ def close(events: list[LineageEvent], register: Register, date: datetime.date) -
                         partials = _backward(partials, moves[d][1], level, closure.problems)
                 for p in partials:
                     if not register.valid_on(p.code, date):
-                        closure.problems.append(Unmappable(
-                            level, code, f"it reaches {p.code}, which is not in force on {date}"))
-                epoch_paths.extend(Path(level, code, geo_from, geo_to, p.code, p.weight, p.factors, p.route,
-                                        via=p.via) for p in partials)
+                        closure.problems.append(
+                            Unmappable(
+                                level, code, f"it reaches {p.code}, which is not in force on {date}"
+                            )
+                        )
+                epoch_paths.extend(
+                    Path(
+                        level,
+                        code,
+                        geo_from,
+                        geo_to,
+                        p.code,
+                        p.weight,
+                        p.factors,
+                        p.route,
+                        via=p.via,
+                    )
+                    for p in partials
+                )
             arriving = defaultdict(int)
             for path in epoch_paths:
                 arriving[path.to_code] += 1
-            closure.paths.extend(Path(p.level, p.from_code, p.geo_from, p.geo_to, p.to_code, p.weight, p.factors,
-                                      p.route, arriving[p.to_code], p.via) for p in epoch_paths)
+            closure.paths.extend(
+                Path(
+                    p.level,
+                    p.from_code,
+                    p.geo_from,
+                    p.geo_to,
+                    p.to_code,
+                    p.weight,
+                    p.factors,
+                    p.route,
+                    arriving[p.to_code],
+                    p.via,
+                )
+                for p in epoch_paths
+            )
     closure.paths = _merge_epochs(closure.paths)
     return closure
 
@@ -180,18 +229,38 @@ def _merge_epochs(paths: list[Path]) -> list[Path]:
     """Join a code's consecutive period ranges that map the same way, so the map stays small."""
     by_code: dict[tuple[str, str], dict[tuple, list[Path]]] = defaultdict(lambda: defaultdict(list))
     for path in paths:
-        by_code[(path.level, path.from_code)][(path.geo_from or "", path.geo_to or "~")].append(path)
+        by_code[(path.level, path.from_code)][(path.geo_from or "", path.geo_to or "~")].append(
+            path
+        )
     merged: list[Path] = []
     for (level, code), ranges in sorted(by_code.items()):
         previous_key, previous_paths = None, []
         for key in sorted(ranges):
-            shape = sorted((p.to_code, p.weight, p.factors, p.route, p.contributors, p.via) for p in ranges[key])
+            shape = sorted(
+                (p.to_code, p.weight, p.factors, p.route, p.contributors, p.via)
+                for p in ranges[key]
+            )
             if previous_paths and previous_key == shape:
-                previous_paths = [Path(p.level, p.from_code, p.geo_from, ranges[key][0].geo_to, p.to_code, p.weight,
-                                       p.factors, p.route, p.contributors, p.via) for p in previous_paths]
+                previous_paths = [
+                    Path(
+                        p.level,
+                        p.from_code,
+                        p.geo_from,
+                        ranges[key][0].geo_to,
+                        p.to_code,
+                        p.weight,
+                        p.factors,
+                        p.route,
+                        p.contributors,
+                        p.via,
+                    )
+                    for p in previous_paths
+                ]
             else:
                 merged.extend(previous_paths)
                 previous_paths = sorted(ranges[key])
             previous_key = shape
         merged.extend(previous_paths)
-    return sorted(merged, key=lambda p: (p.level, p.from_code, p.geo_from or "", p.to_code, p.route, p.via))
+    return sorted(
+        merged, key=lambda p: (p.level, p.from_code, p.geo_from or "", p.to_code, p.route, p.via)
+    )

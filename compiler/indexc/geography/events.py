@@ -46,31 +46,77 @@ def edges(event: LineageEvent) -> list[Edge]:
         return []
     if event.type in ("merge", "recode"):
         (successor,) = event.to
-        return [Edge(event.id, code, successor.code, 1.0, _whole(event, code)) for code in event.from_]
+        return [
+            Edge(event.id, code, successor.code, 1.0, _whole(event, code)) for code in event.from_
+        ]
     (origin,) = event.from_
     if event.type == "transfer":
         (receiver,) = event.to
         if receiver.share is not None:
-            moved = [Edge(event.id, origin, receiver.code, receiver.share, _whole(event, origin, receiver.share)),
-                     Edge(event.id, origin, origin, 1.0 - receiver.share, _whole(event, origin, 1.0 - receiver.share))]
+            moved = [
+                Edge(
+                    event.id,
+                    origin,
+                    receiver.code,
+                    receiver.share,
+                    _whole(event, origin, receiver.share),
+                ),
+                Edge(
+                    event.id,
+                    origin,
+                    origin,
+                    1.0 - receiver.share,
+                    _whole(event, origin, 1.0 - receiver.share),
+                ),
+            ]
         else:
             by = event.apportion.by if event.apportion else ""
             districts = receiver.territory()
-            moved = [Edge(event.id, origin, receiver.code, None, Part(by, tuple((d, 1.0) for d in districts))),
-                     Edge(event.id, origin, origin, None,
-                          Part(by, ((origin, 1.0), *((d, -1.0) for d in districts))))]
+            moved = [
+                Edge(
+                    event.id,
+                    origin,
+                    receiver.code,
+                    None,
+                    Part(by, tuple((d, 1.0) for d in districts)),
+                ),
+                Edge(
+                    event.id,
+                    origin,
+                    origin,
+                    None,
+                    Part(by, ((origin, 1.0), *((d, -1.0) for d in districts))),
+                ),
+            ]
         # the receiving area continues: its own territory is one of the contributors to what it becomes
-        return moved + [Edge(event.id, receiver.code, receiver.code, 1.0, _whole(event, receiver.code))]
+        return moved + [
+            Edge(event.id, receiver.code, receiver.code, 1.0, _whole(event, receiver.code))
+        ]
     if event.literal_shares():
-        moved = [Edge(event.id, origin, s.code, s.share, _whole(event, origin, s.share or 0.0)) for s in event.to]
-        if event.type == "boundary_change":  # areas receiving territory continue, like a transfer's receiver
-            moved += [Edge(event.id, s.code, s.code, 1.0, _whole(event, s.code)) for s in event.to if s.code != origin]
+        moved = [
+            Edge(event.id, origin, s.code, s.share, _whole(event, origin, s.share or 0.0))
+            for s in event.to
+        ]
+        if (
+            event.type == "boundary_change"
+        ):  # areas receiving territory continue, like a transfer's receiver
+            moved += [
+                Edge(event.id, s.code, s.code, 1.0, _whole(event, s.code))
+                for s in event.to
+                if s.code != origin
+            ]
         return moved
     by = event.apportion.by if event.apportion else ""
-    return [Edge(event.id, origin, s.code, None, Part(by, tuple((code, 1.0) for code in s.territory())))
-            for s in event.to]
+    return [
+        Edge(event.id, origin, s.code, None, Part(by, tuple((code, 1.0) for code in s.territory())))
+        for s in event.to
+    ]
 
 
 def level_edges(event: LineageEvent, level: str, register: Register) -> list[Edge]:
     """The edges between areas of one level: a county split is upper tier, a district merger lower tier."""
-    return [e for e in edges(event) if register.in_level(e.from_code, level) and register.in_level(e.to_code, level)]
+    return [
+        e
+        for e in edges(event)
+        if register.in_level(e.from_code, level) and register.in_level(e.to_code, level)
+    ]

@@ -28,11 +28,15 @@ def _bracketed(terms: tuple[tuple[str, float], ...]) -> str:
 
 def _weight(edge: Edge, event: LineageEvent) -> str:
     if edge.share is not None and edge.share != 1.0:
-        return f"share {edge.share:g}" + (f" ({event.shares_source})" if event.shares_source else "")
+        return f"share {edge.share:g}" + (
+            f" ({event.shares_source})" if event.shares_source else ""
+        )
     if edge.share == 1.0:
         return "whole"
     mine = _bracketed(edge.part.terms) if edge.part else "?"
-    siblings = [e for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None]
+    siblings = [
+        e for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None
+    ]
     whole = " + ".join(_bracketed(e.part.terms) for e in siblings)
     return f"apportioned each period by {event.apportion.by if event.apportion else '?'}: {mine} / ({whole})"
 
@@ -67,9 +71,13 @@ def _area_line(catalog: Catalog, geography: Geography, code: str) -> str:
 
 def _events_in_force(geography: Geography) -> str:
     """How many events shape the geography of its date: later ones only invert onto it."""
-    enacted = sum(1 for e in geography.events if e.status == "in_force" and e.effective <= geography.date)
+    enacted = sum(
+        1 for e in geography.events if e.status == "in_force" and e.effective <= geography.date
+    )
     proposed = [e.id for e in geography.events if e.status == "proposed"]
-    return f"{enacted} events in force" + (f"; proposed events modelled: {', '.join(proposed)}" if proposed else "")
+    return f"{enacted} events in force" + (
+        f"; proposed events modelled: {', '.join(proposed)}" if proposed else ""
+    )
 
 
 def _status(event: LineageEvent, active: set[str]) -> str:
@@ -84,14 +92,18 @@ def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
     if area and area.parent:
         lines.append(f"  parent: {_area_line(catalog, geography, area.parent)}")
     active = {e.id for e in geography.events}
-    lines.append(f"  restated onto the geography of {geography.date} ({_events_in_force(geography)})")
+    lines.append(
+        f"  restated onto the geography of {geography.date} ({_events_in_force(geography)})"
+    )
     events = related_events(catalog, code)
     lines.append("")
     lines.append("Events" if events else "No lineage event involves this code.")
     for event in events:
         status = _status(event, active)
         where = catalog.where("lineage", event.id)
-        lines.append(f"  {event.effective} {event.type} '{event.id}'{status}  ({where.file}:{where.line})")
+        lines.append(
+            f"  {event.effective} {event.type} '{event.id}'{status}  ({where.file}:{where.line})"
+        )
         if event.description:
             lines.append(f"      {event.description}")
         districts = {s.code: s.districts for s in event.to}
@@ -101,14 +113,22 @@ def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
             name = catalog.areas[edge.from_code].name if edge.from_code in catalog.areas else ""
             lines.append(f"      {edge.from_code} {name} -> {edge.to_code}: {_weight(edge, event)}")
             if event.type in ("split", "transfer") and districts.get(edge.to_code):
-                lines.append(f"          territory of districts {', '.join(districts[edge.to_code])}")
+                lines.append(
+                    f"          territory of districts {', '.join(districts[edge.to_code])}"
+                )
         if event.type == "rename":
             lines.append(f"      {event.from_[0]} renamed {event.to[0].name}")
         if event.source:
             lines.append(f"      source: {event.source}")
-    for title, mine, other in (("Its history comes from", "to_code", "from_code"),
-                               ("Its data restates onto", "from_code", "to_code")):
-        paths = [p for p in geography.closure.paths if getattr(p, mine) == code and getattr(p, other) != code]
+    for title, mine, other in (
+        ("Its history comes from", "to_code", "from_code"),
+        ("Its data restates onto", "from_code", "to_code"),
+    ):
+        paths = [
+            p
+            for p in geography.closure.paths
+            if getattr(p, mine) == code and getattr(p, other) != code
+        ]
         if not paths:
             continue
         lines.append("")
@@ -116,11 +136,19 @@ def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
         for p in paths:
             periods = f"{p.geo_from or 'earliest'} to {p.geo_to or 'latest'}"
             weight = f"x {p.weight:g}" if p.weight != 1.0 else ""
-            apportioned = " x ".join(f"{'share' if f.direction == 'forward' else 'inverse share'} apportioned by "
-                                     f"'{f.event_id}'" for f in p.factors)
-            parts = " ".join(x for x in (weight, apportioned and f"x {apportioned} (per period)") if x) or "whole"
-            lines.append(f"  [{p.level}] {getattr(p, other)} {catalog.areas[getattr(p, other)].name}, periods "
-                         f"{periods}: {parts}; via {' > '.join(p.route)}")
+            apportioned = " x ".join(
+                f"{'share' if f.direction == 'forward' else 'inverse share'} apportioned by "
+                f"'{f.event_id}'"
+                for f in p.factors
+            )
+            parts = (
+                " ".join(x for x in (weight, apportioned and f"x {apportioned} (per period)") if x)
+                or "whole"
+            )
+            lines.append(
+                f"  [{p.level}] {getattr(p, other)} {catalog.areas[getattr(p, other)].name}, periods "
+                f"{periods}: {parts}; via {' > '.join(p.route)}"
+            )
     return "\n".join(lines)
 
 
@@ -143,7 +171,9 @@ def explain_mermaid(catalog: Catalog, geography: Geography, code: str) -> str:
             label = f"{event.effective} {event.type}: {_weight(edge, event)}".replace('"', "'")
             edge_lines.append(f'  {_node(edge.from_code)} {arrow}|"{label}"| {_node(edge.to_code)}')
     for c in sorted(codes):
-        name = (catalog.areas[c].name if c in catalog.areas else "?").replace('"', "'")  # a quote ends the label
+        name = (catalog.areas[c].name if c in catalog.areas else "?").replace(
+            '"', "'"
+        )  # a quote ends the label
         lines.append(f'  {_node(c)}["{c}<br/>{name}"]')
     lines.extend(edge_lines)
     lines.append(f"  style {_node(code)} stroke-width:3px")

@@ -32,7 +32,9 @@ class Register:
         area = self.areas.get(code)
         return area.name if area else "(not in the register)"
 
-    def codes_overlapping(self, level: str, start: datetime.date | None, end: datetime.date | None) -> list[str]:
+    def codes_overlapping(
+        self, level: str, start: datetime.date | None, end: datetime.date | None
+    ) -> list[str]:
         """Codes of a level in force at some time in [start, end) (open bounds when None)."""
         found = []
         for code, area in self.areas.items():

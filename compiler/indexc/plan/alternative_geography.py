@@ -33,19 +33,33 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {key: _renamed(item, names) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _renamed(getattr(value, f.name), names)
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: _renamed(getattr(value, f.name), names)
+                for f in dataclasses.fields(value)
+                if f.init
+            },
+        )
     return value
 
 
-def scenario_geography_nodes(scenario: Scenario, baseline: list[Node],
-                             plan_on: Callable[[Geography], list[Node]], geography: Geography) -> list[Node]:
+def scenario_geography_nodes(
+    scenario: Scenario,
+    baseline: list[Node],
+    plan_on: Callable[[Geography], list[Node]],
+    geography: Geography,
+) -> list[Node]:
     """The scenario's nodes that differ from the baseline's, renamed; the rest are the baseline's own."""
     base = {node.name: node for node in baseline}
     nodes = plan_on(geography)
     differs: set[str] = set()
     for node in nodes:  # dependency order: a node differs if it, or anything it reads, differs
-        if node.name not in base or base[node.name] != node or any(d in differs for d in node.depends_on):
+        if (
+            node.name not in base
+            or base[node.name] != node
+            or any(d in differs for d in node.depends_on)
+        ):
             differs.add(node.name)
     names = {name: prefix_of(scenario) + name for name in differs}
     renamed = {names[node.name]: _renamed(node, names) for node in nodes if node.name in differs}
@@ -62,6 +76,10 @@ def _needed_by_the_index(nodes: dict[str, Node], index_prefix: str) -> list[Node
             continue
         needed.add(name)
         waiting.extend(nodes[name].depends_on)
-    guards = {name for name, node in nodes.items() if node.materialisation is Materialisation.CHECK
-              and all(d in needed or d not in nodes for d in node.depends_on)}
+    guards = {
+        name
+        for name, node in nodes.items()
+        if node.materialisation is Materialisation.CHECK
+        and all(d in needed or d not in nodes for d in node.depends_on)
+    }
     return [node for name, node in nodes.items() if name in needed | guards]

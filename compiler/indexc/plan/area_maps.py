@@ -16,10 +16,17 @@ def area_map_source_node(source: AreaMapSource, name: str, geography: Geography 
     if codes != "as_published":
         period = calendar.period_of(codes)
     else:
-        period = calendar.period_of(geography.date) if geography else OPEN_END  # unused without a geography
+        period = (
+            calendar.period_of(geography.date) if geography else OPEN_END
+        )  # unused without a geography
     return AreaMapSourceNode(
-        name=name, depends_on=("schema",), spec=("sources", source.id), source=source,
-        description=source.description or f"Area map source {source.id}", geography_period=period)
+        name=name,
+        depends_on=("schema",),
+        spec=("sources", source.id),
+        source=source,
+        description=source.description or f"Area map source {source.id}",
+        geography_period=period,
+    )
 
 
 def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: list[str]) -> None:
@@ -41,28 +48,51 @@ def _has_weights(catalog: Catalog, source_id: str) -> bool:
     return getattr(columns, "weight", None) is not None
 
 
-def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_object) -> list[Node]:
+def area_map_nodes(
+    map_id: str, catalog: Catalog, geography: Geography, source_object
+) -> list[Node]:
     area_map = catalog.area_maps[map_id]
     spec = ("area_maps", map_id)
     edges, source = f"area_map__{map_id}", source_object(area_map.source)
     nodes: list[Node] = [
-        AreaMapEdgesNode(name=edges, depends_on=tuple(sorted((source, PATHS))), spec=spec,
-                         description=f"Edges of {area_map.type} {map_id}, from the {area_map.level} areas of "
-                                     f"{geography.date}", map_type=area_map.type,
-                         source_object=source, paths_object=PATHS, level=area_map.level),
+        AreaMapEdgesNode(
+            name=edges,
+            depends_on=tuple(sorted((source, PATHS))),
+            spec=spec,
+            description=f"Edges of {area_map.type} {map_id}, from the {area_map.level} areas of "
+            f"{geography.date}",
+            map_type=area_map.type,
+            source_object=source,
+            paths_object=PATHS,
+            level=area_map.level,
+        ),
     ]
     weighted = _has_weights(catalog, area_map.source)
-    nodes.append(AreaMapCheckNode(
-        name=f"check__area_map__{map_id}", depends_on=tuple(sorted((edges, AREAS, PATHS, source))), spec=spec,
-        description=f"Members of {map_id} that cannot be carried onto {geography.date}"
-                    + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else "")
-                    + (", and weights of 0 or below" if weighted else ""),
-        failure="members that cannot be carried onto the geography date, each once (code: reason)"
-                + (", or weights not summing to 1 (code: total)" if area_map.type == "crosswalk" else "")
-                + (", or weights of 0 or below (from -> to: weight)" if weighted else ""),
-        weighted=weighted, edges_object=edges, map_type=area_map.type, source_object=source,
-        areas_object=AREAS, paths_object=PATHS, level=area_map.level,
-        level_types=tuple(geography.register.levels[area_map.level].types)))
+    nodes.append(
+        AreaMapCheckNode(
+            name=f"check__area_map__{map_id}",
+            depends_on=tuple(sorted((edges, AREAS, PATHS, source))),
+            spec=spec,
+            description=f"Members of {map_id} that cannot be carried onto {geography.date}"
+            + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else "")
+            + (", and weights of 0 or below" if weighted else ""),
+            failure="members that cannot be carried onto the geography date, each once (code: reason)"
+            + (
+                ", or weights not summing to 1 (code: total)"
+                if area_map.type == "crosswalk"
+                else ""
+            )
+            + (", or weights of 0 or below (from -> to: weight)" if weighted else ""),
+            weighted=weighted,
+            edges_object=edges,
+            map_type=area_map.type,
+            source_object=source,
+            areas_object=AREAS,
+            paths_object=PATHS,
+            level=area_map.level,
+            level_types=tuple(geography.register.levels[area_map.level].types),
+        )
+    )
     measures: set[str] = set()
     metrics: list[str] = []
     for metric_id in area_map.metrics:
@@ -72,18 +102,35 @@ def area_map_nodes(map_id: str, catalog: Catalog, geography: Geography, source_o
         measure = catalog.measures[measure_id]
         weight = restated_object(measure.weighted_by) if measure.weighted_by else None
         reads = {edges, restated_object(measure_id)} | ({weight} if weight else set())
-        nodes.append(MappedMeasureNode(
-            name=name, spec=spec, depends_on=tuple(sorted(reads)),
-            description=f"Measure {measure_id} carried through {area_map.type} {map_id}", measure_id=measure_id,
-            restated_object=restated_object(measure_id), edges_object=edges, additivity=measure.additivity,
-            weight_object=weight))
+        nodes.append(
+            MappedMeasureNode(
+                name=name,
+                spec=spec,
+                depends_on=tuple(sorted(reads)),
+                description=f"Measure {measure_id} carried through {area_map.type} {map_id}",
+                measure_id=measure_id,
+                restated_object=restated_object(measure_id),
+                edges_object=edges,
+                additivity=measure.additivity,
+                weight_object=weight,
+            )
+        )
     for metric_id in metrics:
         metric = catalog.metrics[metric_id]
-        inputs = tuple((name, mapped[name] if name in mapped else f"{edges}__metric__{name}")
-                       for name in catalog.formula(metric_id).inputs)
-        nodes.append(MetricNode(
-            name=f"{edges}__metric__{metric_id}", spec=spec, depends_on=tuple(sorted({obj for _, obj in inputs})),
-            description=f"{metric.description or metric_id} (v{metric.version}) on the areas of {map_id}: "
-                        f"{metric.formula}", metric_id=metric_id, formula=catalog.formula(metric_id).expression,
-            inputs=inputs))
+        inputs = tuple(
+            (name, mapped[name] if name in mapped else f"{edges}__metric__{name}")
+            for name in catalog.formula(metric_id).inputs
+        )
+        nodes.append(
+            MetricNode(
+                name=f"{edges}__metric__{metric_id}",
+                spec=spec,
+                depends_on=tuple(sorted({obj for _, obj in inputs})),
+                description=f"{metric.description or metric_id} (v{metric.version}) on the areas of {map_id}: "
+                f"{metric.formula}",
+                metric_id=metric_id,
+                formula=catalog.formula(metric_id).expression,
+                inputs=inputs,
+            )
+        )
     return nodes

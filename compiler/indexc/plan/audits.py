@@ -13,22 +13,43 @@ def audit_object(audit_id: str) -> str:
     return f"audit__{audit_id}"
 
 
-def audit_nodes(audit_id: str, catalog: Catalog, universe: str, metric_object: Callable[[str], str]) -> list[Node]:
+def audit_nodes(
+    audit_id: str, catalog: Catalog, universe: str, metric_object: Callable[[str], str]
+) -> list[Node]:
     audit = catalog.audits[audit_id]
     name = audit_object(audit_id)
     metrics = {m: metric_object(m) for m, _ in audit.metrics()}
     test = audit.model_dump(include={audit.test})[audit.test]
     finds = _describe(audit.test, test)
-    nodes: list[Node] = [AuditNode(
-        name=name, depends_on=tuple(sorted({universe, *metrics.values()})), spec=("audits", audit_id),
-        description=f"Audit {audit_id} ({audit.severity}): {finds}", finds=finds,
-        template="audit", params={"audit": audit_id, "severity": audit.severity, "test": audit.test,
-                                  "spec": test, "objects": metrics, "universe": universe})]
+    nodes: list[Node] = [
+        AuditNode(
+            name=name,
+            depends_on=tuple(sorted({universe, *metrics.values()})),
+            spec=("audits", audit_id),
+            description=f"Audit {audit_id} ({audit.severity}): {finds}",
+            finds=finds,
+            template="audit",
+            params={
+                "audit": audit_id,
+                "severity": audit.severity,
+                "test": audit.test,
+                "spec": test,
+                "objects": metrics,
+                "universe": universe,
+            },
+        )
+    ]
     if audit.severity == "error":
-        nodes.append(AuditCheckNode(
-            name=f"check__{name}", depends_on=(name,), spec=("audits", audit_id),
-            description=f"Fails the run when audit {audit_id} finds a row", audit_object=name,
-            failure=f"the error audit found {finds}"))
+        nodes.append(
+            AuditCheckNode(
+                name=f"check__{name}",
+                depends_on=(name,),
+                spec=("audits", audit_id),
+                description=f"Fails the run when audit {audit_id} finds a row",
+                audit_object=name,
+                failure=f"the error audit found {finds}",
+            )
+        )
     return nodes
 
 
@@ -36,12 +57,18 @@ def _describe(test: str, spec) -> str:
     if test == "not_null":
         return f"areas with no value of {spec}"
     if test == "range":
-        bounds = [f">= {spec['min']:g}" if spec["min"] is not None else "", f"<= {spec['max']:g}" if spec["max"] is not None
-                  else ""]
+        bounds = [
+            f">= {spec['min']:g}" if spec["min"] is not None else "",
+            f"<= {spec['max']:g}" if spec["max"] is not None else "",
+        ]
         return f"values of {spec['metric']} not {' and '.join(b for b in bounds if b)}"
     if test == "change":
-        limits = [f"rose more than {spec['rise']:.0%}" if spec["rise"] is not None else "",
-                  f"fell more than {spec['fall']:.0%}" if spec["fall"] is not None else ""]
+        limits = [
+            f"rose more than {spec['rise']:.0%}" if spec["rise"] is not None else "",
+            f"fell more than {spec['fall']:.0%}" if spec["fall"] is not None else "",
+        ]
         return f"values of {spec['metric']} that {' or '.join(x for x in limits if x)} in a year"
-    return (f"areas where {spec['fell']['metric']} fell more than {spec['fell']['by']:.0%} while "
-            f"{spec['rose']['metric']} rose more than {spec['rose']['by']:.0%} in a year")
+    return (
+        f"areas where {spec['fell']['metric']} fell more than {spec['fell']['by']:.0%} while "
+        f"{spec['rose']['metric']} rose more than {spec['rose']['by']:.0%} in a year"
+    )

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from indexc.plan.nodes import BindingSelect, CheckNode, DataSourceNode, MeasureNode, MetricNode, Node
+from indexc.plan.nodes import (
+    BindingSelect,
+    CheckNode,
+    DataSourceNode,
+    MeasureNode,
+    MetricNode,
+    Node,
+)
 from indexc.resolve import Graph, Ref
 from indexc.validate.catalog import Catalog
 
@@ -34,7 +41,9 @@ class BindingGapCheckNode(CheckNode):
     many measures it feeds.
     """
 
-    source: DataSourceNode  # whose table it reads, and whose data it reads for the periods with rows
+    source: (
+        DataSourceNode  # whose table it reads, and whose data it reads for the periods with rows
+    )
     bindings: tuple[GuardedBinding, ...]
 
 
@@ -42,7 +51,9 @@ class BindingGapCheckNode(CheckNode):
 class BoundedBinding:
     measure_id: str
     binding: BindingSelect
-    valid: tuple[tuple[str, float], ...]  # the measure's `valid:`: values outside are blanks, not range errors
+    valid: tuple[
+        tuple[str, float], ...
+    ]  # the measure's `valid:`: values outside are blanks, not range errors
     bounds: tuple[tuple[str, float], ...]  # (operator, bound) pairs every other value satisfies
 
 
@@ -77,14 +88,22 @@ def published_measures(catalog: Catalog, graph: Graph) -> frozenset[str]:
     Only there can lost data change what is published; a measure nothing published reads only warns.
     """
     reached: set[Ref] = set()
-    waiting = [ref for ref in graph.edges if ref[0] in ("metrics", "indexes", "scenarios", "audits")]
+    waiting = [
+        ref for ref in graph.edges if ref[0] in ("metrics", "indexes", "scenarios", "audits")
+    ]
     while waiting:
         ref = waiting.pop()
         if ref not in reached:
             reached.add(ref)
             waiting.extend(graph.edges.get(ref, ()))
-    bases = {event.apportion.by for event in catalog.lineage.values() if getattr(event, "apportion", None)}
-    return frozenset({name for kind, name in reached if kind == "measures"} | (bases & set(catalog.measures)))
+    bases = {
+        event.apportion.by
+        for event in catalog.lineage.values()
+        if getattr(event, "apportion", None)
+    }
+    return frozenset(
+        {name for kind, name in reached if kind == "measures"} | (bases & set(catalog.measures))
+    )
 
 
 def binding_guards(measures: list[MeasureNode], sources: dict[str, DataSourceNode]) -> list[Node]:
@@ -93,39 +112,67 @@ def binding_guards(measures: list[MeasureNode], sources: dict[str, DataSourceNod
     for node in measures:
         for position, binding in enumerate(node.bindings, start=1):
             by_source.setdefault((binding.source_object, binding.source_id), []).append(
-                GuardedBinding(node.measure_id, position, binding))
-    return [BindingGapCheckNode(
-        name=check_name(source, "bindings"), depends_on=(source,), spec=("sources", source_id),
-        description=f"Periods in which {source} has rows but a binding of a published measure finds no value",
-        failure="periods in which a binding finds no value of its item though its source has rows",
-        source=sources[source], bindings=tuple(bindings))
-        for (source, source_id), bindings in sorted(by_source.items()) if source in sources]
+                GuardedBinding(node.measure_id, position, binding)
+            )
+    return [
+        BindingGapCheckNode(
+            name=check_name(source, "bindings"),
+            depends_on=(source,),
+            spec=("sources", source_id),
+            description=f"Periods in which {source} has rows but a binding of a published measure finds no value",
+            failure="periods in which a binding finds no value of its item though its source has rows",
+            source=sources[source],
+            bindings=tuple(bindings),
+        )
+        for (source, source_id), bindings in sorted(by_source.items())
+        if source in sources
+    ]
 
 
-def range_guards(measures: list[MeasureNode], catalog: Catalog, sources: dict[str, DataSourceNode]) -> list[Node]:
+def range_guards(
+    measures: list[MeasureNode], catalog: Catalog, sources: dict[str, DataSourceNode]
+) -> list[Node]:
     """A value check per data source (IX710), with the bounds of every measure bound to it."""
     bounded: dict[str, list[BoundedBinding]] = {name: [] for name in sources}
     for node in measures:
         value_range = catalog.measures[node.measure_id].value_range()
-        bounds = tuple((op, bound) for op, bound in ((">=", value_range.min), ("<=", value_range.max))
-                       if bound is not None)
+        bounds = tuple(
+            (op, bound)
+            for op, bound in ((">=", value_range.min), ("<=", value_range.max))
+            if bound is not None
+        )
         for binding in node.bindings:
             if bounds and binding.source_object in bounded:
-                bounded[binding.source_object].append(BoundedBinding(node.measure_id, binding, node.valid, bounds))
-    return [RangeCheckNode(
-        name=check_name(name, "values"), depends_on=(name,), spec=source.spec,
-        description=f"Values of {name} that are not finite, or outside the range of the measure that binds them",
-        failure="values not finite, or outside their measure's range (measure item area period value)",
-        source_object=name, source_id=source.source.id, bounded=tuple(bounded[name]))
-        for name, source in sorted(sources.items())]
+                bounded[binding.source_object].append(
+                    BoundedBinding(node.measure_id, binding, node.valid, bounds)
+                )
+    return [
+        RangeCheckNode(
+            name=check_name(name, "values"),
+            depends_on=(name,),
+            spec=source.spec,
+            description=f"Values of {name} that are not finite, or outside the range of the measure that binds them",
+            failure="values not finite, or outside their measure's range (measure item area period value)",
+            source_object=name,
+            source_id=source.source.id,
+            bounded=tuple(bounded[name]),
+        )
+        for name, source in sorted(sources.items())
+    ]
 
 
 def metric_guards(node: MetricNode) -> list[Node]:
     """A metric that computes (more than reads one input) can overflow: its values must stay finite."""
     if isinstance(node.formula, exp.Column):
         return []
-    return [FiniteCheckNode(
-        name=check_name(node.name, "finite"), depends_on=(node.name,), spec=node.spec,
-        description=f"Values of metric {node.metric_id} that are infinite or not a number",
-        failure="values that are infinite or not a number, computed from finite inputs (area period)",
-        metric_id=node.metric_id, metric_object=node.name)]
+    return [
+        FiniteCheckNode(
+            name=check_name(node.name, "finite"),
+            depends_on=(node.name,),
+            spec=node.spec,
+            description=f"Values of metric {node.metric_id} that are infinite or not a number",
+            failure="values that are infinite or not a number, computed from finite inputs (area period)",
+            metric_id=node.metric_id,
+            metric_object=node.name,
+        )
+    ]

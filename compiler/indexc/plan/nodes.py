@@ -17,7 +17,9 @@ from sqlglot import exp
 from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
 
 
-SCHEMA_OBJECT = "schema"  # the build schema: every object depends on it, directly or through what it reads
+SCHEMA_OBJECT = (
+    "schema"  # the build schema: every object depends on it, directly or through what it reads
+)
 
 
 class Layer(str, enum.Enum):
@@ -124,7 +126,9 @@ class BindingSelect:
     period_to: str | None
     geography_period: str | None = None  # codes of this period ('period': of each row's own period)
     restate: bool = True
-    not_published: tuple[str, ...] = ()  # periods in which the source is known to publish no value of the item
+    not_published: tuple[
+        str, ...
+    ] = ()  # periods in which the source is known to publish no value of the item
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +137,9 @@ class MeasureNode(Node):
 
     measure_id: str
     bindings: tuple[BindingSelect, ...]
-    with_geography: bool = False  # also say on which period's codes each row is, and whether it is restated
+    with_geography: bool = (
+        False  # also say on which period's codes each row is, and whether it is restated
+    )
     valid: tuple[tuple[str, float], ...] = ()  # (operator, bound) pairs every value kept satisfies
     layer = Layer.MEASURE
     materialisation = Materialisation.VIEW

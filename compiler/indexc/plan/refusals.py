@@ -56,23 +56,38 @@ class PublishedPeriodCheckNode(EmptyResultCheckNode):
         return "no area of the universe has a value of any of the index's metrics: check the data and the universe"
 
 
-def universe_check(universe_id: str, catalog: Catalog, universe_object: str, register_object: str) -> CheckNode:
+def universe_check(
+    universe_id: str, catalog: Catalog, universe_object: str, register_object: str
+) -> CheckNode:
     universe = catalog.universes[universe_id]
     register = f"register '{universe.register_}'" if universe.register_ else "the area register"
     return UniverseCheckNode(
-        name=f"check__universe__{universe_id}__areas", depends_on=tuple(sorted({universe_object, register_object})),
-        spec=("universes", universe_id), description=f"Universe {universe_id} holds at least one area",
+        name=f"check__universe__{universe_id}__areas",
+        depends_on=tuple(sorted({universe_object, register_object})),
+        spec=("universes", universe_id),
+        description=f"Universe {universe_id} holds at least one area",
         failure=f"universe '{universe_id}' matches no area of {register}: none has type "
-                f"{' or '.join(repr(t) for t in universe.types)}; the types it has are",
-        universe_object=universe_object, register_object=register_object)
+        f"{' or '.join(repr(t) for t in universe.types)}; the types it has are",
+        universe_object=universe_object,
+        register_object=register_object,
+    )
 
 
 def published_period_check(index_id: str, catalog: Catalog) -> CheckNode:
     period = catalog.indexes[index_id].publish.period
     chosen = None if period == "latest" else period
     scores = index_object(index_id, "scores")
-    missing = f"publishes {chosen}, in which it has no scores" if chosen else "has no scores in any period to publish"
+    missing = (
+        f"publishes {chosen}, in which it has no scores"
+        if chosen
+        else "has no scores in any period to publish"
+    )
     return PublishedPeriodCheckNode(
-        name=f"check__index__{index_id}__published_period", depends_on=(scores,), spec=("indexes", index_id),
+        name=f"check__index__{index_id}__published_period",
+        depends_on=(scores,),
+        spec=("indexes", index_id),
         description=f"Index {index_id} has scores in the period it publishes ({period})",
-        failure=f"index '{index_id}' {missing}; the periods it scores are", scores_object=scores, period=chosen)
+        failure=f"index '{index_id}' {missing}; the periods it scores are",
+        scores_object=scores,
+        period=chosen,
+    )

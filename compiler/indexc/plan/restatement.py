@@ -28,7 +28,12 @@ from indexc.plan.nodes import Node
 from indexc.validate.catalog import Catalog
 
 AREAS, PATHS, SHARES, PATH_WEIGHTS, INDICATORS = (
-    "geography__areas", "geography__paths", "geography__shares", "geography__path_weights", "geography__indicators")
+    "geography__areas",
+    "geography__paths",
+    "geography__shares",
+    "geography__path_weights",
+    "geography__indicators",
+)
 OPEN_START, OPEN_END = "0000-01", "9999-00"
 
 
@@ -48,15 +53,36 @@ def restated_object(measure_id: str) -> str:
 
 def path_id(path: Path) -> str:
     """Stable whatever else changes: a new event changes the rows it touches, not every id in the map."""
-    key = "|".join((path.level, path.from_code, path.geo_from or OPEN_START, path.to_code, *path.route, *path.via))
+    key = "|".join(
+        (
+            path.level,
+            path.from_code,
+            path.geo_from or OPEN_START,
+            path.to_code,
+            *path.route,
+            *path.via,
+        )
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def _path_rows(paths: list[Path]) -> tuple[PathRow, ...]:
-    return tuple(PathRow(path_id(p), p.level, p.from_code, p.geo_from or OPEN_START, p.geo_to or OPEN_END, p.to_code,
-                         p.weight, bool(p.factors), any(f.direction == "backward" for f in p.factors),
-                         p.contributors, " > ".join(p.route))
-                 for p in paths)
+    return tuple(
+        PathRow(
+            path_id(p),
+            p.level,
+            p.from_code,
+            p.geo_from or OPEN_START,
+            p.geo_to or OPEN_END,
+            p.to_code,
+            p.weight,
+            bool(p.factors),
+            any(f.direction == "backward" for f in p.factors),
+            p.contributors,
+            " > ".join(p.route),
+        )
+        for p in paths
+    )
 
 
 def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
@@ -66,19 +92,33 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
         by_area[(path.level, path.to_code)].append(path)
     rows = []
     for (level, code), arriving in sorted(by_area.items()):
-        cuts = sorted({p.geo_from or OPEN_START for p in arriving}
-                      | {calendar.label(calendar.start_year(p.geo_to) + 1) for p in arriving
-                         if p.geo_to and p.geo_to != OPEN_END})
+        cuts = sorted(
+            {p.geo_from or OPEN_START for p in arriving}
+            | {
+                calendar.label(calendar.start_year(p.geo_to) + 1)
+                for p in arriving
+                if p.geo_to and p.geo_to != OPEN_END
+            }
+        )
         spans = []
         for i, start in enumerate(cuts):
             end = calendar.previous(cuts[i + 1]) if i + 1 < len(cuts) else OPEN_END
-            codes = sorted({p.from_code for p in arriving if (p.geo_from or OPEN_START) <= start
-                            and end <= (p.geo_to or OPEN_END)})
+            codes = sorted(
+                {
+                    p.from_code
+                    for p in arriving
+                    if (p.geo_from or OPEN_START) <= start and end <= (p.geo_to or OPEN_END)
+                }
+            )
             if spans and spans[-1][2] == codes:
                 spans[-1][1] = end
             else:
                 spans.append([start, end, codes])
-        rows.extend(HistoryRow(level, code, start, end, ", ".join(codes)) for start, end, codes in spans if codes)
+        rows.extend(
+            HistoryRow(level, code, start, end, ", ".join(codes))
+            for start, end, codes in spans
+            if codes
+        )
     return tuple(rows)
 
 
@@ -88,18 +128,38 @@ def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow,
     rows = []
     for event_id, level in sorted(levels):
         event = events[event_id]
-        date_edges = [e for other in geography.events if other.effective == event.effective
-                      for e in level_edges(other, level, geography.register)]
+        date_edges = [
+            e
+            for other in geography.events
+            if other.effective == event.effective
+            for e in level_edges(other, level, geography.register)
+        ]
         for edge in level_edges(event, level, geography.register):
             if edge.part is None:
                 continue
-            forward = sum(1 for e in date_edges if e.event_id == event_id and e.from_code == edge.from_code)
+            forward = sum(
+                1 for e in date_edges if e.event_id == event_id and e.from_code == edge.from_code
+            )
             backward = sum(1 for e in date_edges if e.to_code == edge.to_code)
             first = calendar.first_period_from(event.effective)
-            rows.extend(PartRow(level, event.effective.isoformat(), first, calendar.previous(first), event_id,
-                                edge.from_code, edge.to_code, edge.part.measure, code, scale, len(edge.part.terms),
-                                forward, backward)
-                        for code, scale in edge.part.terms)
+            rows.extend(
+                PartRow(
+                    level,
+                    event.effective.isoformat(),
+                    first,
+                    calendar.previous(first),
+                    event_id,
+                    edge.from_code,
+                    edge.to_code,
+                    edge.part.measure,
+                    code,
+                    scale,
+                    len(edge.part.terms),
+                    forward,
+                    backward,
+                )
+                for code, scale in edge.part.terms
+            )
     return tuple(rows)
 
 
@@ -108,49 +168,102 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
     # the register as the modelled events leave it: a proposed event ends its predecessors, so they leave
     # the universes of its geography date as an enacted one's do
     register = {**catalog.areas, **geography.register.areas}
-    nodes: list[Node] = [AreasNode(
-        name=AREAS, depends_on=("schema",), spec=None, description="The area register of the specs",
-        areas=tuple(AreaRow(a.code, a.name, a.type, a.parent, a.valid_from, a.valid_to, a.provisional)
-                    for _, a in sorted(register.items())))]
+    nodes: list[Node] = [
+        AreasNode(
+            name=AREAS,
+            depends_on=("schema",),
+            spec=None,
+            description="The area register of the specs",
+            areas=tuple(
+                AreaRow(a.code, a.name, a.type, a.parent, a.valid_from, a.valid_to, a.provisional)
+                for _, a in sorted(register.items())
+            ),
+        )
+    ]
     paths = geography.closure.paths
-    nodes.append(PathsNode(
-        name=PATHS, depends_on=("schema",), spec=None, geography_date=geography.date, paths=_path_rows(paths),
-        description=f"Every code of every period mapped onto the geography of {geography.date} "
-                    f"({len(geography.events)} lineage events), per level"))
+    nodes.append(
+        PathsNode(
+            name=PATHS,
+            depends_on=("schema",),
+            spec=None,
+            geography_date=geography.date,
+            paths=_path_rows(paths),
+            description=f"Every code of every period mapped onto the geography of {geography.date} "
+            f"({len(geography.events)} lineage events), per level",
+        )
+    )
     # shares are computed, and their bases checked, only for the levels some data is restated in
-    used = {measure_level(m, catalog) for m in catalog.measures} | {a.level for a in catalog.area_maps.values()}
+    used = {measure_level(m, catalog) for m in catalog.measures} | {
+        a.level for a in catalog.area_maps.values()
+    }
     factors = [(path_id(p), p) for p in paths if p.factors and p.level in used]
     if not factors:
         return nodes
     needed = {(f.event_id, f.direction) for _, p in factors for f in p.factors}
     parts = _parts(geography, {(f.event_id, p.level) for _, p in factors for f in p.factors})
     measures = sorted({part.measure for part in parts})
-    nodes.append(SharesNode(
-        name=SHARES, depends_on=tuple(sorted({"schema", *(measure_object(m) for m in measures)})), spec=None,
-        description="Shares of apportioned lineage edges per period, from the basis of the territory moved",
-        parts=parts, basis_objects=tuple((m, measure_object(m)) for m in measures)))
-    nodes.append(PathWeightsNode(
-        name=PATH_WEIGHTS, depends_on=(SHARES,), spec=None, shares_object=SHARES,
-        description="Per period, the product of each path's apportioned shares",
-        factors=tuple(FactorRow(number, position, len(p.factors), p.level, f.event_id, f.direction, f.from_code,
-                                f.to_code)
-                      for number, p in factors for position, f in enumerate(p.factors, start=1))))
+    nodes.append(
+        SharesNode(
+            name=SHARES,
+            depends_on=tuple(sorted({"schema", *(measure_object(m) for m in measures)})),
+            spec=None,
+            description="Shares of apportioned lineage edges per period, from the basis of the territory moved",
+            parts=parts,
+            basis_objects=tuple((m, measure_object(m)) for m in measures),
+        )
+    )
+    nodes.append(
+        PathWeightsNode(
+            name=PATH_WEIGHTS,
+            depends_on=(SHARES,),
+            spec=None,
+            shares_object=SHARES,
+            description="Per period, the product of each path's apportioned shares",
+            factors=tuple(
+                FactorRow(
+                    number,
+                    position,
+                    len(p.factors),
+                    p.level,
+                    f.event_id,
+                    f.direction,
+                    f.from_code,
+                    f.to_code,
+                )
+                for number, p in factors
+                for position, f in enumerate(p.factors, start=1)
+            ),
+        )
+    )
     for event_id in sorted({event_id for event_id, _ in needed}):
         mine = [part for part in parts if part.event_id == event_id]
         divided = {(part.from_code, part.to_code) for part in mine}
-        apportioned = {(e.from_code, e.to_code) for e in geography.closure.edges_of(event_id) if e.share is None}
-        nodes.append(BasisCheckNode(
-            name=f"check__lineage__{event_id}__basis", depends_on=(SHARES,), spec=("lineage", event_id),
-            description=f"Periods in which a territory of lineage event {event_id} has no basis value",
-            failure="a territory has no basis value where the event is apportioned (period territories)",
-            event_id=event_id, shares_object=SHARES, first_period=mine[0].first_period,
-            forward_origins=tuple(sorted({f for f, _ in apportioned})),
-            forward_expected=len(apportioned) if (event_id, "forward") in needed else 0,
-            backward_expected=len(divided) if (event_id, "backward") in needed else 0))
+        apportioned = {
+            (e.from_code, e.to_code)
+            for e in geography.closure.edges_of(event_id)
+            if e.share is None
+        }
+        nodes.append(
+            BasisCheckNode(
+                name=f"check__lineage__{event_id}__basis",
+                depends_on=(SHARES,),
+                spec=("lineage", event_id),
+                description=f"Periods in which a territory of lineage event {event_id} has no basis value",
+                failure="a territory has no basis value where the event is apportioned (period territories)",
+                event_id=event_id,
+                shares_object=SHARES,
+                first_period=mine[0].first_period,
+                forward_origins=tuple(sorted({f for f, _ in apportioned})),
+                forward_expected=len(apportioned) if (event_id, "forward") in needed else 0,
+                backward_expected=len(divided) if (event_id, "backward") in needed else 0,
+            )
+        )
     return nodes
 
 
-def restated_nodes(measure_id: str, catalog: Catalog, geography: Geography, measure_object) -> list[Node]:
+def restated_nodes(
+    measure_id: str, catalog: Catalog, geography: Geography, measure_object
+) -> list[Node]:
     level = measure_level(measure_id, catalog)
     if level is None:
         return []
@@ -160,30 +273,59 @@ def restated_nodes(measure_id: str, catalog: Catalog, geography: Geography, meas
     raw = measure_object(measure_id)
     weight = measure_object(measure.weighted_by) if measure.weighted_by else None
     restated = RestatedMeasureNode(
-        name=restated_object(measure_id), spec=spec,
-        depends_on=tuple(sorted({raw, PATHS, *([PATH_WEIGHTS] if dynamic else []), *([weight] if weight else [])})),
+        name=restated_object(measure_id),
+        spec=spec,
+        depends_on=tuple(
+            sorted(
+                {raw, PATHS, *([PATH_WEIGHTS] if dynamic else []), *([weight] if weight else [])}
+            )
+        ),
         description=f"Measure {measure_id} ({measure.additivity}) restated onto the {level} areas of "
-                    f"{geography.date}", measure_id=measure_id, measure_object=raw, additivity=measure.additivity,
-        level=level, paths_object=PATHS, path_weights_object=PATH_WEIGHTS if dynamic else None, weight_object=weight)
+        f"{geography.date}",
+        measure_id=measure_id,
+        measure_object=raw,
+        additivity=measure.additivity,
+        level=level,
+        paths_object=PATHS,
+        path_weights_object=PATH_WEIGHTS if dynamic else None,
+        weight_object=weight,
+    )
     types = tuple(geography.register.levels[level].types)
     return [
         restated,
-        CodesCheckNode(name=f"check__{measure_id}__codes", depends_on=tuple(sorted((raw, AREAS, PATHS))), spec=spec,
-                       description=f"Data of measure {measure_id} on codes unknown, or not in force in the period",
-                       failure="data on codes the register does not know, not in force in the period "
-                               "(code period source), or given twice",
-                       measure_object=raw, areas_object=AREAS, paths_object=PATHS, level=level, level_types=types),
-        RestatementCheckNode(name=f"check__{measure_id}__restatement", depends_on=(restated.name,), spec=spec,
-                             description=f"Values of measure {measure_id} that could not be restated",
-                             failure="values that cannot be restated: a share or a weight is missing "
-                                     "(area period)", restated_object=restated.name),
+        CodesCheckNode(
+            name=f"check__{measure_id}__codes",
+            depends_on=tuple(sorted((raw, AREAS, PATHS))),
+            spec=spec,
+            description=f"Data of measure {measure_id} on codes unknown, or not in force in the period",
+            failure="data on codes the register does not know, not in force in the period "
+            "(code period source), or given twice",
+            measure_object=raw,
+            areas_object=AREAS,
+            paths_object=PATHS,
+            level=level,
+            level_types=types,
+        ),
+        RestatementCheckNode(
+            name=f"check__{measure_id}__restatement",
+            depends_on=(restated.name,),
+            spec=spec,
+            description=f"Values of measure {measure_id} that could not be restated",
+            failure="values that cannot be restated: a share or a weight is missing (area period)",
+            restated_object=restated.name,
+        ),
     ]
 
 
 def indicators_node(geography: Geography, restated: list[str], levels: set[str]) -> Node:
     history = tuple(h for h in _history(geography.closure.paths) if h.level in levels)
     return IndicatorsNode(
-        name=INDICATORS, depends_on=tuple(sorted({AREAS, *restated})), spec=None,
+        name=INDICATORS,
+        depends_on=tuple(sorted({AREAS, *restated})),
+        spec=None,
         description=f"Per area and period: new or terminated on the geography of {geography.date}, "
-                    "and the codes its history comes from",
-        history=history, areas_object=AREAS, restated_objects=tuple(sorted(restated)))
+        "and the codes its history comes from",
+        history=history,
+        areas_object=AREAS,
+        restated_objects=tuple(sorted(restated)),
+    )

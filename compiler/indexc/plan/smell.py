@@ -28,7 +28,9 @@ class SmellNode(Node):
     factor: float
     warn_z: float
     min_peers: int
-    accepted: tuple[tuple[str, str | None, str], ...] = field(hash=False)  # (area, period or None, reason)
+    accepted: tuple[tuple[str, str | None, str], ...] = field(
+        hash=False
+    )  # (area, period or None, reason)
     layer = Layer.AUDIT
     materialisation = Materialisation.TABLE
 
@@ -49,14 +51,26 @@ def smell_nodes(measure: MeasureNode, catalog: Catalog) -> list[Node]:
         return []
     name = smell_object(measure.measure_id)
     node = SmellNode(
-        name=name, depends_on=measure.depends_on, spec=measure.spec,
+        name=name,
+        depends_on=measure.depends_on,
+        spec=measure.spec,
         description=f"Smell test of measure {measure.measure_id}: values more than {test.factor:g}x from their "
-                    f"peers' median or their own neighbouring periods (error), or beyond a robust z of "
-                    f"{test.warn_z:g} (warning)",
-        measure=measure, unit_range=UNIT_RANGES.get(spec.unit), factor=test.factor, warn_z=test.warn_z,
-        min_peers=test.min_peers, accepted=tuple((a.area, a.period, a.reason) for a in test.accept))
+        f"peers' median or their own neighbouring periods (error), or beyond a robust z of "
+        f"{test.warn_z:g} (warning)",
+        measure=measure,
+        unit_range=UNIT_RANGES.get(spec.unit),
+        factor=test.factor,
+        warn_z=test.warn_z,
+        min_peers=test.min_peers,
+        accepted=tuple((a.area, a.period, a.reason) for a in test.accept),
+    )
     check = SmellCheckNode(
-        name=f"check__{name}", depends_on=(name,), spec=measure.spec, smell_object=name,
-        measure_id=measure.measure_id, description=f"Fails the run on a gross outlier of {measure.measure_id}",
-        failure="gross outliers, likely a value in the wrong unit")
+        name=f"check__{name}",
+        depends_on=(name,),
+        spec=measure.spec,
+        smell_object=name,
+        measure_id=measure.measure_id,
+        description=f"Fails the run on a gross outlier of {measure.measure_id}",
+        failure="gross outliers, likely a value in the wrong unit",
+    )
     return [node, check]

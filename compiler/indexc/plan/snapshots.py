@@ -14,14 +14,30 @@ from indexc.plan.nodes import Layer, Materialisation, Node
 from indexc.spec.snapshots import SnapshotPolicy
 from indexc.validate.catalog import Catalog
 
-FROZEN_PARTS = ("metric_values", "metric_scores", "lens_scores", "scores", "productivity", "neighbours", "savings",
-                "savings_totals", "stability", "group_ranks", "most_improved", "top")
+FROZEN_PARTS = (
+    "metric_values",
+    "metric_scores",
+    "lens_scores",
+    "scores",
+    "productivity",
+    "neighbours",
+    "savings",
+    "savings_totals",
+    "stability",
+    "group_ranks",
+    "most_improved",
+    "top",
+)
 """What a snapshot freezes of each index: its scores and ranks, metric values, lens scores, savings
 and peers (the baseline's, not the scenarios'); and the geography's indicators (new, terminated)."""
 FROZEN_GEOGRAPHY = "geography__indicators"
 REGISTRY = "indexc__snapshots"
 SNAPSHOT_SCHEMA_OBJECT = "snapshot_schema"
-TERMINATING = ("merge", "split", "recode")  # events after which a predecessor's code is no longer in force
+TERMINATING = (
+    "merge",
+    "split",
+    "recode",
+)  # events after which a predecessor's code is no longer in force
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +73,9 @@ class ConsumptionNode(Node):
 
     policy: SnapshotPolicy
     frozen_table: str | None
-    events: tuple[tuple[str, datetime.date], ...]  # (id, effective) of the events the policy surfaces at
+    events: tuple[
+        tuple[str, datetime.date], ...
+    ]  # (id, effective) of the events the policy surfaces at
     successions: tuple[Succession, ...]
     layer = Layer.CONSUMPTION
     materialisation = Materialisation.VIEW
@@ -66,8 +84,10 @@ class ConsumptionNode(Node):
 def successions(catalog: Catalog) -> tuple[Succession, ...]:
     """Every code an in-force event ended, with the codes standing for it from then on, following
     later events (A split into B and C, then B merged into D: A stands for C, then for C and D)."""
-    events = sorted((e for e in catalog.lineage.values() if e.status == "in_force" and e.type in TERMINATING),
-                    key=lambda e: (e.effective, e.id))
+    events = sorted(
+        (e for e in catalog.lineage.values() if e.status == "in_force" and e.type in TERMINATING),
+        key=lambda e: (e.effective, e.id),
+    )
     standing: dict[str, tuple[set[str], datetime.date]] = {}  # code -> (successors now, since)
     found: list[Succession] = []
     for event in events:
@@ -76,12 +96,17 @@ def successions(catalog: Catalog) -> tuple[Succession, ...]:
         for code, (successors, since) in list(standing.items()):
             touched = successors & set(ended)
             if touched:
-                found.extend(Succession(code, s, since, event.effective) for s in sorted(successors))
+                found.extend(
+                    Succession(code, s, since, event.effective) for s in sorted(successors)
+                )
                 standing[code] = ((successors - touched) | heirs, event.effective)
         for code in ended:
             standing[code] = (set(heirs), event.effective)
-    found.extend(Succession(code, s, since, None) for code, (successors, since) in standing.items()
-                 for s in sorted(successors))
+    found.extend(
+        Succession(code, s, since, None)
+        for code, (successors, since) in standing.items()
+        for s in sorted(successors)
+    )
     return tuple(sorted(found, key=lambda s: (s.code, s.effective, s.successor)))
 
 
@@ -90,27 +115,65 @@ def snapshot_nodes(catalog: Catalog, built: list[Node]) -> list[Node]:
         return []
     names = {node.name for node in built}
     frozen = [name for name in frozen_names(catalog.indexes) if name in names]
-    nodes: list[Node] = [SnapshotSchemaNode(name=SNAPSHOT_SCHEMA_OBJECT, depends_on=(), spec=None,
-                                            description="The schema of the append-only snapshot tables")]
-    nodes.append(SnapshotTableNode(name=f"snapshot__{REGISTRY}", depends_on=(SNAPSHOT_SCHEMA_OBJECT,), spec=None,
-                                   description="Every snapshot taken: id, as-of date, label, spec hash, compiler",
-                                   table=REGISTRY, source_object=None))
-    nodes.extend(SnapshotTableNode(name=f"snapshot__{name}", depends_on=(SNAPSHOT_SCHEMA_OBJECT, name), spec=None,
-                                   description=f"The frozen rows of {name}, one set per snapshot", table=name,
-                                   source_object=name) for name in frozen)
+    nodes: list[Node] = [
+        SnapshotSchemaNode(
+            name=SNAPSHOT_SCHEMA_OBJECT,
+            depends_on=(),
+            spec=None,
+            description="The schema of the append-only snapshot tables",
+        )
+    ]
+    nodes.append(
+        SnapshotTableNode(
+            name=f"snapshot__{REGISTRY}",
+            depends_on=(SNAPSHOT_SCHEMA_OBJECT,),
+            spec=None,
+            description="Every snapshot taken: id, as-of date, label, spec hash, compiler",
+            table=REGISTRY,
+            source_object=None,
+        )
+    )
+    nodes.extend(
+        SnapshotTableNode(
+            name=f"snapshot__{name}",
+            depends_on=(SNAPSHOT_SCHEMA_OBJECT, name),
+            spec=None,
+            description=f"The frozen rows of {name}, one set per snapshot",
+            table=name,
+            source_object=name,
+        )
+        for name in frozen
+    )
     chain = successions(catalog)
     for policy_id, policy in sorted(catalog.snapshot_policies.items()):
         events = _events(catalog, policy)
         spec = ("snapshot_policies", policy_id)
         registry = f"snapshot__{REGISTRY}"
-        nodes.append(ConsumptionNode(
-            name=f"consumption__{policy_id}__snapshots", depends_on=(registry,), spec=spec,
-            description=f"The snapshots policy {policy_id} surfaces, and why", policy=policy, frozen_table=None,
-            events=events, successions=chain))
-        nodes.extend(ConsumptionNode(
-            name=f"consumption__{policy_id}__{name}", depends_on=(registry, f"snapshot__{name}"), spec=spec,
-            description=f"{name} in each snapshot policy {policy_id} surfaces", policy=policy, frozen_table=name,
-            events=events, successions=chain) for name in frozen)
+        nodes.append(
+            ConsumptionNode(
+                name=f"consumption__{policy_id}__snapshots",
+                depends_on=(registry,),
+                spec=spec,
+                description=f"The snapshots policy {policy_id} surfaces, and why",
+                policy=policy,
+                frozen_table=None,
+                events=events,
+                successions=chain,
+            )
+        )
+        nodes.extend(
+            ConsumptionNode(
+                name=f"consumption__{policy_id}__{name}",
+                depends_on=(registry, f"snapshot__{name}"),
+                spec=spec,
+                description=f"{name} in each snapshot policy {policy_id} surfaces",
+                policy=policy,
+                frozen_table=name,
+                events=events,
+                successions=chain,
+            )
+            for name in frozen
+        )
     return nodes
 
 
@@ -126,4 +189,6 @@ def _events(catalog: Catalog, policy: SnapshotPolicy) -> tuple[tuple[str, dateti
 
 
 def frozen_names(index_ids) -> list[str]:
-    return [f"index__{i}__{part}" for i in sorted(index_ids) for part in FROZEN_PARTS] + [FROZEN_GEOGRAPHY]
+    return [f"index__{i}__{part}" for i in sorted(index_ids) for part in FROZEN_PARTS] + [
+        FROZEN_GEOGRAPHY
+    ]

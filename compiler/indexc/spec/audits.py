@@ -71,15 +71,25 @@ class Audit(StrictModel):
 
     @model_validator(mode="after")
     def _one_test(self) -> Audit:
-        tests = [name for name in ("not_null", "range", "change", "opposite") if getattr(self, name) is not None]
+        tests = [
+            name
+            for name in ("not_null", "range", "change", "opposite")
+            if getattr(self, name) is not None
+        ]
         if len(tests) != 1:
-            raise ValueError("an audit holds exactly one of 'not_null', 'range', 'change', 'opposite'"
-                             + (f"; this one holds {', '.join(tests)}" if tests else ""))
+            raise ValueError(
+                "an audit holds exactly one of 'not_null', 'range', 'change', 'opposite'"
+                + (f"; this one holds {', '.join(tests)}" if tests else "")
+            )
         return self
 
     @property
     def test(self) -> str:
-        return next(name for name in ("not_null", "range", "change", "opposite") if getattr(self, name) is not None)
+        return next(
+            name
+            for name in ("not_null", "range", "change", "opposite")
+            if getattr(self, name) is not None
+        )
 
     def metrics(self) -> list[tuple[str, tuple]]:
         """Each metric the audit names, with where it is named (relative to the audit)."""
@@ -90,5 +100,7 @@ class Audit(StrictModel):
         if self.change is not None:
             return [(self.change.metric, ("change", "metric"))]
         assert self.opposite is not None
-        return [(self.opposite.fell.metric, ("opposite", "fell", "metric")),
-                (self.opposite.rose.metric, ("opposite", "rose", "metric"))]
+        return [
+            (self.opposite.fell.metric, ("opposite", "fell", "metric")),
+            (self.opposite.rose.metric, ("opposite", "rose", "metric")),
+        ]

@@ -21,7 +21,9 @@ class StrictModel(BaseModel):
 
 def _check_identifier(value: str) -> str:
     if "__" in value:
-        raise ValueError("must not contain a double underscore '__' (indexc uses it to name compiled objects)")
+        raise ValueError(
+            "must not contain a double underscore '__' (indexc uses it to name compiled objects)"
+        )
     if value.endswith("_"):
         raise ValueError("must not end with an underscore")
     return value
@@ -46,7 +48,9 @@ def _check_period(value: str) -> str:
         raise ValueError("must be a financial year written YYYY-YY, such as 2016-17")
     start, end = int(match.group(1)), int(match.group(2))
     if (start + 1) % 100 != end:
-        raise ValueError(f"{value} is not a financial year: {start} is followed by {(start + 1) % 100:02d}")
+        raise ValueError(
+            f"{value} is not a financial year: {start} is followed by {(start + 1) % 100:02d}"
+        )
     return value
 
 
@@ -55,7 +59,9 @@ def _year_as_text(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-PeriodLabel = Annotated[str, BeforeValidator(_year_as_text), Field(strict=True), AfterValidator(_check_period)]
+PeriodLabel = Annotated[
+    str, BeforeValidator(_year_as_text), Field(strict=True), AfterValidator(_check_period)
+]
 """The canonical period of indexc v1: a financial year label such as 2016-17."""
 
 
@@ -71,8 +77,9 @@ def _check_period_or_latest(value: str) -> str:
     return value if value == "latest" else _check_period(value)
 
 
-PublishedPeriod = Annotated[str, BeforeValidator(_year_as_text), Field(strict=True),
-                            AfterValidator(_check_period_or_latest)]
+PublishedPeriod = Annotated[
+    str, BeforeValidator(_year_as_text), Field(strict=True), AfterValidator(_check_period_or_latest)
+]
 """A financial-year label, or 'latest': the most recent period with scores."""
 
 

@@ -46,7 +46,9 @@ class Area(StrictModel):
         return self
 
     def valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 class Level(StrictModel):
@@ -117,13 +119,23 @@ class LineageEvent(StrictModel):
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> "LineageEvent":
-        counts = {"merge": (None, 1), "split": (1, None), "transfer": (1, 1), "recode": (1, 1), "rename": (1, 1),
-                  "boundary_change": (1, None)}
+        counts = {
+            "merge": (None, 1),
+            "split": (1, None),
+            "transfer": (1, 1),
+            "recode": (1, 1),
+            "rename": (1, 1),
+            "boundary_change": (1, None),
+        }
         wanted_from, wanted_to = counts.get(self.type, (None, None))
         if wanted_from is not None and len(self.from_) != wanted_from:
-            raise ValueError(f"a {self.type} has exactly {wanted_from} code in 'from', not {len(self.from_)}")
+            raise ValueError(
+                f"a {self.type} has exactly {wanted_from} code in 'from', not {len(self.from_)}"
+            )
         if wanted_to is not None and len(self.to) != wanted_to:
-            raise ValueError(f"a {self.type} has exactly {wanted_to} successor in 'to', not {len(self.to)}")
+            raise ValueError(
+                f"a {self.type} has exactly {wanted_to} successor in 'to', not {len(self.to)}"
+            )
         if self.type == "split" and len(self.to) < 2:
             raise ValueError("a split has at least two successors in 'to'")
         if self.type == "transfer" and not self.to[0].districts:
@@ -137,11 +149,17 @@ class LineageEvent(StrictModel):
         for listed, codes in (("from", self.from_), ("to", [s.code for s in self.to])):
             repeated = sorted({code for code in codes if list(codes).count(code) > 1})
             if repeated:
-                raise ValueError(f"{repeated[0]} is listed twice in '{listed}': it would count twice")
+                raise ValueError(
+                    f"{repeated[0]} is listed twice in '{listed}': it would count twice"
+                )
         if self.type == "transfer" and self.to[0].code == self.from_[0]:
-            raise ValueError("a transfer moves districts to another area, not to the area giving them")
+            raise ValueError(
+                "a transfer moves districts to another area, not to the area giving them"
+            )
         if self.type == "split" and self.from_[0] in {s.code for s in self.to}:
-            raise ValueError("a split ends its area: to keep the code, use type: transfer or boundary_change")
+            raise ValueError(
+                "a split ends its area: to keep the code, use type: transfer or boundary_change"
+            )
         return self
 
     def literal_shares(self) -> bool:

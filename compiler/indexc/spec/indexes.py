@@ -91,7 +91,9 @@ class Neighbours(StrictModel):
     @model_validator(mode="after")
     def _one_way(self) -> "Neighbours":
         if bool(self.features) == bool(self.source):
-            raise ValueError("neighbours are computed from features (with k) or listed in a source, one of them")
+            raise ValueError(
+                "neighbours are computed from features (with k) or listed in a source, one of them"
+            )
         if self.features and self.k is None:
             raise ValueError("computed neighbours need k, the number of neighbours of each area")
         if self.source and self.k is not None:

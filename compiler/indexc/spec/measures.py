@@ -47,7 +47,12 @@ class ValidRange(StrictModel):
     def _bounds(self) -> "ValidRange":
         if all(bound is None for bound in (self.min, self.max, self.above, self.below)):
             raise ValueError("give at least one of min, max (inclusive), above, below (exclusive)")
-        if self.min is not None and self.above is not None or self.max is not None and self.below is not None:
+        if (
+            self.min is not None
+            and self.above is not None
+            or self.max is not None
+            and self.below is not None
+        ):
             raise ValueError("give min or above, and max or below, not both")
         low = self.min if self.min is not None else self.above
         high = self.max if self.max is not None else self.below
@@ -107,7 +112,6 @@ class Measure(StrictModel):
     bindings: tuple[Binding, ...] = Field(min_length=1)
     smell: SmellTest = SmellTest()
     """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
-
 
     def value_range(self) -> ValueRange:
         return self.range if self.range is not None else default_range(self.unit)

@@ -46,7 +46,9 @@ class Treatment(StrictModel):
         _only(self, {"winsorise": ("lower", "upper"), "jrc": ("max_points", "skew", "kurtosis")})
         if self.method == "winsorise":
             if self.lower is None or self.upper is None:
-                raise ValueError("winsorise needs lower and upper percentiles, such as lower: 0.05, upper: 0.95")
+                raise ValueError(
+                    "winsorise needs lower and upper percentiles, such as lower: 0.05, upper: 0.95"
+                )
             if self.lower >= self.upper:
                 raise ValueError(f"lower ({self.lower:g}) must be below upper ({self.upper:g})")
         return self
@@ -69,7 +71,14 @@ class Normalisation(StrictModel):
 
     @model_validator(mode="after")
     def _parameters(self) -> "Normalisation":
-        _only(self, {"zscore": ("mean", "sd"), "minmax": ("low", "high"), "goalpost": ("worst", "target", "cap")})
+        _only(
+            self,
+            {
+                "zscore": ("mean", "sd"),
+                "minmax": ("low", "high"),
+                "goalpost": ("worst", "target", "cap"),
+            },
+        )
         if self.method == "zscore" and (self.mean is None) != (self.sd is None):
             raise ValueError("a rescaled z-score needs both mean and sd")
         if self.method == "minmax" and self.low >= self.high:
@@ -113,11 +122,15 @@ class Aggregation(StrictModel):
     def _parameters(self) -> "Aggregation":
         _only(self, {"generalised": ("p",)})
         if self.method == "generalised" and not self.p:
-            raise ValueError("the generalised mean needs a non-zero power p (p: 0 is the geometric mean)")
+            raise ValueError(
+                "the generalised mean needs a non-zero power p (p: 0 is the geometric mean)"
+            )
         return self
 
     def needs_positive(self) -> bool:
-        return self.method in ("geometric", "harmonic") or (self.method == "generalised" and (self.p or 0) < 0)
+        return self.method in ("geometric", "harmonic") or (
+            self.method == "generalised" and (self.p or 0) < 0
+        )
 
     def needs_non_negative(self) -> bool:
         return self.method == "generalised"

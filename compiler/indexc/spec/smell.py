@@ -33,7 +33,9 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {"percent": (0.0, 100.0), "percent
 
 def _says_why(reason: str) -> str:
     if not reason.strip():
-        raise ValueError("must say why, in words (it is the record of who looked and what they found)")
+        raise ValueError(
+            "must say why, in words (it is the record of who looked and what they found)"
+        )
     return reason
 
 

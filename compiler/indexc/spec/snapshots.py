@@ -20,20 +20,29 @@ class Latest(StrictModel):
 
 class FinancialYearEnd(StrictModel):
     financial_year_end: Literal["all"] = Field(
-        description="The last snapshot of each financial year (April to March), once a later year has one.")
+        description="The last snapshot of each financial year (April to March), once a later year has one."
+    )
 
 
 class LineageEvents(StrictModel):
     lineage_events: Literal["all"] | list[Identifier] = Field(
         description="For each in-force lineage event (all, or those listed), the latest snapshot as of its "
-                    "effective date: the last picture of the geography before it changed.")
+        "effective date: the last picture of the geography before it changed."
+    )
 
 
 class Pinned(StrictModel):
-    pinned: list[Text] = Field(min_length=1, description="Snapshots named by label, or by as-of date (YYYY-MM-DD).")
+    pinned: list[Text] = Field(
+        min_length=1, description="Snapshots named by label, or by as-of date (YYYY-MM-DD)."
+    )
 
 
-RULES = {"latest": Latest, "financial_year_end": FinancialYearEnd, "lineage_events": LineageEvents, "pinned": Pinned}
+RULES = {
+    "latest": Latest,
+    "financial_year_end": FinancialYearEnd,
+    "lineage_events": LineageEvents,
+    "pinned": Pinned,
+}
 
 
 def _rule_name(value: Any) -> str | None:
@@ -46,11 +55,17 @@ def _rule_name(value: Any) -> str | None:
 
 
 SurfaceRule = Annotated[
-    Annotated[Latest, Tag("latest")] | Annotated[FinancialYearEnd, Tag("financial_year_end")]
-    | Annotated[LineageEvents, Tag("lineage_events")] | Annotated[Pinned, Tag("pinned")],
-    Discriminator(_rule_name, custom_error_type="surface_rule",
-                  custom_error_message="a surface rule is one of {latest: N}, {financial_year_end: all}, "
-                                       "{lineage_events: all or [event ids]}, {pinned: [labels or dates]}")]
+    Annotated[Latest, Tag("latest")]
+    | Annotated[FinancialYearEnd, Tag("financial_year_end")]
+    | Annotated[LineageEvents, Tag("lineage_events")]
+    | Annotated[Pinned, Tag("pinned")],
+    Discriminator(
+        _rule_name,
+        custom_error_type="surface_rule",
+        custom_error_message="a surface rule is one of {latest: N}, {financial_year_end: all}, "
+        "{lineage_events: all or [event ids]}, {pinned: [labels or dates]}",
+    ),
+]
 
 
 class SnapshotPolicy(StrictModel):
@@ -59,4 +74,6 @@ class SnapshotPolicy(StrictModel):
     retain: Literal["all"] = "all"
     surface: list[SurfaceRule] = Field(min_length=1)
     periods: Literal["latest", "all"] = Field(
-        default="latest", description="Per surfaced snapshot, only its latest period of each output, or all.")
+        default="latest",
+        description="Per surfaced snapshot, only its latest period of each output, or all.",
+    )

@@ -34,7 +34,9 @@ class PeriodParsing(StrictModel):
     def _format_fits_grain(self) -> "PeriodParsing":
         expected = ("YYYY-YY", "YYYY/YY") if self.grain == "financial_year" else ("YYYY",)
         if self.format not in expected:
-            raise ValueError(f"grain {self.grain} is written as {' or '.join(expected)}, not {self.format}")
+            raise ValueError(
+                f"grain {self.grain} is written as {' or '.join(expected)}, not {self.format}"
+            )
         return self
 
 
@@ -54,9 +56,15 @@ class LongColumns(StrictModel):
     def _two_or_more_item_columns(cls, item: str | tuple[str, ...]) -> str | tuple[str, ...]:
         if isinstance(item, tuple):
             if len(item) < 2:
-                raise ValueError("give one item column, or a list of two or more whose values together name an item")
-            if len({name.lower() for name in item}) < len(item):  # engines fold the case of column names
-                raise ValueError(f"an item column is listed twice in {list(item)} (case is ignored)")
+                raise ValueError(
+                    "give one item column, or a list of two or more whose values together name an item"
+                )
+            if len({name.lower() for name in item}) < len(
+                item
+            ):  # engines fold the case of column names
+                raise ValueError(
+                    f"an item column is listed twice in {list(item)} (case is ignored)"
+                )
         return item
 
     @property
@@ -106,8 +114,10 @@ class LongSource(_PublishedSource):
         parts = len(self.columns.item_columns)
         values = item.split(ITEM_SEPARATOR)
         if parts > 1 and (len(values) != parts or not all(values)):
-            return (f"item '{item}' of source '{self.id}' must give a value for each of the {parts} item columns "
-                    f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'")
+            return (
+                f"item '{item}' of source '{self.id}' must give a value for each of the {parts} item columns "
+                f"({', '.join(self.columns.item_columns)}), joined by '{ITEM_SEPARATOR}'"
+            )
         return None
 
 
@@ -122,8 +132,10 @@ class WideSource(_PublishedSource):
     def _items_do_not_shadow_parsed_columns(cls, items: dict[str, str]) -> dict[str, str]:
         clashes = sorted(name for name in items if name.lower() in PARSED_COLUMNS)
         if clashes:
-            raise ValueError(f"item column {clashes[0]!r} has a name indexc uses while parsing a source "
-                             f"({', '.join(sorted(PARSED_COLUMNS))}); rename the column in the data")
+            raise ValueError(
+                f"item column {clashes[0]!r} has a name indexc uses while parsing a source "
+                f"({', '.join(sorted(PARSED_COLUMNS))}); rename the column in the data"
+            )
         return items
 
 

@@ -45,9 +45,12 @@ class TableRelation(StrictModel):
         parts = [parsed.args.get(key) for key in ("catalog", "db", "this")]
         extra = set(parsed.args) - {"catalog", "db", "this"}
         if any(part is not None and not isinstance(part, exp.Identifier) for part in parts) or any(
-                parsed.args.get(key) for key in extra):
-            raise ValueError(f"'{table}' is not a plain table name; write table, schema.table or "
-                             "database.schema.table")
+            parsed.args.get(key) for key in extra
+        ):
+            raise ValueError(
+                f"'{table}' is not a plain table name; write table, schema.table or "
+                "database.schema.table"
+            )
         return table
 
 
@@ -79,7 +82,9 @@ class Schemas:
     def _three_schemas(self) -> None:
         names = [self.schema_, self.published, self.snapshots]
         if len({n.lower() for n in names}) < 3:
-            raise ValueError(f"build_schema, published_schema and snapshot_schema must differ (they are {', '.join(names)})")
+            raise ValueError(
+                f"build_schema, published_schema and snapshot_schema must differ (they are {', '.join(names)})"
+            )
 
 
 class DuckDBTarget(StrictModel, Schemas):
@@ -96,8 +101,10 @@ class DuckDBTarget(StrictModel, Schemas):
         """DuckDB names the catalog after the database file; a schema of that name is ambiguous."""
         database = info.data.get("database", "")
         if schema is not None and PurePosixPath(database).stem == schema:
-            raise ValueError(f"schema '{schema}' has the same name as the database file {database}, "
-                             "which DuckDB cannot tell apart; rename one of them")
+            raise ValueError(
+                f"schema '{schema}' has the same name as the database file {database}, "
+                "which DuckDB cannot tell apart; rename one of them"
+            )
         return schema
 
     @model_validator(mode="after")
@@ -117,7 +124,9 @@ class SnowflakeConnection(StrictModel):
     """
 
     name: Text | None = None
-    connections_file: Text | None = None  # with `name`: this file instead of the connector's own; ~ and relative paths allowed
+    connections_file: Text | None = (
+        None  # with `name`: this file instead of the connector's own; ~ and relative paths allowed
+    )
     account: EnvVar | None = None
     user: EnvVar | None = None
     password: EnvVar | None = None
@@ -125,15 +134,19 @@ class SnowflakeConnection(StrictModel):
     private_key_file: EnvVar | None = None
     role: EnvVar | None = None
     warehouse: EnvVar | None = None
-    host: EnvVar | None = None  # a private link or a local emulator; the account's own host otherwise
+    host: EnvVar | None = (
+        None  # a private link or a local emulator; the account's own host otherwise
+    )
     port: EnvVar | None = None
     protocol: EnvVar | None = None
 
     @model_validator(mode="after")
     def _named_or_account(self) -> SnowflakeConnection:
         if self.name is None and (self.account is None or self.user is None):
-            raise ValueError("give 'account' and 'user' (each {env: VARIABLE}), or 'name' for a connection of "
-                             "the Snowflake connector's connections.toml")
+            raise ValueError(
+                "give 'account' and 'user' (each {env: VARIABLE}), or 'name' for a connection of "
+                "the Snowflake connector's connections.toml"
+            )
         return self
 
 

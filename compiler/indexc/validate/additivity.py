@@ -17,12 +17,18 @@ from indexc.validate.catalog import Catalog
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for measure_id, measure in catalog.measures.items():
         if measure.additivity == "mean" and measure.weighted_by is None:
-            yield Diagnostic("IX303", f"measure '{measure_id}' is a mean but names no weighted_by measure",
-                             catalog.where("measures", measure_id, "additivity"),
-                             "add 'weighted_by:' naming the measure that weights it when areas combine "
-                             "(e.g. population), or use additivity: none")
+            yield Diagnostic(
+                "IX303",
+                f"measure '{measure_id}' is a mean but names no weighted_by measure",
+                catalog.where("measures", measure_id, "additivity"),
+                "add 'weighted_by:' naming the measure that weights it when areas combine "
+                "(e.g. population), or use additivity: none",
+            )
         elif measure.additivity != "mean" and measure.weighted_by is not None:
-            yield Diagnostic("IX303", f"measure '{measure_id}' names weighted_by but is not a mean "
-                             f"(additivity: {measure.additivity})",
-                             catalog.where("measures", measure_id, "weighted_by"),
-                             "only additivity: mean uses weighted_by; remove 'weighted_by:' or make the measure a mean")
+            yield Diagnostic(
+                "IX303",
+                f"measure '{measure_id}' names weighted_by but is not a mean "
+                f"(additivity: {measure.additivity})",
+                catalog.where("measures", measure_id, "weighted_by"),
+                "only additivity: mean uses weighted_by; remove 'weighted_by:' or make the measure a mean",
+            )

@@ -30,18 +30,24 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         for i, binding in enumerate(measure.bindings):
             start, end = _bounds(binding.periods)
             if start > end:
-                yield Diagnostic("IX403", f"binding {i + 1} of measure '{measure_id}' runs backwards "
-                                 f"({_describe(binding.periods)})",
-                                 catalog.where("measures", measure_id, "bindings", i, "periods"),
-                                 "'from' must not be later than 'to'")
+                yield Diagnostic(
+                    "IX403",
+                    f"binding {i + 1} of measure '{measure_id}' runs backwards "
+                    f"({_describe(binding.periods)})",
+                    catalog.where("measures", measure_id, "bindings", i, "periods"),
+                    "'from' must not be later than 'to'",
+                )
                 continue
             outside = sorted(p for p in binding.not_published if not start <= p <= end)
             if outside:
-                yield Diagnostic("IX713", f"binding {i + 1} of measure '{measure_id}' declares "
-                                 f"{', '.join(outside)} not published, outside its periods "
-                                 f"({_describe(binding.periods)})",
-                                 catalog.where("measures", measure_id, "bindings", i, "not_published"),
-                                 "list only periods the binding reads; a period outside is never checked")
+                yield Diagnostic(
+                    "IX713",
+                    f"binding {i + 1} of measure '{measure_id}' declares "
+                    f"{', '.join(outside)} not published, outside its periods "
+                    f"({_describe(binding.periods)})",
+                    catalog.where("measures", measure_id, "bindings", i, "not_published"),
+                    "list only periods the binding reads; a period outside is never checked",
+                )
             for j in range(i):
                 other_start, other_end = _bounds(measure.bindings[j].periods)
                 backward = other_start > other_end  # reported by IX403; it covers no year

@@ -46,9 +46,27 @@ class Origin:
         return Location(self.file.path, mark.line, mark.col + quote + offset)
 
 
-CORE_KINDS = ("sources", "measures", "metrics", "universes", "indexes")  # always hashed, even when empty
-CANONICAL_KINDS = ("sources", "measures", "metrics", "universes", "indexes", "areas", "levels", "lineage",
-                   "area_maps", "scenarios", "audits", "snapshot_policies")
+CORE_KINDS = (
+    "sources",
+    "measures",
+    "metrics",
+    "universes",
+    "indexes",
+)  # always hashed, even when empty
+CANONICAL_KINDS = (
+    "sources",
+    "measures",
+    "metrics",
+    "universes",
+    "indexes",
+    "areas",
+    "levels",
+    "lineage",
+    "area_maps",
+    "scenarios",
+    "audits",
+    "snapshot_policies",
+)
 
 
 @dataclass
@@ -66,7 +84,9 @@ class Catalog:
     audits: dict[str, Audit] = field(default_factory=dict)
     snapshot_policies: dict[str, SnapshotPolicy] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
-    rejected: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of entries with schema errors
+    rejected: set[tuple[str, str]] = field(
+        default_factory=set
+    )  # (kind, id) of entries with schema errors
     _formulas: dict[str, Formula] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: str) -> dict[str, Any]:
@@ -87,6 +107,10 @@ class Catalog:
     def canonical(self) -> dict[str, list[dict[str, Any]]]:
         """The content of every spec object, independent of file names, order and comments."""
         return {
-            kind: [self.of_kind(kind)[key].model_dump(mode="json", by_alias=True) for key in sorted(self.of_kind(kind))]
-            for kind in CANONICAL_KINDS if kind in CORE_KINDS or self.of_kind(kind)
+            kind: [
+                self.of_kind(kind)[key].model_dump(mode="json", by_alias=True)
+                for key in sorted(self.of_kind(kind))
+            ]
+            for kind in CANONICAL_KINDS
+            if kind in CORE_KINDS or self.of_kind(kind)
         }

@@ -54,7 +54,15 @@ def csv_header(path: Path) -> list[str]:
 
 
 def _ending(line: str) -> str:
-    return "CR LF" if line.endswith("\r\n") else "LF" if line.endswith("\n") else "CR" if line.endswith("\r") else ""
+    return (
+        "CR LF"
+        if line.endswith("\r\n")
+        else "LF"
+        if line.endswith("\n")
+        else "CR"
+        if line.endswith("\r")
+        else ""
+    )
 
 
 def bad_records(path: Path, limit: int = 3) -> tuple[list[BadRecord], int]:

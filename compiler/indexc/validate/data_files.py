@@ -52,20 +52,32 @@ def parquet_columns(path: Path) -> list[str] | None:
 
     with duckdb.connect() as connection:
         try:
-            return [row[0] for row in connection.execute("DESCRIBE SELECT * FROM read_parquet($1)",
-                                                          [str(path)]).fetchall()]
+            return [
+                row[0]
+                for row in connection.execute(
+                    "DESCRIBE SELECT * FROM read_parquet($1)", [str(path)]
+                ).fetchall()
+            ]
         except duckdb.Error:
             return None
 
 
-def _file_columns(path: Path, relation: FileRelation, at: Location) -> tuple[list[str] | None, list[Diagnostic]]:
+def _file_columns(
+    path: Path, relation: FileRelation, at: Location
+) -> tuple[list[str] | None, list[Diagnostic]]:
     """The file's columns (None: not read here) and the records that do not parse, or why it cannot be read."""
     shown = relation.path
     if relation.file_format == "parquet":
         columns = parquet_columns(path)
         if columns is None:
-            return None, [Diagnostic("IX504", f"{shown} cannot be read as a Parquet file", at,
-                                     "point the relation at a Parquet file, or say 'format: csv'")]
+            return None, [
+                Diagnostic(
+                    "IX504",
+                    f"{shown} cannot be read as a Parquet file",
+                    at,
+                    "point the relation at a Parquet file, or say 'format: csv'",
+                )
+            ]
         return columns, []
     if not readable(path):
         return None, []
@@ -73,19 +85,36 @@ def _file_columns(path: Path, relation: FileRelation, at: Location) -> tuple[lis
         header = csv_header(path)
         records, count = bad_records(path)
     except UnicodeDecodeError as err:
-        return None, [Diagnostic("IX504", f"{shown} is not UTF-8 text ({err.reason})", at, "save the file as UTF-8")]
+        return None, [
+            Diagnostic(
+                "IX504", f"{shown} is not UTF-8 text ({err.reason})", at, "save the file as UTF-8"
+            )
+        ]
     except csv.Error:
-        return None, [Diagnostic("IX504", f"cannot read the header of {shown}", at,
-                                 "the first line must name the columns, separated by , ; tab or |")]
+        return None, [
+            Diagnostic(
+                "IX504",
+                f"cannot read the header of {shown}",
+                at,
+                "the first line must name the columns, separated by , ; tab or |",
+            )
+        ]
     more = f" ({count} records of this file cannot be read)" if count > len(records) else ""
-    return header, [Diagnostic("IX506", f"this record {record.problem}{more}", Location(shown, record.line, 1),
-                               "every record has one field per header column, a quoted field ends with a quote, "
-                               "and every line ends as the header's does")
-                    for record in records]
+    return header, [
+        Diagnostic(
+            "IX506",
+            f"this record {record.problem}{more}",
+            Location(shown, record.line, 1),
+            "every record has one field per header column, a quoted field ends with a quote, "
+            "and every line ends as the header's does",
+        )
+        for record in records
+    ]
 
 
-def _missing_columns(source_id: str, source: Source, columns: list[str], shown: str,
-                     catalog: Catalog) -> Iterator[Diagnostic]:
+def _missing_columns(
+    source_id: str, source: Source, columns: list[str], shown: str, catalog: Catalog
+) -> Iterator[Diagnostic]:
     present = {column.lower() for column in columns}
     declared = list(declared_columns(source))
     found = [column for column, _ in declared if column.lower() in present]
@@ -94,9 +123,14 @@ def _missing_columns(source_id: str, source: Source, columns: list[str], shown: 
         if column.lower() not in present:
             hint = did_you_mean(column, named) or (
                 f"of the columns source '{source_id}' declares, the file has "
-                f"{', '.join(found) if found else 'none'}; its first line must name the columns")
-            yield Diagnostic("IX504", f"column '{column}' of source '{source_id}' is not in {shown}",
-                             catalog.where("sources", source_id, *at, key=at[0] == "items"), hint)
+                f"{', '.join(found) if found else 'none'}; its first line must name the columns"
+            )
+            yield Diagnostic(
+                "IX504",
+                f"column '{column}' of source '{source_id}' is not in {shown}",
+                catalog.where("sources", source_id, *at, key=at[0] == "items"),
+                hint,
+            )
 
 
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
@@ -108,13 +142,32 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
         if source_id not in catalog.sources:
             continue
         path = root / relation.path
-        at = target_file.location(("relations", source_id, "path")) if target_file else Location(name)
+        at = (
+            target_file.location(("relations", source_id, "path"))
+            if target_file
+            else Location(name)
+        )
         if not _is_file(path):
-            problems.append(Diagnostic("IX503", f"file not found for source '{source_id}': {relation.path}", at,
-                                       "paths are relative to the project root"))
+            problems.append(
+                Diagnostic(
+                    "IX503",
+                    f"file not found for source '{source_id}': {relation.path}",
+                    at,
+                    "paths are relative to the project root",
+                )
+            )
             continue
         columns, unreadable = _file_columns(path, relation, at)
-        missing = [] if columns is None else list(
-            _missing_columns(source_id, catalog.sources[source_id], columns, relation.path, catalog))
-        problems += missing or unreadable  # a wrong header explains its ragged records: report it alone
+        missing = (
+            []
+            if columns is None
+            else list(
+                _missing_columns(
+                    source_id, catalog.sources[source_id], columns, relation.path, catalog
+                )
+            )
+        )
+        problems += (
+            missing or unreadable
+        )  # a wrong header explains its ragged records: report it alone
     return problems

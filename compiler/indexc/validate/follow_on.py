@@ -20,7 +20,10 @@ from typing import Iterable
 from indexc.errors import Diagnostic, Location, NotShown, Severity
 from indexc.load import LoadFailure
 
-def set_aside_follow_ons(diagnostics: Iterable[Diagnostic], failures: list[LoadFailure]) -> list[Diagnostic]:
+
+def set_aside_follow_ons(
+    diagnostics: Iterable[Diagnostic], failures: list[LoadFailure]
+) -> list[Diagnostic]:
     """The diagnostics with each follow-on error of a failed file replaced by that file's one note."""
     kept: list[Diagnostic] = []
     counts = {failure.path: 0 for failure in failures}
@@ -43,6 +46,11 @@ def _cause(diagnostic: Diagnostic, failures: list[LoadFailure]) -> str | None:
 
 def _note(path: str, count: int) -> NotShown:
     errors = "error" if count == 1 else "errors"
-    return NotShown("IX010", f"{count} further {errors} in files that refer to {path}, not shown",
-                    Location(path), f"they name ids that {path} may define; fix {path} first, then validate again",
-                    Severity.NOTE, count=count)
+    return NotShown(
+        "IX010",
+        f"{count} further {errors} in files that refer to {path}, not shown",
+        Location(path),
+        f"they name ids that {path} may define; fix {path} first, then validate again",
+        Severity.NOTE,
+        count=count,
+    )

@@ -14,12 +14,19 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for kind in ("measures", "metrics"):
         for object_id in catalog.of_kind(kind):
             if not usable_in_formulas(object_id):
-                yield Diagnostic("IX203", f"id '{object_id}' is an SQL keyword and cannot be named in a formula",
-                                 catalog.where(kind, object_id, "id"), f"rename it, e.g. '{object_id}_value'")
+                yield Diagnostic(
+                    "IX203",
+                    f"id '{object_id}' is an SQL keyword and cannot be named in a formula",
+                    catalog.where(kind, object_id, "id"),
+                    f"rename it, e.g. '{object_id}_value'",
+                )
     for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
         for problem in catalog.formula(metric_id).problems:
             code = "IX201" if problem.message.startswith("formula does not parse") else "IX202"
-            yield Diagnostic(code, f"metric '{metric_id}': {problem.message}",
-                             origin.location_in_text(("formula",), max(problem.offset, 0), metric.formula),
-                             problem.hint)
+            yield Diagnostic(
+                code,
+                f"metric '{metric_id}': {problem.message}",
+                origin.location_in_text(("formula",), max(problem.offset, 0), metric.formula),
+                problem.hint,
+            )

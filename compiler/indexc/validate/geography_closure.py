@@ -23,12 +23,18 @@ def _proposed(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
         event = catalog.lineage.get(event_id)
         if event is None or event.status != "proposed":
             known = sorted(e for e, ev in catalog.lineage.items() if ev.status == "proposed")
-            yield Diagnostic("IX608", f"'{event_id}' is not a proposed lineage event", Location("specs"),
-                             did_you_mean(event_id, known) or f"proposed events: {', '.join(known) or 'none'}")
+            yield Diagnostic(
+                "IX608",
+                f"'{event_id}' is not a proposed lineage event",
+                Location("specs"),
+                did_you_mean(event_id, known) or f"proposed events: {', '.join(known) or 'none'}",
+            )
 
 
 def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
-    used = {measure_level(m, catalog) for m in catalog.measures} | {a.level for a in catalog.area_maps.values()}
+    used = {measure_level(m, catalog) for m in catalog.measures} | {
+        a.level for a in catalog.area_maps.values()
+    }
     seen = set()
     for problem in geography.closure.problems:
         key = (problem.code, problem.event_id, problem.reason)
@@ -36,17 +42,36 @@ def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
             continue  # an event that cannot be inverted matters only in a level some data is restated in
         seen.add(key)
         if problem.event_id:
-            yield Diagnostic("IX609", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
-                             f"{problem.reason}", catalog.where("lineage", problem.event_id, "type"),
-                             "add 'apportion: {by: population}' to the event, or restate onto a later date")
+            yield Diagnostic(
+                "IX609",
+                f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
+                f"{problem.reason}",
+                catalog.where("lineage", problem.event_id, "type"),
+                "add 'apportion: {by: population}' to the event, or restate onto a later date",
+            )
         else:
-            unmodelled = sorted(e.id for e in catalog.lineage.values() if e.status == "proposed"
-                                and e.id not in geography.options.proposed and problem.code in e.from_)
-            hint = (f"the proposed event '{unmodelled[0]}' ends it: add --proposed {unmodelled[0]}, or choose an "
-                    "earlier --geography-date") if unmodelled else \
-                "add the lineage event that ended the code, or correct its valid_to"
-            yield Diagnostic("IX610", f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
-                             f"{problem.reason}", catalog.where("areas", problem.code, "code"), hint)
+            unmodelled = sorted(
+                e.id
+                for e in catalog.lineage.values()
+                if e.status == "proposed"
+                and e.id not in geography.options.proposed
+                and problem.code in e.from_
+            )
+            hint = (
+                (
+                    f"the proposed event '{unmodelled[0]}' ends it: add --proposed {unmodelled[0]}, or choose an "
+                    "earlier --geography-date"
+                )
+                if unmodelled
+                else "add the lineage event that ended the code, or correct its valid_to"
+            )
+            yield Diagnostic(
+                "IX610",
+                f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
+                f"{problem.reason}",
+                catalog.where("areas", problem.code, "code"),
+                hint,
+            )
 
 
 def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
@@ -62,19 +87,34 @@ def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic
                 start, end = binding.periods.from_ or OPEN_START, binding.periods.to or OPEN_END
             else:
                 start = end = calendar.period_of(source_geography.codes)
-            changed = sorted({p.from_code for p in geography.closure.paths
-                              if p.level == source_geography.level and p.route
-                              and (p.geo_from or OPEN_START) <= end and start <= (p.geo_to or OPEN_END)})
+            changed = sorted(
+                {
+                    p.from_code
+                    for p in geography.closure.paths
+                    if p.level == source_geography.level
+                    and p.route
+                    and (p.geo_from or OPEN_START) <= end
+                    and start <= (p.geo_to or OPEN_END)
+                }
+            )
             if changed:
                 yield Diagnostic(
-                    "IX606", f"measure '{measure_id}' has additivity: none, but codes it may hold were reorganised "
+                    "IX606",
+                    f"measure '{measure_id}' has additivity: none, but codes it may hold were reorganised "
                     f"before {geography.date} ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''})",
                     catalog.where("measures", measure_id, "bindings", i),
                     "declare additivity: sum, or mean with a weight, so it can be restated; or limit the binding's "
-                    "periods to those after the last reorganisation")
+                    "periods to those after the last reorganisation",
+                )
 
 
-def closure_diagnostics(catalog: Catalog, geography: Geography, scenario: str | None = None) -> list[Diagnostic]:
+def closure_diagnostics(
+    catalog: Catalog, geography: Geography, scenario: str | None = None
+) -> list[Diagnostic]:
     """`scenario`: the scenario whose proposed events the geography models, if any."""
-    return [*_proposed(catalog, geography), *_unmappable(catalog, geography), *_unrestatable(catalog, geography),
-            *tiling_diagnostics(catalog, geography, scenario)]
+    return [
+        *_proposed(catalog, geography),
+        *_unmappable(catalog, geography),
+        *_unrestatable(catalog, geography),
+        *tiling_diagnostics(catalog, geography, scenario),
+    ]

@@ -20,7 +20,11 @@ from indexc.geography import Geography
 from indexc.spec.geography import LineageEvent
 from indexc.validate.catalog import Catalog
 
-CONTINUING_TYPES = ("transfer", "boundary_change", "rename")  # their predecessor keeps its code and territory
+CONTINUING_TYPES = (
+    "transfer",
+    "boundary_change",
+    "rename",
+)  # their predecessor keeps its code and territory
 
 
 def _covered(event: LineageEvent, index: int, geography: Geography) -> set[str]:
@@ -29,7 +33,11 @@ def _covered(event: LineageEvent, index: int, geography: Geography) -> set[str]:
     codes = set(successor.basis) | set(successor.districts)
     if event.type not in CONTINUING_TYPES:
         codes |= set(event.from_)
-        codes |= {area.parent for c in event.from_ if (area := geography.register.areas.get(c)) and area.parent}
+        codes |= {
+            area.parent
+            for c in event.from_
+            if (area := geography.register.areas.get(c)) and area.parent
+        }
     return codes - {successor.code}
 
 
@@ -46,24 +54,40 @@ def _overlaps(geography: Geography) -> Iterator[tuple[LineageEvent, int, str, li
             for level in sorted(register.levels):
                 if not register.levels[level].tiles or not register.in_level(successor.code, level):
                     continue
-                twice = sorted(c for c in covered if register.in_level(c, level) and register.valid_on(c, date))
+                twice = sorted(
+                    c for c in covered if register.in_level(c, level) and register.valid_on(c, date)
+                )
                 if twice:
                     yield event, index, level, twice
 
 
 def _hint(catalog: Catalog, geography: Geography, codes: list[str], scenario: str | None) -> str:
     modelled = {e.id for e in geography.events}
-    ending = sorted({e.id for e in catalog.lineage.values() if e.status == "proposed" and e.id not in modelled
-                     and e.type not in CONTINUING_TYPES and set(e.from_) & set(codes)})
+    ending = sorted(
+        {
+            e.id
+            for e in catalog.lineage.values()
+            if e.status == "proposed"
+            and e.id not in modelled
+            and e.type not in CONTINUING_TYPES
+            and set(e.from_) & set(codes)
+        }
+    )
     if ending and scenario:
-        return (f"the proposed event(s) ending them are not modelled: add {', '.join(ending)} to the scenario's "
-                "'proposed'")
+        return (
+            f"the proposed event(s) ending them are not modelled: add {', '.join(ending)} to the scenario's "
+            "'proposed'"
+        )
     if ending:
-        return "the proposed event(s) ending them are not modelled: add " + " ".join(f"--proposed {e}" for e in ending)
+        return "the proposed event(s) ending them are not modelled: add " + " ".join(
+            f"--proposed {e}" for e in ending
+        )
     return "add the lineage event that ended them, or end them in the register (valid_to) the day before"
 
 
-def tiling_diagnostics(catalog: Catalog, geography: Geography, scenario: str | None = None) -> Iterator[Diagnostic]:
+def tiling_diagnostics(
+    catalog: Catalog, geography: Geography, scenario: str | None = None
+) -> Iterator[Diagnostic]:
     """One diagnostic per successor and level covering territory twice; a scenario's at its `proposed`."""
     found: dict[tuple[str, int, str], list[str]] = defaultdict(list)
     events = {}
@@ -72,11 +96,20 @@ def tiling_diagnostics(catalog: Catalog, geography: Geography, scenario: str | N
         found[(event.id, index, level)].extend(codes)
     for (event_id, index, level), codes in sorted(found.items()):
         successor = events[event_id].to[index].code
-        names = ", ".join(f"{c} {geography.register.name(c)}" for c in codes[:3]) + (" ..." if len(codes) > 3 else "")
-        where = catalog.where("scenarios", scenario, "proposed") if scenario else \
-            catalog.where("lineage", event_id, "to", index)
+        names = ", ".join(f"{c} {geography.register.name(c)}" for c in codes[:3]) + (
+            " ..." if len(codes) > 3 else ""
+        )
+        where = (
+            catalog.where("scenarios", scenario, "proposed")
+            if scenario
+            else catalog.where("lineage", event_id, "to", index)
+        )
         context = f"scenario '{scenario}': " if scenario else ""
         yield Diagnostic(
-            "IX612", f"{context}level '{level}' does not tile the country once on {geography.date}: {successor} "
+            "IX612",
+            f"{context}level '{level}' does not tile the country once on {geography.date}: {successor} "
             f"({geography.register.name(successor)}), created by '{event_id}', covers the territory of {len(codes)} "
-            f"area(s) of the level still in force ({names})", where, _hint(catalog, geography, codes, scenario))
+            f"area(s) of the level still in force ({names})",
+            where,
+            _hint(catalog, geography, codes, scenario),
+        )

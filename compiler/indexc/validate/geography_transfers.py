@@ -57,12 +57,20 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 continue  # IX102
             where = catalog.where("lineage", event_id, "to", 0, "districts", j)
             if not area.valid_on(before):
-                yield Diagnostic("IX614", f"transfer '{event_id}' moves {district} from {giver}, but {district} is "
-                                 f"not in force on {before}", where,
-                                 "a transfer moves districts in force the day before it; correct the code or date")
+                yield Diagnostic(
+                    "IX614",
+                    f"transfer '{event_id}' moves {district} from {giver}, but {district} is "
+                    f"not in force on {before}",
+                    where,
+                    "a transfer moves districts in force the day before it; correct the code or date",
+                )
                 continue
             holder = holder_before(catalog, district, before)
             if holder is not None and holder != giver:
-                yield Diagnostic("IX614", f"transfer '{event_id}' moves {district} from {giver}, which did not hold "
-                                 f"it on {before}: {holder} did", where,
-                                 f"give 'from: [{holder}]', or correct the district's code or parent")
+                yield Diagnostic(
+                    "IX614",
+                    f"transfer '{event_id}' moves {district} from {giver}, which did not hold "
+                    f"it on {before}: {holder} did",
+                    where,
+                    f"give 'from: [{holder}]', or correct the district's code or parent",
+                )

@@ -28,26 +28,48 @@ def _repeats(entries: Entries) -> Iterator[tuple[str, tuple]]:
 
 def _index_lists(index) -> Iterator[tuple[str, str, Entries]]:
     """(what an entry is, the hint, its entries) for each list of an index whose entries must differ."""
-    yield ("saving", "give each saving of an index its own id",
-           ((s.id, ("savings", i, "id")) for i, s in enumerate(index.savings)))
-    yield ("productivity of lens", "an index measures the productivity of a lens once: keep one entry",
-           ((p.lens, ("productivity", i, "lens")) for i, p in enumerate(index.productivity)))
-    yield ("peer grouping", "list each grouping once under peers: groups",
-           ((g, ("peers", "groups", i)) for i, g in enumerate(index.peers.groups)))
+    yield (
+        "saving",
+        "give each saving of an index its own id",
+        ((s.id, ("savings", i, "id")) for i, s in enumerate(index.savings)),
+    )
+    yield (
+        "productivity of lens",
+        "an index measures the productivity of a lens once: keep one entry",
+        ((p.lens, ("productivity", i, "lens")) for i, p in enumerate(index.productivity)),
+    )
+    yield (
+        "peer grouping",
+        "list each grouping once under peers: groups",
+        ((g, ("peers", "groups", i)) for i, g in enumerate(index.peers.groups)),
+    )
     if index.peers.neighbours:
-        yield ("neighbour feature", "list each feature once and give it the combined weight",
-               ((f.metric, ("peers", "neighbours", "features", i))
-                for i, f in enumerate(index.peers.neighbours.features)))
+        yield (
+            "neighbour feature",
+            "list each feature once and give it the combined weight",
+            (
+                (f.metric, ("peers", "neighbours", "features", i))
+                for i, f in enumerate(index.peers.neighbours.features)
+            ),
+        )
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
         for what, hint, entries in _index_lists(index):
             for key, path in _repeats(entries):
-                yield Diagnostic("IX105", f"{what} '{key}' appears twice in index '{index_id}'",
-                                 catalog.where("indexes", index_id, *path), hint)
+                yield Diagnostic(
+                    "IX105",
+                    f"{what} '{key}' appears twice in index '{index_id}'",
+                    catalog.where("indexes", index_id, *path),
+                    hint,
+                )
     for scenario_id, scenario in catalog.scenarios.items():
         entries = ((event, ("proposed", i)) for i, event in enumerate(scenario.proposed))
         for key, path in _repeats(entries):
-            yield Diagnostic("IX105", f"proposed event '{key}' appears twice in scenario '{scenario_id}'",
-                             catalog.where("scenarios", scenario_id, *path), "list each proposed event once")
+            yield Diagnostic(
+                "IX105",
+                f"proposed event '{key}' appears twice in scenario '{scenario_id}'",
+                catalog.where("scenarios", scenario_id, *path),
+                "list each proposed event once",
+            )

@@ -17,9 +17,13 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             for item in source.items:
                 problem = source.item_parts_problem(item)
                 if problem:
-                    yield Diagnostic("IX003", problem, catalog.where("sources", source_id, "items", item, key=True),
-                                     "a blank cell names no item; write the item as the values of its columns "
-                                     "in their order, such as STS001/Outcome")
+                    yield Diagnostic(
+                        "IX003",
+                        problem,
+                        catalog.where("sources", source_id, "items", item, key=True),
+                        "a blank cell names no item; write the item as the values of its columns "
+                        "in their order, such as STS001/Outcome",
+                    )
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
             source = catalog.sources.get(binding.source)
@@ -27,7 +31,13 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             if items is None or binding.item in items:
                 continue
             what = "column" if isinstance(source, WideSource) else "item"
-            hint = did_you_mean(binding.item, items) or f"'{binding.source}' declares: {', '.join(sorted(items))}"
-            yield Diagnostic("IX402", f"unknown {what} '{binding.item}' in source '{binding.source}'",
-                             catalog.where("measures", measure_id, "bindings", i, "item"),
-                             hint + f" (declare new {what}s under 'items' of the source)")
+            hint = (
+                did_you_mean(binding.item, items)
+                or f"'{binding.source}' declares: {', '.join(sorted(items))}"
+            )
+            yield Diagnostic(
+                "IX402",
+                f"unknown {what} '{binding.item}' in source '{binding.source}'",
+                catalog.where("measures", measure_id, "bindings", i, "item"),
+                hint + f" (declare new {what}s under 'items' of the source)",
+            )

@@ -24,15 +24,25 @@ def _lowest(index: Index, lens: Lens) -> float | None:
     return None if any(b is None for b in bounds) else min(bounds)
 
 
-def _aggregation_problem(aggregate: Aggregation, bound: float | None, what: str, where) -> Diagnostic | None:
+def _aggregation_problem(
+    aggregate: Aggregation, bound: float | None, what: str, where
+) -> Diagnostic | None:
     if aggregate.needs_positive() and (bound is None or bound <= 0):
-        return Diagnostic("IX310", f"{what} takes a {aggregate.method} mean of scores that can be "
-                          f"{'negative' if bound is None else f'{bound:g}'}", where,
-                          "normalise onto a positive range, e.g. {method: minmax, low: 1, high: 100}, "
-                          "or aggregate with arithmetic")
+        return Diagnostic(
+            "IX310",
+            f"{what} takes a {aggregate.method} mean of scores that can be "
+            f"{'negative' if bound is None else f'{bound:g}'}",
+            where,
+            "normalise onto a positive range, e.g. {method: minmax, low: 1, high: 100}, "
+            "or aggregate with arithmetic",
+        )
     if aggregate.needs_non_negative() and (bound is None or bound < 0):
-        return Diagnostic("IX310", f"{what} takes a generalised mean of scores that can be negative", where,
-                          "normalise onto a non-negative range, e.g. {method: minmax, low: 0, high: 100}")
+        return Diagnostic(
+            "IX310",
+            f"{what} takes a generalised mean of scores that can be negative",
+            where,
+            "normalise onto a non-negative range, e.g. {method: minmax, low: 0, high: 100}",
+        )
     return None
 
 
@@ -43,39 +53,56 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         lenses.setdefault(lens.id, (path, lens))
         if lens.aggregate is None:
             continue  # it uses method.aggregate, checked once below over the whole tree
-        problem = _aggregation_problem(lens.aggregate, _lowest(index, lens), f"lens '{lens.id}'",
-                                       where(*path, "aggregate"))
+        problem = _aggregation_problem(
+            lens.aggregate, _lowest(index, lens), f"lens '{lens.id}'", where(*path, "aggregate")
+        )
         if problem:
             yield problem
     root = Lens(id="root", lenses=index.lenses)
-    problem = _aggregation_problem(index.method.aggregate, _lowest(index, root), f"index '{index_id}'",
-                                   where("method", "aggregate") if "aggregate" in index.method.model_fields_set
-                                   else where("method"))
+    problem = _aggregation_problem(
+        index.method.aggregate,
+        _lowest(index, root),
+        f"index '{index_id}'",
+        where("method", "aggregate")
+        if "aggregate" in index.method.model_fields_set
+        else where("method"),
+    )
     if problem:
         yield problem
     if index.method.normalise.method == "goalpost":
-        yield Diagnostic("IX312", f"index '{index_id}' normalises every metric onto goalposts", where("method",
-                         "normalise"), "goalposts are in a metric's own units: declare them per metric under "
-                         "method: overrides: METRIC: normalise:")
+        yield Diagnostic(
+            "IX312",
+            f"index '{index_id}' normalises every metric onto goalposts",
+            where("method", "normalise"),
+            "goalposts are in a metric's own units: declare them per metric under "
+            "method: overrides: METRIC: normalise:",
+        )
     for metric_id, override in index.method.overrides.items():
         norm = override.normalise
         if norm is None or norm.method != "goalpost" or metric_id not in catalog.metrics:
             continue
         higher = catalog.metrics[metric_id].direction == "higher_is_better"
         if (norm.target > norm.worst) != higher:
-            yield Diagnostic("IX313", f"the goalposts of metric '{metric_id}' run from {norm.worst:g} to "
-                             f"{norm.target:g}, against its direction ({catalog.metrics[metric_id].direction})",
-                             where("method", "overrides", metric_id, "normalise"),
-                             "swap worst and target, or check the metric's direction")
+            yield Diagnostic(
+                "IX313",
+                f"the goalposts of metric '{metric_id}' run from {norm.worst:g} to "
+                f"{norm.target:g}, against its direction ({catalog.metrics[metric_id].direction})",
+                where("method", "overrides", metric_id, "normalise"),
+                "swap worst and target, or check the metric's direction",
+            )
     for p, productivity in enumerate(index.productivity):
         if productivity.method != "ratio" or productivity.lens not in lenses:
             continue
         bound = _lowest(index, lenses[productivity.lens][1])
         if bound is None or bound < 0:
-            yield Diagnostic("IX311", f"the productivity ratio of lens '{productivity.lens}' divides a score that "
-                             "can be negative", where("productivity", p, "method"),
-                             "use method: rank_gap, or a normalisation that is never negative (minmax, a z-score "
-                             "is not)")
+            yield Diagnostic(
+                "IX311",
+                f"the productivity ratio of lens '{productivity.lens}' divides a score that "
+                "can be negative",
+                where("productivity", p, "method"),
+                "use method: rank_gap, or a normalisation that is never negative (minmax, a z-score "
+                "is not)",
+            )
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:

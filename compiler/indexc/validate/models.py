@@ -21,6 +21,7 @@ from indexc.spec.base import IDENTIFIER_PATTERN
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.wording import describe, fold_unions, locate, plain_text
 
+
 def did_you_mean(name: Any, candidates: Iterable[str]) -> str | None:
     matches = difflib.get_close_matches(str(name), sorted(candidates), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
@@ -50,14 +51,18 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             return []
         if isinstance(part, int):
             continue
-        field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
+        field = next(
+            (f for name, f in current.model_fields.items() if (f.alias or name) == part), None
+        )
         current = _model_in(field.annotation) if field else None
     if current is None:
         return []
     return [f.alias or name for name, f in current.model_fields.items()]
 
 
-def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str) -> Diagnostic:
+def schema_diagnostic(
+    error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str
+) -> Diagnostic:
     """IX003 for one pydantic error, named by the ids written in the spec (see `wording`)."""
     raw = origin.raw()
     is_key = "[key]" in error["loc"]
@@ -70,22 +75,40 @@ def schema_diagnostic(error: dict[str, Any], model: type[BaseModel], origin: Ori
 
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, path[:-1])
-        hint = (renamed_key_hint(path[-1], allowed) or did_you_mean(path[-1], allowed)
-                or (f"allowed keys here: {', '.join(allowed)}" if allowed else None))
-        return Diagnostic("IX003", f"{where(steps[:-1])}: unknown key '{path[-1]}'",
-                          origin.location(*path, key=True), hint)
+        hint = (
+            renamed_key_hint(path[-1], allowed)
+            or did_you_mean(path[-1], allowed)
+            or (f"allowed keys here: {', '.join(allowed)}" if allowed else None)
+        )
+        return Diagnostic(
+            "IX003",
+            f"{where(steps[:-1])}: unknown key '{path[-1]}'",
+            origin.location(*path, key=True),
+            hint,
+        )
     if kind == "missing" and path and path[-1] == error["loc"][-1]:
-        return Diagnostic("IX003", f"{where(steps[:-1])}: required key '{path[-1]}' is missing",
-                          origin.location(*path[:-1]), f"add '{path[-1]}:' here")
-    return Diagnostic("IX003", f"{where(steps)}: {plain_text(error)}", origin.location(*path, key=is_key),
-                      _hint(error, model, path))
+        return Diagnostic(
+            "IX003",
+            f"{where(steps[:-1])}: required key '{path[-1]}' is missing",
+            origin.location(*path[:-1]),
+            f"add '{path[-1]}:' here",
+        )
+    return Diagnostic(
+        "IX003",
+        f"{where(steps)}: {plain_text(error)}",
+        origin.location(*path, key=is_key),
+        _hint(error, model, path),
+    )
 
 
 def _hint(error: dict[str, Any], model: type[BaseModel], path: tuple[Any, ...]) -> str | None:
     kind = error["type"]
     if kind == "string_type" and isinstance(error.get("input"), float):
-        return f"quote the value, e.g. \"{error['input']}\", so it is read as text"
-    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN:
+        return f'quote the value, e.g. "{error["input"]}", so it is read as text'
+    if (
+        kind == "string_pattern_mismatch"
+        and error.get("ctx", {}).get("pattern") == IDENTIFIER_PATTERN
+    ):
         return "use lower-case letters, digits and underscores, starting with a letter"
     if kind.startswith("date_"):
         return "write a date as YYYY-MM-DD, such as 2021-04-01"
@@ -102,8 +125,14 @@ def primary_errors(err: ValidationError, raw: Any = None) -> list[dict[str, Any]
     and with the forms a value could take folded into one error when `raw`, the data as written, is given."""
     errors = err.errors(include_url=False)
     failed_inside = [e["loc"] for e in errors if e["type"] != "too_short"]
-    errors = [e for e in errors if e["type"] != "too_short"
-              or not any(loc[:len(e["loc"])] == e["loc"] and len(loc) > len(e["loc"]) for loc in failed_inside)]
+    errors = [
+        e
+        for e in errors
+        if e["type"] != "too_short"
+        or not any(
+            loc[: len(e["loc"])] == e["loc"] and len(loc) > len(e["loc"]) for loc in failed_inside
+        )
+    ]
     return errors if raw is None else fold_unions(errors, raw)
 
 
@@ -113,12 +142,20 @@ def _label(kind: Kind, raw: Any, index: int) -> str:
     return f"{kind.noun} #{index + 1}"
 
 
-def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dict, diagnostics: list) -> None:
+def _add_entry(
+    catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dict, diagnostics: list
+) -> None:
     index = origin.path[-1]
     label = _label(kind, raw, index)
     if not isinstance(raw, dict):
-        diagnostics.append(Diagnostic("IX003", f"{label}: each entry of '{kind.key}' must be a mapping",
-                                      origin.location(), hint="start the entry with '- id: ...'"))
+        diagnostics.append(
+            Diagnostic(
+                "IX003",
+                f"{label}: each entry of '{kind.key}' must be a mapping",
+                origin.location(),
+                hint="start the entry with '- id: ...'",
+            )
+        )
         return
     chosen = kind.model_for(raw)
     if isinstance(chosen, str):
@@ -130,16 +167,22 @@ def _add_entry(catalog: Catalog, kind: Kind, raw: Any, origin: Origin, seen: dic
     try:
         model = chosen.model_validate(raw)
     except ValidationError as err:
-        diagnostics.extend(schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err, raw))
+        diagnostics.extend(
+            schema_diagnostic(e, chosen, origin, label) for e in primary_errors(err, raw)
+        )
         if isinstance(raw.get(kind.id_key), str):
             catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
     first = seen.get((kind.key, model.id))
     if first is not None:
-        diagnostics.append(Diagnostic(
-            "IX101", f"duplicate {kind.noun} {kind.id_key} '{model.id}'", origin.location(kind.id_key),
-            hint=f"first defined at {first.location(kind.id_key)}; each {kind.id_key} is unique among {kind.key}",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                "IX101",
+                f"duplicate {kind.noun} {kind.id_key} '{model.id}'",
+                origin.location(kind.id_key),
+                hint=f"first defined at {first.location(kind.id_key)}; each {kind.id_key} is unique among {kind.key}",
+            )
+        )
         return
     seen[(kind.key, model.id)] = origin
     catalog.of_kind(kind.key)[model.id] = model
@@ -156,14 +199,28 @@ def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
             if key == LANGUAGE_KEY:
                 continue
             if key not in kinds:
-                diagnostics.append(Diagnostic(
-                    "IX004", f"unknown kind '{key}'", spec_file.location((key,), key=True),
-                    hint=did_you_mean(key, kinds) or f"a spec file may hold: {', '.join(kinds)}"))
+                diagnostics.append(
+                    Diagnostic(
+                        "IX004",
+                        f"unknown kind '{key}'",
+                        spec_file.location((key,), key=True),
+                        hint=did_you_mean(key, kinds)
+                        or f"a spec file may hold: {', '.join(kinds)}",
+                    )
+                )
                 continue
             if not isinstance(entries, list):
-                diagnostics.append(Diagnostic("IX003", f"'{key}' must be a list of entries",
-                                              spec_file.location((key,)), hint="write each entry as '- id: ...'"))
+                diagnostics.append(
+                    Diagnostic(
+                        "IX003",
+                        f"'{key}' must be a list of entries",
+                        spec_file.location((key,)),
+                        hint="write each entry as '- id: ...'",
+                    )
+                )
                 continue
             for index, raw in enumerate(entries):
-                _add_entry(catalog, kinds[key], raw, Origin(spec_file, (key, index)), seen, diagnostics)
+                _add_entry(
+                    catalog, kinds[key], raw, Origin(spec_file, (key, index)), seen, diagnostics
+                )
     return catalog, diagnostics

@@ -19,16 +19,20 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         ignored = sorted(smell.model_fields_set - {"off"})
         if smell.off is not None and ignored:
             yield Diagnostic(
-                "IX733", f"measure '{measure_id}': the smell test is off, so {', '.join(ignored)} would do nothing",
+                "IX733",
+                f"measure '{measure_id}': the smell test is off, so {', '.join(ignored)} would do nothing",
                 catalog.where("measures", measure_id, "smell", "off"),
-                "remove 'off:' to run the test as tuned, or remove the rest")
+                "remove 'off:' to run the test as tuned, or remove the rest",
+            )
         seen: set[tuple[str, str | None]] = set()
         for position, accepted in enumerate(smell.accept):
             key = (accepted.area, accepted.period)
             if key in seen or (accepted.area, None) in seen:
                 yield Diagnostic(
-                    "IX733", f"measure '{measure_id}': {accepted.area}"
+                    "IX733",
+                    f"measure '{measure_id}': {accepted.area}"
                     f"{' ' + accepted.period if accepted.period else ''} is accepted twice",
                     catalog.where("measures", measure_id, "smell", "accept", position),
-                    "keep one entry, with one reason")
+                    "keep one entry, with one reason",
+                )
             seen.add(key)

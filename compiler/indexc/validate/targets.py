@@ -29,30 +29,53 @@ def target_path(root: Path, name: str) -> Path:
 def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None, list[Diagnostic]]:
     path = target_path(root, name)
     if not path.is_file():
-        return None, [Diagnostic("IX501", f"no target file for target '{name}'", Location(f"{TARGETS_DIR}/{name}.yaml"),
-                                 f"create {TARGETS_DIR}/{name}.yaml with 'target: {name}' and its relations")]
+        return None, [
+            Diagnostic(
+                "IX501",
+                f"no target file for target '{name}'",
+                Location(f"{TARGETS_DIR}/{name}.yaml"),
+                f"create {TARGETS_DIR}/{name}.yaml with 'target: {name}' and its relations",
+            )
+        ]
     spec_file, diagnostics = load_file(path, root, "target")
     if spec_file is None:
         return None, diagnostics
     raw = {k: v for k, v in spec_file.data.items() if k != LANGUAGE_KEY}
     if raw.get("target") != name:
-        return None, diagnostics + [Diagnostic(
-            "IX501", f"target file {spec_file.path} must say 'target: {name}'",
-            spec_file.location(("target",)), f"the file name and its 'target:' key must agree ({', '.join(TARGET_MODELS)})")]
+        return None, diagnostics + [
+            Diagnostic(
+                "IX501",
+                f"target file {spec_file.path} must say 'target: {name}'",
+                spec_file.location(("target",)),
+                f"the file name and its 'target:' key must agree ({', '.join(TARGET_MODELS)})",
+            )
+        ]
     model = TARGET_MODELS[name]
     origin = Origin(spec_file, ())
     try:
         target = model.model_validate(raw)
     except ValidationError as err:
-        return None, diagnostics + [schema_diagnostic(e, model, origin, f"target '{name}'")
-                                    for e in primary_errors(err, raw)]
+        return None, diagnostics + [
+            schema_diagnostic(e, model, origin, f"target '{name}'")
+            for e in primary_errors(err, raw)
+        ]
     for source_id in sorted(set(catalog.sources) - set(target.relations)):
-        diagnostics.append(Diagnostic(
-            "IX502", f"source '{source_id}' has no relation in target '{name}'", origin.location("relations", key=True),
-            f"add '{source_id}:' under relations (source defined at {catalog.where('sources', source_id)})"))
+        diagnostics.append(
+            Diagnostic(
+                "IX502",
+                f"source '{source_id}' has no relation in target '{name}'",
+                origin.location("relations", key=True),
+                f"add '{source_id}:' under relations (source defined at {catalog.where('sources', source_id)})",
+            )
+        )
     for source_id in sorted(set(target.relations) - set(catalog.sources)):
-        diagnostics.append(Diagnostic(
-            "IX102", f"unknown source '{source_id}' in the relations of target '{name}'",
-            origin.location("relations", source_id, key=True),
-            did_you_mean(source_id, catalog.sources) or "remove the relation or define the source"))
+        diagnostics.append(
+            Diagnostic(
+                "IX102",
+                f"unknown source '{source_id}' in the relations of target '{name}'",
+                origin.location("relations", source_id, key=True),
+                did_you_mean(source_id, catalog.sources)
+                or "remove the relation or define the source",
+            )
+        )
     return target, diagnostics

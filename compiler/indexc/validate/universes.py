@@ -20,7 +20,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for universe_id, universe in catalog.universes.items():
         if universe.register_ is None and not set(universe.types) & set(types):
             yield Diagnostic(
-                "IX740", f"universe '{universe_id}' matches no area of the area register: none has type "
+                "IX740",
+                f"universe '{universe_id}' matches no area of the area register: none has type "
                 f"{' or '.join(repr(t) for t in universe.types)}; the types it has are {', '.join(types)}",
                 catalog.where("universes", universe_id, "types"),
-                "write the types as the register spells them; the check is case-sensitive")
+                "write the types as the register spells them; the check is case-sensitive",
+            )

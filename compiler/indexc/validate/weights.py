@@ -15,11 +15,19 @@ from indexc.validate.catalog import Catalog
 
 def _weight_problem(weight, what: str, location) -> Diagnostic | None:
     if weight is None:
-        return Diagnostic("IX302", f"{what} has no weight", location,
-                          "add 'weight:' with a positive number (use 1 everywhere for equal weights)")
+        return Diagnostic(
+            "IX302",
+            f"{what} has no weight",
+            location,
+            "add 'weight:' with a positive number (use 1 everywhere for equal weights)",
+        )
     if weight <= 0:
-        return Diagnostic("IX301", f"{what} has a non-positive weight {weight:g}", location,
-                          "weights must be greater than 0; remove the entry to leave it out")
+        return Diagnostic(
+            "IX301",
+            f"{what} has a non-positive weight {weight:g}",
+            location,
+            "weights must be greater than 0; remove the entry to leave it out",
+        )
     return None
 
 
@@ -27,28 +35,42 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
         lens_ids: set[str] = set()
         for path, lens, _ in index.walk():
-            where = catalog.where("indexes", index_id, *path, "weight" if lens.weight is not None else "id")
+            where = catalog.where(
+                "indexes", index_id, *path, "weight" if lens.weight is not None else "id"
+            )
             problem = _weight_problem(lens.weight, f"lens '{lens.id}' of index '{index_id}'", where)
             if problem:
                 yield problem
             if lens.id in lens_ids:
-                yield Diagnostic("IX105", f"lens '{lens.id}' appears twice in index '{index_id}'",
-                                 catalog.where("indexes", index_id, *path, "id"),
-                                 "give each lens of an index its own id, at every depth")
+                yield Diagnostic(
+                    "IX105",
+                    f"lens '{lens.id}' appears twice in index '{index_id}'",
+                    catalog.where("indexes", index_id, *path, "id"),
+                    "give each lens of an index its own id, at every depth",
+                )
             lens_ids.add(lens.id)
             seen: set[str] = set()
             for m, entry in enumerate(lens.metrics):
                 where = catalog.where("indexes", index_id, *path, "metrics", m)
-                problem = _weight_problem(entry.weight, f"metric '{entry.metric}' in lens '{lens.id}'", where)
+                problem = _weight_problem(
+                    entry.weight, f"metric '{entry.metric}' in lens '{lens.id}'", where
+                )
                 if problem:
                     yield problem
                 if entry.metric in seen:
-                    yield Diagnostic("IX105", f"metric '{entry.metric}' appears twice in lens '{lens.id}'", where,
-                                     "list a metric once per lens and give it the combined weight")
+                    yield Diagnostic(
+                        "IX105",
+                        f"metric '{entry.metric}' appears twice in lens '{lens.id}'",
+                        where,
+                        "list a metric once per lens and give it the combined weight",
+                    )
                 seen.add(entry.metric)
     for scenario_id, scenario in catalog.scenarios.items():
         for key, weight in scenario.weights.items():
-            problem = _weight_problem(weight, f"'{key}' in scenario '{scenario_id}'",
-                                      catalog.where("scenarios", scenario_id, "weights", key))
+            problem = _weight_problem(
+                weight,
+                f"'{key}' in scenario '{scenario_id}'",
+                catalog.where("scenarios", scenario_id, "weights", key),
+            )
             if problem:
                 yield problem

@@ -20,9 +20,19 @@ from indexc.spec.base import IDENTIFIER_PATTERN
 
 # what one entry of a list under this key is called; a list under another key has "entries"
 ENTRY_NOUNS = {
-    "lenses": "lens", "metrics": "metric", "bindings": "binding", "savings": "saving", "features": "feature",
-    "productivity": "productivity entry", "groups": "group", "surface": "surface rule", "to": "successor",
-    "districts": "district", "proposed": "proposed event", "types": "type", "pinned": "pinned snapshot",
+    "lenses": "lens",
+    "metrics": "metric",
+    "bindings": "binding",
+    "savings": "saving",
+    "features": "feature",
+    "productivity": "productivity entry",
+    "groups": "group",
+    "surface": "surface rule",
+    "to": "successor",
+    "districts": "district",
+    "proposed": "proposed event",
+    "types": "type",
+    "pinned": "pinned snapshot",
 }
 ID_KEYS = ("id", "metric", "code")  # the key that names an entry, in order of preference
 
@@ -31,8 +41,12 @@ ID_KEYS = ("id", "metric", "code")  # the key that names an entry, in order of p
 class Place:
     """Where pydantic's path leads in the data as written."""
 
-    path: tuple[Any, ...]  # the keys and list indexes that exist in the raw data (plus a missing key, last)
-    member: str | None = None  # the first union member or validator pydantic named on the way, if any
+    path: tuple[
+        Any, ...
+    ]  # the keys and list indexes that exist in the raw data (plus a missing key, last)
+    member: str | None = (
+        None  # the first union member or validator pydantic named on the way, if any
+    )
     branch: tuple[Any, ...] | None = None  # the path at which that member was named
 
 
@@ -84,7 +98,14 @@ def fold_unions(errors: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
             keep = mapping_forms
         elif all(text.startswith("must be ") for text in texts):
             forms = dict.fromkeys(text.removeprefix("must be ") for text in texts)
-            keep = [{"type": "union", "loc": branch, "msg": "must be " + " or ".join(forms), "input": value}]
+            keep = [
+                {
+                    "type": "union",
+                    "loc": branch,
+                    "msg": "must be " + " or ".join(forms),
+                    "input": value,
+                }
+            ]
         else:
             keep = [found[0][0]]
         dropped = [error for error, _ in found]
@@ -113,7 +134,10 @@ def describe(raw: Any, path: tuple[Any, ...]) -> list[str]:
 
 def _entry_words(key: str, entry: Any, index: int) -> str:
     noun = ENTRY_NOUNS.get(key)
-    name = next((entry[k] for k in ID_KEYS if isinstance(entry, dict) and isinstance(entry.get(k), str)), None)
+    name = next(
+        (entry[k] for k in ID_KEYS if isinstance(entry, dict) and isinstance(entry.get(k), str)),
+        None,
+    )
     if name is None and noun and isinstance(entry, str):
         name = entry
     if noun is None:
@@ -124,7 +148,10 @@ def _entry_words(key: str, entry: Any, index: int) -> str:
 def plain_text(error: dict[str, Any]) -> str:
     """What is wrong, in the words of the spec language."""
     kind, given = error["type"], error.get("input")
-    ctx = {key: f"{value:g}" if isinstance(value, float) else value for key, value in (error.get("ctx") or {}).items()}
+    ctx = {
+        key: f"{value:g}" if isinstance(value, float) else value
+        for key, value in (error.get("ctx") or {}).items()
+    }
     if kind in ("value_error", "assertion_error"):
         return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.startswith(("date_", "datetime_")):
@@ -133,17 +160,25 @@ def plain_text(error: dict[str, Any]) -> str:
         return WORDS[kind].format(**ctx)
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern")
-        return f"'{given}' is not {PATTERNS[pattern]}" if pattern in PATTERNS else \
-            f"'{given}' does not have the form {pattern}"
+        return (
+            f"'{given}' is not {PATTERNS[pattern]}"
+            if pattern in PATTERNS
+            else f"'{given}' does not have the form {pattern}"
+        )
     if kind in ("too_short", "string_too_short"):
         least = ctx.get("min_length", 1)
         if kind == "string_too_short":
-            return "must not be empty" if least == 1 else f"must be at least {least} characters long"
+            return (
+                "must not be empty" if least == 1 else f"must be at least {least} characters long"
+            )
         return "must not be empty" if least == 1 else f"must have at least {least} entries"
     if kind in ("too_long", "string_too_long"):
         unit = "characters long" if kind == "string_too_long" else "entries"
-        return f"must have at most {ctx.get('max_length')} {unit}" if kind == "too_long" else \
-            f"must be at most {ctx.get('max_length')} {unit}"
+        return (
+            f"must have at most {ctx.get('max_length')} {unit}"
+            if kind == "too_long"
+            else f"must be at most {ctx.get('max_length')} {unit}"
+        )
     return _reworded(error["msg"])
 
 
@@ -163,18 +198,30 @@ PATTERNS = {
 WORDS = {
     "missing": "a required value is missing",
     "extra_forbidden": "is not a key here",
-    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
-    "float_type": "must be a number", "float_parsing": "must be a number",
-    "decimal_type": "must be a number", "decimal_parsing": "must be a number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
     "finite_number": "must be a finite number (not .inf or .nan)",
-    "string_type": "must be text", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-    "list_type": "must be a list", "tuple_type": "must be a list", "set_type": "must be a list",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "set_type": "must be a list",
     "frozen_set_type": "must be a list",
-    "dict_type": "must be a mapping", "model_type": "must be a mapping", "model_attributes_type": "must be a mapping",
-    "literal_error": "must be {expected}", "enum": "must be {expected}",
-    "greater_than": "must be more than {gt}", "greater_than_equal": "must be {ge} or more",
-    "less_than": "must be less than {lt}", "less_than_equal": "must be {le} or less",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "literal_error": "must be {expected}",
+    "enum": "must be {expected}",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be {le} or less",
     "multiple_of": "must be a multiple of {multiple_of}",
     "union_tag_invalid": "'{tag}' is not one of {expected_tags}",
     "union_tag_not_found": "needs the key '{discriminator}'",
@@ -183,8 +230,11 @@ WORDS = {
 
 def _reworded(message: str) -> str:
     """A message of a type not in the table, said as a rule about the value rather than about 'Input'."""
-    for said, plain in (("Input should be ", "must be "), ("Input should have ", "must have "),
-                        ("Input should ", "must ")):
+    for said, plain in (
+        ("Input should be ", "must be "),
+        ("Input should have ", "must have "),
+        ("Input should ", "must "),
+    ):
         if message.startswith(said):
-            message = plain + message[len(said):]
+            message = plain + message[len(said) :]
     return message.replace(" after validation", "").replace("a valid ", "a ")
