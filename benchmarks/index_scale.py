@@ -56,9 +56,10 @@ import time
 from pathlib import Path
 
 import duckdb
-import indexc
 import numpy as np
 import pandas as pd
+
+import indexc
 from indexc.engines import duckdb as duckdb_engine
 from indexc.plan.nodes import LiteralTableNode
 from indexc.project import Project

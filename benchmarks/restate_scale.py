@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import duckdb
+
 import indexc
 from indexc.engines import duckdb as duckdb_engine
 from indexc.project import Project

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+
 from indexc.cli import main
 
 AUDITS = """indexc: 2

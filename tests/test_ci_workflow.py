@@ -8,8 +8,9 @@ import subprocess
 
 from click.testing import CliRunner
 from conftest import REPO
-from indexc.cli import main
 from ruamel.yaml import YAML
+
+from indexc.cli import main
 
 WORKFLOW = REPO / ".github" / "workflows" / "indexc.yml"
 

@@ -314,7 +314,8 @@ def test_a_row_given_twice_fails_the_run(tiny_project: Path) -> None:
 
 def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -> None:
     assert invoke(example_project, "run", "-q").exit_code == 0
-    import subprocess, sys
+    import subprocess
+    import sys
 
     holder = subprocess.Popen(
         [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from indexc.cli import main
 from indexc.errors import UserError
 from indexc.project import Project

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from chromium import rendered_dom
 from click.testing import CliRunner
+
 from indexc.cli import main
 
 

@@ -8,6 +8,7 @@ import re
 
 from click.testing import CliRunner
 from conftest import REPO
+
 from indexc.cli import main
 
 CLI_DOC = REPO / "docs" / "cli.md"

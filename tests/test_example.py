@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from indexc.project import Project
 from indexc.load import find_spec_files
+from indexc.project import Project
 
 
 def read_csv(project: Path, name: str) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 from click.testing import CliRunner
+
 from indexc.cli import main
 
 

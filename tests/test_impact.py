@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO, copy_project
+
 from indexc.cli import main
 from indexc.errors import UserError
 from indexc.project import Project
-
-from conftest import REPO, copy_project
 
 RESTRUCTURED = """indexc: 2
 # from 2026 one column per item, and SURVEY2 renamed

@@ -4,8 +4,8 @@ marked in text and dashed in mermaid, and a header that counts the events in for
 from __future__ import annotations
 
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from indexc.cli import main
 
 SURREY = (

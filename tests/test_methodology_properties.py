@@ -12,13 +12,13 @@ import csv
 import os
 
 import duckdb
+from conftest import FIXTURES, copy_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference.compare import differences, read_relation, reference_tables, relation_exists, report
 from ruamel.yaml import YAML
 
-from conftest import FIXTURES, copy_project
 from indexc.project import Project
-from reference.compare import differences, read_relation, reference_tables, relation_exists, report
 
 AREAS = [f"X{i:02d}" for i in range(1, 15)]
 PERIODS = ["2021-22", "2022-23", "2023-24"]

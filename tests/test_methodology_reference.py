@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import FIXTURES, REPO, copy_project
-from indexc.project import Project
-from reference.compare import differences, reference_tables, relation_exists, read_relation, report
+from reference.compare import differences, read_relation, reference_tables, relation_exists, report
 from reference.methodology import TABLES
 from reference.spec import indexes_and_scenarios, load_specs
+
+from indexc.project import Project
 
 DOCUMENTED = TABLES  # the baseline objects of "Output tables"
 SCENARIO_TABLES = ("deltas", "lens_scores", "scores")  # what every scenario recomputes

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from reference.inputs import Inputs
 from reference.methodology import compute_index
 from reference.scoring import normalise, treat

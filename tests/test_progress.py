@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+from rich.console import Console
+
 from indexc.engines import BuiltObject
 from indexc.progress import RunProgress, describe
-from rich.console import Console
 
 
 class Named:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from indexc.engines import duckdb as duckdb_engine
 from indexc.errors import UserError
 from indexc.project import Project

@@ -223,6 +223,7 @@ def test_a_proposed_split_modelled_without_its_district_mergers_covers_the_lower
 
 def test_every_level_of_the_enacted_geography_tiles_the_country_once_at_every_event_date() -> None:
     from conftest import REPO
+
     from indexc.geography import resolve_geography
     from indexc.validate.geography_tiling import tiling_diagnostics
 

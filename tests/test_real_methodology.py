@@ -8,9 +8,9 @@ import datetime
 
 import duckdb
 import pytest
+from conftest import REPO, copy_project
 from ruamel.yaml import YAML
 
-from conftest import REPO, copy_project
 from indexc.project import Project
 
 DATA = REPO / "examples" / "data"

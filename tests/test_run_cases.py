@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, copy_project
 from ruamel.yaml import YAML
 
-from conftest import FIXTURES, copy_project
 from indexc.cli import main
 
 CASES_DIR = Path(__file__).resolve().parent / "run_cases"

@@ -11,8 +11,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO
-from indexc.cli import main
 from ruamel.yaml import YAML
+
+from indexc.cli import main
 
 OLD_LANGUAGE = FIXTURES / "example_v1"  # written in language version 1 on purpose (test_migrate.py)
 SPEC_FILES = sorted(REPO.glob("specs/**/*.yaml")) + sorted(

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+
 from indexc.cli import main
 
 SPEND = "examples/data/asc_fr_2016_17_expenditure.csv"

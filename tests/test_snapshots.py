@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from indexc.errors import UserError
 from indexc.project import Project
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from fakesnow_server import SWAP, StandInConnection
+from ruamel.yaml import YAML
+
 from indexc.engines import snowflake as snowflake_engine
 from indexc.errors import UserError
 from indexc.generate.publish import is_published
@@ -25,7 +27,6 @@ from indexc.generate.snowflake_check import snowflake_problems
 from indexc.plan.nodes import Materialisation
 from indexc.project import Project
 from indexc.spec.targets import SnowflakeTarget
-from ruamel.yaml import YAML
 
 POLICY = "indexc: 2\nsnapshot_policies:\n  - {id: latest, surface: [{latest: 3}]}\n"
 TOLERANCE = 1e-9
@@ -323,6 +324,7 @@ def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(
 ) -> None:
     """`indexc run --target snowflake` with the credentials in a connections.toml named by the target."""
     from click.testing import CliRunner
+
     from indexc.cli import main
 
     target, _ = prepare_fakesnow(tiny_project, fakesnow_port)

@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlglot
 from conftest import FIXTURES
+
 from indexc.generate.snowflake_check import snowflake_problems
 from indexc.geography import GeographyOptions
 from indexc.project import Project

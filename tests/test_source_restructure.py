@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO, copy_project
+
 from indexc.cli import main
 from indexc.project import Project
 

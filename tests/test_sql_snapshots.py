@@ -9,9 +9,9 @@ with `pytest --snapshot-update`.
 from __future__ import annotations
 
 import pytest
+from conftest import REPO
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from conftest import REPO
 from indexc.emit import file_text
 from indexc.project import Project
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from test_publish import POLICY, published_state
+
 from indexc.cli import main
 from indexc.errors import UserError
 from indexc.geography import GeographyOptions
 from indexc.project import Project
-from test_publish import POLICY, published_state
 
 PROPOSED = """indexc: 2
 areas:
@@ -255,9 +256,10 @@ def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(
 ) -> None:
     """Through fakesnow: the live published schema (and its snapshots) and the live build schema are unchanged
     by a proposed and by a scenario what-if, each published into its own schema by its own swap."""
-    from indexc.engines import snowflake as snowflake_engine
     from test_snowflake_fakesnow import prepare_fakesnow, schema_state, stand_in_for_snowflake
     from test_snowflake_fakesnow import published_state as snowflake_state
+
+    from indexc.engines import snowflake as snowflake_engine
 
     target, environment = prepare_fakesnow(geo_what_if, fakesnow_port)
     stand_in_for_snowflake(monkeypatch)

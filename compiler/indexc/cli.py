@@ -32,9 +32,9 @@ from indexc.migrate import CURRENT_VERSION
 from indexc.progress import RunProgress
 from indexc.project import Project
 from indexc.report import print_rankings
-from indexc.whatif_report import print_destination, print_what_if_results
 from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.models import did_you_mean
+from indexc.whatif_report import print_destination, print_what_if_results
 
 REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
 FORMATS = click.Choice(["text", "json"])

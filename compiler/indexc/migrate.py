@@ -9,8 +9,9 @@ apply the same list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 FileRole = Literal["spec", "target", "structure"]
 """A spec file under specs/, a target file under targets/, or an `indexc impact` structure file."""

@@ -43,7 +43,7 @@ class Node:
     id: str
     weight: float
     aggregate: dict | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def parse_lens(entry: dict) -> Node:

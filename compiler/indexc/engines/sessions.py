@@ -6,11 +6,9 @@ the report read DuckDB and Snowflake alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 

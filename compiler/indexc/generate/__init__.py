@@ -40,6 +40,7 @@ from indexc.plan.geography import (
     RestatementCheckNode,
     SharesNode,
 )
+from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, RangeCheckNode
 from indexc.plan.nodes import (
     AreaMapSourceNode,
     AuditCheckNode,
@@ -67,7 +68,6 @@ from indexc.plan.nodes import (
 )
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
-from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, RangeCheckNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
 Builder = Callable[[Node, SqlTarget], exp.Expression]

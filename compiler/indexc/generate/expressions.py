@@ -7,7 +7,7 @@ quotes them when it renders, so the trees themselves stay target-neutral.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlglot import exp
 

@@ -9,7 +9,7 @@ guessed (and a check says so, at the event).
 from __future__ import annotations
 
 import datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlglot import exp
 

@@ -10,7 +10,7 @@ template ever spells a schema or a dialect. Values enter as literals through
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ MARKER = "indexc_ref_"
 TREE_MARKER = "indexc_tree_"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),

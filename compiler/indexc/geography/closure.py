@@ -77,7 +77,7 @@ class _Partial:
     route: tuple[str, ...]
     via: tuple[str, ...] = ()
 
-    def step(self, edge: Edge, to: str, weight: float, factor: Factor | None = None) -> "_Partial":
+    def step(self, edge: Edge, to: str, weight: float, factor: Factor | None = None) -> _Partial:
         return _Partial(
             to,
             weight,

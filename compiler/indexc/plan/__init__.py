@@ -8,6 +8,19 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from indexc.geography import Geography, calendar
+from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
+from indexc.plan.area_maps import area_map_nodes, area_map_source_node
+from indexc.plan.audits import audit_nodes
+from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
+from indexc.plan.methodology import (
+    deltas_node,
+    index_nodes,
+    index_object,
+    scenario_nodes,
+    with_overrides,
+)
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,
     BindingSelect,
@@ -22,22 +35,7 @@ from indexc.plan.nodes import (
     SchemaNode,
     UniverseNode,
 )
-from indexc.geography import Geography, calendar
-from indexc.plan.area_maps import area_map_nodes, area_map_source_node
-from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.audits import audit_nodes
-from indexc.plan.smell import smell_nodes
-from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
-from indexc.plan.snapshots import snapshot_nodes
-from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.refusals import published_period_check, universe_check
-from indexc.plan.methodology import (
-    deltas_node,
-    index_nodes,
-    index_object,
-    scenario_nodes,
-    with_overrides,
-)
 from indexc.plan.restatement import (
     AREAS,
     PATHS,
@@ -47,11 +45,12 @@ from indexc.plan.restatement import (
     restated_nodes,
     restated_object,
 )
+from indexc.plan.smell import smell_nodes
+from indexc.plan.snapshots import snapshot_nodes
 from indexc.resolve import Graph
 from indexc.spec.indexes import Scenario
 from indexc.spec.sources import AreaMapSource, RegisterSource
 from indexc.validate.catalog import Catalog
-
 
 OBJECT_PREFIX = {
     "sources": "source",

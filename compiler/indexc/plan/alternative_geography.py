@@ -11,7 +11,8 @@ that is the same are shared, never built twice.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from indexc.geography import Geography
 from indexc.plan.nodes import Materialisation, Node

@@ -9,7 +9,7 @@ SQL lives in generate/templates; the formulas in docs/methodology.md.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,

@@ -16,7 +16,6 @@ from sqlglot import exp
 
 from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
 
-
 SCHEMA_OBJECT = (
     "schema"  # the build schema: every object depends on it, directly or through what it reads
 )

@@ -5,8 +5,9 @@ Older versions are upgraded to this one as they are loaded (indexc.migrate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel
 

@@ -40,7 +40,7 @@ class Area(StrictModel):
         return self.code
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "Area":
+    def _dates_in_order(self) -> Area:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
         return self
@@ -118,7 +118,7 @@ class LineageEvent(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _shape_fits_type(self) -> "LineageEvent":
+    def _shape_fits_type(self) -> LineageEvent:
         counts = {
             "merge": (None, 1),
             "split": (1, None),

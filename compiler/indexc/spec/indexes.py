@@ -9,7 +9,8 @@ docs/methodology.md.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
@@ -48,7 +49,7 @@ class Lens(StrictModel):
     aggregate: Aggregation | None = None
     """How this lens combines its children; the index's `method.aggregate` when absent."""
     metrics: tuple[LensMetric, ...] = ()
-    lenses: tuple["Lens", ...] = ()
+    lenses: tuple[Lens, ...] = ()
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -56,7 +57,7 @@ class Lens(StrictModel):
         return _bare_ids_weigh_one(value, "metric")
 
     @model_validator(mode="after")
-    def _children(self) -> "Lens":
+    def _children(self) -> Lens:
         if bool(self.metrics) == bool(self.lenses):
             raise ValueError("a lens holds either metrics or lenses (one of them, not empty)")
         return self
@@ -89,7 +90,7 @@ class Neighbours(StrictModel):
         return _bare_ids_weigh_one(value, "metric")
 
     @model_validator(mode="after")
-    def _one_way(self) -> "Neighbours":
+    def _one_way(self) -> Neighbours:
         if bool(self.features) == bool(self.source):
             raise ValueError(
                 "neighbours are computed from features (with k) or listed in a source, one of them"

@@ -44,7 +44,7 @@ class ValidRange(StrictModel):
     below: float | None = Field(default=None, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _bounds(self) -> "ValidRange":
+    def _bounds(self) -> ValidRange:
         if all(bound is None for bound in (self.min, self.max, self.above, self.below)):
             raise ValueError("give at least one of min, max (inclusive), above, below (exclusive)")
         if (
@@ -77,7 +77,7 @@ class ValueRange(StrictModel):
     max: float | None = Field(default=None, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _bounds(self) -> "ValueRange":
+    def _bounds(self) -> ValueRange:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"the lower bound {self.min:g} is above the upper bound {self.max:g}")
         return self

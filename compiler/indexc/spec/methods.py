@@ -42,7 +42,7 @@ class Treatment(StrictModel):
         return _bare_method(value)
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Treatment":
+    def _parameters(self) -> Treatment:
         _only(self, {"winsorise": ("lower", "upper"), "jrc": ("max_points", "skew", "kurtosis")})
         if self.method == "winsorise":
             if self.lower is None or self.upper is None:
@@ -70,7 +70,7 @@ class Normalisation(StrictModel):
         return _bare_method(value)
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Normalisation":
+    def _parameters(self) -> Normalisation:
         _only(
             self,
             {
@@ -119,7 +119,7 @@ class Aggregation(StrictModel):
         return _bare_method(value)
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Aggregation":
+    def _parameters(self) -> Aggregation:
         _only(self, {"generalised": ("p",)})
         if self.method == "generalised" and not self.p:
             raise ValueError(

@@ -31,7 +31,7 @@ class PeriodParsing(StrictModel):
     format: PeriodFormat
 
     @model_validator(mode="after")
-    def _format_fits_grain(self) -> "PeriodParsing":
+    def _format_fits_grain(self) -> PeriodParsing:
         expected = ("YYYY-YY", "YYYY/YY") if self.grain == "financial_year" else ("YYYY",)
         if self.format not in expected:
             raise ValueError(

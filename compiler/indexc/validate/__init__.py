@@ -7,7 +7,7 @@ valid, so every rule may trust the models it reads.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from indexc.errors import Diagnostic
 from indexc.load import SpecFile
@@ -22,8 +22,8 @@ from indexc.validate import (
     items,
     methodology,
     references,
-    universes,
     smell,
+    universes,
     weights,
 )
 from indexc.validate.catalog import Catalog

@@ -8,7 +8,7 @@ guess. A weight on any other measure would be silently ignored.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog

@@ -8,7 +8,7 @@ published but outside the binding's periods is a typo that would leave the real 
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.spec.measures import PeriodRange

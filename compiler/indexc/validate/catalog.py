@@ -13,10 +13,10 @@ from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
 from indexc.spec.audits import Audit
-from indexc.spec.snapshots import SnapshotPolicy
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
 from indexc.spec.measures import Measure, Metric
+from indexc.spec.snapshots import SnapshotPolicy
 from indexc.spec.sources import Source
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from indexc.errors import Diagnostic, Location
 from indexc.load import load_file

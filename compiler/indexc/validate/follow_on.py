@@ -15,7 +15,7 @@ fixing the file brings back any that remain. Every other error is shown as befor
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from indexc.errors import Diagnostic, Location, NotShown, Severity
 from indexc.load import LoadFailure

@@ -3,7 +3,7 @@ a formula may name can be named (an id that is an SQL keyword, such as 'case', c
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.formula import usable_in_formulas

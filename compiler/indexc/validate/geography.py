@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import LineageEvent

@@ -8,7 +8,7 @@ the closure is built, with diagnostics at the spec line responsible.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar

@@ -13,7 +13,7 @@ proposed split modelled without the district mergers that go with it, say.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.geography import Geography

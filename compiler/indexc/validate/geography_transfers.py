@@ -11,7 +11,7 @@ successor whose territory names it (a merge or recode: the one successor).
 from __future__ import annotations
 
 import datetime
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.spec.geography import LineageEvent

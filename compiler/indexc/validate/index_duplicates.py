@@ -9,7 +9,7 @@ lens metrics).
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog

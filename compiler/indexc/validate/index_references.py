@@ -7,7 +7,7 @@ a missing column or an empty table at run time.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.spec.indexes import NEIGHBOURS, TYPE_GROUPING, Index

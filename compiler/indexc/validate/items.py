@@ -3,7 +3,7 @@ and IX003 at the item: an item of a source with several item columns names a val
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.spec.sources import LongSource, WideSource

@@ -9,7 +9,8 @@ metric's own units, so they only make sense per metric.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from indexc.errors import Diagnostic
 from indexc.spec.indexes import Index, Lens

@@ -7,7 +7,7 @@ schema check is not reported again: that entry's diagnostic says what to fix.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from indexc.errors import Diagnostic, Location
 from indexc.spec.sources import LongSource, RegisterSource, WideSource

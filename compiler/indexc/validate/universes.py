@@ -7,7 +7,7 @@ them (plan/refusals.py); with `areas:` in the specs, `indexc validate` can say s
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog

@@ -7,7 +7,7 @@ one would leave the aggregation to guess, so both are errors.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog
