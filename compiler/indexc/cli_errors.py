@@ -78,7 +78,7 @@ def usage_diagnostic(err: click.UsageError) -> Diagnostic:
 
 def wants_json(argv: list[str]) -> bool:
     """Whether the command line asked for `--format json`, read before (or without) click parsing it."""
-    pairs = zip(argv, argv[1:] + [""])
+    pairs = zip(argv, argv[1:] + [""], strict=True)
     return "--format=json" in argv or any(
         option == "--format" and value == "json" for option, value in pairs
     )

@@ -103,7 +103,8 @@ def binding_gap_diagnostics(
                 "IX709",
                 f"{measure_id}: binding {position} found no value of item '{binding.item}' in source "
                 f"'{binding.source_id}' ({_periods(binding)}) in period(s) in which the source has rows: "
-                f"{_listed(periods, more)}; the source's data holds there: {_listed(held, shown=ITEMS_SHOWN) or 'no item'}",
+                f"{_listed(periods, more)}; the source's data holds there: "
+                f"{_listed(held, shown=ITEMS_SHOWN) or 'no item'}",
                 catalog.where("measures", measure_id, "bindings", position - 1),
                 f"{suggestion + ' ' if suggestion else ''}{outcome}correct the item (with several item columns, "
                 "their order) or the data; if the source publishes no value of it in a period, list the period "
@@ -189,8 +190,8 @@ def _range_diagnostics(
                 + (
                     "If such values are real, widen 'range:'"
                     if declared
-                    else f"The range is the default of unit '{measure.unit}'; if such values are real, declare 'range:' "
-                    "(docs/spec-language.md, measures)"
+                    else f"The range is the default of unit '{measure.unit}'; if such values are real, "
+                    "declare 'range:' (docs/spec-language.md, measures)"
                 )
                 + "; a published blank written as a number belongs under 'valid:'",
             )

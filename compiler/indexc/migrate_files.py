@@ -231,6 +231,6 @@ def replace_all(texts: dict[Path, str]) -> None:
                     "nothing was changed; check the disk and permissions",
                 )
             ]
-        )
+        ) from err
     for target, temporary in written.items():
         os.replace(temporary, target)

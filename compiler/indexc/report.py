@@ -165,7 +165,10 @@ def compact(amount: float | None) -> str:
 
 def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Columns shown only when the index publishes them."""
-    present = lambda key: any(row.get(key) is not None for row in rows)
+
+    def present(key: str) -> bool:
+        return any(row.get(key) is not None for row in rows)
+
     columns: list[tuple[str, Any]] = []
     if present("rank_change"):
         columns.append(

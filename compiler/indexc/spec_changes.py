@@ -94,7 +94,7 @@ def _entries(items: list) -> dict[str, dict] | None:
     for key in ENTRY_KEYS:
         names = [item.get(key) for item in items]
         if all(isinstance(name, str) for name in names) and len(set(names)) == len(names):
-            return dict(zip(names, items))
+            return dict(zip(names, items, strict=True))
     return {str(position): item for position, item in enumerate(items, 1)}
 
 

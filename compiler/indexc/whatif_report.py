@@ -108,16 +108,13 @@ def read(
 ) -> WhatIfResults:
     """The proposed councils' ranks in each ranking shown, and the movers of each scenario asked for (with
     the ranks of the councils its own proposed events create)."""
-    named = lambda rows: [
-        {
-            **row,
-            "name": catalog.areas[row["area_code"]].name  # noqa: E731
-            if row["area_code"] in catalog.areas
-            else None,
-        }
-        for row in rows
-    ]
-    created = lambda events: sorted({s.code for event in events for s in catalog.lineage[event].to})  # noqa: E731
+
+    def named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**row, "name": _name(catalog, row["area_code"])} for row in rows]
+
+    def created(events: tuple[str, ...]) -> list[str]:
+        return sorted({s.code for event in events for s in catalog.lineage[event].to})
+
     codes = created(proposed)
     results = WhatIfResults()
     for ranking in rankings:
@@ -180,11 +177,20 @@ def _table(ranks: AreaRanks, columns: list[tuple[str, Callable[[dict[str, Any]],
     return table
 
 
+def _name(catalog: Catalog, code: str) -> str | None:
+    return catalog.areas[code].name if code in catalog.areas else None
+
+
 def print_what_if_results(results: WhatIfResults | None, console: Console) -> None:
     if results is None:
         return
-    name = lambda r: r["name"] or "(name unknown)"  # noqa: E731
-    code = lambda r: r["area_code"]  # noqa: E731
+
+    def name(row: dict[str, Any]) -> str:
+        return row["name"] or "(name unknown)"
+
+    def code(row: dict[str, Any]) -> str:
+        return row["area_code"]
+
     proposed_columns = [
         ("Rank", lambda r: _rank(r["rank"]) if r["ranked"] else "unranked"),
         ("Code", code),

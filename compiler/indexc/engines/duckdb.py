@@ -177,4 +177,4 @@ def _execute_all(
 def query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     cursor = connection.execute(sql)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -133,4 +133,4 @@ def query(connection, sql: str) -> list[dict[str, Any]]:
     cursor = connection.cursor()
     cursor.execute(sql)
     names = [d[0].lower() for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -228,9 +228,10 @@ def swap_statement(target: SqlTarget) -> str:
 
 
 def reset_build_schema(target: SqlTarget) -> str | None:
-    """Snowflake: start each run without the build schema (its first object creates it again), so no object of an earlier build (or of
-    another kind: CREATE OR REPLACE VIEW cannot replace a table) is left behind. Nothing reads it
-    but the run. DuckDB needs none: its run is one transaction and drops what changed kind."""
+    """Snowflake: start each run without the build schema (its first object creates it again), so
+    no object of an earlier build (or of another kind: CREATE OR REPLACE VIEW cannot replace a
+    table) is left behind. Nothing reads it but the run. DuckDB needs none: its run is one
+    transaction and drops what changed kind."""
     if target.name == "duckdb":
         return None
     return _drop_schema(target, target.spec.schema_)

@@ -233,7 +233,7 @@ def _merge_epochs(paths: list[Path]) -> list[Path]:
             path
         )
     merged: list[Path] = []
-    for (level, code), ranges in sorted(by_code.items()):
+    for _level_and_code, ranges in sorted(by_code.items()):
         previous_key, previous_paths = None, []
         for key in sorted(ranges):
             shape = sorted(
