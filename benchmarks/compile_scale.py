@@ -202,7 +202,8 @@ def generate_project(root: Path, n_metrics: int, seed: int = SEED) -> None:
         )
     )
     (root / "targets" / "snowflake.yaml").write_text(
-        "indexc: 2\ntarget: snowflake\nconnection:\n  account: {env: SNOWFLAKE_ACCOUNT}\n  user: {env: SNOWFLAKE_USER}\n"
+        "indexc: 2\ntarget: snowflake\nconnection:\n  account: {env: SNOWFLAKE_ACCOUNT}\n"
+        "  user: {env: SNOWFLAKE_USER}\n"
         "  password: {env: SNOWFLAKE_PASSWORD}\ndatabase: INDEXC\nbuild_schema: INDEX_BUILD\nrelations:\n"
         + "".join(f"  {s}: {{table: RAW.{s.upper()}}}\n" for s in all_sources)
     )

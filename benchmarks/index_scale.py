@@ -18,12 +18,12 @@ the database the build loaded, each statement a CREATE TABLE AS in autocommit, a
   first objects must: no build that keeps a score per value can come near 3x the first;
 - the index build: every compiled statement of the index, `index__national__*`: the literal tables
   (`__bindings`, `__rules`, `__metric_edges`), `__metric_values` through `__top`, `__stability` (the
-  draws) included. `metric_values` and `metric_scores` are views (creating them
-  costs nothing; their readers pay for them), as `indexc run` builds them. The metric views, and the universe and population views the
-  index reads, are first copied into tables of the same names: they are views over the source and
-  would make the build pay 2,000 filtered scans of it (reported apart, from the warm-up, which is
-  the build as `indexc run` executes it). So it is the methodology against one scan; reading
-  files is part of neither side.
+  draws) included. `metric_values` and `metric_scores` are views (creating them costs nothing;
+  their readers pay for them), as `indexc run` builds them. The metric views, and the universe and
+  population views the index reads, are first copied into tables of the same names: they are
+  views over the source and would make the build pay 2,000 filtered scans of it (reported apart,
+  from the warm-up, which is the build as `indexc run` executes it). So it is the methodology
+  against one scan; reading files is part of neither side.
 - pandas: the same outputs (the treatment and its report of what was treated: bounds, points
   beyond them, skewness, kurtosis and spread before and after; normalisation; the lens tree with
   each lens's coverage; index, group and previous ranks; productivity; savings and their totals
@@ -180,7 +180,10 @@ def write_project(root: Path, n_measures: int, draws: int) -> dict[str, int]:
         (root / sub).mkdir(parents=True)
     (root / "data" / "councils.csv").write_text(
         "code,name,kind,in_force_from,in_force_to\n"
-        + "".join(f"{c},Council {i + 1},{k},,\n" for i, (c, k) in enumerate(zip(codes, kinds)))
+        + "".join(
+            f"{c},Council {i + 1},{k},,\n"
+            for i, (c, k) in enumerate(zip(codes, kinds, strict=True))
+        )
     )
     write_data(root, codes, polarity, rng)
 
@@ -338,7 +341,9 @@ def pandas_method(
     low, high = g.transform("min"), g.transform("max")
     v["score"] = (1 + 99 * (v["o"] - low) / (high - low)).where(high > low)
 
-    edges = lambda rows: pd.DataFrame(rows, columns=["lens", "child", "weight"])
+    def edges(rows: list[tuple]) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=["lens", "child", "weight"])
+
     pillars = aggregate(
         v.rename(columns={"metric": "child"}),
         edges([(p, k, w) for _, _, ps in tree for p, _, ms in ps for k, w in ms]),
@@ -437,7 +442,7 @@ def pandas_stability(subs: pd.DataFrame, scores: pd.DataFrame, draws: int) -> pd
                 w * (1 - NOISE + 2 * NOISE * ((d + SEED_MC) * a - math.floor((d + SEED_MC) * a))),
             )
             for d in range(1, draws + 1)
-            for (s, w), a in zip(SUBS, alphas)
+            for (s, w), a in zip(SUBS, alphas, strict=True)
         ],
         columns=["draw", "lens", "weight"],
     )
@@ -602,7 +607,8 @@ def main() -> None:
         n_rows = con.execute(f"SELECT COUNT(*) FROM {source}").fetchone()[0]
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {BENCH}")
         scans = {
-            "coarse": f"CREATE OR REPLACE TABLE {BENCH}.scan AS SELECT item, period, AVG(value) AS value, COUNT(*) AS n "
+            "coarse": f"CREATE OR REPLACE TABLE {BENCH}.scan AS SELECT item, period, AVG(value) AS value, "
+            "COUNT(*) AS n "
             f"FROM {source} GROUP BY ALL",
             "cell": f"CREATE OR REPLACE TABLE {BENCH}.cells AS SELECT item, area_code, period, AVG(value) AS value, "
             f"COUNT(*) AS n FROM {source} GROUP BY ALL",
@@ -619,7 +625,7 @@ def main() -> None:
         rss_duckdb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
         scan_s = statistics.median(scan_times["coarse"])
         cell_s = statistics.median(scan_times["cell"])
-        build_s = statistics.median([sum(run) for run in zip(*per_object.values())])
+        build_s = statistics.median([sum(run) for run in zip(*per_object.values(), strict=True)])
         object_s = {n: statistics.median(t) for n, t in per_object.items()}
         stability_s = object_s[f"index__{INDEX}__stability"]
         plan_s = {

@@ -99,16 +99,21 @@ def plan_lineage(n_areas: int, rng: random.Random) -> Register:
             county, districts = counties.pop(0)
             k = min(len(districts), rng.choice([2, 2, 3]))
             cut = sorted(rng.sample(range(1, len(districts)), k - 1))
-            groups = [districts[a:b] for a, b in zip([0, *cut], [*cut, len(districts)])]
+            groups = [
+                districts[a:b] for a, b in zip([0, *cut], [*cut, len(districts)], strict=True)
+            ]
             successors = [reg.new("E06", "UA", year) for _ in groups]
             to = ", ".join(
-                f"{{code: {s}, districts: [{', '.join(g)}]}}" for s, g in zip(successors, groups)
+                f"{{code: {s}, districts: [{', '.join(g)}]}}"
+                for s, g in zip(successors, groups, strict=True)
             )
             reg.events.append(
                 f"  - {{id: split_{year}_{n:04d}, effective: {day}, type: split, from: [{county}], "
                 f"to: [{to}], apportion: {{by: population}}}}\n"
             )
-            for j, (s, g) in enumerate(zip(successors, groups)):  # the districts, in the lower tier
+            for j, (s, g) in enumerate(
+                zip(successors, groups, strict=True)
+            ):  # the districts, in the lower tier
                 reg.events.append(
                     f"  - {{id: districts_{year}_{n:04d}_{j}, effective: {day}, type: merge, "
                     f"from: [{', '.join(g)}], to: [{s}]}}\n"
@@ -169,7 +174,8 @@ sources:
 measures:
   - {id: spend, unit: gbp, additivity: sum, bindings: [{source: finance, item: spend}]}
   - {id: population, unit: people, additivity: sum, bindings: [{source: people, item: people}]}
-  - {id: satisfaction, unit: percent, additivity: mean, weighted_by: population, bindings: [{source: survey, item: SAT}]}
+  - {id: satisfaction, unit: percent, additivity: mean, weighted_by: population,"
+  " bindings: [{source: survey, item: SAT}]}
 """)
     (root / "targets" / "duckdb.yaml").write_text(
         f"indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: {SCHEMA}\nrelations:\n"
@@ -226,7 +232,7 @@ def side_by_side(
 ) -> dict[str, tuple[float, float]]:
     """Median seconds of (restated, plain) per measure; the order alternates run by run."""
     runs = {m: ([], []) for m in pairs}
-    for measure, (restated, plain) in pairs.items():  # warm-up, untimed
+    for restated, plain in pairs.values():  # warm-up, untimed
         timed(con, restated), timed(con, plain)
     for rep in range(repeat):
         for measure, (restated, plain) in pairs.items():

@@ -64,7 +64,9 @@ class History:
 def histories(draw) -> History:
     districts = [f"D{i}" for i in range(draw(st.integers(3, 8)))]
     cuts = sorted(draw(st.sets(st.integers(1, len(districts) - 1), max_size=len(districts) - 1)))
-    groups = [tuple(districts[a:b]) for a, b in zip([0, *cuts], [*cuts, len(districts)])]
+    groups = [
+        tuple(districts[a:b]) for a, b in zip([0, *cuts], [*cuts, len(districts)], strict=True)
+    ]
     councils = {
         f"C{i}": Council(None, territory=[(FIRST_YEAR, group)]) for i, group in enumerate(groups)
     }
@@ -354,7 +356,7 @@ def test_restating_keeps_totals_and_weights_and_goes_back_where_it_can(
         ).fetchall()
         assert len(leaving) == len(data["spend"])
         assert [row for row in leaving if row[2] != pytest.approx(1.0, rel=1e-12)] == []
-        for code, period, value in connection.execute(
+        for _code, period, value in connection.execute(
             "SELECT area_code, period, value FROM prop.restated__score"
         ).fetchall():
             year = int(period[:4])

@@ -79,7 +79,9 @@ def test_migration_changes_only_the_version_and_the_renamed_keys(tmp_path: Path)
         )
         assert len(old_lines) == len(new_lines), name
         assert new_lines[0] == "indexc: 2\n" and old_lines[0] == "indexc: 1\n"
-        for number, (old, new) in enumerate(zip(old_lines[1:], new_lines[1:]), start=2):
+        for number, (old, new) in enumerate(
+            zip(old_lines[1:], new_lines[1:], strict=True), start=2
+        ):
             if old != new:
                 changed_lines.append((name, number, old, new))
     # every measure written 'weight: population' (seven of them) and each target's schema line
@@ -107,14 +109,16 @@ def test_migrate_keeps_comments_quotes_flow_style_and_line_endings(tmp_path: Pat
         "# measures in several styles\r\n"
         "indexc: 1   # the language\r\n"
         "measures:\r\n"
-        "  - {id: a, unit: x, additivity: mean, weight: population, bindings: [{source: oflog_asc_outcomes, item: ASC1}]}\r\n"
+        "  - {id: a, unit: x, additivity: mean, weight: population,"
+        " bindings: [{source: oflog_asc_outcomes, item: ASC1}]}\r\n"
         "  - id: b\r\n"
         "    unit: x\r\n"
         "    additivity: mean\r\n"
         '    "weight": population   # quoted\r\n'
         "    bindings:\r\n"
         "      - {source: oflog_asc_outcomes, item: ASC2}\r\n"
-        "  - {id: c, unit: x, additivity: sum, bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
+        "  - {id: c, unit: x, additivity: sum,"
+        " bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
     )
     (root / "specs" / "styles.yaml").write_bytes(written.encode())
     Project(root).migrate()
@@ -122,14 +126,16 @@ def test_migrate_keeps_comments_quotes_flow_style_and_line_endings(tmp_path: Pat
         "# measures in several styles\r\n"
         "indexc: 2   # the language\r\n"
         "measures:\r\n"
-        "  - {id: a, unit: x, additivity: mean, weighted_by: population, bindings: [{source: oflog_asc_outcomes, item: ASC1}]}\r\n"
+        "  - {id: a, unit: x, additivity: mean, weighted_by: population,"
+        " bindings: [{source: oflog_asc_outcomes, item: ASC1}]}\r\n"
         "  - id: b\r\n"
         "    unit: x\r\n"
         "    additivity: mean\r\n"
         '    "weighted_by": population   # quoted\r\n'
         "    bindings:\r\n"
         "      - {source: oflog_asc_outcomes, item: ASC2}\r\n"
-        "  - {id: c, unit: x, additivity: sum, bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
+        "  - {id: c, unit: x, additivity: sum,"
+        " bindings: [{source: oflog_asc_outcomes, item: ASC3}]}  # weight: stays\r\n"
     )
     assert (root / "specs" / "styles.yaml").read_bytes() == expected.encode()
     catalog = Project(root).compile().catalog
@@ -190,7 +196,7 @@ def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> 
                 ).fetchall()
             )
     assert len(scores[0]) == len(scores[1]) > 1000
-    for original, migrated in zip(*scores):
+    for original, migrated in zip(*scores, strict=True):
         # DuckDB's parallel sums may differ in the last bits from one run to the next
         assert original[:2] == migrated[:2] and original[3] == migrated[3]
         assert (original[2] is None) == (migrated[2] is None)

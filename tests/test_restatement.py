@@ -441,7 +441,8 @@ def test_a_split_with_literal_shares_and_a_basis_divides_forward_by_its_shares(
     geography = geo_project / "specs" / "geography.yaml"
     geography.write_text(
         geography.read_text().replace(
-            "      - {code: U1, districts: [D1]}\n      - {code: U2, districts: [D2]}\n    apportion: {by: population}\n",
+            "      - {code: U1, districts: [D1]}\n      - {code: U2, districts: [D2]}\n"
+            "    apportion: {by: population}\n",
             "      - {code: U1, districts: [D1], share: 0.5}\n      - {code: U2, districts: [D2], share: 0.5}\n"
             "    apportion: {by: population}\n    shares_source: an even split, for the test\n",
         )

@@ -112,7 +112,8 @@ def test_the_policy_surfaces_exactly_the_expected_snapshots_over_three_years(geo
             f"FROM {target.published}.consumption__consumption__snapshots ORDER BY as_of"
         ).fetchall()
         scores = connection.execute(
-            f"SELECT DISTINCT snapshot_as_of, period FROM {target.published}.consumption__consumption__index__value__scores"
+            f"SELECT DISTINCT snapshot_as_of, period FROM {target.published}."
+            f"consumption__consumption__index__value__scores"
         ).fetchall()
     d = datetime.date
     # worked out by hand from the policy:
@@ -212,7 +213,8 @@ def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) ->
     data = geo_project / "specs" / "data.yaml"  # its groups are on today's codes: not needed here
     data.write_text(
         data.read_text().replace(
-            "  - id: groups\n    type: group\n    source: groups\n    level: upper\n    metrics: [spend_per_head, satisfied]\n",
+            "  - id: groups\n    type: group\n    source: groups\n    level: upper\n"
+            "    metrics: [spend_per_head, satisfied]\n",
             "",
         )
     )

@@ -48,7 +48,7 @@ def node_result(node: Node, metric_rows: dict, default: dict, out: list, area: s
 def top_level(index: IndexSpec, lens_results: dict[str, tuple[float, bool]], weights: list[float]):
     """Score, lenses used and coverage of the root over the top lenses (also used by stability)."""
     used_w, used_s, present, total = [], [], 0.0, 0.0
-    for lens, weight in zip(index.lenses, weights):
+    for lens, weight in zip(index.lenses, weights, strict=True):
         total += weight
         score, observed = lens_results.get(lens.id, (None, False))
         if score is not None:

@@ -29,7 +29,7 @@ def relation_exists(connection, schema: str, name: str) -> bool:
 def read_relation(connection, schema: str, name: str) -> list[dict]:
     cursor = connection.execute(f'SELECT * FROM "{schema}"."{name}"')
     columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_values(connection, schema: str, name: str) -> dict[tuple[str, str], float]:
@@ -117,22 +117,24 @@ def differences(name: str, actual: list[dict], expected: list[dict]) -> list[str
     by_key: dict[tuple, dict] = {}
     for row in actual:
         if key_of(row) in by_key:
-            problems.append(f"{name}: row {dict(zip(keys, key_of(row)))} appears more than once")
+            problems.append(
+                f"{name}: row {dict(zip(keys, key_of(row), strict=True))} appears more than once"
+            )
         by_key[key_of(row)] = row
     wanted = {key_of(row): row for row in expected}
     for key in sorted(set(wanted) - set(by_key), key=str):
         problems.append(
-            f"{name}: missing row {dict(zip(keys, key))}; expected {_short(wanted[key], keys)}"
+            f"{name}: missing row {dict(zip(keys, key, strict=True))}; expected {_short(wanted[key], keys)}"
         )
     for key in sorted(set(by_key) - set(wanted), key=str):
         problems.append(
-            f"{name}: unexpected row {dict(zip(keys, key))}: {_short(by_key[key], keys)}"
+            f"{name}: unexpected row {dict(zip(keys, key, strict=True))}: {_short(by_key[key], keys)}"
         )
     for key in sorted(set(by_key) & set(wanted), key=str):
         for column in columns:
             if column not in keys and not same(by_key[key][column], wanted[key][column]):
                 problems.append(
-                    f"{name} {dict(zip(keys, key))}: {column} is {by_key[key][column]!r}, "
+                    f"{name} {dict(zip(keys, key, strict=True))}: {column} is {by_key[key][column]!r}, "
                     f"the reference has {wanted[key][column]!r}"
                 )
     return problems

@@ -167,7 +167,7 @@ def stability(index: IndexSpec, score_rows: list[dict], tops: dict) -> list[dict
             continue
         ranks: dict[str, list[int]] = {a: [] for a in ranked}
         for u in multipliers:
-            weights = [w * m for w, m in zip(base, u)]
+            weights = [w * m for w, m in zip(base, u, strict=True)]
             scores = {a: top_level(index, tops[(a, period)], weights)[0] for a in ranked}
             for area, rank in competition_ranks(scores).items():
                 ranks[area].append(rank)

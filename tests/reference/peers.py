@@ -14,6 +14,12 @@ from reference.spec import IndexSpec
 from reference.stats import competition_ranks, mean, quantile, sample_sd
 
 
+def _distance(za: list[float | None], zb: list[float | None], weights: list[float]) -> float | None:
+    """The weighted Euclidean distance over the features with a spread (§7)."""
+    terms = [w * (a - b) ** 2 for w, a, b in zip(weights, za, zb, strict=True) if a is not None]
+    return math.sqrt(sum(terms)) if terms else None
+
+
 def metric_value(
     metric: str, metric_rows: list[dict], inputs: Inputs, period: str
 ) -> dict[str, float]:
@@ -97,12 +103,8 @@ def neighbours(index: IndexSpec, inputs: Inputs, periods: list[str]) -> list[dic
                 z[a].append((column[a] - centre) / spread if spread else None)
         weights = [f["weight"] for f in spec["features"]]
 
-        def distance(a: str, b: str) -> float | None:
-            terms = [w * (za - zb) ** 2 for w, za, zb in zip(weights, z[a], z[b]) if za is not None]
-            return math.sqrt(sum(terms)) if terms else None
-
         for a in areas:
-            near = [(distance(a, b), b) for b in areas if b != a]
+            near = [(_distance(z[a], z[b], weights), b) for b in areas if b != a]
             near.sort(
                 key=lambda pair: (
                     pair[0] is None,

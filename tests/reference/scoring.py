@@ -139,7 +139,7 @@ def normalise(method: dict, treated: list[float], oriented: list[float]) -> list
         return [100 * b / (n - 1) for b in below]
     if name == "rank":
         tied = [sum(1 for q in oriented if q == o) for o in oriented]
-        return [b + 1 + (t - 1) / 2 for b, t in zip(below, tied)]
+        return [b + 1 + (t - 1) / 2 for b, t in zip(below, tied, strict=True)]
     if name == "borda":
         return [float(b) for b in below]
     raise ValueError(f"unknown normalisation {name!r}")
@@ -175,6 +175,6 @@ def metric_scores(
                 )
             sign = 1 if directions[metric] == "higher_is_better" else -1
             normalised = normalise(index.normalise_of(metric), treated, [sign * t for t in treated])
-            for row, t, s in zip(scope_rows, treated, normalised):
+            for row, t, s in zip(scope_rows, treated, normalised, strict=True):
                 scores.append({**row, "treated_value": t, "score": s})
     return scores, reports

@@ -150,6 +150,15 @@ def find_lens(nodes: list[Node], lens_id: str) -> Node | None:
     return None
 
 
+def _reweigh(node: Node, parent: str | None, lens_id: str, metric_id: str, weight: float) -> int:
+    """Give `weight` to metric `metric_id` under `node` (only in lens `lens_id`, if given); the count."""
+    hits = 0
+    if node.kind == "metric" and node.id == metric_id and (not lens_id or parent == lens_id):
+        node.weight = weight
+        hits += 1
+    return hits + sum(_reweigh(c, node.id, lens_id, metric_id, weight) for c in node.children)
+
+
 def apply_scenario(index: IndexSpec, scenario: dict) -> IndexSpec:
     """The index as a scenario changes it (§10).
 
@@ -164,22 +173,7 @@ def apply_scenario(index: IndexSpec, scenario: dict) -> IndexSpec:
             lens.weight = float(weight)
             continue
         lens_id, _, metric_id = key.rpartition("/")
-        hits = 0
-
-        def walk(node: Node, parent: str | None) -> None:
-            nonlocal hits
-            if (
-                node.kind == "metric"
-                and node.id == metric_id
-                and (not lens_id or parent == lens_id)
-            ):
-                node.weight = float(weight)
-                hits += 1
-            for child in node.children:
-                walk(child, node.id)
-
-        for top in changed.lenses:
-            walk(top, None)
+        hits = sum(_reweigh(top, None, lens_id, metric_id, float(weight)) for top in changed.lenses)
         if not hits:
             raise KeyError(f"scenario {scenario['id']!r}: no lens or metric {key!r}")
     override = scenario.get("savings") or {}

@@ -104,18 +104,18 @@ def weighted_mean(method: Mapping, weights: list[float], scores: list[float]) ->
     name = method["method"]
     total = sum(weights)
     if name == "arithmetic":
-        return sum(w * c for w, c in zip(weights, scores)) / total
+        return sum(w * c for w, c in zip(weights, scores, strict=True)) / total
     if name == "geometric":
         if any(c <= 0 for c in scores):
             raise ValueError(f"geometric mean of a non-positive score: {scores}")
-        return math.exp(sum(w * math.log(c) for w, c in zip(weights, scores)) / total)
+        return math.exp(sum(w * math.log(c) for w, c in zip(weights, scores, strict=True)) / total)
     if name == "harmonic":
         if any(c <= 0 for c in scores):
             raise ValueError(f"harmonic mean of a non-positive score: {scores}")
-        return total / sum(w / c for w, c in zip(weights, scores))
+        return total / sum(w / c for w, c in zip(weights, scores, strict=True))
     if name == "generalised":
         p = float(method["p"])
         if any(c < 0 for c in scores):
             raise ValueError(f"generalised mean of a negative score: {scores}")
-        return (sum(w * c**p for w, c in zip(weights, scores)) / total) ** (1 / p)
+        return (sum(w * c**p for w, c in zip(weights, scores, strict=True)) / total) ** (1 / p)
     raise ValueError(f"unknown aggregation {name!r}")
