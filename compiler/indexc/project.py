@@ -44,6 +44,7 @@ from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_erro
 from indexc.generate import CompiledObject, generate, sql_target
 from indexc.generate.publish import Publication, frozen_names, publish_statements
 from indexc.geography import Geography, GeographyOptions, resolve_geography
+from indexc.geography.checks import closure_diagnostics
 from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
@@ -53,7 +54,6 @@ from indexc.spec.targets import Target
 from indexc.validate import Catalog, validate
 from indexc.validate.data_files import check_data_files
 from indexc.validate.follow_on import set_aside_follow_ons
-from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
 from indexc.whatif import WhatIf, published_as_live, unknown_scenarios, what_if
