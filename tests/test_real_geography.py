@@ -225,7 +225,7 @@ def test_every_level_of_the_enacted_geography_tiles_the_country_once_at_every_ev
     from conftest import REPO
 
     from indexc.geography import resolve_geography
-    from indexc.validate.geography_tiling import tiling_diagnostics
+    from indexc.geography.tiling import tiling_diagnostics
 
     catalog = Project(REPO).compile().catalog
     dates = sorted({e.effective for e in catalog.lineage.values()})

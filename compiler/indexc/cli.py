@@ -17,7 +17,6 @@ from rich.console import Console
 from indexc import __version__
 from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.errors import (
-    COMMAND_LINE,
     Diagnostic,
     NotShown,
     Severity,
@@ -26,14 +25,9 @@ from indexc.errors import (
     diagnostics_json,
     sort_diagnostics,
 )
-from indexc.geography import GeographyOptions
-from indexc.geography.explain import explain_mermaid, explain_text
-from indexc.migrate import CURRENT_VERSION
 from indexc.progress import RunProgress
-from indexc.project import Project
+from indexc.project import CURRENT_VERSION, TARGET_MODELS, GeographyOptions, Project
 from indexc.report import print_rankings
-from indexc.spec.targets import TARGET_MODELS
-from indexc.validate.models import did_you_mean
 from indexc.whatif_report import print_destination, print_what_if_results
 
 REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
@@ -435,24 +429,7 @@ def migrate_command(project: Project, check: bool, show_diff: bool, fmt: str) ->
 @handles_user_errors
 def lineage_command(project: Project, code: str, fmt: str) -> None:
     """Explain an area's history: events, predecessors, successors and their weights."""
-    compilation = project.compile()
-    catalog, geography = compilation.catalog, compilation.geography
-    if geography is None or code not in catalog.areas:
-        raise UserError(
-            [
-                Diagnostic(
-                    "IX102",
-                    f"unknown area code '{code}'",
-                    COMMAND_LINE,
-                    did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/",
-                )
-            ]
-        )
-    click.echo(
-        explain_mermaid(catalog, geography, code)
-        if fmt == "mermaid"
-        else explain_text(catalog, geography, code)
-    )
+    click.echo(project.lineage(code, mermaid=fmt == "mermaid"))
 
 
 @main.group("snapshot")

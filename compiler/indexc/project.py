@@ -1,26 +1,25 @@
 """The facade: one object the CLI (and tests) drive through the whole pipeline.
 
-load -> validate -> resolve -> plan -> generate -> emit / execute, as an
-explicit sequence of stages. Each stage returns diagnostics; the first stage
-with errors stops the pipeline by raising `UserError` with everything found so
-far, which is the only exception the CLI turns into a clean exit.
+load -> validate -> resolve -> plan (front_end.py) -> generate -> emit / execute,
+as an explicit sequence of stages. Each stage returns diagnostics; the first
+stage with errors stops the pipeline by raising `UserError` with everything
+found so far, which is the only exception the CLI turns into a clean exit.
+The CLI reaches the compiler only through this module: what it needs of the
+layers below (the options a project takes, the target names) is named here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
-import gc
 import json
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexc import (
     catalogue,
-    guard_reports,
+    front_end,
     impact,
     migrate_files,
     report,
@@ -32,84 +31,40 @@ from indexc import (
     whatif_report,
 )
 from indexc import diff as review
+from indexc.compilation import Build, Compilation
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
-from indexc.engines import (
-    CheckFailed,
-    ObjectFailed,
-    Progress,
-    PublishFailed,
-    sessions,
-)
+from indexc.engines import CheckFailed, ObjectFailed, Progress, PublishFailed, sessions
 from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error, errors_in
-from indexc.generate import CompiledObject, generate, sql_target
-from indexc.generate.publish import Publication, frozen_names, publish_statements
-from indexc.geography import Geography, GeographyOptions, resolve_geography
-from indexc.load import load_tree
+from indexc.front_end import SPECS_DIR, fewer_collections
+from indexc.generate import generate, sql_target
+from indexc.generate.publish import Publication, PublishStatement, frozen_names, publish_statements
+from indexc.geography import GeographyOptions
+from indexc.geography.explain import explain_mermaid, explain_text
 from indexc.migrate import CURRENT_VERSION
-from indexc.plan import Plan, build_plan
-from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
-from indexc.spec.targets import Target
-from indexc.validate import Catalog, validate
+from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.data_files import check_data_files
-from indexc.validate.follow_on import set_aside_follow_ons
-from indexc.validate.geography_closure import closure_diagnostics
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import load_target, target_path
-from indexc.whatif import WhatIf, published_as_live, unknown_scenarios, what_if
+from indexc.whatif import WhatIf, published_as_live, what_if
 
-SPECS_DIR = "specs"
-COMPILE_GC_THRESHOLD = (
-    100_000  # allocations between young-generation collections (CPython default: 700)
-)
+__all__ = [  # beside Project: what the CLI needs of the layers below, named by the facade
+    "CURRENT_VERSION",
+    "TARGET_MODELS",
+    "Build",
+    "Compilation",
+    "GeographyOptions",
+    "GeneratorBug",
+    "Project",
+]
+
 BUILD_DIR = "build"
 SPEC_SCHEMA = "indexc-spec.schema.json"
 TARGET_SCHEMA = "indexc-target.schema.json"
 
 
-@contextlib.contextmanager
-def fewer_collections():
-    """Run the garbage collector's young generation less often while compiling.
-
-    Compiling allocates hundreds of thousands of small, short-lived sqlglot
-    nodes; at the default thresholds the collector ran often enough to take
-    about a third of compile time (measured by benchmarks/compile_scale.py).
-    Young collections still run, so garbage trees are still freed. What
-    exists on entry (the specs, the plan) is frozen out of the collector's
-    sight: the full collections a growing heap sets off would otherwise scan
-    it again and again, which made compile time grow faster than the project.
-    """
-    previous = gc.get_threshold()
-    gc.set_threshold(COMPILE_GC_THRESHOLD, *previous[1:])
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*previous)
-
-
 class GeneratorBug(RuntimeError):
     """Emitted SQL failed the target's static check: a bug in indexc, reported with its traceback."""
-
-
-@dataclass(frozen=True)
-class Compilation:
-    catalog: Catalog
-    graph: Graph
-    plan: Plan
-    spec_hash: str
-    warnings: list[Diagnostic] = field(default_factory=list)
-    geography: Geography | None = None
-
-
-@dataclass(frozen=True)
-class Build:
-    target_name: str
-    target: Target
-    objects: list[CompiledObject]
-    path: Path | None
-    compilation: Compilation
 
 
 class Project:
@@ -120,25 +75,19 @@ class Project:
         environ: Mapping[str, str] | None = None,
     ):
         self.root = Path(root).resolve()
-        self.environ = (
-            environ  # where Snowflake credentials are read; the process's environment by default
-        )
+        # where Snowflake credentials are read; the process's environment by default
+        self.environ = environ
         self.geography_options = geography or GeographyOptions()
-        self.run_warnings: list[
-            Diagnostic
-        ] = []  # what the last run found worth saying but not failing for
-        self.run_what_if: WhatIf | None = (
-            None  # the last run's what-if, None when it published the live result
-        )
-        self.run_schemas: tuple[str, str] | None = (
-            None  # the last run's build and published schemas
-        )
-        self.run_what_if_results: whatif_report.WhatIfResults | None = (
-            None  # what the last what-if changed
-        )
-        self.smell_accepted: dict[
-            str, int
-        ] = {}  # measure -> values its smell test flagged that its spec accepts
+        # what the last run found worth saying but not failing for
+        self.run_warnings: list[Diagnostic] = []
+        # the last run's what-if, None when it published the live result
+        self.run_what_if: WhatIf | None = None
+        # the last run's build and published schemas
+        self.run_schemas: tuple[str, str] | None = None
+        # what the last what-if changed
+        self.run_what_if_results: whatif_report.WhatIfResults | None = None
+        # measure -> values its smell test flagged that its spec accepts
+        self.smell_accepted: dict[str, int] = {}
 
     # --- stages ---------------------------------------------------------------------------
     def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -146,76 +95,7 @@ class Project:
 
         With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`).
         """
-        specs = self.root / SPECS_DIR
-        if not specs.is_dir():
-            return None, [
-                Diagnostic(
-                    "IX005",
-                    f"no '{SPECS_DIR}/' directory in {self.root}",
-                    Location(SPECS_DIR),
-                    "run indexc from the project root or pass --project DIR",
-                )
-            ]
-        files, diagnostics, failures = load_tree(specs, self.root)
-        if not files and not diagnostics:
-            return None, [
-                Diagnostic(
-                    "IX005",
-                    "no spec files found",
-                    Location(SPECS_DIR),
-                    f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/",
-                )
-            ]
-        catalog, problems = validate(files)
-        diagnostics += set_aside_follow_ons(problems, failures)
-        if scenarios and not errors_in(diagnostics):
-            diagnostics += unknown_scenarios(catalog, scenarios)
-            catalog = dataclasses.replace(
-                catalog,
-                scenarios={
-                    s: catalog.scenarios[s]
-                    for s in sorted(set(scenarios))
-                    if s in catalog.scenarios
-                },
-            )
-        if errors_in(diagnostics):
-            return None, diagnostics
-        graph, problems = resolve(catalog)
-        diagnostics += problems
-        if errors_in(diagnostics):
-            return None, diagnostics
-        geography = None
-        if catalog.areas:
-            geography = resolve_geography(catalog, self.geography_options)
-            diagnostics += closure_diagnostics(catalog, geography)
-            if errors_in(diagnostics):
-                return None, diagnostics
-        scenario_geographies = {}
-        for scenario in catalog.scenarios.values():
-            if scenario.proposed and geography is not None:
-                # on the run's geography date, or later if the proposed events take effect later
-                date = max(
-                    [geography.date, *(catalog.lineage[e].effective for e in scenario.proposed)]
-                )
-                options = GeographyOptions(
-                    date, tuple(sorted({*self.geography_options.proposed, *scenario.proposed}))
-                )
-                scenario_geographies[scenario.id] = resolve_geography(catalog, options)
-                diagnostics += closure_diagnostics(
-                    catalog, scenario_geographies[scenario.id], scenario.id
-                )
-        if errors_in(diagnostics):
-            return None, diagnostics
-        plan = build_plan(catalog, graph, geography, scenario_geographies)
-        hashed = catalog.canonical()
-        if geography is not None:
-            hashed["geography"] = {
-                "date": geography.date.isoformat(),
-                "proposed": sorted(self.geography_options.proposed),
-            }
-        return Compilation(
-            catalog, graph, plan, content_hash(hashed), diagnostics, geography
-        ), diagnostics
+        return front_end.check(self.root, self.geography_options, scenarios)
 
     def compile(self, scenarios: tuple[str, ...] = ()) -> Compilation:
         with fewer_collections():
@@ -279,16 +159,7 @@ class Project:
             try:
                 path = emit(objects, out, target_name, compilation.spec_hash, target_hash)
             except OSError as err:
-                raise UserError(
-                    [
-                        Diagnostic(
-                            "IX505",
-                            f"cannot write the build to {out}: {err.strerror}",
-                            Location(str(out)),
-                            "choose a directory you can write",
-                        )
-                    ]
-                ) from None
+                raise _unwritable("the build", out, err) from None
         return Build(target_name, target, objects, path, compilation)
 
     def run(
@@ -311,17 +182,44 @@ class Project:
         what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
         and publishes into schemas of its own instead, unless `publish_as_live`.
         """
-        if period is not None and not is_period_label(period):
-            raise UserError(
-                [
-                    Diagnostic(
-                        "IX703",
-                        f"'{period}' is not a financial year",
-                        COMMAND_LINE,
-                        "write periods as YYYY-YY, such as 2016-17",
-                    )
-                ]
+        _refuse_unknown_period(period)
+        build, whatif = self._build_for_run(
+            target_name, index_id, scenarios, as_name, publish_as_live, strict
+        )
+        statements = _publish_statements(build, whatif)
+        directory = whatif.directory(target_name) if whatif else target_name  # under build/
+        target_sql = sql_target(build.target)
+        catalog = build.compilation.catalog
+        with self.session(build) as database:
+            self._deploy(database, build, statements, directory, progress, strict)
+            rankings = report.read_rankings(
+                database.query, target_sql, catalog.indexes, index_id, period
             )
+            if whatif is not None:
+                self.run_what_if_results = whatif_report.read(
+                    database.query,
+                    target_sql,
+                    catalog,
+                    self.geography_options.proposed,
+                    scenarios,
+                    rankings,
+                )
+            if whatif is not None and whatif.publish_as_live:
+                self.run_warnings.append(
+                    published_as_live(whatif, build.target, self._target_location(target_name))
+                )
+            return rankings
+
+    def _build_for_run(
+        self,
+        target_name: str,
+        index_id: str | None,
+        scenarios: tuple[str, ...],
+        as_name: str | None,
+        publish_as_live: bool,
+        strict: bool,
+    ) -> tuple[Build, WhatIf | None]:
+        """Compile and build what a run deploys, refusing what would fail before a database is opened."""
         compilation = self.compile(scenarios)
         if (
             strict and compilation.warnings
@@ -354,107 +252,53 @@ class Project:
             problems = check_data_files(self.root, build.target, catalog, target_name)
             if problems:
                 raise UserError(problems)
-        target_sql = sql_target(build.target)
-        geography = build.compilation.geography
-        publication = Publication(
-            build.compilation.spec_hash,
-            geography.date if geography else None,
-            target_name,
-            whatif.name if whatif else None,
-        )
-        statements = publish_statements(
-            target_sql, build.objects, publication, set(frozen_names(catalog.indexes))
-        )
-        directory = whatif.directory(target_name) if whatif else target_name  # under build/
-        with self.session(build) as database:
+        return build, whatif
 
-            def warnings_before_publishing() -> None:
-                try:
-                    with contextlib.chdir(
-                        self.root
-                    ):  # a lost item's report reads the source's data
-                        self.run_warnings = run_warnings.after_run(
-                            database.query, build.objects, build.compilation, target_sql
-                        )
-                        smells = smell_report.read(
-                            database.query, build.objects, build.compilation, target_sql
-                        )
-                except (
-                    sessions.QueryFailed
-                ) as failed:  # the engine failed: nothing is published (IX708)
-                    raise PublishFailed("reading the build's warnings", str(failed)) from failed
-                self.run_warnings += smells.warnings
-                self.smell_accepted = smells.accepted
-                if strict and self.run_warnings:
-                    raise UserError([as_error(d) for d in self.run_warnings])
+    def _deploy(
+        self,
+        database: sessions.Session,
+        build: Build,
+        statements: list[PublishStatement],
+        directory: str,
+        progress: Progress | None,
+        strict: bool,
+    ) -> None:
+        """Build every object and publish; the run's warnings are read in between (`strict`: they stop it)."""
 
-            try:
-                database.deploy(build.objects, statements, progress, warnings_before_publishing)
-            except ObjectFailed as failure:
-                raise UserError(
-                    [
-                        run_failures.object_failed(
-                            failure,
-                            catalog,
-                            target_name,
-                            f"{BUILD_DIR}/{directory}",
-                            self._target_location(target_name),
-                        )
-                    ]
-                ) from None
-            except CheckFailed as failure:
-                if isinstance(failure.object.node, guard_reports.GUARDS):
-                    raise UserError(
-                        self._guard_diagnostics(failure, database.query, build)
-                    ) from None
-                raise UserError(
-                    [run_failures.check_failed(failure, catalog, f"{BUILD_DIR}/{directory}")]
-                ) from None
-            except PublishFailed as failure:
-                raise UserError(
-                    [
-                        Diagnostic(
-                            "IX708",
-                            f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
-                            self._target_location(target_name),
-                            f"the published schema {build.target.published} is as it was before the run; the build is "
-                            f"in {build.target.schema_}",
-                        )
-                    ]
-                ) from None
-            rankings = []
-            for this_index in sorted(catalog.indexes) if index_id is None else [index_id]:
-                spec = catalog.indexes[this_index]
-                chosen = period or (
-                    None if spec.publish.period == "latest" else spec.publish.period
-                )
-                ranking = report.read_ranking(database.query, target_sql, spec, chosen)
-                if period and period not in ranking.scored_periods:
-                    raise UserError(
-                        [
-                            Diagnostic(
-                                "IX703",
-                                f"index '{this_index}' has no scores for period '{period}'",
-                                COMMAND_LINE,
-                                f"scored periods: {', '.join(ranking.scored_periods) or 'none'}",
-                            )
-                        ]
-                    )
-                rankings.append(ranking)
-            if whatif is not None:
-                self.run_what_if_results = whatif_report.read(
+        def warnings_before_publishing() -> None:
+            self._read_run_warnings(database, build, strict)
+
+        try:
+            database.deploy(build.objects, statements, progress, warnings_before_publishing)
+        except (ObjectFailed, CheckFailed, PublishFailed) as failure:
+            raise UserError(
+                run_failures.deploy_failed(
+                    failure,
                     database.query,
-                    target_sql,
-                    catalog,
-                    self.geography_options.proposed,
-                    scenarios,
-                    rankings,
+                    build,
+                    self.root,
+                    f"{BUILD_DIR}/{directory}",
+                    self._target_location(build.target_name),
                 )
-            if whatif is not None and whatif.publish_as_live:
-                self.run_warnings.append(
-                    published_as_live(whatif, build.target, self._target_location(target_name))
+            ) from None
+
+    def _read_run_warnings(self, database: sessions.Session, build: Build, strict: bool) -> None:
+        """What the build found worth saying (run_warnings.py, smell_report.py), read before publishing."""
+        target_sql = sql_target(build.target)
+        try:
+            with contextlib.chdir(self.root):  # a lost item's report reads the source's data
+                self.run_warnings = run_warnings.after_run(
+                    database.query, build.objects, build.compilation, target_sql
                 )
-            return rankings
+                smells = smell_report.read(
+                    database.query, build.objects, build.compilation, target_sql
+                )
+        except sessions.QueryFailed as failed:  # the engine failed: nothing is published (IX708)
+            raise PublishFailed("reading the build's warnings", str(failed)) from failed
+        self.run_warnings += smells.warnings
+        self.smell_accepted = smells.accepted
+        if strict and self.run_warnings:
+            raise UserError([as_error(d) for d in self.run_warnings])
 
     def take_snapshot(
         self, target_name: str, as_of: datetime.date, label: str = ""
@@ -560,6 +404,25 @@ class Project:
         proposed = impact.read_structure(structure, source_id)
         return impact.analyse(catalog, compilation.graph, source_id, proposed)
 
+    def lineage(self, code: str, *, mermaid: bool = False) -> str:
+        """An area's history: events, predecessors, successors and weights (geography/explain.py)."""
+        compilation = self.compile()
+        catalog, geography = compilation.catalog, compilation.geography
+        if geography is None or code not in catalog.areas:
+            raise UserError(
+                [
+                    Diagnostic(
+                        "IX102",
+                        f"unknown area code '{code}'",
+                        COMMAND_LINE,
+                        did_you_mean(code, catalog.areas)
+                        or "declare areas under 'areas:' in specs/",
+                    )
+                ]
+            )
+        explain = explain_mermaid if mermaid else explain_text
+        return explain(catalog, geography, code)
+
     def migrate(self, *, write: bool = True) -> list[migrate_files.Migrated]:
         """Bring every spec and target file to the current language in place (all or nothing)."""
         return migrate_files.migrate_project(self.root, write=write)
@@ -574,16 +437,7 @@ class Project:
                 compilation.catalog, geography.date.isoformat() if geography else None, directory
             )
         except OSError as err:
-            raise UserError(
-                [
-                    Diagnostic(
-                        "IX505",
-                        f"cannot write the catalogue to {out}: {err.strerror}",
-                        Location(str(out)),
-                        "choose a directory you can write",
-                    )
-                ]
-            ) from None
+            raise _unwritable("the catalogue", out, err) from None
 
     def write_schemas(self, out: Path) -> list[Path]:
         """The JSON Schemas of spec and target files, for editors; needs no specs."""
@@ -596,16 +450,7 @@ class Project:
                     json.dumps(content, indent=2) + "\n", encoding="utf-8"
                 )
         except OSError as err:
-            raise UserError(
-                [
-                    Diagnostic(
-                        "IX505",
-                        f"cannot write the schemas to {out}: {err.strerror}",
-                        Location(str(out)),
-                        "choose a directory you can write",
-                    )
-                ]
-            ) from None
+            raise _unwritable("the schemas", out, err) from None
         return [directory / name for name in files]
 
     @contextlib.contextmanager
@@ -638,22 +483,42 @@ class Project:
     def _target_location(self, target_name: str) -> Location:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
-    # --- helpers -----------------------------------------------------------------------------
-    def _guard_diagnostics(self, failure: CheckFailed, query, build: Build) -> list[Diagnostic]:
-        """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
-        files = {
-            source: getattr(relation, "path", None) or getattr(relation, "table", "")
-            for source, relation in build.target.relations.items()
-        }
-        with contextlib.chdir(
-            self.root
-        ):  # where a DuckDB target's data paths start, as when building
-            return guard_reports.failed(
-                failure.object.node,
-                failure.examples,
-                query,
-                build.objects,
-                build.compilation.catalog,
-                sql_target(build.target),
-                files,
+
+def _refuse_unknown_period(period: str | None) -> None:
+    if period is not None and not is_period_label(period):
+        raise UserError(
+            [
+                Diagnostic(
+                    "IX703",
+                    f"'{period}' is not a financial year",
+                    COMMAND_LINE,
+                    "write periods as YYYY-YY, such as 2016-17",
+                )
+            ]
+        )
+
+
+def _publish_statements(build: Build, whatif: WhatIf | None) -> list[PublishStatement]:
+    """The statements that publish the build, stamped with what it was compiled from."""
+    geography = build.compilation.geography
+    publication = Publication(
+        build.compilation.spec_hash,
+        geography.date if geography else None,
+        build.target_name,
+        whatif.name if whatif else None,
+    )
+    frozen = set(frozen_names(build.compilation.catalog.indexes))
+    return publish_statements(sql_target(build.target), build.objects, publication, frozen)
+
+
+def _unwritable(what: str, out: Path, err: OSError) -> UserError:
+    return UserError(
+        [
+            Diagnostic(
+                "IX505",
+                f"cannot write {what} to {out}: {err.strerror}",
+                Location(str(out)),
+                "choose a directory you can write",
             )
+        ]
+    )

@@ -7,7 +7,7 @@ silent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlglot import exp
 
+from indexc.errors import COMMAND_LINE, Diagnostic, UserError
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
@@ -152,6 +153,35 @@ def read_ranking(
     rows = query_rows(top_sql(target, index.id, period)) if period else []
     notes = method_notes(query_rows, target, index, period)
     return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
+
+
+def read_rankings(
+    query_rows: Callable[[str], list[dict[str, Any]]],
+    target: SqlTarget,
+    indexes: Mapping[str, Index],
+    index_id: str | None,
+    period: str | None,
+) -> list[Ranking]:
+    """The ranking of every index (or of `index_id`), of `period` or of the one each index publishes;
+    IX703 when an index has no scores for the `period` asked for."""
+    rankings = []
+    for this_index in sorted(indexes) if index_id is None else [index_id]:
+        spec = indexes[this_index]
+        chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
+        ranking = read_ranking(query_rows, target, spec, chosen)
+        if period and period not in ranking.scored_periods:
+            raise UserError(
+                [
+                    Diagnostic(
+                        "IX703",
+                        f"index '{this_index}' has no scores for period '{period}'",
+                        COMMAND_LINE,
+                        f"scored periods: {', '.join(ranking.scored_periods) or 'none'}",
+                    )
+                ]
+            )
+        rankings.append(ranking)
+    return rankings
 
 
 def compact(amount: float | None) -> str:

@@ -1,13 +1,23 @@
 """What a run that failed says: the diagnostic of a check that found rows, or of a statement the engine refused.
 
+`deploy_failed` turns each way a deploy can stop (engines/__init__.py) into the diagnostics a run
+raises: a guard's through guard_reports.py, every other check's and statement's here, and a
+publication's that failed as IX708.
+
 Each names the spec behind the failing object, what was found, and where its SQL file is, so the
 reader can go from the message to the cause without reading the build.
 """
 
 from __future__ import annotations
 
-from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed
+import contextlib
+from pathlib import Path
+
+from indexc import guard_reports
+from indexc.compilation import Build
+from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
+from indexc.generate import sql_target
 from indexc.plan.nodes import AuditCheckNode
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
@@ -67,3 +77,50 @@ def object_failed(
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "
         "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD",
     )
+
+
+def deploy_failed(
+    failure: ObjectFailed | CheckFailed | PublishFailed,
+    query: guard_reports.Query,
+    build: Build,
+    root: Path,
+    sql_directory: str,
+    target_file: Location,
+) -> list[Diagnostic]:
+    """Why a deploy stopped; `query` reads the build (a guard's report looks at what it stopped)."""
+    catalog = build.compilation.catalog
+    if isinstance(failure, ObjectFailed):
+        return [object_failed(failure, catalog, build.target_name, sql_directory, target_file)]
+    if isinstance(failure, CheckFailed):
+        if isinstance(failure.object.node, guard_reports.GUARDS):
+            return guard_failed(failure, query, build, root)
+        return [check_failed(failure, catalog, sql_directory)]
+    return [
+        Diagnostic(
+            "IX708",
+            f"publishing the build on {build.target_name} failed at {failure.step}: {failure.message}",
+            target_file,
+            f"the published schema {build.target.published} is as it was before the run; the build is "
+            f"in {build.target.schema_}",
+        )
+    ]
+
+
+def guard_failed(
+    failure: CheckFailed, query: guard_reports.Query, build: Build, root: Path
+) -> list[Diagnostic]:
+    """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
+    files = {
+        source: getattr(relation, "path", None) or getattr(relation, "table", "")
+        for source, relation in build.target.relations.items()
+    }
+    with contextlib.chdir(root):  # where a DuckDB target's data paths start, as when building
+        return guard_reports.failed(
+            failure.object.node,
+            failure.examples,
+            query,
+            build.objects,
+            build.compilation.catalog,
+            sql_target(build.target),
+            files,
+        )

@@ -3,6 +3,10 @@
 `resolve_geography` picks the events a compile uses (every event in force, plus
 the proposed ones a run asks for), the geography date (default: the latest
 of those events) and closes them into weighted paths per level.
+
+The rules only a closure can check (checks.py, tiling.py) live here, beside it:
+they run once a geography is resolved, after validation, which knows nothing of
+closures.
 """
 
 from __future__ import annotations
@@ -74,6 +78,16 @@ def default_date(events: list[LineageEvent], register: Register) -> datetime.dat
     )
 
 
+def measure_level(measure_id: str, catalog: Catalog) -> str | None:
+    """The level of a measure's restated bindings (validation makes them agree), None if none is restated."""
+    for binding in catalog.measures[measure_id].bindings:
+        source = catalog.sources.get(binding.source)
+        geography = getattr(source, "geography", None)
+        if binding.restate and geography is not None:
+            return geography.level
+    return None
+
+
 def resolve_geography(catalog: Catalog, options: GeographyOptions) -> Geography:
     events = active_events(catalog, options)
     register = geography_register(catalog, events)
@@ -81,4 +95,4 @@ def resolve_geography(catalog: Catalog, options: GeographyOptions) -> Geography:
     return Geography(register, tuple(events), date, close(events, register, date), options)
 
 
-__all__ = ["Geography", "GeographyOptions", "resolve_geography"]
+__all__ = ["Geography", "GeographyOptions", "measure_level", "resolve_geography"]

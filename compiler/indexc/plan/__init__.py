@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from indexc.geography import Geography, calendar
+from indexc.geography import Geography, calendar, measure_level
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes, area_map_source_node
 from indexc.plan.audits import audit_nodes
@@ -41,7 +41,6 @@ from indexc.plan.restatement import (
     PATHS,
     geography_nodes,
     indicators_node,
-    measure_level,
     restated_nodes,
     restated_object,
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from indexc.geography import Geography, calendar
+from indexc.geography import Geography, calendar, measure_level
+from indexc.geography.calendar import OPEN_END, OPEN_START
 from indexc.geography.closure import Path
 from indexc.geography.events import level_edges
 from indexc.plan.geography import (
@@ -34,17 +35,6 @@ AREAS, PATHS, SHARES, PATH_WEIGHTS, INDICATORS = (
     "geography__path_weights",
     "geography__indicators",
 )
-OPEN_START, OPEN_END = "0000-01", "9999-00"
-
-
-def measure_level(measure_id: str, catalog: Catalog) -> str | None:
-    """The level of a measure's restated bindings (validation makes them agree), None if none is restated."""
-    for binding in catalog.measures[measure_id].bindings:
-        source = catalog.sources.get(binding.source)
-        geography = getattr(source, "geography", None)
-        if binding.restate and geography is not None:
-            return geography.level
-    return None
 
 
 def restated_object(measure_id: str) -> str:

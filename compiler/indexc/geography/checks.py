@@ -1,4 +1,4 @@
-"""Rules IX606, IX608-IX610 and IX612 (geography_tiling.py): what only the closure onto a geography date can tell.
+"""Rules IX606, IX608-IX610 and IX612 (tiling.py): what only the closure onto a geography date can tell.
 
 Whether a measure needs restating, whether a code's history reaches the
 geography date at all, and whether an event can be inverted, all depend on
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from indexc.errors import Diagnostic, Location
-from indexc.geography import Geography, calendar
-from indexc.plan.restatement import OPEN_END, OPEN_START, measure_level
+from indexc.geography import Geography, calendar, measure_level
+from indexc.geography.calendar import OPEN_END, OPEN_START
+from indexc.geography.tiling import tiling_diagnostics
 from indexc.validate.catalog import Catalog
-from indexc.validate.geography_tiling import tiling_diagnostics
 from indexc.validate.models import did_you_mean
 
 

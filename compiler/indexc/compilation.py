@@ -1,0 +1,39 @@
+"""What the front end hands the back ends: a compilation, and a compilation built for one target.
+
+These are types only, below every back end and report, so any of them may name
+what it is given; front_end.py makes a Compilation and project.py a Build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexc.errors import Diagnostic
+from indexc.generate import CompiledObject
+from indexc.geography import Geography
+from indexc.plan import Plan
+from indexc.resolve import Graph
+from indexc.spec.targets import Target
+from indexc.validate import Catalog
+
+
+@dataclass(frozen=True)
+class Compilation:
+    catalog: Catalog
+    graph: Graph
+    plan: Plan
+    spec_hash: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+    geography: Geography | None = None
+
+
+@dataclass(frozen=True)
+class Build:
+    """A compilation compiled for one target; `path` is where it was written, if it was."""
+
+    target_name: str
+    target: Target
+    objects: list[CompiledObject]
+    path: Path | None
+    compilation: Compilation
