@@ -45,7 +45,7 @@ YEARS = "with_years"
 
 def data_source(
     node: DataSourceNode, target: SqlTarget, *, declared_only: bool = True
-) -> exp.Expression:
+) -> exp.Select | exp.Union:
     """Read the physical relation once, parse its periods and stack its items.
 
     The raw period is kept beside the label so that a check can report any
