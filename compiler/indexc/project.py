@@ -14,9 +14,10 @@ import datetime
 import gc
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexc import (
     catalogue,
@@ -49,7 +50,7 @@ from indexc.migrate import CURRENT_VERSION
 from indexc.plan import Plan, build_plan
 from indexc.resolve import Graph, resolve
 from indexc.spec.base import is_period_label
-from indexc.spec.targets import Target
+from indexc.spec.targets import FileRelation, Target
 from indexc.validate import Catalog, validate
 from indexc.validate.data_files import check_data_files
 from indexc.validate.follow_on import set_aside_follow_ons
@@ -68,7 +69,7 @@ TARGET_SCHEMA = "indexc-target.schema.json"
 
 
 @contextlib.contextmanager
-def fewer_collections():
+def fewer_collections() -> Iterator[None]:
     """Run the garbage collector's young generation less often while compiling.
 
     Compiling allocates hundreds of thousands of small, short-lived sqlglot
@@ -207,7 +208,7 @@ class Project:
         if errors_in(diagnostics):
             return None, diagnostics
         plan = build_plan(catalog, graph, geography, scenario_geographies)
-        hashed = catalog.canonical()
+        hashed: dict[str, Any] = catalog.canonical()
         if geography is not None:
             hashed["geography"] = {
                 "date": geography.date.isoformat(),
@@ -471,7 +472,7 @@ class Project:
                     sql_target(build.target),
                     as_of,
                     label,
-                    compilation.geography.date if whatif else None,
+                    compilation.geography.date if whatif and compilation.geography else None,
                 )
             except snapshots.Refused as refused:
                 raise UserError(
@@ -609,7 +610,7 @@ class Project:
         return [directory / name for name in files]
 
     @contextlib.contextmanager
-    def session(self, build: Build):
+    def session(self, build: Build) -> Iterator[sessions.Session]:
         """A session on the build's target database; a clear IX704 when it cannot be opened."""
         try:
             opened = sessions.open_session(
@@ -639,10 +640,12 @@ class Project:
         return Location(str(target_path(self.root, target_name).relative_to(self.root)))
 
     # --- helpers -----------------------------------------------------------------------------
-    def _guard_diagnostics(self, failure: CheckFailed, query, build: Build) -> list[Diagnostic]:
+    def _guard_diagnostics(
+        self, failure: CheckFailed, query: guard_reports.Query, build: Build
+    ) -> list[Diagnostic]:
         """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
         files = {
-            source: getattr(relation, "path", None) or getattr(relation, "table", "")
+            source: relation.path if isinstance(relation, FileRelation) else relation.table
             for source, relation in build.target.relations.items()
         }
         with contextlib.chdir(
