@@ -81,9 +81,13 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         )
     for metric_id, override in index.method.overrides.items():
         norm = override.normalise
-        if norm is None or norm.method != "goalpost" or metric_id not in catalog.metrics:
-            continue
-        if norm.target is None or norm.worst is None:  # a goalpost is validated to have both
+        if (
+            norm is None
+            or norm.method != "goalpost"
+            or norm.worst is None  # a goalpost is validated to have both worst and target
+            or norm.target is None
+            or metric_id not in catalog.metrics
+        ):
             continue
         higher = catalog.metrics[metric_id].direction == "higher_is_better"
         if (norm.target > norm.worst) != higher:
