@@ -130,7 +130,7 @@ def window(
 LARGEST_DOUBLE = 1.7976931348623157e308
 
 
-def is_finite(value: exp.Expression) -> exp.Expression:
+def is_finite(value: exp.Expr) -> exp.Expression:
     """ABS(x) <= the largest double: false for NULL, infinities and NaN (which sorts above all) alike."""
     return exp.LTE(this=exp.Abs(this=value), expression=lit(LARGEST_DOUBLE))
 
@@ -171,18 +171,18 @@ def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expr
     return text(start_year)
 
 
-def label_start_year(period: exp.Expression) -> exp.Expression:
+def label_start_year(period: exp.Expr) -> exp.Expression:
     return cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
 
 
-def period_first_day(period: exp.Expression) -> exp.Expression:
+def period_first_day(period: exp.Expr) -> exp.Expression:
     """1 April of the financial year labelled `period`."""
     return exp.DateFromParts(
         year=label_start_year(period), month=lit(FY_START_MONTH), day=lit(FY_START_DAY)
     )
 
 
-def valid_in_period(area: str, period: exp.Expression) -> exp.Expr:
+def valid_in_period(area: str, period: exp.Expr) -> exp.Expr:
     """The area row `area` (valid_from, valid_to) was in force at some time during `period`."""
     start_year = label_start_year(period)
     period_start = period_first_day(period.copy())
