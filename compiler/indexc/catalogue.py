@@ -14,6 +14,7 @@ from pathlib import Path
 from indexc import __version__
 from indexc.documents import render_html
 from indexc.spec.indexes import Lens
+from indexc.spec.measures import Binding
 from indexc.validate.catalog import Catalog
 
 PAGE = "index.html"
@@ -23,8 +24,8 @@ PAGE = "index.html"
 class LensRow:
     depth: int
     id: str
-    weight: float
-    metrics: tuple[tuple[str, float], ...]
+    weight: float | None  # none written: the page shows 1
+    metrics: tuple[tuple[str, float | None], ...]
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class MetricPage:
     used_in: tuple[str, ...]
 
 
-def _periods(binding) -> str:
+def _periods(binding: Binding) -> str:
     start, end = binding.periods.from_, binding.periods.to
     if start is None and end is None:
         return "all periods"

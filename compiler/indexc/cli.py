@@ -7,9 +7,12 @@ bug in indexc and keeps its traceback.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from rich.console import Console
@@ -51,15 +54,20 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
         )
 
 
-def handles_user_errors(command):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handles_user_errors(command: Callable[P, R]) -> Callable[P, R]:
     """The single boundary where user mistakes become diagnostics and exit code 1."""
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except UserError as err:
-            _print_diagnostics(err.diagnostics, kwargs.get("fmt", "text"))
+            fmt = kwargs.get("fmt", "text")  # every command's --format, a string
+            _print_diagnostics(err.diagnostics, fmt if isinstance(fmt, str) else "text")
             sys.exit(1)
 
     return wrapper
@@ -110,7 +118,12 @@ def _print_or_fail(diagnostics: list[Diagnostic], fmt: str, strict: bool) -> Non
     help="Also model this proposed lineage event (repeatable).",
 )
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path, geography_date, proposed: tuple[str, ...]) -> None:
+def main(
+    ctx: click.Context,
+    project_dir: Path,
+    geography_date: datetime.datetime | None,
+    proposed: tuple[str, ...],
+) -> None:
     """indexc compiles index specs (YAML) into SQL for DuckDB and Snowflake."""
     options = GeographyOptions(geography_date.date() if geography_date else None, tuple(proposed))
     ctx.obj = Project(project_dir, options)
@@ -181,6 +194,8 @@ def build_command(
     _print_or_fail(compilation.warnings, fmt, strict)
     for target in dict.fromkeys(targets):
         build = project.build(target, out, check=check, compilation=compilation)
+        if build.path is None:  # a build that writes its files has their path
+            raise ValueError(f"the build for {target} wrote no files")
         shown = (
             build.path.relative_to(project.root)
             if build.path.is_relative_to(project.root)
@@ -460,7 +475,9 @@ target_option = click.option(
 @format_option
 @click.pass_obj
 @handles_user_errors
-def snapshot_take_command(project: Project, as_of, label: str, target: str, fmt: str) -> None:
+def snapshot_take_command(
+    project: Project, as_of: datetime.datetime, label: str, target: str, fmt: str
+) -> None:
     """Freeze what the last run published; a snapshot of the same date and label is refused."""
     taken = project.take_snapshot(target, as_of.date(), label)
     rows = sum(taken.frozen.values())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import IO, Any
 
 import click
 
@@ -29,10 +30,14 @@ class IsoDate(click.DateTime):
     def __init__(self) -> None:
         super().__init__(formats=["%Y-%m-%d"])
 
-    def get_metavar(self, param, ctx=None) -> str:  # noqa: ARG002 (click's signature)
+    def get_metavar(  # noqa: ARG002 (click's signature)
+        self, param: click.Parameter, ctx: click.Context | None = None
+    ) -> str:
         return self.name
 
-    def convert(self, value, param, ctx):
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime.datetime:
         if isinstance(value, datetime.datetime):
             return value
         try:
@@ -89,11 +94,11 @@ class CommandLineError(click.ClickException):
 
     exit_code = 1
 
-    def __init__(self, diagnostic: Diagnostic, as_json: bool):
+    def __init__(self, diagnostic: Diagnostic, as_json: bool) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic, self.as_json = diagnostic, as_json
 
-    def show(self, file=None) -> None:  # noqa: ARG002 (diagnostics go to stderr)
+    def show(self, file: IO[Any] | None = None) -> None:  # noqa: ARG002 (diagnostics go to stderr)
         if self.as_json:
             click.echo(diagnostics_json([self.diagnostic]), err=True)
         else:
@@ -104,7 +109,13 @@ class CommandLineError(click.ClickException):
 class DiagnosingGroup(click.Group):
     """The top-level group: usage errors of its own options and of every subcommand become diagnostics."""
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         argv = list(args)
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
@@ -113,7 +124,7 @@ class DiagnosingGroup(click.Group):
         ctx.meta[ARGV] = argv
         return ctx
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as err:

@@ -212,7 +212,7 @@ def _unversioned_rankings(
     The index is the one changed, or one whose compiled objects read a changed metric's direction
     and changed SQL; a scenario's objects are its own, so a what-if never asks the index for a version.
     """
-    spec_of = {o.name: o.node.spec for o in head}
+    spec_of = {o.name: o.node.spec for o in head if o.node.spec}
     causes: dict[str, list[str]] = {}
     for change in specs:
         if change.category != RANKS or change.status != "changed":

@@ -9,6 +9,7 @@ position, so a formula can never smuggle SQL into the compiled output.
 from __future__ import annotations
 
 import math
+import typing
 from dataclasses import dataclass
 
 import sqlglot
@@ -16,7 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Tokenizer, TokenType
 
-ALLOWED_FUNCTIONS: dict[type[exp.Expression], str] = {
+ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
     exp.Abs: "abs",
     exp.Exp: "exp",
     exp.Ln: "ln",
@@ -53,7 +54,7 @@ class Formula:
         return tuple(dict.fromkeys(name for name, _ in self.names))
 
 
-def _offset(node: exp.Expression) -> int:
+def _offset(node: exp.Expr) -> int:
     """The leftmost source position recorded anywhere in `node`, or -1 if none was."""
     starts = [n.meta["start"] for n in node.walk() if n.meta.get("start") is not None]
     return min(starts, default=-1)
@@ -70,9 +71,7 @@ def _round_is_plain(node: exp.Round) -> bool:
     return not extra and whole
 
 
-def _check(
-    node: exp.Expression, problems: list[FormulaProblem], names: list[tuple[str, int]]
-) -> None:
+def _check(node: exp.Expr, problems: list[FormulaProblem], names: list[tuple[str, int]]) -> None:
     if isinstance(node, exp.Column):
         if node.table or not isinstance(node.this, exp.Identifier) or node.this.quoted:
             problems.append(
@@ -193,4 +192,6 @@ def parse_formula(text: str) -> Formula:
                 "a metric must be computed from at least one measure",
             )
         )
-    return Formula(None if problems else tree, tuple(names), tuple(problems))
+    # parse_one is typed to return Expr, the base of sqlglot's traits; every node it makes is an Expression
+    expression = None if problems else typing.cast(exp.Expression, tree)
+    return Formula(expression, tuple(names), tuple(problems))

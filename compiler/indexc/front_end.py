@@ -13,6 +13,7 @@ import dataclasses
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from indexc.compilation import Compilation
 from indexc.emit import content_hash
@@ -102,7 +103,7 @@ def check(
     if errors_in(diagnostics):
         return None, diagnostics
     plan = build_plan(catalog, graph, geography, scenario_geographies)
-    hashed = catalog.canonical()
+    hashed: dict[str, Any] = catalog.canonical()
     if geography is not None:
         hashed["geography"] = {
             "date": geography.date.isoformat(),

@@ -20,7 +20,8 @@ from indexc.generate.guards import SEPARATOR, binding_gaps, undefined_values
 from indexc.generate.inputs import data_source
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
-from indexc.plan.nodes import BindingSelect, DataSourceNode, MeasureNode, MetricNode
+from indexc.plan.nodes import BindingSelect, DataSourceNode, MeasureNode, MetricNode, Node
+from indexc.run_failures import defined_by
 from indexc.spec.sources import ITEM_SEPARATOR
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
@@ -51,7 +52,7 @@ def _periods(binding: BindingSelect) -> str:
 
 
 def failed(
-    node,
+    node: Node,
     found: tuple,
     query: Query,
     objects: list[CompiledObject],
@@ -67,7 +68,9 @@ def failed(
         )
     if isinstance(node, RangeCheckNode):
         return _range_diagnostics(node, [str(f) for f in found], catalog, files)
-    return [_finite_diagnostic(node, [str(f) for f in found], catalog)]
+    if isinstance(node, FiniteCheckNode):
+        return [_finite_diagnostic(node, [str(f) for f in found], catalog)]
+    raise TypeError(f"{node.name} is not a guard")  # the caller tests isinstance(node, GUARDS)
 
 
 def binding_gap_diagnostics(
@@ -85,8 +88,8 @@ def binding_gap_diagnostics(
     `gaps`: `measure position period` texts, as the check returns them."""
     missing: dict[tuple[str, int], list[str]] = {}
     for gap in gaps:
-        measure_id, position, period = gap.split(" ")
-        missing.setdefault((measure_id, int(position)), []).append(period)
+        measure_id, position_text, period = gap.split(" ")
+        missing.setdefault((measure_id, int(position_text)), []).append(period)
     of = {(g.measure_id, g.position): g.binding for g in bindings}
     diagnostics = []
     for (measure_id, position), periods in sorted(missing.items()):
@@ -171,7 +174,7 @@ def _range_diagnostics(
                 Diagnostic(
                     "IX710",
                     f"source '{node.source_id}': value(s) not finite {where}: {_listed(values, more)}",
-                    catalog.where(*node.spec),
+                    catalog.where(*defined_by(node)),
                     "nothing was published; a value is a number or a blank cell: correct "
                     "the data (a missing value is written as a blank)",
                 )
@@ -205,7 +208,7 @@ def _finite_diagnostic(node: FiniteCheckNode, found: list[str], catalog: Catalog
         "IX711",
         f"{node.metric_id}: value(s) infinite or not a number, computed from finite inputs: "
         f"{_listed(found)}",
-        catalog.where(*node.spec, "formula"),
+        catalog.where(*defined_by(node), "formula"),
         "nothing was published; an input too large for the formula (a value in the wrong unit, say) overflows: "
         "check the inputs of these areas and periods",
     )
@@ -263,7 +266,7 @@ def _undefined(
             "IX712",
             f"{node.metric_id}: {len(rows)} value(s) undefined (a division by zero, or the root or "
             f"logarithm of a number outside its domain) left missing: {_listed(found)}",
-            catalog.where(*node.spec, "formula"),
+            catalog.where(*defined_by(node), "formula"),
             "every input has a value there but the formula has none; an error 'not_null' audit of the metric "
             "fails the run instead",
             severity=Severity.WARNING,

@@ -18,12 +18,17 @@ from indexc.errors import Diagnostic, Location, UserError
 from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
 from indexc.resolve import Graph
-from indexc.spec.sources import SOURCE_LAYOUTS, LongSource
+from indexc.spec.sources import LongSource, WideSource
 from indexc.spec_changes import field_changes
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import primary_errors, schema_diagnostic
 
 DECLARATION_FIELDS = ("layout", "columns", "period", "geography")
+
+PROPOSED_LAYOUTS: dict[str, type[LongSource] | type[WideSource]] = {
+    "long": LongSource,
+    "wide": WideSource,
+}
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,8 @@ def read_structure(structure: Path, source_id: str) -> dict:
             ]
         )
     raw = {"id": source_id, **raw}
-    model = SOURCE_LAYOUTS.get(raw.get("layout"))
+    layout = raw.get("layout")  # a register or an area map has no items to weigh
+    model = PROPOSED_LAYOUTS.get(layout) if isinstance(layout, str) else None
     if model is None:
         raise UserError(
             [

@@ -15,10 +15,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from indexc.errors import Diagnostic, Location, Severity
-from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, upgrade_data
+from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, Rename, upgrade_data
 
 SUPPORTED_LANGUAGE_VERSIONS = tuple(range(1, CURRENT_VERSION + 1))
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -67,7 +67,7 @@ class SpecFile:
 class _Unreadable(Exception):
     """A node the loader will not turn into a value; reported as IX001 at the node."""
 
-    def __init__(self, message: str, node, hint: str):
+    def __init__(self, message: str, node: Node, hint: str) -> None:
         super().__init__(message)
         self.message, self.node, self.hint = message, node, hint
 
@@ -88,7 +88,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
 
-    def build(self, node, path: Path_) -> Any:
+    def build(self, node: Node, path: Path_) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Unreadable(
@@ -132,7 +132,7 @@ class _Builder:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
-    def scalar(self, node) -> Any:
+    def scalar(self, node: Node) -> Any:
         tag = str(node.tag)
         if tag in (STR_TAG, TIMESTAMP_TAG):
             return node.value
@@ -192,7 +192,9 @@ def load_file(
     ), diagnostics + [warning] + conflict_errors(spec_file, upgrade.conflicts)
 
 
-def conflict_errors(spec_file: SpecFile, conflicts) -> list[Diagnostic]:
+def conflict_errors(
+    spec_file: SpecFile, conflicts: list[tuple[tuple[Any, ...], Rename]]
+) -> list[Diagnostic]:
     """IX006: a key written both under its old name and its new one; which was meant cannot be told."""
     return [
         Diagnostic(

@@ -52,7 +52,7 @@ class RunProgress:
             self._task = self._bar.add_task("building", total=None)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
 

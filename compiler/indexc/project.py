@@ -14,7 +14,7 @@ import contextlib
 import datetime
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from indexc import (
@@ -315,7 +315,7 @@ class Project:
                     sql_target(build.target),
                     as_of,
                     label,
-                    compilation.geography.date if whatif else None,
+                    compilation.geography.date if whatif and compilation.geography else None,
                 )
             except snapshots.Refused as refused:
                 raise UserError(
@@ -454,7 +454,7 @@ class Project:
         return [directory / name for name in files]
 
     @contextlib.contextmanager
-    def session(self, build: Build):
+    def session(self, build: Build) -> Iterator[sessions.Session]:
         """A session on the build's target database; a clear IX704 when it cannot be opened."""
         try:
             opened = sessions.open_session(

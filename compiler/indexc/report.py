@@ -72,12 +72,12 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
 
 
 def _one(
-    query_rows,
+    query_rows: Callable[[str], list[dict[str, Any]]],
     target: SqlTarget,
     index_id: str,
     part: str,
     columns: list[str],
-    where: exp.Expression | None = None,
+    where: exp.Expr | None = None,
 ) -> dict[str, Any]:
     """One row of aggregates over an index object."""
     query = exp.select(*columns).from_(target.object_table(index_object(index_id, part)))
@@ -85,7 +85,10 @@ def _one(
 
 
 def method_notes(
-    query_rows, target: SqlTarget, index: Index, period: str | None
+    query_rows: Callable[[str], list[dict[str, Any]]],
+    target: SqlTarget,
+    index: Index,
+    period: str | None,
 ) -> tuple[str, ...]:
     """What the method did to the data: treated and imputed values, areas left unranked."""
     notes = []

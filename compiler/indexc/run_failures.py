@@ -18,15 +18,27 @@ from indexc.compilation import Build
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
 from indexc.generate import sql_target
-from indexc.plan.nodes import AuditCheckNode
+from indexc.plan.nodes import AuditCheckNode, CheckNode, Node
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
+from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
+
+
+def defined_by(node: Node) -> tuple[str, str]:
+    """The spec object behind a node that fails or warns: every check and measure has one; only
+    objects of the build's own making (the schema, the geography's tables) have none."""
+    if node.spec is None:
+        raise ValueError(f"{node.name} comes from no spec object")
+    return node.spec
 
 
 def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> Diagnostic:
     """A check returned rows; `sql_directory` is where the build's SQL files are (build/<target>...)."""
     node = failure.object.node
+    if not isinstance(node, CheckNode):  # only a check's statement returns rows
+        raise TypeError(f"{node.name} is not a check")
+    spec = defined_by(node)
     examples = failure.examples[:CHECK_EXAMPLES]
     shown = ", ".join("(blank)" if value is None else repr(str(value)) for value in examples)
     more = " and more" if len(failure.examples) > len(examples) else ""
@@ -35,14 +47,14 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
             failure.examples[0] if failure.examples and failure.examples[0] is not None else "none"
         )
         return Diagnostic(
-            node.code, f"{node.failure} {found}", catalog.where(*node.spec, *node.at), node.hint
+            node.code, f"{node.failure} {found}", catalog.where(*spec, *node.at), node.hint
         )
     if isinstance(node, SmellCheckNode):
         return Diagnostic(
             "IX730",
             f"smell test of measure {node.measure_id}: {node.failure}: "
             f"{'; '.join(str(v) for v in examples)}{more}",
-            catalog.where(*node.spec),
+            catalog.where(*spec),
             "nothing was changed in the database; correct the value in its file "
             "(x1000: pounds for thousands; x0.01: a fraction for a percentage), or, if it is right, accept it "
             f"under the measure's 'smell: accept:' with a reason; every flagged value is in {node.smell_object}",
@@ -50,15 +62,15 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
     if isinstance(node, AuditCheckNode):
         return Diagnostic(
             "IX707",
-            f"audit {node.spec[1]}: {node.failure}: {shown}{more}",
-            catalog.where(*node.spec),
+            f"audit {spec[1]}: {node.failure}: {shown}{more}",
+            catalog.where(*spec),
             "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
             f"build and read every row in {node.audit_object}",
         )
     return Diagnostic(
         "IX702",
-        f"{node.spec[1]}: {node.failure}: {shown}{more}",
-        catalog.where(*node.spec),
+        f"{spec[1]}: {node.failure}: {shown}{more}",
+        catalog.where(*spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
         "correct the data or the source's declaration",
     )
@@ -111,7 +123,7 @@ def guard_failed(
 ) -> list[Diagnostic]:
     """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
     files = {
-        source: getattr(relation, "path", None) or getattr(relation, "table", "")
+        source: relation.path if isinstance(relation, FileRelation) else relation.table
         for source, relation in build.target.relations.items()
     }
     with contextlib.chdir(root):  # where a DuckDB target's data paths start, as when building

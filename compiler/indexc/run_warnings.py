@@ -5,15 +5,26 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from indexc import guard_reports, report
 from indexc.errors import Diagnostic, Severity
+from indexc.generate import CompiledObject
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
+from indexc.generate.targets import SqlTarget
+from indexc.guard_reports import Query
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.nodes import AuditNode, MeasureNode
+from indexc.run_failures import defined_by
+
+if TYPE_CHECKING:  # project.py imports this module
+    from indexc.project import Compilation
 
 
-def after_run(query, objects, compilation, target_sql) -> list[Diagnostic]:
+def after_run(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
     return (
         guard_reports.after_run(query, objects, compilation.catalog, target_sql)
         + incomplete_restatements(query, objects, compilation, target_sql)
@@ -22,7 +33,9 @@ def after_run(query, objects, compilation, target_sql) -> list[Diagnostic]:
     )
 
 
-def incomplete_restatements(query, objects, compilation, target_sql) -> list[Diagnostic]:
+def incomplete_restatements(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
     """IX705 (warning): restated values left unknown because some contributing area has no data.
 
     Not an error: the data is simply missing for part of the area. But nothing is dropped silently,
@@ -32,6 +45,8 @@ def incomplete_restatements(query, objects, compilation, target_sql) -> list[Dia
     for obj in objects:
         if not isinstance(obj.node, RestatedMeasureNode):
             continue
+        if compilation.geography is None:  # restated measures exist only with a geography
+            raise ValueError(f"{obj.name} is restated without a geography")
         rows = query(report.incomplete_sql(target_sql, obj.name))
         if rows:
             first = rows[0]
@@ -41,7 +56,7 @@ def incomplete_restatements(query, objects, compilation, target_sql) -> list[Dia
                     f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
                     f"{compilation.geography.date}: some contributing area has no data (first: "
                     f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
-                    compilation.catalog.where(*obj.node.spec),
+                    compilation.catalog.where(*defined_by(obj.node)),
                     f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
                     severity=Severity.WARNING,
                 )
@@ -49,7 +64,9 @@ def incomplete_restatements(query, objects, compilation, target_sql) -> list[Dia
     return warnings
 
 
-def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagnostic]:
+def invalid_values_found(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
     """IX706 (warning): published values outside a measure's valid range, left out as missing."""
     warnings = []
     for obj in objects:
@@ -64,7 +81,7 @@ def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagno
                     "IX706",
                     f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
                     f"left out as missing: {shown}{more}",
-                    compilation.catalog.where(*obj.node.spec, "valid"),
+                    compilation.catalog.where(*defined_by(obj.node), "valid"),
                     "they are not data (a blank written as 0, say); if they are, widen 'valid:'",
                     severity=Severity.WARNING,
                 )
@@ -72,7 +89,9 @@ def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagno
     return warnings
 
 
-def audit_findings(query, objects, compilation, target_sql) -> list[Diagnostic]:
+def audit_findings(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
     """IX707 (warning): the rows each `warn` audit found, which the build keeps in its audit table."""
     warnings = []
     for obj in objects:
@@ -86,8 +105,8 @@ def audit_findings(query, objects, compilation, target_sql) -> list[Diagnostic]:
             warnings.append(
                 Diagnostic(
                     "IX707",
-                    f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
-                    compilation.catalog.where(*node.spec),
+                    f"audit {defined_by(node)[1]} found {len(rows)}: {shown}{more}",
+                    compilation.catalog.where(*defined_by(node)),
                     f"{node.finds}; every row is in {obj.name}",
                     severity=Severity.WARNING,
                 )

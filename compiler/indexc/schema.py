@@ -46,9 +46,8 @@ def spec_schema() -> dict[str, Any]:
     kinds = KINDS
     models: dict[str, list[type[BaseModel]]] = {}
     for kind in kinds:
-        models[kind.key] = (
-            list(SOURCE_LAYOUTS.values()) if kind.key == "sources" else [kind.model_for({})]
-        )
+        model = kind.model_for({})  # a model, or for sources, which take several, a message
+        models[kind.key] = list(SOURCE_LAYOUTS.values()) if isinstance(model, str) else [model]
     refs, definitions = _models([m for group in models.values() for m in group])
     definitions = _shorthands(definitions)
     properties: dict[str, Any] = {LANGUAGE_KEY: _language()}

@@ -7,10 +7,18 @@ Gross outliers nobody accepted have already failed the run (IX730, in the projec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from indexc.errors import Diagnostic, Severity
+from indexc.generate import CompiledObject
 from indexc.generate.smell import smell_rows
+from indexc.generate.targets import SqlTarget
+from indexc.guard_reports import Query
 from indexc.plan.smell import SmellNode
+from indexc.validate.catalog import Catalog
+
+if TYPE_CHECKING:  # project.py imports this module
+    from indexc.project import Compilation
 
 SHOWN = 3
 
@@ -21,7 +29,9 @@ class SmellReport:
     accepted: dict[str, int]  # measure -> values flagged and accepted in its spec
 
 
-def read(query, objects, compilation, target_sql) -> SmellReport:
+def read(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> SmellReport:
     warnings: list[Diagnostic] = []
     accepted: dict[str, int] = {}
     catalog = compilation.catalog
@@ -65,7 +75,7 @@ def describe(row: dict) -> str:
     return f"{row['area_code']} {row['period']} = {row['value']:g} ({why}; {row['source']}, {row['file']}{line})"
 
 
-def _unmatched(node: SmellNode, rows: list[dict], catalog) -> list[Diagnostic]:
+def _unmatched(node: SmellNode, rows: list[dict], catalog: Catalog) -> list[Diagnostic]:
     """IX732: an accept entry no flagged value matches: the data was corrected, or the entry names the wrong
     area or period; either way the spec no longer says what is true."""
     flagged = {(r["area_code"], r["period"]) for r in rows}

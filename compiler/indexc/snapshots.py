@@ -41,10 +41,6 @@ class Taken:
     frozen: dict[str, int]  # object -> rows frozen
 
 
-def _names(columns: list[str]) -> list[exp.Identifier]:
-    return [exp.to_identifier(c) for c in columns]
-
-
 def _columns(session: Session, target: SqlTarget, schema: str, table: str) -> list[str]:
     rows = session.query(
         target.render(
@@ -192,9 +188,8 @@ def take(
         inserts.append(
             exp.insert(
                 exp.select(number.copy(), *selected).from_(target.published_table(name)),
-                exp.Schema(
-                    this=target.snapshot_table(name), expressions=_names(["snapshot_id", *columns])
-                ),
+                target.snapshot_table(name),
+                columns=["snapshot_id", *columns],
             )
         )
     registry = exp.insert(
@@ -211,10 +206,8 @@ def take(
             exp.cast(exp.Literal.string(str(about["published_at"])[:26]), "TIMESTAMP"),
             exp.cast(exp.CurrentTimestamp(), "TIMESTAMP"),
         ),
-        exp.Schema(
-            this=target.snapshot_table(REGISTRY),
-            expressions=_names([name for name, _ in REGISTRY_COLUMNS]),
-        ),
+        target.snapshot_table(REGISTRY),
+        columns=[name for name, _ in REGISTRY_COLUMNS],
     )
     session.atomically([target.render(e) for e in [*inserts, registry]])
     counts = {}

@@ -9,6 +9,7 @@ never as Python reprs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,25 +61,34 @@ def field_changes(old: dict, new: dict) -> list[FieldChange]:
     return list(_mapping((), "", old, new))
 
 
-def _mapping(entries: tuple[str, ...], prefix: str, old: dict, new: dict):
+def _mapping(entries: tuple[str, ...], prefix: str, old: dict, new: dict) -> Iterator[FieldChange]:
     for key in [*new, *(k for k in old if k not in new)]:
         yield from _value(
             entries, f"{prefix}{key}", key, old.get(key, ABSENT), new.get(key, ABSENT)
         )
 
 
-def _value(entries: tuple[str, ...], path: str, key: str, old: Any, new: Any):
+def _value(
+    entries: tuple[str, ...], path: str, key: str, old: Any, new: Any
+) -> Iterator[FieldChange]:
     if old == new:
         return
     if isinstance(old, dict) and isinstance(new, dict):
         yield from _mapping(entries, f"{path}.", old, new)
-    elif isinstance(old, list) and isinstance(new, list) and _entries(old) and _entries(new):
-        yield from _list(entries, _singular(key), _entries(old), _entries(new))
+    elif (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and (old_entries := _entries(old))
+        and (new_entries := _entries(new))
+    ):
+        yield from _list(entries, _singular(key), old_entries, new_entries)
     else:
         yield FieldChange(entries, path, old, new)
 
 
-def _list(entries: tuple[str, ...], noun: str, old: dict[str, dict], new: dict[str, dict]):
+def _list(
+    entries: tuple[str, ...], noun: str, old: dict[str, dict], new: dict[str, dict]
+) -> Iterator[FieldChange]:
     for name in [*new, *(n for n in old if n not in new)]:
         where = (*entries, f"{noun} {name}")
         if name not in old or name not in new:

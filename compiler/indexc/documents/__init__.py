@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -36,7 +37,7 @@ def environment() -> Environment:
     return environment
 
 
-def render(template: str, **context) -> str:
+def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
@@ -52,5 +53,5 @@ def html_environment() -> Environment:
     )
 
 
-def render_html(template: str, **context) -> str:
+def render_html(template: str, **context: Any) -> str:
     return html_environment().get_template(template).render(**context)

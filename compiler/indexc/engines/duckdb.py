@@ -7,6 +7,7 @@ any fails, the database file keeps exactly the objects it had before the run.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def execute(
     progress: Progress | None = None,
     schema: str | None = None,
     publish: Publish | None = None,
-    before_publish=None,
+    before_publish: Callable[[], None] | None = None,
 ) -> list[BuiltObject]:
     """Run every statement from the project root, where the SQL's relative data paths start.
 
@@ -70,7 +71,7 @@ class Publish:
     ]  # every object the publication makes; others left in the schema are dropped
 
 
-def _publish(connection, publish: Publish) -> None:
+def _publish(connection: duckdb.DuckDBPyConnection, publish: Publish) -> None:
     for statement in publish.statements[:1]:  # the schema first, so there is something to list
         _publish_one(connection, statement)
     try:
@@ -94,14 +95,16 @@ def _publish(connection, publish: Publish) -> None:
         _publish_one(connection, statement)
 
 
-def _publish_one(connection, statement: PublishStatement) -> None:
+def _publish_one(connection: duckdb.DuckDBPyConnection, statement: PublishStatement) -> None:
     try:
         connection.execute(statement.sql)
     except duckdb.Error as err:
         raise PublishFailed(statement.name, str(err).strip()) from err
 
 
-def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation]:
+def _existing_kinds(
+    connection: duckdb.DuckDBPyConnection, schema: str | None
+) -> dict[str, Materialisation]:
     if schema is None:
         return {}
     rows = connection.execute(
@@ -116,18 +119,25 @@ def _existing_kinds(connection, schema: str | None) -> dict[str, Materialisation
 
 
 def _drop_if_other_kind(
-    connection, obj: CompiledObject, schema: str | None, existing: dict
+    connection: duckdb.DuckDBPyConnection,
+    obj: CompiledObject,
+    schema: str | None,
+    existing: dict[str, Materialisation],
 ) -> None:
     """CREATE OR REPLACE cannot replace a table with a view, nor a view with a table."""
     was = existing.get(obj.name)
-    if was is None or obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
+    if (
+        schema is None
+        or was is None
+        or obj.node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW)
+    ):
         return
     if was is not obj.node.materialisation:
         quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, obj.name))
         connection.execute(f"DROP {'VIEW' if was is Materialisation.VIEW else 'TABLE'} {quoted}")
 
 
-def _rows_written(result, obj: CompiledObject) -> int | None:
+def _rows_written(result: duckdb.DuckDBPyConnection, obj: CompiledObject) -> int | None:
     """CREATE TABLE AS answers with the rows it wrote; a view or a schema writes none."""
     if obj.node.materialisation is not Materialisation.TABLE or not result.description:
         return None
@@ -142,7 +152,12 @@ def _first_line(message: str) -> str:
 
 
 def _execute_all(
-    connection, objects, progress, schema, publish, before_publish=None
+    connection: duckdb.DuckDBPyConnection,
+    objects: list[CompiledObject],
+    progress: Progress | None,
+    schema: str | None,
+    publish: Publish | None,
+    before_publish: Callable[[], None] | None = None,
 ) -> list[BuiltObject]:
     connection.execute("BEGIN TRANSACTION")
     existing: dict[str, Materialisation] = {}

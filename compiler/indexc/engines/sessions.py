@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,7 +24,7 @@ from indexc.generate.publish import (
     reset_build_schema,
 )
 from indexc.generate.targets import SqlTarget
-from indexc.spec.targets import DuckDBTarget, Target
+from indexc.spec.targets import DuckDBTarget, SnowflakeTarget, Target
 
 SNOWFLAKE_TIMEOUT_SECONDS = (
     60  # the connector's network_timeout: a hung service fails the run, not the terminal
@@ -63,21 +63,27 @@ class Session(Protocol):
 class DuckDBSession:
     engine = "duckdb"
 
-    def __init__(self, root: Path, target: DuckDBTarget):
+    def __init__(self, root: Path, target: DuckDBTarget) -> None:
         self.root, self.target = root, target
         try:
             self.connection = duckdb_engine.connect(root / target.database)
         except duckdb_engine.CannotOpen as err:
             raise CannotOpen(f"cannot open the database {target.database}: {err}") from None
 
-    def deploy(self, objects, publish, progress, before_publish=None):
+    def deploy(
+        self,
+        objects: list[CompiledObject],
+        publish: list[PublishStatement],
+        progress: Progress | None,
+        before_publish: Callable[[], None] | None = None,
+    ) -> list[BuiltObject]:
         keep = frozenset({o.name for o in published(objects)} | {PUBLICATION, PUBLISHED_OBJECTS})
         plan = duckdb_engine.Publish(self.target.published, list(publish), keep)
         return duckdb_engine.execute(
             self.connection, objects, self.root, progress, self.target.schema_, plan, before_publish
         )
 
-    def query(self, sql):
+    def query(self, sql: str) -> list[dict[str, Any]]:
         import duckdb
 
         try:
@@ -85,7 +91,7 @@ class DuckDBSession:
         except duckdb.Error as err:
             raise QueryFailed(str(err).strip()) from err
 
-    def execute(self, sql):
+    def execute(self, sql: str) -> None:
         import duckdb
 
         try:
@@ -93,7 +99,7 @@ class DuckDBSession:
         except duckdb.Error as err:
             raise QueryFailed(str(err).strip()) from err
 
-    def atomically(self, statements):
+    def atomically(self, statements: list[str]) -> None:
         import duckdb
 
         self.connection.execute("BEGIN TRANSACTION")
@@ -107,14 +113,16 @@ class DuckDBSession:
             raise
         self.connection.execute("COMMIT")
 
-    def close(self):
+    def close(self) -> None:
         self.connection.close()
 
 
 class SnowflakeSession:
     engine = "snowflake"
 
-    def __init__(self, root: Path, target, environ: Mapping[str, str], sql: SqlTarget):
+    def __init__(
+        self, root: Path, target: SnowflakeTarget, environ: Mapping[str, str], sql: SqlTarget
+    ) -> None:
         self.target, self.sql = target, sql
         try:
             self.connection = snowflake_engine.connect(
@@ -127,7 +135,13 @@ class SnowflakeSession:
         except snowflake_engine.CannotConnect as err:
             raise CannotOpen(f"cannot connect to Snowflake: {err}") from None
 
-    def deploy(self, objects, publish, progress, before_publish=None):
+    def deploy(
+        self,
+        objects: list[CompiledObject],
+        publish: list[PublishStatement],
+        progress: Progress | None,
+        before_publish: Callable[[], None] | None = None,
+    ) -> list[BuiltObject]:
         return snowflake_engine.execute(
             self.connection,
             objects,
@@ -137,7 +151,7 @@ class SnowflakeSession:
             before_publish=before_publish,
         )
 
-    def query(self, sql):
+    def query(self, sql: str) -> list[dict[str, Any]]:
         from snowflake.connector.errors import Error
 
         try:
@@ -145,7 +159,7 @@ class SnowflakeSession:
         except Error as err:
             raise QueryFailed(str(err).strip()) from err
 
-    def execute(self, sql):
+    def execute(self, sql: str) -> None:
         from snowflake.connector.errors import Error
 
         try:
@@ -153,7 +167,7 @@ class SnowflakeSession:
         except Error as err:
             raise QueryFailed(str(err).strip()) from err
 
-    def atomically(self, statements):
+    def atomically(self, statements: list[str]) -> None:
         """DML only: Snowflake commits DDL as it runs, inside a transaction or not."""
         from snowflake.connector.errors import Error
 
@@ -169,7 +183,7 @@ class SnowflakeSession:
             raise
         cursor.execute("COMMIT")
 
-    def close(self):
+    def close(self) -> None:
         self.connection.close()
 
 
@@ -182,7 +196,9 @@ def open_session(
 
 
 @contextlib.contextmanager
-def session(root: Path, target: Target, sql: SqlTarget, environ: Mapping[str, str] | None = None):
+def session(
+    root: Path, target: Target, sql: SqlTarget, environ: Mapping[str, str] | None = None
+) -> Iterator[Session]:
     opened = open_session(root, target, sql, environ)
     try:
         yield opened

@@ -10,7 +10,7 @@ area. Consumers read the published schema, which the publishing statements
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from indexc.engines import (
 from indexc.generate import CompiledObject
 from indexc.generate.publish import PublishStatement
 from indexc.spec.targets import SnowflakeTarget
+
+Connection = Any
+"""A snowflake.connector connection: the connector is an optional dependency without type hints."""
 
 
 class CannotConnect(Exception):
@@ -70,7 +73,7 @@ def connection_parameters(
 
 def connect(
     target: SnowflakeTarget, environ: Mapping[str, str], root: Path | None = None, **options: Any
-):
+) -> Connection:
     """`options` go to the connector as they are (`network_timeout`, `login_timeout`, ...); `root`: where
     a relative `connections_file` is."""
     parameters = connection_parameters(target, environ, root)
@@ -88,13 +91,13 @@ def connect(
 
 
 def execute(
-    connection,
+    connection: Connection,
     objects: list[CompiledObject],
     progress: Progress | None = None,
     *,
     reset: str | None = None,
-    publish: list[PublishStatement] = (),
-    before_publish=None,
+    publish: Sequence[PublishStatement] = (),
+    before_publish: Callable[[], None] | None = None,
 ) -> list[BuiltObject]:
     """Run every statement in order; stop at the first that fails or the first check that finds rows.
 
@@ -128,7 +131,7 @@ def execute(
     return built
 
 
-def query(connection, sql: str) -> list[dict[str, Any]]:
+def query(connection: Connection, sql: str) -> list[dict[str, Any]]:
     """Rows as dicts keyed by lower-case column names, as DuckDB's are."""
     cursor = connection.cursor()
     cursor.execute(sql)

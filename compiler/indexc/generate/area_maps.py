@@ -50,7 +50,7 @@ def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expressio
     ).from_(target.source_relation(node.source.id), copy=False)
 
 
-def _paths_on(node: AreaMapEdgesNode) -> exp.Expression:
+def _paths_on(node: AreaMapEdgesNode | AreaMapCheckNode) -> exp.Expr:
     return and_all(
         [
             exp.EQ(this=col("from_code", "p"), expression=col("from_code", "e")),
@@ -144,7 +144,7 @@ def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
     )
 
 
-def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
+def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget) -> exp.Select:
     """Edges weighted 0 or below, as read from the source: a negative crosswalk weight can sum to 1 with
     another above 1 and move data that was never there; a zero weight is an edge that carries nothing."""
     problem = exp.Concat(
@@ -163,7 +163,7 @@ def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget) -> exp.Ex
     )
 
 
-def _weights_not_summing_to_one(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
+def _weights_not_summing_to_one(node: AreaMapCheckNode, target: SqlTarget) -> exp.Select:
     """Weights from one area that do not sum to 1 on some day: each day an edge starts, or one ends."""
     edges = target.object_table(node.edges_object, "e")
     starts = exp.select(col("from_code"), alias(col("valid_from"), "day"), copy=False).from_(
@@ -280,6 +280,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
         .group_by(col("to_code", "e"), col("period", "r"), copy=False)
     )
     found = exp.Count(this=exp.Star())
+    value: exp.Expression
     if node.additivity == "sum":
         value = exp.Sum(this=exp.Mul(this=col("value", "d"), expression=col("weight", "d")))
         known = found

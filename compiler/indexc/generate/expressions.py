@@ -7,6 +7,7 @@ quotes them when it renders, so the trees themselves stay target-neutral.
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Iterable, Sequence
 
 from sqlglot import exp
@@ -64,8 +65,9 @@ def blank_is_missing(expression: exp.Expression, to: str) -> exp.Cast:
     return cast(exp.Nullif(this=trimmed, expression=lit("")), to)
 
 
-def alias(expression: exp.Expression, name: str) -> exp.Alias:
-    return exp.alias_(expression, name, copy=False)
+def alias(expression: exp.Expr, name: str) -> exp.Alias:
+    # alias_ is typed to return any expression; given a column alias (not table=True), it is an Alias
+    return typing.cast(exp.Alias, exp.alias_(expression, name, copy=False))
 
 
 def table(name: str, alias_name: str | None = None) -> exp.Table:
@@ -75,25 +77,27 @@ def table(name: str, alias_name: str | None = None) -> exp.Table:
     return result
 
 
-def and_all(conditions: Iterable[exp.Expression]) -> exp.Expression:
+def and_all(conditions: Iterable[exp.Expr]) -> exp.Expr:
     """c1 AND c2 AND ..., an OR among them in parentheses."""
-    result: exp.Expression | None = None
+    result: exp.Expr | None = None
     for condition in conditions:
         condition = exp.Paren(this=condition) if isinstance(condition, exp.Or) else condition
         result = condition if result is None else exp.And(this=result, expression=condition)
+    if result is None:  # every caller has at least one condition; none would drop a WHERE silently
+        raise ValueError("and_all needs at least one condition")
     return result
 
 
-def inner_join(relation: exp.Expression, on: exp.Expression) -> exp.Join:
+def inner_join(relation: exp.Expression, on: exp.Expr) -> exp.Join:
     return exp.Join(this=relation, on=on, kind="INNER")
 
 
-def left_join(relation: exp.Expression, on: exp.Expression) -> exp.Join:
+def left_join(relation: exp.Expression, on: exp.Expr) -> exp.Join:
     return exp.Join(this=relation, on=on, side="LEFT")
 
 
-def union_all(selects: Sequence[exp.Select]) -> exp.Expression:
-    result: exp.Expression = selects[0]
+def union_all(selects: Sequence[exp.Select]) -> exp.Select | exp.Union:
+    result: exp.Select | exp.Union = selects[0]
     for select in selects[1:]:
         result = exp.Union(this=result, expression=select, distinct=False)
     return result
@@ -115,7 +119,9 @@ def values_table(
 def window(
     function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None
 ) -> exp.Window:
-    kwargs = {"partition_by": [col(p) for p in partition]}
+    kwargs: dict[str, exp.Expression | list[exp.Column]] = {
+        "partition_by": [col(p) for p in partition]
+    }
     if order is not None:
         kwargs["order"] = exp.Order(expressions=[order])
     return exp.Window(this=function, **kwargs)
@@ -124,7 +130,7 @@ def window(
 LARGEST_DOUBLE = 1.7976931348623157e308
 
 
-def is_finite(value: exp.Expression) -> exp.Expression:
+def is_finite(value: exp.Expr) -> exp.Expression:
     """ABS(x) <= the largest double: false for NULL, infinities and NaN (which sorts above all) alike."""
     return exp.LTE(this=exp.Abs(this=value), expression=lit(LARGEST_DOUBLE))
 
@@ -153,7 +159,7 @@ def period_label(start_year: exp.Expression) -> exp.Expression:
     return exp.Concat(expressions=[text(start_year), lit("-"), suffix])
 
 
-def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expression:
+def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expr:
     """How a source following `parsing` writes the financial year `label`: the inverse of parsing."""
     start_year = try_cast_text(exp.Substring(this=label, start=lit(1), length=lit(4)), "int")
     if parsing.format == "YYYY-YY":
@@ -165,18 +171,18 @@ def period_as_written(parsing: PeriodParsing, label: exp.Expression) -> exp.Expr
     return text(start_year)
 
 
-def label_start_year(period: exp.Expression) -> exp.Expression:
+def label_start_year(period: exp.Expr) -> exp.Expression:
     return cast(exp.Substring(this=period, start=lit(1), length=lit(4)), "int")
 
 
-def period_first_day(period: exp.Expression) -> exp.Expression:
+def period_first_day(period: exp.Expr) -> exp.Expression:
     """1 April of the financial year labelled `period`."""
     return exp.DateFromParts(
         year=label_start_year(period), month=lit(FY_START_MONTH), day=lit(FY_START_DAY)
     )
 
 
-def valid_in_period(area: str, period: exp.Expression) -> exp.Expression:
+def valid_in_period(area: str, period: exp.Expr) -> exp.Expr:
     """The area row `area` (valid_from, valid_to) was in force at some time during `period`."""
     start_year = label_start_year(period)
     period_start = period_first_day(period.copy())

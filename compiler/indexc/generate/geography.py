@@ -298,7 +298,7 @@ def path_weights(node: PathWeightsNode, target: SqlTarget) -> exp.Expression:
     )
     selects = []
     for count in sorted({f.factor_count for f in node.factors}):
-        query = None
+        query: exp.Select | None = None
         product: exp.Expression | None = None
         for position in range(1, count + 1):
             f, s = f"f{position}", f"s{position}"
@@ -320,6 +320,7 @@ def path_weights(node: PathWeightsNode, target: SqlTarget) -> exp.Expression:
                     exp.EQ(this=col("factor_count", f), expression=lit(count)),
                 ]
             else:
+                assert query is not None  # built at position 1
                 on = and_all(
                     [
                         exp.EQ(this=col("path_id", f), expression=col("path_id", "f1")),
@@ -343,6 +344,7 @@ def path_weights(node: PathWeightsNode, target: SqlTarget) -> exp.Expression:
                 if product is None
                 else exp.Mul(this=product, expression=col("share", s))
             )
+        assert query is not None and product is not None  # every path has a factor
         query = query.select(alias(product, "weight"), copy=False).where(
             and_all(
                 [*conditions, exp.Not(this=exp.Is(this=product.copy(), expression=exp.Null()))]

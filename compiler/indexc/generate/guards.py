@@ -90,7 +90,7 @@ def range_check(node: RangeCheckNode, target: SqlTarget) -> exp.Expression:
     keeps but that lies outside the measure's range."""
     source = target.object_table(node.source_object)
 
-    def found(measure: str, conditions: list[exp.Expression]) -> exp.Select:
+    def found(measure: str, conditions: list[exp.Expr]) -> exp.Select:
         parts = [col("area_code"), col("period"), text(col("value")), col("item")]
         shown = exp.Concat(
             expressions=[lit(measure)]

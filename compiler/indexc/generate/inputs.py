@@ -28,6 +28,7 @@ from indexc.generate.expressions import (
 )
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import (
+    BindingSelect,
     DataSourceNode,
     DuplicateCheckNode,
     MeasureNode,
@@ -44,7 +45,7 @@ YEARS = "with_years"
 
 def data_source(
     node: DataSourceNode, target: SqlTarget, *, declared_only: bool = True
-) -> exp.Expression:
+) -> exp.Select | exp.Union:
     """Read the physical relation once, parse its periods and stack its items.
 
     The raw period is kept beside the label so that a check can report any
@@ -62,10 +63,10 @@ def data_source(
     parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
     period = alias(period_label(col("period_start_year")), "period")
     if isinstance(source, LongSource):
-        item_key = _item_key(columns.item_columns)
+        item_key = _item_key(source.columns.item_columns)
         parsed_columns += [
             alias(item_key, "item"),
-            alias(blank_is_missing(col(columns.value), "double"), "value"),
+            alias(blank_is_missing(col(source.columns.value), "double"), "value"),
         ]
         declared = exp.In(
             this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)]
@@ -77,7 +78,7 @@ def data_source(
             parsed = parsed.where(
                 declared, copy=False
             )  # rows of other items are never read, let alone converted
-        final = exp.select(
+        final: exp.Select | exp.Union = exp.select(
             col("area_code"),
             period,
             col("period_raw"),
@@ -139,7 +140,7 @@ def _item_key(columns: tuple[str, ...]) -> exp.Expression:
     `||` rather than CONCAT_WS: DuckDB's CONCAT_WS skips a NULL where Snowflake's returns NULL;
     with `||` a row missing a part names no item on either engine.
     """
-    key = text(col(columns[0]))
+    key: exp.Expression = text(col(columns[0]))
     for column in columns[1:]:
         key = exp.DPipe(
             this=exp.DPipe(this=key, expression=lit(ITEM_SEPARATOR)), expression=text(col(column))
@@ -218,7 +219,9 @@ def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression
         copy=False,
     ).from_(target.object_table(node.register_object), copy=False)
 
-    def open_or(bound: exp.Expression, start: exp.Expression, comparison) -> exp.Expression:
+    def open_or(
+        bound: exp.Expression, start: exp.Expression, comparison: type[exp.Binary]
+    ) -> exp.Expression:
         return exp.Paren(
             this=exp.or_(
                 exp.Is(this=bound, expression=exp.Null()),
@@ -248,16 +251,16 @@ def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression
 COMPARISONS = {">=": exp.GTE, "<=": exp.LTE, ">": exp.GT, "<": exp.LT}
 
 
-def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> exp.Expression:
+def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> exp.Expr:
     """The value lies within a measure's valid range."""
     return and_all(
         [COMPARISONS[op](this=value.copy(), expression=lit(bound)) for op, bound in valid]
     )
 
 
-def bound_rows(binding) -> list[exp.Expression]:
+def bound_rows(binding: BindingSelect) -> list[exp.Expr]:
     """The rows of a source a binding reads: its item, within its periods."""
-    conditions: list[exp.Expression] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
+    conditions: list[exp.Expr] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
     if binding.period_from:
         conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
     if binding.period_to:
@@ -299,6 +302,8 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             col("item"),
         ]
         if node.with_geography:
+            if binding.geography_period is None:  # the planner sets it on every binding it makes
+                raise ValueError(f"binding of {binding.source_id} without its codes' period")
             codes_of = (
                 col("period")
                 if binding.geography_period == "period"

@@ -28,7 +28,7 @@ from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 
 
-def _path_join(level: str) -> exp.Expression:
+def _path_join(level: str) -> exp.Expr:
     """A measure row `m` on a path `p` of its level whose periods include the row's codes."""
     return and_all(
         [

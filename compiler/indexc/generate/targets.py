@@ -6,6 +6,9 @@ finished tree to render; no builder ever tests which dialect it is writing.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator
@@ -51,7 +54,9 @@ def _shared_quantiles(generator: Generator, expression: exp.PercentileCont) -> s
     return generator.sql(exp.Bracket(this=shared, expressions=[exp.Literal.number(position)]))
 
 
-def _generator_for(dialect: Dialect, fold_case, shares_quantiles: bool = False) -> Generator:
+def _generator_for(
+    dialect: Dialect, fold_case: Callable[[str], str], shares_quantiles: bool = False
+) -> Generator:
     """The dialect's own generator, narrowed to what indexc emits.
 
     - Every identifier is quoted; an unquoted one is first folded to the case
@@ -66,7 +71,8 @@ def _generator_for(dialect: Dialect, fold_case, shares_quantiles: bool = False) 
     """
     base = type(dialect.generator())
 
-    class IndexcGenerator(base):
+    # the dialect's generator class is only known at run time; mypy cannot check a dynamic base
+    class IndexcGenerator(base):  # type: ignore[misc,valid-type]
         TRANSFORMS = {key: value for key, value in base.TRANSFORMS.items() if key is not exp.Select}
         if shares_quantiles:
             one_quantile = TRANSFORMS.pop(exp.PercentileCont)
@@ -81,7 +87,7 @@ def _generator_for(dialect: Dialect, fold_case, shares_quantiles: bool = False) 
             text = text.replace(self._identifier_end, self._escaped_identifier_end)
             return f"{self._identifier_start}{text}{self._identifier_end}"
 
-        def createable_sql(self, expression: exp.Create, locations) -> str:
+        def createable_sql(self, expression: exp.Create, locations: defaultdict) -> str:
             return Generator.createable_sql(self, expression, locations)
 
         def tuple_sql(self, expression: exp.Tuple) -> str:
@@ -98,6 +104,7 @@ class SqlTarget:
 
     name: str
     dialect: str
+    spec: DuckDBTarget | SnowflakeTarget  # set by each subclass, to its own kind of target
     fold_case = staticmethod(str.lower)
     shares_quantiles = False
 
@@ -166,8 +173,9 @@ class DuckDBSql(SqlTarget):
     name = "duckdb"
     dialect = "duckdb"
     shares_quantiles = True
+    spec: DuckDBTarget
 
-    def __init__(self, spec: DuckDBTarget):
+    def __init__(self, spec: DuckDBTarget) -> None:
         super().__init__()
         self.spec = spec
 
@@ -208,8 +216,9 @@ class SnowflakeSql(SqlTarget):
     name = "snowflake"
     dialect = "snowflake"
     fold_case = staticmethod(str.upper)
+    spec: SnowflakeTarget
 
-    def __init__(self, spec: SnowflakeTarget):
+    def __init__(self, spec: SnowflakeTarget) -> None:
         super().__init__()
         self.spec = spec
 

@@ -138,7 +138,9 @@ def _backward(
     return result
 
 
-def _moves(events: list[LineageEvent], level: str, register: Register, closure: Closure):
+def _moves(
+    events: list[LineageEvent], level: str, register: Register, closure: Closure
+) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
     by_from: dict[str, list[Edge]] = defaultdict(list)
     by_to: dict[str, list[Edge]] = defaultdict(list)
     for event in events:
@@ -203,7 +205,7 @@ def close(events: list[LineageEvent], register: Register, date: datetime.date) -
                     )
                     for p in partials
                 )
-            arriving = defaultdict(int)
+            arriving: dict[str, int] = defaultdict(int)
             for path in epoch_paths:
                 arriving[path.to_code] += 1
             closure.paths.extend(
@@ -234,7 +236,8 @@ def _merge_epochs(paths: list[Path]) -> list[Path]:
         )
     merged: list[Path] = []
     for _level_and_code, ranges in sorted(by_code.items()):
-        previous_key, previous_paths = None, []
+        previous_key: list[tuple] | None = None
+        previous_paths: list[Path] = []
         for key in sorted(ranges):
             shape = sorted(
                 (p.to_code, p.weight, p.factors, p.route, p.contributors, p.via)

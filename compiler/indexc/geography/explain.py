@@ -35,9 +35,9 @@ def _weight(edge: Edge, event: LineageEvent) -> str:
         return "whole"
     mine = _bracketed(edge.part.terms) if edge.part else "?"
     siblings = [
-        e for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None
+        e.part for e in edges(event) if e.from_code == edge.from_code and e.part and e.share is None
     ]
-    whole = " + ".join(_bracketed(e.part.terms) for e in siblings)
+    whole = " + ".join(_bracketed(part.terms) for part in siblings)
     return f"apportioned each period by {event.apportion.by if event.apportion else '?'}: {mine} / ({whole})"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from indexc.geography import Geography, calendar
 from indexc.geography.calendar import OPEN_END
 from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
@@ -35,8 +37,9 @@ def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: li
     for name in catalog.formula(metric_id).inputs:
         if name in catalog.measures:
             measures.add(name)
-            if catalog.measures[name].weighted_by:
-                measures.add(catalog.measures[name].weighted_by)
+            weighted_by = catalog.measures[name].weighted_by
+            if weighted_by:
+                measures.add(weighted_by)
         elif name not in metrics:
             _inputs_of(name, catalog, measures, metrics)
     if metric_id not in metrics:
@@ -50,7 +53,7 @@ def _has_weights(catalog: Catalog, source_id: str) -> bool:
 
 
 def area_map_nodes(
-    map_id: str, catalog: Catalog, geography: Geography, source_object
+    map_id: str, catalog: Catalog, geography: Geography, source_object: Callable[[str], str]
 ) -> list[Node]:
     area_map = catalog.area_maps[map_id]
     spec = ("area_maps", map_id)
@@ -122,6 +125,9 @@ def area_map_nodes(
             (name, mapped[name] if name in mapped else f"{edges}__metric__{name}")
             for name in catalog.formula(metric_id).inputs
         )
+        formula = catalog.formula(metric_id).expression
+        if formula is None:  # validation refuses a formula with problems before planning
+            raise ValueError(f"metric {metric_id} has no usable formula")
         nodes.append(
             MetricNode(
                 name=f"{edges}__metric__{metric_id}",
@@ -130,7 +136,7 @@ def area_map_nodes(
                 description=f"{metric.description or metric_id} (v{metric.version}) on the areas of {map_id}: "
                 f"{metric.formula}",
                 metric_id=metric_id,
-                formula=catalog.formula(metric_id).expression,
+                formula=formula,
                 inputs=inputs,
             )
         )

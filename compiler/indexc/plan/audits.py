@@ -4,6 +4,7 @@ the run when there are any. The query is generate/templates/audit.sql.j2."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from indexc.plan.nodes import AuditCheckNode, AuditNode, Node
 from indexc.validate.catalog import Catalog
@@ -53,7 +54,8 @@ def audit_nodes(
     return nodes
 
 
-def _describe(test: str, spec) -> str:
+def _describe(test: str, spec: Any) -> str:
+    """`spec`: the test as dumped, a metric id (not_null) or the test's mapping."""
     if test == "not_null":
         return f"areas with no value of {spec}"
     if test == "range":

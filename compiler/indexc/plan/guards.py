@@ -96,11 +96,7 @@ def published_measures(catalog: Catalog, graph: Graph) -> frozenset[str]:
         if ref not in reached:
             reached.add(ref)
             waiting.extend(graph.edges.get(ref, ()))
-    bases = {
-        event.apportion.by
-        for event in catalog.lineage.values()
-        if getattr(event, "apportion", None)
-    }
+    bases = {event.apportion.by for event in catalog.lineage.values() if event.apportion}
     return frozenset(
         {name for kind, name in reached if kind == "measures"} | (bases & set(catalog.measures))
     )

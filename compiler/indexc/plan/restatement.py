@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 
 from indexc.geography import Geography, calendar, measure_level
 from indexc.geography.calendar import OPEN_END, OPEN_START
@@ -80,7 +81,7 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
     by_area: dict[tuple[str, str], list[Path]] = defaultdict(list)
     for path in paths:
         by_area[(path.level, path.to_code)].append(path)
-    rows = []
+    rows: list[HistoryRow] = []
     for (level, code), arriving in sorted(by_area.items()):
         cuts = sorted(
             {p.geo_from or OPEN_START for p in arriving}
@@ -90,7 +91,7 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
                 if p.geo_to and p.geo_to != OPEN_END
             }
         )
-        spans = []
+        spans: list[tuple[str, str, list[str]]] = []  # (from, to, codes) runs of periods
         for i, start in enumerate(cuts):
             end = calendar.previous(cuts[i + 1]) if i + 1 < len(cuts) else OPEN_END
             codes = sorted(
@@ -101,9 +102,9 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
                 }
             )
             if spans and spans[-1][2] == codes:
-                spans[-1][1] = end
+                spans[-1] = (spans[-1][0], end, codes)
             else:
-                spans.append([start, end, codes])
+                spans.append((start, end, codes))
         rows.extend(
             HistoryRow(level, code, start, end, ", ".join(codes))
             for start, end, codes in spans
@@ -115,7 +116,7 @@ def _history(paths: list[Path]) -> tuple[HistoryRow, ...]:
 def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow, ...]:
     """The basis terms of every edge of each (event, level) that some path apportions."""
     events = {e.id: e for e in geography.events}
-    rows = []
+    rows: list[PartRow] = []
     for event_id, level in sorted(levels):
         event = events[event_id]
         date_edges = [
@@ -153,7 +154,9 @@ def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow,
     return tuple(rows)
 
 
-def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> list[Node]:
+def geography_nodes(
+    catalog: Catalog, geography: Geography, measure_object: Callable[[str], str]
+) -> list[Node]:
     """Register, paths and (when any edge is apportioned from data) shares and path weights."""
     # the register as the modelled events leave it: a proposed event ends its predecessors, so they leave
     # the universes of its geography date as an enacted one's do
@@ -252,7 +255,7 @@ def geography_nodes(catalog: Catalog, geography: Geography, measure_object) -> l
 
 
 def restated_nodes(
-    measure_id: str, catalog: Catalog, geography: Geography, measure_object
+    measure_id: str, catalog: Catalog, geography: Geography, measure_object: Callable[[str], str]
 ) -> list[Node]:
     level = measure_level(measure_id, catalog)
     if level is None:

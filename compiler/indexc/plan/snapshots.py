@@ -8,6 +8,7 @@ consumption views: the snapshots it surfaces, and each frozen output of those sn
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from indexc.plan.nodes import Layer, Materialisation, Node
@@ -188,7 +189,7 @@ def _events(catalog: Catalog, policy: SnapshotPolicy) -> tuple[tuple[str, dateti
     return tuple(sorted((e, catalog.lineage[e].effective) for e in chosen))
 
 
-def frozen_names(index_ids) -> list[str]:
+def frozen_names(index_ids: Iterable[str]) -> list[str]:
     return [f"index__{i}__{part}" for i in sorted(index_ids) for part in FROZEN_PARTS] + [
         FROZEN_GEOGRAPHY
     ]

@@ -150,7 +150,9 @@ class Index(StrictModel):
 
     def walk(self) -> Iterator[tuple[tuple[Any, ...], Lens, int]]:
         """Every lens with its path in the spec (for locations) and its depth (1: a top lens), parents first."""
-        stack = [(("lenses", i), lens, 1) for i, lens in reversed(list(enumerate(self.lenses)))]
+        stack: list[tuple[tuple[Any, ...], Lens, int]] = [
+            (("lenses", i), lens, 1) for i, lens in reversed(list(enumerate(self.lenses)))
+        ]
         while stack:
             path, lens, depth = stack.pop()
             yield path, lens, depth

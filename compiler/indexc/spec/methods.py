@@ -8,7 +8,7 @@ in docs/methodology.md.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field, PositiveInt, model_validator
 
@@ -19,7 +19,17 @@ def _bare_method(value: Any) -> Any:
     return {"method": value} if isinstance(value, str) else value
 
 
-def _only(model: StrictModel, allowed: dict[str, tuple[str, ...]]) -> None:
+class _Step(Protocol):
+    """A step's model: which fields were given, and its method."""
+
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+    @property
+    def method(self) -> str: ...
+
+
+def _only(model: _Step, allowed: dict[str, tuple[str, ...]]) -> None:
     """Parameters of other methods are refused: they would be ignored."""
     given = {name for name in model.model_fields_set if name != "method"}
     stray = sorted(given - set(allowed.get(model.method, ())))

@@ -37,7 +37,7 @@ class Pinned(StrictModel):
     )
 
 
-RULES = {
+RULES: dict[str, type[StrictModel]] = {
     "latest": Latest,
     "financial_year_end": FinancialYearEnd,
     "lineage_events": LineageEvents,

@@ -168,4 +168,7 @@ class SnowflakeTarget(StrictModel, Schemas):
 
 Target = DuckDBTarget | SnowflakeTarget
 
-TARGET_MODELS: dict[str, type[StrictModel]] = {"duckdb": DuckDBTarget, "snowflake": SnowflakeTarget}
+TARGET_MODELS: dict[str, type[DuckDBTarget] | type[SnowflakeTarget]] = {
+    "duckdb": DuckDBTarget,
+    "snowflake": SnowflakeTarget,
+}

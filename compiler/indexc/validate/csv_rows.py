@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -82,7 +83,7 @@ def bad_records(path: Path, limit: int = 3) -> tuple[list[BadRecord], int]:
         delimiter, header_ending = _delimiter(first), _ending(first)
         width = len(next(csv.reader([first], delimiter=delimiter, strict=True), []))
 
-        def lines():
+        def lines() -> Iterator[str]:
             for number, text in enumerate(handle, start=2):
                 ending = _ending(text)
                 if ending and header_ending and ending != header_ending:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from indexc.errors import Diagnostic, Severity
-from indexc.spec.geography import LineageEvent
+from indexc.spec.geography import Area, LineageEvent
 from indexc.spec.sources import AreaMapSource, LongSource, WideSource
 from indexc.validate import geography_transfers
 from indexc.validate.catalog import Catalog
@@ -148,7 +148,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 )
 
 
-def _span(area) -> str:
+def _span(area: Area) -> str:
     return f"from {area.valid_from or 'the beginning'} to {area.valid_to or 'today'}"
 
 
@@ -172,8 +172,8 @@ def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
             for successor in event.to:
                 bases[(successor.code, event.effective)].add(event.apportion.by)
     conflicts: dict[datetime.date, list[str]] = defaultdict(list)
-    for (code, day), measures in sorted(bases.items()):
-        if len(measures) > 1:
+    for (code, day), bases_of_code in sorted(bases.items()):
+        if len(bases_of_code) > 1:
             conflicts[day].append(code)
     for day, codes in sorted(conflicts.items()):
         event_id = next(

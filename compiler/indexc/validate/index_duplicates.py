@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from indexc.errors import Diagnostic
+from indexc.spec.indexes import Index
 from indexc.validate.catalog import Catalog
 
 Entries = Iterable[tuple[str, tuple]]
@@ -26,7 +27,7 @@ def _repeats(entries: Entries) -> Iterator[tuple[str, tuple]]:
         seen.add(key)
 
 
-def _index_lists(index) -> Iterator[tuple[str, str, Entries]]:
+def _index_lists(index: Index) -> Iterator[tuple[str, str, Entries]]:
     """(what an entry is, the hint, its entries) for each list of an index whose entries must differ."""
     yield (
         "saving",

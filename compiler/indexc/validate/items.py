@@ -26,11 +26,11 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     )
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
-            source = catalog.sources.get(binding.source)
-            items = getattr(source, "items", None)
+            bound = catalog.sources.get(binding.source)
+            items = getattr(bound, "items", None)
             if items is None or binding.item in items:
                 continue
-            what = "column" if isinstance(source, WideSource) else "item"
+            what = "column" if isinstance(bound, WideSource) else "item"
             hint = (
                 did_you_mean(binding.item, items)
                 or f"'{binding.source}' declares: {', '.join(sorted(items))}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from indexc.errors import Diagnostic
+from indexc.errors import Diagnostic, Location
 from indexc.spec.indexes import Index, Lens
 from indexc.spec.methods import Aggregation
 from indexc.validate.catalog import Catalog
@@ -22,11 +22,12 @@ def _lowest(index: Index, lens: Lens) -> float | None:
     """The least score a lens can have: every power mean stays within its children's range."""
     bounds = [index.method.normalisation_of(entry.metric).lowest_score for entry in lens.metrics]
     bounds += [_lowest(index, child) for child in lens.lenses]
-    return None if any(b is None for b in bounds) else min(bounds)
+    known = [b for b in bounds if b is not None]
+    return None if len(known) < len(bounds) else min(known)
 
 
 def _aggregation_problem(
-    aggregate: Aggregation, bound: float | None, what: str, where
+    aggregate: Aggregation, bound: float | None, what: str, where: Location
 ) -> Diagnostic | None:
     if aggregate.needs_positive() and (bound is None or bound <= 0):
         return Diagnostic(
@@ -80,7 +81,13 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         )
     for metric_id, override in index.method.overrides.items():
         norm = override.normalise
-        if norm is None or norm.method != "goalpost" or metric_id not in catalog.metrics:
+        if (
+            norm is None
+            or norm.method != "goalpost"
+            or norm.worst is None  # a goalpost is validated to have both worst and target
+            or norm.target is None
+            or metric_id not in catalog.metrics
+        ):
             continue
         higher = catalog.metrics[metric_id].direction == "higher_is_better"
         if (norm.target > norm.worst) != higher:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from indexc.errors import Diagnostic
 from indexc.load import LANGUAGE_KEY, SpecFile
@@ -62,7 +63,7 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 
 def schema_diagnostic(
-    error: dict[str, Any], model: type[BaseModel], origin: Origin, label: str
+    error: ErrorDetails, model: type[BaseModel], origin: Origin, label: str
 ) -> Diagnostic:
     """IX003 for one pydantic error, named by the ids written in the spec (see `wording`)."""
     raw = origin.raw()
@@ -102,7 +103,7 @@ def schema_diagnostic(
     )
 
 
-def _hint(error: dict[str, Any], model: type[BaseModel], path: tuple[Any, ...]) -> str | None:
+def _hint(error: ErrorDetails, model: type[BaseModel], path: tuple[Any, ...]) -> str | None:
     kind = error["type"]
     if kind == "string_type" and isinstance(error.get("input"), float):
         return f'quote the value, e.g. "{error["input"]}", so it is read as text'
@@ -121,7 +122,7 @@ def _hint(error: dict[str, Any], model: type[BaseModel], path: tuple[Any, ...]) 
     return None
 
 
-def primary_errors(err: ValidationError, raw: Any = None) -> list[dict[str, Any]]:
+def primary_errors(err: ValidationError, raw: Any = None) -> list[ErrorDetails]:
     """Pydantic's errors minus a list's 'too short' when it is short only because an item failed,
     and with the forms a value could take folded into one error when `raw`, the data as written, is given."""
     errors = err.errors(include_url=False)
@@ -135,6 +136,11 @@ def primary_errors(err: ValidationError, raw: Any = None) -> list[dict[str, Any]
         )
     ]
     return errors if raw is None else fold_unions(errors, raw)
+
+
+class _Entry(typing.Protocol):
+    @property
+    def id(self) -> str: ...
 
 
 def _label(kind: Kind, raw: Any, index: int) -> str:
@@ -174,20 +180,21 @@ def _add_entry(
         if isinstance(raw.get(kind.id_key), str):
             catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
-    first = seen.get((kind.key, model.id))
+    entry = typing.cast(_Entry, model)  # every kind's model has an id (an area's reads its code)
+    first = seen.get((kind.key, entry.id))
     if first is not None:
         diagnostics.append(
             Diagnostic(
                 "IX101",
-                f"duplicate {kind.noun} {kind.id_key} '{model.id}'",
+                f"duplicate {kind.noun} {kind.id_key} '{entry.id}'",
                 origin.location(kind.id_key),
                 hint=f"first defined at {first.location(kind.id_key)}; each {kind.id_key} is unique among {kind.key}",
             )
         )
         return
-    seen[(kind.key, model.id)] = origin
-    catalog.of_kind(kind.key)[model.id] = model
-    catalog.origins[(kind.key, model.id)] = origin
+    seen[(kind.key, entry.id)] = origin
+    catalog.of_kind(kind.key)[entry.id] = model
+    catalog.origins[(kind.key, entry.id)] = origin
 
 
 def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from indexc.errors import Diagnostic
+from indexc.errors import Diagnostic, Location
 from indexc.validate.catalog import Catalog
 
 
-def _weight_problem(weight, what: str, location) -> Diagnostic | None:
+def _weight_problem(weight: float | None, what: str, location: Location) -> Diagnostic | None:
     if weight is None:
         return Diagnostic(
             "IX302",

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import ErrorDetails
+
 from indexc.spec.base import IDENTIFIER_PATTERN
 
 # what one entry of a list under this key is called; a list under another key has "entries"
@@ -76,16 +78,16 @@ def value_at(raw: Any, path: tuple[Any, ...]) -> Any:
     return raw
 
 
-def fold_unions(errors: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
+def fold_unions(errors: list[ErrorDetails], raw: Any) -> list[ErrorDetails]:
     """One error per value that may take several forms, instead of one per form pydantic tried.
 
     `missing: drop` is neither 'reweight' nor a mapping: one error names both forms. A mapping
     that is wrong inside is reported by the mapping forms only, since it was clearly meant as one.
     """
-    tried: dict[tuple[Any, ...], list[tuple[dict[str, Any], str]]] = {}
+    tried: dict[tuple[Any, ...], list[tuple[ErrorDetails, str]]] = {}
     for error in errors:
         place = locate(raw, tuple(p for p in error["loc"] if p != "[key]"), error["type"])
-        if place.branch is not None:
+        if place.branch is not None and place.member is not None:  # named together
             tried.setdefault(place.branch, []).append((error, place.member))
     result = list(errors)
     for branch, found in tried.items():
@@ -145,7 +147,7 @@ def _entry_words(key: str, entry: Any, index: int) -> str:
     return f"{noun} '{name}'" if name is not None else f"{noun} {index + 1}"
 
 
-def plain_text(error: dict[str, Any]) -> str:
+def plain_text(error: ErrorDetails) -> str:
     """What is wrong, in the words of the spec language."""
     kind, given = error["type"], error.get("input")
     ctx = {
