@@ -6,6 +6,7 @@ what it is given; front_end.py makes a Compilation and project.py a Build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from indexc.plan import Plan
 from indexc.resolve import Graph
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
+
+Query = Callable[[str], list[dict]]  # a session's query: SQL in, rows as dicts out
 
 
 @dataclass(frozen=True)

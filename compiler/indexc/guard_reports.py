@@ -9,10 +9,9 @@ periods (read from the data itself, which the rollback leaves as it is).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlglot import exp
 
+from indexc.compilation import Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
 from indexc.generate.expressions import and_all, col, lit
@@ -20,8 +19,14 @@ from indexc.generate.guards import SEPARATOR, binding_gaps, undefined_values
 from indexc.generate.inputs import data_source
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
-from indexc.plan.nodes import BindingSelect, DataSourceNode, MeasureNode, MetricNode, Node
-from indexc.run_failures import defined_by
+from indexc.plan.nodes import (
+    BindingSelect,
+    DataSourceNode,
+    MeasureNode,
+    MetricNode,
+    Node,
+    defined_by,
+)
 from indexc.spec.sources import ITEM_SEPARATOR
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
@@ -29,8 +34,6 @@ from indexc.validate.models import did_you_mean
 GUARDS = (BindingGapCheckNode, RangeCheckNode, FiniteCheckNode)
 SHOWN = 5  # rows listed in a message
 ITEMS_SHOWN = 12  # items a source holds, listed beside a lost one
-
-Query = Callable[[str], list[dict]]
 
 
 def _listed(texts: list[str], more: bool = False, shown: int = SHOWN) -> str:

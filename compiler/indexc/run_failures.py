@@ -14,23 +14,15 @@ import contextlib
 from pathlib import Path
 
 from indexc import guard_reports
-from indexc.compilation import Build
+from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
 from indexc.generate import sql_target
-from indexc.plan.nodes import AuditCheckNode, CheckNode, Node
+from indexc.plan.nodes import AuditCheckNode, CheckNode, defined_by
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
 from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
-
-
-def defined_by(node: Node) -> tuple[str, str]:
-    """The spec object behind a node that fails or warns: every check and measure has one; only
-    objects of the build's own making (the schema, the geography's tables) have none."""
-    if node.spec is None:
-        raise ValueError(f"{node.name} comes from no spec object")
-    return node.spec
 
 
 def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> Diagnostic:
@@ -93,7 +85,7 @@ def object_failed(
 
 def deploy_failed(
     failure: ObjectFailed | CheckFailed | PublishFailed,
-    query: guard_reports.Query,
+    query: Query,
     build: Build,
     root: Path,
     sql_directory: str,
@@ -118,9 +110,7 @@ def deploy_failed(
     ]
 
 
-def guard_failed(
-    failure: CheckFailed, query: guard_reports.Query, build: Build, root: Path
-) -> list[Diagnostic]:
+def guard_failed(failure: CheckFailed, query: Query, build: Build, root: Path) -> list[Diagnostic]:
     """A guard's check found rows: every row, with its source's file (guard_reports.py)."""
     files = {
         source: relation.path if isinstance(relation, FileRelation) else relation.table

@@ -5,21 +5,15 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from indexc import guard_reports, report
+from indexc.compilation import Compilation, Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
 from indexc.generate.targets import SqlTarget
-from indexc.guard_reports import Query
 from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.nodes import AuditNode, MeasureNode
-from indexc.run_failures import defined_by
-
-if TYPE_CHECKING:  # project.py imports this module
-    from indexc.project import Compilation
+from indexc.plan.nodes import AuditNode, MeasureNode, defined_by
 
 
 def after_run(

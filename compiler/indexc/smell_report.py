@@ -7,18 +7,14 @@ Gross outliers nobody accepted have already failed the run (IX730, in the projec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from indexc.compilation import Compilation, Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
 from indexc.generate.smell import smell_rows
 from indexc.generate.targets import SqlTarget
-from indexc.guard_reports import Query
 from indexc.plan.smell import SmellNode
 from indexc.validate.catalog import Catalog
-
-if TYPE_CHECKING:  # project.py imports this module
-    from indexc.project import Compilation
 
 SHOWN = 3
 

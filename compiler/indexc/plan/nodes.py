@@ -288,3 +288,11 @@ class AuditCheckNode(CheckNode):
     """An `error` audit: any row it found fails the run."""
 
     audit_object: str
+
+
+def defined_by(node: Node) -> tuple[str, str]:
+    """The spec object behind a node that fails or warns: every check and measure has one; only
+    objects of the build's own making (the schema, the geography's tables) have none."""
+    if node.spec is None:
+        raise ValueError(f"{node.name} comes from no spec object")
+    return node.spec
