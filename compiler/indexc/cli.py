@@ -16,6 +16,7 @@ from rich.console import Console
 
 from indexc import __version__
 from indexc.cli_errors import DiagnosingGroup, IsoDate
+from indexc.codes import Code
 from indexc.errors import (
     COMMAND_LINE,
     Diagnostic,
@@ -441,7 +442,7 @@ def lineage_command(project: Project, code: str, fmt: str) -> None:
         raise UserError(
             [
                 Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"unknown area code '{code}'",
                     COMMAND_LINE,
                     did_you_mean(code, catalog.areas) or "declare areas under 'areas:' in specs/",

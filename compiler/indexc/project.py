@@ -32,6 +32,7 @@ from indexc import (
     whatif_report,
 )
 from indexc import diff as review
+from indexc.codes import Code
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import (
     CheckFailed,
@@ -150,7 +151,7 @@ class Project:
         if not specs.is_dir():
             return None, [
                 Diagnostic(
-                    "IX005",
+                    Code.NO_SPECS,
                     f"no '{SPECS_DIR}/' directory in {self.root}",
                     Location(SPECS_DIR),
                     "run indexc from the project root or pass --project DIR",
@@ -160,7 +161,7 @@ class Project:
         if not files and not diagnostics:
             return None, [
                 Diagnostic(
-                    "IX005",
+                    Code.NO_SPECS,
                     "no spec files found",
                     Location(SPECS_DIR),
                     f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/",
@@ -268,7 +269,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX505",
+                            Code.OUTPUT_DIRECTORY_REFUSED,
                             f"{shown} is not empty and holds no {MANIFEST}: not an indexc build to replace",
                             Location(str(shown)),
                             "move its files away, or build into an empty or new directory",
@@ -282,7 +283,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX505",
+                            Code.OUTPUT_DIRECTORY_REFUSED,
                             f"cannot write the build to {out}: {err.strerror}",
                             Location(str(out)),
                             "choose a directory you can write",
@@ -315,7 +316,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX703",
+                        Code.PERIOD_NOT_SCORED,
                         f"'{period}' is not a financial year",
                         COMMAND_LINE,
                         "write periods as YYYY-YY, such as 2016-17",
@@ -343,7 +344,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX102",
+                        Code.UNKNOWN_REFERENCE,
                         f"unknown index '{index_id}'",
                         COMMAND_LINE,
                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}",
@@ -414,7 +415,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX708",
+                            Code.PUBLISHING_FAILED,
                             f"publishing the build on {target_name} failed at {failure.step}: {failure.message}",
                             self._target_location(target_name),
                             f"the published schema {build.target.published} is as it was before the run; the build is "
@@ -433,7 +434,7 @@ class Project:
                     raise UserError(
                         [
                             Diagnostic(
-                                "IX703",
+                                Code.PERIOD_NOT_SCORED,
                                 f"index '{this_index}' has no scores for period '{period}'",
                                 COMMAND_LINE,
                                 f"scored periods: {', '.join(ranking.scored_periods) or 'none'}",
@@ -488,7 +489,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX801",
+                            Code.SNAPSHOT_NOT_TAKEN,
                             f"the snapshot was not taken: {failed}",
                             self._target_location(target_name),
                             "nothing of it was written; the engine's message says what failed",
@@ -511,7 +512,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX901",
+                            Code.BASE_REVISION_UNREADABLE,
                             str(err),
                             Location(SPECS_DIR),
                             "run indexc diff inside a git clone of the project, with a ref such as "
@@ -526,7 +527,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX901",
+                            Code.BASE_REVISION_UNREADABLE,
                             f"the specs at '{base_ref}' do not compile: {first}",
                             Location(SPECS_DIR),
                             "compare with a revision that compiles",
@@ -550,7 +551,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX102",
+                        Code.UNKNOWN_REFERENCE,
                         f"unknown source '{source_id}'",
                         COMMAND_LINE,
                         did_you_mean(source_id, catalog.sources) or "name a source of specs/",
@@ -577,7 +578,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX505",
+                        Code.OUTPUT_DIRECTORY_REFUSED,
                         f"cannot write the catalogue to {out}: {err.strerror}",
                         Location(str(out)),
                         "choose a directory you can write",
@@ -599,7 +600,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX505",
+                        Code.OUTPUT_DIRECTORY_REFUSED,
                         f"cannot write the schemas to {out}: {err.strerror}",
                         Location(str(out)),
                         "choose a directory you can write",
@@ -628,7 +629,14 @@ class Project:
                 )
             )
             raise UserError(
-                [Diagnostic("IX704", str(err), self._target_location(build.target_name), hint)]
+                [
+                    Diagnostic(
+                        Code.DATABASE_UNREACHABLE,
+                        str(err),
+                        self._target_location(build.target_name),
+                        hint,
+                    )
+                ]
             ) from None
         try:
             yield opened

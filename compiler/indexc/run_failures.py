@@ -6,6 +6,7 @@ reader can go from the message to the cause without reading the build.
 
 from __future__ import annotations
 
+from indexc.codes import Code, Severity
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed
 from indexc.errors import Diagnostic, Location
 from indexc.plan.nodes import AuditCheckNode
@@ -29,7 +30,7 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         )
     if isinstance(node, SmellCheckNode):
         return Diagnostic(
-            "IX730",
+            Code.GROSS_OUTLIER,
             f"smell test of measure {node.measure_id}: {node.failure}: "
             f"{'; '.join(str(v) for v in examples)}{more}",
             catalog.where(*node.spec),
@@ -39,14 +40,15 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         )
     if isinstance(node, AuditCheckNode):
         return Diagnostic(
-            "IX707",
+            Code.AUDIT_FOUND_ROWS,
             f"audit {node.spec[1]}: {node.failure}: {shown}{more}",
             catalog.where(*node.spec),
             "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
             f"build and read every row in {node.audit_object}",
+            severity=Severity.ERROR,
         )
     return Diagnostic(
-        "IX702",
+        Code.DATA_CHECK_FAILED,
         f"{node.spec[1]}: {node.failure}: {shown}{more}",
         catalog.where(*node.spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
@@ -61,7 +63,7 @@ def object_failed(
     spec = failure.object.node.spec
     location = catalog.where(*spec) if spec else target_file
     return Diagnostic(
-        "IX701",
+        Code.ENGINE_REJECTED_STATEMENT,
         f"building {failure.object.name} on {target} failed: {failure.message}",
         location,
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "

@@ -6,6 +6,7 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 from __future__ import annotations
 
 from indexc import guard_reports, report
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Severity
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
@@ -37,7 +38,7 @@ def incomplete_restatements(query, objects, compilation, target_sql) -> list[Dia
             first = rows[0]
             warnings.append(
                 Diagnostic(
-                    "IX705",
+                    Code.RESTATED_VALUES_UNKNOWN,
                     f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
                     f"{compilation.geography.date}: some contributing area has no data (first: "
                     f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
@@ -61,7 +62,7 @@ def invalid_values_found(query, objects, compilation, target_sql) -> list[Diagno
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
             warnings.append(
                 Diagnostic(
-                    "IX706",
+                    Code.OUTSIDE_VALID_RANGE,
                     f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
                     f"left out as missing: {shown}{more}",
                     compilation.catalog.where(*obj.node.spec, "valid"),
@@ -85,7 +86,7 @@ def audit_findings(query, objects, compilation, target_sql) -> list[Diagnostic]:
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
             warnings.append(
                 Diagnostic(
-                    "IX707",
+                    Code.AUDIT_FOUND_ROWS,
                     f"audit {node.spec[1]} found {len(rows)}: {shown}{more}",
                     compilation.catalog.where(*node.spec),
                     f"{node.finds}; every row is in {obj.name}",

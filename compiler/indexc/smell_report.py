@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Severity
 from indexc.generate.smell import smell_rows
 from indexc.plan.smell import SmellNode
@@ -36,7 +37,7 @@ def read(query, objects, compilation, target_sql) -> SmellReport:
             more = f" and {len(mild) - SHOWN} more" if len(mild) > SHOWN else ""
             warnings.append(
                 Diagnostic(
-                    "IX731",
+                    Code.OUTLIER,
                     f"smell test of measure {measure_id}: {len(mild)} value(s) far from their peers "
                     f"(robust z beyond {node.warn_z:g}): {'; '.join(describe(r) for r in mild[:SHOWN])}{more}",
                     catalog.where("measures", measure_id),
@@ -76,7 +77,7 @@ def _unmatched(node: SmellNode, rows: list[dict], catalog) -> list[Diagnostic]:
             continue
         found.append(
             Diagnostic(
-                "IX732",
+                Code.ACCEPTED_VALUE_NOT_FLAGGED,
                 f"smell test of measure {measure_id}: accepted {area}{' ' + period if period else ''} "
                 "matches no flagged value",
                 catalog.where("measures", measure_id, "smell", "accept", position),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.spec.indexes import NEIGHBOURS, TYPE_GROUPING, Index
 from indexc.spec.sources import AreaMapSource
@@ -136,7 +137,7 @@ def _index(
                 else "the index declares no peers: add 'peers:' with groups or neighbours"
             )
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"saving '{saving.id}' compares with peers '{saving.peers}', which {context} "
                 "does not declare",
                 where("savings", s, "peers"),
@@ -167,7 +168,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
     for key in scenario.weights:
         if key in lenses and key in metrics:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"'{key}' in the weights of scenario '{scenario_id}' is both a lens and a metric",
                 catalog.where("scenarios", scenario_id, "weights", key, key=True),
                 f"write '{key}/METRIC' for a metric of lens {key}, or 'LENS/{key}' for the metric",
@@ -186,7 +187,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
         if event is None or event.status != "proposed":
             proposed = {e for e, ev in catalog.lineage.items() if ev.status == "proposed"}
             yield Diagnostic(
-                "IX608",
+                Code.NOT_A_PROPOSED_EVENT,
                 f"'{event_id}' in scenario '{scenario_id}' is not a proposed lineage event",
                 catalog.where("scenarios", scenario_id, "proposed", p),
                 f"proposed events: {', '.join(sorted(proposed))}"
@@ -197,7 +198,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
         scenario.savings.quantile is not None or scenario.savings.improvement is not None
     ) and not index.savings:
         yield Diagnostic(
-            "IX102",
+            Code.UNKNOWN_REFERENCE,
             f"scenario '{scenario_id}' changes savings, but index '{scenario.index}' declares none",
             catalog.where("scenarios", scenario_id, "savings"),
             "remove 'savings:' from the scenario, or declare savings in the index",

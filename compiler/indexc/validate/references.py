@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.spec.sources import LongSource, RegisterSource, WideSource
 from indexc.validate.catalog import Catalog
@@ -37,7 +38,11 @@ class UnknownReporter:
             else f"no {noun} is defined yet"
         )
         yield Diagnostic(
-            "IX102", f"unknown {noun} '{name}' in {context}", location, hint, refers_to=str(name)
+            Code.UNKNOWN_REFERENCE,
+            f"unknown {noun} '{name}' in {context}",
+            location,
+            hint,
+            refers_to=str(name),
         )
 
 
@@ -52,7 +57,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             where = catalog.where("measures", measure_id, "bindings", i, "source")
             if binding.source in registers:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"source '{binding.source}' is a register and cannot feed measure "
                     f"'{measure_id}'",
                     where,
@@ -96,7 +101,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         if universe.register_ is None:
             if not catalog.areas:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"universe '{universe_id}' names no register and the project declares no areas",
                     catalog.where("universes", universe_id, "id"),
                     "add 'register:' naming a register source, or declare 'areas:' under specs/",
@@ -131,7 +136,7 @@ def _own_name(catalog: Catalog, metric_id: str, where: Location) -> Iterator[Dia
         "a formula is built from measures and other metrics; a metric cannot be computed from itself"
     )
     yield Diagnostic(
-        "IX102",
+        Code.UNKNOWN_REFERENCE,
         f"the formula of metric '{metric_id}' names '{metric_id}', but no measure of that name "
         "exists (its own name in a metric's formula means the measure)",
         where,
