@@ -315,6 +315,12 @@ def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
 
 def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX605: with an area register, data says on which level and date's codes it is."""
+    yield from _source_levels(catalog)
+    yield from _area_map_levels(catalog)
+    yield from _measure_levels(catalog)
+
+
+def _source_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for source_id, source in catalog.sources.items():
         geography = getattr(source, "geography", None)
         if isinstance(source, (LongSource, WideSource)) and catalog.areas and geography is None:
@@ -341,6 +347,9 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
                 catalog.where("sources", source_id, "geography", "level"),
                 "data is restated within a level that tiles the country once, such as upper_tier",
             )
+
+
+def _area_map_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for map_id, area_map in catalog.area_maps.items():
         if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
             yield Diagnostic(
@@ -375,6 +384,9 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
                     did_you_mean(metric_id, catalog.metrics),
                     refers_to=metric_id,
                 )
+
+
+def _measure_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for measure_id, measure in catalog.measures.items():
         levels = {
             getattr(catalog.sources.get(b.source), "geography", None)

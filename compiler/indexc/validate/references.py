@@ -48,10 +48,21 @@ class UnknownReporter:
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     report = UnknownReporter(catalog)
+    yield from _measures(catalog, report)
+    yield from _formulas(catalog, report)
+    yield from _universes(catalog, report)
+    yield from _index_universes(catalog, report)
+
+
+def _registers(catalog: Catalog) -> set[str]:
+    return {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
+
+
+def _measures(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     data_sources = {
         k for k, s in catalog.sources.items() if isinstance(s, (LongSource, WideSource))
     }
-    registers = {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
+    registers = _registers(catalog)
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
             where = catalog.where("measures", measure_id, "bindings", i, "source")
@@ -81,6 +92,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 catalog.where("measures", measure_id, "weighted_by"),
                 f"the weight of measure '{measure_id}'",
             )
+
+
+def _formulas(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     names = set(catalog.measures) | set(catalog.metrics)
     for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
@@ -97,6 +111,10 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     where,
                     f"the formula of metric '{metric_id}'",
                 )
+
+
+def _universes(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
+    registers = _registers(catalog)
     for universe_id, universe in catalog.universes.items():
         if universe.register_ is None:
             if not catalog.areas:
@@ -115,6 +133,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 catalog.where("universes", universe_id, "register"),
                 f"universe '{universe_id}'",
             )
+
+
+def _index_universes(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
         if index.universe not in catalog.universes:
             yield from report.unknown(
