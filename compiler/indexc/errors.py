@@ -77,7 +77,7 @@ class Diagnostic:
         data = asdict(self)
         data.pop("refers_to")
         location = data.pop("location")
-        data["severity"] = self.severity.value
+        data["code"], data["severity"] = self.code.value, self.severity.value
         return {**data, **location}
 
 
@@ -90,9 +90,8 @@ class NotShown(Diagnostic):
 
 def as_error(diagnostic: Diagnostic) -> Diagnostic:
     """The same diagnostic as an error: what `--strict` makes of every warning, whatever its code."""
-    strict = copy.copy(
-        diagnostic
-    )  # not dataclasses.replace: the registry would refuse a warning code
+    # not dataclasses.replace, which checks the severity against the registry: this one overrides it
+    strict = copy.copy(diagnostic)
     object.__setattr__(strict, "severity", Severity.ERROR)
     return strict
 
