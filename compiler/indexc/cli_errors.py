@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import click
 
+from indexc.codes import Code
 from indexc.errors import COMMAND_LINE, Diagnostic, diagnostics_json
 
 ARGV = "indexc.argv"
@@ -74,7 +75,7 @@ def usage_diagnostic(err: click.UsageError) -> Diagnostic:
     )
     message = " ".join(err.format_message().split()).rstrip(".")
     return Diagnostic(
-        "IX008" if invalid_value else "IX007",
+        Code.INVALID_OPTION_VALUE if invalid_value else Code.UNREADABLE_COMMAND_LINE,
         message[:1].lower() + message[1:],
         COMMAND_LINE,
         _hint(err),

@@ -8,22 +8,17 @@ catches; anything else that escapes is a bug in indexc and keeps its traceback.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
+import copy
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"  # says what was left out of a report; never fails a run
-
+# Severity lives in the registry, a code's severity being part of it; modules import it from either
+from indexc.codes import Code, Severity
 
 LOAD_CODES = (
-    "IX001",
-    "IX002",
+    Code.UNREADABLE_FILE,
+    Code.NOT_A_SPEC_DOCUMENT,
 )  # a file that could not be read: the root cause of what follows, shown first
 
 
@@ -47,13 +42,22 @@ COMMAND_LINE = Location("command line")
 
 @dataclass(frozen=True)
 class Diagnostic:
-    code: str
+    code: Code
     message: str
     location: Location
     hint: str | None = None
     severity: Severity = Severity.ERROR
     # the id an unknown-reference error looks for: such an error may only follow from a file that failed to load
     refers_to: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Only a registered code, with a severity the registry gives it (indexc/codes.py)."""
+        if not isinstance(self.code, Code):
+            raise TypeError(f"{self.code!r} is not a registered diagnostic code (indexc/codes.py)")
+        if not self.code.allows(self.severity):
+            raise ValueError(
+                f"{self.code.value} is {self.code.documented_severity}, not {self.severity.value}"
+            )
 
     @property
     def sort_key(self) -> tuple:
@@ -73,7 +77,7 @@ class Diagnostic:
         data = asdict(self)
         data.pop("refers_to")
         location = data.pop("location")
-        data["severity"] = self.severity.value
+        data["code"], data["severity"] = self.code.value, self.severity.value
         return {**data, **location}
 
 
@@ -85,8 +89,11 @@ class NotShown(Diagnostic):
 
 
 def as_error(diagnostic: Diagnostic) -> Diagnostic:
-    """The same diagnostic as an error: what `--strict` makes of every warning."""
-    return dataclasses.replace(diagnostic, severity=Severity.ERROR)
+    """The same diagnostic as an error: what `--strict` makes of every warning, whatever its code."""
+    # not dataclasses.replace, which checks the severity against the registry: this one overrides it
+    strict = copy.copy(diagnostic)
+    object.__setattr__(strict, "severity", Severity.ERROR)
+    return strict
 
 
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

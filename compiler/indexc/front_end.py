@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from indexc.codes import Code
 from indexc.compilation import Compilation
 from indexc.emit import content_hash
 from indexc.errors import Diagnostic, Location, errors_in
@@ -67,7 +68,7 @@ def check(
     if not specs.is_dir():
         return None, [
             Diagnostic(
-                "IX005",
+                Code.NO_SPECS,
                 f"no '{SPECS_DIR}/' directory in {root}",
                 Location(SPECS_DIR),
                 "run indexc from the project root or pass --project DIR",
@@ -77,7 +78,7 @@ def check(
     if not files and not diagnostics:
         return None, [
             Diagnostic(
-                "IX005",
+                Code.NO_SPECS,
                 "no spec files found",
                 Location(SPECS_DIR),
                 f"add YAML files starting with 'indexc: {CURRENT_VERSION}' under {SPECS_DIR}/",

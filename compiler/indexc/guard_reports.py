@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.codes import Code
 from indexc.compilation import Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
@@ -106,7 +107,7 @@ def binding_gap_diagnostics(
         )
         diagnostics.append(
             Diagnostic(
-                "IX709",
+                Code.ITEM_NOT_FOUND,
                 f"{measure_id}: binding {position} found no value of item '{binding.item}' in source "
                 f"'{binding.source_id}' ({_periods(binding)}) in period(s) in which the source has rows: "
                 f"{_listed(periods, more)}; the source's data holds there: "
@@ -175,7 +176,7 @@ def _range_diagnostics(
         if measure_id == "*":
             diagnostics.append(
                 Diagnostic(
-                    "IX710",
+                    Code.VALUE_OUT_OF_RANGE,
                     f"source '{node.source_id}': value(s) not finite {where}: {_listed(values, more)}",
                     catalog.where(*defined_by(node)),
                     "nothing was published; a value is a number or a blank cell: correct "
@@ -188,7 +189,7 @@ def _range_diagnostics(
         declared = measure.range is not None
         diagnostics.append(
             Diagnostic(
-                "IX710",
+                Code.VALUE_OUT_OF_RANGE,
                 f"{measure_id}: value(s) outside its range ({' and '.join(f'{op} {b:g}' for op, b in bounds)}) "
                 f"{where}: {_listed(values, more)}",
                 catalog.where("measures", measure_id, "range" if declared else "unit"),
@@ -208,7 +209,7 @@ def _range_diagnostics(
 def _finite_diagnostic(node: FiniteCheckNode, found: list[str], catalog: Catalog) -> Diagnostic:
     """IX711, from `area period value` texts."""
     return Diagnostic(
-        "IX711",
+        Code.METRIC_NOT_FINITE,
         f"{node.metric_id}: value(s) infinite or not a number, computed from finite inputs: "
         f"{_listed(found)}",
         catalog.where(*defined_by(node), "formula"),
@@ -266,7 +267,7 @@ def _undefined(
     found = [f"{r['area_code']} {r['period']}" for r in rows]
     return [
         Diagnostic(
-            "IX712",
+            Code.METRIC_UNDEFINED,
             f"{node.metric_id}: {len(rows)} value(s) undefined (a division by zero, or the root or "
             f"logarithm of a number outside its domain) left missing: {_listed(found)}",
             catalog.where(*defined_by(node), "formula"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
@@ -131,7 +132,7 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError(
             [
                 Diagnostic(
-                    "IX005",
+                    Code.NO_SPECS,
                     f"no structure file {structure}",
                     Location(str(structure)),
                     f"write the proposed structure as 'indexc: {CURRENT_VERSION}' and a 'source:' entry",
@@ -147,7 +148,7 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError(
             [
                 Diagnostic(
-                    "IX003",
+                    Code.SCHEMA_VIOLATION,
                     "the structure file needs a 'source:' mapping",
                     spec_file.location(()),
                     "write the new structure as a source entry under 'source:' (layout, columns, "
@@ -159,7 +160,7 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError(
             [
                 Diagnostic(
-                    "IX902",
+                    Code.STRUCTURE_OF_ANOTHER_SOURCE,
                     f"the structure file is of source '{raw['id']}', not of --source {source_id}",
                     origin.location("id"),
                     f"leave 'id:' out, or run indexc impact --source {raw['id']}",
@@ -173,7 +174,7 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError(
             [
                 Diagnostic(
-                    "IX003",
+                    Code.SCHEMA_VIOLATION,
                     "the proposed source needs a layout: long or wide",
                     origin.location(),
                     "add 'layout: long' or 'layout: wide'",
@@ -198,7 +199,7 @@ def read_structure(structure: Path, source_id: str) -> dict:
         raise UserError(
             [
                 Diagnostic(
-                    "IX003",
+                    Code.SCHEMA_VIOLATION,
                     problem,
                     origin.location("items", item, key=True),
                     "write each item as the values of its item columns, in their order",

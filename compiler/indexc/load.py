@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, Severity
 from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, Rename, upgrade_data
 
@@ -112,7 +113,7 @@ class _Builder:
                 if key in result:
                     self.diagnostics.append(
                         Diagnostic(
-                            "IX001",
+                            Code.UNREADABLE_FILE,
                             f"duplicate key '{key}' in one mapping",
                             Location(
                                 self.file,
@@ -181,7 +182,7 @@ def load_file(
         else f"write '{LANGUAGE_KEY}: {CURRENT_VERSION}' and the current key names in the structure file"
     )
     warning = Diagnostic(
-        "IX006",
+        Code.OLDER_LANGUAGE_VERSION,
         f"written in language version {spec_file.version}, read as version {CURRENT_VERSION} ({changes})",
         spec_file.location((LANGUAGE_KEY,)),
         severity=Severity.WARNING,
@@ -198,11 +199,12 @@ def conflict_errors(
     """IX006: a key written both under its old name and its new one; which was meant cannot be told."""
     return [
         Diagnostic(
-            "IX006",
+            Code.OLDER_LANGUAGE_VERSION,
             f"'{rename.old}' (language version {spec_file.version}) and '{rename.new}' are "
             f"both written here",
             spec_file.location(path, key=True),
             f"'{rename.old}' is the old name of '{rename.new}'; keep one of them",
+            severity=Severity.ERROR,
         )
         for path, rename in conflicts
     ]
@@ -216,7 +218,7 @@ def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
     except UnicodeDecodeError as err:
         return None, [
             Diagnostic(
-                "IX001",
+                Code.UNREADABLE_FILE,
                 f"the file is not UTF-8 text ({err.reason})",
                 Location(rel, 1, 1),
                 hint="save the spec file as UTF-8",
@@ -233,14 +235,14 @@ def unreadable(path: Path, rel: str, err: OSError) -> Diagnostic:
     """IX001 at a spec path that cannot be read, so a file the user meant is never skipped in silence."""
     if path.is_dir():
         return Diagnostic(
-            "IX001",
+            Code.UNREADABLE_FILE,
             "cannot read the file: it is a directory",
             Location(rel),
             "rename the directory: a name ending in .yaml or .yml is read as a spec file",
         )
     if err.errno == errno.ENOENT and path.is_symlink():
         return Diagnostic(
-            "IX001",
+            Code.UNREADABLE_FILE,
             f"cannot read the file: it is a symbolic link to '{path.readlink()}', "
             "which does not exist",
             Location(rel),
@@ -252,7 +254,7 @@ def unreadable(path: Path, rel: str, err: OSError) -> Diagnostic:
         if isinstance(err, PermissionError)
         else None
     )
-    return Diagnostic("IX001", f"cannot read the file: {reason}", Location(rel), hint)
+    return Diagnostic(Code.UNREADABLE_FILE, f"cannot read the file: {reason}", Location(rel), hint)
 
 
 def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
@@ -266,7 +268,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
         problem = err.problem or err.context or "invalid YAML"
         return None, [
             Diagnostic(
-                "IX001",
+                Code.UNREADABLE_FILE,
                 f"YAML syntax error: {problem}",
                 Location(rel, line, col),
                 hint="check indentation, colons and quoting around this position",
@@ -275,7 +277,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
     except YAMLError as err:  # e.g. a control character the reader refuses
         return None, [
             Diagnostic(
-                "IX001",
+                Code.UNREADABLE_FILE,
                 f"YAML cannot read the file: {str(err).splitlines()[0]}",
                 Location(rel, 1, 1),
                 hint="remove control characters such as NUL bytes",
@@ -284,7 +286,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
     if node is None:
         return None, [
             Diagnostic(
-                "IX002",
+                Code.NOT_A_SPEC_DOCUMENT,
                 "empty spec file",
                 Location(rel, 1, 1),
                 hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}' or delete it",
@@ -297,7 +299,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
         mark = problem.node.start_mark
         return None, builder.diagnostics + [
             Diagnostic(
-                "IX001",
+                Code.UNREADABLE_FILE,
                 problem.message,
                 Location(rel, mark.line + 1, mark.column + 1),
                 problem.hint,
@@ -306,7 +308,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
     except RecursionError:
         return None, builder.diagnostics + [
             Diagnostic(
-                "IX001",
+                Code.UNREADABLE_FILE,
                 "the file nests too deeply (or an alias contains itself)",
                 Location(rel, 1, 1),
                 "flatten the structure; an anchor (&name) must not be used inside itself",
@@ -316,7 +318,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
     if not isinstance(data, dict):
         return None, diagnostics + [
             Diagnostic(
-                "IX002",
+                Code.NOT_A_SPEC_DOCUMENT,
                 "a spec file must be a mapping of kinds to lists",
                 Location(rel, 1, 1),
                 hint=f"start the file with '{LANGUAGE_KEY}: {CURRENT_VERSION}'",
@@ -327,7 +329,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
     if first_key != LANGUAGE_KEY:
         return None, diagnostics + [
             Diagnostic(
-                "IX002",
+                Code.NOT_A_SPEC_DOCUMENT,
                 f"the file does not start with the language version '{LANGUAGE_KEY}:'",
                 Location(rel, 1, 1),
                 hint=f"add '{LANGUAGE_KEY}: {CURRENT_VERSION}' as the first line",
@@ -338,7 +340,7 @@ def read_text(text: str, rel: str) -> tuple[SpecFile | None, list[Diagnostic]]:
         mark = builder.values[(LANGUAGE_KEY,)]
         return None, diagnostics + [
             Diagnostic(
-                "IX002",
+                Code.NOT_A_SPEC_DOCUMENT,
                 f"unsupported language version {version!r}",
                 Location(rel, mark.line, mark.col),
                 hint=f"this indexc understands language version(s) {supported}",

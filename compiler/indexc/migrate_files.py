@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexc.codes import Code, Severity
 from indexc.errors import Diagnostic, Location, UserError, errors_in
 from indexc.load import SpecFile, conflict_errors, find_spec_files, read_file, read_text
 from indexc.migrate import (
@@ -152,10 +153,11 @@ def _migrate_one(
     except _Moved as moved:
         return None, [
             Diagnostic(
-                "IX006",
+                Code.OLDER_LANGUAGE_VERSION,
                 f"cannot migrate: {moved}",
                 Location(rel, moved.line, moved.col),
                 "rename it here by hand (and set the version), then run indexc migrate again",
+                severity=Severity.ERROR,
             )
         ]
     upgraded, problems = read_text(after, rel)
@@ -166,10 +168,11 @@ def _migrate_one(
     if upgraded is None or errors_in(problems) or upgraded.data != expected:
         return None, [
             Diagnostic(
-                "IX006",
+                Code.OLDER_LANGUAGE_VERSION,
                 "cannot migrate: the upgraded text does not read back as the upgraded spec",
                 Location(rel, 1, 1),
                 "this is a bug in indexc; migrate the file by hand",
+                severity=Severity.ERROR,
             )
         ]
     return Migrated(rel, written.version, changes, text, after), diagnostics
@@ -181,7 +184,7 @@ def migrate_project(root: Path, *, write: bool = True) -> list[Migrated]:
         raise UserError(
             [
                 Diagnostic(
-                    "IX005",
+                    Code.NO_SPECS,
                     f"no spec files found under {SPECS_DIR}/ in {root}",
                     Location(SPECS_DIR),
                     "run indexc from the project root or pass --project DIR",
@@ -225,7 +228,7 @@ def replace_all(texts: dict[Path, str]) -> None:
         raise UserError(
             [
                 Diagnostic(
-                    "IX505",
+                    Code.OUTPUT_DIRECTORY_REFUSED,
                     f"cannot write beside {err.filename or path}: {err.strerror or err}",
                     Location(str(path)),
                     "nothing was changed; check the disk and permissions",

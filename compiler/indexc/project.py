@@ -31,6 +31,7 @@ from indexc import (
     whatif_report,
 )
 from indexc import diff as review
+from indexc.codes import Code
 from indexc.compilation import Build, Compilation
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.engines import CheckFailed, ObjectFailed, Progress, PublishFailed, sessions
@@ -148,7 +149,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX505",
+                            Code.OUTPUT_DIRECTORY_REFUSED,
                             f"{shown} is not empty and holds no {MANIFEST}: not an indexc build to replace",
                             Location(str(shown)),
                             "move its files away, or build into an empty or new directory",
@@ -241,7 +242,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX102",
+                        Code.UNKNOWN_REFERENCE,
                         f"unknown index '{index_id}'",
                         COMMAND_LINE,
                         f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}",
@@ -332,7 +333,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX801",
+                            Code.SNAPSHOT_NOT_TAKEN,
                             f"the snapshot was not taken: {failed}",
                             self._target_location(target_name),
                             "nothing of it was written; the engine's message says what failed",
@@ -355,7 +356,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX901",
+                            Code.BASE_REVISION_UNREADABLE,
                             str(err),
                             Location(SPECS_DIR),
                             "run indexc diff inside a git clone of the project, with a ref such as "
@@ -370,7 +371,7 @@ class Project:
                 raise UserError(
                     [
                         Diagnostic(
-                            "IX901",
+                            Code.BASE_REVISION_UNREADABLE,
                             f"the specs at '{base_ref}' do not compile: {first}",
                             Location(SPECS_DIR),
                             "compare with a revision that compiles",
@@ -394,7 +395,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX102",
+                        Code.UNKNOWN_REFERENCE,
                         f"unknown source '{source_id}'",
                         COMMAND_LINE,
                         did_you_mean(source_id, catalog.sources) or "name a source of specs/",
@@ -412,7 +413,7 @@ class Project:
             raise UserError(
                 [
                     Diagnostic(
-                        "IX102",
+                        Code.UNKNOWN_REFERENCE,
                         f"unknown area code '{code}'",
                         COMMAND_LINE,
                         did_you_mean(code, catalog.areas)
@@ -473,7 +474,14 @@ class Project:
                 )
             )
             raise UserError(
-                [Diagnostic("IX704", str(err), self._target_location(build.target_name), hint)]
+                [
+                    Diagnostic(
+                        Code.DATABASE_UNREACHABLE,
+                        str(err),
+                        self._target_location(build.target_name),
+                        hint,
+                    )
+                ]
             ) from None
         try:
             yield opened
@@ -489,7 +497,7 @@ def _refuse_unknown_period(period: str | None) -> None:
         raise UserError(
             [
                 Diagnostic(
-                    "IX703",
+                    Code.PERIOD_NOT_SCORED,
                     f"'{period}' is not a financial year",
                     COMMAND_LINE,
                     "write periods as YYYY-YY, such as 2016-17",
@@ -515,7 +523,7 @@ def _unwritable(what: str, out: Path, err: OSError) -> UserError:
     return UserError(
         [
             Diagnostic(
-                "IX505",
+                Code.OUTPUT_DIRECTORY_REFUSED,
                 f"cannot write {what} to {out}: {err.strerror}",
                 Location(str(out)),
                 "choose a directory you can write",

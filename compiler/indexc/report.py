@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlglot import exp
 
+from indexc.codes import Code
 from indexc.errors import COMMAND_LINE, Diagnostic, UserError
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
@@ -176,7 +177,7 @@ def read_rankings(
             raise UserError(
                 [
                     Diagnostic(
-                        "IX703",
+                        Code.PERIOD_NOT_SCORED,
                         f"index '{this_index}' has no scores for period '{period}'",
                         COMMAND_LINE,
                         f"scored periods: {', '.join(ranking.scored_periods) or 'none'}",

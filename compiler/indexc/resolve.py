@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog
 
@@ -157,6 +158,11 @@ def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
                 "a measure cannot be weighted by itself, directly or through other weights",
             )
         diagnostics.append(
-            Diagnostic("IX103", f"reference cycle: {path}", catalog.where(kind, first, *at), hint)
+            Diagnostic(
+                Code.REFERENCE_CYCLE,
+                f"reference cycle: {path}",
+                catalog.where(kind, first, *at),
+                hint,
+            )
         )
     return graph, diagnostics

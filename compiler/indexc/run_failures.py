@@ -14,6 +14,7 @@ import contextlib
 from pathlib import Path
 
 from indexc import guard_reports
+from indexc.codes import Code, Severity
 from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
@@ -43,7 +44,7 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         )
     if isinstance(node, SmellCheckNode):
         return Diagnostic(
-            "IX730",
+            Code.GROSS_OUTLIER,
             f"smell test of measure {node.measure_id}: {node.failure}: "
             f"{'; '.join(str(v) for v in examples)}{more}",
             catalog.where(*spec),
@@ -53,14 +54,15 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         )
     if isinstance(node, AuditCheckNode):
         return Diagnostic(
-            "IX707",
+            Code.AUDIT_FOUND_ROWS,
             f"audit {spec[1]}: {node.failure}: {shown}{more}",
             catalog.where(*spec),
             "nothing was changed in the database; correct the data, or make the audit 'severity: warn' to "
             f"build and read every row in {node.audit_object}",
+            severity=Severity.ERROR,
         )
     return Diagnostic(
-        "IX702",
+        Code.DATA_CHECK_FAILED,
         f"{spec[1]}: {node.failure}: {shown}{more}",
         catalog.where(*spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
@@ -75,7 +77,7 @@ def object_failed(
     spec = failure.object.node.spec
     location = catalog.where(*spec) if spec else target_file
     return Diagnostic(
-        "IX701",
+        Code.ENGINE_REJECTED_STATEMENT,
         f"building {failure.object.name} on {target} failed: {failure.message}",
         location,
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "
@@ -101,7 +103,7 @@ def deploy_failed(
         return [check_failed(failure, catalog, sql_directory)]
     return [
         Diagnostic(
-            "IX708",
+            Code.PUBLISHING_FAILED,
             f"publishing the build on {build.target_name} failed at {failure.step}: {failure.message}",
             target_file,
             f"the published schema {build.target.published} is as it was before the run; the build is "

@@ -6,6 +6,7 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 from __future__ import annotations
 
 from indexc import guard_reports, report
+from indexc.codes import Code
 from indexc.compilation import Compilation, Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
@@ -46,7 +47,7 @@ def incomplete_restatements(
             first = rows[0]
             warnings.append(
                 Diagnostic(
-                    "IX705",
+                    Code.RESTATED_VALUES_UNKNOWN,
                     f"{obj.node.measure_id}: {len(rows)} value(s) left unknown on the geography of "
                     f"{compilation.geography.date}: some contributing area has no data (first: "
                     f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
@@ -72,7 +73,7 @@ def invalid_values_found(
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
             warnings.append(
                 Diagnostic(
-                    "IX706",
+                    Code.OUTSIDE_VALID_RANGE,
                     f"{obj.node.measure_id}: {len(rows)} published value(s) outside its valid range "
                     f"left out as missing: {shown}{more}",
                     compilation.catalog.where(*defined_by(obj.node), "valid"),
@@ -98,7 +99,7 @@ def audit_findings(
             more = f" and {len(rows) - 3} more" if len(rows) > 3 else ""
             warnings.append(
                 Diagnostic(
-                    "IX707",
+                    Code.AUDIT_FOUND_ROWS,
                     f"audit {defined_by(node)[1]} found {len(rows)}: {shown}{more}",
                     compilation.catalog.where(*defined_by(node)),
                     f"{node.finds}; every row is in {obj.name}",

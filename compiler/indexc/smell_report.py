@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexc.codes import Code
 from indexc.compilation import Compilation, Query
 from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
@@ -42,7 +43,7 @@ def read(
             more = f" and {len(mild) - SHOWN} more" if len(mild) > SHOWN else ""
             warnings.append(
                 Diagnostic(
-                    "IX731",
+                    Code.OUTLIER,
                     f"smell test of measure {measure_id}: {len(mild)} value(s) far from their peers "
                     f"(robust z beyond {node.warn_z:g}): {'; '.join(describe(r) for r in mild[:SHOWN])}{more}",
                     catalog.where("measures", measure_id),
@@ -82,7 +83,7 @@ def _unmatched(node: SmellNode, rows: list[dict], catalog: Catalog) -> list[Diag
             continue
         found.append(
             Diagnostic(
-                "IX732",
+                Code.ACCEPTED_VALUE_NOT_FLAGGED,
                 f"smell test of measure {measure_id}: accepted {area}{' ' + period if period else ''} "
                 "matches no flagged value",
                 catalog.where("measures", measure_id, "smell", "accept", position),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlglot import exp
 
 from indexc import __version__
+from indexc.codes import Code
 from indexc.engines.sessions import QueryFailed, Session
 from indexc.generate.publish import PUBLICATION, PUBLISHED_OBJECTS
 from indexc.generate.snapshots import (
@@ -30,7 +31,7 @@ from indexc.plan.snapshots import REGISTRY
 class Refused(Exception):
     """The snapshot was not taken; the message says why, and nothing was written."""
 
-    def __init__(self, message: str, hint: str, code: str = "IX801"):
+    def __init__(self, message: str, hint: str, code: Code = Code.SNAPSHOT_NOT_TAKEN):
         super().__init__(message)
         self.hint, self.code = hint, code
 
@@ -109,7 +110,7 @@ def _what_if_agreed(
             "result: it is not frozen as the live result",
             "run 'indexc run' without what-if options to publish the live result, then take the snapshot; "
             "to freeze the what-if, give snapshot take its --proposed or --geography-date",
-            "IX721",
+            Code.WHAT_IF_NOT_FROZEN,
         )
     if what_if_date is not None and (
         not published or str(about["geography_date"]) != what_if_date.isoformat()
@@ -123,7 +124,7 @@ def _what_if_agreed(
             f"the publication in {target.spec.published} is {shown}, not the what-if these options make: "
             "nothing was frozen",
             "leave out --proposed and --geography-date to freeze the live result",
-            "IX721",
+            Code.WHAT_IF_NOT_FROZEN,
         )
 
 

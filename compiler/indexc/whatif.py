@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, Severity, UserError
 from indexc.geography import (
     Geography,
@@ -95,7 +96,7 @@ def name_problem(name: str) -> Diagnostic | None:
     if SAFE_NAME.match(name) and len(name) <= MAX_NAME:
         return None
     return Diagnostic(
-        "IX720",
+        Code.INVALID_WHAT_IF_NAME,
         f"'{name}' is not a what-if name",
         Location("specs"),
         f"write --as NAME with lower-case letters, digits and underscores, starting with a "
@@ -140,7 +141,7 @@ def unknown_scenarios(catalog: Catalog, scenarios: tuple[str, ...]) -> list[Diag
     """IX102 for each `run --scenario` the specs do not define."""
     return [
         Diagnostic(
-            "IX102",
+            Code.UNKNOWN_REFERENCE,
             f"unknown scenario '{s}' in run --scenario",
             Location("specs"),
             did_you_mean(s, catalog.scenarios)
@@ -154,7 +155,7 @@ def unknown_scenarios(catalog: Catalog, scenarios: tuple[str, ...]) -> list[Diag
 def published_as_live(whatif: WhatIf, target: Target, location: Location) -> Diagnostic:
     """IX722: the warning that stays in the run's diagnostics (and JSON) when a what-if replaced the live result."""
     return Diagnostic(
-        "IX722",
+        Code.WHAT_IF_PUBLISHED_AS_LIVE,
         f"{whatif.describe()} was published as the live result in {target.published}",
         location,
         "consumers now read it; run without --publish-as-live and without the what-if's "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar, measure_level
 from indexc.geography.calendar import OPEN_END, OPEN_START
@@ -24,7 +25,7 @@ def _proposed(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
         if event is None or event.status != "proposed":
             known = sorted(e for e, ev in catalog.lineage.items() if ev.status == "proposed")
             yield Diagnostic(
-                "IX608",
+                Code.NOT_A_PROPOSED_EVENT,
                 f"'{event_id}' is not a proposed lineage event",
                 Location("specs"),
                 did_you_mean(event_id, known) or f"proposed events: {', '.join(known) or 'none'}",
@@ -43,7 +44,7 @@ def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
         seen.add(key)
         if problem.event_id:
             yield Diagnostic(
-                "IX609",
+                Code.BACKWARD_RESTATEMENT,
                 f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
                 f"{problem.reason}",
                 catalog.where("lineage", problem.event_id, "type"),
@@ -66,7 +67,7 @@ def _unmappable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
                 else "add the lineage event that ended the code, or correct its valid_to"
             )
             yield Diagnostic(
-                "IX610",
+                Code.CODE_WITHOUT_SUCCESSOR,
                 f"{problem.code} ({problem.level}) cannot be restated onto {geography.date}: "
                 f"{problem.reason}",
                 catalog.where("areas", problem.code, "code"),
@@ -99,7 +100,7 @@ def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic
             )
             if changed:
                 yield Diagnostic(
-                    "IX606",
+                    Code.NON_ADDITIVE_RESTATED,
                     f"measure '{measure_id}' has additivity: none, but codes it may hold were reorganised "
                     f"before {geography.date} ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''})",
                     catalog.where("measures", measure_id, "bindings", i),

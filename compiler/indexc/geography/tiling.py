@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.geography import Geography
 from indexc.spec.geography import LineageEvent
@@ -106,7 +107,7 @@ def tiling_diagnostics(
         )
         context = f"scenario '{scenario}': " if scenario else ""
         yield Diagnostic(
-            "IX612",
+            Code.LEVEL_DOES_NOT_TILE,
             f"{context}level '{level}' does not tile the country once on {geography.date}: {successor} "
             f"({geography.register.name(successor)}), created by '{event_id}', covers the territory of {len(codes)} "
             f"area(s) of the level still in force ({names})",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from indexc.codes import Code
 from indexc.plan.methodology import index_object
 from indexc.plan.nodes import CheckNode
 from indexc.validate.catalog import Catalog
@@ -21,7 +22,7 @@ from indexc.validate.catalog import Catalog
 class EmptyResultCheckNode(CheckNode):
     """A check whose one row, when found, is what exists instead (a list written as text, or NULL for nothing)."""
 
-    code: ClassVar[str]
+    code: ClassVar[Code]
     at: ClassVar[tuple[str, ...]]  # the key of the spec entry the diagnostic points at
     hint: ClassVar[str]
 
@@ -32,7 +33,7 @@ class UniverseCheckNode(EmptyResultCheckNode):
 
     universe_object: str
     register_object: str
-    code = "IX740"
+    code = Code.UNIVERSE_MATCHES_NO_AREA
     at = ("types",)
     hint = "write the types as the register spells them; the check is case-sensitive"
 
@@ -43,7 +44,7 @@ class PublishedPeriodCheckNode(EmptyResultCheckNode):
 
     scores_object: str
     period: str | None  # None: publish the latest period with scores
-    code = "IX741"
+    code = Code.NO_SCORES_TO_PUBLISH
 
     @property
     def at(self) -> tuple[str, ...]:  # type: ignore[override]

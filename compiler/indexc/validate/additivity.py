@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog
 
@@ -18,7 +19,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for measure_id, measure in catalog.measures.items():
         if measure.additivity == "mean" and measure.weighted_by is None:
             yield Diagnostic(
-                "IX303",
+                Code.WEIGHTED_BY_MISMATCH,
                 f"measure '{measure_id}' is a mean but names no weighted_by measure",
                 catalog.where("measures", measure_id, "additivity"),
                 "add 'weighted_by:' naming the measure that weights it when areas combine "
@@ -26,7 +27,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         elif measure.additivity != "mean" and measure.weighted_by is not None:
             yield Diagnostic(
-                "IX303",
+                Code.WEIGHTED_BY_MISMATCH,
                 f"measure '{measure_id}' names weighted_by but is not a mean "
                 f"(additivity: {measure.additivity})",
                 catalog.where("measures", measure_id, "weighted_by"),

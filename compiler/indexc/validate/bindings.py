@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.spec.measures import PeriodRange
 from indexc.validate.catalog import Catalog
@@ -31,7 +32,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             start, end = _bounds(binding.periods)
             if start > end:
                 yield Diagnostic(
-                    "IX403",
+                    Code.BINDING_RUNS_BACKWARDS,
                     f"binding {i + 1} of measure '{measure_id}' runs backwards "
                     f"({_describe(binding.periods)})",
                     catalog.where("measures", measure_id, "bindings", i, "periods"),
@@ -41,7 +42,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             outside = sorted(p for p in binding.not_published if not start <= p <= end)
             if outside:
                 yield Diagnostic(
-                    "IX713",
+                    Code.NOT_PUBLISHED_OUTSIDE_BINDING,
                     f"binding {i + 1} of measure '{measure_id}' declares "
                     f"{', '.join(outside)} not published, outside its periods "
                     f"({_describe(binding.periods)})",
@@ -55,7 +56,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 same_role = measure.bindings[j].restate == binding.restate
                 if not backward and same_role and start <= other_end and other_start <= end:
                     yield Diagnostic(
-                        "IX401",
+                        Code.OVERLAPPING_BINDINGS,
                         f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "
                         f"{max(start, other_start) if max(start, other_start) != OPEN_START else 'early periods'}",
                         catalog.where("measures", measure_id, "bindings", i),

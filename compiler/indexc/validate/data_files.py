@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.load import load_file
 from indexc.spec.sources import RegisterSource, Source
@@ -72,7 +73,7 @@ def _file_columns(
         if columns is None:
             return None, [
                 Diagnostic(
-                    "IX504",
+                    Code.CSV_HEADER_MISMATCH,
                     f"{shown} cannot be read as a Parquet file",
                     at,
                     "point the relation at a Parquet file, or say 'format: csv'",
@@ -87,13 +88,16 @@ def _file_columns(
     except UnicodeDecodeError as err:
         return None, [
             Diagnostic(
-                "IX504", f"{shown} is not UTF-8 text ({err.reason})", at, "save the file as UTF-8"
+                Code.CSV_HEADER_MISMATCH,
+                f"{shown} is not UTF-8 text ({err.reason})",
+                at,
+                "save the file as UTF-8",
             )
         ]
     except csv.Error:
         return None, [
             Diagnostic(
-                "IX504",
+                Code.CSV_HEADER_MISMATCH,
                 f"cannot read the header of {shown}",
                 at,
                 "the first line must name the columns, separated by , ; tab or |",
@@ -102,7 +106,7 @@ def _file_columns(
     more = f" ({count} records of this file cannot be read)" if count > len(records) else ""
     return header, [
         Diagnostic(
-            "IX506",
+            Code.MALFORMED_CSV_RECORD,
             f"this record {record.problem}{more}",
             Location(shown, record.line, 1),
             "every record has one field per header column, a quoted field ends with a quote, "
@@ -126,7 +130,7 @@ def _missing_columns(
                 f"{', '.join(found) if found else 'none'}; its first line must name the columns"
             )
             yield Diagnostic(
-                "IX504",
+                Code.CSV_HEADER_MISMATCH,
                 f"column '{column}' of source '{source_id}' is not in {shown}",
                 catalog.where("sources", source_id, *at, key=at[0] == "items"),
                 hint,
@@ -150,7 +154,7 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
         if not _is_file(path):
             problems.append(
                 Diagnostic(
-                    "IX503",
+                    Code.DATA_FILE_NOT_FOUND,
                     f"file not found for source '{source_id}': {relation.path}",
                     at,
                     "paths are relative to the project root",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, NotShown, Severity
 from indexc.load import LoadFailure
 
@@ -47,7 +48,7 @@ def _cause(diagnostic: Diagnostic, failures: list[LoadFailure]) -> str | None:
 def _note(path: str, count: int) -> NotShown:
     errors = "error" if count == 1 else "errors"
     return NotShown(
-        "IX010",
+        Code.FOLLOW_ON_ERRORS_NOT_SHOWN,
         f"{count} further {errors} in files that refer to {path}, not shown",
         Location(path),
         f"they name ids that {path} may define; fix {path} first, then validate again",

@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import Area, LineageEvent
 from indexc.spec.sources import AreaMapSource, LongSource, WideSource
@@ -38,7 +39,7 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
         for code, at in _codes(event):
             if code not in catalog.areas:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"lineage event '{event_id}' names code {code}, which is not in the "
                     "area register",
                     catalog.where("lineage", event_id, *at),
@@ -47,7 +48,7 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
                 )
         if event.apportion and event.apportion.by not in catalog.measures:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"unknown measure '{event.apportion.by}' apportioning lineage event '{event_id}'",
                 catalog.where("lineage", event_id, "apportion", "by"),
                 did_you_mean(event.apportion.by, catalog.measures)
@@ -56,7 +57,7 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         elif event.apportion and catalog.measures[event.apportion.by].additivity != "sum":
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"lineage event '{event_id}' is apportioned by '{event.apportion.by}', which is "
                 f"not a sum (additivity: {catalog.measures[event.apportion.by].additivity})",
                 catalog.where("lineage", event_id, "apportion", "by"),
@@ -65,7 +66,7 @@ def _unknown_codes(catalog: Catalog) -> Iterator[Diagnostic]:
     for code, area in catalog.areas.items():
         if area.parent and area.parent not in catalog.areas:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"area {code} names parent {area.parent}, which is not in the area register",
                 catalog.where("areas", code, "parent"),
                 did_you_mean(area.parent, catalog.areas),
@@ -87,7 +88,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 event.effective if event.type == "rename" else before
             ):
                 yield Diagnostic(
-                    "IX601",
+                    Code.LINEAGE_CODE_NOT_IN_FORCE,
                     f"lineage event '{event_id}' changes {code} on {event.effective}, but the "
                     f"register has {code} in force {_span(area)}",
                     catalog.where("lineage", event_id, "from", i),
@@ -101,7 +102,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 and area.valid_to != before
             ):
                 yield Diagnostic(
-                    "IX601",
+                    Code.LINEAGE_CODE_NOT_IN_FORCE,
                     f"lineage event '{event_id}' ends {code} on {before}, but the register has "
                     f"it in force {_span(area)}",
                     catalog.where("lineage", event_id, "from", i),
@@ -114,7 +115,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 continue
             if not area.valid_on(event.effective):
                 yield Diagnostic(
-                    "IX601",
+                    Code.LINEAGE_CODE_NOT_IN_FORCE,
                     f"lineage event '{event_id}' creates {successor.code} on {event.effective}, "
                     f"but the register has it in force {_span(area)}",
                     catalog.where("lineage", event_id, "to", i),
@@ -126,7 +127,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 and not area.valid_on(before)
             ):
                 yield Diagnostic(
-                    "IX601",
+                    Code.LINEAGE_CODE_NOT_IN_FORCE,
                     f"boundary change '{event_id}' gives territory to {successor.code}, which is "
                     f"not in force before {event.effective}",
                     catalog.where("lineage", event_id, "to", i),
@@ -139,7 +140,7 @@ def _validity(catalog: Catalog) -> Iterator[Diagnostic]:
                 and area.valid_on(before)
             ):
                 yield Diagnostic(
-                    "IX603",
+                    Code.SUCCESSOR_ALREADY_IN_USE,
                     f"lineage event '{event_id}' gives successor code {successor.code}, which "
                     f"is already in use before {event.effective}",
                     catalog.where("lineage", event_id, "to", i),
@@ -162,7 +163,7 @@ def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
             first = changed.setdefault((code, event.effective), event_id)
             if first != event_id:
                 yield Diagnostic(
-                    "IX602",
+                    Code.CODE_CHANGED_TWICE,
                     f"{code} is changed by two lineage events on {event.effective}: "
                     f"'{first}' and '{event_id}'",
                     catalog.where("lineage", event_id, "from", i),
@@ -185,7 +186,7 @@ def _conflicts(catalog: Catalog) -> Iterator[Diagnostic]:
         )
         measures = sorted(set().union(*(bases[(code, day)] for code in codes)))
         yield Diagnostic(
-            "IX607",
+            Code.MIXED_APPORTION_BASES,
             f"events on {day} reaching {', '.join(codes)} apportion by different measures "
             f"({', '.join(measures)})",
             catalog.where("lineage", event_id, "apportion"),
@@ -198,7 +199,7 @@ def _vesting_days(catalog: Catalog) -> Iterator[Diagnostic]:
     for event_id, event in sorted(catalog.lineage.items()):
         if (event.effective.month, event.effective.day) != (4, 1):
             yield Diagnostic(
-                "IX611",
+                Code.EVENT_NOT_ON_1_APRIL,
                 f"lineage event '{event_id}' takes effect on {event.effective}, not on 1 April: "
                 "its periods restate from the next financial year",
                 catalog.where("lineage", event_id, "effective"),
@@ -216,28 +217,28 @@ def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
         where = catalog.where("lineage", event_id, "to")
         if given and len(given) != len(event.to) and event.type != "transfer":
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"lineage event '{event_id}' gives shares for some successors only",
                 where,
                 "give every successor a 'share', or none and 'apportion: {by: ...}'",
             )
         elif given and event.type != "transfer" and abs(sum(given) - 1.0) > SHARE_TOLERANCE:
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"the shares of lineage event '{event_id}' sum to {sum(given):.12g}, not 1",
                 where,
                 "shares divide the predecessor: nothing may be created or lost",
             )
         elif given and event.type == "transfer" and not 0 < given[0] < 1:
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"the share transferred by '{event_id}' is {given[0]:g}",
                 where,
                 "a transfer moves a part: a share strictly between 0 and 1",
             )
         elif given and not event.shares_source:
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"lineage event '{event_id}' gives literal shares without saying where they "
                 "come from",
                 catalog.where("lineage", event_id),
@@ -245,7 +246,7 @@ def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         elif not given and event.apportion is None:
             yield Diagnostic(
-                "IX604",
+                Code.LINEAGE_SHARES,
                 f"lineage event '{event_id}' divides {event.from_[0]} but neither gives shares "
                 "nor a basis to apportion by",
                 catalog.where("lineage", event_id, "type"),
@@ -267,7 +268,7 @@ def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
             where = catalog.where("lineage", event_id, "to", i, "share")
             if successor.share is not None and not 0 <= successor.share <= 1:
                 yield Diagnostic(
-                    "IX604",
+                    Code.LINEAGE_SHARES,
                     f"lineage event '{event_id}' gives {successor.code} a share of "
                     f"{successor.share:g}",
                     where,
@@ -276,7 +277,7 @@ def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
                 )
             elif successor.share == 0:
                 yield Diagnostic(
-                    "IX613",
+                    Code.ZERO_SHARE,
                     f"lineage event '{event_id}' gives {successor.code} a share of 0: it "
                     "receives nothing from " + event.from_[0],
                     where,
@@ -294,7 +295,7 @@ def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
     for code, area in sorted(catalog.areas.items()):
         if area.type not in known:
             yield Diagnostic(
-                "IX615",
+                Code.UNNAMED_AREA_TYPE,
                 f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
                 "names",
                 catalog.where("areas", code, "type"),
@@ -314,11 +315,17 @@ def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
 
 def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
     """IX605: with an area register, data says on which level and date's codes it is."""
+    yield from _source_levels(catalog)
+    yield from _area_map_levels(catalog)
+    yield from _measure_levels(catalog)
+
+
+def _source_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for source_id, source in catalog.sources.items():
         geography = getattr(source, "geography", None)
         if isinstance(source, (LongSource, WideSource)) and catalog.areas and geography is None:
             yield Diagnostic(
-                "IX605",
+                Code.GEOGRAPHY_LEVEL,
                 f"source '{source_id}' does not say which geography its codes are on",
                 catalog.where("sources", source_id, "id"),
                 "add 'geography: {level: upper_tier, codes: as_published}' (or codes: a date, for "
@@ -326,7 +333,7 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         if geography is not None and geography.level not in catalog.levels:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"unknown level '{geography.level}' in source '{source_id}'",
                 catalog.where("sources", source_id, "geography", "level"),
                 did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'",
@@ -334,16 +341,19 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         elif geography is not None and not catalog.levels[geography.level].tiles:
             yield Diagnostic(
-                "IX605",
+                Code.GEOGRAPHY_LEVEL,
                 f"source '{source_id}' is on level '{geography.level}', which does not tile "
                 "the country (tiles: false)",
                 catalog.where("sources", source_id, "geography", "level"),
                 "data is restated within a level that tiles the country once, such as upper_tier",
             )
+
+
+def _area_map_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for map_id, area_map in catalog.area_maps.items():
         if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
                 "layout area_map",
                 catalog.where("area_maps", map_id, "source"),
@@ -351,7 +361,7 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         if area_map.level not in catalog.levels:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"unknown level '{area_map.level}' in area map '{map_id}'",
                 catalog.where("area_maps", map_id, "level"),
                 did_you_mean(area_map.level, catalog.levels),
@@ -359,7 +369,7 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
             )
         elif not catalog.levels[area_map.level].tiles:
             yield Diagnostic(
-                "IX605",
+                Code.GEOGRAPHY_LEVEL,
                 f"area map '{map_id}' maps from level '{area_map.level}', which does not tile "
                 "the country (tiles: false)",
                 catalog.where("area_maps", map_id, "level"),
@@ -368,12 +378,15 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
         for i, metric_id in enumerate(area_map.metrics):
             if metric_id not in catalog.metrics:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"unknown metric '{metric_id}' in area map '{map_id}'",
                     catalog.where("area_maps", map_id, "metrics", i),
                     did_you_mean(metric_id, catalog.metrics),
                     refers_to=metric_id,
                 )
+
+
+def _measure_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for measure_id, measure in catalog.measures.items():
         levels = {
             getattr(catalog.sources.get(b.source), "geography", None)
@@ -383,7 +396,7 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
         named = sorted({g.level for g in levels if g is not None})
         if len(named) > 1:
             yield Diagnostic(
-                "IX605",
+                Code.GEOGRAPHY_LEVEL,
                 f"measure '{measure_id}' binds sources of different levels ({', '.join(named)})",
                 catalog.where("measures", measure_id, "bindings"),
                 "a measure is restated within one level; bind one level per measure",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.spec.geography import LineageEvent
 from indexc.validate.catalog import Catalog
@@ -58,7 +59,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             where = catalog.where("lineage", event_id, "to", 0, "districts", j)
             if not area.valid_on(before):
                 yield Diagnostic(
-                    "IX614",
+                    Code.TRANSFER_FROM_WRONG_GIVER,
                     f"transfer '{event_id}' moves {district} from {giver}, but {district} is "
                     f"not in force on {before}",
                     where,
@@ -68,7 +69,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             holder = holder_before(catalog, district, before)
             if holder is not None and holder != giver:
                 yield Diagnostic(
-                    "IX614",
+                    Code.TRANSFER_FROM_WRONG_GIVER,
                     f"transfer '{event_id}' moves {district} from {giver}, which did not hold "
                     f"it on {before}: {holder} did",
                     where,

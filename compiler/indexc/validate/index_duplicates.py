@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.spec.indexes import Index
 from indexc.validate.catalog import Catalog
@@ -60,7 +61,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         for what, hint, entries in _index_lists(index):
             for key, path in _repeats(entries):
                 yield Diagnostic(
-                    "IX105",
+                    Code.LISTED_TWICE,
                     f"{what} '{key}' appears twice in index '{index_id}'",
                     catalog.where("indexes", index_id, *path),
                     hint,
@@ -69,7 +70,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         entries = ((event, ("proposed", i)) for i, event in enumerate(scenario.proposed))
         for key, path in _repeats(entries):
             yield Diagnostic(
-                "IX105",
+                Code.LISTED_TWICE,
                 f"proposed event '{key}' appears twice in scenario '{scenario_id}'",
                 catalog.where("scenarios", scenario_id, *path),
                 "list each proposed event once",

@@ -7,13 +7,16 @@ a missing column or an empty table at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from indexc.errors import Diagnostic
+from indexc.codes import Code
+from indexc.errors import Diagnostic, Location
 from indexc.spec.indexes import NEIGHBOURS, TYPE_GROUPING, Index
 from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.references import UnknownReporter
+
+Where = Callable[..., Location]  # the location of a key of the index being checked
 
 
 def group_maps(catalog: Catalog) -> set[str]:
@@ -25,6 +28,25 @@ def _index(
 ) -> Iterator[Diagnostic]:
     where = lambda *rel, key=False: catalog.where("indexes", index_id, *rel, key=key)  # noqa: E731
     context = f"index '{index_id}'"
+    for part in (_lens_metrics, _method, _peers, _productivity, _savings):
+        yield from part(index, catalog, report, where, context)
+
+
+def _lenses(index: Index) -> set[str]:
+    return {lens.id for _, lens, _ in index.walk()}
+
+
+def _groupings(catalog: Catalog) -> set[str]:
+    return {TYPE_GROUPING} | group_maps(catalog)
+
+
+def _values(catalog: Catalog) -> set[str]:
+    return set(catalog.metrics) | set(catalog.measures)
+
+
+def _lens_metrics(
+    index: Index, catalog: Catalog, report: UnknownReporter, where: Where, context: str
+) -> Iterator[Diagnostic]:
     for path, lens, _ in index.walk():
         for m, entry in enumerate(lens.metrics):
             if entry.metric not in catalog.metrics:
@@ -36,8 +58,12 @@ def _index(
                     where(*path, "metrics", m),
                     f"lens '{lens.id}' of {context}",
                 )
+
+
+def _method(
+    index: Index, catalog: Catalog, report: UnknownReporter, where: Where, context: str
+) -> Iterator[Diagnostic]:
     metrics = set(index.metric_ids())
-    lenses = {lens.id for _, lens, _ in index.walk()}
     for metric_id in index.method.overrides:
         if metric_id not in metrics:
             yield from report.unknown(
@@ -48,7 +74,7 @@ def _index(
                 where("method", "overrides", metric_id, key=True),
                 f"the overrides of {context}",
             )
-    groupings = {TYPE_GROUPING} | group_maps(catalog)
+    groupings = _groupings(catalog)
     if not isinstance(index.method.missing, str) and index.method.missing.group not in groupings:
         yield from report.unknown(
             ("area_maps",),
@@ -58,6 +84,12 @@ def _index(
             where("method", "missing", "group"),
             f"the imputation of {context}",
         )
+
+
+def _peers(
+    index: Index, catalog: Catalog, report: UnknownReporter, where: Where, context: str
+) -> Iterator[Diagnostic]:
+    groupings = _groupings(catalog)
     for g, grouping in enumerate(index.peers.groups):
         if grouping not in groupings:
             yield from report.unknown(
@@ -68,7 +100,7 @@ def _index(
                 where("peers", "groups", g),
                 f"the peer groups of {context}",
             )
-    values = set(catalog.metrics) | set(catalog.measures)
+    values = _values(catalog)
     if index.peers.neighbours and index.peers.neighbours.source:
         maps = {k for k, source in catalog.sources.items() if isinstance(source, AreaMapSource)}
         if index.peers.neighbours.source not in maps:
@@ -91,6 +123,12 @@ def _index(
                     where("peers", "neighbours", "features", f),
                     f"the neighbours of {context}",
                 )
+
+
+def _productivity(
+    index: Index, catalog: Catalog, report: UnknownReporter, where: Where, context: str
+) -> Iterator[Diagnostic]:
+    lenses = _lenses(index)
     for p, productivity in enumerate(index.productivity):
         if productivity.lens not in lenses:
             yield from report.unknown(
@@ -105,6 +143,13 @@ def _index(
                 where("productivity", p, "spend"),
                 f"the productivity of {context}",
             )
+
+
+def _savings(
+    index: Index, catalog: Catalog, report: UnknownReporter, where: Where, context: str
+) -> Iterator[Diagnostic]:
+    lenses = _lenses(index)
+    values = _values(catalog)
     peers = set(index.peers.groups) | ({NEIGHBOURS} if index.peers.neighbours else set())
     for s, saving in enumerate(index.savings):
         if saving.lens not in lenses:
@@ -136,7 +181,7 @@ def _index(
                 else "the index declares no peers: add 'peers:' with groups or neighbours"
             )
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"saving '{saving.id}' compares with peers '{saving.peers}', which {context} "
                 "does not declare",
                 where("savings", s, "peers"),
@@ -167,7 +212,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
     for key in scenario.weights:
         if key in lenses and key in metrics:
             yield Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"'{key}' in the weights of scenario '{scenario_id}' is both a lens and a metric",
                 catalog.where("scenarios", scenario_id, "weights", key, key=True),
                 f"write '{key}/METRIC' for a metric of lens {key}, or 'LENS/{key}' for the metric",
@@ -186,7 +231,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
         if event is None or event.status != "proposed":
             proposed = {e for e, ev in catalog.lineage.items() if ev.status == "proposed"}
             yield Diagnostic(
-                "IX608",
+                Code.NOT_A_PROPOSED_EVENT,
                 f"'{event_id}' in scenario '{scenario_id}' is not a proposed lineage event",
                 catalog.where("scenarios", scenario_id, "proposed", p),
                 f"proposed events: {', '.join(sorted(proposed))}"
@@ -197,7 +242,7 @@ def _scenario(scenario_id: str, catalog: Catalog, report: UnknownReporter) -> It
         scenario.savings.quantile is not None or scenario.savings.improvement is not None
     ) and not index.savings:
         yield Diagnostic(
-            "IX102",
+            Code.UNKNOWN_REFERENCE,
             f"scenario '{scenario_id}' changes savings, but index '{scenario.index}' declares none",
             catalog.where("scenarios", scenario_id, "savings"),
             "remove 'savings:' from the scenario, or declare savings in the index",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.spec.sources import LongSource, WideSource
 from indexc.validate.catalog import Catalog
@@ -18,7 +19,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 problem = source.item_parts_problem(item)
                 if problem:
                     yield Diagnostic(
-                        "IX003",
+                        Code.SCHEMA_VIOLATION,
                         problem,
                         catalog.where("sources", source_id, "items", item, key=True),
                         "a blank cell names no item; write the item as the values of its columns "
@@ -36,7 +37,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 or f"'{binding.source}' declares: {', '.join(sorted(items))}"
             )
             yield Diagnostic(
-                "IX402",
+                Code.UNDECLARED_ITEM,
                 f"unknown {what} '{binding.item}' in source '{binding.source}'",
                 catalog.where("measures", measure_id, "bindings", i, "item"),
                 hint + f" (declare new {what}s under 'items' of the source)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.spec.indexes import Index, Lens
 from indexc.spec.methods import Aggregation
@@ -31,7 +32,7 @@ def _aggregation_problem(
 ) -> Diagnostic | None:
     if aggregate.needs_positive() and (bound is None or bound <= 0):
         return Diagnostic(
-            "IX310",
+            Code.MEAN_OF_NEGATIVE_SCORES,
             f"{what} takes a {aggregate.method} mean of scores that can be "
             f"{'negative' if bound is None else f'{bound:g}'}",
             where,
@@ -40,7 +41,7 @@ def _aggregation_problem(
         )
     if aggregate.needs_non_negative() and (bound is None or bound < 0):
         return Diagnostic(
-            "IX310",
+            Code.MEAN_OF_NEGATIVE_SCORES,
             f"{what} takes a generalised mean of scores that can be negative",
             where,
             "normalise onto a non-negative range, e.g. {method: minmax, low: 0, high: 100}",
@@ -73,7 +74,7 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         yield problem
     if index.method.normalise.method == "goalpost":
         yield Diagnostic(
-            "IX312",
+            Code.GOALPOSTS_FOR_EVERY_METRIC,
             f"index '{index_id}' normalises every metric onto goalposts",
             where("method", "normalise"),
             "goalposts are in a metric's own units: declare them per metric under "
@@ -92,7 +93,7 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         higher = catalog.metrics[metric_id].direction == "higher_is_better"
         if (norm.target > norm.worst) != higher:
             yield Diagnostic(
-                "IX313",
+                Code.GOALPOSTS_AGAINST_DIRECTION,
                 f"the goalposts of metric '{metric_id}' run from {norm.worst:g} to "
                 f"{norm.target:g}, against its direction ({catalog.metrics[metric_id].direction})",
                 where("method", "overrides", metric_id, "normalise"),
@@ -104,7 +105,7 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
         bound = _lowest(index, lenses[productivity.lens][1])
         if bound is None or bound < 0:
             yield Diagnostic(
-                "IX311",
+                Code.RATIO_OF_NEGATIVE_SCORES,
                 f"the productivity ratio of lens '{productivity.lens}' divides a score that "
                 "can be negative",
                 where("productivity", p, "method"),

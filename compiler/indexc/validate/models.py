@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.load import LANGUAGE_KEY, SpecFile
 from indexc.migrate import renamed_key_hint
@@ -83,20 +84,20 @@ def schema_diagnostic(
             or (f"allowed keys here: {', '.join(allowed)}" if allowed else None)
         )
         return Diagnostic(
-            "IX003",
+            Code.SCHEMA_VIOLATION,
             f"{where(steps[:-1])}: unknown key '{path[-1]}'",
             origin.location(*path, key=True),
             hint,
         )
     if kind == "missing" and path and path[-1] == error["loc"][-1]:
         return Diagnostic(
-            "IX003",
+            Code.SCHEMA_VIOLATION,
             f"{where(steps[:-1])}: required key '{path[-1]}' is missing",
             origin.location(*path[:-1]),
             f"add '{path[-1]}:' here",
         )
     return Diagnostic(
-        "IX003",
+        Code.SCHEMA_VIOLATION,
         f"{where(steps)}: {plain_text(error)}",
         origin.location(*path, key=is_key),
         _hint(error, model, path),
@@ -157,7 +158,7 @@ def _add_entry(
     if not isinstance(raw, dict):
         diagnostics.append(
             Diagnostic(
-                "IX003",
+                Code.SCHEMA_VIOLATION,
                 f"{label}: each entry of '{kind.key}' must be a mapping",
                 origin.location(),
                 hint="start the entry with '- id: ...'",
@@ -167,7 +168,9 @@ def _add_entry(
     chosen = kind.model_for(raw)
     if isinstance(chosen, str):
         at = ("layout",) if "layout" in raw else ()
-        diagnostics.append(Diagnostic("IX003", f"{label}: {chosen}", origin.location(*at)))
+        diagnostics.append(
+            Diagnostic(Code.SCHEMA_VIOLATION, f"{label}: {chosen}", origin.location(*at))
+        )
         if isinstance(raw.get(kind.id_key), str):
             catalog.rejected.add((kind.key, raw[kind.id_key]))
         return
@@ -185,7 +188,7 @@ def _add_entry(
     if first is not None:
         diagnostics.append(
             Diagnostic(
-                "IX101",
+                Code.DUPLICATE_ID,
                 f"duplicate {kind.noun} {kind.id_key} '{entry.id}'",
                 origin.location(kind.id_key),
                 hint=f"first defined at {first.location(kind.id_key)}; each {kind.id_key} is unique among {kind.key}",
@@ -209,7 +212,7 @@ def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
             if key not in kinds:
                 diagnostics.append(
                     Diagnostic(
-                        "IX004",
+                        Code.UNKNOWN_KIND,
                         f"unknown kind '{key}'",
                         spec_file.location((key,), key=True),
                         hint=did_you_mean(key, kinds)
@@ -220,7 +223,7 @@ def build_catalog(files: list[SpecFile]) -> tuple[Catalog, list[Diagnostic]]:
             if not isinstance(entries, list):
                 diagnostics.append(
                     Diagnostic(
-                        "IX003",
+                        Code.SCHEMA_VIOLATION,
                         f"'{key}' must be a list of entries",
                         spec_file.location((key,)),
                         hint="write each entry as '- id: ...'",

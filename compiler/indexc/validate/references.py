@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.spec.sources import LongSource, RegisterSource, WideSource
 from indexc.validate.catalog import Catalog
@@ -37,22 +38,37 @@ class UnknownReporter:
             else f"no {noun} is defined yet"
         )
         yield Diagnostic(
-            "IX102", f"unknown {noun} '{name}' in {context}", location, hint, refers_to=str(name)
+            Code.UNKNOWN_REFERENCE,
+            f"unknown {noun} '{name}' in {context}",
+            location,
+            hint,
+            refers_to=str(name),
         )
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     report = UnknownReporter(catalog)
+    yield from _measures(catalog, report)
+    yield from _formulas(catalog, report)
+    yield from _universes(catalog, report)
+    yield from _index_universes(catalog, report)
+
+
+def _registers(catalog: Catalog) -> set[str]:
+    return {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
+
+
+def _measures(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     data_sources = {
         k for k, s in catalog.sources.items() if isinstance(s, (LongSource, WideSource))
     }
-    registers = {k for k, s in catalog.sources.items() if isinstance(s, RegisterSource)}
+    registers = _registers(catalog)
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
             where = catalog.where("measures", measure_id, "bindings", i, "source")
             if binding.source in registers:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"source '{binding.source}' is a register and cannot feed measure "
                     f"'{measure_id}'",
                     where,
@@ -76,6 +92,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 catalog.where("measures", measure_id, "weighted_by"),
                 f"the weight of measure '{measure_id}'",
             )
+
+
+def _formulas(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     names = set(catalog.measures) | set(catalog.metrics)
     for metric_id, metric in catalog.metrics.items():
         origin = catalog.origin("metrics", metric_id)
@@ -92,11 +111,15 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     where,
                     f"the formula of metric '{metric_id}'",
                 )
+
+
+def _universes(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
+    registers = _registers(catalog)
     for universe_id, universe in catalog.universes.items():
         if universe.register_ is None:
             if not catalog.areas:
                 yield Diagnostic(
-                    "IX102",
+                    Code.UNKNOWN_REFERENCE,
                     f"universe '{universe_id}' names no register and the project declares no areas",
                     catalog.where("universes", universe_id, "id"),
                     "add 'register:' naming a register source, or declare 'areas:' under specs/",
@@ -110,6 +133,9 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 catalog.where("universes", universe_id, "register"),
                 f"universe '{universe_id}'",
             )
+
+
+def _index_universes(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
         if index.universe not in catalog.universes:
             yield from report.unknown(
@@ -131,7 +157,7 @@ def _own_name(catalog: Catalog, metric_id: str, where: Location) -> Iterator[Dia
         "a formula is built from measures and other metrics; a metric cannot be computed from itself"
     )
     yield Diagnostic(
-        "IX102",
+        Code.UNKNOWN_REFERENCE,
         f"the formula of metric '{metric_id}' names '{metric_id}', but no measure of that name "
         "exists (its own name in a metric's formula means the measure)",
         where,

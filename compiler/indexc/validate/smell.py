@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog
 
@@ -19,7 +20,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
         ignored = sorted(smell.model_fields_set - {"off"})
         if smell.off is not None and ignored:
             yield Diagnostic(
-                "IX733",
+                Code.SMELL_TEST_CONFLICT,
                 f"measure '{measure_id}': the smell test is off, so {', '.join(ignored)} would do nothing",
                 catalog.where("measures", measure_id, "smell", "off"),
                 "remove 'off:' to run the test as tuned, or remove the rest",
@@ -29,7 +30,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             key = (accepted.area, accepted.period)
             if key in seen or (accepted.area, None) in seen:
                 yield Diagnostic(
-                    "IX733",
+                    Code.SMELL_TEST_CONFLICT,
                     f"measure '{measure_id}': {accepted.area}"
                     f"{' ' + accepted.period if accepted.period else ''} is accepted twice",
                     catalog.where("measures", measure_id, "smell", "accept", position),

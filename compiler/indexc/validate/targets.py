@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.load import LANGUAGE_KEY, load_file
 from indexc.spec.targets import TARGET_MODELS, Target
@@ -31,7 +32,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
     if not path.is_file():
         return None, [
             Diagnostic(
-                "IX501",
+                Code.NO_TARGET_FILE,
                 f"no target file for target '{name}'",
                 Location(f"{TARGETS_DIR}/{name}.yaml"),
                 f"create {TARGETS_DIR}/{name}.yaml with 'target: {name}' and its relations",
@@ -44,7 +45,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
     if raw.get("target") != name:
         return None, diagnostics + [
             Diagnostic(
-                "IX501",
+                Code.NO_TARGET_FILE,
                 f"target file {spec_file.path} must say 'target: {name}'",
                 spec_file.location(("target",)),
                 f"the file name and its 'target:' key must agree ({', '.join(TARGET_MODELS)})",
@@ -62,7 +63,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
     for source_id in sorted(set(catalog.sources) - set(target.relations)):
         diagnostics.append(
             Diagnostic(
-                "IX502",
+                Code.SOURCE_WITHOUT_RELATION,
                 f"source '{source_id}' has no relation in target '{name}'",
                 origin.location("relations", key=True),
                 f"add '{source_id}:' under relations (source defined at {catalog.where('sources', source_id)})",
@@ -71,7 +72,7 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
     for source_id in sorted(set(target.relations) - set(catalog.sources)):
         diagnostics.append(
             Diagnostic(
-                "IX102",
+                Code.UNKNOWN_REFERENCE,
                 f"unknown source '{source_id}' in the relations of target '{name}'",
                 origin.location("relations", source_id, key=True),
                 did_you_mean(source_id, catalog.sources)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic
 from indexc.validate.catalog import Catalog
 
@@ -20,7 +21,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for universe_id, universe in catalog.universes.items():
         if universe.register_ is None and not set(universe.types) & set(types):
             yield Diagnostic(
-                "IX740",
+                Code.UNIVERSE_MATCHES_NO_AREA,
                 f"universe '{universe_id}' matches no area of the area register: none has type "
                 f"{' or '.join(repr(t) for t in universe.types)}; the types it has are {', '.join(types)}",
                 catalog.where("universes", universe_id, "types"),

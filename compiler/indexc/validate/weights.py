@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.validate.catalog import Catalog
 
@@ -16,14 +17,14 @@ from indexc.validate.catalog import Catalog
 def _weight_problem(weight: float | None, what: str, location: Location) -> Diagnostic | None:
     if weight is None:
         return Diagnostic(
-            "IX302",
+            Code.MISSING_WEIGHT,
             f"{what} has no weight",
             location,
             "add 'weight:' with a positive number (use 1 everywhere for equal weights)",
         )
     if weight <= 0:
         return Diagnostic(
-            "IX301",
+            Code.NON_POSITIVE_WEIGHT,
             f"{what} has a non-positive weight {weight:g}",
             location,
             "weights must be greater than 0; remove the entry to leave it out",
@@ -43,7 +44,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 yield problem
             if lens.id in lens_ids:
                 yield Diagnostic(
-                    "IX105",
+                    Code.LISTED_TWICE,
                     f"lens '{lens.id}' appears twice in index '{index_id}'",
                     catalog.where("indexes", index_id, *path, "id"),
                     "give each lens of an index its own id, at every depth",
@@ -59,7 +60,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     yield problem
                 if entry.metric in seen:
                     yield Diagnostic(
-                        "IX105",
+                        Code.LISTED_TWICE,
                         f"metric '{entry.metric}' appears twice in lens '{lens.id}'",
                         where,
                         "list a metric once per lens and give it the combined weight",

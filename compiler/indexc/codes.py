@@ -1,0 +1,191 @@
+"""Every diagnostic code indexc emits, in one registry: its number, severity and a summary.
+
+A spec author meets a code as `IX102` in a message and looks it up in the table of
+docs/spec-language.md, section 9; a developer meets it at the line that emits it, where
+`Code.UNKNOWN_REFERENCE` says what the diagnostic means without a trip to the table. The
+registry joins the two: a `Diagnostic` takes a `Code`, never a string, so a code that is not
+registered cannot be emitted, and tests/test_docs_codes.py holds the registry against the table
+(each code a row, with the same severity) and against the validation and run cases.
+
+A code's severity is part of what it means: a warning code is always a warning (or, under
+`--strict`, an error) and the `Diagnostic` refuses any other. A few codes are an error in one
+place and a warning in another (an audit's own severity, say); the registry lists both and says
+what decides, in the words of the table, and their call sites pass the severity they chose.
+
+This module is the bottom of the package: it imports nothing of indexc.
+"""
+
+from __future__ import annotations
+
+import enum
+
+DOCS_ANCHOR = "docs/spec-language.md#9-diagnostics"
+"""Where a spec author reads what a code means: the table has a row per code, in code order."""
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"  # says what was left out of a report; never fails a run
+
+
+ERROR, WARNING, NOTE = Severity.ERROR, Severity.WARNING, Severity.NOTE
+EITHER = (ERROR, WARNING)
+
+
+@enum.unique
+class Code(enum.StrEnum):
+    """A registered diagnostic code; its value, and what str() gives, is the code as printed (`IX102`).
+
+    A member is written `NAME = "IXnnn", "summary", severity` and, for a code whose severity
+    varies, `EITHER, "what decides"`, as the Severity column of the table puts it.
+    """
+
+    severities: tuple[Severity, ...]
+    summary: str
+    decided_by: str
+
+    def __new__(
+        cls,
+        code: str,
+        summary: str,
+        severity: Severity | tuple[Severity, ...],
+        decided_by: str = "",
+    ) -> Code:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.summary = summary
+        member.severities = severity if isinstance(severity, tuple) else (severity,)
+        member.decided_by = decided_by
+        return member
+
+    @property
+    def severity(self) -> Severity:
+        """The severity of a code that has only one."""
+        if len(self.severities) != 1:
+            raise ValueError(f"{self.value} is {self.documented_severity}")
+        return self.severities[0]
+
+    @property
+    def documented_severity(self) -> str:
+        """The Severity cell of the code's row in the table: `error`, or `error or warning: ...`."""
+        either = " or ".join(s.value for s in self.severities)
+        return f"{either}: {self.decided_by}" if self.decided_by else either
+
+    @property
+    def docs(self) -> str:
+        return DOCS_ANCHOR
+
+    def allows(self, severity: Severity) -> bool:
+        return severity in self.severities
+
+    # Files and the command line
+    UNREADABLE_FILE = "IX001", "the file cannot be read as YAML", ERROR
+    NOT_A_SPEC_DOCUMENT = "IX002", "empty file, not a mapping, or an unsupported version", ERROR
+    SCHEMA_VIOLATION = "IX003", "an entry does not fit the schema of its kind", ERROR
+    UNKNOWN_KIND = "IX004", "unknown kind at the top level", ERROR
+    NO_SPECS = "IX005", "no specs/ directory or no spec file", ERROR
+    OLDER_LANGUAGE_VERSION = (
+        "IX006",
+        "written in an older language version",
+        EITHER,
+        "a warning when the file is read through the migration, an error otherwise",
+    )
+    UNREADABLE_COMMAND_LINE = "IX007", "the command line cannot be read", ERROR
+    INVALID_OPTION_VALUE = "IX008", "an option value is not accepted", ERROR
+    FOLLOW_ON_ERRORS_NOT_SHOWN = "IX010", "errors following from a file that failed", NOTE
+
+    # References
+    DUPLICATE_ID = "IX101", "an id defined twice within one kind", ERROR
+    UNKNOWN_REFERENCE = "IX102", "unknown reference", ERROR
+    REFERENCE_CYCLE = "IX103", "reference cycle", ERROR
+    LISTED_TWICE = "IX105", "a lens twice in one index, or a metric twice in one lens", ERROR
+
+    # Formulas
+    FORMULA_DOES_NOT_PARSE = "IX201", "formula does not parse", ERROR
+    FORMULA_NOT_ALLOWED = "IX202", "formula leaves the allow-list", ERROR
+    ID_IS_SQL_KEYWORD = "IX203", "an id a formula cannot name", ERROR
+
+    # Weights and methodology
+    NON_POSITIVE_WEIGHT = "IX301", "a weight that is not positive", ERROR
+    MISSING_WEIGHT = "IX302", "a lens or metric entry without a weight", ERROR
+    WEIGHTED_BY_MISMATCH = (
+        "IX303",
+        "a mean without weighted_by, or weighted_by on a non-mean",
+        ERROR,
+    )
+    MEAN_OF_NEGATIVE_SCORES = "IX310", "a mean of scores that can be negative", ERROR
+    RATIO_OF_NEGATIVE_SCORES = "IX311", "a productivity ratio of scores that can be negative", ERROR
+    GOALPOSTS_FOR_EVERY_METRIC = "IX312", "goalpost normalisation for every metric", ERROR
+    GOALPOSTS_AGAINST_DIRECTION = "IX313", "goalposts against the metric's direction", ERROR
+
+    # Bindings
+    OVERLAPPING_BINDINGS = "IX401", "two bindings of a measure cover one year", ERROR
+    UNDECLARED_ITEM = "IX402", "a binding's item is not declared in its source", ERROR
+    BINDING_RUNS_BACKWARDS = "IX403", "a binding's from is later than its to", ERROR
+
+    # Targets, data files and output
+    NO_TARGET_FILE = "IX501", "no target file, or one of another name", ERROR
+    SOURCE_WITHOUT_RELATION = "IX502", "a source has no relation in the target", ERROR
+    DATA_FILE_NOT_FOUND = "IX503", "a relation's file does not exist", ERROR
+    CSV_HEADER_MISMATCH = "IX504", "a declared column is not in the CSV, or it is not UTF-8", ERROR
+    OUTPUT_DIRECTORY_REFUSED = "IX505", "the output directory is not an earlier build", ERROR
+    MALFORMED_CSV_RECORD = "IX506", "a CSV record DuckDB would refuse", ERROR
+
+    # Geography
+    LINEAGE_CODE_NOT_IN_FORCE = "IX601", "a lineage event and the register disagree", ERROR
+    CODE_CHANGED_TWICE = "IX602", "one code changed by two events on one date", ERROR
+    SUCCESSOR_ALREADY_IN_USE = "IX603", "a successor code already in force", ERROR
+    LINEAGE_SHARES = "IX604", "shares or apportion of a lineage event", ERROR
+    GEOGRAPHY_LEVEL = "IX605", "a source's geography level missing or mixed", ERROR
+    NON_ADDITIVE_RESTATED = "IX606", "additivity: none on reorganised codes", ERROR
+    MIXED_APPORTION_BASES = "IX607", "one successor apportioned by different measures", ERROR
+    NOT_A_PROPOSED_EVENT = "IX608", "not a proposed lineage event", ERROR
+    BACKWARD_RESTATEMENT = "IX609", "restating backward needs apportion", ERROR
+    CODE_WITHOUT_SUCCESSOR = "IX610", "a code with no event saying what it became", ERROR
+    EVENT_NOT_ON_1_APRIL = "IX611", "a lineage event not effective on 1 April", WARNING
+    LEVEL_DOES_NOT_TILE = "IX612", "a level does not tile the country once", ERROR
+    ZERO_SHARE = "IX613", "a literal share of 0", WARNING
+    TRANSFER_FROM_WRONG_GIVER = "IX614", "a transfer of a district its giver did not hold", ERROR
+    UNNAMED_AREA_TYPE = "IX615", "an area type no level or universe names", ERROR
+
+    # Runs
+    ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR
+    DATA_CHECK_FAILED = "IX702", "a data check returned rows", ERROR
+    PERIOD_NOT_SCORED = "IX703", "a period that is not a financial year or has no scores", ERROR
+    DATABASE_UNREACHABLE = "IX704", "the database cannot be opened or reached", ERROR
+    RESTATED_VALUES_UNKNOWN = "IX705", "restated values left unknown", WARNING
+    OUTSIDE_VALID_RANGE = "IX706", "published values outside the valid range", WARNING
+    AUDIT_FOUND_ROWS = "IX707", "an audit found rows", EITHER, "the audit's `severity`"
+    PUBLISHING_FAILED = "IX708", "a publishing statement failed", ERROR
+    ITEM_NOT_FOUND = (
+        "IX709",
+        "a binding finds no value of its item",
+        EITHER,
+        "an error when something published reads the measure (a metric, index, scenario, "
+        "audit, `weighted_by` or `apportion.by`), a warning otherwise",
+    )
+    VALUE_OUT_OF_RANGE = "IX710", "a value outside its measure's range, or not finite", ERROR
+    METRIC_NOT_FINITE = "IX711", "a metric value not finite from finite inputs", ERROR
+    METRIC_UNDEFINED = "IX712", "metric values left undefined", WARNING
+    NOT_PUBLISHED_OUTSIDE_BINDING = "IX713", "not_published outside the binding's periods", ERROR
+
+    # What-ifs
+    INVALID_WHAT_IF_NAME = "IX720", "a what-if name that is not a plain identifier", ERROR
+    WHAT_IF_NOT_FROZEN = "IX721", "a what-if published as live is not frozen", ERROR
+    WHAT_IF_PUBLISHED_AS_LIVE = "IX722", "a what-if was published as the live result", WARNING
+
+    # Smell tests
+    GROSS_OUTLIER = "IX730", "a gross outlier the spec does not accept", ERROR
+    OUTLIER = "IX731", "values far from their peers", WARNING
+    ACCEPTED_VALUE_NOT_FLAGGED = "IX732", "an accept entry that matches no flagged value", WARNING
+    SMELL_TEST_CONFLICT = "IX733", "a smell test off beside entries it ignores, or twice", ERROR
+
+    # Empty results
+    UNIVERSE_MATCHES_NO_AREA = "IX740", "a universe whose types match no area", ERROR
+    NO_SCORES_TO_PUBLISH = "IX741", "an index with no scores in the period it publishes", ERROR
+
+    # Snapshots, diff and impact
+    SNAPSHOT_NOT_TAKEN = "IX801", "the snapshot was not taken", ERROR
+    BASE_REVISION_UNREADABLE = "IX901", "the base revision cannot be read or compiled", ERROR
+    STRUCTURE_OF_ANOTHER_SOURCE = "IX902", "the structure file is of another source", ERROR
