@@ -61,7 +61,8 @@ import pandas as pd
 
 import indexc
 from indexc.engines import duckdb as duckdb_engine
-from indexc.plan.nodes import LiteralTableNode
+from indexc.plan.nodes import TemplateNode
+from indexc.plan.template_params import LiteralTableParams
 from indexc.project import Project
 
 SEED = 20260101
@@ -593,7 +594,10 @@ def main() -> None:
         reads = {
             d
             for o in index_objects
-            if not isinstance(o.node, LiteralTableNode)  # those read nothing: their
+            if not (
+                isinstance(o.node, TemplateNode) and isinstance(o.node.params, LiteralTableParams)
+            )
+            # literal tables read nothing: their
             for d in o.node.depends_on
             if d in names and not d.startswith("index__")
         }  # dependencies order them

@@ -9,7 +9,7 @@ import pytest
 
 from indexc.generate.literal_tables import SEPARATORS, SPLIT_FROM, literal_table
 from indexc.generate.targets import DuckDBSql, SnowflakeSql
-from indexc.plan.nodes import LiteralTableNode
+from indexc.plan.template_params import LiteralTableParams
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 DUCKDB = DuckDBSql(DuckDBTarget.model_validate({"target": "duckdb"}))
@@ -33,20 +33,12 @@ AWKWARD = [  # quotes, every first-choice separator, accents, nothing at all; ne
 ]
 
 
-def _node(rows: list[list], columns: list[dict] = COLUMNS) -> LiteralTableNode:
-    return LiteralTableNode(
-        name="index__x__rules",
-        depends_on=(),
-        description="",
-        spec=None,
-        index_id="x",
-        template="literal_table",
-        params={"columns": columns, "rows": rows},
-    )
+def _table(rows: list[list], columns: list[dict] = COLUMNS) -> LiteralTableParams:
+    return LiteralTableParams(columns=columns, rows=rows)
 
 
-def _rows(target, node: LiteralTableNode) -> tuple[str, list[tuple]]:
-    sql = target.render(literal_table(node, target))
+def _rows(target, table: LiteralTableParams) -> tuple[str, list[tuple]]:
+    sql = target.render(literal_table(table, target))
     return sql, duckdb.connect().execute(sql).fetchall()
 
 
@@ -60,7 +52,7 @@ def _many(rows: list[list]) -> list[list]:
 
 def test_a_long_table_on_duckdb_is_split_and_reads_back_every_row_exactly() -> None:
     rows = _many(AWKWARD)
-    sql, got = _rows(DUCKDB, _node(rows))
+    sql, got = _rows(DUCKDB, _table(rows))
     assert "STR_SPLIT" in sql and "VALUES" not in sql
     assert got == [tuple(row) for row in rows]
     assert "'~'" in sql  # '|' is in a name, so that column is split at the next separator
@@ -68,9 +60,9 @@ def test_a_long_table_on_duckdb_is_split_and_reads_back_every_row_exactly() -> N
 
 def test_a_short_table_and_snowflake_keep_values_that_read_the_same() -> None:
     short = AWKWARD[:3]
-    sql, got = _rows(DUCKDB, _node(short))
+    sql, got = _rows(DUCKDB, _table(short))
     assert "VALUES" in sql and got == [tuple(row) for row in short]
-    snowflake = SNOWFLAKE.render(literal_table(_node(_many(AWKWARD)), SNOWFLAKE))
+    snowflake = SNOWFLAKE.render(literal_table(_table(_many(AWKWARD)), SNOWFLAKE))
     assert "VALUES" in snowflake and "SPLIT" not in snowflake
 
 
@@ -83,6 +75,6 @@ def test_a_short_table_and_snowflake_keep_values_that_read_the_same() -> None:
 )
 def test_a_table_the_split_cannot_carry_stays_values(why: str, rows: list[list]) -> None:
     rows = rows + _many(AWKWARD[:1])
-    sql, got = _rows(DUCKDB, _node(rows))
+    sql, got = _rows(DUCKDB, _table(rows))
     assert "VALUES" in sql and "STR_SPLIT" not in sql, why
     assert got == [tuple(row) for row in rows]

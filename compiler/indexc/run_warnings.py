@@ -91,7 +91,7 @@ def audit_findings(
     warnings = []
     for obj in objects:
         node = obj.node
-        if not isinstance(node, AuditNode) or node.params["severity"] != "warn":
+        if not isinstance(node, AuditNode) or node.params.severity != "warn":
             continue
         rows = query(target_sql.render(audit_rows(node, target_sql)))
         if rows:

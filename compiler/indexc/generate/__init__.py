@@ -1,13 +1,15 @@
 """Generate: plan nodes to sqlglot trees to SQL text for one target.
 
-Builders are looked up by node class, one per layer, so adding a layer is one
-entry here and one function in the module that owns that layer.
+Builders are looked up by node class, one per kind of node, so adding a kind is one
+`_register` here and one function in the module that owns that layer. The index's
+objects are one kind (TemplateNode): adding one is a template and its parameters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlglot import exp
 
@@ -17,7 +19,6 @@ from indexc.generate import (
     geography,
     guards,
     inputs,
-    literal_tables,
     refusals,
     restate,
     scores,
@@ -47,79 +48,70 @@ from indexc.plan.nodes import (
     AuditNode,
     DataSourceNode,
     DuplicateCheckNode,
-    IndexScoresNode,
-    LensScoresNode,
-    LiteralTableNode,
     Materialisation,
     MeasureNode,
     MetricNode,
-    MetricScoresNode,
-    MetricScoresView,
     Node,
-    PeersNode,
     PeriodCheckNode,
-    PublishNode,
     RegisterCheckNode,
     RegisterNode,
-    ScenarioNode,
     SchemaNode,
-    StabilityNode,
+    TemplateNode,
     UniverseNode,
 )
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
 
-Builder = Callable[[Node, SqlTarget], exp.Expression]
+N = TypeVar("N", bound=Node)
 
-BUILDERS: dict[type[Node], Builder] = {
-    DataSourceNode: inputs.data_source,
-    RegisterNode: inputs.register,
-    MeasureNode: inputs.measure,
-    MetricNode: inputs.metric,
-    UniverseNode: scores.universe,
-    LiteralTableNode: literal_tables.literal_table,
-    **{
-        cls: scores.template_node
-        for cls in (
-            MetricScoresNode,
-            MetricScoresView,
-            LensScoresNode,
-            IndexScoresNode,
-            PeersNode,
-            StabilityNode,
-            ScenarioNode,
-            PublishNode,
-        )
-    },
-    AuditNode: audits.audit,
-    AuditCheckNode: audits.audit_check,
-    SmellNode: smell.smell,
-    SmellCheckNode: smell.smell_check,
-    PeriodCheckNode: inputs.period_check,
-    RegisterCheckNode: inputs.register_check,
-    DuplicateCheckNode: inputs.duplicate_check,
-    UniverseCheckNode: refusals.universe_check,
-    PublishedPeriodCheckNode: refusals.published_period_check,
-    BindingGapCheckNode: guards.binding_gap_check,
-    RangeCheckNode: guards.range_check,
-    FiniteCheckNode: guards.finite_check,
-    AreasNode: geography.areas,
-    PathsNode: geography.paths,
-    SharesNode: geography.shares,
-    PathWeightsNode: geography.path_weights,
-    BasisCheckNode: geography.basis_check,
-    IndicatorsNode: geography.indicators,
-    RestatedMeasureNode: restate.restated_measure,
-    CodesCheckNode: restate.codes_check,
-    RestatementCheckNode: restate.restatement_check,
-    AreaMapSourceNode: area_maps.area_map_source,
-    AreaMapEdgesNode: area_maps.area_map_edges,
-    MappedMeasureNode: area_maps.mapped_measure,
-    AreaMapCheckNode: area_maps.area_map_check,
-    SnapshotTableNode: snapshots.snapshot_table,
-    ConsumptionNode: snapshots.consumption,
-}
+_BUILDERS: dict[type[Node], Callable[[Any, SqlTarget], exp.Expression]] = {}
+
+
+def _register(kind: type[N], builder: Callable[[N, SqlTarget], exp.Expression]) -> None:
+    """Type-checked here (the builder takes that kind of node); `build` looks builders up by the node's
+    exact class, so each is only ever called with its own kind."""
+    _BUILDERS[kind] = builder
+
+
+def build(node: Node, target: SqlTarget) -> exp.Expression:
+    """The query of a node (for a table or view, what it is created as)."""
+    return _BUILDERS[type(node)](node, target)
+
+
+_register(DataSourceNode, inputs.data_source)
+_register(RegisterNode, inputs.register)
+_register(MeasureNode, inputs.measure)
+_register(MetricNode, inputs.metric)
+_register(UniverseNode, scores.universe)
+_register(TemplateNode, scores.template_node)
+_register(AuditNode, audits.audit)
+_register(AuditCheckNode, audits.audit_check)
+_register(SmellNode, smell.smell)
+_register(SmellCheckNode, smell.smell_check)
+_register(PeriodCheckNode, inputs.period_check)
+_register(RegisterCheckNode, inputs.register_check)
+_register(DuplicateCheckNode, inputs.duplicate_check)
+_register(UniverseCheckNode, refusals.universe_check)
+_register(PublishedPeriodCheckNode, refusals.published_period_check)
+_register(BindingGapCheckNode, guards.binding_gap_check)
+_register(RangeCheckNode, guards.range_check)
+_register(FiniteCheckNode, guards.finite_check)
+_register(AreasNode, geography.areas)
+_register(PathsNode, geography.paths)
+_register(SharesNode, geography.shares)
+_register(PathWeightsNode, geography.path_weights)
+_register(BasisCheckNode, geography.basis_check)
+_register(IndicatorsNode, geography.indicators)
+_register(RestatedMeasureNode, restate.restated_measure)
+_register(CodesCheckNode, restate.codes_check)
+_register(RestatementCheckNode, restate.restatement_check)
+_register(AreaMapSourceNode, area_maps.area_map_source)
+_register(AreaMapEdgesNode, area_maps.area_map_edges)
+_register(MappedMeasureNode, area_maps.mapped_measure)
+_register(AreaMapCheckNode, area_maps.area_map_check)
+_register(SnapshotTableNode, snapshots.snapshot_table)
+_register(ConsumptionNode, snapshots.consumption)
 
 
 @dataclass(frozen=True)
@@ -148,10 +140,10 @@ def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
         return target.create_schema()
     if isinstance(node, SnapshotSchemaNode):
         return exp.Create(this=target.schema(target.spec.snapshots), kind="SCHEMA", exists=True)
-    query = BUILDERS[type(node)](node, target)
+    query = build(node, target)
     if node.materialisation is Materialisation.CHECK:
         return query
-    if node.materialisation is Materialisation.ENSURE:
+    if isinstance(node, SnapshotTableNode):  # the one kind of node created when missing (ENSURE)
         return snapshots.ensure(target, node.table, query)
     kind = "TABLE" if node.materialisation is Materialisation.TABLE else "VIEW"
     return target.create(node.name, kind, query)
@@ -166,4 +158,4 @@ def generate(plan: Plan, target: SqlTarget) -> list[CompiledObject]:
     ]
 
 
-__all__ = ["CompiledObject", "SqlTarget", "generate", "sql_target"]
+__all__ = ["CompiledObject", "SqlTarget", "build", "generate", "sql_target"]

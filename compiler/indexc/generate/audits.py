@@ -11,7 +11,7 @@ from indexc.plan.nodes import AuditCheckNode, AuditNode
 
 
 def audit(node: AuditNode, target: SqlTarget) -> exp.Expression:
-    return render(f"{node.template}.sql.j2", target, **node.params)
+    return render(f"{node.params.template}.sql.j2", target, **node.params.context())
 
 
 def audit_rows(node: AuditNode, target: SqlTarget) -> exp.Expression:

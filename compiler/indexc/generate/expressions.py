@@ -103,19 +103,6 @@ def union_all(selects: Sequence[exp.Select]) -> exp.Select | exp.Union:
     return result
 
 
-def values_table(
-    rows: Sequence[Sequence[str | float]], name: str, columns: Sequence[str]
-) -> exp.Select:
-    """SELECT * FROM (VALUES ...) AS name(columns): a literal lookup table from the specs."""
-    values = exp.Values(
-        expressions=[exp.Tuple(expressions=[lit(v) for v in row]) for row in rows],
-        alias=exp.TableAlias(
-            this=exp.to_identifier(name), columns=[exp.to_identifier(c) for c in columns]
-        ),
-    )
-    return exp.select(exp.Star(), copy=False).from_(values, copy=False)
-
-
 def window(
     function: exp.Expression, partition: Sequence[str], order: exp.Expression | None = None
 ) -> exp.Window:

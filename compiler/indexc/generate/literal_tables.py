@@ -18,16 +18,14 @@ from sqlglot import exp
 from indexc.generate.expressions import alias, cast, lit
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
-from indexc.plan.nodes import LiteralTableNode
+from indexc.plan.template_params import Cell, Column, LiteralTableParams
 
 SPLIT_FROM = 100
 SEPARATORS = ("|", "~", "^", ";", "#", "!", "`")
 
-Cell = str | int | float | bool | None
 
-
-def literal_table(node: LiteralTableNode, target: SqlTarget) -> exp.Expression:
-    columns, rows = node.params["columns"], node.params["rows"]
+def literal_table(params: LiteralTableParams, target: SqlTarget) -> exp.Expression:
+    columns, rows = params.columns, params.rows
     if target.name == "duckdb" and len(rows) >= SPLIT_FROM:
         split = split_columns(columns, rows)
         if split is not None:
@@ -41,13 +39,13 @@ def literal_table(node: LiteralTableNode, target: SqlTarget) -> exp.Expression:
     return render("literal_table.sql.j2", target, {"rows": values}, columns=columns)
 
 
-def split_columns(columns: list[dict], rows: list[list[Cell]]) -> exp.Select | None:
+def split_columns(columns: list[Column], rows: list[list[Cell]]) -> exp.Select | None:
     """SELECT CAST(UNNEST(STR_SPLIT('<column's values>', '<separator>')) AS <type>) AS <name>, ... or None
     when a column cannot be written so."""
     selects = []
     for position, column in enumerate(columns):
-        texts = [_as_text(row[position]) for row in rows]
-        if any(t is None for t in texts):
+        texts = [t for t in (_as_text(row[position]) for row in rows) if t is not None]
+        if len(texts) < len(rows):
             return None
         separator = next((s for s in SEPARATORS if not any(s in t for t in texts)), None)
         if separator is None:

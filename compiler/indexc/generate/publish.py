@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from indexc import __version__
-from indexc.generate import BUILDERS, CompiledObject
+from indexc.generate import CompiledObject, build
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import IndicatorsNode
 from indexc.plan.nodes import Layer, Materialisation, Node
@@ -189,9 +189,7 @@ def publish_statements(
         if (
             obj.node.layer is Layer.CONSUMPTION
         ):  # reads only the snapshot schema: the same view, beside
-            created = exp.Create(
-                this=into, kind="VIEW", expression=BUILDERS[type(obj.node)](obj.node, target)
-            )
+            created = exp.Create(this=into, kind="VIEW", expression=build(obj.node, target))
         elif obj.node.materialisation is Materialisation.TABLE:
             created = exp.Create(
                 this=into, kind="TABLE", clone=exp.Clone(this=target.object_table(obj.name))

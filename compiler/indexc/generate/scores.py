@@ -15,9 +15,16 @@ from indexc.generate.expressions import (
     lit,
     union_all,
 )
+from indexc.generate.literal_tables import literal_table
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
 from indexc.plan.nodes import TemplateNode, UniverseNode
+from indexc.plan.template_params import (
+    LiteralTableParams,
+    MetricObject,
+    MetricValuesParams,
+    TemplateParams,
+)
 
 
 def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
@@ -68,18 +75,20 @@ def universe(node: UniverseNode, target: SqlTarget) -> exp.Expression:
 
 
 def template_node(node: TemplateNode, target: SqlTarget) -> exp.Expression:
-    return render(f"{node.template}.sql.j2", target, _trees(node, target), **node.params)
-
-
-def _trees(node: TemplateNode, target: SqlTarget) -> dict[str, exp.Expression]:
-    """The parts of an index's templates that grow with its metrics, built rather than parsed."""
     params = node.params
-    if node.template == "metric_values" and params["metrics"]:
-        return {"metric_views": metric_views(params["metrics"], target)}
+    if isinstance(params, LiteralTableParams):  # its rows are built, not written by the template
+        return literal_table(params, target)
+    return render(f"{params.template}.sql.j2", target, _trees(params, target), **params.context())
+
+
+def _trees(params: TemplateParams, target: SqlTarget) -> dict[str, exp.Expression]:
+    """The parts of an index's templates that grow with its metrics, built rather than parsed."""
+    if isinstance(params, MetricValuesParams) and params.metrics:
+        return {"metric_views": metric_views(params.metrics, target)}
     return {}
 
 
-def metric_views(metrics: list[dict], target: SqlTarget) -> exp.Expression:
+def metric_views(metrics: list[MetricObject], target: SqlTarget) -> exp.Expression:
     """The finite values of each metric view, one SELECT per metric, stacked: (metric, area_code, period, value)."""
     return union_all(
         [

@@ -57,12 +57,19 @@ def text(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _expression(sql: str) -> exp.Expression:
+    parsed = sqlglot.parse_one(sql, read="duckdb")
+    if not isinstance(parsed, exp.Expression):  # what sqlglot parses SQL into
+        raise TypeError(f"not an expression: {sql}")
+    return parsed
+
+
 def _in_period(area: str, period: str) -> str:
-    return valid_in_period(area, sqlglot.parse_one(period, read="duckdb")).sql("duckdb")
+    return valid_in_period(area, _expression(period)).sql("duckdb")
 
 
 def _finite(value: str) -> str:
-    return is_finite(sqlglot.parse_one(value, read="duckdb")).sql("duckdb")
+    return is_finite(_expression(value)).sql("duckdb")
 
 
 def render(

@@ -31,10 +31,6 @@ class Edge:
     share: float | None  # a share known when compiling; None when apportioned from data
     part: Part | None  # None when the event names no basis measure
 
-    @property
-    def is_identity(self) -> bool:
-        return self.from_code == self.to_code and self.share == 1.0
-
 
 def _whole(event: LineageEvent, code: str, scale: float = 1.0) -> Part | None:
     return Part(event.apportion.by, ((code, scale),)) if event.apportion else None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from indexc.plan.nodes import AuditCheckNode, AuditNode, Node
+from indexc.plan.template_params import AuditParams
 from indexc.validate.catalog import Catalog
 
 
@@ -29,15 +30,14 @@ def audit_nodes(
             spec=("audits", audit_id),
             description=f"Audit {audit_id} ({audit.severity}): {finds}",
             finds=finds,
-            template="audit",
-            params={
-                "audit": audit_id,
-                "severity": audit.severity,
-                "test": audit.test,
-                "spec": test,
-                "objects": metrics,
-                "universe": universe,
-            },
+            params=AuditParams(
+                audit=audit_id,
+                severity=audit.severity,
+                test=audit.test,
+                spec=test,
+                objects=metrics,
+                universe=universe,
+            ),
         )
     ]
     if audit.severity == "error":

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import enum
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from sqlglot import exp
 
+from indexc.plan.template_params import AuditParams, TemplateParams
 from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
 
 SCHEMA_OBJECT = (
@@ -21,7 +21,7 @@ SCHEMA_OBJECT = (
 )
 
 
-class Layer(str, enum.Enum):
+class Layer(enum.StrEnum):
     SCHEMA = "schema"
     SOURCE = "source"
     MEASURE = "measure"
@@ -43,7 +43,7 @@ class Layer(str, enum.Enum):
     CHECK = "check"
 
 
-class Materialisation(str, enum.Enum):
+class Materialisation(enum.StrEnum):
     TABLE = "table"
     VIEW = "view"
     SCHEMA = "schema"
@@ -57,8 +57,16 @@ class Node:
     depends_on: tuple[str, ...]
     description: str
     spec: tuple[str, str] | None  # (kind, id) of the spec object that defines the node
-    layer: ClassVar[Layer]
-    materialisation: ClassVar[Materialisation]
+
+    # Each kind of node sets its layer and materialisation as class attributes, except the index's objects
+    # (TemplateNode), which are one kind in several layers.
+    @property
+    def layer(self) -> Layer:
+        raise NotImplementedError(type(self).__name__)
+
+    @property
+    def materialisation(self) -> Materialisation:
+        raise NotImplementedError(type(self).__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,104 +188,37 @@ class UniverseNode(Node):
 class TemplateNode(Node):
     """An index object written as a SQL template (generate/templates/<template>.sql.j2) with its parameters.
 
-    The methodology's objects are many and differ only in their query, so they
-    share one shape: the template says how, `params` (plain data) say what.
+    The methodology's objects are many and differ only in their query and their layer, so they are one
+    kind of node: the template says how, `params` (plain data, typed per template) say what.
+
+    `view`: computed when read rather than stored. Writing millions of values (the metric values and
+    scores) to the database cost more than the methodology itself, and the build reads them whole only
+    once, to aggregate the lenses; the statistics they need per metric are small tables.
     """
 
     index_id: str
-    template: str
-    params: dict = field(hash=False)
+    in_layer: Layer
+    params: TemplateParams = field(hash=False)
+    view: bool = False
 
+    @property
+    def layer(self) -> Layer:
+        return self.in_layer
 
-@dataclass(frozen=True, kw_only=True)
-class MetricScoresNode(TemplateNode):
-    """Metric values of the universe: imputed, treated and normalised per metric and scope."""
+    @property
+    def materialisation(self) -> Materialisation:
+        return Materialisation.VIEW if self.view else Materialisation.TABLE
 
-    layer = Layer.METRIC_SCORES
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class MetricScoresView(TemplateNode):
-    """Per-value objects (values, scores) computed when read rather than stored.
-
-    Writing millions of values to the database cost more than the methodology itself, and the
-    build reads them whole only once, to aggregate the lenses; the statistics they need per
-    metric are small tables.
-    """
-
-    layer = Layer.METRIC_SCORES
-    materialisation = Materialisation.VIEW
-
-
-@dataclass(frozen=True, kw_only=True)
-class LiteralTableNode(TemplateNode):
-    """Rows the compiler knows (an index's bindings, normalisation rules, lens edges), stored as a table.
-
-    Written into the queries, a literal table of thousands of rows is parsed and planned again by
-    every statement that holds it and by every read of a view that does; stored once, it is planned
-    once and read like any other table, with its row count known to the optimiser. On the
-    national benchmark (2,000 metrics) the index build went from 1.29 s to 1.12 s.
-    """
-
-    layer = Layer.METRIC_SCORES
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class LensScoresNode(TemplateNode):
-    """Every lens of an index's tree, aggregated from its children's scores."""
-
-    layer = Layer.LENS_SCORES
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class IndexScoresNode(TemplateNode):
-    """The index and its ranks: overall, within groups, and productivity per lens."""
-
-    layer = Layer.INDEX_SCORES
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class PeersNode(TemplateNode):
-    """Comparators and what they imply: nearest neighbours, benchmarks and savings."""
-
-    layer = Layer.PEERS
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class StabilityNode(TemplateNode):
-    """Ranks under perturbed weights."""
-
-    layer = Layer.STABILITY
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class ScenarioNode(TemplateNode):
-    """A scenario's objects and their differences from the baseline."""
-
-    layer = Layer.SCENARIO
-    materialisation = Materialisation.TABLE
-
-
-@dataclass(frozen=True, kw_only=True)
-class PublishNode(TemplateNode):
-    """The published Top N per period."""
-
-    layer = Layer.PUBLISH
-    materialisation = Materialisation.VIEW
+    @property
+    def template(self) -> str:
+        return self.params.template
 
 
 @dataclass(frozen=True, kw_only=True)
 class AuditNode(Node):
     """The rows an audit finds, stored with the build (generate/templates/audit.sql.j2 with `params`)."""
 
-    template: str
-    params: dict = field(hash=False)
+    params: AuditParams = field(hash=False)
     finds: str  # what its rows are, in words: "areas with no value of asc_spend_per_head"
     layer = Layer.AUDIT
     materialisation = Materialisation.TABLE
