@@ -10,10 +10,7 @@ from pathlib import Path
 
 import click
 
-from indexc.cli.boundary import (
-    format_option,
-    handles_user_errors,
-)
+from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.project import TARGET_MODELS, Project
 
 

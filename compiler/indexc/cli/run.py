@@ -11,12 +11,7 @@ import sys
 import click
 from rich.console import Console
 
-from indexc.cli.boundary import (
-    format_option,
-    handles_user_errors,
-    print_or_fail,
-    strict_option,
-)
+from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
 from indexc.progress import RunProgress
 from indexc.project import TARGET_MODELS, Project
 from indexc.report import print_rankings

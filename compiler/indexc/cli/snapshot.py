@@ -10,10 +10,7 @@ import datetime
 
 import click
 
-from indexc.cli.boundary import (
-    format_option,
-    handles_user_errors,
-)
+from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.cli_errors import IsoDate
 from indexc.project import TARGET_MODELS, Project
 

@@ -7,15 +7,8 @@ from pathlib import Path
 
 import click
 
-from indexc.cli.boundary import (
-    format_option,
-    handles_user_errors,
-    print_or_fail,
-    strict_option,
-)
-from indexc.errors import (
-    UserError,
-)
+from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
+from indexc.errors import UserError
 from indexc.project import CURRENT_VERSION, TARGET_MODELS, Project
 
 

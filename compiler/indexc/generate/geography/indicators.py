@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import (
-    alias,
-    and_all,
-    col,
-    inner_join,
-    period_first_day,
-    table,
-)
+from indexc.generate.expressions import alias, and_all, col, inner_join, period_first_day, table
 from indexc.generate.geography.tables import typed_values
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import (
-    IndicatorsNode,
-)
+from indexc.plan.geography import IndicatorsNode
 
 
 def indicators(node: IndicatorsNode, target: SqlTarget) -> exp.Expression:

@@ -9,20 +9,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import (
-    alias,
-    and_all,
-    col,
-    inner_join,
-    lit,
-    table,
-    union_all,
-)
+from indexc.generate.expressions import alias, and_all, col, inner_join, lit, table, union_all
 from indexc.generate.geography.tables import typed_values
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import (
-    PathWeightsNode,
-)
+from indexc.plan.geography import PathWeightsNode
 
 FACTOR_COLUMNS = [
     ("path_id", "varchar"),

@@ -22,10 +22,7 @@ from indexc.generate.expressions import (
 )
 from indexc.generate.geography.tables import typed_values
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import (
-    BasisCheckNode,
-    SharesNode,
-)
+from indexc.plan.geography import BasisCheckNode, SharesNode
 
 EVERY_PERIOD = "*"  # the period of a backward share: one share, whatever the period restated
 PART_COLUMNS = [

@@ -12,17 +12,9 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from indexc.generate.expressions import (
-    alias,
-    cast,
-    col,
-    lit,
-)
+from indexc.generate.expressions import alias, cast, col, lit
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import (
-    AreasNode,
-    PathsNode,
-)
+from indexc.plan.geography import AreasNode, PathsNode
 
 Value = str | float | int | bool | datetime.date | None
 
