@@ -1,7 +1,7 @@
 """What the front end hands the back ends: a compilation, and a compilation built for one target.
 
 These are types only, below every back end and report, so any of them may name
-what it is given; front_end.py makes a Compilation and project.py a Build.
+what it is given; front_end.py makes a Compilation and the project facade a Build.
 """
 
 from __future__ import annotations

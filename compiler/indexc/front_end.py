@@ -2,7 +2,7 @@
 
 load -> validate -> resolve -> close the geography -> plan. Each stage returns
 diagnostics; the first stage with errors stops the sequence, and everything
-found so far is returned with no compilation. `Project` (project.py) drives
+found so far is returned with no compilation. `Project` (project/) drives
 this, then the back ends (generate, emit, execute) on what it returns.
 """
 

@@ -23,7 +23,7 @@ from indexc.generate.expressions import (
     safe_divide,
     union_all,
 )
-from indexc.generate.geography import EVERY_PERIOD
+from indexc.generate.geography.shares import EVERY_PERIOD
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 

@@ -1,9 +1,11 @@
-"""Rules IX601-IX607, IX613, IX614 and IX615: lineage events agree with the register and with each other.
+"""Rules IX601-IX603, IX607 and IX611: lineage events agree with the register and with each other.
 
 A reorganisation is history that every restated number depends on, so an
 event that ends a code not in force, two events that end one code on one
-date, a successor code already in use or shares that do not sum to 1 are
-errors at the line that says so, never a silent redistribution.
+date or a successor code already in use are errors at the line that says so,
+never a silent redistribution. `check` is the one entry of the geography
+rules: it also runs those of the shares (geography_shares), the transfers
+(geography_transfers) and the levels (geography_levels), in this order.
 """
 
 from __future__ import annotations
@@ -15,12 +17,10 @@ from collections.abc import Iterator
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Severity
 from indexc.spec.geography import Area, LineageEvent
-from indexc.spec.sources import AreaMapSource, LongSource, WideSource
-from indexc.validate import geography_transfers
+from indexc.validate import geography_levels, geography_shares, geography_transfers
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
-SHARE_TOLERANCE = 1e-9
 DAY = datetime.timedelta(days=1)
 
 
@@ -208,210 +208,13 @@ def _vesting_days(catalog: Catalog) -> Iterator[Diagnostic]:
             )
 
 
-def _shares(catalog: Catalog) -> Iterator[Diagnostic]:
-    """IX604 a split needs shares summing to 1, with their source, or a basis to apportion by."""
-    for event_id, event in catalog.lineage.items():
-        if event.type not in ("split", "transfer", "boundary_change"):
-            continue
-        given = [s.share for s in event.to if s.share is not None]
-        where = catalog.where("lineage", event_id, "to")
-        if given and len(given) != len(event.to) and event.type != "transfer":
-            yield Diagnostic(
-                Code.LINEAGE_SHARES,
-                f"lineage event '{event_id}' gives shares for some successors only",
-                where,
-                "give every successor a 'share', or none and 'apportion: {by: ...}'",
-            )
-        elif given and event.type != "transfer" and abs(sum(given) - 1.0) > SHARE_TOLERANCE:
-            yield Diagnostic(
-                Code.LINEAGE_SHARES,
-                f"the shares of lineage event '{event_id}' sum to {sum(given):.12g}, not 1",
-                where,
-                "shares divide the predecessor: nothing may be created or lost",
-            )
-        elif given and event.type == "transfer" and not 0 < given[0] < 1:
-            yield Diagnostic(
-                Code.LINEAGE_SHARES,
-                f"the share transferred by '{event_id}' is {given[0]:g}",
-                where,
-                "a transfer moves a part: a share strictly between 0 and 1",
-            )
-        elif given and not event.shares_source:
-            yield Diagnostic(
-                Code.LINEAGE_SHARES,
-                f"lineage event '{event_id}' gives literal shares without saying where they "
-                "come from",
-                catalog.where("lineage", event_id),
-                "add 'shares_source:' naming the data and vintage the shares were computed from",
-            )
-        elif not given and event.apportion is None:
-            yield Diagnostic(
-                Code.LINEAGE_SHARES,
-                f"lineage event '{event_id}' divides {event.from_[0]} but neither gives shares "
-                "nor a basis to apportion by",
-                catalog.where("lineage", event_id, "type"),
-                "add 'apportion: {by: population}' (territories from districts or basis), or a "
-                "'share' per successor with 'shares_source:'",
-            )
-
-
-def _share_bounds(catalog: Catalog) -> Iterator[Diagnostic]:
-    """IX604 a literal share below 0 or above 1, even if the shares sum to 1; IX613 (warning) a share of 0.
-
-    Shares of -0.5 and 1.5 sum to 1 but create territory on one side and destroy it on the other;
-    a share of 0 is a successor that receives nothing, most often a mistyped share.
-    """
-    for event_id, event in sorted(catalog.lineage.items()):
-        if event.type not in ("split", "boundary_change"):
-            continue
-        for i, successor in enumerate(event.to):
-            where = catalog.where("lineage", event_id, "to", i, "share")
-            if successor.share is not None and not 0 <= successor.share <= 1:
-                yield Diagnostic(
-                    Code.LINEAGE_SHARES,
-                    f"lineage event '{event_id}' gives {successor.code} a share of "
-                    f"{successor.share:g}",
-                    where,
-                    "a share is the part of the predecessor a successor "
-                    "receives: between 0 and 1, whatever the other shares",
-                )
-            elif successor.share == 0:
-                yield Diagnostic(
-                    Code.ZERO_SHARE,
-                    f"lineage event '{event_id}' gives {successor.code} a share of 0: it "
-                    "receives nothing from " + event.from_[0],
-                    where,
-                    "give the share it receives, or remove the successor from 'to'",
-                    severity=Severity.WARNING,
-                )
-
-
-def _area_types(catalog: Catalog) -> Iterator[Diagnostic]:
-    """IX615: an area whose type no level and no universe names is in nothing: a mistyped type (E6 for
-    E06) would silently leave a council out of every universe and its data out of every restatement."""
-    known = {t for level in catalog.levels.values() for t in level.types} | {
-        t for universe in catalog.universes.values() for t in universe.types
-    }
-    for code, area in sorted(catalog.areas.items()):
-        if area.type not in known:
-            yield Diagnostic(
-                Code.UNNAMED_AREA_TYPE,
-                f"area {code} ({area.name}) has type '{area.type}', which no level or universe "
-                "names",
-                catalog.where("areas", code, "type"),
-                " ".join(
-                    filter(
-                        None,
-                        (
-                            did_you_mean(area.type, sorted(known)),
-                            "If the type is right, "
-                            "name it in a level ('tiles: false' for types beside the "
-                            "councils, such as regions).",
-                        ),
-                    )
-                ),
-            )
-
-
-def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
-    """IX605: with an area register, data says on which level and date's codes it is."""
-    yield from _source_levels(catalog)
-    yield from _area_map_levels(catalog)
-    yield from _measure_levels(catalog)
-
-
-def _source_levels(catalog: Catalog) -> Iterator[Diagnostic]:
-    for source_id, source in catalog.sources.items():
-        geography = getattr(source, "geography", None)
-        if isinstance(source, (LongSource, WideSource)) and catalog.areas and geography is None:
-            yield Diagnostic(
-                Code.GEOGRAPHY_LEVEL,
-                f"source '{source_id}' does not say which geography its codes are on",
-                catalog.where("sources", source_id, "id"),
-                "add 'geography: {level: upper_tier, codes: as_published}' (or codes: a date, for "
-                "data back-cast onto one date's boundaries)",
-            )
-        if geography is not None and geography.level not in catalog.levels:
-            yield Diagnostic(
-                Code.UNKNOWN_REFERENCE,
-                f"unknown level '{geography.level}' in source '{source_id}'",
-                catalog.where("sources", source_id, "geography", "level"),
-                did_you_mean(geography.level, catalog.levels) or "declare it under 'levels:'",
-                refers_to=geography.level,
-            )
-        elif geography is not None and not catalog.levels[geography.level].tiles:
-            yield Diagnostic(
-                Code.GEOGRAPHY_LEVEL,
-                f"source '{source_id}' is on level '{geography.level}', which does not tile "
-                "the country (tiles: false)",
-                catalog.where("sources", source_id, "geography", "level"),
-                "data is restated within a level that tiles the country once, such as upper_tier",
-            )
-
-
-def _area_map_levels(catalog: Catalog) -> Iterator[Diagnostic]:
-    for map_id, area_map in catalog.area_maps.items():
-        if not isinstance(catalog.sources.get(area_map.source), AreaMapSource):
-            yield Diagnostic(
-                Code.UNKNOWN_REFERENCE,
-                f"area map '{map_id}' reads '{area_map.source}', which is not a source with "
-                "layout area_map",
-                catalog.where("area_maps", map_id, "source"),
-                refers_to=None if area_map.source in catalog.sources else area_map.source,
-            )
-        if area_map.level not in catalog.levels:
-            yield Diagnostic(
-                Code.UNKNOWN_REFERENCE,
-                f"unknown level '{area_map.level}' in area map '{map_id}'",
-                catalog.where("area_maps", map_id, "level"),
-                did_you_mean(area_map.level, catalog.levels),
-                refers_to=area_map.level,
-            )
-        elif not catalog.levels[area_map.level].tiles:
-            yield Diagnostic(
-                Code.GEOGRAPHY_LEVEL,
-                f"area map '{map_id}' maps from level '{area_map.level}', which does not tile "
-                "the country (tiles: false)",
-                catalog.where("area_maps", map_id, "level"),
-                "an area map carries data of a level that tiles the country once, such as upper_tier",
-            )
-        for i, metric_id in enumerate(area_map.metrics):
-            if metric_id not in catalog.metrics:
-                yield Diagnostic(
-                    Code.UNKNOWN_REFERENCE,
-                    f"unknown metric '{metric_id}' in area map '{map_id}'",
-                    catalog.where("area_maps", map_id, "metrics", i),
-                    did_you_mean(metric_id, catalog.metrics),
-                    refers_to=metric_id,
-                )
-
-
-def _measure_levels(catalog: Catalog) -> Iterator[Diagnostic]:
-    for measure_id, measure in catalog.measures.items():
-        levels = {
-            getattr(catalog.sources.get(b.source), "geography", None)
-            for b in measure.bindings
-            if b.restate
-        }
-        named = sorted({g.level for g in levels if g is not None})
-        if len(named) > 1:
-            yield Diagnostic(
-                Code.GEOGRAPHY_LEVEL,
-                f"measure '{measure_id}' binds sources of different levels ({', '.join(named)})",
-                catalog.where("measures", measure_id, "bindings"),
-                "a measure is restated within one level; bind one level per measure",
-            )
-
-
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     if not (catalog.areas or catalog.lineage or catalog.area_maps):
         return
     yield from _unknown_codes(catalog)
     yield from _validity(catalog)
     yield from _conflicts(catalog)
-    yield from _shares(catalog)
-    yield from _share_bounds(catalog)
+    yield from geography_shares.check(catalog)
     yield from geography_transfers.check(catalog)
     yield from _vesting_days(catalog)
-    yield from _geography_references(catalog)
-    yield from _area_types(catalog)
+    yield from geography_levels.check(catalog)

@@ -1,0 +1,125 @@
+"""`indexc run`: build, check and publish in a database, then print each index's Top N.
+
+The one command that changes a database's published schema, so the one whose
+options (what-ifs, --publish-as-live, --strict) guard what it may publish.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
+from indexc.progress import RunProgress
+from indexc.project import TARGET_MODELS, Project
+from indexc.report import print_rankings
+from indexc.whatif_report import print_destination, print_what_if_results
+
+REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
+
+
+@click.command("run")
+@click.option(
+    "--target",
+    "target",
+    type=click.Choice(sorted(TARGET_MODELS)),
+    default="duckdb",
+    show_default=True,
+    help="Where to run: embedded DuckDB, or Snowflake through its connector.",
+)
+@click.option("--index", "index_id", default=None, help="Show only this index.")
+@click.option(
+    "--period", default=None, help="Show this period (YYYY-YY) instead of the published one."
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Hide the progress and the run's summary; warnings and errors are always printed.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Report every object as it is built, with its rows and time.",
+)
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="SCENARIO",
+    help="A what-if of only this scenario beside the baseline (repeatable); prints its biggest rank movers.",
+)
+@click.option(
+    "--as",
+    "as_name",
+    default=None,
+    metavar="NAME",
+    help="Name the what-if (its schemas are <schema>__whatif__NAME); makes any run a what-if.",
+)
+@click.option(
+    "--publish-as-live",
+    is_flag=True,
+    help="Publish a what-if (--proposed, another --geography-date, --scenario, --as) as the live result.",
+)
+@strict_option
+@format_option
+@click.pass_obj
+@handles_user_errors
+def run_command(
+    project: Project,
+    target: str,
+    index_id: str | None,
+    period: str | None,
+    quiet: bool,
+    verbose: bool,
+    scenarios: tuple[str, ...],
+    as_name: str | None,
+    publish_as_live: bool,
+    strict: bool,
+    fmt: str,
+) -> None:
+    """Build into the target's build schema, check, publish, and print each index's Top N.
+
+    A what-if (--proposed, a --geography-date other than the default, --scenario or --as) builds and
+    publishes into schemas of its own, never into the published schema, unless --publish-as-live.
+    With --strict, a warning (of the specs, or found in the build) fails the run before anything is
+    published.
+    """
+    if (
+        strict and publish_as_live
+    ):  # its warning (IX722) would fail a strict run only after it had published
+        raise click.UsageError(
+            "--strict and --publish-as-live: publishing a what-if as live warns (IX722), which "
+            "--strict makes an error; give one of them"
+        )
+    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
+    err_console = Console(stderr=True, highlight=False)
+    with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
+        rankings = project.run(
+            target,
+            index_id=index_id,
+            period=period,
+            progress=progress,
+            scenarios=scenarios,
+            as_name=as_name,
+            publish_as_live=publish_as_live,
+            strict=strict,
+        )
+    print_or_fail(project.run_warnings, fmt, strict)
+    print_destination(project.run_what_if, project.run_schemas, err_console, quiet=quiet)
+    if project.smell_accepted and not quiet:
+        counts = ", ".join(
+            f"{measure} {count}" for measure, count in sorted(project.smell_accepted.items())
+        )
+        err_console.print(
+            f"smell tests: accepted in the specs, with a reason: {counts} (see smell__<measure>)",
+            soft_wrap=True,
+            markup=False,
+        )
+    if not quiet:
+        err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
+    print_rankings(rankings, console)
+    print_what_if_results(project.run_what_if_results, console)

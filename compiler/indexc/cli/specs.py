@@ -1,0 +1,119 @@
+"""The commands on the specs themselves, which need no database: validate, build, migrate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
+from indexc.errors import UserError
+from indexc.project import CURRENT_VERSION, TARGET_MODELS, Project
+
+
+@click.command("validate")
+@strict_option
+@format_option
+@click.pass_obj
+@handles_user_errors
+def validate_command(project: Project, strict: bool, fmt: str) -> None:
+    """Check the specs and report every problem; builds nothing."""
+    compilation, diagnostics = project.check()
+    if compilation is None:
+        raise UserError(diagnostics)
+    print_or_fail(diagnostics, fmt, strict)
+    catalog = compilation.catalog
+    summary = (
+        f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
+        f"{len(catalog.metrics)} metrics, {len(catalog.indexes)} indexes"
+    )
+    geography = compilation.geography
+    if geography is not None:
+        summary += (
+            f"; {len(catalog.areas)} areas, {len(catalog.lineage)} lineage events "
+            f"({len(geography.events)} modelled), restated onto the geography of {geography.date}"
+        )
+    click.echo(summary)
+
+
+@click.command("build")
+@click.option(
+    "--target",
+    "targets",
+    type=click.Choice(sorted(TARGET_MODELS)),
+    required=True,
+    multiple=True,
+    help="Which target's SQL to write; repeat to build several from one compile.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to write; default build/<target>. Only with a single --target.",
+)
+@click.option(
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="Hold every statement to the target's static check (Snowflake: parse, functions, types).",
+)
+@strict_option
+@format_option
+@click.pass_obj
+@handles_user_errors
+def build_command(
+    project: Project,
+    targets: tuple[str, ...],
+    out: Path | None,
+    check: bool,
+    strict: bool,
+    fmt: str,
+) -> None:
+    """Compile the specs to SQL files and a manifest; needs no database."""
+    if out is not None and len(set(targets)) > 1:
+        raise click.UsageError("--out takes a single --target")
+    compilation = project.compile()
+    print_or_fail(compilation.warnings, fmt, strict)
+    for target in dict.fromkeys(targets):
+        build = project.build(target, out, check=check, compilation=compilation)
+        if build.path is None:  # a build that writes its files has their path
+            raise ValueError(f"the build for {target} wrote no files")
+        shown = (
+            build.path.relative_to(project.root)
+            if build.path.is_relative_to(project.root)
+            else build.path
+        )
+        click.echo(f"wrote {len(build.objects)} objects to {shown}")
+
+
+@click.command("migrate")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if a file is not in the current language (for CI).",
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print each file's change as a unified diff."
+)
+@format_option
+@click.pass_obj
+@handles_user_errors
+def migrate_command(project: Project, check: bool, show_diff: bool, fmt: str) -> None:
+    """Upgrade spec and target files to the current language in place, keeping comments and order."""
+    migrated = project.migrate(write=not check)
+    if not migrated:
+        click.echo(f"every file is in language version {CURRENT_VERSION}")
+        return
+    for one in migrated:
+        click.echo(
+            f"{'would migrate' if check else 'migrated'} {one.path} "
+            f"(version {one.version} -> {CURRENT_VERSION})"
+        )
+        for change in one.changes:
+            click.echo(f"  {change}")
+        if show_diff:
+            click.echo(one.diff(), nl=False)
+    if check:
+        click.echo("run 'indexc migrate' to upgrade these files", err=True)
+        sys.exit(1)

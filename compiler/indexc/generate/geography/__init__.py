@@ -1,0 +1,12 @@
+"""SQL for the geography layers: the register, paths, shares, path weights and indicators.
+
+One module per table the plan's geography nodes build; this package is the
+door `indexc.generate` builds them through (`geography.areas` etc.).
+"""
+
+from indexc.generate.geography.indicators import indicators
+from indexc.generate.geography.path_weights import path_weights
+from indexc.generate.geography.shares import basis_check, shares
+from indexc.generate.geography.tables import areas, paths
+
+__all__ = ["areas", "basis_check", "indicators", "path_weights", "paths", "shares"]

@@ -1,0 +1,300 @@
+"""The facade: one object the CLI (and tests) drive through the whole pipeline.
+
+load -> validate -> resolve -> plan (front_end.py) -> generate -> emit / execute,
+as an explicit sequence of stages. Each stage returns diagnostics; the first
+stage with errors stops the pipeline by raising `UserError` with everything
+found so far, which is the only exception the CLI turns into a clean exit.
+The CLI reaches the compiler only through this module: what it needs of the
+layers below (the options a project takes, the target names) is named here.
+The longer bodies of its methods live in this package's modules: the work
+against a database (database.py), the files it writes (outputs.py) and the
+reviewing commands (review.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from indexc import front_end, impact, migrate_files, report, snapshots, whatif_report
+from indexc.codes import Code
+from indexc.compilation import Build, Compilation
+from indexc.diff import Diff
+from indexc.engines import Progress, sessions
+from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error, errors_in
+from indexc.front_end import fewer_collections
+from indexc.generate import generate, sql_target
+from indexc.geography import GeographyOptions
+from indexc.migrate import CURRENT_VERSION
+from indexc.project import database, outputs, review
+from indexc.spec.targets import TARGET_MODELS
+from indexc.validate.data_files import check_data_files
+from indexc.validate.targets import load_target, target_path
+from indexc.whatif import WhatIf, published_as_live, what_if
+
+__all__ = [  # beside Project: what the CLI needs of the layers below, named by the facade
+    "CURRENT_VERSION",
+    "TARGET_MODELS",
+    "Build",
+    "Compilation",
+    "GeographyOptions",
+    "GeneratorBug",
+    "Project",
+]
+
+
+class GeneratorBug(RuntimeError):
+    """Emitted SQL failed the target's static check: a bug in indexc, reported with its traceback."""
+
+
+class Project:
+    def __init__(
+        self,
+        root: Path | str = ".",
+        geography: GeographyOptions | None = None,
+        environ: Mapping[str, str] | None = None,
+    ):
+        self.root = Path(root).resolve()
+        # where Snowflake credentials are read; the process's environment by default
+        self.environ = environ
+        self.geography_options = geography or GeographyOptions()
+        # what the last run found worth saying but not failing for
+        self.run_warnings: list[Diagnostic] = []
+        # the last run's what-if, None when it published the live result
+        self.run_what_if: WhatIf | None = None
+        # the last run's build and published schemas
+        self.run_schemas: tuple[str, str] | None = None
+        # what the last what-if changed
+        self.run_what_if_results: whatif_report.WhatIfResults | None = None
+        # measure -> values its smell test flagged that its spec accepts
+        self.smell_accepted: dict[str, int] = {}
+
+    # --- stages ---------------------------------------------------------------------------
+    def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
+        """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors.
+
+        With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`).
+        """
+        return front_end.check(self.root, self.geography_options, scenarios)
+
+    def compile(self, scenarios: tuple[str, ...] = ()) -> Compilation:
+        with fewer_collections():
+            compilation, diagnostics = self.check(scenarios)
+        if compilation is None:
+            raise UserError(diagnostics)
+        return compilation
+
+    def build(
+        self,
+        target_name: str,
+        out: Path | None = None,
+        *,
+        write: bool = True,
+        check: bool = False,
+        compilation: Compilation | None = None,
+        whatif: WhatIf | None = None,
+    ) -> Build:
+        """Compile for one target; with `check`, also hold every statement to the target's static check.
+
+        Pass the `compilation` of an earlier `compile()` to build several targets from one front end; a
+        `whatif` builds into its own schemas and build directory (whatif.py).
+        """
+        compilation = compilation or self.compile()
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        if whatif is not None:
+            target = whatif.target(target)
+        target_sql = sql_target(target)
+        with fewer_collections():
+            objects = generate(compilation.plan, target_sql)
+        if check:
+            problems = [
+                f"{obj.name}: {problem}"
+                for obj in objects
+                for problem in target_sql.static_problems(obj.statement)
+            ]
+            if problems:
+                raise GeneratorBug(
+                    f"indexc emitted SQL that {target_name} would reject:\n" + "\n".join(problems)
+                )
+        path = None
+        if write:
+            out = out or self.root / outputs.BUILD_DIR / (
+                whatif.directory(target_name) if whatif else target_name
+            )
+            path = outputs.write_build(
+                self.root, out, objects, target, target_name, compilation.spec_hash
+            )
+        return Build(target_name, target, objects, path, compilation)
+
+    def run(
+        self,
+        target_name: str = "duckdb",
+        *,
+        index_id: str | None = None,
+        period: str | None = None,
+        progress: Progress | None = None,
+        scenarios: tuple[str, ...] = (),
+        as_name: str | None = None,
+        publish_as_live: bool = False,
+        strict: bool = False,
+    ) -> list[report.Ranking]:
+        """Build into the target's build schema, check, publish, and read back each index's published Top N.
+
+        Consumers read only the published schema, which changes in one step and only when every
+        object, check and error audit has passed (generate/publish.py). The run's warnings are read
+        from the build before it is published; with `strict`, any of them fails the run instead. A
+        what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
+        and publishes into schemas of its own instead, unless `publish_as_live`.
+        """
+        database.refuse_unknown_period(period)
+        build, whatif = self._build_for_run(
+            target_name, index_id, scenarios, as_name, publish_as_live, strict
+        )
+        statements = database.statements_to_publish(build, whatif)
+        directory = whatif.directory(target_name) if whatif else target_name  # under build/
+        target_sql = sql_target(build.target)
+        catalog = build.compilation.catalog
+        with self.session(build) as session:
+            database.deploy(
+                self,
+                session,
+                build,
+                statements,
+                directory,
+                progress,
+                strict,
+                self.root,
+                self._target_location(target_name),
+            )
+            rankings = report.read_rankings(
+                session.query, target_sql, catalog.indexes, index_id, period
+            )
+            if whatif is not None:
+                self.run_what_if_results = whatif_report.read(
+                    session.query,
+                    target_sql,
+                    catalog,
+                    self.geography_options.proposed,
+                    scenarios,
+                    rankings,
+                )
+            if whatif is not None and whatif.publish_as_live:
+                self.run_warnings.append(
+                    published_as_live(whatif, build.target, self._target_location(target_name))
+                )
+            return rankings
+
+    def _build_for_run(
+        self,
+        target_name: str,
+        index_id: str | None,
+        scenarios: tuple[str, ...],
+        as_name: str | None,
+        publish_as_live: bool,
+        strict: bool,
+    ) -> tuple[Build, WhatIf | None]:
+        """Compile and build what a run deploys, refusing what would fail before a database is opened."""
+        compilation = self.compile(scenarios)
+        if (
+            strict and compilation.warnings
+        ):  # a warning of the specs stops a strict run before anything is built
+            raise UserError([as_error(d) for d in compilation.warnings])
+        whatif = what_if(
+            compilation.catalog,
+            compilation.geography,
+            self.geography_options,
+            scenarios=scenarios,
+            name=as_name,
+            publish_as_live=publish_as_live,
+        )
+        build = self.build(target_name, compilation=compilation, whatif=whatif)
+        self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
+        self.run_what_if_results = None
+        catalog = build.compilation.catalog
+        if index_id is not None and index_id not in catalog.indexes:
+            raise UserError(
+                [
+                    Diagnostic(
+                        Code.UNKNOWN_REFERENCE,
+                        f"unknown index '{index_id}'",
+                        COMMAND_LINE,
+                        f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}",
+                    )
+                ]
+            )
+        if target_name == "duckdb":
+            problems = check_data_files(self.root, build.target, catalog, target_name)
+            if problems:
+                raise UserError(problems)
+        return build, whatif
+
+    def take_snapshot(
+        self, target_name: str, as_of: datetime.date, label: str = ""
+    ) -> snapshots.Taken:
+        """Freeze what is published on the target (see snapshots.py). A what-if is frozen only when it was
+        published as live and the take is given its options (snapshots.py, whatif.py)."""
+        build = self.build(target_name, write=False)
+        compilation = build.compilation
+        whatif = what_if(compilation.catalog, compilation.geography, self.geography_options)
+        with self.session(build) as session:
+            return database.take_snapshot(
+                session,
+                build,
+                as_of,
+                label,
+                compilation.geography.date if whatif and compilation.geography else None,
+                self._target_location(target_name),
+            )
+
+    def snapshots(self, target_name: str) -> list[dict]:
+        build = self.build(target_name, write=False)
+        with self.session(build) as session:
+            return snapshots.existing(session, sql_target(build.target))
+
+    def diff(self, base_ref: str, target_name: str = "duckdb") -> Diff:
+        """The working tree's specs against those of `base_ref`, compiled for one target (diff.py)."""
+        head = self.build(target_name, write=False)
+        return review.diff_against(
+            self.root,
+            base_ref,
+            target_name,
+            head,
+            lambda base_root: Project(base_root, self.geography_options).build(
+                target_name, write=False
+            ),
+        )
+
+    def impact(self, source_id: str, structure: Path) -> impact.Impact:
+        """What the proposed structure (a source entry under `source:` in a YAML file) would break."""
+        return review.impact_of(self.compile(), source_id, structure)
+
+    def lineage(self, code: str, *, mermaid: bool = False) -> str:
+        """An area's history: events, predecessors, successors and weights (geography/explain.py)."""
+        return review.explain_lineage(self.compile(), code, mermaid)
+
+    def migrate(self, *, write: bool = True) -> list[migrate_files.Migrated]:
+        """Bring every spec and target file to the current language in place (all or nothing)."""
+        return migrate_files.migrate_project(self.root, write=write)
+
+    def write_docs(self, out: Path) -> Path:
+        """The HTML catalogue (catalogue.py) of the specs as they are."""
+        return outputs.write_docs(self.compile(), self.root, out)
+
+    def write_schemas(self, out: Path) -> list[Path]:
+        """The JSON Schemas of spec and target files, for editors; needs no specs."""
+        return outputs.write_schemas(self.root, out)
+
+    @contextlib.contextmanager
+    def session(self, build: Build) -> Iterator[sessions.Session]:
+        """A session on the build's target database; a clear IX704 when it cannot be opened."""
+        with database.open_session(
+            self.root, build, self.environ, self._target_location(build.target_name)
+        ) as opened:
+            yield opened
+
+    def _target_location(self, target_name: str) -> Location:
+        return Location(str(target_path(self.root, target_name).relative_to(self.root)))
