@@ -19,18 +19,20 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_PARTS = ("specs", "targets", "examples", "data")
 TARGETS = ("duckdb", "snowflake")
-EXAMPLE_RUN_GROUP = "example_run"  # the xdist group of the tests reading the shared example run
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
-    """`-n auto --dist loadgroup` unless -n was given: in addopts it would break `-p no:xdist`."""
+    """`-n auto --dist loadfile` unless -n was given: in addopts it would break `-p no:xdist`."""
     if not config.pluginmanager.hasplugin("xdist") or "PYTEST_XDIST_WORKER" in os.environ:
         return
     if config.option.numprocesses is None:
         config.option.numprocesses = "auto"
     if config.option.dist == "no":
-        config.option.dist = "loadgroup"  # xdist_group marks keep shared builds on one worker
+        # Whole modules to a worker, so that a module's shared fixtures (the commands of test_cli, the
+        # method fixture's reference, one fakesnow server) are built once. Not loadgroup: with
+        # pytest 9.2, xdist 3.8 cannot tag node ids with their group, so its groups are ignored.
+        config.option.dist = "loadfile"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -39,20 +41,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     A test of the fakesnow server (fixture `fakesnow_port`) is `fakesnow`; one of it or of Chromium
     is `slow`, and so is one reading the shared run of the real example (fixture `example_run`).
-    Each of the three kinds is kept on one xdist worker (`--dist loadgroup`), so that one server
-    starts, the browser is installed once and the example is run once.
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "fakesnow_port" in fixtures:
             item.add_marker(pytest.mark.fakesnow)
-        if "example_run" in fixtures:  # the real example run once: one worker, and not quick
+        if "example_run" in fixtures:  # the real example, run once per worker: not quick
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group(EXAMPLE_RUN_GROUP))
         for heavy in ("fakesnow", "chromium"):
             if item.get_closest_marker(heavy):
                 item.add_marker(pytest.mark.slow)
-                item.add_marker(pytest.mark.xdist_group(heavy))
 
 
 def copy_project(source: Path, destination: Path) -> Path:
@@ -121,7 +119,7 @@ class ExampleRun:
 
 @pytest.fixture(scope="session")
 def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
-    """The real example run once for the session (per xdist worker; the tests using it share a group)."""
+    """The real example run once for the session (once per xdist worker that runs a test using it)."""
     from indexc.project import Project
 
     project = copy_project(REPO, tmp_path_factory.mktemp("example_run") / "example")

@@ -33,9 +33,6 @@ class ExampleCommands:
         return self.results[args]
 
 
-SHARED = "test_cli_example_commands"  # the xdist group of its tests: one worker runs each command
-
-
 @pytest.fixture(scope="module")
 def example_commands(tmp_path_factory: pytest.TempPathFactory) -> ExampleCommands:
     return ExampleCommands(copy_project(REPO, tmp_path_factory.mktemp("commands") / "example"))
@@ -132,7 +129,6 @@ def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_prints_the_top_10_with_names(example_commands: ExampleCommands) -> None:
     result = example_commands.invoke("run", "-q")
     assert result.exit_code == 0, result.output
@@ -144,7 +140,6 @@ def test_run_prints_the_top_10_with_names(example_commands: ExampleCommands) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_reports_values_outside_a_valid_range(example_commands: ExampleCommands) -> None:
     result = example_commands.invoke("run")
     assert result.exit_code == 0, result.output
@@ -230,7 +225,6 @@ def test_no_specs_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_a_chosen_period(example_commands: ExampleCommands) -> None:
     result = example_commands.invoke("run", "-q", "--period", "2022-23")
     assert result.exit_code == 0, result.output
@@ -255,7 +249,6 @@ def test_run_checks_declared_columns_against_the_csv_header(example_project: Pat
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_refuses_a_period_without_scores(example_commands: ExampleCommands) -> None:
     result = example_commands.invoke("run", "-q", "--period", "2030-31")
     assert result.exit_code == 1
@@ -391,7 +384,6 @@ def test_names_are_printed_as_text_not_as_terminal_markup(tiny_project: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_progress_names_every_object_with_the_rows_it_wrote(
     example_commands: ExampleCommands,
 ) -> None:
@@ -429,7 +421,6 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group(SHARED)
 def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
     example_commands: ExampleCommands,
 ) -> None:

@@ -89,13 +89,11 @@ def real_build(example_run):
     built.connection.close()
 
 
-@pytest.mark.xdist_group("method_build")  # one worker runs the fixture
 @pytest.mark.parametrize(("index", "table"), METHOD_BASELINE)
 def test_method_fixture_table_matches_the_reference(method_build, index: str, table: str) -> None:
     method_build.check(index, table)
 
 
-@pytest.mark.xdist_group("method_build")  # one worker runs the fixture
 @pytest.mark.parametrize(("index", "scenario", "table"), METHOD_SCENARIOS)
 def test_method_fixture_scenario_matches_the_reference(
     method_build, index: str, scenario: str, table: str
@@ -115,7 +113,6 @@ def test_real_example_scenario_matches_the_reference(
     real_build.check(index, f"scenario__{scenario}__{table}")
 
 
-@pytest.mark.xdist_group("method_build")  # one worker runs the fixture
 def test_the_method_fixture_exercises_what_its_readme_promises(method_build) -> None:
     """The reference itself on the fixture: the designed edge cases really occur, so a passing
     comparison means they were checked (not that the data happened to avoid them)."""
