@@ -7,6 +7,7 @@ needs it fails, saying so.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 NAMES = ("chromium", "chromium-browser")
 INSTALL_SECONDS = 900
 RENDER_SECONDS = 120
+LOCK = Path(__file__).resolve().parents[1] / ".cache" / "chromium-install.lock"
 
 
 def executable() -> str:
@@ -27,15 +29,24 @@ def executable() -> str:
             "install Debian's 'chromium' package"
         )
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        subprocess.run(
-            command,
-            check=True,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            env=environment,
-            timeout=INSTALL_SECONDS,
-        )
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOCK, "w") as lock:  # parallel test workers install it once, one after the other
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = next((shutil.which(n) for n in NAMES if shutil.which(n)), None)
+        if found:
+            return found
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "chromium"],
+        ):
+            subprocess.run(
+                command,
+                check=True,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                env=environment,
+                timeout=INSTALL_SECONDS,
+            )
     found = next((shutil.which(n) for n in NAMES if shutil.which(n)), None)
     if found is None:
         raise RuntimeError("apt-get installed 'chromium' but no chromium executable is on PATH")

@@ -10,6 +10,7 @@ the project's own snowflake-connector-python, as they would reach Snowflake.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import re
 import socket
@@ -22,20 +23,31 @@ from pathlib import Path
 PINS = ("fakesnow[server]==0.12.1", "snowflake-connector-python>=4.8,<5")
 CACHE = Path(__file__).resolve().parents[1] / ".cache"
 START_SECONDS = 60
+START_ATTEMPTS = 3
 
 
 def virtualenv() -> Path:
-    """The fakesnow virtualenv for these pins, created once; raises if the registry cannot be reached."""
+    """The fakesnow virtualenv for these pins, created once; raises if the registry cannot be reached.
+
+    Parallel test workers (pytest-xdist) may ask at once: the first creates it under a file lock
+    while the others wait, then find it done.
+    """
     home = CACHE / ("fakesnow-" + hashlib.sha256("\n".join(PINS).encode()).hexdigest()[:12])
     done = home / "installed"
-    if not done.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
-        subprocess.run(
-            [str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", *PINS],
-            check=True,
-            stdin=subprocess.DEVNULL,
-        )
-        done.write_text("\n".join(PINS) + "\n")
+    if done.exists():
+        return home
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / (home.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+            subprocess.run(
+                [str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check"]
+                + list(PINS),
+                check=True,
+                stdin=subprocess.DEVNULL,
+            )
+            done.write_text("\n".join(PINS) + "\n")
     return home
 
 
@@ -51,33 +63,45 @@ def _accepts(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _start(home: Path, log: Path) -> tuple[subprocess.Popen, int]:
+    """A server on a port that was free a moment ago, tried on another port if it exits before it
+    listens (something else, such as a parallel test worker's server, may have taken the port)."""
+    for _ in range(START_ATTEMPTS):
+        port = _free_port()
+        with open(log, "w") as out:
+            process = subprocess.Popen(
+                [str(home / "bin" / "fakesnow"), "-s", "-p", str(port)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while process.poll() is None and not _accepts(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if process.poll() is None and _accepts(port):
+            return process, port
+        _stop(process)
+        if time.monotonic() >= deadline:
+            break  # hung rather than refused: another port would not help
+    raise RuntimeError(f"fakesnow did not start on port {port}:\n{log.read_text()[-2000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @contextlib.contextmanager
 def server(log: Path) -> Iterator[int]:
     """A running server (in-memory databases) on a free port; stopped on exit."""
-    home = virtualenv()
-    port = _free_port()
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [str(home / "bin" / "fakesnow"), "-s", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    process, port = _start(virtualenv(), log)
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _accepts(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"fakesnow did not start on port {port}:\n{log.read_text()[-2000:]}"
-                )
-            time.sleep(0.2)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
 
 
 SWAP = re.compile(r'^ALTER SCHEMA ("[^"]+"\."[^"]+") SWAP WITH ("[^"]+"\."[^"]+")$')

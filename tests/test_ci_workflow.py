@@ -6,11 +6,14 @@ from __future__ import annotations
 import shlex
 import subprocess
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO
 from ruamel.yaml import YAML
 
 from indexc.cli import main
+
+pytestmark = pytest.mark.slow  # validates, builds and diffs the real example
 
 WORKFLOW = REPO / ".github" / "workflows" / "indexc.yml"
 

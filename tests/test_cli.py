@@ -7,13 +7,35 @@ import re
 from pathlib import Path
 
 import duckdb
-from click.testing import CliRunner
+import pytest
+from click.testing import CliRunner, Result
+from conftest import REPO, copy_project
 
 from indexc.cli import main
 
 
 def invoke(project: Path, *args: str):
     return CliRunner().invoke(main, ["--project", str(project), *args])
+
+
+class ExampleCommands:
+    """One copy of the example for the tests that only read what a command printed and built: each
+    command runs once, when a test first asks for it, and later tests asking for the same command
+    read the same result (a run rebuilds the whole example: seconds each)."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.results: dict[tuple[str, ...], Result] = {}
+
+    def invoke(self, *args: str) -> Result:
+        if args not in self.results:
+            self.results[args] = invoke(self.project, *args)
+        return self.results[args]
+
+
+@pytest.fixture(scope="module")
+def example_commands(tmp_path_factory: pytest.TempPathFactory) -> ExampleCommands:
+    return ExampleCommands(copy_project(REPO, tmp_path_factory.mktemp("commands") / "example"))
 
 
 def misspell_formula(project: Path) -> None:
@@ -64,6 +86,7 @@ def test_json_diagnostics(example_project: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_build_writes_one_file_per_object_and_a_manifest(
     example_project: Path, monkeypatch
 ) -> None:
@@ -95,6 +118,7 @@ def test_build_writes_one_file_per_object_and_a_manifest(
     }
 
 
+@pytest.mark.slow
 def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
     assert invoke(example_project, "build", "--target", "duckdb").exit_code == 0
     out = example_project / "build" / "duckdb"
@@ -104,8 +128,9 @@ def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
-    result = invoke(example_project, "run", "-q")
+@pytest.mark.slow
+def test_run_prints_the_top_10_with_names(example_commands: ExampleCommands) -> None:
+    result = example_commands.invoke("run", "-q")
     assert result.exit_code == 0, result.output
     for column in ("Productivity", "Savings", "Rank 5-95%", "P(top)"):
         assert column in result.output
@@ -114,8 +139,9 @@ def test_run_prints_the_top_10_with_names(example_project: Path) -> None:
     assert len(re.findall(r"│ E\d{8} │", result.output)) == 10
 
 
-def test_run_reports_values_outside_a_valid_range(example_project: Path) -> None:
-    result = invoke(example_project, "run")
+@pytest.mark.slow
+def test_run_reports_values_outside_a_valid_range(example_commands: ExampleCommands) -> None:
+    result = example_commands.invoke("run")
     assert result.exit_code == 0, result.output
     assert (
         "specs/measures.yaml:18:12: IX706 warning: service_user_quality_of_life: 5 published value(s) outside "
@@ -123,6 +149,7 @@ def test_run_reports_values_outside_a_valid_range(example_project: Path) -> None
     ) in result.output
 
 
+@pytest.mark.slow
 def test_run_with_a_missing_data_file(example_project: Path) -> None:
     (example_project / "examples" / "data" / "population_former_councils.csv").unlink()
     result = invoke(example_project, "run")
@@ -133,6 +160,7 @@ def test_run_with_a_missing_data_file(example_project: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) -> None:
     assert invoke(example_project, "run", "-q").exit_code == 0
     database = example_project / "build" / "indexc.duckdb"
@@ -153,6 +181,7 @@ def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) ->
     assert after == before
 
 
+@pytest.mark.slow
 def test_an_object_that_changed_kind_is_replaced_and_a_failed_run_keeps_it(
     example_project: Path,
 ) -> None:
@@ -195,14 +224,16 @@ def test_no_specs_directory(tmp_path: Path) -> None:
     assert "IX005 no 'specs/' directory" in result.output
 
 
-def test_run_a_chosen_period(example_project: Path) -> None:
-    result = invoke(example_project, "run", "-q", "--period", "2022-23")
+@pytest.mark.slow
+def test_run_a_chosen_period(example_commands: ExampleCommands) -> None:
+    result = example_commands.invoke("run", "-q", "--period", "2022-23")
     assert result.exit_code == 0, result.output
     assert (
         "Top 10, 2022-23" in result.output and "1/2" in result.output
     )  # outcomes scored, spend not published
 
 
+@pytest.mark.slow
 def test_run_checks_declared_columns_against_the_csv_header(example_project: Path) -> None:
     sources = example_project / "specs" / "sources.yaml"
     sources.write_text(
@@ -217,13 +248,15 @@ def test_run_checks_declared_columns_against_the_csv_header(example_project: Pat
     assert "did you mean 'la_code'?" in result.output
 
 
-def test_run_refuses_a_period_without_scores(example_project: Path) -> None:
-    result = invoke(example_project, "run", "-q", "--period", "2030-31")
+@pytest.mark.slow
+def test_run_refuses_a_period_without_scores(example_commands: ExampleCommands) -> None:
+    result = example_commands.invoke("run", "-q", "--period", "2030-31")
     assert result.exit_code == 1
     assert "IX703 index 'adult_social_care' has no scores for period '2030-31'" in result.output
     assert "scored periods: 2015-16, 2016-17" in result.output
 
 
+@pytest.mark.slow
 def test_build_never_replaces_a_directory_that_is_not_a_build(example_project: Path) -> None:
     keep = example_project / "notes"
     keep.mkdir()
@@ -241,6 +274,7 @@ def test_build_never_replaces_a_directory_that_is_not_a_build(example_project: P
     )
 
 
+@pytest.mark.slow
 def test_manifest_hashes_are_of_the_statement_text(example_project: Path) -> None:
     import hashlib
 
@@ -288,6 +322,7 @@ def test_run_refuses_a_period_that_is_not_a_financial_year(example_project: Path
     assert not (example_project / "build").exists()  # refused before anything was built
 
 
+@pytest.mark.slow
 def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
@@ -312,6 +347,7 @@ def test_a_row_given_twice_fails_the_run(tiny_project: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -> None:
     assert invoke(example_project, "run", "-q").exit_code == 0
     import subprocess
@@ -347,11 +383,14 @@ def test_names_are_printed_as_text_not_as_terminal_markup(tiny_project: Path) ->
     assert "[/] Alpha [bold]" in result.output
 
 
-def test_run_progress_names_every_object_with_the_rows_it_wrote(example_project: Path) -> None:
-    result = invoke(example_project, "run", "-v")
+@pytest.mark.slow
+def test_run_progress_names_every_object_with_the_rows_it_wrote(
+    example_commands: ExampleCommands,
+) -> None:
+    result = example_commands.invoke("run", "-v")
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    database = example_project / "build" / "indexc.duckdb"
+    database = example_commands.project / "build" / "indexc.duckdb"  # any run builds the same
     with duckdb.connect(str(database), read_only=True) as connection:
         scores = connection.execute(
             "SELECT COUNT(*) FROM indexc_build.index__adult_social_care__scores"
@@ -381,10 +420,11 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(example_project:
     ), summary
 
 
+@pytest.mark.slow
 def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
-    example_project: Path,
+    example_commands: ExampleCommands,
 ) -> None:
-    plain = invoke(example_project, "run")
+    plain = example_commands.invoke("run")
     assert plain.exit_code == 0
     slow = [
         line
@@ -393,7 +433,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
     assert plain.stderr.splitlines()[-1].startswith("built 231 objects on duckdb in ")
-    quiet = invoke(example_project, "run", "-q")
+    quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [
         line for line in quiet.stderr.splitlines() if line.startswith("built ")

@@ -122,3 +122,28 @@ def test_a_usage_error_is_json_with_format_json(tiny_project: Path) -> None:
 def test_help_and_version_still_exit_0(tiny_project: Path, args) -> None:
     result = invoke(tiny_project, *args)
     assert result.exit_code == 0 and "IX00" not in result.output
+
+
+def test_python_dash_m_indexc_is_the_same_command(tiny_project: Path) -> None:
+    """`python -m indexc` (indexc/__main__.py) runs the command line, diagnostics and exit code alike."""
+    import subprocess
+    import sys
+
+    from indexc import __version__
+
+    ran = subprocess.run(
+        [sys.executable, "-m", "indexc", "--version"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert ran.returncode == 0 and __version__ in ran.stdout, ran.stderr
+    refused = subprocess.run(
+        [sys.executable, "-m", "indexc", "--project", str(tiny_project), "run", "--period", "2016"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert refused.returncode == 1 and "IX703 '2016' is not a financial year" in refused.stderr

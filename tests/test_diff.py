@@ -184,6 +184,7 @@ def test_a_base_that_cannot_be_read_is_a_clear_error(tiny_project) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_path: Path) -> None:
     """The base revision is read through the in-memory upgrade: migrating changes no SQL and no spec."""
     import shutil

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from chromium import rendered_dom
 from click.testing import CliRunner
 
 from indexc.cli import main
+
+pytestmark = pytest.mark.chromium  # and so slow (conftest.py)
 
 
 class Page(HTMLParser):

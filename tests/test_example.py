@@ -8,7 +8,6 @@ import filecmp
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from indexc.load import find_spec_files
@@ -20,16 +19,18 @@ def read_csv(project: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+pytestmark = pytest.mark.slow  # the real example, run or generated
+
+
 @pytest.fixture
-def example_run(example_project: Path):
-    rankings = Project(example_project).run()
-    connection = duckdb.connect(str(example_project / "build" / "indexc.duckdb"), read_only=True)
-    yield example_project, rankings, connection
-    connection.close()
+def ran(example_run):
+    """The example run once for the session (conftest.py), read only."""
+    with example_run.connect() as connection:
+        yield example_run.project, example_run.rankings, connection
 
 
-def test_top_10_is_ten_real_councils_in_rank_order(example_run) -> None:
-    project, rankings, _ = example_run
+def test_top_10_is_ten_real_councils_in_rank_order(ran) -> None:
+    project, rankings, _ = ran
     (ranking,) = rankings
     assert ranking.period == "2016-17"
     assert [row["rank"] for row in ranking.rows] == list(range(1, 11))
@@ -41,9 +42,9 @@ def test_top_10_is_ten_real_councils_in_rank_order(example_run) -> None:
 
 
 def test_spend_per_head_of_unchanged_councils_is_published_spend_over_population(
-    example_run,
+    ran,
 ) -> None:
-    project, _, connection = example_run
+    project, _, connection = ran
     spend = {
         r["gss_code"]: float(r["gross_current_expenditure_gbp000"])
         for r in read_csv(project, "asc_fr_2016_17_expenditure.csv")
@@ -74,8 +75,8 @@ def test_spend_per_head_of_unchanged_councils_is_published_spend_over_population
     )  # every council of today but the Isles of Scilly, which published no spend
 
 
-def test_outcomes_published_on_old_codes_are_restated_onto_todays_councils(example_run) -> None:
-    _, _, connection = example_run
+def test_outcomes_published_on_old_codes_are_restated_onto_todays_councils(ran) -> None:
+    _, _, connection = ran
     got = connection.execute(
         "SELECT DISTINCT area_code, period FROM indexc_build.index__adult_social_care__metric_scores "
         "WHERE area_code IN ('E10000021', 'E06000061', 'E06000062')"
@@ -93,8 +94,8 @@ def test_outcomes_published_on_old_codes_are_restated_onto_todays_councils(examp
     assert sorted(got) == [(code, p) for code in ("E06000061", "E06000062") for p in periods]
 
 
-def test_every_period_of_outcomes_is_scored(example_run) -> None:
-    _, _, connection = example_run
+def test_every_period_of_outcomes_is_scored(ran) -> None:
+    _, _, connection = ran
     periods = [
         p
         for (p,) in connection.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from indexc.cli import main
@@ -30,6 +31,7 @@ def published(project: Path, database: str, table: str) -> list[tuple]:
         return connection.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
 
 
+@pytest.mark.slow
 def test_a_renamed_item_fails_the_run_and_keeps_what_was_published(example_project: Path) -> None:
     assert invoke(example_project, "run", "-q").exit_code == 0
     top = "indexc_published.index__adult_social_care__top"

@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 from indexc.geography import GeographyOptions
 from indexc.project import Project
 
+pytestmark = pytest.mark.slow  # compiles and runs DuckDB twice for each of 25 random histories
+
 FIRST_YEAR = 2010
 
 

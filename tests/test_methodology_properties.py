@@ -12,6 +12,7 @@ import csv
 import os
 
 import duckdb
+import pytest
 from conftest import FIXTURES, copy_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,8 @@ from reference.compare import differences, read_relation, reference_tables, rela
 from ruamel.yaml import YAML
 
 from indexc.project import Project
+
+pytestmark = pytest.mark.slow  # runs the method fixture for each of 12 random data sets
 
 AREAS = [f"X{i:02d}" for i in range(1, 15)]
 PERIODS = ["2021-22", "2022-23", "2023-24"]

@@ -48,11 +48,10 @@ def cases(project: Path) -> tuple[list, list]:
 
 
 class Built:
-    """A project run once on DuckDB, with the reference computed from the same build's inputs."""
+    """A project run on DuckDB, with the reference computed from the same build's inputs."""
 
-    def __init__(self, source: Path, destination: Path) -> None:
-        self.project = copy_project(source, destination)
-        Project(self.project).run()
+    def __init__(self, project: Path) -> None:
+        self.project = project
         database, self.schema = target(self.project)
         self.connection = duckdb.connect(str(self.project / database), read_only=True)
         self.expected = reference_tables(self.project, self.connection, self.schema)
@@ -75,14 +74,17 @@ REAL_BASELINE, REAL_SCENARIOS = cases(REPO)
 
 @pytest.fixture(scope="module")
 def method_build(tmp_path_factory):
-    built = Built(FIXTURES / "method", tmp_path_factory.mktemp("method") / "method")
+    project = copy_project(FIXTURES / "method", tmp_path_factory.mktemp("method") / "method")
+    Project(project).run()
+    built = Built(project)
     yield built
     built.connection.close()
 
 
 @pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
-    built = Built(REPO, tmp_path_factory.mktemp("real") / "example")
+def real_build(example_run):
+    """On the example run once for the session (conftest.py), read only."""
+    built = Built(example_run.project)
     yield built
     built.connection.close()
 

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from indexc.cli import main
@@ -41,6 +42,7 @@ def _sql(root: Path) -> tuple[dict[tuple[str, str], str], str]:
     return statements, compilation.spec_hash
 
 
+@pytest.mark.slow
 def test_a_version_1_project_compiles_to_the_same_sql_before_and_after_migration(
     tmp_path: Path,
 ) -> None:
@@ -177,6 +179,7 @@ def test_an_unreadable_file_stops_the_whole_migration(tmp_path: Path) -> None:
     assert not list(root.rglob("*.migrating"))
 
 
+@pytest.mark.slow
 def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> None:
     """The run itself (data, publication) through the v1 files and through their migration."""
     scores = []

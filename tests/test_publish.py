@@ -65,6 +65,7 @@ def published_state(
         return state
 
 
+@pytest.mark.slow
 def test_a_failure_at_any_statement_leaves_the_published_layer_as_it_was(
     tiny_project, monkeypatch
 ) -> None:

@@ -15,6 +15,8 @@ from indexc.cli import main
 from indexc.geography import GeographyOptions
 from indexc.project import Project
 
+pytestmark = pytest.mark.slow  # runs the real example, some tests with other geography options
+
 DATA = Path("examples") / "data"
 
 
@@ -39,14 +41,10 @@ def population(project: Path, name: str, year: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    from conftest import REPO, copy_project
-
-    project = copy_project(REPO, tmp_path_factory.mktemp("real") / "example")
-    Project(project).run()
-    connection = duckdb.connect(str(project / "build" / "indexc.duckdb"), read_only=True)
-    yield project, connection
-    connection.close()
+def real(example_run):
+    """The example run once for the session (conftest.py), read only."""
+    with example_run.connect() as connection:
+        yield example_run.project, connection
 
 
 def values(connection, name: str, period: str) -> dict[str, float]:

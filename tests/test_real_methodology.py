@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import datetime
 
-import duckdb
 import pytest
-from conftest import REPO, copy_project
+from conftest import REPO
 from ruamel.yaml import YAML
 
-from indexc.project import Project
+pytestmark = pytest.mark.slow  # reads the real example's run
 
 DATA = REPO / "examples" / "data"
 GEOGRAPHY_DATE = datetime.date(2025, 4, 1)
@@ -43,12 +42,10 @@ def lower_quartile(values: list[float]) -> float:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    project = copy_project(REPO, tmp_path_factory.mktemp("real") / "example")
-    Project(project).run()
-    connection = duckdb.connect(str(project / "build" / "indexc.duckdb"), read_only=True)
-    yield connection
-    connection.close()
+def real(example_run):
+    """The example run once for the session (conftest.py), read only."""
+    with example_run.connect() as connection:
+        yield connection
 
 
 def test_essex_would_save_its_spend_above_the_lower_quartile_of_county_councils_times_its_people(

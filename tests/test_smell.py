@@ -46,6 +46,7 @@ def rows(database: Path, query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "relative, line, old, new, code, shown",
     [
@@ -110,6 +111,7 @@ def test_a_value_in_the_wrong_unit_fails_the_run_at_its_file_and_line(
     assert "nothing was" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_real_example_runs_and_lists_what_it_accepts(example_project: Path) -> None:
     result = run(example_project)
     assert result.exit_code == 0, result.output
@@ -140,6 +142,7 @@ def test_the_real_example_runs_and_lists_what_it_accepts(example_project: Path) 
     assert scilly[0][6].startswith("Isles of Scilly")
 
 
+@pytest.mark.slow
 def test_every_row_of_a_source_keeps_the_line_it_was_read_from(example_project: Path) -> None:
     """Checked over the whole of the largest source: the line of each row is the file's (the header is 1)."""
     assert run(example_project).exit_code == 0

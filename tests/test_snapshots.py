@@ -92,6 +92,7 @@ def month_ends(first: datetime.date, months: int) -> list[datetime.date]:
     return ends
 
 
+@pytest.mark.slow
 def test_the_policy_surfaces_exactly_the_expected_snapshots_over_three_years(geo_project) -> None:
     """36 monthly snapshots, June 2018 to May 2021, across the fixture's two reorganisations: the split of
     C1 (with its districts) on 2019-04-01, and the merge of M1 and M2 with the recode of R1 on 2020-04-01."""

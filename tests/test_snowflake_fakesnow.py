@@ -161,6 +161,7 @@ def rows_of(cursor, table: str, columns: list[str] | None = None) -> list[tuple]
     ]
 
 
+@pytest.mark.fakesnow
 @pytest.mark.parametrize("project_name", ["example", "method"])
 def test_the_snowflake_build_on_fakesnow_matches_duckdb(
     project_name, example_project, method_project, fakesnow_port, monkeypatch
@@ -253,6 +254,7 @@ def published_state(cursor, target: SnowflakeTarget) -> dict[str, list]:
     return published
 
 
+@pytest.mark.fakesnow
 def test_a_failure_at_any_statement_leaves_the_published_layer_on_fakesnow(
     tiny_project, fakesnow_port, monkeypatch
 ) -> None:
@@ -319,6 +321,7 @@ def test_credentials_are_read_from_the_named_variables_and_never_shown(method_pr
     assert "not a secret" not in str(refused.value)
 
 
+@pytest.mark.fakesnow
 def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(
     tiny_project, fakesnow_port, monkeypatch
 ) -> None:

@@ -15,7 +15,14 @@ from indexc.project import Project
 
 
 @pytest.mark.parametrize(
-    "project_name", ["example", "tiny", "geo", "geo restated backward", "method"]
+    "project_name",
+    [
+        pytest.param("example", marks=pytest.mark.slow),
+        "tiny",
+        "geo",
+        "geo restated backward",
+        "method",
+    ],
 )
 def test_written_build_files_parse_statement_by_statement(
     project_name, example_project, tiny_project, geo_project, method_project
@@ -56,6 +63,7 @@ def test_the_check_rejects_sql_that_does_not_parse() -> None:
     assert snowflake_problems("SELECT FROM WHERE (")[0].startswith("does not parse")
 
 
+@pytest.mark.slow
 def test_every_publishing_statement_passes_the_snowflake_check(example_project) -> None:
     """fakesnow cannot run `ALTER SCHEMA ... SWAP WITH` (tests/fakesnow_server.py stands in for it), so
     its text is held here to Snowflake's documented form: ALTER SCHEMA [IF EXISTS] <name> SWAP WITH <name>."""

@@ -22,6 +22,8 @@ from conftest import REPO, copy_project
 from indexc.cli import main
 from indexc.project import Project
 
+pytestmark = pytest.mark.slow  # runs the real example, restructured, several times
+
 MOVED = {"short_term_service_success": "STS002a", "requests_resulting_in_service": "STS001"}
 SALT_FILE = Path("examples/data/salt_structured_asc_2021_23.csv")
 
