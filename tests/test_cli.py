@@ -297,7 +297,9 @@ def test_a_failing_check_shows_five_examples_and_says_there_are_more(tiny_projec
     lines = data.read_text().splitlines()
     broken = [lines[0]] + [
         line.replace(",2017,", f",{bad},")
-        for line, bad in zip(lines[1:], ["", "2017/18", "17", "999", "2017.0", "twenty", "2016-17"])
+        for line, bad in zip(
+            lines[1:], ["", "2017/18", "17", "999", "2017.0", "twenty", "2016-17"], strict=False
+        )
     ]
     data.write_text("\n".join(broken) + "\n")
     result = invoke(tiny_project, "run")

@@ -102,8 +102,8 @@ def sorted_rows(rows: list[tuple]) -> list[tuple]:
 def differences(expected: list[tuple], actual: list[tuple]) -> str | None:
     if len(expected) != len(actual):
         return f"{len(expected)} rows on DuckDB, {len(actual)} on fakesnow"
-    for want, got in zip(sorted_rows(expected), sorted_rows(actual)):
-        for a, b in zip(want, got):
+    for want, got in zip(sorted_rows(expected), sorted_rows(actual), strict=True):
+        for a, b in zip(want, got, strict=True):
             if isinstance(a, float) or isinstance(b, float):
                 if a is None or b is None or abs(a - b) > TOLERANCE * max(1.0, abs(a)):
                     return f"{want} on DuckDB, {got} on fakesnow"

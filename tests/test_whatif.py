@@ -285,13 +285,11 @@ def test_a_what_if_on_snowflake_leaves_the_live_publication_byte_for_byte(
     Project(geo_what_if, environ=environment).run("snowflake")
     connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
     cursor = connection.cursor()
-    state = lambda: (
-        snowflake_state(cursor, target)
-        | {  # noqa: E731
-            f"build.{name}": rows
-            for name, rows in schema_state(cursor, target, target.schema_).items()
-        }
-    )
+
+    def state() -> dict:
+        build = schema_state(cursor, target, target.schema_)
+        return snowflake_state(cursor, target) | {f"build.{n}": rows for n, rows in build.items()}
+
     before = state()
     assert "INDEXC__PUBLICATION" in before and "build.INDEX__VALUE__SCORES" in before
     try:
