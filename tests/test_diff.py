@@ -350,6 +350,7 @@ def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project
     )
 
 
+@pytest.mark.slow
 def test_a_scenario_is_a_what_if_and_asks_no_index_for_a_new_version(method_project) -> None:
     commit_all(method_project)
     edit(

@@ -183,6 +183,7 @@ def test_areas_below_the_coverage_threshold_are_scored_but_not_ranked(tiny_proje
     }  # DDD: cost lens only
 
 
+@pytest.mark.slow
 def test_a_metric_without_spread_gets_no_score_under_any_normalisation(tiny_project: Path) -> None:
     data = tiny_project / "data" / "outcomes.csv"
     data.write_text(data.read_text().replace(",SAT,80", ",SAT,70").replace(",SAT,60", ",SAT,70"))

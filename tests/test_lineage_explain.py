@@ -3,6 +3,7 @@ marked in text and dashed in mermaid, and a header that counts the events in for
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
@@ -36,6 +37,7 @@ def test_a_territory_of_several_districts_is_bracketed_in_text_and_mermaid() -> 
     )
 
 
+@pytest.mark.slow
 def test_a_modelled_proposed_event_is_marked_proposed_and_dashed() -> None:
     text = lineage(*SURREY, "lineage", "E10000030")
     assert (

@@ -159,6 +159,7 @@ def test_every_row_of_a_source_keeps_the_line_it_was_read_from(example_project: 
     assert all(written[line] == (area, period, item) for line, area, period, item in read)
 
 
+@pytest.mark.slow
 def test_a_fraction_among_percentages_is_caught_by_its_peers(method_project: Path) -> None:
     replace_on_line(method_project, PERFORMANCE, 21, "X05,2022-23,SAT,79", "X05,2022-23,SAT,0.79")
     result = run(method_project)
@@ -169,6 +170,7 @@ def test_a_fraction_among_percentages_is_caught_by_its_peers(method_project: Pat
     ) in result.stderr
 
 
+@pytest.mark.slow
 def test_with_too_few_peers_the_same_area_in_other_years_catches_it(method_project: Path) -> None:
     replace_on_line(method_project, PERFORMANCE, 21, "X05,2022-23,SAT,79", "X05,2022-23,SAT,0.79")
     replace_in_spec(
@@ -185,6 +187,7 @@ def test_with_too_few_peers_the_same_area_in_other_years_catches_it(method_proje
     )  # its honest neighbours
 
 
+@pytest.mark.slow
 def test_an_accepted_value_is_listed_a_mild_one_warns_and_a_stale_acceptance_is_said(
     method_project: Path,
 ) -> None:
@@ -221,6 +224,7 @@ def test_an_accepted_value_is_listed_a_mild_one_warns_and_a_stale_acceptance_is_
     assert accepted == [("X05", "2022-23", 0.79, "error", "a survey of twelve people")]
 
 
+@pytest.mark.slow
 def test_a_measure_can_switch_its_smell_test_off_with_a_reason(method_project: Path) -> None:
     replace_on_line(method_project, PERFORMANCE, 21, "X05,2022-23,SAT,79", "X05,2022-23,SAT,0.79")
     replace_in_spec(

@@ -41,6 +41,7 @@ def frozen_bytes(database: Path, schema: str, snapshot_id: int, out: Path) -> di
     return found
 
 
+@pytest.mark.slow
 def test_a_repeated_snapshot_is_refused_and_the_original_stays_byte_for_byte(
     tiny_project, tmp_path
 ) -> None:
@@ -204,6 +205,7 @@ def test_terminated_codes_are_followed_through_later_events() -> None:
     )
 
 
+@pytest.mark.slow
 def test_consumption_views_follow_lineage_to_each_snapshots_date(geo_project) -> None:
     """Built on the geography of 2018 (before C1 split on 2019-04-01, and before M1 and M2 merged and R1
     was recoded on 2020-04-01), then snapshotted as of a date between the events and one after both;

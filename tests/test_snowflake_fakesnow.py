@@ -253,6 +253,7 @@ def published_state(cursor, target: SnowflakeTarget) -> dict[str, list]:
     return published
 
 
+@pytest.mark.slow
 def test_credentials_are_read_from_the_named_variables_and_never_shown(method_project) -> None:
     point_at_fakesnow(method_project)
     target = Project(method_project).build("snowflake", write=False).target

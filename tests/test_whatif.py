@@ -137,6 +137,7 @@ def test_the_what_if_name_is_derived_from_the_options(geo_what_if: Path) -> None
     }
 
 
+@pytest.mark.slow
 def test_the_default_geography_date_is_the_live_result(geo_what_if: Path) -> None:
     project = Project(
         geo_what_if, GeographyOptions(datetime.date(2020, 4, 1))
@@ -164,6 +165,7 @@ def test_publish_as_live_replaces_the_live_result_and_says_so(geo_what_if: Path)
     assert [w.code for w in project.run_warnings if w.code == "IX722"] == ["IX722"]
 
 
+@pytest.mark.slow
 def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(
     geo_what_if: Path,
 ) -> None:
@@ -178,6 +180,7 @@ def test_a_what_if_published_as_live_is_snapshotted_only_when_the_take_names_it(
     assert taken.frozen["index__value__scores"] > 0
 
 
+@pytest.mark.slow
 def test_what_if_options_never_snapshot_the_live_result(geo_what_if: Path) -> None:
     Project(geo_what_if).run()
     proposed = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
@@ -246,6 +249,7 @@ def test_a_scenario_run_prints_its_biggest_rank_movers(geo_what_if: Path) -> Non
     ]
 
 
+@pytest.mark.slow
 def test_the_live_run_says_where_it_published_and_publish_as_live_is_loud(
     geo_what_if: Path,
 ) -> None:
