@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexc.errors import Diagnostic
 from indexc.generate import CompiledObject
@@ -18,7 +19,7 @@ from indexc.resolve import Graph
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
 
-Query = Callable[[str], list[dict]]  # a session's query: SQL in, rows as dicts out
+Query = Callable[[str], list[dict[str, Any]]]  # a session's query: SQL in, rows as dicts out
 
 
 @dataclass(frozen=True)

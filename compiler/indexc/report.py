@@ -7,7 +7,7 @@ silent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from rich.text import Text
 from sqlglot import exp
 
 from indexc.codes import Code
+from indexc.compilation import Query
 from indexc.errors import COMMAND_LINE, Diagnostic, UserError
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
@@ -73,7 +74,7 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
 
 
 def _one(
-    query_rows: Callable[[str], list[dict[str, Any]]],
+    query_rows: Query,
     target: SqlTarget,
     index_id: str,
     part: str,
@@ -86,7 +87,7 @@ def _one(
 
 
 def method_notes(
-    query_rows: Callable[[str], list[dict[str, Any]]],
+    query_rows: Query,
     target: SqlTarget,
     index: Index,
     period: str | None,
@@ -144,7 +145,7 @@ def method_notes(
 
 
 def read_ranking(
-    query_rows: Callable[[str], list[dict[str, Any]]],
+    query_rows: Query,
     target: SqlTarget,
     index: Index,
     period: str | None,
@@ -160,7 +161,7 @@ def read_ranking(
 
 
 def read_rankings(
-    query_rows: Callable[[str], list[dict[str, Any]]],
+    query_rows: Query,
     target: SqlTarget,
     indexes: Mapping[str, Index],
     index_id: str | None,

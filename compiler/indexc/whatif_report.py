@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlglot import exp
 
+from indexc.compilation import Query
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
@@ -99,7 +100,7 @@ def movers_sql(target: SqlTarget, index_id: str, scenario_id: str, period: str) 
 
 
 def read(
-    query_rows: Callable[[str], list[dict[str, Any]]],
+    query_rows: Query,
     target: SqlTarget,
     catalog: Catalog,
     proposed: tuple[str, ...],

@@ -11,7 +11,6 @@ import datetime
 from indexc.spec.base import PERIOD_PATTERN
 
 YEAR_START = (4, 1)  # 1 April
-OPEN_START, OPEN_END = "0000-01", "9999-00"  # the bounds of a range of periods left open
 
 
 def label(start_year: int) -> str:

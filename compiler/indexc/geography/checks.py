@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar, measure_level
-from indexc.geography.calendar import OPEN_END, OPEN_START
 from indexc.geography.tiling import tiling_diagnostics
+from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from indexc.geography import Geography, calendar
-from indexc.geography.calendar import OPEN_END
 from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
 from indexc.plan.nodes import AreaMapSourceNode, MetricNode, Node
 from indexc.plan.restatement import AREAS, PATHS, restated_object
+from indexc.spec.base import OPEN_END
 from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from indexc.geography import Geography, calendar, measure_level
-from indexc.geography.calendar import OPEN_END, OPEN_START
 from indexc.geography.closure import Path
 from indexc.geography.events import level_edges
 from indexc.plan.geography import (
@@ -27,6 +26,7 @@ from indexc.plan.geography import (
     SharesNode,
 )
 from indexc.plan.nodes import Node
+from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.validate.catalog import Catalog
 
 AREAS, PATHS, SHARES, PATH_WEIGHTS, INDICATORS = (

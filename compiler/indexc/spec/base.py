@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+OPEN_START, OPEN_END = "0000-01", "9999-00"  # the bounds of a range of periods left open
 
 
 class StrictModel(BaseModel):

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
+from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.spec.measures import PeriodRange
 from indexc.validate.catalog import Catalog
-
-OPEN_START, OPEN_END = "0000-01", "9999-00"
 
 
 def _bounds(periods: PeriodRange) -> tuple[str, str]:
