@@ -148,6 +148,10 @@ class Code(enum.StrEnum):
     ZERO_SHARE = "IX613", "a literal share of 0", WARNING
     TRANSFER_FROM_WRONG_GIVER = "IX614", "a transfer of a district its giver did not hold", ERROR
     UNNAMED_AREA_TYPE = "IX615", "an area type no level or universe names", ERROR
+    AGGREGATE_NOT_ADDITIVE = "IX616", "aggregate on a measure of additivity none", ERROR
+    AGGREGATE_WEIGHT_LEVEL = "IX617", "an aggregated mean weighted by another level", ERROR
+    AGGREGATE_NOT_ABOVE = "IX618", "aggregate.to is not a level above the measure's", ERROR
+    AGGREGATE_ORPHAN = "IX619", "an area its aggregate cannot carry up a level", ERROR
 
     # Runs
     ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR
@@ -184,6 +188,16 @@ class Code(enum.StrEnum):
     # Empty results
     UNIVERSE_MATCHES_NO_AREA = "IX740", "a universe whose types match no area", ERROR
     NO_SCORES_TO_PUBLISH = "IX741", "an index with no scores in the period it publishes", ERROR
+    AGGREGATED_MEMBERS_MISSING = (
+        "IX742",
+        "aggregated values left unknown: a member has none",
+        WARNING,
+    )
+    AGGREGATED_WEIGHT_MISSING = (
+        "IX743",
+        "aggregated values left unknown: a weight is missing",
+        WARNING,
+    )
 
     # Snapshots, diff and impact
     SNAPSHOT_NOT_TAKEN = "IX801", "the snapshot was not taken", ERROR

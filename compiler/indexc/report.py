@@ -73,6 +73,24 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
     return target.render(query)
 
 
+def unknown_aggregates_sql(target: SqlTarget, aggregated_object: str) -> str:
+    """Values a measure carried up a level left unknown (a member without a value, or a weight missing),
+    in a stable order."""
+    query = (
+        exp.select(
+            col("area_code"),
+            col("name"),
+            col("period"),
+            exp.alias_(col("members_found"), "found"),
+            exp.alias_(col("members_expected"), "expected"),
+        )
+        .from_(target.object_table(aggregated_object))
+        .where(exp.Is(this=col("value"), expression=exp.Null()))
+        .order_by(col("area_code"), col("period"))
+    )
+    return target.render(query)
+
+
 def _one(
     query_rows: Query,
     target: SqlTarget,

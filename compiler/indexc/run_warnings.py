@@ -13,7 +13,7 @@ from indexc.generate import CompiledObject
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import RestatedMeasureNode
+from indexc.plan.geography import AggregatedMeasureNode, RestatedMeasureNode
 from indexc.plan.nodes import AuditNode, MeasureNode, defined_by
 
 
@@ -23,6 +23,7 @@ def after_run(
     return (
         guard_reports.after_run(query, objects, compilation.catalog, target_sql)
         + incomplete_restatements(query, objects, compilation, target_sql)
+        + incomplete_aggregations(query, objects, compilation, target_sql)
         + invalid_values_found(query, objects, compilation, target_sql)
         + audit_findings(query, objects, compilation, target_sql)
     )
@@ -53,6 +54,61 @@ def incomplete_restatements(
                     f"{first['area_code']} {first['period']}, {first['found']} of {first['expected']})",
                     compilation.catalog.where(*defined_by(obj.node)),
                     f"see {obj.name} (contributors_found, contributors_expected) and geography__indicators",
+                    severity=Severity.WARNING,
+                )
+            )
+    return warnings
+
+
+def incomplete_aggregations(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
+    """IX742 and IX743 (warnings): values of a measure carried up a level left unknown.
+
+    As in a group, an area of the upper level gets a value only when every member in force has one
+    (IX742: a county with a district missing would otherwise look like a smaller county) and, for a
+    weighted mean, when every member's weight is known (IX743). Neither is an error, but nothing is
+    dropped silently.
+    """
+    warnings = []
+    for obj in objects:
+        node = obj.node
+        if not isinstance(node, AggregatedMeasureNode):
+            continue
+        rows = query(report.unknown_aggregates_sql(target_sql, obj.name))
+        short = [r for r in rows if r["found"] < r["expected"]]
+        unweighted = [r for r in rows if r["found"] >= r["expected"]]
+        where = compilation.catalog.where(*defined_by(node), "aggregate")
+        if short:
+            shown = ", ".join(
+                f"{r['area_code']} ({r['name']}) {r['period']}: {r['found']} of {r['expected']} with a value"
+                for r in short[:3]
+            )
+            more = f" and {len(short) - 3} more" if len(short) > 3 else ""
+            warnings.append(
+                Diagnostic(
+                    Code.AGGREGATED_MEMBERS_MISSING,
+                    f"{node.measure_id}: {len(short)} value(s) on {node.upper} left unknown: some "
+                    f"{node.lower} area in it has no value ({shown}{more})",
+                    where,
+                    f"see {obj.name} (members_found, members_expected) and {node.restated_object}",
+                    severity=Severity.WARNING,
+                )
+            )
+        if unweighted:
+            weight = compilation.catalog.measures[node.measure_id].weighted_by
+            shown = ", ".join(
+                f"{r['area_code']} ({r['name']}) {r['period']}" for r in unweighted[:3]
+            )
+            more = f" and {len(unweighted) - 3} more" if len(unweighted) > 3 else ""
+            warnings.append(
+                Diagnostic(
+                    Code.AGGREGATED_WEIGHT_MISSING,
+                    f"{node.measure_id}: {len(unweighted)} value(s) on {node.upper} left unknown: "
+                    f"every {node.lower} area in it has a value but the weight '{weight}' of some "
+                    f"is missing or they weigh 0 in all ({shown}{more})",
+                    where,
+                    f"see restated__{weight}: every member needs its weight in the period",
                     severity=Severity.WARNING,
                 )
             )

@@ -28,6 +28,8 @@ from indexc.generate import (
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
 from indexc.plan.geography import (
+    AggregatedMeasureNode,
+    AggregationEdgesNode,
     AreaMapCheckNode,
     AreaMapEdgesNode,
     AreasNode,
@@ -109,6 +111,8 @@ _register(RestatementCheckNode, restate.restatement_check)
 _register(AreaMapSourceNode, area_maps.area_map_source)
 _register(AreaMapEdgesNode, area_maps.area_map_edges)
 _register(MappedMeasureNode, area_maps.mapped_measure)
+_register(AggregatedMeasureNode, area_maps.mapped_measure)
+_register(AggregationEdgesNode, geography.aggregation_edges)
 _register(AreaMapCheckNode, area_maps.area_map_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)

@@ -1,4 +1,4 @@
-"""Rules IX606, IX608-IX610 and IX612 (tiling.py): what only the closure onto a geography date can tell.
+"""Rules IX606, IX608-IX610, IX612 (tiling.py) and IX619: what only the closure onto a geography date can tell.
 
 Whether a measure needs restating, whether a code's history reaches the
 geography date at all, and whether an event can be inverted, all depend on
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar, measure_level
+from indexc.geography.parents import parent_edges
 from indexc.geography.tiling import tiling_diagnostics
 from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.validate.catalog import Catalog
@@ -109,6 +110,30 @@ def _unrestatable(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic
                 )
 
 
+def _orphans(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    """IX619: an area of an aggregated measure's level, in force on the geography date, that reaches no
+    area of the level above (no parent, or one not in force): its data would silently drop out."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for measure_id, measure in sorted(catalog.measures.items()):
+        level = measure_level(measure_id, catalog)
+        if measure.aggregate is None or level is None:
+            continue
+        if measure.aggregate.to in geography.register.levels:
+            pairs.setdefault((level, measure.aggregate.to), []).append(measure_id)
+    for (lower, upper), measures in sorted(pairs.items()):
+        for orphan in parent_edges(geography.register, lower, upper, geography.date)[1]:
+            area = catalog.areas.get(orphan.code)
+            yield Diagnostic(
+                Code.AGGREGATE_ORPHAN,
+                f"{orphan.code} ({geography.register.name(orphan.code)}) is in '{lower}' on "
+                f"{geography.date} but {orphan.reason}, so {', '.join(measures)} cannot be "
+                f"aggregated to '{upper}' from it",
+                catalog.where("areas", orphan.code, "parent" if area and area.parent else "code"),
+                f"give it 'parent:' the area of '{upper}' that contains it, in force on "
+                f"{geography.date}",
+            )
+
+
 def closure_diagnostics(
     catalog: Catalog, geography: Geography, scenario: str | None = None
 ) -> list[Diagnostic]:
@@ -118,4 +143,5 @@ def closure_diagnostics(
         *_unmappable(catalog, geography),
         *_unrestatable(catalog, geography),
         *tiling_diagnostics(catalog, geography, scenario),
+        *_orphans(catalog, geography),
     ]

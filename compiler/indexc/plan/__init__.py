@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from indexc.geography import Geography, measure_level
+from indexc.plan.aggregation import aggregation_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
@@ -136,6 +137,7 @@ def _nodes(
             nodes.append(
                 indicators_node(geography, restated, {lv for lv in levels if lv is not None})
             )
+        nodes.extend(aggregation_nodes(catalog, geography))
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, source_object))
     nodes.extend(snapshot_nodes(catalog, nodes))

@@ -224,3 +224,32 @@ class AreaMapCheckNode(CheckNode):
     level: str
     level_types: tuple[str, ...]
     weighted: bool = False  # the source has a weight column: every weight must be above 0
+
+
+@dataclass(frozen=True)
+class ParentEdgeRow:
+    from_code: str
+    to_code: str
+    name: str  # the name of to_code
+
+
+@dataclass(frozen=True, kw_only=True)
+class AggregationEdgesNode(Node):
+    """Each area of a level in force on the geography date, onto itself or its parent in the level above:
+    the edges of a group whose members are the register's parentage (docs/geography.md)."""
+
+    lower: str
+    upper: str
+    edges: tuple[ParentEdgeRow, ...]
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AggregatedMeasureNode(MappedMeasureNode):
+    """A restated measure carried up a level through its aggregation edges: the group machinery of an
+    area map, with the register's parentage for members. Metrics read it on the upper level."""
+
+    lower: str
+    upper: str
+    layer = Layer.RESTATED

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.geography import Geography, calendar, measure_level
+from indexc.plan.aggregation import aggregated_object, aggregates
 from indexc.plan.area_maps import area_map_source_node
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,
@@ -127,8 +128,12 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
 
 
 def input_object(name: str, catalog: Catalog, with_geography: bool) -> str:
+    """The object a metric reads an input from: a measure carried up a level (district data feeding
+    councils) is read aggregated, any other restated measure restated."""
     if name not in catalog.measures:
         return object_name("metrics", name)
+    if with_geography and aggregates(name, catalog):
+        return aggregated_object(name)
     if with_geography and measure_level(name, catalog) is not None:
         return restated_object(name)
     return object_name("measures", name)

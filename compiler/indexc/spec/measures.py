@@ -97,6 +97,15 @@ def default_range(unit: str) -> ValueRange:
     return ValueRange()
 
 
+class Aggregate(StrictModel):
+    """A measure published for the areas of one level (districts) carried up to a level above it
+    (counties) by the register's parentage; its additivity says how (docs/geography.md)."""
+
+    to: Identifier
+    """The level above the measure's: each of its areas gets its own value if it is also in the
+    measure's level (a unitary), else the aggregate of the areas whose `parent` it is (a county)."""
+
+
 class Measure(StrictModel):
     id: Identifier
     description: Text = ""
@@ -110,6 +119,8 @@ class Measure(StrictModel):
     """Values (within `valid:`) outside fail the run (IX710); by default min 0 for a count, an amount
     of money or a population (see `default_range`), `{}` for no bounds."""
     bindings: tuple[Binding, ...] = Field(min_length=1)
+    aggregate: Aggregate | None = None
+    """District data fed to councils: metrics read the measure on the `to` level (IX616-IX619)."""
     smell: SmellTest = SmellTest()
     """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
 

@@ -13,6 +13,7 @@ from indexc.errors import Diagnostic
 from indexc.load import SpecFile
 from indexc.validate import (
     additivity,
+    aggregation,
     audits,
     bindings,
     formulas,
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     bindings.check,
     items.check,
     geography.check,
+    aggregation.check,
     universes.check,
     methodology.check,
     audits.check,

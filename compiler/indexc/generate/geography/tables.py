@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from indexc.generate.expressions import alias, cast, col, lit
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import AreasNode, PathsNode
+from indexc.plan.geography import AggregationEdgesNode, AreasNode, PathsNode
 
 Value = str | float | int | bool | datetime.date | None
 
@@ -113,3 +113,18 @@ def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
         "paths",
         columns,
     )
+
+
+def aggregation_edges(node: AggregationEdgesNode, target: SqlTarget) -> exp.Expression:
+    """The columns of an area map's edges (every edge weighs 1 and holds on every day: the data was
+    restated onto the geography date's codes first), so the group's SQL aggregates through them."""
+    columns = [
+        ("from_code", "varchar"),
+        ("to_code", "varchar"),
+        ("name", "varchar"),
+        ("weight", "double"),
+        ("valid_from", "date"),
+        ("valid_to", "date"),
+    ]
+    rows = [(e.from_code, e.to_code, e.name, 1.0, None, None) for e in node.edges]
+    return typed_values(rows, "edges", columns)
