@@ -11,11 +11,11 @@ from indexc.geography import Geography, measure_level
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
+from indexc.plan.coverage import coverage_checks
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
+from indexc.plan.index_reads import IndexReads
 from indexc.plan.inputs import (
-    direct_bindings,
-    input_object,
     measure_node,
     metric_node,
     object_name,
@@ -164,26 +164,30 @@ def _object_nodes(
             object_id, catalog, object_name("universes", audit.universe), metric_object
         )
     if kind == "indexes" and object_id in catalog.indexes:
+        reads = IndexReads(object_id, catalog, with_geography)
+        universe_object = object_name("universes", catalog.indexes[object_id].universe)
         return [
             *index_nodes(
                 object_id,
                 catalog,
-                object_name("universes", catalog.indexes[object_id].universe),
-                metric_object,
-                partial(input_object, catalog=catalog, with_geography=with_geography),
+                universe_object,
+                reads.metric_object,
+                reads.value_object,
                 PATHS if geography else None,
-                partial(direct_bindings, catalog=catalog, with_geography=with_geography),
+                reads.direct,
             ),
             published_period_check(object_id, catalog),
+            *coverage_checks(object_id, catalog, universe_object, reads),
         ]
     if kind == "scenarios" and object_id in catalog.scenarios:
         scenario = catalog.scenarios[object_id]
+        reads = IndexReads(scenario.index, catalog, with_geography)
         return scenario_nodes(
             scenario,
             catalog,
             object_name("universes", catalog.indexes[scenario.index].universe),
-            metric_object,
-            partial(input_object, catalog=catalog, with_geography=with_geography),
+            reads.metric_object,
+            reads.value_object,
         )
     return []  # an index or scenario not in the catalog: a scenario's own plan holds its index alone
 
