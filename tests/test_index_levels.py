@@ -102,10 +102,16 @@ def diagnostics_of(project: Path) -> list:
 def test_a_council_index_reads_board_data_allocated_by_the_crosswalk(geo_project: Path) -> None:
     project = crosswalk_project(geo_project)
     shares = rows(project / "data" / "board_to_council.csv")
-    rates = {r["board"]: float(r["rate"]) for r in rows(project / "data" / "board_rates.csv")
-             if r["year"] == "2020-21"}
-    visits = {r["board"]: float(r["visits"]) for r in rows(project / "data" / "visits.csv")
-              if r["year"] == "2020-21"}
+    rates = {
+        r["board"]: float(r["rate"])
+        for r in rows(project / "data" / "board_rates.csv")
+        if r["year"] == "2020-21"
+    }
+    visits = {
+        r["board"]: float(r["visits"])
+        for r in rows(project / "data" / "visits.csv")
+        if r["year"] == "2020-21"
+    }
     councils = sorted({r["council"] for r in shares})
     split = {
         c: sum(visits[r["board"]] * float(r["board_share"]) for r in shares if r["council"] == c)
@@ -151,15 +157,21 @@ def test_an_index_of_groups_ranks_them_on_their_members_values(geo_project: Path
     members: dict[str, list[str]] = {}
     for row in rows(geo_project / "data" / "groups.csv"):
         members.setdefault(row["group"], []).append(row["member"])
-    spend = {r["area"]: float(r["spend"]) for r in rows(geo_project / "data" / "finance.csv")
-             if r["year"] == "2020-21"}
-    people = {r["area"]: float(r["people"]) for r in rows(geo_project / "data" / "people.csv")
-              if r["mid_year"] == "2020"}
+    spend = {
+        r["area"]: float(r["spend"])
+        for r in rows(geo_project / "data" / "finance.csv")
+        if r["year"] == "2020-21"
+    }
+    people = {
+        r["area"]: float(r["people"])
+        for r in rows(geo_project / "data" / "people.csv")
+        if r["mid_year"] == "2020"
+    }
     with run(geo_project) as connection:
         per_head = index_values(connection, "groups_value", "spend_per_head", "2020-21")
         ranks = connection.execute(
             "SELECT area_code FROM geo_index.index__groups_value__top WHERE period = '2020-21' "
-                "ORDER BY rank"
+            "ORDER BY rank"
         ).fetchall()
     assert per_head == pytest.approx(
         {g: sum(spend[m] for m in ms) / sum(people[m] for m in ms) for g, ms in members.items()},

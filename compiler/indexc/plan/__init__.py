@@ -11,7 +11,7 @@ from indexc.geography import Geography, measure_level
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
-from indexc.plan.coverage import coverage_checks
+from indexc.plan.coverage import CoverageCheckNode, coverage_checks
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
 from indexc.plan.index_reads import IndexReads
@@ -138,6 +138,10 @@ def _nodes(
             )
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, source_object))
+    # last of the checks: a value the guards refuse (an item not found, say) is named as such, not as
+    # a lens without a value
+    coverage: list[Node] = [n for n in nodes if isinstance(n, CoverageCheckNode)]
+    nodes = [n for n in nodes if not isinstance(n, CoverageCheckNode)] + coverage
     nodes.extend(snapshot_nodes(catalog, nodes))
     return nodes
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
@@ -21,6 +22,7 @@ from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
 
 HINT_LIST = "list it in an area map's metrics"
+Kind = Literal["measure", "metric"]
 
 
 def value_levels(name: str, catalog: Catalog, seen: frozenset[str] = frozenset()) -> set[str]:
@@ -32,6 +34,11 @@ def value_levels(name: str, catalog: Catalog, seen: frozenset[str] = frozenset()
             if b.restate
             and (geography := getattr(catalog.sources.get(b.source), "geography", None))
         }
+    return metric_levels(name, catalog, seen)
+
+
+def metric_levels(name: str, catalog: Catalog, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The levels of the data a metric is computed from."""
     if name not in catalog.metrics or name in seen:
         return set()
     levels: set[str] = set()
@@ -63,20 +70,21 @@ def map_inputs(area_map: AreaMap, catalog: Catalog) -> tuple[set[str], list[str]
     return measures, metrics
 
 
-def mapped_object(map_id: str, name: str, catalog: Catalog) -> str:
+def mapped_object(map_id: str, name: str, kind: Kind) -> str:
     """The object holding a measure's or metric's values on the areas of an area map."""
-    kind = "measure" if name in catalog.measures else "metric"
     return f"area_map__{map_id}__{kind}__{name}"
 
 
-def carries(area_map: AreaMap, name: str, catalog: Catalog) -> bool:
+def carries(area_map: AreaMap, name: str, kind: Kind, catalog: Catalog) -> bool:
     measures, metrics = map_inputs(area_map, catalog)
-    return name in (measures if name in catalog.measures else metrics)
+    return name in (measures if kind == "measure" else metrics)
 
 
 def on_universe(level: str, universe: Universe, catalog: Catalog) -> bool:
+    """Whether areas of the level are areas of the universe: it names one of the level's types (a
+    universe of unitaries is on upper and lower tier alike; one of combined authorities on neither)."""
     known = catalog.levels.get(level)
-    return known is not None and set(universe.types) <= set(known.types)
+    return known is not None and bool(set(universe.types) & set(known.types))
 
 
 def universe_words(universe: Universe, catalog: Catalog) -> str:
@@ -90,6 +98,7 @@ class Read:
     """One value an index reads: its name, where the index names it, and the map it says to read it via."""
 
     name: str
+    kind: Kind
     location: Location
     via: str | None = None
 
@@ -98,24 +107,29 @@ def _reads(index_id: str, index: Index, catalog: Catalog) -> list[Read]:
     def where(*rel: object) -> Location:
         return catalog.where("indexes", index_id, *rel)
 
+    def value(name: str) -> Kind:  # a measure or a metric: the measure, as in a formula
+        return "measure" if name in catalog.measures else "metric"
+
     reads = [
-        Read(entry.metric, where(*path, "metrics", m), entry.via)
+        Read(entry.metric, "metric", where(*path, "metrics", m), entry.via)
         for path, lens, _ in index.walk()
         for m, entry in enumerate(lens.metrics)
     ]
     reads += [
-        Read(p.spend, where("productivity", i, "spend")) for i, p in enumerate(index.productivity)
+        Read(p.spend, "metric", where("productivity", i, "spend"))
+        for i, p in enumerate(index.productivity)
     ]
     for i, s in enumerate(index.savings):
         reads += [
-            Read(s.unit_cost, where("savings", i, "unit_cost")),
-            Read(s.volume, where("savings", i, "volume")),
+            Read(s.unit_cost, "metric", where("savings", i, "unit_cost")),
+            Read(s.volume, value(s.volume), where("savings", i, "volume")),
         ]
     neighbours = index.peers.neighbours
     for i, feature in enumerate(neighbours.features if neighbours else ()):
-        reads.append(Read(feature.metric, where("peers", "neighbours", "features", i)))
-    known = set(catalog.metrics) | set(catalog.measures)
-    return [r for r in reads if r.name in known]  # unknown names are IX102
+        reads.append(
+            Read(feature.metric, value(feature.metric), where("peers", "neighbours", "features", i))
+        )
+    return [r for r in reads if r.name in catalog.of_kind(f"{r.kind}s")]  # unknown names: IX102
 
 
 def _vias(reads: list[Read]) -> dict[str, set[str]]:
@@ -130,13 +144,15 @@ def _resolve(
     read: Read, via: str | None, universe: Universe, catalog: Catalog
 ) -> tuple[str | None, Diagnostic | None]:
     """The area map the value is read through (None: its own object), or why none can be chosen."""
-    levels = value_levels(read.name, catalog)
-    kind = "measure" if read.name in catalog.measures else "metric"
+    kind = read.kind
+    levels = (
+        value_levels(read.name, catalog) if kind == "measure" else metric_levels(read.name, catalog)
+    )
     if via is not None:
         area_map = catalog.area_maps.get(via)
         if area_map is None:  # IX102
             return None, None
-        if not carries(area_map, read.name, catalog) or area_map.level not in levels:
+        if not carries(area_map, read.name, kind, catalog) or area_map.level not in levels:
             return None, Diagnostic(
                 Code.AREA_MAP_DOES_NOT_CARRY,
                 f"area map '{via}' does not carry {kind} '{read.name}' "
@@ -163,7 +179,7 @@ def _resolve(
     maps = sorted(
         map_id
         for map_id, area_map in catalog.area_maps.items()
-        if area_map.level == level and carries(area_map, read.name, catalog)
+        if area_map.level == level and carries(area_map, read.name, kind, catalog)
     )
     if not maps:
         return None, Diagnostic(
@@ -184,7 +200,7 @@ def _resolve(
     return maps[0], None
 
 
-def index_maps(index_id: str, catalog: Catalog) -> dict[str, str]:
+def index_maps(index_id: str, catalog: Catalog) -> dict[tuple[Kind, str], str]:
     """Each value the index reads through an area map, with the map (validation made it one)."""
     index = catalog.indexes[index_id]
     universe = catalog.universes.get(index.universe)
@@ -192,19 +208,19 @@ def index_maps(index_id: str, catalog: Catalog) -> dict[str, str]:
         return {}
     reads = _reads(index_id, index, catalog)
     vias = _vias(reads)
-    maps: dict[str, str] = {}
+    maps: dict[tuple[Kind, str], str] = {}
     for read in reads:
         via = sorted(vias[read.name])[0] if read.name in vias else None
         chosen, _ = _resolve(read, via, universe, catalog)
         if chosen is not None:
-            maps[read.name] = chosen
+            maps[(read.kind, read.name)] = chosen
     return maps
 
 
 def _index_levels(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic]:
     universe = catalog.universes.get(index.universe)
-    if universe is None:
-        return
+    if universe is None or not any(on_universe(k, universe, catalog) for k in catalog.levels):
+        return  # types no level names (IX740 when no area has them): the run's coverage check judges
     reads = _reads(index_id, index, catalog)
     vias = _vias(reads)
     for name, named in sorted(vias.items()):
