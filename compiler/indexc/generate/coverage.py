@@ -30,7 +30,9 @@ def _period(node: CoverageCheckNode, target: SqlTarget) -> exp.Expression:
     return exp.Subquery(this=latest)
 
 
-def _item(node: CoverageCheckNode, item: CoverageItem, target: SqlTarget) -> exp.Select:
+def _item(
+    node: CoverageCheckNode, position: int, item: CoverageItem, target: SqlTarget
+) -> exp.Select:
     value = "score" if item.kind == "lens" else "value"
     found = [
         exp.EQ(this=col("period"), expression=_period(node, target)),
@@ -119,10 +121,21 @@ def _item(node: CoverageCheckNode, item: CoverageItem, target: SqlTarget) -> exp
         ),
     )
     prefix = lit(f"{item.kind}{SEPARATOR}{item.id}{SEPARATOR}")
+    scored = exp.Exists(
+        this=exp.select(lit(1), copy=False)
+        .from_(target.object_table(node.scores_object), copy=False)
+        .where(exp.EQ(this=col("period"), expression=_period(node, target)), copy=False)
+    )
+    # with no score at all in the period, no data there is IX741's to report (with the periods scored)
+    reported = exp.or_(exp.GT(this=col("found"), expression=lit(0)), scored)
     select = (
-        exp.select(alias(exp.Concat(expressions=[prefix, reason]), "problem"), copy=False)
+        exp.select(
+            alias(exp.Concat(expressions=[prefix, reason]), "problem"),
+            alias(lit(position), "position"),
+            copy=False,
+        )
         .from_(counts.subquery("s", copy=False), copy=False)
-        .where(exp.EQ(this=col("covered"), expression=lit(0)), copy=False)
+        .where(exp.and_(exp.EQ(this=col("covered"), expression=lit(0)), reported), copy=False)
     )
     if node.period is None:  # publishing the latest period scored: none scored is IX741's
         select = select.where(
@@ -132,4 +145,11 @@ def _item(node: CoverageCheckNode, item: CoverageItem, target: SqlTarget) -> exp
 
 
 def coverage_check(node: CoverageCheckNode, target: SqlTarget) -> exp.Expression:
-    return union_all([_item(node, item, target) for item in node.items])
+    """In the order of the spec (a lens's measures, then its metrics, then the lens), so the first row
+    reported is the first cause."""
+    items = union_all([_item(node, i, item, target) for i, item in enumerate(node.items)])
+    return (
+        exp.select(col("problem"), copy=False)
+        .from_(items.subquery("items", copy=False), copy=False)
+        .order_by(col("position"), copy=False)
+    )

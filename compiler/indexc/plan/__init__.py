@@ -24,7 +24,11 @@ from indexc.plan.inputs import (
 )
 from indexc.plan.methodology import index_nodes, index_object
 from indexc.plan.nodes import SCHEMA_OBJECT, DataSourceNode, Node, SchemaNode
-from indexc.plan.refusals import published_period_check, universe_check
+from indexc.plan.refusals import (
+    PublishedPeriodCheckNode,
+    published_period_check,
+    universe_check,
+)
 from indexc.plan.restatement import (
     PATHS,
     geography_nodes,
@@ -139,9 +143,11 @@ def _nodes(
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, source_object))
     # last of the checks: a value the guards refuse (an item not found, say) is named as such, not as
-    # a lens without a value
-    coverage: list[Node] = [n for n in nodes if isinstance(n, CoverageCheckNode)]
-    nodes = [n for n in nodes if not isinstance(n, CoverageCheckNode)] + coverage
+    # a lens without a value; and a lens without a value says why before IX741 says nothing scored
+    last = (CoverageCheckNode, PublishedPeriodCheckNode)  # the coverage check says why first
+    nodes = [n for n in nodes if not isinstance(n, last)] + [
+        n for kind in last for n in nodes if isinstance(n, kind)
+    ]
     nodes.extend(snapshot_nodes(catalog, nodes))
     return nodes
 
