@@ -178,3 +178,57 @@ def test_an_index_of_groups_ranks_them_on_their_members_values(geo_project: Path
         rel=1e-12,
     )
     assert sorted(code for (code,) in ranks) == sorted(members)
+
+
+CA_INDEX = """
+indexc: 2
+universes:
+  - {id: combined_authorities, types: [E47, E61]}
+indexes:
+  - id: combined_authority_spend
+    version: "1"
+    universe: combined_authorities
+    method: {normalise: zscore}
+    lenses:
+      - {id: spend, weight: 1, metrics: [asc_spend_per_head]}
+    publish: {top: 5, period: 2016-17}
+"""
+
+
+@pytest.mark.slow
+def test_the_examples_combined_authorities_are_ranked_from_their_members(
+    example_project: Path,
+) -> None:
+    """Real data: a combined authority's spend per head is its upper-tier members' spend over their
+    population (examples/data), and the index ranks combined authorities, not councils."""
+    (example_project / "specs" / "indexes" / "combined_authorities.yaml").write_text(CA_INDEX)
+    data = example_project / "examples" / "data"
+    spend = {
+        r["gss_code"]: float(r["gross_current_expenditure_gbp000"])
+        for r in rows(data / "asc_fr_2016_17_expenditure.csv")
+    }
+    people = {
+        r["gss_code"]: int(r["population"])
+        for r in rows(data / "la_population_mid_year.csv")
+        if r["mid_year"] == "2016"
+    }
+    members: dict[str, list[str]] = {}
+    for row in rows(data / "combined_authority_membership.csv"):
+        if row["member_code"][:3] in ("E06", "E08", "E09", "E10"):  # upper tier only
+            members.setdefault(row["ca_code"], []).append(row["member_code"])
+    Project(example_project, GeographyOptions()).run(publish_as_live=True)
+    with duckdb.connect(str(example_project / "build" / "indexc.duckdb"), read_only=True) as db:
+        per_head = dict(
+            db.execute(
+                "SELECT area_code, value FROM indexc_build.index__combined_authority_spend__"
+                "metric_values WHERE period = '2016-17'"
+            ).fetchall()
+        )
+        top = db.execute(
+            "SELECT area_code FROM indexc_build.index__combined_authority_spend__top "
+            "WHERE period = '2016-17' ORDER BY rank"
+        ).fetchall()
+    for ca in ("E47000001", "E47000008"):  # Greater Manchester; Cambridgeshire and Peterborough
+        expected = sum(spend[m] for m in members[ca]) * 1000 / sum(people[m] for m in members[ca])
+        assert per_head[ca] == pytest.approx(expected, rel=1e-12)
+    assert top and all(code[:3] in ("E47", "E61") for (code,) in top)
