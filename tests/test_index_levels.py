@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from indexc.errors import UserError
+from indexc.generate.snowflake_check import snowflake_problems
 from indexc.geography import GeographyOptions
 from indexc.project import Project
 
@@ -90,12 +90,6 @@ def index_values(connection, index: str, metric: str, period: str) -> dict[str, 
             [metric, period],
         ).fetchall()
     )
-
-
-def diagnostics_of(project: Path) -> list:
-    with pytest.raises(UserError) as raised:
-        Project(project, GeographyOptions()).run()
-    return raised.value.diagnostics
 
 
 @pytest.mark.slow
@@ -232,3 +226,24 @@ def test_the_examples_combined_authorities_are_ranked_from_their_members(
         expected = sum(spend[m] for m in members[ca]) * 1000 / sum(people[m] for m in members[ca])
         assert per_head[ca] == pytest.approx(expected, rel=1e-12)
     assert top and all(code[:3] in ("E47", "E61") for (code,) in top)
+
+
+def test_the_snowflake_sql_of_mapped_indexes_passes_the_static_check(geo_project: Path) -> None:
+    """The crosswalk with weight_to, the indexes reading mapped values and their coverage checks."""
+    project = crosswalk_project(geo_project)
+    (project / "specs" / "groups.yaml").write_text(GROUP_INDEX)
+    target = project / "targets" / "snowflake.yaml"
+    target.write_text(target.read_text() + "  board_rates: {table: RAW.BOARD_RATES}\n")
+    build = Project(project, GeographyOptions()).build("snowflake")
+    names = {path.name: path for path in build.path.glob("*.sql")}
+    checked = [
+        n
+        for n in names
+        if "__coverage" in n or "area_map__boards_onto_councils" in n or "metric_values" in n
+    ]
+    assert any("index__health__coverage" in n for n in checked)
+    assert any("area_map__boards_onto_councils__measure__board_rate" in n for n in checked)
+    for name in checked:
+        assert snowflake_problems(names[name].read_text()) == [], name
+    values = next(n for n in checked if "index__health__metric_values" in n)
+    assert "AREA_MAP__BOARDS_ONTO_COUNCILS__METRIC__BOARD_SATISFACTION" in names[values].read_text()
