@@ -119,6 +119,22 @@ class Code(enum.StrEnum):
     GOALPOSTS_FOR_EVERY_METRIC = "IX312", "goalpost normalisation for every metric", ERROR
     GOALPOSTS_AGAINST_DIRECTION = "IX313", "goalposts against the metric's direction", ERROR
 
+    # Levels: values an index reads on its universe's areas
+    VALUE_NOT_ON_UNIVERSE = (
+        "IX314",
+        "a metric an index reads is on another level and no area map carries it",
+        ERROR,
+    )
+    SEVERAL_AREA_MAPS = "IX315", "several area maps carry a metric onto the universe", ERROR
+    AREA_MAP_DOES_NOT_CARRY = "IX316", "a `via` map that does not carry the metric", ERROR
+    CROSSWALK_MEAN_UNWEIGHTED = (
+        "IX317",
+        "a mean through a crosswalk with no weight_to and no weighted_by of its level",
+        ERROR,
+    )
+    GROUPING_NOT_ON_UNIVERSE = "IX318", "a grouping or neighbour list of another level", ERROR
+    CONFLICTING_VIA = "IX319", "one metric read via different area maps in one index", ERROR
+
     # Bindings
     OVERLAPPING_BINDINGS = "IX401", "two bindings of a measure cover one year", ERROR
     UNDECLARED_ITEM = "IX402", "a binding's item is not declared in its source", ERROR
@@ -197,6 +213,12 @@ class Code(enum.StrEnum):
         "IX743",
         "aggregated values left unknown: a weight is missing",
         WARNING,
+    )
+    NO_VALUE_IN_PUBLISHED_PERIOD = (
+        "IX744",
+        "a lens, metric or measure with no value for any area of the universe in the period "
+        "an index publishes",
+        ERROR,
     )
 
     # Snapshots, diff and impact

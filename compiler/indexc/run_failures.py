@@ -19,6 +19,7 @@ from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
 from indexc.generate import sql_target
+from indexc.plan.coverage import SEPARATOR, CoverageCheckNode
 from indexc.plan.nodes import AuditCheckNode, CheckNode, defined_by
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
@@ -42,6 +43,8 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         return Diagnostic(
             node.code, f"{node.failure} {found}", catalog.where(*spec, *node.at), node.hint
         )
+    if isinstance(node, CoverageCheckNode):
+        return coverage_failed(node, failure.examples, catalog)
     if isinstance(node, SmellCheckNode):
         return Diagnostic(
             Code.GROSS_OUTLIER,
@@ -67,6 +70,30 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         catalog.where(*spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
         "correct the data or the source's declaration",
+    )
+
+
+def coverage_failed(node: CoverageCheckNode, found: tuple, catalog: Catalog) -> Diagnostic:
+    """A lens, metric or measure of an index without a value in the published period: the first found,
+    at the index's entry naming it, with the others after it (each with its reason)."""
+    rows = [str(row).split(SEPARATOR, 2) for row in found[:CHECK_EXAMPLES]]
+    (kind, item_id, reason), *others = rows
+    path = next(i.path for i in node.items if (i.kind, i.id) == (kind, item_id))
+    also = "; ".join(f"{k} '{i}': {r}" for k, i, r in others)
+    more = " and more" if len(found) > len(rows) else ""
+    hints = {
+        "no data": "check the data's periods, or publish a period the data covers",
+        "wrong level": "carry the metric onto the universe's areas with an area map "
+        "(its `metrics`), or compare areas of the data's level",
+        "codes never in force": "restate the data onto the register's codes (lineage), or "
+        "correct the codes",
+    }
+    return Diagnostic(
+        Code.NO_VALUE_IN_PUBLISHED_PERIOD,
+        f"index '{node.index_id}': {kind} '{item_id}' has no value for any area of its universe: "
+        f"{reason}" + (f"; also {also}{more}" if also else ""),
+        catalog.where("indexes", node.index_id, *path),
+        next((h for k, h in hints.items() if reason.startswith(k)), hints["no data"]),
     )
 
 

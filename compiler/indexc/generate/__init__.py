@@ -16,6 +16,7 @@ from sqlglot import exp
 from indexc.generate import (
     area_maps,
     audits,
+    coverage,
     geography,
     guards,
     inputs,
@@ -27,6 +28,7 @@ from indexc.generate import (
 )
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
+from indexc.plan.coverage import CoverageCheckNode
 from indexc.plan.geography import (
     AggregatedMeasureNode,
     AggregationEdgesNode,
@@ -114,6 +116,7 @@ _register(MappedMeasureNode, area_maps.mapped_measure)
 _register(AggregatedMeasureNode, area_maps.mapped_measure)
 _register(AggregationEdgesNode, geography.aggregation_edges)
 _register(AreaMapCheckNode, area_maps.area_map_check)
+_register(CoverageCheckNode, coverage.coverage_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)
 

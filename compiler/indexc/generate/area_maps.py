@@ -29,7 +29,9 @@ from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
 from indexc.plan.nodes import AreaMapSourceNode
 
-WEIGHT_TOLERANCE = 1e-9
+WEIGHT_TOLERANCE = 1e-5
+"""Crosswalk shares are published rounded (to 6 decimal places in icb_to_la_shares.csv): an ICB of a
+dozen councils sums to 1 within 1e-5, and a real error (a missing council) is far larger."""
 
 
 def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expression:
@@ -43,6 +45,7 @@ def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expressio
         alias(exp.Trim(this=text(col(columns.to))), "to_code"),
         alias(text(col(columns.name)) if columns.name else cast(exp.Null(), "varchar"), "name"),
         alias(optional(columns.weight, "double", lit(1.0)), "weight"),
+        alias(optional(columns.weight_to, "double", exp.Null()), "weight_to"),
         alias(optional(columns.valid_from, "date", exp.Null()), "valid_from"),
         alias(optional(columns.valid_to, "date", exp.Null()), "valid_to"),
         alias(lit(node.geography_period), "geography_period"),
@@ -70,6 +73,7 @@ def area_map_edges(node: AreaMapEdgesNode, target: SqlTarget) -> exp.Expression:
             col("to_code", "e"),
             col("name", "e"),
             alias(exp.Mul(this=col("weight", "e"), expression=col("weight", "p")), "weight"),
+            alias(exp.Mul(this=col("weight_to", "e"), expression=col("weight", "p")), "weight_to"),
             col("valid_from", "e"),
             col("valid_to", "e"),
             copy=False,
@@ -133,7 +137,9 @@ def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
     )
     checks = [unmapped, merged]
     if node.weighted:
-        checks.append(_weights_not_above_zero(node, target))
+        checks.append(_weights_not_above_zero(node, target, "weight"))
+    if node.weighted_to:
+        checks.append(_weights_not_above_zero(node, target, "weight_to"))
     if node.map_type == "crosswalk":
         checks.append(_weights_not_summing_to_one(node, target))
     return (
@@ -144,22 +150,31 @@ def area_map_check(node: AreaMapCheckNode, target: SqlTarget) -> exp.Expression:
     )
 
 
-def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget) -> exp.Select:
+def _weights_not_above_zero(node: AreaMapCheckNode, target: SqlTarget, column: str) -> exp.Select:
     """Edges weighted 0 or below, as read from the source: a negative crosswalk weight can sum to 1 with
-    another above 1 and move data that was never there; a zero weight is an edge that carries nothing."""
+    another above 1 and move data that was never there; a zero weight is an edge that carries nothing.
+    `column`: `weight`, or `weight_to` (the share of the area mapped onto, which weights a mean)."""
     problem = exp.Concat(
         expressions=[
             col("from_code"),
             lit(" -> "),
             col("to_code"),
-            lit(": weight "),
-            text(col("weight")),
+            lit(f": {column} "),
+            text(col(column)),
         ]
     )
     return (
         exp.select(alias(problem, "problem"), copy=False)
         .from_(target.object_table(node.source_object), copy=False)
-        .where(exp.LTE(this=col("weight"), expression=lit(0.0)), copy=False)
+        .where(
+            exp.or_(
+                exp.LTE(this=col(column), expression=lit(0.0)),
+                exp.Is(this=col(column), expression=exp.Null()),
+            )
+            if column == "weight_to"
+            else exp.LTE(this=col(column), expression=lit(0.0)),
+            copy=False,
+        )
     )
 
 
@@ -235,6 +250,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             col("period", "r"),
             col("value", "r"),
             col("weight", "e"),
+            col("weight_to", "e"),
             copy=False,
         )
         .from_(target.object_table(node.restated_object, "r"), copy=False)
@@ -284,6 +300,12 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
     if node.additivity == "sum":
         value = exp.Sum(this=exp.Mul(this=col("value", "d"), expression=col("weight", "d")))
         known = found
+    elif node.by_weight_to:  # the mean over the areas mapped from, by their share of this area
+        value = safe_divide(
+            exp.Sum(this=exp.Mul(this=col("value", "d"), expression=col("weight_to", "d"))),
+            exp.Sum(this=col("weight_to", "d")),
+        )
+        known = exp.Count(this=col("weight_to", "d"))
     else:
         share = exp.Mul(this=col("weight", "d"), expression=col("basis", "d"))
         value = safe_divide(

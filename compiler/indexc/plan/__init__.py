@@ -12,11 +12,11 @@ from indexc.plan.aggregation import aggregation_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
+from indexc.plan.coverage import CoverageCheckNode, coverage_checks
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
+from indexc.plan.index_reads import IndexReads
 from indexc.plan.inputs import (
-    direct_bindings,
-    input_object,
     measure_node,
     metric_node,
     object_name,
@@ -25,7 +25,11 @@ from indexc.plan.inputs import (
 )
 from indexc.plan.methodology import index_nodes, index_object
 from indexc.plan.nodes import SCHEMA_OBJECT, DataSourceNode, Node, SchemaNode
-from indexc.plan.refusals import published_period_check, universe_check
+from indexc.plan.refusals import (
+    PublishedPeriodCheckNode,
+    published_period_check,
+    universe_check,
+)
 from indexc.plan.restatement import (
     PATHS,
     geography_nodes,
@@ -140,6 +144,12 @@ def _nodes(
         nodes.extend(aggregation_nodes(catalog, geography))
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, source_object))
+    # last of the checks: a value the guards refuse (an item not found, say) is named as such, not as
+    # a lens without a value; and a lens without a value says why before IX741 says nothing scored
+    last = (CoverageCheckNode, PublishedPeriodCheckNode)  # the coverage check says why first
+    nodes = [n for n in nodes if not isinstance(n, last)] + [
+        n for kind in last for n in nodes if isinstance(n, kind)
+    ]
     nodes.extend(snapshot_nodes(catalog, nodes))
     return nodes
 
@@ -166,26 +176,30 @@ def _object_nodes(
             object_id, catalog, object_name("universes", audit.universe), metric_object
         )
     if kind == "indexes" and object_id in catalog.indexes:
+        reads = IndexReads(object_id, catalog, with_geography)
+        universe_object = object_name("universes", catalog.indexes[object_id].universe)
         return [
             *index_nodes(
                 object_id,
                 catalog,
-                object_name("universes", catalog.indexes[object_id].universe),
-                metric_object,
-                partial(input_object, catalog=catalog, with_geography=with_geography),
+                universe_object,
+                reads.metric_object,
+                reads.value_object,
                 PATHS if geography else None,
-                partial(direct_bindings, catalog=catalog, with_geography=with_geography),
+                reads.direct,
             ),
             published_period_check(object_id, catalog),
+            *coverage_checks(object_id, catalog, universe_object, reads),
         ]
     if kind == "scenarios" and object_id in catalog.scenarios:
         scenario = catalog.scenarios[object_id]
+        reads = IndexReads(scenario.index, catalog, with_geography)
         return scenario_nodes(
             scenario,
             catalog,
             object_name("universes", catalog.indexes[scenario.index].universe),
-            metric_object,
-            partial(input_object, catalog=catalog, with_geography=with_geography),
+            reads.metric_object,
+            reads.value_object,
         )
     return []  # an index or scenario not in the catalog: a scenario's own plan holds its index alone
 

@@ -11,6 +11,7 @@ from indexc.plan.restatement import AREAS, PATHS, restated_object
 from indexc.spec.base import OPEN_END
 from indexc.spec.sources import AreaMapSource
 from indexc.validate.catalog import Catalog
+from indexc.validate.index_levels import map_inputs
 
 
 def area_map_source_node(source: AreaMapSource, name: str, geography: Geography | None) -> Node:
@@ -32,24 +33,11 @@ def area_map_source_node(source: AreaMapSource, name: str, geography: Geography 
     )
 
 
-def _inputs_of(metric_id: str, catalog: Catalog, measures: set[str], metrics: list[str]) -> None:
-    """Every measure and metric a metric needs, metrics in dependency order."""
-    for name in catalog.formula(metric_id).inputs:
-        if name in catalog.measures:
-            measures.add(name)
-            weighted_by = catalog.measures[name].weighted_by
-            if weighted_by:
-                measures.add(weighted_by)
-        elif name not in metrics:
-            _inputs_of(name, catalog, measures, metrics)
-    if metric_id not in metrics:
-        metrics.append(metric_id)
-
-
-def _has_weights(catalog: Catalog, source_id: str) -> bool:
-    """Whether the map's source reads a weight column (without one, every edge weighs 1)."""
+def _has_column(catalog: Catalog, source_id: str, column: str) -> bool:
+    """Whether the map's source reads a `weight` column (without one, every edge weighs 1), or a
+    `weight_to` column (without one, a crosswalk's mean is weighted by the measure's weighted_by)."""
     columns = getattr(catalog.sources.get(source_id), "columns", None)
-    return getattr(columns, "weight", None) is not None
+    return getattr(columns, column, None) is not None
 
 
 def area_map_nodes(
@@ -71,7 +59,8 @@ def area_map_nodes(
             level=area_map.level,
         ),
     ]
-    weighted = _has_weights(catalog, area_map.source)
+    weighted = _has_column(catalog, area_map.source, "weight")
+    weighted_to = _has_column(catalog, area_map.source, "weight_to")
     nodes.append(
         AreaMapCheckNode(
             name=f"check__area_map__{map_id}",
@@ -79,15 +68,18 @@ def area_map_nodes(
             spec=spec,
             description=f"Members of {map_id} that cannot be carried onto {geography.date}"
             + (", and areas whose weights do not sum to 1" if area_map.type == "crosswalk" else "")
-            + (", and weights of 0 or below" if weighted else ""),
+            + (", and weights of 0 or below" if weighted or weighted_to else ""),
             failure="members that cannot be carried onto the geography date, each once (code: reason)"
             + (
                 ", or weights not summing to 1 (code: total)"
                 if area_map.type == "crosswalk"
                 else ""
             )
-            + (", or weights of 0 or below (from -> to: weight)" if weighted else ""),
+            + (
+                ", or weights of 0 or below (from -> to: weight)" if weighted or weighted_to else ""
+            ),
             weighted=weighted,
+            weighted_to=weighted_to,
             edges_object=edges,
             map_type=area_map.type,
             source_object=source,
@@ -97,14 +89,18 @@ def area_map_nodes(
             level_types=tuple(geography.register.levels[area_map.level].types),
         )
     )
-    measures: set[str] = set()
-    metrics: list[str] = []
-    for metric_id in area_map.metrics:
-        _inputs_of(metric_id, catalog, measures, metrics)
+    measures, metrics = map_inputs(area_map, catalog)
     mapped = {m: f"{edges}__measure__{m}" for m in sorted(measures)}
     for measure_id, name in mapped.items():
         measure = catalog.measures[measure_id]
-        weight = restated_object(measure.weighted_by) if measure.weighted_by else None
+        # a crosswalk's mean is the mean over the areas mapped from, weighted by each one's share of
+        # the area mapped onto (`weight_to`) when the map has it: see docs/geography.md
+        by_weight_to = weighted_to and area_map.type == "crosswalk" and measure.additivity != "sum"
+        weight = (
+            restated_object(measure.weighted_by)
+            if measure.weighted_by and not by_weight_to
+            else None
+        )
         reads = {edges, restated_object(measure_id)} | ({weight} if weight else set())
         nodes.append(
             MappedMeasureNode(
@@ -117,6 +113,7 @@ def area_map_nodes(
                 edges_object=edges,
                 additivity=measure.additivity,
                 weight_object=weight,
+                by_weight_to=by_weight_to,
             )
         )
     for metric_id in metrics:

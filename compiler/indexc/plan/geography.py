@@ -207,6 +207,7 @@ class MappedMeasureNode(Node):
     edges_object: str
     additivity: str
     weight_object: str | None  # the restated weight measure of a mean
+    by_weight_to: bool = False  # a mean through a crosswalk: weighted by the edges' `weight_to`
     layer = Layer.AREA_MAP
     materialisation = Materialisation.TABLE
 
@@ -224,6 +225,7 @@ class AreaMapCheckNode(CheckNode):
     level: str
     level_types: tuple[str, ...]
     weighted: bool = False  # the source has a weight column: every weight must be above 0
+    weighted_to: bool = False  # the source has a weight_to column: every one must be above 0
 
 
 @dataclass(frozen=True)

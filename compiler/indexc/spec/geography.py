@@ -189,6 +189,9 @@ class AreaMapColumns(StrictModel):
     to: ColumnName
     name: ColumnName | None = None
     weight: ColumnName | None = None
+    """Each edge's share of the area it maps from (a crosswalk: of the ICB's population); 1 when absent."""
+    weight_to: ColumnName | None = None
+    """A crosswalk's share of the area it maps onto (of the council's population): the weights of a mean."""
     valid_from: ColumnName | None = None
     valid_to: ColumnName | None = None
 

@@ -40,6 +40,8 @@ def _bare_ids_weigh_one(value: Any, key: str) -> Any:
 class LensMetric(StrictModel):
     metric: Identifier
     weight: Weight | None = None
+    via: Identifier | None = None
+    """The area map whose values of the metric the index reads, when several carry it onto the universe."""
 
 
 class Lens(StrictModel):

@@ -58,6 +58,15 @@ def _lens_metrics(
                     where(*path, "metrics", m),
                     f"lens '{lens.id}' of {context}",
                 )
+            if entry.via is not None and entry.via not in catalog.area_maps:
+                yield from report.unknown(
+                    ("area_maps",),
+                    "area map",
+                    entry.via,
+                    catalog.area_maps,
+                    where(*path, "metrics", m, "via"),
+                    f"lens '{lens.id}' of {context}",
+                )
 
 
 def _method(

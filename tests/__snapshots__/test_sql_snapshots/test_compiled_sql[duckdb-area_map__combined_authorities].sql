@@ -8,6 +8,7 @@ SELECT
   "e"."to_code",
   "e"."name",
   "e"."weight" * "p"."weight" AS "weight",
+  "e"."weight_to" * "p"."weight" AS "weight_to",
   "e"."valid_from",
   "e"."valid_to"
 FROM "indexc_build"."source__ca_membership" AS "e"

@@ -19,7 +19,8 @@ FROM (
     "e"."name",
     "r"."period",
     "r"."value",
-    "e"."weight"
+    "e"."weight",
+    "e"."weight_to"
   FROM "indexc_build"."restated__asc_gross_expenditure" AS "r"
   INNER JOIN "indexc_build"."area_map__combined_authorities" AS "e"
     ON "e"."from_code" = "r"."area_code"

@@ -20,6 +20,7 @@ FROM (
     "r"."period",
     "r"."value",
     "e"."weight",
+    "e"."weight_to",
     "b"."value" AS "basis"
   FROM "indexc_build"."restated__carer_quality_of_life" AS "r"
   INNER JOIN "indexc_build"."area_map__combined_authorities" AS "e"

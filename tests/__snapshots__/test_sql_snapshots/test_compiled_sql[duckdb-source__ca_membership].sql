@@ -9,6 +9,7 @@ SELECT
   TRIM(CAST("ca_code" AS TEXT)) AS "to_code",
   CAST("ca_name" AS TEXT) AS "name",
   CAST(1.0 AS DOUBLE) AS "weight",
+  CAST(NULL AS DOUBLE) AS "weight_to",
   CAST(NULL AS DATE) AS "valid_from",
   CAST(NULL AS DATE) AS "valid_to",
   '2024-25' AS "geography_period"

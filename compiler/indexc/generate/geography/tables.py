@@ -123,8 +123,9 @@ def aggregation_edges(node: AggregationEdgesNode, target: SqlTarget) -> exp.Expr
         ("to_code", "varchar"),
         ("name", "varchar"),
         ("weight", "double"),
+        ("weight_to", "double"),
         ("valid_from", "date"),
         ("valid_to", "date"),
     ]
-    rows = [(e.from_code, e.to_code, e.name, 1.0, None, None) for e in node.edges]
+    rows = [(e.from_code, e.to_code, e.name, 1.0, None, None, None) for e in node.edges]
     return typed_values(rows, "edges", columns)
