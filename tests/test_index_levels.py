@@ -129,6 +129,39 @@ def test_a_council_index_reads_board_data_allocated_by_the_crosswalk(geo_project
     assert ranked == len(councils)
 
 
+@pytest.mark.slow
+def test_a_crosswalk_reads_only_the_rows_it_selects(geo_project: Path) -> None:
+    """A shares file listing the pairs at two levels (as icb_to_la_shares.csv does, utla and ltla):
+    `rows:` keeps one level's, so no council is mapped twice and the shares still sum to 1."""
+    project = crosswalk_project(geo_project)
+    shares = project / "data" / "board_to_council.csv"
+    lines = shares.read_text().splitlines()
+    shares.write_text(
+        "\n".join(
+            [lines[0] + ",level"]
+            + [line + ",upper" for line in lines[1:]]
+            + ["I1,U1,0.5,1.0,lower", "I2,S,0.5,0.5,lower"]  # would break both sums if read
+        )
+        + "\n"
+    )
+    data = project / "specs" / "data.yaml"
+    data.write_text(
+        data.read_text().replace(
+            "geography: {level: health, codes: as_published}\n  - id: groups",
+            "geography: {level: health, codes: as_published}\n    rows: {level: upper}\n"
+            "  - id: groups",
+        )
+    )
+    assert "rows: {level: upper}" in data.read_text()
+    with run(project) as connection:
+        edges = connection.execute(
+            "SELECT COUNT(*) FROM geo_index.source__board_to_council"
+        ).fetchone()[0]
+        rate = index_values(connection, "health", "board_satisfaction", "2020-21")
+    assert edges == len(lines) - 1
+    assert rate["S"] == pytest.approx(70 * 0.4 + 50 * 0.6)
+
+
 GROUP_INDEX = """
 indexc: 2
 universes:

@@ -40,7 +40,7 @@ def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expressio
     def optional(column: str | None, kind: str, default: exp.Expression) -> exp.Expression:
         return blank_is_missing(col(column), kind) if column else cast(default, kind)
 
-    return exp.select(
+    query = exp.select(
         alias(exp.Trim(this=text(col(columns.from_))), "from_code"),
         alias(exp.Trim(this=text(col(columns.to))), "to_code"),
         alias(text(col(columns.name)) if columns.name else cast(exp.Null(), "varchar"), "name"),
@@ -51,6 +51,11 @@ def area_map_source(node: AreaMapSourceNode, target: SqlTarget) -> exp.Expressio
         alias(lit(node.geography_period), "geography_period"),
         copy=False,
     ).from_(target.source_relation(node.source.id), copy=False)
+    selected = [
+        exp.In(this=exp.Trim(this=text(col(column))), expressions=[lit(v) for v in values])
+        for column, values in node.source.row_values().items()
+    ]
+    return query.where(and_all(selected), copy=False) if selected else query
 
 
 def _paths_on(node: AreaMapEdgesNode | AreaMapCheckNode) -> exp.Expr:

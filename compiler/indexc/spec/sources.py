@@ -157,6 +157,25 @@ class AreaMapSource(StrictModel):
     columns: AreaMapColumns
     geography: SourceGeography
     """The level and date of the codes mapped from; they are restated like any data."""
+    rows: dict[ColumnName, Text | tuple[Text, ...]] = {}
+    """Only rows whose column holds one of these values (after trimming) are edges: a file that lists
+    the same pairs at two levels (ICBs onto counties and onto districts) maps onto one of them."""
+
+    @field_validator("rows")
+    @classmethod
+    def _some_value_per_column(
+        cls, rows: dict[str, str | tuple[str, ...]]
+    ) -> dict[str, str | tuple[str, ...]]:
+        empty = sorted(column for column, values in rows.items() if values == ())
+        if empty:
+            raise ValueError(f"column {empty[0]!r} lists no value: give the values of rows to read")
+        return rows
+
+    def row_values(self) -> dict[str, tuple[str, ...]]:
+        return {
+            column: (values,) if isinstance(values, str) else values
+            for column, values in sorted(self.rows.items())
+        }
 
 
 Source = LongSource | WideSource | RegisterSource | AreaMapSource

@@ -17,7 +17,7 @@ from pathlib import Path
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.load import load_file
-from indexc.spec.sources import RegisterSource, Source
+from indexc.spec.sources import AreaMapSource, RegisterSource, Source
 from indexc.spec.targets import DuckDBTarget, FileRelation, Target
 from indexc.validate.catalog import Catalog
 from indexc.validate.csv_rows import bad_records, csv_header, readable
@@ -35,6 +35,8 @@ def declared_columns(source: Source) -> Iterator[tuple[str, tuple]]:
             yield from ((name, ("columns", role, position)) for position, name in enumerate(column))
         elif column is not None:
             yield column, ("columns", role)
+    if isinstance(source, AreaMapSource):
+        yield from ((column, ("rows", column)) for column in source.rows)
     if not isinstance(source, RegisterSource) and source.layout == "wide":
         for column in source.items:
             yield column, ("items", column)
