@@ -50,6 +50,9 @@ class LongColumns(StrictModel):
     """One column, or several whose values together name an item (a table, row and column, say):
     the item is then their values joined by '/', such as `STS001/Outcome`."""
     value: ColumnName
+    lci: ColumnName | None = None
+    """The lower confidence limit of each value, if the source publishes one (with `uci`)."""
+    uci: ColumnName | None = None
 
     @field_validator("item")
     @classmethod
@@ -71,6 +74,12 @@ class LongColumns(StrictModel):
     def item_columns(self) -> tuple[str, ...]:
         return self.item if isinstance(self.item, tuple) else (self.item,)
 
+    @property
+    def value_columns(self) -> dict[str, str]:
+        """The columns read as numbers, by role (value, lci, uci): where missing markers apply."""
+        limits = {"lci": self.lci, "uci": self.uci}
+        return {"value": self.value} | {role: c for role, c in limits.items() if c is not None}
+
 
 class WideColumns(StrictModel):
     area: ColumnName
@@ -86,6 +95,24 @@ class RegisterColumns(StrictModel):
 
 
 Items = dict[ColumnName, Text]
+
+GSS_MISSING_MARKERS = (
+    "..",
+    ":",
+    "[c]",
+    "[x]",
+    "[z]",
+    "[low]",
+    "[u]",
+    "x",
+    "c",
+    "z",
+    "*",
+    "-",
+    "NA",
+)
+"""The UK Government Statistical Service's symbols for a cell with no value (its guidance on symbols
+in tables), and `NA`: what a source's `missing:` is when it does not say."""
 PARSED_COLUMNS = frozenset({"area_code", "period_raw", "period_start_year"})
 
 
@@ -98,6 +125,13 @@ class _PublishedSource(StrictModel):
     geography: SourceGeography | None = None
     """Needed once the project declares lineage: how the source's codes are restated."""
     items: Items = Field(min_length=1)
+    missing: tuple[Text, ...] | None = None
+    """The texts that mean "no value" in a value cell, compared exactly after trimming spaces; a blank
+    cell is always missing. Not given: GSS_MISSING_MARKERS (validate/value_columns.py checks a list)."""
+
+    @property
+    def missing_markers(self) -> tuple[str, ...]:
+        return GSS_MISSING_MARKERS if self.missing is None else self.missing
 
 
 class LongSource(_PublishedSource):

@@ -24,6 +24,7 @@ from indexc.validate import (
     references,
     smell,
     universes,
+    value_columns,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -40,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     additivity.check,
     bindings.check,
     items.check,
+    value_columns.check,
     geography.check,
     universes.check,
     methodology.check,
