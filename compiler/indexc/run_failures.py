@@ -85,7 +85,8 @@ def object_failed(
         f"building {failure.object.name} on {target} failed: {failure.message}",
         location,
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "
-        "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD",
+        "A conversion error means a register or area-map date not written YYYY-MM-DD, or an area-map "
+        "weight that is not a number (a data value that is not a number is IX717)",
     )
 
 

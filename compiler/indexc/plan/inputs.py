@@ -91,7 +91,7 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
             source_object=name,
         ),
         ValueCheckNode(
-            name=f"check__{source_id}__values",
+            name=f"check__{source_id}__cells",
             depends_on=(name,),
             spec=spec,
             description=f"Value cells of source {source_id} that are neither numbers, blanks nor "
