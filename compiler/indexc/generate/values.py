@@ -36,7 +36,10 @@ def _joined(parts: list[exp.Expression]) -> exp.Expression:
     pieces: list[exp.Expression] = []
     for part in parts:
         pieces += [lit(SEPARATOR)] if pieces else []
-        shown = part if isinstance(part, (exp.Literal, exp.Trim)) else text(part)
+        if isinstance(part, exp.Literal):
+            pieces.append(part)
+            continue
+        shown = part if isinstance(part, exp.Trim) else text(part)
         pieces.append(exp.Coalesce(this=shown, expressions=[lit("")]))
     return exp.Concat(expressions=pieces)
 

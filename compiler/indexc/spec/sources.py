@@ -8,9 +8,15 @@ source compiles for a CSV on a laptop and a table in Snowflake.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
 from indexc.spec.geography import AreaMapColumns, SourceGeography
@@ -43,6 +49,14 @@ class PeriodParsing(StrictModel):
 ITEM_SEPARATOR = "/"
 
 
+def _without_unset(data: Any, keys: tuple[str, ...]) -> Any:
+    """A dump without the optional keys left unset, so that a spec that does not use them dumps (and
+    hashes, and compares in `diff` and `impact`) as it did before they existed."""
+    if not isinstance(data, dict):
+        return data
+    return {key: value for key, value in data.items() if not (key in keys and value is None)}
+
+
 class LongColumns(StrictModel):
     area: ColumnName
     period: ColumnName
@@ -53,6 +67,10 @@ class LongColumns(StrictModel):
     lci: ColumnName | None = None
     """The lower confidence limit of each value, if the source publishes one (with `uci`)."""
     uci: ColumnName | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("lci", "uci"))
 
     @field_validator("item")
     @classmethod
@@ -128,6 +146,10 @@ class _PublishedSource(StrictModel):
     missing: tuple[Text, ...] | None = None
     """The texts that mean "no value" in a value cell, compared exactly after trimming spaces; a blank
     cell is always missing. Not given: GSS_MISSING_MARKERS (validate/value_columns.py checks a list)."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("missing",))
 
     @property
     def missing_markers(self) -> tuple[str, ...]:
