@@ -172,7 +172,8 @@ def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) ->
     data.write_text(data.read_text().replace(",8.9\n", ",eight point nine\n", 1))
     result = invoke(example_project, "run", "-q")
     assert result.exit_code == 1
-    assert "IX701 building source__oflog_asc_outcomes on duckdb failed" in result.output
+    assert "examples/data/asc_outcomes_oflog.csv:" in result.output
+    assert "IX717 value 'eight point nine' in column" in result.output
     assert "Traceback" not in result.output
     with duckdb.connect(str(database), read_only=True) as connection:
         after = connection.execute(

@@ -18,7 +18,9 @@ from conftest import FIXTURES, copy_project
 
 from indexc.cli import main
 from indexc.generate.snowflake_check import snowflake_problems
+from indexc.plan.nodes import ValueCheckNode
 from indexc.project import Project
+from indexc.run_failures import value_failed
 from indexc.spec.sources import GSS_MISSING_MARKERS
 from indexc.validate.value_columns import reads_as_number
 
@@ -199,3 +201,20 @@ def test_an_empty_marker_list_compares_with_no_marker(tmp_path: Path) -> None:
 def test_a_marker_that_reads_as_a_number_is_refused() -> None:
     assert all(reads_as_number(text) for text in ("0", "-1", "1e3", " 2 "))
     assert not any(reads_as_number(text) for text in (*GSS_MISSING_MARKERS, "NaN", "inf"))
+
+
+def test_on_a_table_a_bad_cell_is_reported_at_its_column_declaration() -> None:
+    """Snowflake reads tables, which have no lines: the check's line is empty (NULL)."""
+    build = Project(VALUES).build("snowflake", write=False)
+    (check,) = [o.node for o in build.objects if o.name == "check__health_els__cells"]
+    assert isinstance(check, ValueCheckNode)
+    found = (f" | uci | {'n/a ' * 20}", " | value | x1")
+    first, second = value_failed(check, found, build, VALUES)
+    assert first.code == "IX717"
+    spec = "specs/values.yaml"
+    assert (first.location.file, second.location.file) == (spec, spec)
+    lines = (VALUES / spec).read_text().splitlines()
+    assert "uci: uci" in lines[first.location.line - 1]
+    assert lines[first.location.line - 1][first.location.col - 1 :].startswith("uci}")
+    assert f"value '{('n/a ' * 20)[:39]}…' in column 'uci'" in first.message  # cut to 40 characters
+    assert "in RAW.HEALTH_ELS" in second.message

@@ -139,6 +139,10 @@ def guard_failed(failure: CheckFailed, query: Query, build: Build, root: Path) -
         )
 
 
+CELL_SHOWN = 40
+"""Characters of a cell quoted in IX717: enough to recognise a marker, too few to print a file through it."""
+
+
 def _header(relation: FileRelation, root: Path) -> list[str]:
     """The columns of a source's file in order, to give a cell's column number; [] when unread."""
     path = root / relation.path
@@ -165,15 +169,14 @@ def value_failed(node: ValueCheckNode, found: tuple, build: Build, root: Path) -
     diagnostics = []
     for number, text in enumerate(shown, start=1):
         line, column, cell = str(text).split(SEPARATOR, 2)
+        cell = cell if len(cell) <= CELL_SHOWN else cell[: CELL_SHOWN - 1] + "…"
+        where = ""
         if isinstance(relation, FileRelation) and line:
             position = header.index(column.lower()) + 1 if column.lower() in header else 0
             at = Location(relation.path, int(line), position)
-            where = ""
-        else:
+        else:  # a table has no lines: point at the column's declaration and name the table
             at = catalog.where("sources", source.id, *_declared_at(source, column))
-            where = (
-                f" in {relation.table if not isinstance(relation, FileRelation) else relation.path}"
-            )
+            where = f" in {getattr(relation, 'table', None) or getattr(relation, 'path', '')}"
         diagnostics.append(
             Diagnostic(
                 Code.VALUE_NOT_A_NUMBER,
