@@ -24,6 +24,7 @@ from indexc.generate.expressions import (
     read_number,
     table,
     text,
+    trimmed_text,
     union_all,
     window,
 )
@@ -133,17 +134,14 @@ def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     """The periods (labels) in which a long source's data has a value of any item, declared or not.
 
     Its normalised table holds the declared items only, so a source whose items were all renamed would
-    seem to have no rows at all; values are not converted, only tested for being blank.
+    seem to have no rows at all; values are not converted, only tested for being blank or a missing
+    marker (a NULL cell makes the NOT IN unknown, so it is no value either).
     """
     columns = source.columns
     raw_period = exp.Trim(this=text(col(columns.period)))
     label = period_label(period_start_year(source.period, raw_period))
-    has_value = exp.Not(
-        this=exp.Is(
-            this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
-            expression=exp.Null(),
-        )
-    )
+    no_value = [lit(""), *(lit(marker) for marker in source.missing_markers)]
+    has_value = exp.Not(this=exp.In(this=trimmed_text(col(columns.value)), expressions=no_value))
     return (
         exp.select(alias(label, "period"), copy=False)
         .distinct(copy=False)
