@@ -435,7 +435,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         if line.startswith(("built index", "built source"))
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
-    assert plain.stderr.splitlines()[-1].startswith("built 231 objects on duckdb in ")
+    assert plain.stderr.splitlines()[-1].startswith("built 236 objects on duckdb in ")
     quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [
