@@ -172,7 +172,8 @@ def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) ->
     data.write_text(data.read_text().replace(",8.9\n", ",eight point nine\n", 1))
     result = invoke(example_project, "run", "-q")
     assert result.exit_code == 1
-    assert "IX701 building source__oflog_asc_outcomes on duckdb failed" in result.output
+    assert "examples/data/asc_outcomes_oflog.csv:" in result.output
+    assert "IX717 value 'eight point nine' in column" in result.output
     assert "Traceback" not in result.output
     with duckdb.connect(str(database), read_only=True) as connection:
         after = connection.execute(
@@ -329,8 +330,8 @@ def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "wrote 231 objects to build/duckdb",
-        "wrote 231 objects to build/snowflake",
+        "wrote 238 objects to build/duckdb",
+        "wrote 238 objects to build/snowflake",
     ]
     result = invoke(
         example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x"
@@ -416,7 +417,7 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
     assert any(line.startswith("checked check__oflog_asc_outcomes__periods in ") for line in lines)
     *objects, summary = [line for line in lines if line.startswith(("built ", "checked "))]
     assert summary == lines[-1]
-    assert len(objects) == 231
+    assert len(objects) == 238
     assert re.fullmatch(
         rf"built {len(objects)} objects on duckdb in [0-9.]+s, {written:,} rows written", summary
     ), summary
@@ -434,7 +435,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         if line.startswith(("built index", "built source"))
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
-    assert plain.stderr.splitlines()[-1].startswith("built 231 objects on duckdb in ")
+    assert plain.stderr.splitlines()[-1].startswith("built 238 objects on duckdb in ")
     quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [

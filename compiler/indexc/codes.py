@@ -147,6 +147,17 @@ class Code(enum.StrEnum):
     CSV_HEADER_MISMATCH = "IX504", "a declared column is not in the CSV, or it is not UTF-8", ERROR
     OUTPUT_DIRECTORY_REFUSED = "IX505", "the output directory is not an earlier build", ERROR
     MALFORMED_CSV_RECORD = "IX506", "a CSV record DuckDB would refuse", ERROR
+    MISSING_MARKERS = (
+        "IX507",
+        "a source's missing markers are not distinct non-numeric texts",
+        ERROR,
+    )
+    CONFIDENCE_LIMITS_UNPAIRED = (
+        "IX508",
+        "a long source declares lci without uci, or uci alone",
+        ERROR,
+    )
+    CONFIDENCE_LIMIT_COLUMN = "IX509", "a confidence-limit column is another role's column", ERROR
 
     # Geography
     LINEAGE_CODE_NOT_IN_FORCE = "IX601", "a lineage event and the register disagree", ERROR
@@ -189,6 +200,8 @@ class Code(enum.StrEnum):
     METRIC_NOT_FINITE = "IX711", "a metric value not finite from finite inputs", ERROR
     METRIC_UNDEFINED = "IX712", "metric values left undefined", WARNING
     NOT_PUBLISHED_OUTSIDE_BINDING = "IX713", "not_published outside the binding's periods", ERROR
+    VALUE_NOT_A_NUMBER = "IX717", "a value cell neither a number nor a missing marker", ERROR
+    VALUE_OUTSIDE_LIMITS = "IX718", "a value outside its own confidence limits", ERROR
 
     # What-ifs
     INVALID_WHAT_IF_NAME = "IX720", "a what-if name that is not a plain identifier", ERROR

@@ -19,12 +19,23 @@ from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
 from indexc.generate import sql_target
-from indexc.plan.coverage import SEPARATOR, CoverageCheckNode
-from indexc.plan.nodes import AuditCheckNode, CheckNode, defined_by
+from indexc.generate.values import SEPARATOR
+from indexc.plan.coverage import SEPARATOR as COVERAGE_SEPARATOR
+from indexc.plan.coverage import CoverageCheckNode
+from indexc.plan.nodes import (
+    AuditCheckNode,
+    CheckNode,
+    LimitCheckNode,
+    ValueCheckNode,
+    defined_by,
+)
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
+from indexc.spec.sources import LongSource, WideSource
 from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
+from indexc.validate.csv_rows import csv_header, readable
+from indexc.validate.data_files import parquet_columns
 
 
 def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> Diagnostic:
@@ -76,7 +87,7 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
 def coverage_failed(node: CoverageCheckNode, found: tuple, catalog: Catalog) -> Diagnostic:
     """A lens, metric or measure of an index without a value in the published period: the first found,
     at the index's entry naming it, with the others after it (each with its reason)."""
-    rows = [str(row).split(SEPARATOR, 2) for row in found[:CHECK_EXAMPLES]]
+    rows = [str(row).split(COVERAGE_SEPARATOR, 2) for row in found[:CHECK_EXAMPLES]]
     (kind, item_id, reason), *others = rows
     path = next(i.path for i in node.items if (i.kind, i.id) == (kind, item_id))
     also = "; ".join(f"{k} '{i}': {r}" for k, i, r in others)
@@ -108,7 +119,8 @@ def object_failed(
         f"building {failure.object.name} on {target} failed: {failure.message}",
         location,
         f"the engine's message says what failed; the SQL is in {sql_directory}/{failure.object.file_name}. "
-        "A conversion error means a value that is not a number, or a register date not written YYYY-MM-DD",
+        "A conversion error means a register or area-map date not written YYYY-MM-DD, or an area-map "
+        "weight that is not a number (a data value that is not a number is IX717)",
     )
 
 
@@ -127,6 +139,10 @@ def deploy_failed(
     if isinstance(failure, CheckFailed):
         if isinstance(failure.object.node, guard_reports.GUARDS):
             return guard_failed(failure, query, build, root)
+        if isinstance(failure.object.node, ValueCheckNode):
+            return value_failed(failure.object.node, failure.examples, build, root)
+        if isinstance(failure.object.node, LimitCheckNode):
+            return [limits_failed(failure.object.node, failure.examples, build)]
         return [check_failed(failure, catalog, sql_directory)]
     return [
         Diagnostic(
@@ -155,3 +171,83 @@ def guard_failed(failure: CheckFailed, query: Query, build: Build, root: Path) -
             sql_target(build.target),
             files,
         )
+
+
+CELL_SHOWN = 40
+"""Characters of a cell quoted in IX717: enough to recognise a marker, too few to print a file through it."""
+
+
+def _header(relation: FileRelation, root: Path) -> list[str]:
+    """The columns of a source's file in order, to give a cell's column number; [] when unread."""
+    path = root / relation.path
+    try:
+        if relation.file_format == "parquet":
+            return parquet_columns(path) or []
+        return csv_header(path) if readable(path) else []
+    except (OSError, UnicodeDecodeError):  # the file was read a moment ago; say less, not fail
+        return []
+
+
+def value_failed(node: ValueCheckNode, found: tuple, build: Build, root: Path) -> list[Diagnostic]:
+    """IX717, one per cell (`LINE | COLUMN | CELL`), at its file, line and column; on a table (no lines),
+    at the column's declaration in the source spec."""
+    source, catalog = node.source, build.compilation.catalog
+    relation = build.target.relations[source.id]
+    header = (
+        [name.lower() for name in _header(relation, root)]
+        if isinstance(relation, FileRelation)
+        else []
+    )
+    markers = "; ".join(source.missing_markers) or "none (`missing: []`)"
+    shown = found[:CHECK_EXAMPLES]
+    diagnostics = []
+    for number, text in enumerate(shown, start=1):
+        line, column, cell = str(text).split(SEPARATOR, 2)
+        cell = cell if len(cell) <= CELL_SHOWN else cell[: CELL_SHOWN - 1] + "…"
+        where = ""
+        if isinstance(relation, FileRelation) and line:
+            position = header.index(column.lower()) + 1 if column.lower() in header else 0
+            at = Location(relation.path, int(line), position)
+        else:  # a table has no lines: point at the column's declaration and name the table
+            at = catalog.where("sources", source.id, *_declared_at(source, column))
+            where = f" in {getattr(relation, 'table', None) or getattr(relation, 'path', '')}"
+        diagnostics.append(
+            Diagnostic(
+                Code.VALUE_NOT_A_NUMBER,
+                f"value {cell!r} in column '{column}' of source '{source.id}'{where} is not a number "
+                "and not one of the source's missing markers"
+                + (" (and more cells like it)" if number == len(shown) < len(found) else ""),
+                at,
+                f"the missing markers in force: {markers}; add it to `missing:` if the publisher uses it "
+                "for no value, otherwise correct the cell; nothing was changed in the database",
+            )
+        )
+    return diagnostics
+
+
+def _declared_at(source: LongSource | WideSource, column: str) -> tuple:
+    """Where the source spec names a value column: its role under `columns`, or its item."""
+    if isinstance(source, LongSource):
+        role = next(r for r, c in source.columns.value_columns.items() if c == column)
+        return ("columns", role)
+    return ("items", column)
+
+
+def limits_failed(node: LimitCheckNode, found: tuple, build: Build) -> Diagnostic:
+    """IX718 at the source's `lci`, from `LINE | AREA | PERIOD | LCI | VALUE | UCI | ITEM` texts."""
+    relation = build.target.relations[node.source_id]
+    where = relation.path if isinstance(relation, FileRelation) else f"table {relation.table}"
+    rows = []
+    for text in found[:CHECK_EXAMPLES]:
+        line, area, period, lci, value, uci, item = str(text).split(SEPARATOR, 6)
+        at_line = f", line {line}" if line else ""
+        rows.append(f"{area} {period} {item}: {lci} <= {value} <= {uci} fails ({where}{at_line})")
+    more = " and more" if len(found) > CHECK_EXAMPLES else ""
+    return Diagnostic(
+        Code.VALUE_OUTSIDE_LIMITS,
+        f"source '{node.source_id}': value(s) outside their own confidence limits: "
+        f"{'; '.join(rows)}{more}",
+        build.compilation.catalog.where("sources", node.source_id, "columns", "lci"),
+        "nothing was changed in the database; a value lies between its lower (lci) and upper (uci) "
+        "limits: check that the columns are not swapped and that the rows were not shifted",
+    )

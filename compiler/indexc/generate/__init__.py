@@ -25,6 +25,7 @@ from indexc.generate import (
     scores,
     smell,
     snapshots,
+    values,
 )
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
@@ -52,6 +53,7 @@ from indexc.plan.nodes import (
     AuditNode,
     DataSourceNode,
     DuplicateCheckNode,
+    LimitCheckNode,
     Materialisation,
     MeasureNode,
     MetricNode,
@@ -62,6 +64,7 @@ from indexc.plan.nodes import (
     SchemaNode,
     TemplateNode,
     UniverseNode,
+    ValueCheckNode,
 )
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
@@ -96,6 +99,8 @@ _register(SmellCheckNode, smell.smell_check)
 _register(PeriodCheckNode, inputs.period_check)
 _register(RegisterCheckNode, inputs.register_check)
 _register(DuplicateCheckNode, inputs.duplicate_check)
+_register(ValueCheckNode, values.value_check)
+_register(LimitCheckNode, values.limit_check)
 _register(UniverseCheckNode, refusals.universe_check)
 _register(PublishedPeriodCheckNode, refusals.published_period_check)
 _register(BindingGapCheckNode, guards.binding_gap_check)

@@ -65,6 +65,22 @@ def blank_is_missing(expression: exp.Expression, to: str) -> exp.Cast:
     return cast(exp.Nullif(this=trimmed, expression=lit("")), to)
 
 
+def trimmed_text(expression: exp.Expression) -> exp.Trim:
+    return exp.Trim(this=text(expression))
+
+
+def read_number(cell: exp.Expression, missing: Sequence[str]) -> exp.Expression:
+    """A value cell as a double: NULL for a blank, one of the source's `missing` markers, or a text that
+    is not a number. TRY_CAST rather than CAST, so that the last reaches a check that names its file,
+    line and column (generate/values.py) instead of failing the statement; a marker is compared with
+    the trimmed cell exactly (case included) and wins over the cast (a marker `NaN` is missing)."""
+    number = try_cast_text(exp.Nullif(this=trimmed_text(cell), expression=lit("")), "double")
+    if not missing:
+        return number
+    is_marker = exp.In(this=trimmed_text(cell.copy()), expressions=[lit(m) for m in missing])
+    return exp.Case(ifs=[exp.If(this=is_marker, true=cast(exp.Null(), "double"))], default=number)
+
+
 def alias(expression: exp.Expr, name: str) -> exp.Alias:
     # alias_ is typed to return any expression; given a column alias (not table=True), it is an Alias
     return typing.cast(exp.Alias, exp.alias_(expression, name, copy=False))

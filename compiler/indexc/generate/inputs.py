@@ -21,8 +21,10 @@ from indexc.generate.expressions import (
     period_as_written,
     period_label,
     period_start_year,
+    read_number,
     table,
     text,
+    trimmed_text,
     union_all,
     window,
 )
@@ -40,6 +42,11 @@ from indexc.plan.nodes import (
 from indexc.spec.sources import ITEM_SEPARATOR, LongSource
 
 PARSED = "parsed"
+VALUE_COLUMNS = ("value", "lci", "uci")  # a value and its lower and upper confidence limits
+LIMITED_OBJECTS = (
+    "measure__",
+    "metric__",
+)  # the views that carry lci and uci (a restated one does not)
 YEARS = "with_years"
 
 
@@ -63,14 +70,12 @@ def data_source(
     parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
     period = alias(period_label(col("period_start_year")), "period")
     if isinstance(source, LongSource):
-        item_key = _item_key(source.columns.item_columns)
+        key = item_key(source.columns.item_columns)
         parsed_columns += [
-            alias(item_key, "item"),
-            alias(blank_is_missing(col(source.columns.value), "double"), "value"),
+            alias(key, "item"),
+            *_numbers(source.columns.value_columns, source.missing_markers),
         ]
-        declared = exp.In(
-            this=item_key.copy(), expressions=[lit(item) for item in sorted(source.items)]
-        )
+        declared = exp.In(this=key.copy(), expressions=[lit(item) for item in sorted(source.items)])
         parsed = exp.select(*parsed_columns, copy=False).from_(
             target.numbered_source(source.id), copy=False
         )
@@ -83,7 +88,7 @@ def data_source(
             period,
             col("period_raw"),
             col("item"),
-            col("value"),
+            *(col(name) for name in VALUE_COLUMNS),
             col("source_line"),
             copy=False,
         ).from_(table(YEARS), copy=False)
@@ -100,7 +105,7 @@ def data_source(
                     period.copy(),
                     col("period_raw"),
                     alias(lit(name), "item"),
-                    alias(blank_is_missing(col(name), "double"), "value"),
+                    *_numbers({"value": name}, source.missing_markers),
                     col("source_line"),
                     copy=False,
                 ).from_(table(YEARS), copy=False)
@@ -111,21 +116,32 @@ def data_source(
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
 
+def _numbers(columns: dict[str, str], missing: tuple[str, ...]) -> list[exp.Alias]:
+    """The value and its confidence limits read as numbers, by role; a limit the source does not
+    publish is NULL, so that every data source's table has the same columns."""
+    return [
+        alias(
+            read_number(col(columns[role]), missing)
+            if role in columns
+            else cast(exp.Null(), "double"),
+            role,
+        )
+        for role in VALUE_COLUMNS
+    ]
+
+
 def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     """The periods (labels) in which a long source's data has a value of any item, declared or not.
 
     Its normalised table holds the declared items only, so a source whose items were all renamed would
-    seem to have no rows at all; values are not converted, only tested for being blank.
+    seem to have no rows at all; values are not converted, only tested for being blank or a missing
+    marker (a NULL cell makes the NOT IN unknown, so it is no value either).
     """
     columns = source.columns
     raw_period = exp.Trim(this=text(col(columns.period)))
     label = period_label(period_start_year(source.period, raw_period))
-    has_value = exp.Not(
-        this=exp.Is(
-            this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
-            expression=exp.Null(),
-        )
-    )
+    no_value = [lit(""), *(lit(marker) for marker in source.missing_markers)]
+    has_value = exp.Not(this=exp.In(this=trimmed_text(col(columns.value)), expressions=no_value))
     return (
         exp.select(alias(label, "period"), copy=False)
         .distinct(copy=False)
@@ -134,7 +150,7 @@ def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     )
 
 
-def _item_key(columns: tuple[str, ...]) -> exp.Expression:
+def item_key(columns: tuple[str, ...]) -> exp.Expression:
     """The item a row holds: its item column, or its item columns' values joined by '/'.
 
     `||` rather than CONCAT_WS: DuckDB's CONCAT_WS skips a NULL where Snowflake's returns NULL;
@@ -297,7 +313,7 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
         columns = [
             col("area_code"),
             col("period"),
-            col("value"),
+            *(col(name) for name in VALUE_COLUMNS),
             alias(lit(binding.source_id), "source"),
             col("item"),
         ]
@@ -345,12 +361,23 @@ def _formula_sql(formula: exp.Expression) -> exp.Expression:
 
 
 def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
-    """The formula over inputs joined on area and period (an area lacking any input has no value)."""
+    """The formula over inputs joined on area and period (an area lacking any input has no value).
+
+    A metric that is one measure or metric read as it is carries its input's confidence limits; any
+    other formula has none (NULL): an interval is not carried through arithmetic, nor through a
+    restatement that may add areas together.
+    """
     (first_name, first_object), *others = node.inputs
+    carried = isinstance(node.formula, exp.Column) and first_object.startswith(LIMITED_OBJECTS)
+    limits = [
+        alias(cast(col(role, first_name) if carried else exp.Null(), "double"), role)
+        for role in VALUE_COLUMNS[1:]
+    ]
     query = exp.select(
         col("area_code", first_name),
         col("period", first_name),
         alias(cast(_formula_sql(node.formula), "double"), "value"),
+        *limits,
         copy=False,
     ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:

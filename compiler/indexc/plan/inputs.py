@@ -13,6 +13,7 @@ from indexc.plan.nodes import (
     BindingSelect,
     DataSourceNode,
     DuplicateCheckNode,
+    LimitCheckNode,
     MeasureNode,
     MetricNode,
     Node,
@@ -20,10 +21,11 @@ from indexc.plan.nodes import (
     RegisterCheckNode,
     RegisterNode,
     UniverseNode,
+    ValueCheckNode,
 )
 from indexc.plan.restatement import AREAS, restated_object
 from indexc.plan.template_params import SourceBinding
-from indexc.spec.sources import AreaMapSource, RegisterSource
+from indexc.spec.sources import AreaMapSource, LongSource, RegisterSource, WideSource
 from indexc.validate.catalog import Catalog
 
 OBJECT_PREFIX = {
@@ -89,6 +91,33 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
             failure="rows given more than once (area period item)",
             source_object=name,
         ),
+        ValueCheckNode(
+            name=f"check__{source_id}__cells",
+            depends_on=(name,),
+            spec=spec,
+            description=f"Value cells of source {source_id} that are neither numbers, blanks nor "
+            "missing markers",
+            failure="values that are not numbers and not missing markers",
+            source=source,
+        ),
+        *_limit_check(source, name, spec),
+    ]
+
+
+def _limit_check(source: LongSource | WideSource, name: str, spec: tuple[str, str]) -> list[Node]:
+    """The check that each value lies within its confidence limits, for a source that has them."""
+    if not isinstance(source, LongSource) or source.columns.lci is None:
+        return []
+    return [
+        LimitCheckNode(
+            name=f"check__{source.id}__limits",
+            depends_on=(name,),
+            spec=spec,
+            description=f"Rows of source {source.id} whose value lies outside its confidence limits",
+            failure="values outside their confidence limits",
+            source_object=name,
+            source_id=source.id,
+        )
     ]
 
 

@@ -118,6 +118,22 @@ class DuplicateCheckNode(CheckNode):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ValueCheckNode(CheckNode):
+    """Value cells (and confidence limits) of a source that are neither a number, a blank nor one of its
+    missing markers: read as missing by the source's table, so each is named here, at its line (IX717)."""
+
+    source: LongSource | WideSource
+
+
+@dataclass(frozen=True, kw_only=True)
+class LimitCheckNode(CheckNode):
+    """Rows of a long source whose value lies outside its own confidence limits (IX718)."""
+
+    source_object: str
+    source_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegisterCheckNode(CheckNode):
     """Codes a register lists more than once for overlapping dates (they would count twice)."""
 

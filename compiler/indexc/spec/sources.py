@@ -8,9 +8,15 @@ source compiles for a CSV on a laptop and a table in Snowflake.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
 from indexc.spec.geography import AreaMapColumns, SourceGeography
@@ -43,6 +49,14 @@ class PeriodParsing(StrictModel):
 ITEM_SEPARATOR = "/"
 
 
+def _without_unset(data: Any, keys: tuple[str, ...]) -> Any:
+    """A dump without the optional keys left unset, so that a spec that does not use them dumps (and
+    hashes, and compares in `diff` and `impact`) as it did before they existed."""
+    if not isinstance(data, dict):
+        return data
+    return {key: value for key, value in data.items() if not (key in keys and value is None)}
+
+
 class LongColumns(StrictModel):
     area: ColumnName
     period: ColumnName
@@ -50,6 +64,13 @@ class LongColumns(StrictModel):
     """One column, or several whose values together name an item (a table, row and column, say):
     the item is then their values joined by '/', such as `STS001/Outcome`."""
     value: ColumnName
+    lci: ColumnName | None = None
+    """The lower confidence limit of each value, if the source publishes one (with `uci`)."""
+    uci: ColumnName | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("lci", "uci"))
 
     @field_validator("item")
     @classmethod
@@ -71,6 +92,12 @@ class LongColumns(StrictModel):
     def item_columns(self) -> tuple[str, ...]:
         return self.item if isinstance(self.item, tuple) else (self.item,)
 
+    @property
+    def value_columns(self) -> dict[str, str]:
+        """The columns read as numbers, by role (value, lci, uci): where missing markers apply."""
+        limits = {"lci": self.lci, "uci": self.uci}
+        return {"value": self.value} | {role: c for role, c in limits.items() if c is not None}
+
 
 class WideColumns(StrictModel):
     area: ColumnName
@@ -86,6 +113,24 @@ class RegisterColumns(StrictModel):
 
 
 Items = dict[ColumnName, Text]
+
+GSS_MISSING_MARKERS = (
+    "..",
+    ":",
+    "[c]",
+    "[x]",
+    "[z]",
+    "[low]",
+    "[u]",
+    "x",
+    "c",
+    "z",
+    "*",
+    "-",
+    "NA",
+)
+"""The UK Government Statistical Service's symbols for a cell with no value (its guidance on symbols
+in tables), and `NA`: what a source's `missing:` is when it does not say."""
 PARSED_COLUMNS = frozenset({"area_code", "period_raw", "period_start_year"})
 
 
@@ -98,6 +143,17 @@ class _PublishedSource(StrictModel):
     geography: SourceGeography | None = None
     """Needed once the project declares lineage: how the source's codes are restated."""
     items: Items = Field(min_length=1)
+    missing: tuple[Text, ...] | None = None
+    """The texts that mean "no value" in a value cell, compared exactly after trimming spaces; a blank
+    cell is always missing. Not given: GSS_MISSING_MARKERS (validate/value_columns.py checks a list)."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("missing",))
+
+    @property
+    def missing_markers(self) -> tuple[str, ...]:
+        return GSS_MISSING_MARKERS if self.missing is None else self.missing
 
 
 class LongSource(_PublishedSource):

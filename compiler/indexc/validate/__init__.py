@@ -26,6 +26,7 @@ from indexc.validate import (
     references,
     smell,
     universes,
+    value_columns,
     weights,
 )
 from indexc.validate.catalog import Catalog
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     additivity.check,
     bindings.check,
     items.check,
+    value_columns.check,
     geography.check,
     aggregation.check,
     index_levels.check,

@@ -8,7 +8,9 @@ CREATE OR REPLACE VIEW "indexc_build"."area_map__combined_authorities__metric__a
 SELECT
   "asc_gross_expenditure"."area_code",
   "asc_gross_expenditure"."period",
-  CAST("asc_gross_expenditure"."value" * 1000 / NULLIF("population"."value", 0) AS DOUBLE) AS "value"
+  CAST("asc_gross_expenditure"."value" * 1000 / NULLIF("population"."value", 0) AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."area_map__combined_authorities__measure__asc_gross_expenditure" AS "asc_gross_expenditure"
 INNER JOIN "indexc_build"."area_map__combined_authorities__measure__population" AS "population"
   ON "population"."area_code" = "asc_gross_expenditure"."area_code"

@@ -6,5 +6,7 @@ CREATE OR REPLACE VIEW "indexc_build"."area_map__combined_authorities__metric__c
 SELECT
   "carer_quality_of_life"."area_code",
   "carer_quality_of_life"."period",
-  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value"
+  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."area_map__combined_authorities__measure__carer_quality_of_life" AS "carer_quality_of_life";

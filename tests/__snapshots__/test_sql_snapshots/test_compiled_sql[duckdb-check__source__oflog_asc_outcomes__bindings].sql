@@ -21,7 +21,22 @@ WITH "held" AS (
     ) AS "period"
   FROM READ_CSV('examples/data/asc_outcomes_oflog.csv', header = TRUE, all_varchar = TRUE)
   WHERE
-    NOT NULLIF(TRIM(CAST("value" AS TEXT)), '') IS NULL
+    NOT TRIM(CAST("value" AS TEXT)) IN (
+      '',
+      '..',
+      ':',
+      '[c]',
+      '[x]',
+      '[z]',
+      '[low]',
+      '[u]',
+      'x',
+      'c',
+      'z',
+      '*',
+      '-',
+      'NA'
+    )
 )
 SELECT
   *

@@ -21,7 +21,22 @@ WITH "held" AS (
     ) AS "period"
   FROM READ_CSV('examples/data/salt_structured_asc_2021_23.csv', header = TRUE, all_varchar = TRUE)
   WHERE
-    NOT NULLIF(TRIM(CAST("measure_value" AS TEXT)), '') IS NULL
+    NOT TRIM(CAST("measure_value" AS TEXT)) IN (
+      '',
+      '..',
+      ':',
+      '[c]',
+      '[x]',
+      '[z]',
+      '[low]',
+      '[u]',
+      'x',
+      'c',
+      'z',
+      '*',
+      '-',
+      'NA'
+    )
 )
 SELECT
   *

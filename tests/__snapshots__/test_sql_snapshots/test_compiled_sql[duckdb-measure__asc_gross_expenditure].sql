@@ -7,6 +7,8 @@ SELECT
   "area_code",
   "period",
   "value",
+  "lci",
+  "uci",
   'ascfr_expenditure' AS "source",
   "item",
   "period" AS "geography_period",

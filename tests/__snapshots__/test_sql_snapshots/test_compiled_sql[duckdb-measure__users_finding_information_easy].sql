@@ -7,6 +7,8 @@ SELECT
   "area_code",
   "period",
   "value",
+  "lci",
+  "uci",
   'oflog_asc_outcomes' AS "source",
   "item",
   "period" AS "geography_period",

@@ -6,5 +6,7 @@ CREATE OR REPLACE VIEW "indexc_build"."metric__carers_finding_information_easy" 
 SELECT
   "carers_finding_information_easy"."area_code",
   "carers_finding_information_easy"."period",
-  CAST("carers_finding_information_easy"."value" AS DOUBLE) AS "value"
+  CAST("carers_finding_information_easy"."value" AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."restated__carers_finding_information_easy" AS "carers_finding_information_easy";

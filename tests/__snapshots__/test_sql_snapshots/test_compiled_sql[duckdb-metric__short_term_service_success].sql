@@ -6,5 +6,7 @@ CREATE OR REPLACE VIEW "indexc_build"."metric__short_term_service_success" AS
 SELECT
   "short_term_service_success"."area_code",
   "short_term_service_success"."period",
-  CAST("short_term_service_success"."value" AS DOUBLE) AS "value"
+  CAST("short_term_service_success"."value" AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."restated__short_term_service_success" AS "short_term_service_success";

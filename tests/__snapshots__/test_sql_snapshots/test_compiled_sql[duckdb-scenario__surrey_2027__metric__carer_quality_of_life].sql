@@ -6,5 +6,7 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__carer_qual
 SELECT
   "carer_quality_of_life"."area_code",
   "carer_quality_of_life"."period",
-  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value"
+  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."scenario__surrey_2027__restated__carer_quality_of_life" AS "carer_quality_of_life";

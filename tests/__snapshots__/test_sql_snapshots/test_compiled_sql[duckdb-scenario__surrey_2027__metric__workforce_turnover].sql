@@ -6,5 +6,7 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__workforce_
 SELECT
   "workforce_turnover"."area_code",
   "workforce_turnover"."period",
-  CAST("workforce_turnover"."value" AS DOUBLE) AS "value"
+  CAST("workforce_turnover"."value" AS DOUBLE) AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci"
 FROM "indexc_build"."scenario__surrey_2027__restated__workforce_turnover" AS "workforce_turnover";

@@ -30,7 +30,13 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'gross_current_expenditure_gbp000' AS "item",
-  CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
+  CASE
+    WHEN TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
+    THEN CAST(NULL AS DOUBLE)
+    ELSE TRY_CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE)
+  END AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci",
   "source_line"
 FROM "with_years"
 UNION ALL
@@ -41,6 +47,12 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'net_total_expenditure_gbp000' AS "item",
-  CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
+  CASE
+    WHEN TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
+    THEN CAST(NULL AS DOUBLE)
+    ELSE TRY_CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE)
+  END AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci",
   "source_line"
 FROM "with_years";

@@ -10,7 +10,13 @@ WITH "parsed" AS (
     TRIM(CAST("financial_year" AS TEXT)) AS "period_raw",
     "source_line",
     CAST("measure_code" AS TEXT) AS "item",
-    CAST(NULLIF(TRIM(CAST("value" AS TEXT)), '') AS DOUBLE) AS "value"
+    CASE
+      WHEN TRIM(CAST("value" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
+      THEN CAST(NULL AS DOUBLE)
+      ELSE TRY_CAST(NULLIF(TRIM(CAST("value" AS TEXT)), '') AS DOUBLE)
+    END AS "value",
+    CAST(NULL AS DOUBLE) AS "lci",
+    CAST(NULL AS DOUBLE) AS "uci"
   FROM (
     SELECT
       *,
@@ -33,5 +39,7 @@ SELECT
   "period_raw",
   "item",
   "value",
+  "lci",
+  "uci",
   "source_line"
 FROM "with_years";

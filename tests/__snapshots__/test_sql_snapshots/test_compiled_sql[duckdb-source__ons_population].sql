@@ -29,6 +29,12 @@ SELECT
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
   'population' AS "item",
-  CAST(NULLIF(TRIM(CAST("population" AS TEXT)), '') AS DOUBLE) AS "value",
+  CASE
+    WHEN TRIM(CAST("population" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
+    THEN CAST(NULL AS DOUBLE)
+    ELSE TRY_CAST(NULLIF(TRIM(CAST("population" AS TEXT)), '') AS DOUBLE)
+  END AS "value",
+  CAST(NULL AS DOUBLE) AS "lci",
+  CAST(NULL AS DOUBLE) AS "uci",
   "source_line"
 FROM "with_years";

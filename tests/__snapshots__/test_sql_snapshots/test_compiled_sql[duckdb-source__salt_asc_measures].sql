@@ -11,7 +11,13 @@ WITH "parsed" AS (
     TRIM(CAST("fy_ending" AS TEXT)) AS "period_raw",
     "source_line",
     CAST("salt_table" AS TEXT) || '/' || CAST("measure_type" AS TEXT) AS "item",
-    CAST(NULLIF(TRIM(CAST("measure_value" AS TEXT)), '') AS DOUBLE) AS "value"
+    CASE
+      WHEN TRIM(CAST("measure_value" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
+      THEN CAST(NULL AS DOUBLE)
+      ELSE TRY_CAST(NULLIF(TRIM(CAST("measure_value" AS TEXT)), '') AS DOUBLE)
+    END AS "value",
+    CAST(NULL AS DOUBLE) AS "lci",
+    CAST(NULL AS DOUBLE) AS "uci"
   FROM (
     SELECT
       *,
@@ -34,5 +40,7 @@ SELECT
   "period_raw",
   "item",
   "value",
+  "lci",
+  "uci",
   "source_line"
 FROM "with_years";

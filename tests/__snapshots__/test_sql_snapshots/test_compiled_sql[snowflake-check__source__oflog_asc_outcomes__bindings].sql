@@ -25,7 +25,22 @@ WITH "HELD" AS (
     ) AS "PERIOD"
   FROM "RAW"."OFLOG_ASC_OUTCOMES"
   WHERE
-    NOT NULLIF(TRIM(CAST("VALUE" AS VARCHAR)), '') IS NULL
+    NOT TRIM(CAST("VALUE" AS VARCHAR)) IN (
+      '',
+      '..',
+      ':',
+      '[c]',
+      '[x]',
+      '[z]',
+      '[low]',
+      '[u]',
+      'x',
+      'c',
+      'z',
+      '*',
+      '-',
+      'NA'
+    )
 )
 SELECT
   *

@@ -25,7 +25,22 @@ WITH "HELD" AS (
     ) AS "PERIOD"
   FROM "RAW"."SALT_ASC_MEASURES"
   WHERE
-    NOT NULLIF(TRIM(CAST("MEASURE_VALUE" AS VARCHAR)), '') IS NULL
+    NOT TRIM(CAST("MEASURE_VALUE" AS VARCHAR)) IN (
+      '',
+      '..',
+      ':',
+      '[c]',
+      '[x]',
+      '[z]',
+      '[low]',
+      '[u]',
+      'x',
+      'c',
+      'z',
+      '*',
+      '-',
+      'NA'
+    )
 )
 SELECT
   *

@@ -7,6 +7,8 @@ SELECT
   "AREA_CODE",
   "PERIOD",
   "VALUE",
+  "LCI",
+  "UCI",
   'ascfr_expenditure' AS "SOURCE",
   "ITEM",
   "PERIOD" AS "GEOGRAPHY_PERIOD",

@@ -7,6 +7,8 @@ SELECT
   "AREA_CODE",
   "PERIOD",
   "VALUE",
+  "LCI",
+  "UCI",
   'oflog_asc_outcomes' AS "SOURCE",
   "ITEM",
   "PERIOD" AS "GEOGRAPHY_PERIOD",
