@@ -181,7 +181,8 @@ class AreaMap(StrictModel):
     source: Identifier
     level: Identifier
     """The level of the areas mapped from: other rows of the source are not read."""
-    metrics: tuple[Identifier, ...] = Field(min_length=1)
+    metrics: tuple[Identifier, ...] = ()
+    """Computed on the areas mapped onto; none: the map's edges are compiled and checked only."""
 
 
 class AreaMapColumns(StrictModel):
