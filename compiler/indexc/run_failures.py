@@ -19,9 +19,10 @@ from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
 from indexc.generate import sql_target
-from indexc.plan.nodes import AuditCheckNode, CheckNode, defined_by
+from indexc.plan.nodes import AuditCheckNode, CheckNode, PeriodCheckNode, defined_by
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
+from indexc.spec.period_labels import grains_reading
 from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
 
@@ -66,8 +67,20 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         f"{spec[1]}: {node.failure}: {shown}{more}",
         catalog.where(*spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
-        "correct the data or the source's declaration",
+        "correct the data or the source's declaration" + _readers(node, examples),
     )
+
+
+def _readers(node: CheckNode, examples: tuple) -> str:
+    """For refused periods, the declarations that would read them: a label is never guessed."""
+    if not isinstance(node, PeriodCheckNode):
+        return ""
+    said = []
+    for label in [str(e) for e in examples if e is not None]:
+        readers = grains_reading(label)
+        if readers:
+            said.append(f"'{label}' reads as period: grain {' or '.join(readers)}")
+    return ("; " + "; ".join(said)) if said else ""
 
 
 def object_failed(

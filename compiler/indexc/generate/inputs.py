@@ -26,6 +26,12 @@ from indexc.generate.expressions import (
     union_all,
     window,
 )
+from indexc.generate.periods import (
+    financial_year_bounds,
+    financial_year_of,
+    period_bounds,
+    period_written,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import (
     BindingSelect,
@@ -60,8 +66,17 @@ def data_source(
         alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
         col("source_line"),
     ]
-    parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
-    period = alias(period_label(col("period_start_year")), "period")
+    parsing = source.period
+    if parsing.within_financial_year:  # the SQL of the grains read before issue 17, dates added
+        parsed_dates = [alias(period_start_year(parsing, col("period_raw")), "period_start_year")]
+        period = alias(period_label(col("period_start_year")), "period")
+        start, end = financial_year_bounds(parsing, col("period_start_year"))
+        dates: list[exp.Expression] = [alias(start, "period_start"), alias(end, "period_end")]
+    else:
+        start, end = period_bounds(parsing, col("period_raw"))
+        parsed_dates = [alias(start, "period_start"), alias(end, "period_end")]
+        period = alias(financial_year_of(col("period_end")), "period")
+        dates = [col("period_start"), col("period_end")]
     if isinstance(source, LongSource):
         item_key = _item_key(source.columns.item_columns)
         parsed_columns += [
@@ -82,6 +97,7 @@ def data_source(
             col("area_code"),
             period,
             col("period_raw"),
+            *dates,
             col("item"),
             col("value"),
             col("source_line"),
@@ -99,6 +115,7 @@ def data_source(
                     col("area_code"),
                     period.copy(),
                     col("period_raw"),
+                    *[d.copy() for d in dates],
                     alias(lit(name), "item"),
                     alias(blank_is_missing(col(name), "double"), "value"),
                     col("source_line"),
@@ -107,7 +124,7 @@ def data_source(
                 for name in item_columns
             ]
         )
-    years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
+    years = exp.select(exp.Star(), *parsed_dates, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
 
@@ -119,7 +136,10 @@ def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     """
     columns = source.columns
     raw_period = exp.Trim(this=text(col(columns.period)))
-    label = period_label(period_start_year(source.period, raw_period))
+    if source.period.within_financial_year:
+        label = period_label(period_start_year(source.period, raw_period))
+    else:
+        label = financial_year_of(period_bounds(source.period, raw_period)[1])
     has_value = exp.Not(
         this=exp.Is(
             this=exp.Nullif(this=exp.Trim(this=text(col(columns.value))), expression=lit("")),
@@ -152,17 +172,29 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
     """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
 
     A label is YYYY-YY, seven characters; a shorter or longer one came from a year
-    that is not four digits, and is caught before it is read back.
+    that is not four digits, and is caught before it is read back. Periods of the other grains are
+    read back from their parsed start and end dates (generate/periods.py).
     """
-    label = col("period")
-    read_back = period_as_written(node.parsing, label.copy())
-    conditions = [
-        exp.Is(this=label.copy(), expression=exp.Null()),
-        exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
-    ]
-    if read_back != label:  # the year is read back through a cast, which may itself give NULL
-        conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
-    conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
+    read_back: exp.Expr
+    if not node.parsing.within_financial_year:
+        start, end = col("period_start"), col("period_end")
+        read_back = period_written(node.parsing, col("period_raw"), start, end)
+        conditions = [
+            exp.Is(this=start.copy(), expression=exp.Null()),
+            exp.Is(this=end.copy(), expression=exp.Null()),
+            exp.Is(this=read_back.copy(), expression=exp.Null()),
+            exp.NEQ(this=col("period_raw"), expression=read_back),
+        ]
+    else:
+        label = col("period")
+        read_back = period_as_written(node.parsing, label.copy())
+        conditions = [
+            exp.Is(this=label.copy(), expression=exp.Null()),
+            exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
+        ]
+        if read_back != label:  # the year is read back through a cast, which may itself give NULL
+            conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
+        conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
     unreadable = exp.or_(*conditions)
     return (
         exp.select(col("period_raw"), copy=False)
@@ -192,14 +224,14 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
 
 def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expression:
     """Each (area, period, item) a source gives more than once, as one text per combination."""
-    keys = [col("area_code"), col("period"), col("item")]
+    keys = [col("area_code"), col("period_raw" if node.by_label else "period"), col("item")]
     shown = exp.Concat(
         expressions=[keys[0].copy(), lit(" "), keys[1].copy(), lit(" "), keys[2].copy()]
     )
     return (
         exp.select(alias(shown, "duplicate"), copy=False)
         .from_(target.object_table(node.source_object), copy=False)
-        .where(exp.Not(this=exp.Is(this=col("period"), expression=exp.Null())), copy=False)
+        .where(exp.Not(this=exp.Is(this=keys[1].copy(), expression=exp.Null())), copy=False)
         .group_by(*keys, copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
         .order_by(col("duplicate"), copy=False)

@@ -87,6 +87,7 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
             description=f"Area, period and item combinations source {source_id} gives twice",
             failure="rows given more than once (area period item)",
             source_object=name,
+            by_label=source.period.grain in ("quarter", "iso_interval"),
         ),
     ]
 

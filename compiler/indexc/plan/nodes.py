@@ -115,6 +115,9 @@ class DuplicateCheckNode(CheckNode):
     """Areas, periods and items a source gives more than once (each would count twice)."""
 
     source_object: str
+    by_label: bool = (
+        False  # several periods fall in one financial year (quarters): key on the label
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

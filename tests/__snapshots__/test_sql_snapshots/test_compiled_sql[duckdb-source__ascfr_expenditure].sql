@@ -29,6 +29,12 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 4, 1) AS "period_start",
+  MAKE_DATE(
+    CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END + 1,
+    3,
+    31
+  ) AS "period_end",
   'gross_current_expenditure_gbp000' AS "item",
   CAST(NULLIF(TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
   "source_line"
@@ -40,6 +46,12 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 4, 1) AS "period_start",
+  MAKE_DATE(
+    CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END + 1,
+    3,
+    31
+  ) AS "period_end",
   'net_total_expenditure_gbp000' AS "item",
   CAST(NULLIF(TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)), '') AS DOUBLE) AS "value",
   "source_line"
