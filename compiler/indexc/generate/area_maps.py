@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import oldest_recency, recency_key
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -235,6 +236,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             col("period", "r"),
             col("value", "r"),
             col("weight", "e"),
+            alias(recency_key("r"), "recency"),
             copy=False,
         )
         .from_(target.object_table(node.restated_object, "r"), copy=False)
@@ -305,6 +307,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             alias(exp.Case(ifs=[exp.If(this=complete, true=value)]), "value"),
             alias(found.copy(), "members_found"),
             alias(exp.Max(this=col("expected", "x")), "members_expected"),
+            *oldest_recency(col("recency", "d")),
             copy=False,
         )
         .from_(data.subquery("d", copy=False), copy=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import aligned, recency_of_oldest
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -18,7 +19,6 @@ from indexc.generate.expressions import (
     inner_join,
     is_finite,
     lit,
-    period_as_written,
     period_label,
     period_start_year,
     table,
@@ -26,12 +26,7 @@ from indexc.generate.expressions import (
     union_all,
     window,
 )
-from indexc.generate.periods import (
-    financial_year_bounds,
-    financial_year_of,
-    period_bounds,
-    period_written,
-)
+from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import (
     BindingSelect,
@@ -39,7 +34,6 @@ from indexc.plan.nodes import (
     DuplicateCheckNode,
     MeasureNode,
     MetricNode,
-    PeriodCheckNode,
     RegisterCheckNode,
     RegisterNode,
 )
@@ -168,43 +162,6 @@ def _item_key(columns: tuple[str, ...]) -> exp.Expression:
     return key
 
 
-def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
-    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
-
-    A label is YYYY-YY, seven characters; a shorter or longer one came from a year
-    that is not four digits, and is caught before it is read back. Periods of the other grains are
-    read back from their parsed start and end dates (generate/periods.py).
-    """
-    read_back: exp.Expr
-    if not node.parsing.within_financial_year:
-        start, end = col("period_start"), col("period_end")
-        read_back = period_written(node.parsing, col("period_raw"), start, end)
-        conditions = [
-            exp.Is(this=start.copy(), expression=exp.Null()),
-            exp.Is(this=end.copy(), expression=exp.Null()),
-            exp.Is(this=read_back.copy(), expression=exp.Null()),
-            exp.NEQ(this=col("period_raw"), expression=read_back),
-        ]
-    else:
-        label = col("period")
-        read_back = period_as_written(node.parsing, label.copy())
-        conditions = [
-            exp.Is(this=label.copy(), expression=exp.Null()),
-            exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
-        ]
-        if read_back != label:  # the year is read back through a cast, which may itself give NULL
-            conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
-        conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
-    unreadable = exp.or_(*conditions)
-    return (
-        exp.select(col("period_raw"), copy=False)
-        .distinct(copy=False)
-        .from_(target.object_table(node.source_object), copy=False)
-        .where(unreadable, copy=False)
-        .order_by(col("period_raw"), copy=False)
-    )
-
-
 def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
     """Areas with names, types and the dates between which their code was in force."""
     columns = node.source.columns
@@ -321,7 +278,11 @@ def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
 
 
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
-    """One SELECT per binding; a blank value is a missing value and is left out."""
+    """One SELECT per binding; a blank value is a missing value and is left out.
+
+    Each value keeps the period it was published for (`data_period`, `data_start`, `data_end`); with
+    an alignment (generate/alignment.py) the rows are candidates, and one per area serves each year.
+    """
     selects = []
     for binding in node.bindings:
         conditions = bound_rows(binding) + [is_finite(col("value"))]
@@ -332,10 +293,14 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             col("value"),
             alias(lit(binding.source_id), "source"),
             col("item"),
+            alias(col("period_raw"), "data_period"),
+            alias(col("period_start"), "data_start"),
+            alias(col("period_end"), "data_end"),
         ]
         if node.with_geography:
             if binding.geography_period is None:  # the planner sets it on every binding it makes
                 raise ValueError(f"binding of {binding.source_id} without its codes' period")
+            # 'period': the codes in force in the financial year the value's own period ends in
             codes_of = (
                 col("period")
                 if binding.geography_period == "period"
@@ -350,7 +315,9 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             .from_(target.object_table(binding.source_object), copy=False)
             .where(and_all(conditions), copy=False)
         )
-    return union_all(selects)
+    if node.alignment is None:
+        return union_all(selects)
+    return aligned(union_all(selects), node.alignment, node.with_geography)
 
 
 def _formula_sql(formula: exp.Expression) -> exp.Expression:
@@ -377,12 +344,15 @@ def _formula_sql(formula: exp.Expression) -> exp.Expression:
 
 
 def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
-    """The formula over inputs joined on area and period (an area lacking any input has no value)."""
+    """The formula over inputs joined on area and period (an area lacking any input has no value).
+
+    Its recency is that of the input with the oldest data (the earliest `data_end`)."""
     (first_name, first_object), *others = node.inputs
     query = exp.select(
         col("area_code", first_name),
         col("period", first_name),
         alias(cast(_formula_sql(node.formula), "double"), "value"),
+        *recency_of_oldest([name for name, _ in node.inputs]),
         copy=False,
     ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:

@@ -17,18 +17,19 @@ from indexc.generate.expressions import (
     FY_START_DAY,
     FY_START_MONTH,
     cast,
+    col,
     lit,
+    period_as_written,
     period_label,
     text,
     try_cast_text,
 )
-from indexc.spec.sources import PeriodParsing
+from indexc.generate.targets import SqlTarget
+from indexc.plan.nodes import PeriodCheckNode
+from indexc.spec.sources import LONGEST_INTERVAL_MONTHS, PeriodParsing
 
 MIDPOINT_MONTH, MIDPOINT_DAY = 10, 1
 """1 October: the day `align: overlap` looks for in a value's period (183 days into the year)."""
-LONGEST_INTERVAL_MONTHS = 1200
-"""An ISO 8601 duration longer than 100 years is refused as unreadable rather than risk a date the
-engines cannot hold."""
 
 
 def _substr(raw: exp.Expression, start: int, length: int | exp.Expression) -> exp.Substring:
@@ -223,3 +224,40 @@ def financial_year_of(date: exp.Expr) -> exp.Expression:
         expression=exp.Case(ifs=[exp.If(this=before_april, true=lit(1))], default=lit(0)),
     )
     return period_label(start_year)
+
+
+def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
+    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
+
+    A label is YYYY-YY, seven characters; a shorter or longer one came from a year
+    that is not four digits, and is caught before it is read back. Periods of the other grains are
+    read back from their parsed start and end dates (generate/periods.py).
+    """
+    read_back: exp.Expr
+    if not node.parsing.within_financial_year:
+        start, end = col("period_start"), col("period_end")
+        read_back = period_written(node.parsing, col("period_raw"), start, end)
+        conditions = [
+            exp.Is(this=start.copy(), expression=exp.Null()),
+            exp.Is(this=end.copy(), expression=exp.Null()),
+            exp.Is(this=read_back.copy(), expression=exp.Null()),
+            exp.NEQ(this=col("period_raw"), expression=read_back),
+        ]
+    else:
+        label = col("period")
+        read_back = period_as_written(node.parsing, label.copy())
+        conditions = [
+            exp.Is(this=label.copy(), expression=exp.Null()),
+            exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
+        ]
+        if read_back != label:  # the year is read back through a cast, which may itself give NULL
+            conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
+        conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
+    unreadable = exp.or_(*conditions)
+    return (
+        exp.select(col("period_raw"), copy=False)
+        .distinct(copy=False)
+        .from_(target.object_table(node.source_object), copy=False)
+        .where(unreadable, copy=False)
+        .order_by(col("period_raw"), copy=False)
+    )

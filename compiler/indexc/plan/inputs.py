@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.geography import Geography, calendar, measure_level
+from indexc.plan.alignment import alignment
 from indexc.plan.area_maps import area_map_source_node
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,
@@ -124,6 +125,7 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
         bindings=bindings,
         with_geography=with_geography,
         valid=tuple(measure.valid.conditions()) if measure.valid else (),
+        alignment=alignment(measure_id, catalog),
     )
 
 
@@ -152,6 +154,8 @@ def direct_bindings(
         return None  # restated, or otherwise not the measure view
     if catalog.measures[measure_id].valid:
         return None  # its view leaves out values outside the valid range
+    if alignment(measure_id, catalog) is not None:
+        return None  # its view chooses which value serves each financial year
     return [
         {
             "source": object_name("sources", b.source),

@@ -44,6 +44,9 @@ POOLED_GRAINS = frozenset({"calendar_years", "financial_years"})
 """Grains of several years, which declare how many (`years:`) so a label is never guessed."""
 FINANCIAL_YEAR_GRAINS = frozenset({"financial_year", "financial_year_ending", "mid_year"})
 """Grains whose every period is, or falls within, one financial year: `align: exact` reads them."""
+LONGEST_INTERVAL_MONTHS = 1200
+"""An ISO 8601 duration longer than 100 years is refused as unreadable rather than risk a date the
+engines cannot hold."""
 
 
 class PeriodParsing(StrictModel):

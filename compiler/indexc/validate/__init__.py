@@ -13,6 +13,7 @@ from indexc.errors import Diagnostic
 from indexc.load import SpecFile
 from indexc.validate import (
     additivity,
+    alignment,
     audits,
     bindings,
     formulas,
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     weights.check,
     additivity.check,
     bindings.check,
+    alignment.check,
     items.check,
     geography.check,
     universes.check,

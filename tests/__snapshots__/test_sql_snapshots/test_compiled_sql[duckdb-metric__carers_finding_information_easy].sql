@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."metric__carers_finding_information_easy" 
 SELECT
   "carers_finding_information_easy"."area_code",
   "carers_finding_information_easy"."period",
-  CAST("carers_finding_information_easy"."value" AS DOUBLE) AS "value"
+  CAST("carers_finding_information_easy"."value" AS DOUBLE) AS "value",
+  "carers_finding_information_easy"."data_period",
+  "carers_finding_information_easy"."data_start",
+  "carers_finding_information_easy"."data_end"
 FROM "indexc_build"."restated__carers_finding_information_easy" AS "carers_finding_information_easy";

@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."metric__short_term_service_success" AS
 SELECT
   "short_term_service_success"."area_code",
   "short_term_service_success"."period",
-  CAST("short_term_service_success"."value" AS DOUBLE) AS "value"
+  CAST("short_term_service_success"."value" AS DOUBLE) AS "value",
+  "short_term_service_success"."data_period",
+  "short_term_service_success"."data_start",
+  "short_term_service_success"."data_end"
 FROM "indexc_build"."restated__short_term_service_success" AS "short_term_service_success";

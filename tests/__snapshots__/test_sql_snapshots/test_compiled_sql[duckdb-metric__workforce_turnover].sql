@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."metric__workforce_turnover" AS
 SELECT
   "workforce_turnover"."area_code",
   "workforce_turnover"."period",
-  CAST("workforce_turnover"."value" AS DOUBLE) AS "value"
+  CAST("workforce_turnover"."value" AS DOUBLE) AS "value",
+  "workforce_turnover"."data_period",
+  "workforce_turnover"."data_start",
+  "workforce_turnover"."data_end"
 FROM "indexc_build"."restated__workforce_turnover" AS "workforce_turnover";

@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__carer_qual
 SELECT
   "carer_quality_of_life"."area_code",
   "carer_quality_of_life"."period",
-  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value"
+  CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value",
+  "carer_quality_of_life"."data_period",
+  "carer_quality_of_life"."data_start",
+  "carer_quality_of_life"."data_end"
 FROM "indexc_build"."scenario__surrey_2027__restated__carer_quality_of_life" AS "carer_quality_of_life";

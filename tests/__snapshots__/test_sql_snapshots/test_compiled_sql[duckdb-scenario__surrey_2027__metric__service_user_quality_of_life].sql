@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__service_us
 SELECT
   "service_user_quality_of_life"."area_code",
   "service_user_quality_of_life"."period",
-  CAST("service_user_quality_of_life"."value" AS DOUBLE) AS "value"
+  CAST("service_user_quality_of_life"."value" AS DOUBLE) AS "value",
+  "service_user_quality_of_life"."data_period",
+  "service_user_quality_of_life"."data_start",
+  "service_user_quality_of_life"."data_end"
 FROM "indexc_build"."scenario__surrey_2027__restated__service_user_quality_of_life" AS "service_user_quality_of_life";

@@ -7,5 +7,8 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__users_find
 SELECT
   "users_finding_information_easy"."area_code",
   "users_finding_information_easy"."period",
-  CAST("users_finding_information_easy"."value" AS DOUBLE) AS "value"
+  CAST("users_finding_information_easy"."value" AS DOUBLE) AS "value",
+  "users_finding_information_easy"."data_period",
+  "users_finding_information_easy"."data_start",
+  "users_finding_information_easy"."data_end"
 FROM "indexc_build"."scenario__surrey_2027__restated__users_finding_information_easy" AS "users_finding_information_easy";

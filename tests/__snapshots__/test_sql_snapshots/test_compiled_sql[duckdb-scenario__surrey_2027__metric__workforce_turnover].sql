@@ -6,5 +6,8 @@ CREATE OR REPLACE VIEW "indexc_build"."scenario__surrey_2027__metric__workforce_
 SELECT
   "workforce_turnover"."area_code",
   "workforce_turnover"."period",
-  CAST("workforce_turnover"."value" AS DOUBLE) AS "value"
+  CAST("workforce_turnover"."value" AS DOUBLE) AS "value",
+  "workforce_turnover"."data_period",
+  "workforce_turnover"."data_start",
+  "workforce_turnover"."data_end"
 FROM "indexc_build"."scenario__surrey_2027__restated__workforce_turnover" AS "workforce_turnover";
