@@ -200,9 +200,6 @@ KINDS = {
 }
 
 
-ICBS_ESTABLISHED = datetime.date(2022, 7, 1)
-
-
 def read(data: Path, name: str) -> list[dict[str, str]]:
     with open(data / name, newline="", encoding="utf-8") as f:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
@@ -428,10 +425,12 @@ def build_areas(data: Path, rows: list[dict]) -> tuple[dict[str, dict], dict[str
     add("E92000001", name="England", type="E92")
     icbs = {r["icb_code"]: r["icb_name"] for r in read(data, "icb_to_la_shares.csv")}
     for code, name in sorted(icbs.items()):
-        add(code, name=name, type="E54", valid_from=ICBS_ESTABLISHED)
+        add(code, name=name, type="E54")
     comments[min(icbs)] = [
-        "NHS Integrated Care Boards, codes and names of April 2024 (icb_to_la_shares.csv); ICBs were "
-        "established on 1 July 2022 by the Health and Care Act 2022."
+        "NHS Integrated Care Boards, codes and names of April 2024 (icb_to_la_shares.csv). ICBs were "
+        "established on 1 July 2022 (Health and Care Act 2022), but their start is left open: no "
+        "lineage links them to their predecessors (CCGs), so a dated start would stop every geography "
+        "date before July 2022 (a what-if on 2016 councils) at IX610 although no ICB data is older."
     ]
     cas, year_only_noted = {}, False
     for r in read(data, "combined_authority_membership.csv"):

@@ -70,7 +70,7 @@ def test_mistakes_in_the_request_are_diagnostics(tiny_project) -> None:
     assert unknown.exit_code == 1 and "IX102 unknown source 'outcome'" in unknown.output
     assert "outcomes" in unknown.output
     bad = impact(
-        tiny_project, RESTRUCTURED.replace("grain: financial_year_ending", "grain: calendar_year")
+        tiny_project, RESTRUCTURED.replace("grain: financial_year_ending", "grain: fiscal_year")
     )
     assert bad.exit_code == 1 and "new.yaml:6:" in bad.output and "IX003" in bad.output
     assert "Traceback" not in bad.output + unknown.output

@@ -14,7 +14,7 @@ from pathlib import Path
 from indexc import __version__
 from indexc.documents import render_html
 from indexc.spec.indexes import Lens
-from indexc.spec.measures import Binding
+from indexc.spec.measures import Binding, Measure
 from indexc.validate.catalog import Catalog
 
 PAGE = "index.html"
@@ -35,6 +35,7 @@ class BindingRow:
     item: str
     periods: str
     restated: str
+    data_periods: str  # the kind of period the source publishes, and how it serves a financial year
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,33 @@ def _periods(binding: Binding) -> str:
     if start is None and end is None:
         return "all periods"
     return f"{start or 'the first'} to {end or 'the latest'}"
+
+
+GRAIN_WORDS = {
+    "financial_year": "financial years",
+    "financial_year_ending": "financial years (by the year they end)",
+    "mid_year": "mid-year points (30 June)",
+    "calendar_year": "calendar years",
+    "academic_year": "academic years (September to August)",
+    "quarter": "calendar quarters",
+    "calendar_years": "{n} calendar years pooled",
+    "financial_years": "{n} financial years pooled",
+    "iso_interval": "ISO 8601 periods",
+}
+
+
+def _data_periods(catalog: Catalog, measure: Measure, binding: Binding) -> str:
+    """What periods a binding's values are for, and which of them serves each financial year."""
+    source = catalog.sources.get(binding.source)
+    parsing = getattr(source, "period", None)
+    kind = GRAIN_WORDS[parsing.grain].format(n=parsing.years) if parsing else "-"
+    if measure.alignment == "latest":
+        return (
+            f"{kind}; each year: the latest ending by 31 March, at most {measure.max_age} years old"
+        )
+    if measure.alignment == "overlap":
+        return f"{kind}; each year: the one containing 1 October"
+    return f"{kind}; each year: the value for that year"
 
 
 def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
@@ -105,6 +133,7 @@ def _metric(catalog: Catalog, metric_id: str, restated: bool) -> MetricPage:
                     binding.item,
                     _periods(binding),
                     how if binding.restate else "not restated (basis only)",
+                    _data_periods(catalog, measure, binding),
                 )
             )
     return MetricPage(

@@ -139,6 +139,12 @@ class Code(enum.StrEnum):
     OVERLAPPING_BINDINGS = "IX401", "two bindings of a measure cover one year", ERROR
     UNDECLARED_ITEM = "IX402", "a binding's item is not declared in its source", ERROR
     BINDING_RUNS_BACKWARDS = "IX403", "a binding's from is later than its to", ERROR
+    LATEST_WITHOUT_MAX_AGE = "IX404", "align latest without a positive max_age", ERROR
+    EXACT_ON_OTHER_PERIODS = (
+        "IX405",
+        "align exact on a source whose periods are not financial years",
+        ERROR,
+    )
 
     # Targets, data files and output
     NO_TARGET_FILE = "IX501", "no target file, or one of another name", ERROR

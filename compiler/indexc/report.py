@@ -154,12 +154,57 @@ def method_notes(
             f"not ranked in {period}: {row['unranked']} areas whose scored lenses carry less than "
             f"{index.method.min_coverage:.0%} of the weight"
         )
+    if period:
+        notes.extend(recency_notes(query_rows, target, index, period))
     if index.stability:
         notes.append(
             f"rank interval: 5th-95th percentile rank over {index.stability.draws} draws of the lens "
             f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})"
         )
     return tuple(notes)
+
+
+def recency_sql(target: SqlTarget, index_id: str, period: str) -> str:
+    """The periods of the data behind each metric's values in `period` (imputed values have none)."""
+    query = (
+        exp.select(
+            col("metric"), col("data_period"), exp.alias_(exp.Min(this=col("data_end")), "data_end")
+        )
+        .from_(target.object_table(index_object(index_id, "metric_values")))
+        .where(
+            exp.and_(
+                exp.EQ(this=col("period"), expression=lit(period)),
+                exp.Not(this=exp.Is(this=col("data_end"), expression=exp.Null())),
+            )
+        )
+        .group_by(col("metric"), col("data_period"))
+        .order_by(col("metric"), col("data_period"))
+    )
+    return target.render(query)
+
+
+def recency_notes(query_rows: Query, target: SqlTarget, index: Index, period: str) -> list[str]:
+    """How old the data behind the scores of `period` is, per top lens: the oldest period used, and
+    the newest where they differ. Public data is a year or more old; a reader must see how old."""
+    rows = query_rows(recency_sql(target, index.id, period))
+    by_metric: dict[str, list[tuple[Any, str]]] = {}
+    for row in rows:
+        by_metric.setdefault(row["metric"], []).append((row["data_end"], row["data_period"]))
+    parts = []
+    for lens in index.lenses:
+        metrics = {m.metric for child in [lens, *_below(lens)] for m in child.metrics}
+        used = sorted(p for m in metrics for p in by_metric.get(m, []))
+        if used:
+            (end, oldest), newest = used[0], used[-1][1]
+            span = f" to {newest}" if newest != oldest else ""
+            parts.append(f"{lens.id} {oldest} (ending {end}){span}")
+    if not parts:
+        return []
+    return [f"data: {'; '.join(parts)}: the oldest period of the published data behind {period}"]
+
+
+def _below(lens: Any) -> list[Any]:
+    return [d for child in lens.lenses for d in [child, *_below(child)]]
 
 
 def read_ranking(

@@ -26,11 +26,13 @@ from indexc.plan.nodes import (
     AuditCheckNode,
     CheckNode,
     LimitCheckNode,
+    PeriodCheckNode,
     ValueCheckNode,
     defined_by,
 )
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
+from indexc.spec.period_labels import grains_reading
 from indexc.spec.sources import LongSource, WideSource
 from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
@@ -80,7 +82,7 @@ def check_failed(failure: CheckFailed, catalog: Catalog, sql_directory: str) -> 
         f"{spec[1]}: {node.failure}: {shown}{more}",
         catalog.where(*spec),
         f"nothing was changed in the database; the check is {sql_directory}/{failure.object.file_name}; "
-        "correct the data or the source's declaration",
+        "correct the data or the source's declaration" + _readers(node, examples),
     )
 
 
@@ -106,6 +108,18 @@ def coverage_failed(node: CoverageCheckNode, found: tuple, catalog: Catalog) -> 
         catalog.where("indexes", node.index_id, *path),
         next((h for k, h in hints.items() if reason.startswith(k)), hints["no data"]),
     )
+
+
+def _readers(node: CheckNode, examples: tuple) -> str:
+    """For refused periods, the declarations that would read them: a label is never guessed."""
+    if not isinstance(node, PeriodCheckNode):
+        return ""
+    said = []
+    for label in [str(e) for e in examples if e is not None]:
+        readers = grains_reading(label)
+        if readers:
+            said.append(f"'{label}' reads as period: grain {' or '.join(readers)}")
+    return ("; " + "; ".join(said)) if said else ""
 
 
 def object_failed(

@@ -20,6 +20,7 @@ from indexc.generate import (
     geography,
     guards,
     inputs,
+    periods,
     refusals,
     restate,
     scores,
@@ -96,7 +97,7 @@ _register(AuditNode, audits.audit)
 _register(AuditCheckNode, audits.audit_check)
 _register(SmellNode, smell.smell)
 _register(SmellCheckNode, smell.smell_check)
-_register(PeriodCheckNode, inputs.period_check)
+_register(PeriodCheckNode, periods.period_check)
 _register(RegisterCheckNode, inputs.register_check)
 _register(DuplicateCheckNode, inputs.duplicate_check)
 _register(ValueCheckNode, values.value_check)

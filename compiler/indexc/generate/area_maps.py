@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import oldest_recency, recency_key
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -256,6 +257,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             col("value", "r"),
             col("weight", "e"),
             col("weight_to", "e"),
+            alias(recency_key("r"), "recency"),
             copy=False,
         )
         .from_(target.object_table(node.restated_object, "r"), copy=False)
@@ -332,6 +334,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             alias(exp.Case(ifs=[exp.If(this=complete, true=value)]), "value"),
             alias(found.copy(), "members_found"),
             alias(exp.Max(this=col("expected", "x")), "members_expected"),
+            *oldest_recency(col("recency", "d")),
             copy=False,
         )
         .from_(data.subquery("d", copy=False), copy=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import aligned, recency_of_oldest
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -18,7 +19,6 @@ from indexc.generate.expressions import (
     inner_join,
     is_finite,
     lit,
-    period_as_written,
     period_label,
     period_start_year,
     read_number,
@@ -28,6 +28,7 @@ from indexc.generate.expressions import (
     union_all,
     window,
 )
+from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import (
     BindingSelect,
@@ -35,7 +36,6 @@ from indexc.plan.nodes import (
     DuplicateCheckNode,
     MeasureNode,
     MetricNode,
-    PeriodCheckNode,
     RegisterCheckNode,
     RegisterNode,
 )
@@ -67,8 +67,17 @@ def data_source(
         alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
         col("source_line"),
     ]
-    parsed_start = alias(period_start_year(source.period, col("period_raw")), "period_start_year")
-    period = alias(period_label(col("period_start_year")), "period")
+    parsing = source.period
+    if parsing.within_financial_year:  # the SQL of the grains read before issue 17, dates added
+        parsed_dates = [alias(period_start_year(parsing, col("period_raw")), "period_start_year")]
+        period = alias(period_label(col("period_start_year")), "period")
+        start, end = financial_year_bounds(parsing, col("period_start_year"))
+        dates: list[exp.Expression] = [alias(start, "period_start"), alias(end, "period_end")]
+    else:
+        start, end = period_bounds(parsing, col("period_raw"))
+        parsed_dates = [alias(start, "period_start"), alias(end, "period_end")]
+        period = alias(financial_year_of(col("period_end")), "period")
+        dates = [col("period_start"), col("period_end")]
     if isinstance(source, LongSource):
         key = item_key(source.columns.item_columns)
         parsed_columns += [
@@ -87,6 +96,7 @@ def data_source(
             col("area_code"),
             period,
             col("period_raw"),
+            *dates,
             col("item"),
             *(col(name) for name in VALUE_COLUMNS),
             col("source_line"),
@@ -104,6 +114,7 @@ def data_source(
                     col("area_code"),
                     period.copy(),
                     col("period_raw"),
+                    *[d.copy() for d in dates],
                     alias(lit(name), "item"),
                     *_numbers({"value": name}, source.missing_markers),
                     col("source_line"),
@@ -112,7 +123,7 @@ def data_source(
                 for name in item_columns
             ]
         )
-    years = exp.select(exp.Star(), parsed_start, copy=False).from_(table(PARSED), copy=False)
+    years = exp.select(exp.Star(), *parsed_dates, copy=False).from_(table(PARSED), copy=False)
     return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
 
 
@@ -139,7 +150,10 @@ def periods_with_rows(source: LongSource, target: SqlTarget) -> exp.Select:
     """
     columns = source.columns
     raw_period = exp.Trim(this=text(col(columns.period)))
-    label = period_label(period_start_year(source.period, raw_period))
+    if source.period.within_financial_year:
+        label = period_label(period_start_year(source.period, raw_period))
+    else:
+        label = financial_year_of(period_bounds(source.period, raw_period)[1])
     no_value = [lit(""), *(lit(marker) for marker in source.missing_markers)]
     has_value = exp.Not(this=exp.In(this=trimmed_text(col(columns.value)), expressions=no_value))
     return (
@@ -164,31 +178,6 @@ def item_key(columns: tuple[str, ...]) -> exp.Expression:
     return key
 
 
-def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
-    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
-
-    A label is YYYY-YY, seven characters; a shorter or longer one came from a year
-    that is not four digits, and is caught before it is read back.
-    """
-    label = col("period")
-    read_back = period_as_written(node.parsing, label.copy())
-    conditions = [
-        exp.Is(this=label.copy(), expression=exp.Null()),
-        exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
-    ]
-    if read_back != label:  # the year is read back through a cast, which may itself give NULL
-        conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
-    conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
-    unreadable = exp.or_(*conditions)
-    return (
-        exp.select(col("period_raw"), copy=False)
-        .distinct(copy=False)
-        .from_(target.object_table(node.source_object), copy=False)
-        .where(unreadable, copy=False)
-        .order_by(col("period_raw"), copy=False)
-    )
-
-
 def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
     """Areas with names, types and the dates between which their code was in force."""
     columns = node.source.columns
@@ -208,14 +197,14 @@ def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
 
 def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expression:
     """Each (area, period, item) a source gives more than once, as one text per combination."""
-    keys = [col("area_code"), col("period"), col("item")]
+    keys = [col("area_code"), col("period_raw" if node.by_label else "period"), col("item")]
     shown = exp.Concat(
         expressions=[keys[0].copy(), lit(" "), keys[1].copy(), lit(" "), keys[2].copy()]
     )
     return (
         exp.select(alias(shown, "duplicate"), copy=False)
         .from_(target.object_table(node.source_object), copy=False)
-        .where(exp.Not(this=exp.Is(this=col("period"), expression=exp.Null())), copy=False)
+        .where(exp.Not(this=exp.Is(this=keys[1].copy(), expression=exp.Null())), copy=False)
         .group_by(*keys, copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
         .order_by(col("duplicate"), copy=False)
@@ -305,7 +294,11 @@ def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
 
 
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
-    """One SELECT per binding; a blank value is a missing value and is left out."""
+    """One SELECT per binding; a blank value is a missing value and is left out.
+
+    Each value keeps the period it was published for (`data_period`, `data_start`, `data_end`); with
+    an alignment (generate/alignment.py) the rows are candidates, and one per area serves each year.
+    """
     selects = []
     for binding in node.bindings:
         conditions = bound_rows(binding) + [is_finite(col("value"))]
@@ -316,10 +309,14 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             *(col(name) for name in VALUE_COLUMNS),
             alias(lit(binding.source_id), "source"),
             col("item"),
+            alias(col("period_raw"), "data_period"),
+            alias(col("period_start"), "data_start"),
+            alias(col("period_end"), "data_end"),
         ]
         if node.with_geography:
             if binding.geography_period is None:  # the planner sets it on every binding it makes
                 raise ValueError(f"binding of {binding.source_id} without its codes' period")
+            # 'period': the codes in force in the financial year the value's own period ends in
             codes_of = (
                 col("period")
                 if binding.geography_period == "period"
@@ -334,7 +331,9 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
             .from_(target.object_table(binding.source_object), copy=False)
             .where(and_all(conditions), copy=False)
         )
-    return union_all(selects)
+    if node.alignment is None:
+        return union_all(selects)
+    return aligned(union_all(selects), node.alignment, node.with_geography)
 
 
 def _formula_sql(formula: exp.Expression) -> exp.Expression:
@@ -366,6 +365,7 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
     A metric that is one measure or metric read as it is carries its input's confidence limits; any
     other formula has none (NULL): an interval is not carried through arithmetic, nor through a
     restatement that may add areas together.
+    Its recency is that of the input with the oldest data (the earliest `data_end`).
     """
     (first_name, first_object), *others = node.inputs
     carried = isinstance(node.formula, exp.Column) and first_object.startswith(LIMITED_OBJECTS)
@@ -378,6 +378,7 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
         col("period", first_name),
         alias(cast(_formula_sql(node.formula), "double"), "value"),
         *limits,
+        *recency_of_oldest([name for name, _ in node.inputs]),
         copy=False,
     ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:

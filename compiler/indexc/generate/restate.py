@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import RECENCY, oldest_recency, recency_key
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -24,6 +25,7 @@ from indexc.generate.expressions import (
     union_all,
 )
 from indexc.generate.geography.shares import EVERY_PERIOD
+from indexc.generate.periods import financial_year_of
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 
@@ -39,6 +41,12 @@ def _path_join(level: str) -> exp.Expr:
             ),
         ]
     )
+
+
+def _own_period(node: RestatedMeasureNode) -> exp.Expression:
+    """The financial year of a value's own period: where its shares and weights are read. For an aligned
+    measure a value may serve a later year, whose areas and weights are not those of its data."""
+    return financial_year_of(col("data_end", "m")) if node.aligned else col("period", "m")
 
 
 def _weight(node: RestatedMeasureNode) -> exp.Expression:
@@ -74,7 +82,7 @@ def _joined(
     if node.path_weights_object:
         period = exp.Case(
             ifs=[exp.If(this=col("frozen", "p"), true=lit(EVERY_PERIOD))],
-            default=col("period", "m"),
+            default=_own_period(node),
         )
         query = query.join(
             left_join(
@@ -111,6 +119,7 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(copied, "value"),
             alias(lit(1), "contributors_found"),
             alias(lit(1), "contributors_expected"),
+            *[col(name, "m") for name in RECENCY],
         ],
         alone=True,
     )
@@ -124,6 +133,7 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             col("value", "m"),
             alias(_weight(node), "weight"),
             col("contributors", "p"),
+            alias(recency_key("m"), "recency"),
         ],
         alone=False,
     )
@@ -134,7 +144,7 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
                 and_all(
                     [
                         exp.EQ(this=col("area_code", "b"), expression=col("area_code", "m")),
-                        exp.EQ(this=col("period", "b"), expression=col("period", "m")),
+                        exp.EQ(this=col("period", "b"), expression=_own_period(node)),
                     ]
                 ),
             ),
@@ -166,6 +176,7 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(value, "value"),
             alias(rows.copy(), "contributors_found"),
             alias(exp.Max(this=col("contributors")), "contributors_expected"),
+            *oldest_recency(col("recency")),
             copy=False,
         )
         .from_(contributions.subquery("contributions", copy=False), copy=False)

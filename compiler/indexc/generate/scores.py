@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate.alignment import RECENCY
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -89,7 +90,8 @@ def _trees(params: TemplateParams, target: SqlTarget) -> dict[str, exp.Expressio
 
 
 def metric_views(metrics: list[MetricObject], target: SqlTarget) -> exp.Expression:
-    """The finite values of each metric view, one SELECT per metric, stacked: (metric, area_code, period, value)."""
+    """The finite values of each metric view, one SELECT per metric, stacked: (metric, area_code, period,
+    value) and the value's recency (data_period, data_start, data_end)."""
     return union_all(
         [
             exp.select(
@@ -97,6 +99,7 @@ def metric_views(metrics: list[MetricObject], target: SqlTarget) -> exp.Expressi
                 col("area_code", "v"),
                 col("period", "v"),
                 alias(cast(col("value", "v"), "double"), "value"),
+                *[col(name, "v") for name in RECENCY],
                 copy=False,
             )
             .from_(target.object_table(m["object"], "v"), copy=False)

@@ -143,6 +143,7 @@ class RestatedMeasureNode(Node):
     paths_object: str
     path_weights_object: str | None
     weight_object: str | None  # raw values of the weight measure of a mean
+    aligned: bool = False  # values may serve other years than their own (align: latest or overlap)
     layer = Layer.RESTATED
     materialisation = Materialisation.TABLE
 

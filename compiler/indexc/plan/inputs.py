@@ -7,6 +7,7 @@ from sqlglot import exp
 
 from indexc.geography import Geography, calendar, measure_level
 from indexc.plan.aggregation import aggregated_object, aggregates
+from indexc.plan.alignment import alignment
 from indexc.plan.area_maps import area_map_source_node
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,
@@ -90,6 +91,7 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
             description=f"Area, period and item combinations source {source_id} gives twice",
             failure="rows given more than once (area period item)",
             source_object=name,
+            by_label=source.period.grain in ("quarter", "iso_interval"),
         ),
         ValueCheckNode(
             name=f"check__{source_id}__cells",
@@ -153,6 +155,7 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
         bindings=bindings,
         with_geography=with_geography,
         valid=tuple(measure.valid.conditions()) if measure.valid else (),
+        alignment=alignment(measure_id, catalog),
     )
 
 
@@ -185,6 +188,8 @@ def direct_bindings(
         return None  # restated, or otherwise not the measure view
     if catalog.measures[measure_id].valid:
         return None  # its view leaves out values outside the valid range
+    if alignment(measure_id, catalog) is not None:
+        return None  # its view chooses which value serves each financial year
     return [
         {
             "source": object_name("sources", b.source),

@@ -115,6 +115,9 @@ class DuplicateCheckNode(CheckNode):
     """Areas, periods and items a source gives more than once (each would count twice)."""
 
     source_object: str
+    by_label: bool = (
+        False  # several periods fall in one financial year (quarters): key on the label
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,6 +157,16 @@ class BindingSelect:
     ] = ()  # periods in which the source is known to publish no value of the item
 
 
+@dataclass(frozen=True)
+class Alignment:
+    """How a measure's values are lined up with financial years (spec `align:`), where any of its
+    sources publishes periods other than financial years or points in them, or `align:` is not exact."""
+
+    rule: str  # exact, latest or overlap
+    max_age: int | None = None  # latest: years a value's end may lie before the year's end
+    span_years: int = 2  # overlap: the financial years one value's period can reach into, at most
+
+
 @dataclass(frozen=True, kw_only=True)
 class MeasureNode(Node):
     """One SELECT per binding, stacked: a measure's values with their provenance."""
@@ -164,6 +177,9 @@ class MeasureNode(Node):
         False  # also say on which period's codes each row is, and whether it is restated
     )
     valid: tuple[tuple[str, float], ...] = ()  # (operator, bound) pairs every value kept satisfies
+    alignment: Alignment | None = (
+        None  # None: each value serves the financial year its period is in
+    )
     layer = Layer.MEASURE
     materialisation = Materialisation.VIEW
 

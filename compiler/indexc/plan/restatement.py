@@ -9,6 +9,7 @@ from collections.abc import Callable
 from indexc.geography import Geography, calendar, measure_level
 from indexc.geography.closure import Path
 from indexc.geography.events import level_edges
+from indexc.plan.alignment import alignment
 from indexc.plan.geography import (
     AreaRow,
     AreasNode,
@@ -282,6 +283,7 @@ def restated_nodes(
         paths_object=PATHS,
         path_weights_object=PATH_WEIGHTS if dynamic else None,
         weight_object=weight,
+        aligned=alignment(measure_id, catalog) is not None,
     )
     types = tuple(geography.register.levels[level].types)
     return [

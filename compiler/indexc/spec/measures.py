@@ -106,6 +106,24 @@ class Aggregate(StrictModel):
     measure's level (a unitary), else the aggregate of the areas whose `parent` it is (a county)."""
 
 
+class LatestRule(StrictModel):
+    max_age: int | None = Field(default=None, strict=True)
+    """Years a value's period may end before the financial year's end and still serve it (IX404 if
+    missing or not positive)."""
+
+
+class Latest(StrictModel):
+    """`align: {latest: {max_age: N}}`: the most recent value ending by the year's end, at most N
+    years before it."""
+
+    latest: LatestRule
+
+
+Align = Literal["exact", "overlap"] | Latest
+"""How a measure's values line up with an index's financial years (docs/spec-language.md, section 3):
+`exact` (the default: a value whose period is the year, or a point in it), `latest` or `overlap`."""
+
+
 class Measure(StrictModel):
     id: Identifier
     description: Text = ""
@@ -121,8 +139,19 @@ class Measure(StrictModel):
     bindings: tuple[Binding, ...] = Field(min_length=1)
     aggregate: Aggregate | None = None
     """District data fed to councils: metrics read the measure on the `to` level (IX616-IX619)."""
+    align: Align = "exact"
+    """Which value serves each financial year when the sources' periods are not financial years."""
     smell: SmellTest = SmellTest()
     """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
+
+    @property
+    def alignment(self) -> str:
+        """`exact`, `latest` or `overlap`."""
+        return "latest" if isinstance(self.align, Latest) else self.align
+
+    @property
+    def max_age(self) -> int | None:
+        return self.align.latest.max_age if isinstance(self.align, Latest) else None
 
     def value_range(self) -> ValueRange:
         return self.range if self.range is not None else default_range(self.unit)

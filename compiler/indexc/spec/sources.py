@@ -21,29 +21,87 @@ from pydantic import (
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
 from indexc.spec.geography import AreaMapColumns, SourceGeography
 
-PeriodGrain = Literal["financial_year", "financial_year_ending", "mid_year"]
-PeriodFormat = Literal["YYYY-YY", "YYYY/YY", "YYYY"]
+PeriodGrain = Literal[
+    "financial_year",
+    "financial_year_ending",
+    "mid_year",
+    "calendar_year",
+    "academic_year",
+    "quarter",
+    "calendar_years",
+    "financial_years",
+    "iso_interval",
+]
+PeriodFormat = Literal["YYYY-YY", "YYYY/YY", "YYYY", "YYYY-MM", "YYYY-QN", "ISO8601"]
+
+GRAIN_FORMATS: dict[str, tuple[str, ...]] = {
+    "financial_year": ("YYYY-YY", "YYYY/YY"),
+    "financial_year_ending": ("YYYY",),
+    "mid_year": ("YYYY",),
+    "calendar_year": ("YYYY",),
+    "academic_year": ("YYYY-YY", "YYYY/YY"),
+    "quarter": ("YYYY-MM", "YYYY-QN"),
+    "calendar_years": ("YYYY-YY", "YYYY/YY"),
+    "financial_years": ("YYYY-YY", "YYYY/YY"),
+    "iso_interval": ("ISO8601",),
+}
+"""The formats each grain can be written in (the first is the usual one)."""
+POOLED_GRAINS = frozenset({"calendar_years", "financial_years"})
+"""Grains of several years, which declare how many (`years:`) so a label is never guessed."""
+FINANCIAL_YEAR_GRAINS = frozenset({"financial_year", "financial_year_ending", "mid_year"})
+"""Grains whose every period is, or falls within, one financial year: `align: exact` reads them."""
+LONGEST_INTERVAL_MONTHS = 1200
+"""An ISO 8601 duration longer than 100 years is refused as unreadable rather than risk a date the
+engines cannot hold."""
 
 
 class PeriodParsing(StrictModel):
-    """How a source writes its periods, and how they map onto financial years.
+    """How a source writes its periods; each period is read as its start and end dates.
 
-    - financial_year, "YYYY-YY" or "YYYY/YY": 2016-17 is the year April 2016 to March 2017;
+    - financial_year, "YYYY-YY" or "YYYY/YY": 2016-17 is April 2016 to March 2017;
     - financial_year_ending, "YYYY": 2017 is the financial year ending in March 2017 (2016-17);
-    - mid_year, "YYYY": an estimate at 30 June 2016 belongs to the financial year 2016-17.
+    - mid_year, "YYYY": an estimate at 30 June 2016 (a point, in the financial year 2016-17);
+    - calendar_year, "YYYY": 2019 is 1 January to 31 December 2019;
+    - academic_year, "YYYY-YY" or "YYYY/YY": 2016-17 is 1 September 2016 to 31 August 2017;
+    - quarter, "YYYY-MM" (the quarter's last month, 2018-06 is April to June 2018) or "YYYY-QN"
+      (2018-Q2, the same calendar quarter);
+    - calendar_years, "YYYY-YY" with `years: N`: 2018-20 is 1 January 2018 to 31 December 2020 (N 3);
+    - financial_years, "YYYY-YY" with `years: N`, as ONS writes them: 2014-17 is 1 April 2014 to
+      31 March 2017 (N 3);
+    - iso_interval, "ISO8601": a start date and a duration in years or months, 2018-01-01/P3Y is
+      2018-01-01 to 2020-12-31, or a single date, 2002-04-01 (a point).
+
+    A row's financial year (`period`) is the one its period's end falls in.
     """
 
     grain: PeriodGrain
     format: PeriodFormat
+    years: int | None = Field(default=None, strict=True)
+    """How many years a pooled period (calendar_years, financial_years) covers: 2 or more."""
 
     @model_validator(mode="after")
     def _format_fits_grain(self) -> PeriodParsing:
-        expected = ("YYYY-YY", "YYYY/YY") if self.grain == "financial_year" else ("YYYY",)
+        expected = GRAIN_FORMATS[self.grain]
         if self.format not in expected:
             raise ValueError(
                 f"grain {self.grain} is written as {' or '.join(expected)}, not {self.format}"
             )
+        if self.grain in POOLED_GRAINS and (self.years is None or self.years < 2):
+            raise ValueError(
+                f"grain {self.grain} needs 'years:', the number of years each period pools "
+                "(2 or more: 3 for 2018-20)"
+            )
+        if self.grain not in POOLED_GRAINS and self.years is not None:
+            raise ValueError(
+                f"'years:' is for the pooled grains calendar_years and financial_years, "
+                f"not {self.grain}"
+            )
         return self
+
+    @property
+    def within_financial_year(self) -> bool:
+        """Every period is a financial year or a point in one (the grains before issue 17)."""
+        return self.grain in FINANCIAL_YEAR_GRAINS
 
 
 ITEM_SEPARATOR = "/"
@@ -131,7 +189,9 @@ GSS_MISSING_MARKERS = (
 )
 """The UK Government Statistical Service's symbols for a cell with no value (its guidance on symbols
 in tables), and `NA`: what a source's `missing:` is when it does not say."""
-PARSED_COLUMNS = frozenset({"area_code", "period_raw", "period_start_year"})
+PARSED_COLUMNS = frozenset(
+    {"area_code", "period_raw", "period_start_year", "period_start", "period_end"}
+)
 
 
 class _PublishedSource(StrictModel):

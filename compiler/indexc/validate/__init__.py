@@ -14,6 +14,7 @@ from indexc.load import SpecFile
 from indexc.validate import (
     additivity,
     aggregation,
+    alignment,
     audits,
     bindings,
     formulas,
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     weights.check,
     additivity.check,
     bindings.check,
+    alignment.check,
     items.check,
     value_columns.check,
     geography.check,

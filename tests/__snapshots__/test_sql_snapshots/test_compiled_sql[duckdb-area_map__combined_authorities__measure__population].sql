@@ -12,7 +12,10 @@ SELECT
     THEN SUM("d"."value" * "d"."weight")
   END AS "value",
   COUNT(*) AS "members_found",
-  MAX("x"."expected") AS "members_expected"
+  MAX("x"."expected") AS "members_expected",
+  SUBSTRING(MIN("d"."recency"), 21, LENGTH(MIN("d"."recency"))) AS "data_period",
+  TRY_CAST(SUBSTRING(MIN("d"."recency"), 11, 10) AS DATE) AS "data_start",
+  TRY_CAST(SUBSTRING(MIN("d"."recency"), 1, 10) AS DATE) AS "data_end"
 FROM (
   SELECT
     "e"."to_code",
@@ -20,7 +23,8 @@ FROM (
     "r"."period",
     "r"."value",
     "e"."weight",
-    "e"."weight_to"
+    "e"."weight_to",
+    LPAD(CAST(YEAR("r"."data_end") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_end") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_end") AS TEXT), 2, '0') || LPAD(CAST(YEAR("r"."data_start") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_start") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_start") AS TEXT), 2, '0') || "r"."data_period" AS "recency"
   FROM "indexc_build"."restated__population" AS "r"
   INNER JOIN "indexc_build"."area_map__combined_authorities" AS "e"
     ON "e"."from_code" = "r"."area_code"

@@ -10,7 +10,49 @@ SELECT
   "asc_gross_expenditure"."period",
   CAST("asc_gross_expenditure"."value" * 1000 / NULLIF("population"."value", 0) AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  CASE
+    WHEN "asc_gross_expenditure"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "asc_gross_expenditure"."data_period"
+    WHEN "population"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "population"."data_period"
+  END AS "data_period",
+  CASE
+    WHEN "asc_gross_expenditure"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "asc_gross_expenditure"."data_start"
+    WHEN "population"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "population"."data_start"
+  END AS "data_start",
+  CASE
+    WHEN "asc_gross_expenditure"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "asc_gross_expenditure"."data_end"
+    WHEN "population"."data_end" = CASE
+      WHEN "asc_gross_expenditure"."data_end" IS NULL OR "population"."data_end" IS NULL
+      THEN NULL
+      ELSE LEAST("asc_gross_expenditure"."data_end", "population"."data_end")
+    END
+    THEN "population"."data_end"
+  END AS "data_end"
 FROM "indexc_build"."area_map__combined_authorities__measure__asc_gross_expenditure" AS "asc_gross_expenditure"
 INNER JOIN "indexc_build"."area_map__combined_authorities__measure__population" AS "population"
   ON "population"."area_code" = "asc_gross_expenditure"."area_code"

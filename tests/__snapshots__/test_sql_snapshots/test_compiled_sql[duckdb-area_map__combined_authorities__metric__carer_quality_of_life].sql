@@ -8,5 +8,8 @@ SELECT
   "carer_quality_of_life"."period",
   CAST("carer_quality_of_life"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "carer_quality_of_life"."data_period",
+  "carer_quality_of_life"."data_start",
+  "carer_quality_of_life"."data_end"
 FROM "indexc_build"."area_map__combined_authorities__measure__carer_quality_of_life" AS "carer_quality_of_life";

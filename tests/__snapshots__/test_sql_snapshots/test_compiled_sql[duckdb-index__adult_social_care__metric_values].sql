@@ -11,7 +11,10 @@ WITH "raw" AS (
       'asc_spend_per_head' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__asc_spend_per_head" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -20,7 +23,10 @@ WITH "raw" AS (
       'carer_quality_of_life' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__carer_quality_of_life" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -29,7 +35,10 @@ WITH "raw" AS (
       'carers_finding_information_easy' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__carers_finding_information_easy" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -38,7 +47,10 @@ WITH "raw" AS (
       'service_user_quality_of_life' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__service_user_quality_of_life" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -47,7 +59,10 @@ WITH "raw" AS (
       'short_term_service_success' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__short_term_service_success" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -56,7 +71,10 @@ WITH "raw" AS (
       'users_finding_information_easy' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__users_finding_information_easy" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -65,7 +83,10 @@ WITH "raw" AS (
       'workforce_turnover' AS "metric",
       "v"."area_code",
       "v"."period",
-      CAST("v"."value" AS DOUBLE) AS "value"
+      CAST("v"."value" AS DOUBLE) AS "value",
+      "v"."data_period",
+      "v"."data_start",
+      "v"."data_end"
     FROM "indexc_build"."metric__workforce_turnover" AS "v"
     WHERE
       ABS("v"."value") <= 1.7976931348623157e+308
@@ -94,7 +115,10 @@ SELECT
   "r"."area_code",
   "r"."period",
   "r"."value",
-  FALSE AS "imputed"
+  FALSE AS "imputed",
+  "r"."data_period",
+  "r"."data_start",
+  "r"."data_end"
 FROM "raw" AS "r"
 JOIN "members" AS "s"
   ON "s"."area_code" = "r"."area_code" AND "s"."period" = "r"."period";

@@ -11,6 +11,9 @@ SELECT
   "uci",
   'ascfr_expenditure' AS "source",
   "item",
+  "period_raw" AS "data_period",
+  "period_start" AS "data_start",
+  "period_end" AS "data_end",
   "period" AS "geography_period",
   TRUE AS "restate"
 FROM "indexc_build"."source__ascfr_expenditure"

@@ -11,6 +11,9 @@ SELECT
   "uci",
   'ons_population' AS "source",
   "item",
+  "period_raw" AS "data_period",
+  "period_start" AS "data_start",
+  "period_end" AS "data_end",
   '2024-25' AS "geography_period",
   TRUE AS "restate"
 FROM "indexc_build"."source__ons_population"
@@ -25,6 +28,9 @@ SELECT
   "uci",
   'ons_population_former_councils' AS "source",
   "item",
+  "period_raw" AS "data_period",
+  "period_start" AS "data_start",
+  "period_end" AS "data_end",
   "period" AS "geography_period",
   FALSE AS "restate"
 FROM "indexc_build"."source__ons_population_former_councils"

@@ -11,6 +11,9 @@ SELECT
   "uci",
   'oflog_asc_outcomes' AS "source",
   "item",
+  "period_raw" AS "data_period",
+  "period_start" AS "data_start",
+  "period_end" AS "data_end",
   "period" AS "geography_period",
   TRUE AS "restate"
 FROM "indexc_build"."source__oflog_asc_outcomes"

@@ -8,5 +8,8 @@ SELECT
   "carers_finding_information_easy"."period",
   CAST("carers_finding_information_easy"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "carers_finding_information_easy"."data_period",
+  "carers_finding_information_easy"."data_start",
+  "carers_finding_information_easy"."data_end"
 FROM "indexc_build"."restated__carers_finding_information_easy" AS "carers_finding_information_easy";

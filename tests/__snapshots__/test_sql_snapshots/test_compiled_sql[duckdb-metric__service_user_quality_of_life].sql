@@ -8,5 +8,8 @@ SELECT
   "service_user_quality_of_life"."period",
   CAST("service_user_quality_of_life"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "service_user_quality_of_life"."data_period",
+  "service_user_quality_of_life"."data_start",
+  "service_user_quality_of_life"."data_end"
 FROM "indexc_build"."restated__service_user_quality_of_life" AS "service_user_quality_of_life";

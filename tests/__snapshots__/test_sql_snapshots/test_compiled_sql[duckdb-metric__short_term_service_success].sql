@@ -8,5 +8,8 @@ SELECT
   "short_term_service_success"."period",
   CAST("short_term_service_success"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "short_term_service_success"."data_period",
+  "short_term_service_success"."data_start",
+  "short_term_service_success"."data_end"
 FROM "indexc_build"."restated__short_term_service_success" AS "short_term_service_success";

@@ -9,5 +9,8 @@ SELECT
   "users_finding_information_easy"."period",
   CAST("users_finding_information_easy"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "users_finding_information_easy"."data_period",
+  "users_finding_information_easy"."data_start",
+  "users_finding_information_easy"."data_end"
 FROM "indexc_build"."restated__users_finding_information_easy" AS "users_finding_information_easy";

@@ -8,7 +8,10 @@ SELECT
   "m"."period",
   "m"."value" * "p"."weight" * CASE WHEN "p"."dynamic" THEN "w"."weight" ELSE 1.0 END AS "value",
   1 AS "contributors_found",
-  1 AS "contributors_expected"
+  1 AS "contributors_expected",
+  "m"."data_period",
+  "m"."data_start",
+  "m"."data_end"
 FROM "indexc_build"."measure__asc_gross_expenditure" AS "m"
 INNER JOIN "indexc_build"."geography__paths" AS "p"
   ON "p"."from_code" = "m"."area_code"
@@ -29,7 +32,10 @@ SELECT
     THEN SUM("value" * "weight")
   END AS "value",
   COUNT(*) AS "contributors_found",
-  MAX("contributors") AS "contributors_expected"
+  MAX("contributors") AS "contributors_expected",
+  SUBSTRING(MIN("recency"), 21, LENGTH(MIN("recency"))) AS "data_period",
+  TRY_CAST(SUBSTRING(MIN("recency"), 11, 10) AS DATE) AS "data_start",
+  TRY_CAST(SUBSTRING(MIN("recency"), 1, 10) AS DATE) AS "data_end"
 FROM (
   SELECT
     "p"."to_code" AS "area_code",
@@ -37,7 +43,8 @@ FROM (
     "m"."area_code" AS "from_code",
     "m"."value",
     "p"."weight" * CASE WHEN "p"."dynamic" THEN "w"."weight" ELSE 1.0 END AS "weight",
-    "p"."contributors"
+    "p"."contributors",
+    LPAD(CAST(YEAR("m"."data_end") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("m"."data_end") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("m"."data_end") AS TEXT), 2, '0') || LPAD(CAST(YEAR("m"."data_start") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("m"."data_start") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("m"."data_start") AS TEXT), 2, '0') || "m"."data_period" AS "recency"
   FROM "indexc_build"."measure__asc_gross_expenditure" AS "m"
   INNER JOIN "indexc_build"."geography__paths" AS "p"
     ON "p"."from_code" = "m"."area_code"

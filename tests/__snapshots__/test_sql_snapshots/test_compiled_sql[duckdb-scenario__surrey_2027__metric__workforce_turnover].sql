@@ -8,5 +8,8 @@ SELECT
   "workforce_turnover"."period",
   CAST("workforce_turnover"."value" AS DOUBLE) AS "value",
   CAST(NULL AS DOUBLE) AS "lci",
-  CAST(NULL AS DOUBLE) AS "uci"
+  CAST(NULL AS DOUBLE) AS "uci",
+  "workforce_turnover"."data_period",
+  "workforce_turnover"."data_start",
+  "workforce_turnover"."data_end"
 FROM "indexc_build"."scenario__surrey_2027__restated__workforce_turnover" AS "workforce_turnover";

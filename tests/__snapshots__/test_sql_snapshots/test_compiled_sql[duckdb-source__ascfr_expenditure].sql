@@ -29,6 +29,12 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 4, 1) AS "period_start",
+  MAKE_DATE(
+    CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END + 1,
+    3,
+    31
+  ) AS "period_end",
   'gross_current_expenditure_gbp000' AS "item",
   CASE
     WHEN TRIM(CAST("gross_current_expenditure_gbp000" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')
@@ -46,6 +52,12 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 4, 1) AS "period_start",
+  MAKE_DATE(
+    CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END + 1,
+    3,
+    31
+  ) AS "period_end",
   'net_total_expenditure_gbp000' AS "item",
   CASE
     WHEN TRIM(CAST("net_total_expenditure_gbp000" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')

@@ -37,6 +37,12 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 4, 1) AS "period_start",
+  MAKE_DATE(
+    CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END + 1,
+    3,
+    31
+  ) AS "period_end",
   "item",
   "value",
   "lci",

@@ -28,6 +28,8 @@ SELECT
     "period_start_year" + 1
   ) % 100 AS TEXT), 2, '0') AS "period",
   "period_raw",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 6, 30) AS "period_start",
+  MAKE_DATE(CASE WHEN "period_start_year" BETWEEN 1 AND 9000 THEN "period_start_year" END, 6, 30) AS "period_end",
   'population' AS "item",
   CASE
     WHEN TRIM(CAST("population" AS TEXT)) IN ('..', ':', '[c]', '[x]', '[z]', '[low]', '[u]', 'x', 'c', 'z', '*', '-', 'NA')

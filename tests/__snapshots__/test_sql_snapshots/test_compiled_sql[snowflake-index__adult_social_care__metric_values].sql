@@ -11,7 +11,10 @@ WITH "RAW" AS (
       'asc_spend_per_head' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__ASC_SPEND_PER_HEAD" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -20,7 +23,10 @@ WITH "RAW" AS (
       'carer_quality_of_life' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__CARER_QUALITY_OF_LIFE" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -29,7 +35,10 @@ WITH "RAW" AS (
       'carers_finding_information_easy' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__CARERS_FINDING_INFORMATION_EASY" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -38,7 +47,10 @@ WITH "RAW" AS (
       'service_user_quality_of_life' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__SERVICE_USER_QUALITY_OF_LIFE" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -47,7 +59,10 @@ WITH "RAW" AS (
       'short_term_service_success' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__SHORT_TERM_SERVICE_SUCCESS" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -56,7 +71,10 @@ WITH "RAW" AS (
       'users_finding_information_easy' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__USERS_FINDING_INFORMATION_EASY" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -65,7 +83,10 @@ WITH "RAW" AS (
       'workforce_turnover' AS "METRIC",
       "V"."AREA_CODE",
       "V"."PERIOD",
-      CAST("V"."VALUE" AS DOUBLE) AS "VALUE"
+      CAST("V"."VALUE" AS DOUBLE) AS "VALUE",
+      "V"."DATA_PERIOD",
+      "V"."DATA_START",
+      "V"."DATA_END"
     FROM "INDEXC"."INDEX_BUILD"."METRIC__WORKFORCE_TURNOVER" AS "V"
     WHERE
       ABS("V"."VALUE") <= 1.7976931348623157e+308
@@ -94,7 +115,10 @@ SELECT
   "R"."AREA_CODE",
   "R"."PERIOD",
   "R"."VALUE",
-  FALSE AS "IMPUTED"
+  FALSE AS "IMPUTED",
+  "R"."DATA_PERIOD",
+  "R"."DATA_START",
+  "R"."DATA_END"
 FROM "RAW" AS "R"
 JOIN "MEMBERS" AS "S"
   ON "S"."AREA_CODE" = "R"."AREA_CODE" AND "S"."PERIOD" = "R"."PERIOD";
