@@ -31,6 +31,11 @@ class Source(NamedTuple):
     codes: str
     level: str
     description: str
+    align: str = "exact"  # the YAML of each measure's `align:` (docs/spec-language.md, section 3)
+
+
+OVERLAP = "overlap"  # a year that is not April to March serves the financial year it mostly covers
+POOLED = "{latest: {max_age: 3}}"  # a pooled period serves the years after it ends, for three years
 
 
 SOURCES = {
@@ -42,6 +47,7 @@ SOURCES = {
         "upper_tier",
         "ONS Explore Local Statistics health indicators published per calendar year, back-cast "
         "onto the councils of April 2024.",
+        OVERLAP,
     ),
     "els_health_three_year_periods": Source(
         "health_indicators_els.csv",
@@ -51,6 +57,7 @@ SOURCES = {
         "upper_tier",
         "ONS Explore Local Statistics health indicators pooled over three calendar years "
         "(2022-24 is January 2022 to December 2024), on the councils of April 2024.",
+        POOLED,
     ),
     "els_healthy_life_expectancy": Source(
         "health_indicators_els.csv",
@@ -61,6 +68,7 @@ SOURCES = {
         "ONS healthy life expectancy at birth, pooled over three calendar years, as served by "
         "ONS Explore Local Statistics on the councils of April 2025 (Barnsley E08000038) for "
         "every period.",
+        POOLED,
     ),
     "els_smoking_districts": Source(
         "health_indicators_els.csv",
@@ -71,6 +79,7 @@ SOURCES = {
         "ONS Annual Population Survey cigarette smoking, five-year averages, for districts, "
         "unitaries, metropolitan districts and London boroughs on the codes of April 2022 (no "
         "county rows); counties are aggregated from their districts.",
+        POOLED,
     ),
     "els_child_weight": Source(
         "health_indicators_els.csv",
@@ -81,6 +90,7 @@ SOURCES = {
         "National Child Measurement Programme prevalences, per measurement year starting "
         "1 August (read from the ISO 8601 column: ELS labels them as academic years), back-cast "
         "onto the councils of April 2024.",
+        OVERLAP,
     ),
     "els_outcomes_calendar_years": Source(
         "outcomes_indicators_els.csv",
@@ -90,15 +100,56 @@ SOURCES = {
         "upper_tier",
         "ONS Explore Local Statistics outcome indicators published per calendar year, back-cast "
         "onto the councils of April 2024.",
+        OVERLAP,
     ),
-    "els_outcomes_financial_years": Source(
+    "els_child_poverty": Source(
         "outcomes_indicators_els.csv",
         "period",
         '{grain: financial_year, format: "YYYY-YY"}',
         "2024-04-01",
         "upper_tier",
-        "ONS Explore Local Statistics outcome indicators published per financial year, on the "
+        "DWP children in relative low income families per financial year, back-cast onto the "
         "councils of April 2024.",
+    ),
+    "els_attainment": Source(
+        "outcomes_indicators_els.csv",
+        "period",
+        '{grain: academic_year, format: "YYYY-YY"}',
+        "2024-04-01",
+        "upper_tier",
+        "DfE attainment per academic year (September to August): English and maths GCSEs by age "
+        "19, and reading, writing and maths at the end of primary school, back-cast onto the "
+        "councils of April 2024.",
+        OVERLAP,
+    ),
+    "els_early_years": Source(
+        "outcomes_indicators_els.csv",
+        "period",
+        '{grain: academic_year, format: "YYYY-YY"}',
+        "2025-04-01",
+        "upper_tier",
+        "DfE Early Years Foundation Stage Profile per academic year (September to August), on the "
+        "councils of April 2025 (Barnsley E08000038).",
+        OVERLAP,
+    ),
+    "els_adult_obesity": Source(
+        "health_indicators_els.csv",
+        "period_iso",
+        "{grain: iso_interval, format: ISO8601}",
+        "2024-04-01",
+        "upper_tier",
+        "OHID adult obesity prevalence from Sport England's Active Lives survey, per year from "
+        "16 November (read from the ISO 8601 column), back-cast onto the councils of April 2024.",
+        OVERLAP,
+    ),
+    "els_wellbeing": Source(
+        "outcomes_indicators_els.csv",
+        "period",
+        '{grain: financial_year, format: "YYYY-YY"}',
+        "2022-04-01",
+        "upper_tier",
+        "ONS personal well-being (Annual Population Survey) per financial year, back-cast onto "
+        "the councils of April 2022 (Cumbria, North Yorkshire and Somerset; BCP and Dorset).",
     ),
     "els_affordability": Source(
         "outcomes_indicators_els.csv",
@@ -116,6 +167,23 @@ class Indicator(NamedTuple):
     id: str
     source: str
     direction: str  # "higher_is_better" or "lower_is_better": a reading of the definition
+    leave_out: str = ""  # why the binding leaves out the districts abolished in April 2023
+    accept: str = ""  # the YAML of `smell: accept:` entries, each checked against the data
+
+
+ABOLISHED_2023 = (
+    "no population is published for the districts abolished in April 2023 (ONS back-casts onto "
+    "today's councils only), so their values cannot be weighted into Cumberland, Westmorland and "
+    "Furness, North Yorkshire and Somerset, which have no value"
+)
+
+
+def districts_abolished_2023() -> list[str]:
+    """The E07 codes whose last day is 2023-03-31, read from the area register."""
+    text = (ROOT / "specs" / "geography" / "areas.yaml").read_text()
+    found = re.findall(r"\{code: (E07\d{6}),[^}]*type: E07[^}]*valid_to: 2023-03-31\}", text)
+    assert found, "no district of the register ends on 2023-03-31"
+    return sorted(found)
 
 
 INDICATORS = {
@@ -131,7 +199,9 @@ INDICATORS = {
     "female-healthy-life-expectancy": Indicator(
         "healthy_life_expectancy_female", "els_healthy_life_expectancy", "higher_is_better"
     ),
-    "cigarette-smokers": Indicator("adults_smoking", "els_smoking_districts", "lower_is_better"),
+    "cigarette-smokers": Indicator(
+        "adults_smoking", "els_smoking_districts", "lower_is_better", ABOLISHED_2023
+    ),
     "obese-children-reception": Indicator(
         "obese_children_reception", "els_child_weight", "lower_is_better"
     ),
@@ -156,6 +226,28 @@ INDICATORS = {
     "underweight-children-year-6": Indicator(
         "underweight_children_year_6", "els_child_weight", "lower_is_better"
     ),
+    "overweight-adults": Indicator("adult_obesity", "els_adult_obesity", "lower_is_better"),
+    "children-in-relative-poverty-before-housing": Indicator(
+        "child_poverty_before_housing_costs", "els_child_poverty", "lower_is_better"
+    ),
+    "children-in-relative-poverty-after-housing": Indicator(
+        "child_poverty_after_housing_costs", "els_child_poverty", "lower_is_better"
+    ),
+    "gcses-and-equivalent-in-english-and-maths": Indicator(
+        "english_and_maths_gcse_by_19", "els_attainment", "higher_is_better"
+    ),
+    "pupils-at-expected-standards-by-end-of-primary-school": Indicator(
+        "primary_expected_standard", "els_attainment", "higher_is_better"
+    ),
+    "early-years-communication-language": Indicator(
+        "early_years_communication_language", "els_early_years", "higher_is_better"
+    ),
+    "early-years-literacy": Indicator(
+        "early_years_literacy", "els_early_years", "higher_is_better"
+    ),
+    "early-years-mathematics": Indicator(
+        "early_years_mathematics", "els_early_years", "higher_is_better"
+    ),
     "employment-rate": Indicator(
         "employment_rate", "els_outcomes_calendar_years", "higher_is_better"
     ),
@@ -164,55 +256,82 @@ INDICATORS = {
     ),
     "claimant-count": Indicator("claimant_rate", "els_outcomes_calendar_years", "lower_is_better"),
     "gross-disposable-household-income-per-head": Indicator(
-        "disposable_income_per_head", "els_outcomes_calendar_years", "higher_is_better"
+        "disposable_income_per_head",
+        "els_outcomes_calendar_years",
+        "higher_is_better",
+        accept='{area: E09000001, reason: "City of London: £88,088 to £211,115 a head, 1997-2023, '
+        'as ONS publishes it for a council of 7,400 to 15,100 residents"}',
     ),
     "level-3-or-above-qualifications": Indicator(
         "level_3_qualifications", "els_outcomes_calendar_years", "higher_is_better"
     ),
-    "additions-to-the-housing-stock": Indicator(
-        "net_additions_to_housing", "els_outcomes_financial_years", "higher_is_better"
-    ),
-    "wellbeing-satisfaction": Indicator(
-        "life_satisfaction", "els_outcomes_financial_years", "higher_is_better"
-    ),
-    "wellbeing-happiness": Indicator(
-        "happiness", "els_outcomes_financial_years", "higher_is_better"
-    ),
-    "wellbeing-worthwhile": Indicator(
-        "life_worthwhile", "els_outcomes_financial_years", "higher_is_better"
-    ),
-    "wellbeing-anxiety": Indicator("anxiety", "els_outcomes_financial_years", "lower_is_better"),
+    "wellbeing-satisfaction": Indicator("life_satisfaction", "els_wellbeing", "higher_is_better"),
+    "wellbeing-happiness": Indicator("happiness", "els_wellbeing", "higher_is_better"),
+    "wellbeing-worthwhile": Indicator("life_worthwhile", "els_wellbeing", "higher_is_better"),
+    "wellbeing-anxiety": Indicator("anxiety", "els_wellbeing", "lower_is_better"),
     "housing-affordability-ratio": Indicator(
         "housing_affordability_ratio", "els_affordability", "lower_is_better"
     ),
 }
 
 NOT_READ = {
-    "homicide-offences": "ELS publishes it for England and the regions only, no council rows",
-    "overweight-adults": "lists Cumbria, North Yorkshire and Somerset (to 2021-22) beside their "
-    "2023 successors back-cast to 2015-16: two codes for one territory in the same years",
-    "children-in-relative-poverty-before-housing": "lists Barnsley and Sheffield under both their "
-    "2024 and 2025 codes with the same values in every year",
-    "children-in-relative-poverty-after-housing": "as the before-housing-costs series",
-    "early-years-communication-language": "both codes of Barnsley and Sheffield, and the 2022 "
-    "counties beside their successors, in the same years",
-    "early-years-literacy": "as early-years-communication-language",
-    "early-years-mathematics": "as early-years-communication-language",
-    "gcses-and-equivalent-in-english-and-maths": "both codes of Barnsley and Sheffield in the same "
-    "years, beside Bournemouth and Poole to 2020-21",
-    "pupils-at-expected-standards-by-end-of-primary-school": "both codes of Barnsley and Sheffield, "
-    "and Bournemouth and Poole beside BCP in 2018-19",
+    "additions-to-the-housing-stock": "codes of each year for the 2019-2023 reorganisations, but "
+    "the 2013 recodes of Northumberland (E06000057) and Gateshead (E08000037) back to 2001-02",
+    "homicide-offences": "ELS publishes it for England and the regions only, no council rows (the only "
+    "indicator on pooled financial years, 2014-17 to 2022-25)",
     "persistent-absences-for-all-pupils": "codes of each academic year, whose 2022-23 Cumbria, North "
     "Yorkshire and Somerset rows are on codes that ended before the year did",
     "persistent-absences-for-pupils-eligible-for-free-school-meals": "as persistent absence for all "
     "pupils",
     "modelled-unemployment": "district rows of mixed vintages: the 2023 unitaries from 2022 beside "
     "their districts' earlier rows",
-    "gross-median-weekly-pay": "dated on the survey reference date of each year, which moves "
-    "(2008-04-16 ... 2025-04-30): a point read only with a date format",
+    "gross-median-weekly-pay": "rows for Cumberland and Westmorland and Furness from April 2022, a "
+    "year before those codes came into force, beside back-cast rows of other councils",
 }
-"""Indicators the example does not read, and why: each is a code convention of the published file that
-no source declaration reads today without two codes for one area (see SOURCES.md)."""
+"""Indicators the example does not read, and why: the file holds no council rows, or its codes follow no
+one convention a source can declare (each year's codes for some councils, later codes for others)."""
+
+LEAVE_OUT = {
+    "overweight-adults": (
+        ("E10000006", "E10000023", "E10000027"),
+        "ELS lists Cumbria, North Yorkshire and Somerset (to 2021-22) beside the back-cast rows of "
+        "their 2023 successors, which are read",
+    ),
+    "children-in-relative-poverty-before-housing": (
+        ("E08000038", "E08000039"),
+        "ELS lists Barnsley and Sheffield under their 2025 codes too, with the same values as under "
+        "their 2024 codes, which are read",
+    ),
+    "children-in-relative-poverty-after-housing": (
+        ("E08000038", "E08000039"),
+        "ELS lists Barnsley and Sheffield under their 2025 codes too, with the same values as under "
+        "their 2024 codes, which are read",
+    ),
+    "gcses-and-equivalent-in-english-and-maths": (
+        ("E06000028", "E06000029", "E08000038", "E08000039"),
+        "ELS lists Bournemouth and Poole (to 2020-21) beside the back-cast rows of BCP, and "
+        "Barnsley and Sheffield under their 2025 codes beside their 2024 codes, which are read",
+    ),
+    "pupils-at-expected-standards-by-end-of-primary-school": (
+        ("E06000028", "E06000029", "E08000038", "E08000039"),
+        "ELS lists Bournemouth and Poole (2018-19) beside the back-cast rows of BCP, and Barnsley "
+        "and Sheffield under their 2025 codes beside their 2024 codes, which are read",
+    ),
+    **{
+        code: (
+            ("E08000016", "E08000019", "E10000006", "E10000023", "E10000027"),
+            "ELS lists Barnsley and Sheffield under their 2024 codes (to 2023-24) beside their 2025 "
+            "codes, which are read, and Cumbria, North Yorkshire and Somerset (to 2022-23) beside "
+            "the back-cast rows of their 2023 successors",
+        )
+        for code in (
+            "early-years-communication-language",
+            "early-years-literacy",
+            "early-years-mathematics",
+        )
+    },
+}
+"""Areas a binding does not read, and why: rows the file gives twice for one territory."""
 
 UNITS = {
     "%": "percent",
@@ -262,12 +381,12 @@ def main() -> None:
                     end = period_end(row["period"], row["period_iso"], source)
                     periods[row["measure_code"]].add(financial_year_of(end))
     OUT.mkdir(exist_ok=True)
-    (OUT / "sources.yaml").write_text(_sources())
+    (OUT / "sources.yaml").write_text(_sources(metadata))
     (OUT / "measures.yaml").write_text(_measures(metadata, periods))
     (OUT / "metrics.yaml").write_text(_metrics(metadata))
 
 
-def _sources() -> str:
+def _sources(metadata: dict[str, dict[str, str]]) -> str:
     lines = ["indexc: 2", GENERATED, "sources:"]
     for source_id, source in SOURCES.items():
         items = [code for code, ind in INDICATORS.items() if ind.source == source_id]
@@ -280,7 +399,7 @@ def _sources() -> str:
             f"    period: {source.period}",
             f"    geography: {{level: {source.level}, codes: {source.codes}}}",
             "    items:",
-            *(f"      {code}: {INDICATORS[code].id}" for code in sorted(items)),
+            *(f"      {code}: {_quoted(metadata[code]['label'])}" for code in sorted(items)),
         ]
     lines += ["# Not read (see scripts/import_indicators.py):"]
     lines += [f"#   {code}: {reason}" for code, reason in sorted(NOT_READ.items())]
@@ -292,16 +411,48 @@ def _measures(metadata: dict[str, dict[str, str]], periods: dict[str, set[str]])
     for code, indicator in INDICATORS.items():
         row = metadata[code]
         years = sorted(periods[code])
+        lower = SOURCES[indicator.source].level == "lower_tier"
         lines += [
             f"  - id: {indicator.id}",
             f"    description: >-\n      {row['label']}: {row['definition']}",
             f"    unit: {UNITS[row['unit']]}",
             "    additivity: mean",
+            *(["    aggregate: {to: upper_tier}"] if lower else []),
             f"    weighted_by: {_weight(indicator)}",
+            f"    align: {SOURCES[indicator.source].align}",
             "    bindings:",
-            f"      - {{source: {indicator.source}, item: {code}, periods: {{from: {years[0]}, to: {years[-1]}}}}}",
+            f"      - source: {indicator.source}",
+            f"        item: {code}",
+            f"        periods: {{from: {years[0]}, to: {years[-1]}}}",
         ]
+        gaps = _gaps(years)
+        if gaps:
+            lines += [
+                f"        not_published: [{', '.join(gaps)}]  # the file has no value of it then"
+            ]
+        left_out = LEAVE_OUT.get(code)
+        if indicator.leave_out:
+            left_out = (tuple(districts_abolished_2023()), indicator.leave_out)
+        if left_out:
+            lines += [
+                "        leave_out:",
+                f"          areas: [{', '.join(left_out[0])}]",
+                f"          reason: >-\n            {left_out[1]}",
+            ]
+        if indicator.accept:
+            lines += ["    smell:", "      accept:", f"        - {indicator.accept}"]
     return "\n".join(lines) + "\n"
+
+
+def _gaps(years: list[str]) -> list[str]:
+    """The financial years between the first and the last with no value of the indicator."""
+    first, last = int(years[0][:4]), int(years[-1][:4])
+    every = [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    return [year for year in every if year not in years]
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'
 
 
 def _weight(indicator: Indicator) -> str:

@@ -52,7 +52,7 @@ def test_validate_reports_ok(example_project: Path) -> None:
     result = invoke(example_project, "validate")
     assert result.exit_code == 0, result.output
     assert (
-        "ok: 6 sources, 9 measures, 7 metrics, 1 indexes; 448 areas, 39 lineage events (36 modelled), "
+        "ok: 21 sources, 43 measures, 39 metrics, 1 indexes; 490 areas, 39 lineage events (36 modelled), "
         "restated onto the geography of 2025-04-01" in result.output
     )
 
@@ -330,8 +330,8 @@ def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "wrote 238 objects to build/duckdb",
-        "wrote 238 objects to build/snowflake",
+        "wrote 608 objects to build/duckdb",
+        "wrote 608 objects to build/snowflake",
     ]
     result = invoke(
         example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x"
@@ -417,7 +417,7 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
     assert any(line.startswith("checked check__oflog_asc_outcomes__periods in ") for line in lines)
     *objects, summary = [line for line in lines if line.startswith(("built ", "checked "))]
     assert summary == lines[-1]
-    assert len(objects) == 238
+    assert len(objects) == 608
     assert re.fullmatch(
         rf"built {len(objects)} objects on duckdb in [0-9.]+s, {written:,} rows written", summary
     ), summary
@@ -435,7 +435,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         if line.startswith(("built index", "built source"))
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
-    assert plain.stderr.splitlines()[-1].startswith("built 238 objects on duckdb in ")
+    assert plain.stderr.splitlines()[-1].startswith("built 608 objects on duckdb in ")
     quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [

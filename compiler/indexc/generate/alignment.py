@@ -37,6 +37,7 @@ from indexc.generate.periods import MIDPOINT_DAY, MIDPOINT_MONTH, date_text
 from indexc.plan.nodes import Alignment
 
 RECENCY = ("data_period", "data_start", "data_end")
+CANDIDATE_COLUMNS = ("area_code", "period", "value", "lci", "uci", "source", "item", *RECENCY)
 CANDIDATES = "candidates"
 STEPS = "steps"
 
@@ -53,10 +54,41 @@ def _steps(count: int) -> exp.Expression:
     )
 
 
+def _code_ends(areas: exp.Table) -> exp.Select:
+    """Each code's last day in force (9999-12-31 while it is in force)."""
+    last = exp.Coalesce(this=col("valid_to"), expressions=[_date(lit(9999), 12, 31)])
+    return (
+        exp.select(col("area_code"), alias(exp.Max(this=last), "last_day"), copy=False)
+        .from_(areas, copy=False)
+        .group_by(col("area_code"), copy=False)
+    )
+
+
+def _still_in_force(served_year: exp.Expression) -> exp.Expr:
+    """Whether a value on as-published codes serves the year on a code still in force on its first
+    day (or serves its own year). A value of an ended code serves a later year only where the source
+    published nothing newer that could serve it: then its successors' own values speak for the year,
+    and both restated onto one area would count twice (a district abolished in March beside its
+    successor's figures for the next year); where nothing newer exists, the old value, restated, is
+    the latest there is. A code the register does not know is left to the codes check."""
+    own_year = exp.EQ(this=served_year.copy(), expression=label_start_year(col("period", "c")))
+    first_day = _date(served_year.copy(), FY_START_MONTH, FY_START_DAY)
+    return exp.or_(
+        exp.Not(this=col("as_published", "c")),
+        own_year,
+        exp.Is(this=col("last_day", "e"), expression=exp.Null()),
+        exp.GTE(this=col("last_day", "e"), expression=first_day),
+    )
+
+
 def aligned(
-    candidates: exp.Select | exp.Union, rule: Alignment, with_geography: bool
+    candidates: exp.Select | exp.Union,
+    rule: Alignment,
+    with_geography: bool,
+    areas: exp.Table | None = None,
 ) -> exp.Expression:
-    """The candidates' rows that serve a financial year under `rule`, one per area and year."""
+    """The candidates' rows that serve a financial year under `rule`, one per area and year; with
+    `areas` (the register), a value on as-published codes serves no year after its code ended."""
     served_year: exp.Expression
     if rule.rule == "overlap":
         served_year = exp.Add(
@@ -112,7 +144,21 @@ def aligned(
         .from_(exp.to_table(CANDIDATES).as_("c"), copy=False)
         .join(exp.Join(this=_steps(steps), kind="CROSS"), copy=False)
     )
-    names = ["area_code", "period", "value", "source", "item", *RECENCY]
+    if areas is not None:
+        on = exp.EQ(this=col("area_code", "e"), expression=col("area_code", "c"))
+        paired = exp.select(
+            *[col(n, "c") for n in CANDIDATE_COLUMNS],
+            *([col(n, "c") for n in ("geography_period", "restate")] if with_geography else []),
+            alias(served_year.copy(), "served_year"),
+            copy=False,
+        ).from_(exp.to_table(CANDIDATES).as_("c"), copy=False)
+        paired = paired.join(exp.Join(this=_steps(steps), kind="CROSS"), copy=False)
+        paired = paired.join(
+            exp.Join(this=_code_ends(areas).subquery("e", copy=False), kind="LEFT", on=on),
+            copy=False,
+        )
+        paired = paired.select(alias(_still_in_force(served_year), "in_force"), copy=False)
+    names = list(CANDIDATE_COLUMNS)
     names += ["geography_period", "restate"] if with_geography else []
     kept = [alias(period_label(year.copy()), n) if n == "period" else col(n) for n in names]
     rank = exp.Window(
@@ -120,15 +166,25 @@ def aligned(
         partition_by=[col("area_code"), col("served_year")],
         order=exp.Order(expressions=order),
     )
+    extra = []
+    if areas is not None:  # the newest period that may serve each year, of any area
+        newest = exp.Window(this=exp.Max(this=end.copy()), partition_by=[col("served_year")])
+        extra = [col("in_force"), alias(newest, "newest")]
     ranked = (
-        exp.select(*kept, alias(rank, "preference"), copy=False)
+        exp.select(*kept, alias(rank, "preference"), *extra, copy=False)
         .from_(paired.subquery("paired", copy=False), copy=False)
         .where(keep, copy=False)
     )
+    chosen: exp.Expr = exp.EQ(this=col("preference"), expression=lit(1))
+    if areas is not None:  # an ended code's value serves only where nothing newer was published
+        newest_or_in_force = exp.or_(
+            col("in_force"), exp.EQ(this=col("data_end"), expression=col("newest"))
+        )
+        chosen = exp.and_(chosen, exp.Paren(this=newest_or_in_force))
     return (
         exp.select(*[col(n) for n in names], copy=False)
         .from_(ranked.subquery("ranked", copy=False), copy=False)
-        .where(exp.EQ(this=col("preference"), expression=lit(1)), copy=False)
+        .where(chosen, copy=False)
         .with_(CANDIDATES, as_=candidates, copy=False)
     )
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from sqlglot import exp
 
 from indexc.generate.expressions import alias, and_all, col, is_finite, lit, table, text, union_all
-from indexc.generate.inputs import COMPARISONS, bound_rows, periods_with_rows, valid_value
+from indexc.generate.inputs import (
+    COMPARISONS,
+    binding_periods,
+    bound_rows,
+    periods_with_rows,
+    valid_value,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
 from indexc.plan.nodes import DataSourceNode
@@ -43,7 +49,7 @@ def binding_gaps(
     selects = []
     for guarded in bindings:
         binding = guarded.binding
-        in_range = bound_rows(binding)[1:]
+        in_range = binding_periods(binding)
         if binding.not_published:
             in_range.append(
                 exp.Not(

@@ -263,13 +263,23 @@ def valid_value(value: exp.Expression, valid: tuple[tuple[str, float], ...]) -> 
     )
 
 
-def bound_rows(binding: BindingSelect) -> list[exp.Expr]:
-    """The rows of a source a binding reads: its item, within its periods."""
-    conditions: list[exp.Expr] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
+def binding_periods(binding: BindingSelect) -> list[exp.Expr]:
+    """The periods a binding reads (its `from` and `to`, inclusive)."""
+    conditions: list[exp.Expr] = []
     if binding.period_from:
         conditions.append(exp.GTE(this=col("period"), expression=lit(binding.period_from)))
     if binding.period_to:
         conditions.append(exp.LTE(this=col("period"), expression=lit(binding.period_to)))
+    return conditions
+
+
+def bound_rows(binding: BindingSelect) -> list[exp.Expr]:
+    """The rows of a source a binding reads: its item, within its periods, but the areas it leaves out."""
+    conditions: list[exp.Expr] = [exp.EQ(this=col("item"), expression=lit(binding.item))]
+    conditions += binding_periods(binding)
+    if binding.leave_out:
+        listed = exp.In(this=col("area_code"), expressions=[lit(c) for c in binding.leave_out])
+        conditions.append(exp.Not(this=listed))
     return conditions
 
 
@@ -326,6 +336,9 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
                 alias(codes_of, "geography_period"),
                 alias(exp.Boolean(this=binding.restate), "restate"),
             ]
+            if node.areas_object:
+                published = binding.geography_period == "period"
+                columns.append(alias(exp.Boolean(this=published), "as_published"))
         selects.append(
             exp.select(*columns, copy=False)
             .from_(target.object_table(binding.source_object), copy=False)
@@ -333,7 +346,8 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
         )
     if node.alignment is None:
         return union_all(selects)
-    return aligned(union_all(selects), node.alignment, node.with_geography)
+    areas = target.object_table(node.areas_object) if node.areas_object else None
+    return aligned(union_all(selects), node.alignment, node.with_geography, areas)
 
 
 def _formula_sql(formula: exp.Expression) -> exp.Expression:

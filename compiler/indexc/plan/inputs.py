@@ -143,19 +143,27 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
             _codes_of(b.source, catalog),
             b.restate,
             tuple(sorted(b.not_published)),
+            tuple(sorted(b.leave_out.areas)) if b.leave_out else (),
         )
         for b in measure.bindings
     )
+    rule = alignment(measure_id, catalog)
+    carried = rule is not None and rule.rule != "exact"  # a value may serve a year after its own
+    as_published = any(b.geography_period == "period" for b in bindings)
+    areas = AREAS if with_geography and carried and as_published else None
     return MeasureNode(
         name=object_name("measures", measure_id),
         spec=("measures", measure_id),
-        depends_on=tuple(sorted({b.source_object for b in bindings})),
+        depends_on=tuple(
+            sorted({b.source_object for b in bindings} | ({areas} if areas else set()))
+        ),
         description=measure.description or f"Measure {measure_id}",
         measure_id=measure_id,
         bindings=bindings,
         with_geography=with_geography,
         valid=tuple(measure.valid.conditions()) if measure.valid else (),
-        alignment=alignment(measure_id, catalog),
+        alignment=rule,
+        areas_object=areas,
     )
 
 
@@ -190,6 +198,8 @@ def direct_bindings(
         return None  # its view leaves out values outside the valid range
     if alignment(measure_id, catalog) is not None:
         return None  # its view chooses which value serves each financial year
+    if any(b.leave_out for b in catalog.measures[measure_id].bindings):
+        return None  # its view leaves out the rows of some areas
     return [
         {
             "source": object_name("sources", b.source),

@@ -155,6 +155,7 @@ class BindingSelect:
     not_published: tuple[
         str, ...
     ] = ()  # periods in which the source is known to publish no value of the item
+    leave_out: tuple[str, ...] = ()  # areas whose rows the binding does not read (with a reason)
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,9 @@ class MeasureNode(Node):
     alignment: Alignment | None = (
         None  # None: each value serves the financial year its period is in
     )
+    areas_object: str | None = None
+    """The register, read when an aligned value on as-published codes may serve a later year: a code
+    no longer in force then does not (its successor's own values do, or the value restated)."""
     layer = Layer.MEASURE
     materialisation = Materialisation.VIEW
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, PositiveInt, model_validator
 
 from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
+from indexc.spec.geography import AreaCode
 from indexc.spec.smell import SmellTest
 
 
@@ -21,6 +22,15 @@ class PeriodRange(StrictModel):
 
     from_: PeriodLabel | None = Field(default=None, alias="from")
     to: PeriodLabel | None = None
+
+
+class LeaveOut(StrictModel):
+    """Areas whose rows a binding does not read, and why: a publisher's rows that cannot be used as
+    published (a territory listed under two codes at once, districts with no weights to merge them),
+    said in the spec rather than silently dropped."""
+
+    areas: tuple[AreaCode, ...] = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class Binding(StrictModel):
@@ -33,6 +43,8 @@ class Binding(StrictModel):
     not_published: tuple[PeriodLabel, ...] = ()
     """Periods in which the source has rows but publishes no value of this item (a survey run every
     other year, a year not collected): anywhere else, a period without a value is data lost (IX709)."""
+    leave_out: LeaveOut | None = None
+    """Areas whose rows this binding does not read, with the reason (docs/spec-language.md, section 3)."""
 
 
 class ValidRange(StrictModel):

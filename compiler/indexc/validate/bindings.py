@@ -15,6 +15,7 @@ from indexc.errors import Diagnostic
 from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.spec.measures import PeriodRange
 from indexc.validate.catalog import Catalog
+from indexc.validate.models import did_you_mean
 
 
 def _bounds(periods: PeriodRange) -> tuple[str, str]:
@@ -25,7 +26,28 @@ def _describe(periods: PeriodRange) -> str:
     return f"{periods.from_ or 'the beginning'} to {periods.to or 'open end'}"
 
 
+def _left_out_unknown(catalog: Catalog) -> Iterator[Diagnostic]:
+    """A `leave_out` code the register does not know names no rows: a typo would leave them in."""
+    if not catalog.areas:
+        return
+    for measure_id, measure in catalog.measures.items():
+        for i, binding in enumerate(measure.bindings):
+            for j, code in enumerate(binding.leave_out.areas if binding.leave_out else ()):
+                if code not in catalog.areas:
+                    yield Diagnostic(
+                        Code.UNKNOWN_REFERENCE,
+                        f"binding {i + 1} of measure '{measure_id}' leaves out {code}, which is "
+                        "not in the area register",
+                        catalog.where(
+                            "measures", measure_id, "bindings", i, "leave_out", "areas", j
+                        ),
+                        did_you_mean(code, catalog.areas) or "list codes of the area register",
+                        refers_to=code,
+                    )
+
+
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
+    yield from _left_out_unknown(catalog)
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):
             start, end = _bounds(binding.periods)
