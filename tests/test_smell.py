@@ -121,7 +121,9 @@ def test_the_real_example_runs_and_lists_what_it_accepts(example_project: Path) 
         and "IX732" not in result.stderr
     )
     assert (
-        "smell tests: accepted in the specs, with a reason: asc_gross_expenditure 1, population 28, "
+        "smell tests: accepted in the specs, with a reason: asc_gross_expenditure 1, "
+        "disposable_income_per_head 28, households_thousands 63, housing_affordability_ratio 1, "
+        "overweight_children_year_6 1, population 28, population_districts 28, "
         "requests_resulting_in_service 4, short_term_service_success 1"
     ) in result.stderr
     database = example_project / "build" / "indexc.duckdb"

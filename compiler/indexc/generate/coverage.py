@@ -33,13 +33,15 @@ def _period(node: CoverageCheckNode, target: SqlTarget) -> exp.Expression:
 def _item(
     node: CoverageCheckNode, position: int, item: CoverageItem, target: SqlTarget
 ) -> exp.Select:
-    value = "score" if item.kind == "lens" else "value"
     found = [
         exp.EQ(this=col("period"), expression=_period(node, target)),
-        exp.Not(this=exp.Is(this=col(value), expression=exp.Null())),
+        exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
     ]
-    if item.kind == "lens":
-        found.append(exp.EQ(this=col("lens"), expression=lit(item.id)))
+    if (
+        item.kind == "lens"
+    ):  # data for a lens is a value of a metric under it: a lens left without a
+        # score by its method (every area alike, say) has data, and IX741 speaks for the index
+        found.append(exp.In(this=col("metric"), expressions=[lit(m) for m in item.metrics]))
     values = (
         exp.select(col("area_code"), copy=False)
         .distinct(copy=False)

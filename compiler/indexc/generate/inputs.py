@@ -30,6 +30,7 @@ from indexc.generate.expressions import (
 )
 from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
 from indexc.generate.targets import SqlTarget
+from indexc.plan.aggregation import AGGREGATED_PREFIX
 from indexc.plan.nodes import (
     BindingSelect,
     DataSourceNode,
@@ -403,4 +404,9 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
             ]
         )
         query = query.join(inner_join(target.object_table(object_name, name), on), copy=False)
-    return query
+    unknown = [  # an aggregate left unknown (IX742, IX743) is a row without a value: not an input
+        exp.Not(this=exp.Is(this=col("value", name), expression=exp.Null()))
+        for name, object_name in node.inputs
+        if object_name.startswith(AGGREGATED_PREFIX)
+    ]
+    return query.where(and_all(unknown), copy=False) if unknown else query

@@ -138,10 +138,13 @@ def closure_diagnostics(
     catalog: Catalog, geography: Geography, scenario: str | None = None
 ) -> list[Diagnostic]:
     """`scenario`: the scenario whose proposed events the geography models, if any."""
+    tiling = list(tiling_diagnostics(catalog, geography, scenario))
     return [
         *_proposed(catalog, geography),
         *_unmappable(catalog, geography),
         *_unrestatable(catalog, geography),
-        *tiling_diagnostics(catalog, geography, scenario),
-        *_orphans(catalog, geography),
+        *tiling,
+        # a level that does not tile (a county abolished while its districts stay) orphans districts:
+        # the event is the root cause, reported once (IX612), not again at each district
+        *([] if tiling else _orphans(catalog, geography)),
     ]

@@ -15,9 +15,11 @@ from indexc.plan.nodes import Node
 from indexc.plan.restatement import restated_object
 from indexc.validate.catalog import Catalog
 
+AGGREGATED_PREFIX = "aggregated__"
+
 
 def aggregated_object(measure_id: str) -> str:
-    return f"aggregated__{measure_id}"
+    return f"{AGGREGATED_PREFIX}{measure_id}"
 
 
 def edges_object(lower: str, upper: str) -> str:

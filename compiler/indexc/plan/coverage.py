@@ -16,6 +16,7 @@ from indexc.plan.inputs import object_name
 from indexc.plan.methodology import index_object
 from indexc.plan.nodes import CheckNode
 from indexc.plan.restatement import AREAS
+from indexc.spec.indexes import Lens
 from indexc.validate.catalog import Catalog
 
 Kind = Literal["lens", "metric", "measure"]
@@ -26,8 +27,9 @@ SEPARATOR = "|"  # between an item's kind, id and reason in a row of the check (
 class CoverageItem:
     kind: Kind
     id: str
-    object: str  # its values: area_code, period, value (a lens: score, of the rows of this lens)
+    object: str  # its values: area_code, period, value (a lens: the index's metric values)
     path: tuple[str | int, ...]  # where the index names it (a measure: its metric's entry)
+    metrics: tuple[str, ...] = ()  # a lens: the metrics under it, any of which gives it data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,11 +57,19 @@ def _measures(metric_id: str, catalog: Catalog, seen: set[str]) -> list[str]:
     return found
 
 
+def _lenses_in(lens: Lens) -> list[tuple[tuple[str | int, ...], Lens, int]]:
+    """The lens and every lens under it."""
+    found: list[tuple[tuple[str | int, ...], Lens, int]] = [((), lens, 0)]
+    for child in lens.lenses:
+        found += _lenses_in(child)
+    return found
+
+
 def coverage_checks(
     index_id: str, catalog: Catalog, universe: str, reads: IndexReads
 ) -> list[CheckNode]:
     index = catalog.indexes[index_id]
-    lens_scores = index_object(index_id, "lens_scores")
+    metric_values = index_object(index_id, "metric_values")
     items: list[CoverageItem] = []
     seen: set[tuple[str, str]] = set()
     for path, lens, _ in index.walk():
@@ -75,7 +85,8 @@ def coverage_checks(
                 items.append(
                     CoverageItem("metric", entry.metric, reads.metric_object(entry.metric), at)
                 )
-        items.append(CoverageItem("lens", lens.id, lens_scores, path))
+        under = tuple(sorted({e.metric for _, child, _ in _lenses_in(lens) for e in child.metrics}))
+        items.append(CoverageItem("lens", lens.id, metric_values, path, under))
     universe_spec = catalog.universes[index.universe]
     register = (
         AREAS
