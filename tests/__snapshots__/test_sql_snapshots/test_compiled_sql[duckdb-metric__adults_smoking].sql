@@ -12,4 +12,6 @@ SELECT
   "adults_smoking"."data_period",
   "adults_smoking"."data_start",
   "adults_smoking"."data_end"
-FROM "indexc_build"."aggregated__adults_smoking" AS "adults_smoking";
+FROM "indexc_build"."aggregated__adults_smoking" AS "adults_smoking"
+WHERE
+  NOT "adults_smoking"."value" IS NULL;

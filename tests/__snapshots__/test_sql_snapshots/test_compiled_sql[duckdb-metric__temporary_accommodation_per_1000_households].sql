@@ -79,4 +79,7 @@ SELECT
 FROM "indexc_build"."aggregated__households_in_temporary_accommodation" AS "households_in_temporary_accommodation"
 INNER JOIN "indexc_build"."aggregated__households_thousands" AS "households_thousands"
   ON "households_thousands"."area_code" = "households_in_temporary_accommodation"."area_code"
-  AND "households_thousands"."period" = "households_in_temporary_accommodation"."period";
+  AND "households_thousands"."period" = "households_in_temporary_accommodation"."period"
+WHERE
+  NOT "households_in_temporary_accommodation"."value" IS NULL
+  AND NOT "households_thousands"."value" IS NULL;

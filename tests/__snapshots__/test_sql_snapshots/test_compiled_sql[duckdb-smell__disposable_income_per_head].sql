@@ -120,6 +120,8 @@ SELECT
   CASE
     WHEN "area_code" = 'E09000001'
     THEN 'City of London: £88,088 to £211,115 a head, 1997-2023, as ONS publishes it for a council of 7,400 to 15,100 residents'
+    WHEN "area_code" = 'E09000020' AND "period" = '2023-24'
+    THEN 'Kensington and Chelsea, 2023 (ONS''s provisional estimate): £110,651 a head, second only to the City of London (£129,429) and well above Westminster (£76,381); kept as published'
     WHEN FALSE
     THEN ''
   END AS "accepted_because"

@@ -119,7 +119,12 @@ SELECT
   "robust_z",
   "previous_value",
   "next_value",
-  CASE WHEN FALSE THEN '' END AS "accepted_because"
+  CASE
+    WHEN "area_code" = 'E10000029' AND "period" = '2007-08'
+    THEN 'Suffolk, 2006-07: 22.2% with a 95% interval of 9.7% to 32.6%, from very few children measured in the programme''s first year; kept as published'
+    WHEN FALSE
+    THEN ''
+  END AS "accepted_because"
 FROM "found"
 WHERE
   NOT "test" IS NULL;

@@ -117,6 +117,8 @@ SELECT
   CASE
     WHEN "AREA_CODE" = 'E06000053'
     THEN 'Isles of Scilly: 779 to 1,037 households, a council of about 2,200 residents, not a unit slip.'
+    WHEN "AREA_CODE" = 'E07000083' AND "PERIOD" = '2025-26'
+    THEN 'Tewkesbury, July-September 2025: 264.054 thousand households, six times its other quarters (38.560 to 44.273): a publisher\'s error, kept as published. It serves no year: the latest quarter by March 2026 is October-December 2025 (44.273).'
     WHEN "AREA_CODE" = 'E09000001'
     THEN 'City of London: 3,445 to 7,278 households for 7,400 to 15,100 residents, the smallest council in London, not a unit slip.'
     WHEN FALSE

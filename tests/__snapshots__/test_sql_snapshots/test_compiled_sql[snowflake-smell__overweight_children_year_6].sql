@@ -119,7 +119,12 @@ SELECT
   "ROBUST_Z",
   "PREVIOUS_VALUE",
   "NEXT_VALUE",
-  CASE WHEN FALSE THEN '' END AS "ACCEPTED_BECAUSE"
+  CASE
+    WHEN "AREA_CODE" = 'E10000029' AND "PERIOD" = '2007-08'
+    THEN 'Suffolk, 2006-07: 22.2% with a 95% interval of 9.7% to 32.6%, from very few children measured in the programme\'s first year; kept as published'
+    WHEN FALSE
+    THEN ''
+  END AS "ACCEPTED_BECAUSE"
 FROM "FOUND"
 WHERE
   NOT "TEST" IS NULL;
