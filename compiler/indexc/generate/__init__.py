@@ -22,6 +22,7 @@ from indexc.generate import (
     inputs,
     periods,
     refusals,
+    registers,
     restate,
     scores,
     smell,
@@ -88,7 +89,7 @@ def build(node: Node, target: SqlTarget) -> exp.Expression:
 
 
 _register(DataSourceNode, inputs.data_source)
-_register(RegisterNode, inputs.register)
+_register(RegisterNode, registers.register)
 _register(MeasureNode, inputs.measure)
 _register(MetricNode, inputs.metric)
 _register(UniverseNode, scores.universe)
@@ -98,7 +99,7 @@ _register(AuditCheckNode, audits.audit_check)
 _register(SmellNode, smell.smell)
 _register(SmellCheckNode, smell.smell_check)
 _register(PeriodCheckNode, periods.period_check)
-_register(RegisterCheckNode, inputs.register_check)
+_register(RegisterCheckNode, registers.register_check)
 _register(DuplicateCheckNode, inputs.duplicate_check)
 _register(ValueCheckNode, values.value_check)
 _register(LimitCheckNode, values.limit_check)

@@ -13,7 +13,6 @@ from indexc.generate.alignment import aligned, recency_of_oldest
 from indexc.generate.expressions import (
     alias,
     and_all,
-    blank_is_missing,
     cast,
     col,
     inner_join,
@@ -26,7 +25,6 @@ from indexc.generate.expressions import (
     text,
     trimmed_text,
     union_all,
-    window,
 )
 from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
 from indexc.generate.targets import SqlTarget
@@ -37,8 +35,6 @@ from indexc.plan.nodes import (
     DuplicateCheckNode,
     MeasureNode,
     MetricNode,
-    RegisterCheckNode,
-    RegisterNode,
 )
 from indexc.spec.sources import ITEM_SEPARATOR, LongSource
 
@@ -179,23 +175,6 @@ def item_key(columns: tuple[str, ...]) -> exp.Expression:
     return key
 
 
-def register(node: RegisterNode, target: SqlTarget) -> exp.Expression:
-    """Areas with names, types and the dates between which their code was in force."""
-    columns = node.source.columns
-
-    def date_or_null(column: str | None) -> exp.Expression:
-        return blank_is_missing(col(column), "date") if column else cast(exp.Null(), "date")
-
-    return exp.select(
-        alias(exp.Trim(this=text(col(columns.area))), "area_code"),
-        alias(text(col(columns.name)), "name"),
-        alias(text(col(columns.type)), "type"),
-        alias(date_or_null(columns.valid_from), "valid_from"),
-        alias(date_or_null(columns.valid_to), "valid_to"),
-        copy=False,
-    ).from_(target.source_relation(node.source.id), copy=False)
-
-
 def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expression:
     """Each (area, period, item) a source gives more than once, as one text per combination."""
     keys = [col("area_code"), col("period_raw" if node.by_label else "period"), col("item")]
@@ -209,48 +188,6 @@ def duplicate_check(node: DuplicateCheckNode, target: SqlTarget) -> exp.Expressi
         .group_by(*keys, copy=False)
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)), copy=False)
         .order_by(col("duplicate"), copy=False)
-    )
-
-
-def register_check(node: RegisterCheckNode, target: SqlTarget) -> exp.Expression:
-    """Codes with two rows whose validity overlaps (a missing date is open-ended)."""
-    numbered = exp.select(
-        col("area_code"),
-        col("valid_from"),
-        col("valid_to"),
-        alias(
-            window(exp.RowNumber(), ("area_code",), exp.Ordered(this=col("valid_from"))),
-            "row_number",
-        ),
-        copy=False,
-    ).from_(target.object_table(node.register_object), copy=False)
-
-    def open_or(
-        bound: exp.Expression, start: exp.Expression, comparison: type[exp.Binary]
-    ) -> exp.Expression:
-        return exp.Paren(
-            this=exp.or_(
-                exp.Is(this=bound, expression=exp.Null()),
-                exp.Is(this=start, expression=exp.Null()),
-                comparison(this=start.copy(), expression=bound.copy()),
-            )
-        )
-
-    overlap = and_all(
-        [
-            exp.EQ(this=col("area_code", "a"), expression=col("area_code", "b")),
-            exp.LT(this=col("row_number", "a"), expression=col("row_number", "b")),
-            open_or(col("valid_to", "a"), col("valid_from", "b"), exp.LTE),
-            open_or(col("valid_to", "b"), col("valid_from", "a"), exp.LTE),
-        ]
-    )
-    return (
-        exp.select(col("area_code", "a"), copy=False)
-        .distinct(copy=False)
-        .from_(table("numbered", "a"), copy=False)
-        .join(inner_join(table("numbered", "b"), overlap), copy=False)
-        .order_by(col("area_code", "a"), copy=False)
-        .with_("numbered", as_=numbered, copy=False)
     )
 
 
