@@ -39,6 +39,7 @@ def found(project: Path, audit: str) -> list[tuple]:
         ).fetchall()
 
 
+@pytest.mark.slow
 def test_each_kind_of_audit_finds_what_the_data_shows(tiny_project: Path) -> None:
     (tiny_project / "specs" / "audits.yaml").write_text(AUDITS)
     result = run(tiny_project)

@@ -121,6 +121,7 @@ def test_a_changed_formula_under_the_same_version_is_warned_about(tiny_project) 
     )
 
 
+@pytest.mark.slow
 def test_a_lineage_change_is_a_geography_change(geo_project) -> None:
     commit_all(geo_project)
     geography = geo_project / "specs" / "geography.yaml"
@@ -280,6 +281,7 @@ def test_objects_are_listed_in_build_order_and_hunks_are_separated(tiny_project)
     )  # a blank line before each
 
 
+@pytest.mark.slow
 def test_an_added_object_shows_its_sql(tiny_project) -> None:
     commit_all(tiny_project)
     edit(

@@ -64,6 +64,7 @@ def test_an_item_missing_in_one_period_is_an_error_naming_the_items_there(
     assert "did you mean 'SURVEY3'?" in result.output
 
 
+@pytest.mark.slow
 def test_a_gap_declared_not_published_is_no_error(tiny_project: Path) -> None:
     """A measure no index reads warns (even with -q); `not_published:` declares a known gap."""
     specs = tiny_project / "specs" / "tiny.yaml"
@@ -98,6 +99,7 @@ def test_a_negative_population_fails_the_run_with_source_file_area_period_and_va
     assert "the default of unit 'people'" in result.output
 
 
+@pytest.mark.slow
 def test_a_declared_range_is_checked_after_valid_leaves_blanks_out(tiny_project: Path) -> None:
     """`valid:` takes -1 (a blank written as a number) out as missing; `range:` fails on 180."""
     specs = tiny_project / "specs" / "tiny.yaml"
@@ -145,6 +147,7 @@ def test_an_overflow_is_an_error_naming_metric_area_and_period(tiny_project: Pat
     ) in result.output
 
 
+@pytest.mark.slow
 def test_a_division_by_zero_is_counted_and_strict_or_an_audit_makes_it_an_error(
     tiny_project: Path,
 ) -> None:

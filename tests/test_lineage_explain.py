@@ -54,6 +54,7 @@ def test_a_modelled_proposed_event_is_marked_proposed_and_dashed() -> None:
     assert "n_E10000030 -.->|" in lineage("lineage", "E10000030", "--format", "mermaid")
 
 
+@pytest.mark.slow
 def test_the_header_counts_the_events_in_force_on_the_geography_date() -> None:
     assert "restated onto the geography of 2025-04-01 (36 events in force)" in lineage(
         "lineage", "E06000061"

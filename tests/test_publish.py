@@ -128,6 +128,7 @@ def test_a_failure_at_any_statement_leaves_the_published_layer_as_it_was(
     }  # a run never touches snapshots
 
 
+@pytest.mark.slow
 def test_objects_no_longer_built_leave_the_published_layer(tiny_project) -> None:
     project = Project(tiny_project)
     project.run()

@@ -375,6 +375,7 @@ def test_a_measure_given_twice_for_one_area_and_period_fails_the_run_at_the_meas
     assert problem.code == "IX702" and "'M1 2018-19 given twice'" in problem.message
 
 
+@pytest.mark.slow
 def test_a_value_left_unknown_for_lack_of_a_contributors_data_is_a_warning(
     geo_project: Path,
 ) -> None:
@@ -390,6 +391,7 @@ def test_a_value_left_unknown_for_lack_of_a_contributors_data_is_a_warning(
         assert table(connection, "restated__spend", "2018-19")["M3"] is None
 
 
+@pytest.mark.slow
 def test_a_measure_that_cannot_be_combined_is_copied_where_no_code_it_holds_changed(
     geo_project: Path,
 ) -> None:
@@ -434,6 +436,7 @@ def test_crosswalk_weights_of_0_or_below_fail_the_run_even_when_they_sum_to_1(
     assert "'I1 -> S: weight 0.0', 'I2 -> S: weight -0.25'" in problem.message
 
 
+@pytest.mark.slow
 def test_a_split_with_literal_shares_and_a_basis_divides_forward_by_its_shares(
     geo_project: Path,
 ) -> None:

@@ -28,8 +28,11 @@ def load_cases() -> list:
     for case_file in sorted(CASES_DIR.glob("*.yml")):
         document = YAML(typ="safe").load(case_file.read_text(encoding="utf-8"))
         for case in document["cases"]:
+            marks = [pytest.mark.slow] if case.get("slow") else []  # a second or more
             params.append(
-                pytest.param(document["fixture"], case, id=f"{case_file.stem}: {case['name']}")
+                pytest.param(
+                    document["fixture"], case, id=f"{case_file.stem}: {case['name']}", marks=marks
+                )
             )
     return params
 

@@ -19,9 +19,9 @@ from indexc.project import Project
     [
         pytest.param("example", marks=pytest.mark.slow),
         "tiny",
-        "geo",
-        "geo restated backward",
-        "method",
+        pytest.param("geo", marks=pytest.mark.slow),
+        pytest.param("geo restated backward", marks=pytest.mark.slow),
+        pytest.param("method", marks=pytest.mark.slow),
     ],
 )
 def test_written_build_files_parse_statement_by_statement(

@@ -157,6 +157,7 @@ def refusal(project: Project) -> str:
     return diagnostic.message
 
 
+@pytest.mark.slow
 def test_publish_as_live_replaces_the_live_result_and_says_so(geo_what_if: Path) -> None:
     project = Project(geo_what_if, GeographyOptions(proposed=("s_split",)))
     project.run(publish_as_live=True)
@@ -212,6 +213,7 @@ def run_cli(project: Path, *arguments: str):
     return ran
 
 
+@pytest.mark.slow
 def test_a_proposed_run_prints_the_proposed_councils_ranks_outside_the_top_n(
     geo_what_if: Path,
 ) -> None:
@@ -230,6 +232,7 @@ def test_a_proposed_run_prints_the_proposed_councils_ranks_outside_the_top_n(
     ) in ran.stderr
 
 
+@pytest.mark.slow
 def test_a_scenario_run_prints_its_biggest_rank_movers(geo_what_if: Path) -> None:
     ran = run_cli(geo_what_if, "run", "--scenario", "cost_first")
     assert "scenario cost_first of value, 2018-19: the biggest rank movers" in ran.stdout
@@ -321,6 +324,7 @@ def test_an_unsafe_what_if_name_on_the_command_line_is_a_diagnostic_not_a_traceb
     assert "Traceback" not in ran.output
 
 
+@pytest.mark.slow
 def test_a_scenario_run_prints_the_ranks_of_its_own_proposed_councils(geo_what_if: Path) -> None:
     ran = run_cli(geo_what_if, "run", "--scenario", "split_s")
     own = ran.stdout.split("scenario split_s of value, 2018-19: its proposed councils")[1].split(
