@@ -16,7 +16,6 @@ from indexc.plan.inputs import object_name
 from indexc.plan.methodology import index_object
 from indexc.plan.nodes import CheckNode
 from indexc.plan.restatement import AREAS
-from indexc.spec.indexes import Lens
 from indexc.validate.catalog import Catalog
 
 Kind = Literal["lens", "metric", "measure"]
@@ -57,14 +56,6 @@ def _measures(metric_id: str, catalog: Catalog, seen: set[str]) -> list[str]:
     return found
 
 
-def _lenses_in(lens: Lens) -> list[tuple[tuple[str | int, ...], Lens, int]]:
-    """The lens and every lens under it."""
-    found: list[tuple[tuple[str | int, ...], Lens, int]] = [((), lens, 0)]
-    for child in lens.lenses:
-        found += _lenses_in(child)
-    return found
-
-
 def coverage_checks(
     index_id: str, catalog: Catalog, universe: str, reads: IndexReads
 ) -> list[CheckNode]:
@@ -85,8 +76,7 @@ def coverage_checks(
                 items.append(
                     CoverageItem("metric", entry.metric, reads.metric_object(entry.metric), at)
                 )
-        under = tuple(sorted({e.metric for _, child, _ in _lenses_in(lens) for e in child.metrics}))
-        items.append(CoverageItem("lens", lens.id, metric_values, path, under))
+        items.append(CoverageItem("lens", lens.id, metric_values, path, tuple(lens.metric_ids())))
     universe_spec = catalog.universes[index.universe]
     register = (
         AREAS

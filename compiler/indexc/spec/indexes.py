@@ -64,6 +64,13 @@ class Lens(StrictModel):
             raise ValueError("a lens holds either metrics or lenses (one of them, not empty)")
         return self
 
+    def metric_ids(self) -> list[str]:
+        """The metrics under this lens, at any depth."""
+        below = {entry.metric for entry in self.metrics}
+        for child in self.lenses:
+            below.update(child.metric_ids())
+        return sorted(below)
+
 
 class Productivity(StrictModel):
     lens: Identifier
