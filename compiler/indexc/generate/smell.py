@@ -9,6 +9,7 @@ from indexc.generate.expressions import alias, and_all, cast, col, is_finite, li
 from indexc.generate.inputs import bound_rows, valid_value
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
+from indexc.plan.restatement import AREAS
 from indexc.plan.smell import SmellCheckNode, SmellNode
 
 
@@ -33,6 +34,13 @@ def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
     for binding in measure.bindings:
         conditions = bound_rows(binding) + [is_finite(col("value"))]
         conditions += [valid_value(col("value"), measure.valid)] if measure.valid else []
+        if node.level_types:  # the rows of the levels the measure reads, not the file's others
+            in_level = (
+                exp.select(col("area_code"))
+                .from_(target.object_table(AREAS))
+                .where(col("type").isin(*(lit(t) for t in node.level_types)))
+            )
+            conditions.append(col("area_code").isin(query=in_level))
         selects.append(
             exp.select(
                 col("area_code"),

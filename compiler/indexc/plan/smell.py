@@ -7,9 +7,12 @@ at a file and line a person can open. The query is generate/templates/smell.sql.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indexc.plan.nodes import CheckNode, Layer, Materialisation, MeasureNode, Node
+from indexc.plan.restatement import AREAS
+from indexc.spec.measures import Binding
 from indexc.spec.smell import UNIT_RANGES
 from indexc.validate.catalog import Catalog
 
@@ -31,6 +34,9 @@ class SmellNode(Node):
     accepted: tuple[tuple[str, str | None, str], ...] = field(
         hash=False
     )  # (area, period or None, reason)
+    level_types: tuple[str, ...] = ()
+    """The register types of the levels the bindings read, when each says one: a file may hold other
+    levels' rows too (districts beside counties), which the measure never reads and is not judged on."""
     layer = Layer.AUDIT
     materialisation = Materialisation.TABLE
 
@@ -50,9 +56,10 @@ def smell_nodes(measure: MeasureNode, catalog: Catalog) -> list[Node]:
     if test.off is not None:
         return []
     name = smell_object(measure.measure_id)
+    types = _level_types(spec.bindings, catalog)
     node = SmellNode(
         name=name,
-        depends_on=measure.depends_on,
+        depends_on=tuple(sorted({*measure.depends_on, AREAS})) if types else measure.depends_on,
         spec=measure.spec,
         description=f"Smell test of measure {measure.measure_id}: values more than {test.factor:g}x from their "
         f"peers' median or their own neighbouring periods (error), or beyond a robust z of "
@@ -63,6 +70,7 @@ def smell_nodes(measure: MeasureNode, catalog: Catalog) -> list[Node]:
         warn_z=test.warn_z,
         min_peers=test.min_peers,
         accepted=tuple((a.area, a.period, a.reason) for a in test.accept),
+        level_types=types,
     )
     check = SmellCheckNode(
         name=f"check__{name}",
@@ -74,3 +82,15 @@ def smell_nodes(measure: MeasureNode, catalog: Catalog) -> list[Node]:
         failure="gross outliers, likely a value in the wrong unit",
     )
     return [node, check]
+
+
+def _level_types(bindings: Iterable[Binding], catalog: Catalog) -> tuple[str, ...]:
+    """The types of the levels every binding's source declares; none when one declares none."""
+    types: set[str] = set()
+    for binding in bindings:
+        source = catalog.sources.get(binding.source)
+        geography = getattr(source, "geography", None)
+        if geography is None or geography.level not in catalog.levels:
+            return ()
+        types.update(catalog.levels[geography.level].types)
+    return tuple(sorted(types))
