@@ -16,11 +16,14 @@ from indexc.plan.nodes import SCHEMA_OBJECT, Layer, Node
 from indexc.plan.template_params import (
     Column,
     Imputation,
+    KeptValuesParams,
     LiteralTableParams,
     MetricBinding,
     MetricScoresParams,
     MetricValuesParams,
     NormalisationParams,
+    ScreenedParams,
+    ScreenRule,
     SourceBinding,
     SourceBindings,
     TreatmentParams,
@@ -121,12 +124,57 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
             view=not (through_views or impute),
         )
     )
-    return nodes + _score_nodes(p, metric_ids)
+    return nodes + _screening_nodes(p) + _score_nodes(p, metric_ids)
+
+
+def _screening_nodes(p: IndexPlanner) -> list[Node]:
+    """The areas screened out of each period, and the values of the others, which treatment reads."""
+    screen = p.index.method.screen
+    if screen is None:
+        return []
+    lenses = {lens.id: lens for _, lens, _ in p.index.walk()}
+    rules: list[ScreenRule] = [
+        {
+            "rule": "index" if lens is None else "lens",
+            "lens": lens,
+            "threshold": share,
+            "metrics": p.index.metric_ids() if lens is None else lenses[lens].metric_ids(),
+        }
+        for lens, share in screen.rules()
+    ]
+    words = "; ".join(
+        f"under {r['threshold']:.0%} of the metrics of "
+        + (f"lens {r['lens']}" if r["lens"] else "the index")
+        for r in rules
+    )
+    return [
+        p.node(
+            Layer.METRIC_SCORES,
+            p.name("screened"),
+            [p.name("metric_values"), p.universe],
+            f"Areas of index {p.index_id} screened out of a period before treatment, with a value of {words}",
+            ScreenedParams(values=p.name("metric_values"), universe=p.universe, rules=rules),
+        ),
+        p.node(
+            Layer.METRIC_SCORES,
+            p.name("kept_values"),
+            [p.name("metric_values"), p.name("screened")],
+            f"Metric values of index {p.index_id} of the areas not screened out of their period",
+            KeptValuesParams(values=p.name("metric_values"), screened=p.name("screened")),
+            view=True,
+        ),
+    ]
+
+
+def scored_values(p: IndexPlanner) -> str:
+    """The metric values treatment and normalisation read: those left after screening, when there is one."""
+    return p.name("kept_values" if p.index.method.screen else "metric_values")
 
 
 def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
     """The treatment of the metric values, the normalisation rules and statistics, and the scores."""
     method = p.index.method
+    values = scored_values(p)
     nodes: list[Node] = []
     treated = [
         (t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"
@@ -136,7 +184,7 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
             p.node(
                 Layer.METRIC_SCORES,
                 p.name("treatment"),
-                [p.name("metric_values")],
+                [values],
                 f"Outlier treatment of index {p.index_id} per metric and {method.scope}: "
                 + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
                 TreatmentParams(
@@ -145,7 +193,7 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
                         for t, ids in treated
                     ],
                     scope=method.scope,
-                    values=p.name("metric_values"),
+                    values=values,
                 ),
             )
         )
@@ -179,13 +227,13 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
         p.node(
             Layer.METRIC_SCORES,
             p.name("normalisation"),
-            ([p.name("metric_values")] if untreated else [])
+            ([values] if untreated else [])
             + ([treatment] if treatment else [])
             + [p.name("rules")],
             f"Normalisation of index {p.index_id} per metric and {method.scope}: each metric's rule, "
             "direction and spread of treated values",
             NormalisationParams(
-                values=p.name("metric_values"),
+                values=values,
                 treatment=treatment,
                 scope=method.scope,
                 untreated=untreated,
@@ -198,11 +246,11 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
         p.node(
             Layer.METRIC_SCORES,
             p.name("metric_scores"),
-            [p.name("metric_values"), p.name("normalisation")],
+            [values, p.name("normalisation")],
             f"Metric scores of index {p.index_id}, per metric and {method.scope}, direction applied: "
             + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
             MetricScoresParams(
-                values=p.name("metric_values"),
+                values=values,
                 scope=method.scope,
                 normalisation=p.name("normalisation"),
                 normalisations=[n.model_dump() for n, _ in normalisations],
