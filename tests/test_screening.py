@@ -2,7 +2,7 @@
 
 A small project written here: six unitary councils, three metrics read straight from one long source,
 two periods. In 2022-23 council E5 has a value of one metric of three, and that value is an outlier;
-council E4 lacks one metric. Expected scores are min-max computed here from the data the test wrote,
+councils E4 and E6 lack one metric each. Expected scores are min-max computed here from the data the test wrote,
 over the areas the rule keeps, never read back from the build.
 """
 
@@ -32,7 +32,7 @@ DATA: dict[tuple[str, str], dict[str, float]] = {
     ("E3", "2022-23"): {"m1": 30.0, "m2": 7.0, "m3": 3.0},
     ("E4", "2022-23"): {"m1": 40.0, "m2": 8.0},
     ("E5", "2022-23"): {"m1": 150.0},
-    ("E6", "2022-23"): {"m1": 50.0, "m2": 9.0, "m3": 4.0},
+    ("E6", "2022-23"): {"m2": 9.0, "m3": 4.0},
 }
 LOWER_IS_BETTER = {"m1"}
 INPUTS = """\
@@ -212,7 +212,9 @@ def test_a_lens_rule_counts_the_metrics_of_its_lens(
 
 def test_the_snowflake_build_passes_the_static_check(tmp_path: Path) -> None:
     root = write_project(
-        tmp_path / "p", "      screen: {min_share: 0.5, lenses: [{lens: quality, min_share: 1}]}"
+        tmp_path / "p",
+        "      missing: {impute: median, group: type}\n"
+        "      screen: {min_share: 0.5, lenses: [{lens: quality, min_share: 1}]}",
     )
     build = Project(root).build("snowflake", write=False)
     statements = {o.name: o.statement for o in build.objects}
@@ -226,3 +228,38 @@ def test_without_a_screen_there_is_no_screened_object(tmp_path: Path) -> None:
     names = {o.name for o in build.objects}
     assert "index__screen__metric_scores" in names
     assert not {"index__screen__screened", "index__screen__kept_values"} & names
+
+
+@pytest.fixture(scope="module")
+def imputed(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    return built(
+        tmp_path_factory,
+        "imputed",
+        "      missing: {impute: mean, group: type}\n      screen: {min_share: 0.66}",
+    )
+
+
+@pytest.mark.slow
+def test_screening_comes_before_imputation(imputed: duckdb.DuckDBPyConnection) -> None:
+    """Imputed values do not count towards a share, and a screened area's values fill no one's gap."""
+    listed = imputed.execute(
+        f"SELECT area_code, share FROM {SCHEMA}.index__screen__screened"
+    ).fetchall()
+    assert listed == [("E5", pytest.approx(1 / 3))]
+    values = {
+        (area, metric): (value, was_imputed)
+        for area, metric, value, was_imputed in imputed.execute(
+            f"SELECT area_code, metric, value, imputed FROM {SCHEMA}.index__screen__kept_values "
+            "WHERE period = '2022-23'"
+        ).fetchall()
+    }
+    kept = set(AREAS) - {"E5"}
+
+    def mean_of(metric: str) -> float:
+        observed = [DATA[a, "2022-23"][metric] for a in kept if metric in DATA[a, "2022-23"]]
+        return sum(observed) / len(observed)
+
+    assert values["E6", "m1"] == (pytest.approx(mean_of("m1")), True)  # 25, not 50 with E5's 150
+    assert values["E4", "m3"] == (pytest.approx(mean_of("m3")), True)
+    assert not any(area == "E5" for area, _ in values)
+    assert "imputed: 2 values" in " ".join(OUTPUTS["imputed"].split())

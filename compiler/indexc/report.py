@@ -132,8 +132,9 @@ def method_notes(
             f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})"
         )
     if not isinstance(index.method.missing, str):
+        imputed_in = "kept_values" if index.method.screen else "metric_values"  # after screening
         row = _one(
-            query_rows, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed")
+            query_rows, target, index.id, imputed_in, ["COUNT(*) AS imputed"], col("imputed")
         )
         notes.append(
             f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "

@@ -89,10 +89,9 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 ),
             )
         )
-    missing = method.missing
-    impute: Imputation | None = None
-    if isinstance(missing, Impute):
-        impute = {"statistic": missing.impute, "grouping": grouping(missing.group)}
+    impute = _imputation(p)
+    # Screening comes before imputation: the values are then imputed after it, from the areas kept.
+    screen = method.screen is not None
     nodes.append(
         p.node(
             Layer.METRIC_SCORES,
@@ -101,30 +100,42 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 p.universe,
                 *objects,
                 *from_sources,
-                *edges_read([impute["grouping"] if impute else None]),
+                *edges_read([impute["grouping"] if impute and not screen else None]),
                 *([p.name("bindings")] if every_period else []),
             ],
             f"Metric values of index {p.index_id} for the areas of universe {index.universe}"
-            + (
-                f", missing values imputed with the {missing.impute} of their {missing.group}"
-                if isinstance(missing, Impute)
-                else ""
-            ),
+            + (_imputed_words(p) if impute and not screen else ""),
             MetricValuesParams(
                 metrics=[
                     {"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)
                 ],
                 sources=sources,
                 universe=p.universe,
-                impute=impute,
+                impute=None if screen else impute,
                 bindings=p.name("bindings") if every_period else None,
             ),
             # Values read straight from the sources cost less to read again than to store; metric views
             # (formulas) and imputation cost more, so their values are stored once.
-            view=not (through_views or impute),
+            view=not (through_views or (impute and not screen)),
         )
     )
     return nodes + _screening_nodes(p) + _score_nodes(p, metric_ids)
+
+
+def _imputation(p: IndexPlanner) -> Imputation | None:
+    missing = p.index.method.missing
+    if isinstance(missing, Impute):
+        return {"statistic": missing.impute, "grouping": grouping(missing.group)}
+    return None
+
+
+def _imputed_words(p: IndexPlanner) -> str:
+    missing = p.index.method.missing
+    return (
+        f", missing values imputed with the {missing.impute} of their {missing.group}"
+        if isinstance(missing, Impute)
+        else ""
+    )
 
 
 def _screening_nodes(p: IndexPlanner) -> list[Node]:
@@ -132,6 +143,7 @@ def _screening_nodes(p: IndexPlanner) -> list[Node]:
     screen = p.index.method.screen
     if screen is None:
         return []
+    impute = _imputation(p)
     lenses = {lens.id: lens for _, lens, _ in p.index.walk()}
     rules: list[ScreenRule] = [
         {
@@ -158,10 +170,20 @@ def _screening_nodes(p: IndexPlanner) -> list[Node]:
         p.node(
             Layer.METRIC_SCORES,
             p.name("kept_values"),
-            [p.name("metric_values"), p.name("screened")],
-            f"Metric values of index {p.index_id} of the areas not screened out of their period",
-            KeptValuesParams(values=p.name("metric_values"), screened=p.name("screened")),
-            view=True,
+            [
+                p.name("metric_values"),
+                p.name("screened"),
+                *([p.universe, *edges_read([impute["grouping"]])] if impute else []),
+            ],
+            f"Metric values of index {p.index_id} of the areas not screened out of their period"
+            + _imputed_words(p),
+            KeptValuesParams(
+                values=p.name("metric_values"),
+                screened=p.name("screened"),
+                universe=p.universe,
+                impute=impute,
+            ),
+            view=impute is None,
         ),
     ]
 

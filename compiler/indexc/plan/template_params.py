@@ -171,8 +171,10 @@ class ScreenedParams(TemplateParams):
 @dataclass(frozen=True, kw_only=True)
 class KeptValuesParams(TemplateParams):
     template = "kept_values"
-    values: str
+    values: str  # observed values only: imputation, when there is one, is done here
     screened: str
+    universe: str
+    impute: Imputation | None
 
 
 @dataclass(frozen=True, kw_only=True)
