@@ -70,15 +70,15 @@ indexes:
       - {{id: cost, weight: 1, metrics: [m1]}}
       - {{id: quality, weight: 1, metrics: [m2, m3]}}
     publish: {{period: 2022-23}}
-"""
+{extra}"""
 
 
-def write_project(root: Path, method: str) -> Path:
+def write_project(root: Path, method: str, extra: str = "") -> Path:
     (root / "specs").mkdir(parents=True)
     (root / "targets").mkdir()
     (root / "data").mkdir()
     (root / "specs" / "inputs.yaml").write_text(INPUTS)
-    (root / "specs" / "index.yaml").write_text(INDEX.format(method=method))
+    (root / "specs" / "index.yaml").write_text(INDEX.format(method=method, extra=extra))
     (root / "targets" / "duckdb.yaml").write_text(
         "indexc: 2\ntarget: duckdb\ndatabase: build/screen.duckdb\n"
         f"build_schema: {SCHEMA}\nrelations:\n"
@@ -123,9 +123,9 @@ OUTPUTS: dict[str, str] = {}  # what `indexc run` printed, per project built
 
 
 def built(
-    tmp_path_factory: pytest.TempPathFactory, name: str, method: str
+    tmp_path_factory: pytest.TempPathFactory, name: str, method: str, extra: str = ""
 ) -> duckdb.DuckDBPyConnection:
-    root = write_project(tmp_path_factory.mktemp(name), method)
+    root = write_project(tmp_path_factory.mktemp(name), method, extra)
     code, output = run(root)
     assert code == 0, output
     OUTPUTS[name] = output
@@ -263,3 +263,43 @@ def test_screening_comes_before_imputation(imputed: duckdb.DuckDBPyConnection) -
     assert values["E4", "m3"] == (pytest.approx(mean_of("m3")), True)
     assert not any(area == "E5" for area, _ in values)
     assert "imputed: 2 values" in " ".join(OUTPUTS["imputed"].split())
+
+
+@pytest.fixture(scope="module")
+def with_savings(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    return built(
+        tmp_path_factory,
+        "savings",
+        "      screen: {min_share: 0.66}",
+        "    peers: {groups: [type]}\n"
+        "    savings:\n"
+        "      - {id: spend, lens: cost, unit_cost: m1, volume: m2, peers: type, quantile: 0.25}\n"
+        "    stability: {draws: 20, seed: 1}\n",
+    )
+
+
+@pytest.mark.slow
+def test_a_screened_area_has_no_savings_nor_draws_and_is_no_benchmark(
+    with_savings: duckdb.DuckDBPyConnection,
+) -> None:
+    savings = {
+        area: benchmark
+        for area, benchmark in with_savings.execute(
+            f"SELECT area_code, benchmark FROM {SCHEMA}.index__screen__savings "
+            "WHERE period = '2022-23'"
+        ).fetchall()
+    }
+    costs = sorted(
+        DATA[a, "2022-23"]["m1"] for a in AREAS if a != "E5" and "m1" in DATA[a, "2022-23"]
+    )
+    h = (len(costs) - 1) * 0.25  # the linearly interpolated quantile (docs/methodology.md)
+    quantile = costs[int(h)] + (h - int(h)) * (costs[int(h) + 1] - costs[int(h)])
+    assert set(savings) == {"E1", "E2", "E3", "E4"}
+    assert list(savings.values()) == pytest.approx([quantile] * 4)  # 17.5; 20 with E5
+    drawn = {
+        area
+        for (area,) in with_savings.execute(
+            f"SELECT area_code FROM {SCHEMA}.index__screen__stability WHERE period = '2022-23'"
+        ).fetchall()
+    }
+    assert drawn == set(AREAS) - {"E5"}
