@@ -303,3 +303,17 @@ def test_a_screened_area_has_no_savings_nor_draws_and_is_no_benchmark(
         ).fetchall()
     }
     assert drawn == set(AREAS) - {"E5"}
+
+
+def test_the_catalogue_says_what_is_screened(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p", "      screen: {min_share: 0.66, lenses: [{lens: quality, min_share: 1}]}"
+    )
+    result = CliRunner().invoke(main, ["--project", str(root), "docs"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = " ".join((root / "build" / "docs" / "index.html").read_text().split())
+    assert (
+        "a value of under 66% of the index's metrics or under 100% of the metrics of lens quality"
+        in page
+    )
+    assert "index__screen__screened" in page
