@@ -1,5 +1,6 @@
-"""An index's metric values and scores: the values of its universe (imputed), their treatment, and their
-normalisation into scores, with the literal tables they read (docs/methodology.md, sections 1 to 3).
+"""An index's metric values and scores: the values of its universe (screened, imputed), their treatment, and
+their normalisation into scores, with the literal tables they read (docs/methodology.md, screening and
+sections 1 to 3).
 
 Metrics sharing a treatment or a normalisation are one group, handled by one SELECT.
 """
@@ -62,7 +63,7 @@ def _by_dating(source: str, bindings: list[MetricBinding]) -> SourceBindings:
 
 
 def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
-    """Metric values of the universe (imputed), their treatment, and their scores."""
+    """Metric values of the universe (screened, imputed), their treatment, and their scores."""
     index, method = p.index, p.index.method
     metric_ids = index.metric_ids()
     through_views = [m for m in metric_ids if direct(m) is None]
@@ -89,9 +90,9 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 ),
             )
         )
-    impute = _imputation(p)
-    # Screening comes before imputation: the values are then imputed after it, from the areas kept.
-    screen = method.screen is not None
+    # Screening comes before imputation: with a screen, the values are imputed after it, from the areas
+    # kept (`kept_values`), and these are the observed values.
+    impute = None if method.screen else _imputation(p)
     nodes.append(
         p.node(
             Layer.METRIC_SCORES,
@@ -100,23 +101,23 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 p.universe,
                 *objects,
                 *from_sources,
-                *edges_read([impute["grouping"] if impute and not screen else None]),
+                *edges_read([impute["grouping"] if impute else None]),
                 *([p.name("bindings")] if every_period else []),
             ],
             f"Metric values of index {p.index_id} for the areas of universe {index.universe}"
-            + (_imputed_words(p) if impute and not screen else ""),
+            + (_imputed_words(p) if impute else ""),
             MetricValuesParams(
                 metrics=[
                     {"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)
                 ],
                 sources=sources,
                 universe=p.universe,
-                impute=None if screen else impute,
+                impute=impute,
                 bindings=p.name("bindings") if every_period else None,
             ),
             # Values read straight from the sources cost less to read again than to store; metric views
             # (formulas) and imputation cost more, so their values are stored once.
-            view=not (through_views or (impute and not screen)),
+            view=not (through_views or impute),
         )
     )
     return nodes + _screening_nodes(p) + _score_nodes(p, metric_ids)
