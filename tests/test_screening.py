@@ -317,3 +317,21 @@ def test_the_catalogue_says_what_is_screened(tmp_path: Path) -> None:
         in page
     )
     assert "index__screen__screened" in page
+
+
+@pytest.mark.slow
+def test_a_snapshot_keeps_who_was_screened_and_why(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", "      screen: {min_share: 0.66}")
+    code, output = run(root)
+    assert code == 0, output
+    taken = CliRunner().invoke(
+        main, ["--project", str(root), "snapshot", "take", "--as-of", "2024-03-31"]
+    )
+    assert taken.exit_code == 0, taken.output
+    connection = duckdb.connect(str(root / "build" / "screen.duckdb"), read_only=True)
+    frozen = connection.execute(
+        f"SELECT area_code, period, rule, metrics_with_value, metrics "
+        f"FROM {SCHEMA}_snapshots.index__screen__screened"
+    ).fetchall()
+    connection.close()
+    assert frozen == [("E5", "2022-23", "index", 1, 3)]
