@@ -135,6 +135,21 @@ class Code(enum.StrEnum):
     GROUPING_NOT_ON_UNIVERSE = "IX318", "a grouping or neighbour list of another level", ERROR
     CONFLICTING_VIA = "IX319", "one metric read via different area maps in one index", ERROR
 
+    # Screening: areas left out of a period for too few values
+    SCREEN_SHARE_OUT_OF_RANGE = (
+        "IX330",
+        "a screening share that is not above 0 and at most 1",
+        ERROR,
+    )
+    SCREEN_UNKNOWN_LENS = "IX331", "a screening rule for a lens the index does not have", ERROR
+    SCREEN_LENS_TWICE = "IX332", "two screening rules for one lens", ERROR
+    SCREEN_WITHOUT_RULE = "IX333", "a `screen` with no rule", ERROR
+    SCREEN_SHARE_NEEDS_EVERY_METRIC = (
+        "IX334",
+        "a screening share below 1 that an area meets only with every metric of its rule",
+        WARNING,
+    )
+
     # Bindings
     OVERLAPPING_BINDINGS = "IX401", "two bindings of a measure cover one year", ERROR
     UNDECLARED_ITEM = "IX402", "a binding's item is not declared in its source", ERROR

@@ -132,13 +132,16 @@ def method_notes(
             f"{row['logged']} log-transformed (see {index_object(index.id, 'treatment')})"
         )
     if not isinstance(index.method.missing, str):
+        imputed_in = "kept_values" if index.method.screen else "metric_values"  # after screening
         row = _one(
-            query_rows, target, index.id, "metric_values", ["COUNT(*) AS imputed"], col("imputed")
+            query_rows, target, index.id, imputed_in, ["COUNT(*) AS imputed"], col("imputed")
         )
         notes.append(
             f"imputed: {row['imputed']} values, the {index.method.missing.impute} of their "
             f"{index.method.missing.group}"
         )
+    if period and index.method.screen:
+        notes.append(screening_note(query_rows, target, index, period))
     if period and index.method.min_coverage:
         row = _one(
             query_rows,
@@ -162,6 +165,40 @@ def method_notes(
             f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})"
         )
     return tuple(notes)
+
+
+def screening_note(query_rows: Query, target: SqlTarget, index: Index, period: str) -> str:
+    """The areas screened out of `period` before treatment, by rule (an area may fail several)."""
+    screened = index_object(index.id, "screened")
+    in_period = exp.EQ(this=col("period"), expression=lit(period))
+    total = query_rows(
+        target.render(
+            exp.select("COUNT(DISTINCT area_code) AS areas")
+            .from_(target.object_table(screened))
+            .where(in_period)
+        )
+    )[0]["areas"]
+    by_rule = {
+        row["lens"]: row["areas"]
+        for row in query_rows(
+            target.render(
+                exp.select(col("lens"), "COUNT(*) AS areas")
+                .from_(target.object_table(screened))
+                .where(in_period)
+                .group_by(col("lens"))
+            )
+        )
+    }
+    screen = index.method.screen
+    rules = [
+        f"{by_rule.get(lens, 0)} with under {share:.0%} of "
+        + (f"lens {lens}'s metrics" if lens else "the index's metrics")
+        for lens, share in (screen.rules() if screen else [])
+    ]
+    return (
+        f"screened out in {period}: {total} area{'' if total == 1 else 's'} "
+        f"({'; '.join(rules)}), before treatment: no score, no rank (see {screened})"
+    )
 
 
 def recency_sql(target: SqlTarget, index_id: str, period: str) -> str:

@@ -91,6 +91,8 @@ def savings_nodes(p: IndexPlanner) -> list[Node]:
     reads += [s["volume"] for s in savings]
     reads += [s["grouping"]["edges"] for s in savings if s["grouping"] and s["grouping"]["edges"]]
     reads += [p.name("neighbours")] if any(s["peers"] == NEIGHBOURS for s in savings) else []
+    screened = p.name("screened") if p.index.method.screen else None
+    reads += [screened] if screened else []
     layer = p.layer(Layer.PEERS)
     return [
         p.node(
@@ -106,6 +108,7 @@ def savings_nodes(p: IndexPlanner) -> list[Node]:
                 universe=p.universe,
                 neighbours=p.name("neighbours"),
                 periods=p.periods,
+                screened=screened,
             ),
         ),
         p.node(

@@ -1,5 +1,6 @@
-"""An index's metric values and scores: the values of its universe (imputed), their treatment, and their
-normalisation into scores, with the literal tables they read (docs/methodology.md, sections 1 to 3).
+"""An index's metric values and scores: the values of its universe (screened, imputed), their treatment, and
+their normalisation into scores, with the literal tables they read (docs/methodology.md, screening and
+sections 1 to 3).
 
 Metrics sharing a treatment or a normalisation are one group, handled by one SELECT.
 """
@@ -16,11 +17,14 @@ from indexc.plan.nodes import SCHEMA_OBJECT, Layer, Node
 from indexc.plan.template_params import (
     Column,
     Imputation,
+    KeptValuesParams,
     LiteralTableParams,
     MetricBinding,
     MetricScoresParams,
     MetricValuesParams,
     NormalisationParams,
+    ScreenedParams,
+    ScreenRule,
     SourceBinding,
     SourceBindings,
     TreatmentParams,
@@ -59,7 +63,7 @@ def _by_dating(source: str, bindings: list[MetricBinding]) -> SourceBindings:
 
 
 def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
-    """Metric values of the universe (imputed), their treatment, and their scores."""
+    """Metric values of the universe (screened, imputed), their treatment, and their scores."""
     index, method = p.index, p.index.method
     metric_ids = index.metric_ids()
     through_views = [m for m in metric_ids if direct(m) is None]
@@ -86,10 +90,9 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 ),
             )
         )
-    missing = method.missing
-    impute: Imputation | None = None
-    if isinstance(missing, Impute):
-        impute = {"statistic": missing.impute, "grouping": grouping(missing.group)}
+    # Screening comes before imputation: with a screen, the values are imputed after it, from the areas
+    # kept (`kept_values`), and these are the observed values.
+    impute = None if method.screen else _imputation(p)
     nodes.append(
         p.node(
             Layer.METRIC_SCORES,
@@ -102,11 +105,7 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
                 *([p.name("bindings")] if every_period else []),
             ],
             f"Metric values of index {p.index_id} for the areas of universe {index.universe}"
-            + (
-                f", missing values imputed with the {missing.impute} of their {missing.group}"
-                if isinstance(missing, Impute)
-                else ""
-            ),
+            + (_imputed_words(p) if impute else ""),
             MetricValuesParams(
                 metrics=[
                     {"id": m, "object": o} for m, o in zip(through_views, objects, strict=True)
@@ -121,12 +120,84 @@ def value_nodes(p: IndexPlanner, direct: Direct) -> list[Node]:
             view=not (through_views or impute),
         )
     )
-    return nodes + _score_nodes(p, metric_ids)
+    return nodes + _screening_nodes(p) + _score_nodes(p, metric_ids)
+
+
+def _imputation(p: IndexPlanner) -> Imputation | None:
+    missing = p.index.method.missing
+    if isinstance(missing, Impute):
+        return {"statistic": missing.impute, "grouping": grouping(missing.group)}
+    return None
+
+
+def _imputed_words(p: IndexPlanner) -> str:
+    missing = p.index.method.missing
+    return (
+        f", missing values imputed with the {missing.impute} of their {missing.group}"
+        if isinstance(missing, Impute)
+        else ""
+    )
+
+
+def _screening_nodes(p: IndexPlanner) -> list[Node]:
+    """The areas screened out of each period, and the values of the others, which treatment reads."""
+    screen = p.index.method.screen
+    if screen is None:
+        return []
+    impute = _imputation(p)
+    lenses = {lens.id: lens for _, lens, _ in p.index.walk()}
+    rules: list[ScreenRule] = [
+        {
+            "rule": "index" if lens is None else "lens",
+            "lens": lens,
+            "threshold": share,
+            "metrics": p.index.metric_ids() if lens is None else lenses[lens].metric_ids(),
+        }
+        for lens, share in screen.rules()
+    ]
+    words = "; ".join(
+        f"under {r['threshold']:.0%} of the metrics of "
+        + (f"lens {r['lens']}" if r["lens"] else "the index")
+        for r in rules
+    )
+    return [
+        p.node(
+            Layer.METRIC_SCORES,
+            p.name("screened"),
+            [p.name("metric_values"), p.universe],
+            f"Areas of index {p.index_id} screened out of a period before treatment, with a value of {words}",
+            ScreenedParams(values=p.name("metric_values"), universe=p.universe, rules=rules),
+        ),
+        p.node(
+            Layer.METRIC_SCORES,
+            p.name("kept_values"),
+            [
+                p.name("metric_values"),
+                p.name("screened"),
+                *([p.universe, *edges_read([impute["grouping"]])] if impute else []),
+            ],
+            f"Metric values of index {p.index_id} of the areas not screened out of their period"
+            + _imputed_words(p),
+            KeptValuesParams(
+                values=p.name("metric_values"),
+                screened=p.name("screened"),
+                universe=p.universe,
+                impute=impute,
+            ),
+            view=impute is None,
+        ),
+    ]
+
+
+def scored_values(p: IndexPlanner) -> str:
+    """The metric values treatment and normalisation read: those left after screening, when there is one."""
+    return p.name("kept_values" if p.index.method.screen else "metric_values")
 
 
 def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
     """The treatment of the metric values, the normalisation rules and statistics, and the scores."""
     method = p.index.method
+    values = scored_values(p)
     nodes: list[Node] = []
     treated = [
         (t, ids) for t, ids in _grouped_by(method.treatment_of, metric_ids) if t.method != "none"
@@ -136,7 +207,7 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
             p.node(
                 Layer.METRIC_SCORES,
                 p.name("treatment"),
-                [p.name("metric_values")],
+                [values],
                 f"Outlier treatment of index {p.index_id} per metric and {method.scope}: "
                 + "; ".join(f"{t.method} ({', '.join(ids)})" for t, ids in treated),
                 TreatmentParams(
@@ -145,7 +216,7 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
                         for t, ids in treated
                     ],
                     scope=method.scope,
-                    values=p.name("metric_values"),
+                    values=values,
                 ),
             )
         )
@@ -179,13 +250,13 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
         p.node(
             Layer.METRIC_SCORES,
             p.name("normalisation"),
-            ([p.name("metric_values")] if untreated else [])
+            ([values] if untreated else [])
             + ([treatment] if treatment else [])
             + [p.name("rules")],
             f"Normalisation of index {p.index_id} per metric and {method.scope}: each metric's rule, "
             "direction and spread of treated values",
             NormalisationParams(
-                values=p.name("metric_values"),
+                values=values,
                 treatment=treatment,
                 scope=method.scope,
                 untreated=untreated,
@@ -198,11 +269,11 @@ def _score_nodes(p: IndexPlanner, metric_ids: list[str]) -> list[Node]:
         p.node(
             Layer.METRIC_SCORES,
             p.name("metric_scores"),
-            [p.name("metric_values"), p.name("normalisation")],
+            [values, p.name("normalisation")],
             f"Metric scores of index {p.index_id}, per metric and {method.scope}, direction applied: "
             + "; ".join(f"{n.describe()} ({', '.join(ids)})" for n, ids in normalisations),
             MetricScoresParams(
-                values=p.name("metric_values"),
+                values=values,
                 scope=method.scope,
                 normalisation=p.name("normalisation"),
                 normalisations=[n.model_dump() for n, _ in normalisations],

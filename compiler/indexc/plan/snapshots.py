@@ -17,6 +17,7 @@ from indexc.validate.catalog import Catalog
 
 FROZEN_PARTS = (
     "metric_values",
+    "screened",
     "metric_scores",
     "lens_scores",
     "scores",

@@ -153,6 +153,30 @@ class MetricValuesParams(TemplateParams):
     bindings: str | None  # the literal table of the `open` bindings, when there are any
 
 
+class ScreenRule(TypedDict):
+    rule: str  # `index` (the index's metrics) or `lens`
+    lens: str | None
+    threshold: float
+    metrics: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreenedParams(TemplateParams):
+    template = "screened"
+    values: str
+    universe: str
+    rules: list[ScreenRule]
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptValuesParams(TemplateParams):
+    template = "kept_values"
+    values: str  # observed values only: imputation, when there is one, is done here
+    screened: str
+    universe: str
+    impute: Imputation | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class TreatmentParams(TemplateParams):
     template = "treatment"
@@ -243,6 +267,7 @@ class SavingsParams(TemplateParams):
     template = "savings"
     savings: list[Saving]
     universe: str
+    screened: str | None  # areas screened out of a period, who get no savings then
     neighbours: str
     periods: str
 

@@ -157,6 +157,33 @@ class MetricOverride(StrictModel):
     normalise: Normalisation | None = None
 
 
+class LensScreen(StrictModel):
+    lens: Identifier
+    min_share: float = Field(strict=True, allow_inf_nan=False)
+    """The share of the lens's metrics, at any depth, an area must have a value of."""
+
+
+class Screen(StrictModel):
+    """Which areas are left out of a period before treatment, for having too few values in it.
+
+    Composite-indicator practice screens units by data availability before treating and normalising
+    (the OECD/JRC Handbook; COINr's `Screen()`): a sparsely covered area would otherwise get a score
+    from a handful of metrics and move everyone else's min-max, z-score and winsorisation bounds. A
+    share counts metrics with a value (not imputed) for the area in the period, out of the rule's
+    metrics with a value for some area of the universe in that period. Shares are checked in
+    validate/screening.py (IX330-IX334), so a bad one gets its own code rather than a schema error.
+    """
+
+    min_share: float | None = Field(default=None, strict=True, allow_inf_nan=False)
+    """The share of the index's metrics an area must have a value of; None: no index-wide rule."""
+    lenses: tuple[LensScreen, ...] = ()
+
+    def rules(self) -> list[tuple[str | None, float]]:
+        """Each rule as (lens, or None for the index's metrics, threshold), the index's first."""
+        index = [(None, self.min_share)] if self.min_share is not None else []
+        return index + [(rule.lens, rule.min_share) for rule in self.lenses]
+
+
 class Method(StrictModel):
     treat: Treatment = Treatment(method="none")
     normalise: Normalisation
@@ -164,6 +191,8 @@ class Method(StrictModel):
     missing: Literal["reweight"] | Impute = "reweight"
     min_coverage: float = Field(default=0.0, ge=0.0, le=1.0, strict=True)
     """The share of the top lenses' weight that must have a score for an area to be ranked (0: any)."""
+    screen: Screen | None = None
+    """Areas left out of a period before treatment (None: none is)."""
     aggregate: Aggregation = Aggregation(method="arithmetic")
     overrides: dict[Identifier, MetricOverride] = Field(default_factory=dict)
 

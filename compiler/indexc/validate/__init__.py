@@ -25,6 +25,7 @@ from indexc.validate import (
     items,
     methodology,
     references,
+    screening,
     smell,
     universes,
     value_columns,
@@ -51,6 +52,7 @@ RULES: tuple[Rule, ...] = (
     index_levels.check,
     universes.check,
     methodology.check,
+    screening.check,
     audits.check,
     smell.check,
 )
