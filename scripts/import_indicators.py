@@ -36,6 +36,7 @@ class Source(NamedTuple):
 
 OVERLAP = "overlap"  # a year that is not April to March serves the financial year it mostly covers
 POOLED = "{latest: {max_age: 3}}"  # a pooled period serves the years after it ends, for three years
+LATEST_ONE_YEAR = "{latest: {max_age: 1}}"  # a year's value also serves the year after it
 
 
 SOURCES = {
@@ -169,6 +170,7 @@ class Indicator(NamedTuple):
     direction: str  # "higher_is_better" or "lower_is_better": a reading of the definition
     leave_out: str = ""  # why the binding leaves out the districts abolished in April 2023
     accept: tuple[str, ...] = ()  # the YAML of `smell: accept:` entries, each checked in the data
+    align: str = ""  # the YAML of `align:` when not the source's, with the reason as a comment
 
 
 ABOLISHED_2023 = (
@@ -188,7 +190,12 @@ def districts_abolished_2023() -> list[str]:
 
 INDICATORS = {
     "cancer-diagnosis-at-stage-1-and-2": Indicator(
-        "cancer_early_diagnosis", "els_health_calendar_years", "higher_is_better"
+        "cancer_early_diagnosis",
+        "els_health_calendar_years",
+        "higher_is_better",
+        # cancer registrations lag: the latest year (2022) also serves the year after it, so
+        # that indexes published for 2023-24 have it, with its own year shown as its recency
+        align=LATEST_ONE_YEAR,
     ),
     "cardiovascular-mortality-considered-preventable": Indicator(
         "preventable_cvd_mortality", "els_health_three_year_periods", "lower_is_better"
@@ -438,7 +445,7 @@ def _measures(metadata: dict[str, dict[str, str]], periods: dict[str, set[str]])
             "    additivity: mean",
             *(["    aggregate: {to: upper_tier}"] if lower else []),
             f"    weighted_by: {_weight(indicator)}",
-            f"    align: {SOURCES[indicator.source].align}",
+            f"    align: {indicator.align or SOURCES[indicator.source].align}",
             "    bindings:",
             f"      - source: {indicator.source}",
             f"        item: {code}",
