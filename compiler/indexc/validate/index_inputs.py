@@ -52,7 +52,12 @@ def _input(
         lenses = {child.id for _, child, _ in other.walk()}
         if read.lens not in lenses:
             yield from report.unknown(
-                (), f"lens of index '{read.id}'", read.lens, lenses, where("lens"), context
+                (),
+                "lens",
+                read.lens,
+                lenses,
+                where("lens"),
+                f"{context}, which reads index '{read.id}'",
             )
     ours, theirs = index.method, other.method
     if (ours.normalise, ours.scope) != (theirs.normalise, theirs.scope):
