@@ -73,7 +73,9 @@ class Lens(StrictModel):
     @model_validator(mode="after")
     def _children(self) -> Lens:
         if sum(map(bool, (self.metrics, self.lenses, self.index))) != 1:
-            raise ValueError("a lens holds metrics, lenses or an index (one of them, not empty)")
+            raise ValueError(
+                "a lens holds either metrics or lenses, or reads an index (one of them, not empty)"
+            )
         return self
 
     def metric_ids(self) -> list[str]:
