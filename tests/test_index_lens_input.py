@@ -16,6 +16,7 @@ from conftest import FIXTURES, copy_project
 
 from indexc.codes import Code
 from indexc.generate.snowflake_check import snowflake_problems
+from indexc.geography import GeographyOptions
 from indexc.plan.coverage import CoverageCheckNode
 from indexc.project import Project
 
@@ -184,3 +185,53 @@ def test_the_snowflake_sql_passes_the_static_check(tmp_path: Path) -> None:
     assert any("lens_scores" in p.name for p in checked)
     for path in checked:
         assert snowflake_problems(path.read_text()) == [], path.name
+
+
+GEO_PROPOSED = """indexc: 2
+areas:
+  - {code: P1, name: Proposed One, type: UA, valid_from: 2022-04-01, provisional: true}
+  - {code: P2, name: Proposed Two, type: UA, valid_from: 2022-04-01, provisional: true}
+lineage:
+  - id: s_split
+    effective: 2022-04-01
+    status: proposed
+    type: split
+    from: [S]
+    shares_source: made up for this test
+    to:
+      - {code: P1, share: 0.6}
+      - {code: P2, share: 0.4}
+indexes:
+  - id: top
+    version: "1"
+    universe: unitaries
+    method: {normalise: zscore}
+    lenses:
+      - {id: care, weight: 1, index: {id: value, lens: outcome}}
+      - {id: money, weight: 1, metrics: [spend_per_head]}
+    publish: {top: 3, period: 2018-19}
+scenarios:
+  - {id: split_s, index: top, proposed: [s_split]}
+"""
+
+
+@pytest.mark.slow
+def test_a_scenario_on_proposed_geography_reads_the_other_index_rebuilt_there(
+    geo_project: Path,
+) -> None:
+    """The scenario rebuilds the index it reads on its geography, so the split's successors have a score."""
+    (geo_project / "specs" / "top.yaml").write_text(GEO_PROPOSED)
+    Project(geo_project, GeographyOptions()).run(publish_as_live=True)
+    with duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True) as connection:
+        care = _scores(
+            connection,
+            "SELECT area_code, period, score FROM geo_index.scenario__split_s__index__top__lens_scores "
+            "WHERE lens = 'care'",
+        )
+        outcome = _scores(
+            connection,
+            "SELECT area_code, period, score FROM geo_index.scenario__split_s__index__value__lens_scores "
+            "WHERE lens = 'outcome'",
+        )
+    assert care == outcome
+    assert {"P1", "P2"} <= {area for area, _ in care}
