@@ -12,8 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES, copy_project
 
+from indexc.cli import main
 from indexc.codes import Code
 from indexc.generate.snowflake_check import snowflake_problems
 from indexc.geography import GeographyOptions
@@ -235,3 +237,27 @@ def test_a_scenario_on_proposed_geography_reads_the_other_index_rebuilt_there(
         )
     assert care == outcome
     assert {"P1", "P2"} <= {area for area, _ in care}
+
+
+def test_an_index_reading_one_that_loses_data_loses_it_too(tmp_path: Path) -> None:
+    """`indexc impact`: the tiny index's outcome lens loses data, so top's lenses reading tiny do too."""
+    project = top_project(tmp_path / "tiny")
+    (project / "new.yaml").write_text(
+        "indexc: 2\nsource:\n  layout: long\n  columns: {area: code, period: fy_ending, item: measure, value: val}\n"
+        '  period: {grain: financial_year_ending, format: "YYYY"}\n  items: {SAT: Satisfaction (%)}\n'
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "--project",
+            str(project),
+            "impact",
+            "--source",
+            "outcomes",
+            "--structure",
+            str(project / "new.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "lenses that lose data: tiny/outcome, top/care, top/whole" in result.output
+    assert "indexes that lose data: tiny, top" in result.output
