@@ -26,6 +26,7 @@ class LensRow:
     id: str
     weight: float | None  # none written: the page shows 1
     metrics: tuple[tuple[str, float | None], ...]
+    reads: tuple[str, str | None] | None = None  # another index and its lens (None: its score)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,13 @@ def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
     rows = []
     for lens in lenses:
         rows.append(
-            LensRow(depth, lens.id, lens.weight, tuple((m.metric, m.weight) for m in lens.metrics))
+            LensRow(
+                depth,
+                lens.id,
+                lens.weight,
+                tuple((m.metric, m.weight) for m in lens.metrics),
+                (lens.index.id, lens.index.lens) if lens.index else None,
+            )
         )
         rows.extend(_lenses(lens.lenses, depth + 1))
     return rows

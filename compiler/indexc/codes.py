@@ -135,6 +135,15 @@ class Code(enum.StrEnum):
     GROUPING_NOT_ON_UNIVERSE = "IX318", "a grouping or neighbour list of another level", ERROR
     CONFLICTING_VIA = "IX319", "one metric read via different area maps in one index", ERROR
 
+    # Indexes read by other indexes
+    INDEX_CYCLE = "IX325", "indexes that read each other's scores in a cycle", ERROR
+    INDEX_INPUT_NORMALISED_OTHERWISE = (
+        "IX326",
+        "a lens reads an index normalised another way",
+        ERROR,
+    )
+    INDEX_INPUT_OTHER_UNIVERSE = "IX327", "a lens reads an index of another universe", ERROR
+    INDEX_WITHOUT_METRICS = "IX328", "an index whose every lens reads another index", ERROR
     # Screening: areas left out of a period for too few values
     SCREEN_SHARE_OUT_OF_RANGE = (
         "IX330",

@@ -110,6 +110,7 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
                 lost.add(("measures", measure_id))
     for kind, object_id in sorted(_dependents(graph, lost)):
         impact.affected.setdefault(kind, []).append(object_id)
+    indexes = set(impact.affected.get("indexes", []))
     for index_id in impact.affected.get("indexes", []):
         index = catalog.indexes[index_id]
         metrics = set(impact.affected.get("metrics", []))
@@ -118,6 +119,7 @@ def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> I
                 f"{index_id}/{lens.id}"
                 for _, lens, _ in index.walk()
                 if any(entry.metric in metrics for entry in lens.metrics)
+                or (lens.index is not None and lens.index.id in indexes)  # reads one affected
             }
         )
         impact.affected.setdefault("lenses", []).extend(lenses)

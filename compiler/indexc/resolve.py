@@ -130,6 +130,11 @@ def build_graph(catalog: Catalog) -> Graph:
             deps.add(("measures" if name in catalog.measures else "metrics", name))
         if index.peers.neighbours and index.peers.neighbours.source:
             deps.add(("sources", index.peers.neighbours.source))
+        deps.update(
+            ("indexes", read.id)
+            for _, _, read in index.index_inputs()
+            if read.id in catalog.indexes
+        )
         edges[("indexes", index_id)] = deps
     for scenario_id, scenario in catalog.scenarios.items():
         edges[("scenarios", scenario_id)] = {("indexes", scenario.index)}
@@ -140,6 +145,19 @@ def build_graph(catalog: Catalog) -> Graph:
     return Graph({ref: tuple(sorted(deps)) for ref, deps in edges.items()})
 
 
+def _index_cycle(catalog: Catalog, cycle: list[Ref]) -> Diagnostic:
+    """IX325: indexes reading each other's scores, at the lens of the first that reads the next."""
+    (_, first), (_, second) = cycle[0], cycle[1]
+    path = next(p for p, _, read in catalog.indexes[first].index_inputs() if read.id == second)
+    return Diagnostic(
+        Code.INDEX_CYCLE,
+        f"indexes read each other's scores in a cycle: {' -> '.join(name for _, name in cycle)}",
+        catalog.where("indexes", first, *path, "index", "id"),
+        "an index cannot read its own score, directly or through other indexes: "
+        "read the metrics of one of them instead",
+    )
+
+
 def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
     """The graph of a catalog whose references are valid, and a diagnostic per cycle."""
     graph = build_graph(catalog)
@@ -147,6 +165,9 @@ def resolve(catalog: Catalog) -> tuple[Graph, list[Diagnostic]]:
     for cycle in graph.cycles():
         kind, first = cycle[0]
         path = " -> ".join(name for _, name in cycle)
+        if kind == "indexes":
+            diagnostics.append(_index_cycle(catalog, cycle))
+            continue
         if kind == "metrics":
             at, hint = (
                 ("formula",),

@@ -120,26 +120,32 @@ def rank_scores(score_rows: list[dict], periods: list[str]) -> None:
         row["rank_change"] = row["previous_rank"] - row["rank"] if both else None
 
 
-def group_ranks(index: IndexSpec, inputs: Inputs, score_rows: list[dict]) -> list[dict]:
-    """The rank of each ranked area within its group, per grouping of `peers.groups` and period."""
+def group_ranks(
+    index: IndexSpec, inputs: Inputs, score_rows: list[dict], lens_rows: list[dict]
+) -> list[dict]:
+    """The rank of the index (lens '*', its ranked areas) and of every lens (areas with a lens score)
+    within each group, per grouping of `ranks.groups` (default `peers.groups`) and period."""
+    ranked = [("*", r) for r in score_rows if r["rank"] is not None]
+    ranked += [(r["lens"], r) for r in lens_rows if r["score"] is not None]
     out: list[dict] = []
-    for grouping in index.peers["groups"]:
-        groups: dict[tuple[str, str], dict[str, float]] = {}
-        for row in score_rows:
-            if row["rank"] is None:
-                continue
+    for grouping in index.rank_groups:
+        groups: dict[tuple[str, str, str], dict[str, float]] = {}
+        for lens, row in ranked:
             group = inputs.group_of(grouping, row["area_code"], row["period"])
             if group is not None:
-                groups.setdefault((group, row["period"]), {})[row["area_code"]] = row["score"]
-        for (group, period), scores in sorted(groups.items()):
+                key = (lens, group, row["period"])
+                groups.setdefault(key, {})[row["area_code"]] = row["score"]
+        for (lens, group, period), scores in sorted(groups.items()):
             for area, rank in competition_ranks(scores).items():
                 out.append(
                     {
                         "grouping": grouping,
                         "group_code": group,
+                        "lens": lens,
                         "area_code": area,
                         "period": period,
                         "rank": rank,
+                        "areas_ranked": len(scores),
                     }
                 )
     return out

@@ -65,7 +65,9 @@ def read_inputs(connection, schema: str, index: IndexSpec) -> Inputs:
         (r["area_code"], r["name"], r["type"], r["valid_from"], r["valid_to"])
         for r in read_relation(connection, schema, f"universe__{index.universe}")
     ]
-    groupings = set(index.peers["groups"]) | {s["peers"] for s in index.savings}
+    groupings = (
+        set(index.peers["groups"]) | set(index.rank_groups) | {s["peers"] for s in index.savings}
+    )
     if index.method["missing"]["method"] == "impute":
         groupings.add(index.method["missing"]["group"])
     area_maps = {

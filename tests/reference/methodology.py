@@ -73,7 +73,15 @@ COLUMNS = {
         "previous_rank",
         "rank_change",
     ],
-    "group_ranks": ["grouping", "group_code", "area_code", "period", "rank"],
+    "group_ranks": [
+        "grouping",
+        "group_code",
+        "lens",
+        "area_code",
+        "period",
+        "rank",
+        "areas_ranked",
+    ],
     "productivity": [
         "lens",
         "area_code",
@@ -138,7 +146,7 @@ KEYS = {
     "treatment": ["metric", "period"],
     "lens_scores": ["lens", "area_code", "period"],
     "scores": ["area_code", "period"],
-    "group_ranks": ["grouping", "group_code", "area_code", "period"],
+    "group_ranks": ["grouping", "group_code", "lens", "area_code", "period"],
     "productivity": ["lens", "area_code", "period"],
     "neighbours": ["area_code", "period", "neighbour_code"],
     "savings": ["saving", "area_code", "period"],
@@ -249,7 +257,7 @@ def baseline_tables(
     tables["lens_scores"], tables["scores"], tops = lens_and_index_scores(
         index, inputs, tables["metric_scores"], periods
     )
-    tables["group_ranks"] = group_ranks(index, inputs, tables["scores"])
+    tables["group_ranks"] = group_ranks(index, inputs, tables["scores"], tables["lens_scores"])
     tables["productivity"] = productivity(
         index, inputs, tables["metric_scores"], tables["lens_scores"], periods
     )

@@ -69,6 +69,7 @@ class IndexSpec:
     savings: list[dict]
     stability: dict | None
     publish: dict
+    rank_groups: list[str]  # `ranks.groups`, else `peers.groups`
 
     def metric_ids(self) -> list[str]:
         """Every metric of the lens tree once, in the order first met."""
@@ -135,6 +136,7 @@ def parse_index(entry: dict) -> IndexSpec:
         savings,
         dict(entry["stability"]) if entry.get("stability") else None,
         publish,
+        list((entry.get("ranks") or {}).get("groups", peers["groups"])),
     )
 
 

@@ -35,9 +35,14 @@ def _item(
 ) -> exp.Select:
     found = [
         exp.EQ(this=col("period"), expression=_period(node, target)),
-        exp.Not(this=exp.Is(this=col("value"), expression=exp.Null())),
+        exp.Not(
+            this=exp.Is(this=col("score" if item.reads_index else "value"), expression=exp.Null())
+        ),
     ]
-    if (
+    if item.reads_index:  # a lens reading another index: a score of that index (or of its lens)
+        if item.of_lens is not None:
+            found.append(exp.EQ(this=col("lens"), expression=lit(item.of_lens)))
+    elif (
         item.kind == "lens"
     ):  # data for a lens is a value of a metric under it: a lens left without a
         # score by its method (every area alike, say) has data, and IX741 speaks for the index

@@ -40,7 +40,7 @@ from indexc.plan.scenarios import deltas_node, scenario_nodes, with_overrides
 from indexc.plan.smell import smell_nodes
 from indexc.plan.snapshots import snapshot_nodes
 from indexc.resolve import Graph
-from indexc.spec.indexes import Scenario
+from indexc.spec.indexes import Index, Scenario
 from indexc.validate.catalog import Catalog
 
 measure_object = partial(object_name, "measures")
@@ -209,7 +209,10 @@ def _geography_scenario(
 ) -> list[Node]:
     """The index rebuilt on the scenario's geography (with its weights and savings), beside the baseline."""
     index = with_overrides(catalog.indexes[scenario.index], scenario)
-    alone = dataclasses.replace(catalog, indexes={scenario.index: index}, scenarios={})
+    # with the indexes it reads, which are rebuilt on the scenario's geography too
+    alone = dataclasses.replace(
+        catalog, indexes={**_read_indexes(index, catalog), scenario.index: index}, scenarios={}
+    )
 
     def plan_on(other: Geography) -> list[Node]:
         return _nodes(alone, graph, other, {})
@@ -225,6 +228,18 @@ def _geography_scenario(
     return nodes + [
         deltas_node(scenario, index, own("scores"), own("savings") if index.savings else None)
     ]
+
+
+def _read_indexes(index: Index, catalog: Catalog) -> dict[str, Index]:
+    """The indexes whose scores an index's lenses read, directly or through others."""
+    found: dict[str, Index] = {}
+    waiting = [read.id for _, _, read in index.index_inputs()]
+    while waiting:
+        index_id = waiting.pop()
+        if index_id not in found:
+            found[index_id] = catalog.indexes[index_id]
+            waiting += [read.id for _, _, read in found[index_id].index_inputs()]
+    return found
 
 
 def _dependency_order(nodes: list[Node]) -> tuple[Node, ...]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from indexc.plan.index_reads import IndexReads
+from indexc.plan.index_scores import index_lens
 from indexc.plan.inputs import object_name
 from indexc.plan.methodology import index_object
 from indexc.plan.nodes import CheckNode
@@ -29,6 +30,12 @@ class CoverageItem:
     object: str  # its values: area_code, period, value (a lens: the index's metric values)
     path: tuple[str | int, ...]  # where the index names it (a measure: its metric's entry)
     metrics: tuple[str, ...] = ()  # a lens: the metrics under it, any of which gives it data
+    of_lens: str | None = (
+        None  # a lens reading another index's lens: that lens (object: its lens scores)
+    )
+    reads_index: bool = (
+        False  # a lens reading another index: `object` holds its scores (column `score`)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +83,14 @@ def coverage_checks(
                 items.append(
                     CoverageItem("metric", entry.metric, reads.metric_object(entry.metric), at)
                 )
+        if lens.index is not None:  # covered where the other index has a score
+            read = index_lens(lens.id, lens.index)
+            items.append(
+                CoverageItem(
+                    "lens", lens.id, read["object"], path, of_lens=read["of_lens"], reads_index=True
+                )
+            )
+            continue
         items.append(CoverageItem("lens", lens.id, metric_values, path, tuple(lens.metric_ids())))
     universe_spec = catalog.universes[index.universe]
     register = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from indexc.plan.index_planner import IndexPlanner, edges_read, grouping, weight
+from indexc.plan.index_planner import IndexPlanner, edges_read, grouping, index_object, weight
 from indexc.plan.index_values import columns
 from indexc.plan.nodes import SCHEMA_OBJECT, Layer, Node
 from indexc.plan.template_params import (
@@ -14,6 +14,7 @@ from indexc.plan.template_params import (
     Cell,
     Depth,
     GroupRanksParams,
+    IndexLens,
     LensScoresParams,
     LensTotal,
     LensWeight,
@@ -22,7 +23,7 @@ from indexc.plan.template_params import (
     ScoresParams,
     StabilityParams,
 )
-from indexc.spec.indexes import Index
+from indexc.spec.indexes import Index, IndexInput
 
 
 def _primes(count: int) -> list[int]:
@@ -52,9 +53,14 @@ def _lens_tree(index: Index) -> tuple[list[LensTotal], dict[int, Depth]]:
     for _, lens, depth in index.walk():
         aggregate = lens.aggregate or index.method.aggregate
         level = depths.setdefault(
-            depth, {"lenses": [], "methods": [], "metric_edges": [], "lens_edges": []}
+            depth,
+            {"lenses": [], "methods": [], "metric_edges": [], "lens_edges": [], "index_lenses": []},
         )
         level["lenses"].append(lens.id)
+        if lens.index is not None:  # another index's score, taken as it is: one child of weight 1
+            level["index_lenses"].append(index_lens(lens.id, lens.index))
+            totals.append({"lens": lens.id, "children": 1, "weight": 1.0})
+            continue
         methods.setdefault(depth, {}).setdefault((aggregate.method, aggregate.p), []).append(
             lens.id
         )
@@ -68,9 +74,21 @@ def _lens_tree(index: Index) -> tuple[list[LensTotal], dict[int, Depth]]:
         totals.append({"lens": lens.id, "children": len(weights), "weight": sum(weights)})
     for depth, level in depths.items():
         level["methods"] = [
-            Aggregate(method=m, p=p, lenses=ids) for (m, p), ids in methods[depth].items()
+            Aggregate(method=m, p=p, lenses=ids) for (m, p), ids in methods.get(depth, {}).items()
         ]
     return totals, depths
+
+
+def index_lens(lens_id: str, read: IndexInput) -> IndexLens:
+    """Where a lens reading another index finds its score: that index's lens scores, or its scores."""
+    if read.lens is None:
+        return {"lens": lens_id, "object": index_object(read.id, "scores"), "of_lens": None}
+    return {"lens": lens_id, "object": index_object(read.id, "lens_scores"), "of_lens": read.lens}
+
+
+def index_inputs_read(index: Index) -> list[str]:
+    """The other indexes' objects an index's lenses read."""
+    return [index_lens(lens.id, read)["object"] for _, lens, read in index.index_inputs()]
 
 
 def _metric_edge_rows(depths: dict[int, Depth]) -> list[list[Cell]]:
@@ -112,7 +130,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
         p.node(
             p.layer(Layer.LENS_SCORES),
             p.own("lens_scores"),
-            [p.name("metric_scores"), edges],
+            [p.name("metric_scores"), edges, *index_inputs_read(index)],
             f"Lens scores of index {p.index_id}{p.words()}, every depth, ranked",
             LensScoresParams(
                 metric_scores=p.name("metric_scores"),
@@ -145,13 +163,19 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
 
 
 def group_ranks_node(p: IndexPlanner) -> Node:
-    groupings = [grouping(g) for g in p.index.peers.groups]
+    groups = p.index.rank_groups()
+    groupings = [grouping(g) for g in groups]
     return p.node(
         Layer.INDEX_SCORES,
         p.name("group_ranks"),
-        [p.name("scores"), p.universe, *edges_read(groupings)],
-        f"Ranks of index {p.index_id} within groups: {', '.join(p.index.peers.groups)}",
-        GroupRanksParams(scores=p.name("scores"), universe=p.universe, groupings=groupings),
+        [p.name("scores"), p.name("lens_scores"), p.universe, *edges_read(groupings)],
+        f"Ranks of index {p.index_id} and of each of its lenses within groups: {', '.join(groups)}",
+        GroupRanksParams(
+            scores=p.name("scores"),
+            lens_scores=p.name("lens_scores"),
+            universe=p.universe,
+            groupings=groupings,
+        ),
     )
 
 

@@ -47,7 +47,7 @@ def index_nodes(
     )
     nodes = value_nodes(p, direct)
     nodes.extend(scoring_nodes(p))
-    if index.peers.groups:
+    if index.rank_groups():
         nodes.append(group_ranks_node(p))
     if index.productivity:
         nodes.append(productivity_node(p))

@@ -82,11 +82,20 @@ class Aggregate(TypedDict):
     lenses: list[str]
 
 
+class IndexLens(TypedDict):
+    """A lens whose score is another index's: `lens_scores` filtered on `lens`, or `scores` when it is None."""
+
+    lens: str
+    object: str
+    of_lens: str | None
+
+
 class Depth(TypedDict):
     lenses: list[str]
     methods: list[Aggregate]
     metric_edges: list[Edge]
     lens_edges: list[Edge]
+    index_lenses: list[IndexLens]
 
 
 class LensWeight(TypedDict):
@@ -232,6 +241,7 @@ class ScoresParams(TemplateParams):
 class GroupRanksParams(TemplateParams):
     template = "group_ranks"
     scores: str
+    lens_scores: str
     universe: str
     groupings: list[Grouping]
 

@@ -44,6 +44,16 @@ class LensMetric(StrictModel):
     """The area map whose values of the metric the index reads, when several carry it onto the universe."""
 
 
+class IndexInput(StrictModel):
+    """Another index's published score, or one of its lenses' scores, as the input of a lens.
+
+    Taken as it is: the other index must normalise alike (validate/index_inputs.py)."""
+
+    id: Identifier
+    lens: Identifier | None = None
+    """A lens of the other index; without it, the other index's own score."""
+
+
 class Lens(StrictModel):
     id: Identifier
     description: Text = ""
@@ -52,6 +62,8 @@ class Lens(StrictModel):
     """How this lens combines its children; the index's `method.aggregate` when absent."""
     metrics: tuple[LensMetric, ...] = ()
     lenses: tuple[Lens, ...] = ()
+    index: IndexInput | None = None
+    """Instead of metrics or lenses: another index's score (or a lens of it)."""
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -60,8 +72,10 @@ class Lens(StrictModel):
 
     @model_validator(mode="after")
     def _children(self) -> Lens:
-        if bool(self.metrics) == bool(self.lenses):
-            raise ValueError("a lens holds either metrics or lenses (one of them, not empty)")
+        if sum(map(bool, (self.metrics, self.lenses, self.index))) != 1:
+            raise ValueError(
+                "a lens holds either metrics or lenses, or reads an index (one of them, not empty)"
+            )
         return self
 
     def metric_ids(self) -> list[str]:
@@ -139,6 +153,13 @@ class Stability(StrictModel):
     weight_noise: float = Field(default=0.25, gt=0.0, lt=1.0, strict=True)
 
 
+class Ranks(StrictModel):
+    """The groupings every lens and the index are ranked within (`group_ranks`)."""
+
+    groups: tuple[Identifier, ...] | None = None
+    """`type`, or area maps of type group; the peer groups (`peers.groups`) when absent."""
+
+
 class Publish(StrictModel):
     top: PositiveInt = Field(default=10, strict=True)
     period: PublishedPeriod = "latest"
@@ -155,6 +176,7 @@ class Index(StrictModel):
     peers: Peers = Peers()
     savings: tuple[Saving, ...] = ()
     stability: Stability | None = None
+    ranks: Ranks = Ranks()
     publish: Publish = Publish()
 
     def walk(self) -> Iterator[tuple[tuple[Any, ...], Lens, int]]:
@@ -170,6 +192,14 @@ class Index(StrictModel):
 
     def metric_ids(self) -> list[str]:
         return sorted({entry.metric for _, lens, _ in self.walk() for entry in lens.metrics})
+
+    def rank_groups(self) -> tuple[str, ...]:
+        """The groupings of `group_ranks`: those of `ranks`, else the peer groups."""
+        return self.peers.groups if self.ranks.groups is None else self.ranks.groups
+
+    def index_inputs(self) -> list[tuple[tuple[Any, ...], Lens, IndexInput]]:
+        """The lenses that read another index, with their paths in the spec."""
+        return [(path, lens, lens.index) for path, lens, _ in self.walk() if lens.index]
 
 
 class SavingsOverride(StrictModel):

@@ -20,6 +20,7 @@ from indexc.validate import (
     formulas,
     geography,
     index_duplicates,
+    index_inputs,
     index_levels,
     index_references,
     items,
@@ -39,6 +40,7 @@ Rule = Callable[[Catalog], Iterable[Diagnostic]]
 RULES: tuple[Rule, ...] = (
     references.check,
     index_references.check,
+    index_inputs.check,
     index_duplicates.check,
     formulas.check,
     weights.check,

@@ -255,6 +255,7 @@ def _groupings(
     groups: list[tuple[str, tuple[object, ...]]] = [
         (g, ("peers", "groups", i)) for i, g in enumerate(index.peers.groups)
     ]
+    groups += [(g, ("ranks", "groups", i)) for i, g in enumerate(index.ranks.groups or ())]
     missing = index.method.missing
     if not isinstance(missing, str):
         groups.append((missing.group, ("method", "missing", "group")))

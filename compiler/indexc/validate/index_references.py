@@ -109,6 +109,16 @@ def _peers(
                 where("peers", "groups", g),
                 f"the peer groups of {context}",
             )
+    for g, grouping in enumerate(index.ranks.groups or ()):
+        if grouping not in groupings:
+            yield from report.unknown(
+                ("area_maps",),
+                "grouping",
+                grouping,
+                groupings,
+                where("ranks", "groups", g),
+                f"the rank groups of {context}",
+            )
     values = _values(catalog)
     if index.peers.neighbours and index.peers.neighbours.source:
         maps = {k for k, source in catalog.sources.items() if isinstance(source, AreaMapSource)}

@@ -21,6 +21,8 @@ from indexc.validate.catalog import Catalog
 
 def _lowest(index: Index, lens: Lens) -> float | None:
     """The least score a lens can have: every power mean stays within its children's range."""
+    if lens.index is not None:  # another index normalised alike (validate/index_inputs.py)
+        return index.method.normalise.lowest_score
     bounds = [index.method.normalisation_of(entry.metric).lowest_score for entry in lens.metrics]
     bounds += [_lowest(index, child) for child in lens.lenses]
     known = [b for b in bounds if b is not None]
