@@ -36,7 +36,7 @@ class Source(NamedTuple):
 
 OVERLAP = "overlap"  # a year that is not April to March serves the financial year it mostly covers
 POOLED = "{latest: {max_age: 3}}"  # a pooled period serves the years after it ends, for three years
-LATEST_ONE_YEAR = "{latest: {max_age: 1}}"  # a year's value also serves the year after it
+LATEST_NEXT_YEAR = "{latest: {max_age: 2}}"  # a calendar year, also for the next financial year
 
 
 SOURCES = {
@@ -195,7 +195,7 @@ INDICATORS = {
         "higher_is_better",
         # cancer registrations lag: the latest year (2022) also serves the year after it, so
         # that indexes published for 2023-24 have it, with its own year shown as its recency
-        align=LATEST_ONE_YEAR,
+        align=LATEST_NEXT_YEAR,
     ),
     "cardiovascular-mortality-considered-preventable": Indicator(
         "preventable_cvd_mortality", "els_health_three_year_periods", "lower_is_better"
