@@ -1,6 +1,7 @@
 """`indexc docs`: a static HTML catalogue of the project, for the people who read the index, not the SQL.
 
-Every index with its lens tree and weights, every metric with its formula, the sources each of its
+Every index, whatever its lifecycle status (a deferred one too), with its lens tree, weights, links and
+lenses shown without weight, every metric with its formula, the sources each of its
 measures is read from period by period, whether its history is restated through lineage, and
 where it is used; then the lineage events as a timeline. Built from the validated catalog only:
 it needs no database, and it says what the specs say.
@@ -21,11 +22,21 @@ PAGE = "index.html"
 
 
 @dataclass(frozen=True)
+class MetricEntry:
+    metric: str
+    weight: float | None  # none written: the page shows 1
+    basis: str | None  # framework | ours, for an index on a published framework
+
+
+@dataclass(frozen=True)
 class LensRow:
     depth: int
     id: str
     weight: float | None  # none written: the page shows 1
-    metrics: tuple[tuple[str, float | None], ...]
+    metrics: tuple[MetricEntry, ...]
+    status: str | None  # contextual | awaiting_data: shown, no weight
+    reason: str
+    link: str | None
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,9 @@ def _data_periods(catalog: Catalog, measure: Measure, binding: Binding) -> str:
 def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
     rows = []
     for lens in lenses:
+        metrics = tuple(MetricEntry(m.metric, m.weight, m.basis) for m in lens.metrics)
         rows.append(
-            LensRow(depth, lens.id, lens.weight, tuple((m.metric, m.weight) for m in lens.metrics))
+            LensRow(depth, lens.id, lens.weight, metrics, lens.status, lens.reason, lens.link)
         )
         rows.extend(_lenses(lens.lenses, depth + 1))
     return rows

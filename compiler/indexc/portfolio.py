@@ -256,17 +256,18 @@ def _lifecycle(status: IndexStatus) -> str:
     return words + (f" (until {status.until})" if status.until else "")
 
 
-def _lens_cell(line: LensLine) -> str:
-    text = "  " * (line.depth - 1) + line.id
-    if line.status:
-        text += f" [{line.status.replace('_', ' ')}: {line.reason}]"
+def _lens_line(line: LensLine) -> str:
     count = f"{line.metrics} metric" + ("" if line.metrics == 1 else "s")
     basis = [
         f"{n} {b}"
         for n, b in ((line.framework_metrics, "framework"), (line.our_metrics, "ours"))
         if n
     ]
-    return text + f" ({count}" + (f"; {', '.join(basis)}" if basis else "") + ")"
+    text = "  " * line.depth + line.id + f" ({count}" + (f"; {', '.join(basis)}" if basis else "")
+    text += ")" + (f", weight {line.weight:g}" if line.weight is not None else "")
+    if line.status:
+        text += f", {line.status.replace('_', ' ')}, no weight: {line.reason}"
+    return text + (f" <{line.link}>" if line.link else "")
 
 
 def _published_cell(status: IndexStatus) -> str:
@@ -284,14 +285,16 @@ def _published_cell(status: IndexStatus) -> str:
 
 
 def print_statuses(statuses: list[IndexStatus], console: Console) -> None:
-    """One table row per index, its lenses listed in the row (links after the table)."""
+    """A table with a row per index, then each index's lenses, one line each."""
     table = Table(title="Indexes", show_lines=True)
     for column in ("index", "status", "universe", "lenses", "periods", "published"):
         table.add_column(column)
     for s in statuses:
         universe = s.universe + (f" ({s.areas} areas)" if s.areas is not None else "")
+        weighted = sum(1 for line in s.lenses if line.depth == 1 and line.status is None)
+        top = sum(1 for line in s.lenses if line.depth == 1)
         periods = (
-            f"{len(s.periods)}: {s.periods[0]} to {s.latest}; latest {s.latest}"
+            f"latest {s.latest}; {len(s.periods)} from {s.periods[0]}"
             if s.periods
             else NOT_BUILT + ("" if s.built_by_default else " (on hold)")
         )
@@ -299,12 +302,13 @@ def print_statuses(statuses: list[IndexStatus], console: Console) -> None:
             f"{s.id} v{s.version}",
             _lifecycle(s),
             universe,
-            "\n".join(_lens_cell(line) for line in s.lenses),
+            f"{top} top, {weighted} weighted",
             periods,
             _published_cell(s),
         ]
         table.add_row(*(Text(cell) for cell in cells))  # data, never rich markup
     console.print(table)
-    links = [(s.id, line) for s in statuses for line in s.lenses if line.link]
-    for index_id, line in links:
-        console.print(Text(f"{index_id} / {line.id}: {line.link}"))
+    for s in statuses:
+        console.print(Text(f"{s.id} lenses:"))
+        for line in s.lenses:
+            console.print(Text(_lens_line(line)), soft_wrap=True)
