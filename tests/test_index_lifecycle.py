@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from indexc.errors import UserError
 from indexc.plan import build_plan
 from indexc.plan.lifecycle import built_indexes
 from indexc.project import Project
@@ -220,3 +221,23 @@ def test_the_catalogue_shows_every_index_status_and_lens(
     )
     assert '(1.0; <span class="basis">our mapping</span>)' in page
     assert '(2.0; <span class="basis">the framework&#39;s</span>)' in page
+
+
+def test_a_run_refuses_a_scenario_of_an_index_on_hold(tiny_project: Path) -> None:
+    project = Project(edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES))
+    with pytest.raises(UserError) as raised:
+        project.run("duckdb", scenarios=("cheaper",))
+    assert [(d.code.value, d.message) for d in raised.value.diagnostics] == [
+        (
+            "IX008",
+            "scenario 'cheaper' is of index 'waiting', which is contingent: it is not built",
+        )
+    ]
+    assert not (tiny_project / "build" / "tiny.duckdb").exists()
+
+
+def test_lenses_without_weight_compile_for_snowflake(tiny_project: Path) -> None:
+    """The static check of the Snowflake target holds for an index with contextual and awaiting lenses."""
+    project = Project(edit_tiny(tiny_project, CONTEXTUAL_LENSES, ON_HOLD_INDEXES, stability=True))
+    names = [obj.name for obj in project.build("snowflake", write=False, check=True).objects]
+    assert "index__tiny__stability" in names

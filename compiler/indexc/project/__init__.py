@@ -226,18 +226,24 @@ class Project:
                     )
                 ]
             )
-        if index_id is not None and catalog.indexes[index_id].on_hold:
-            index = catalog.indexes[index_id]
-            raise UserError(
-                [
-                    Diagnostic(
-                        Code.INVALID_OPTION_VALUE,
-                        f"index '{index_id}' is {index.status}: it is not built",
-                        COMMAND_LINE,
-                        f"its status says why: {index.reason}",
-                    )
-                ]
+        on_hold = [
+            Diagnostic(
+                Code.INVALID_OPTION_VALUE,
+                f"{what} '{name}' is of index '{of}', which is {catalog.indexes[of].status}: "
+                "it is not built"
+                if what == "scenario"
+                else f"index '{name}' is {catalog.indexes[of].status}: it is not built",
+                COMMAND_LINE,
+                f"the index's status says why: {catalog.indexes[of].reason}",
             )
+            for what, name, of in [
+                *([("index", index_id, index_id)] if index_id is not None else []),
+                *(("scenario", s, catalog.scenarios[s].index) for s in scenarios),
+            ]
+            if catalog.indexes[of].on_hold
+        ]
+        if on_hold:
+            raise UserError(on_hold)
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
             if problems:
