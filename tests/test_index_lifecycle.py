@@ -223,7 +223,7 @@ def test_the_catalogue_shows_every_index_status_and_lens(
     assert '(2.0; <span class="basis">the framework&#39;s</span>)' in page
 
 
-def test_a_run_refuses_a_scenario_of_an_index_on_hold(tiny_project: Path) -> None:
+def test_a_run_refuses_an_index_on_hold_or_its_scenario(tiny_project: Path) -> None:
     project = Project(edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES))
     with pytest.raises(UserError) as raised:
         project.run("duckdb", scenarios=("cheaper",))
@@ -232,6 +232,11 @@ def test_a_run_refuses_a_scenario_of_an_index_on_hold(tiny_project: Path) -> Non
             "IX008",
             "scenario 'cheaper' is of index 'waiting', which is contingent: it is not built",
         )
+    ]
+    with pytest.raises(UserError) as raised:
+        project.run("duckdb", index_id="high_needs")
+    assert [d.message for d in raised.value.diagnostics] == [
+        "index 'high_needs' is deferred: it is not built"
     ]
     assert not (tiny_project / "build" / "tiny.duckdb").exists()
 

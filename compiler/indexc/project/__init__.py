@@ -32,6 +32,7 @@ from indexc.plan.lifecycle import built_indexes
 from indexc.project import database, outputs, review
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
+from indexc.validate.lifecycle import on_hold_selections
 from indexc.validate.targets import load_target, target_path
 from indexc.whatif import WhatIf, published_as_live, what_if
 
@@ -226,22 +227,7 @@ class Project:
                     )
                 ]
             )
-        on_hold = [
-            Diagnostic(
-                Code.INVALID_OPTION_VALUE,
-                f"{what} '{name}' is of index '{of}', which is {catalog.indexes[of].status}: "
-                "it is not built"
-                if what == "scenario"
-                else f"index '{name}' is {catalog.indexes[of].status}: it is not built",
-                COMMAND_LINE,
-                f"the index's status says why: {catalog.indexes[of].reason}",
-            )
-            for what, name, of in [
-                *([("index", index_id, index_id)] if index_id is not None else []),
-                *(("scenario", s, catalog.scenarios[s].index) for s in scenarios),
-            ]
-            if catalog.indexes[of].on_hold
-        ]
+        on_hold = on_hold_selections(catalog, (index_id,) if index_id else (), scenarios)
         if on_hold:
             raise UserError(on_hold)
         if target_name == "duckdb":

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from indexc.codes import Code
-from indexc.errors import Diagnostic, Location
+from indexc.errors import COMMAND_LINE, Diagnostic, Location
 from indexc.spec.indexes import ON_HOLD, Index, Lens
 from indexc.validate.catalog import Catalog
 
@@ -175,4 +175,30 @@ def selection_problems(catalog: Catalog, selected: tuple[str, ...]) -> list[Diag
                     "give at least one top lens metrics and a weight",
                 )
             )
+    return problems
+
+
+def on_hold_selections(
+    catalog: Catalog, index_ids: tuple[str, ...], scenarios: tuple[str, ...]
+) -> list[Diagnostic]:
+    """IX008 for each index on hold, or scenario of one, that a run is asked to show: it is not built.
+    Unknown ids are for the caller to report (IX102)."""
+    named = [("index", i, i) for i in index_ids if i in catalog.indexes]
+    named += [
+        ("scenario", s, catalog.scenarios[s].index) for s in scenarios if s in catalog.scenarios
+    ]
+    problems = []
+    for what, name, index_id in named:
+        index = catalog.indexes.get(index_id)
+        if index is None or not index.on_hold:
+            continue
+        of = f"of index '{index_id}', which " if what == "scenario" else ""
+        problems.append(
+            Diagnostic(
+                Code.INVALID_OPTION_VALUE,
+                f"{what} '{name}' {of}is {index.status}: it is not built",
+                COMMAND_LINE,
+                f"the index's status says why: {index.reason}",
+            )
+        )
     return problems
