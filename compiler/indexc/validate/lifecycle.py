@@ -192,11 +192,11 @@ def on_hold_selections(
         index = catalog.indexes.get(index_id)
         if index is None or not index.on_hold:
             continue
-        of = f"of index '{index_id}', which " if what == "scenario" else ""
+        of = f" is of index '{index_id}', which" if what == "scenario" else ""
         problems.append(
             Diagnostic(
                 Code.INVALID_OPTION_VALUE,
-                f"{what} '{name}' {of}is {index.status}: it is not built",
+                f"{what} '{name}'{of} is {index.status}: it is not built",
                 COMMAND_LINE,
                 f"the index's status says why: {index.reason}",
             )
