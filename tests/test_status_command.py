@@ -138,3 +138,9 @@ def test_status_of_a_built_project_reads_periods_publication_and_snapshot(portfo
     row = next(line for line in text.splitlines() if "tiny v1" in line)
     assert "latest 2017-18; 2 from 2016-17" in row
     assert "2024-03-31" in text and "(budget)" in text  # the snapshot, in the published column
+
+
+def test_validate_says_how_many_indexes_are_on_hold(portfolio: Path) -> None:
+    result = invoke(portfolio, "validate")
+    assert result.exit_code == 0, result.output
+    assert "3 indexes (2 on hold: not built unless selected)" in result.output
