@@ -244,5 +244,13 @@ def test_a_run_refuses_an_index_on_hold_or_its_scenario(tiny_project: Path) -> N
 def test_lenses_without_weight_compile_for_snowflake(tiny_project: Path) -> None:
     """The static check of the Snowflake target holds for an index with contextual and awaiting lenses."""
     project = Project(edit_tiny(tiny_project, CONTEXTUAL_LENSES, ON_HOLD_INDEXES, stability=True))
-    names = [obj.name for obj in project.build("snowflake", write=False, check=True).objects]
-    assert "index__tiny__stability" in names
+    objects = {
+        o.name: o.statement for o in project.build("snowflake", write=False, check=True).objects
+    }
+    stability = objects["index__tiny__stability"]  # draws perturb the two lenses that carry weight
+    assert ("'cost'" in stability, "'outcome'" in stability, "'context'" in stability) == (
+        True,
+        True,
+        False,
+    )
+    assert "'context'" in objects["index__tiny__lens_scores"]
