@@ -219,6 +219,7 @@ def test_the_catalogue_shows_every_index_status_and_lens(
     assert (
         'none: <span class="lens-status">awaiting data</span> (no council-level data yet)' in page
     )
+    assert "index tiny, lens context (contextual: no weight)" in page  # where a metric is used
     assert '(1.0; <span class="basis">our mapping</span>)' in page
     assert '(2.0; <span class="basis">the framework&#39;s</span>)' in page
 

@@ -111,7 +111,8 @@ def _used_in(catalog: Catalog, metric_id: str) -> tuple[str, ...]:
     for index_id, index in sorted(catalog.indexes.items()):
         for _, lens, _ in index.walk():
             if any(entry.metric == metric_id for entry in lens.metrics):
-                places.append(f"index {index_id}, lens {lens.id}")
+                shown = f" ({lens.status.replace('_', ' ')}: no weight)" if lens.status else ""
+                places.append(f"index {index_id}, lens {lens.id}{shown}")
         places.extend(
             f"index {index_id}, productivity spend of lens {p.lens}"
             for p in index.productivity
