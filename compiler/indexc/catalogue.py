@@ -1,6 +1,7 @@
 """`indexc docs`: a static HTML catalogue of the project, for the people who read the index, not the SQL.
 
-Every index with its lens tree and weights, every metric with its formula, the sources each of its
+Every index, whatever its lifecycle status (a deferred one too), with its lens tree, weights, links and
+lenses shown without weight, every metric with its formula, the sources each of its
 measures is read from period by period, whether its history is restated through lineage, and
 where it is used; then the lineage events as a timeline. Built from the validated catalog only:
 it needs no database, and it says what the specs say.
@@ -21,11 +22,21 @@ PAGE = "index.html"
 
 
 @dataclass(frozen=True)
+class MetricEntry:
+    metric: str
+    weight: float | None  # none written: the page shows 1
+    basis: str | None  # framework | ours, for an index on a published framework
+
+
+@dataclass(frozen=True)
 class LensRow:
     depth: int
     id: str
     weight: float | None  # none written: the page shows 1
-    metrics: tuple[tuple[str, float | None], ...]
+    metrics: tuple[MetricEntry, ...]
+    status: str | None  # contextual | awaiting_data: shown, no weight
+    reason: str
+    link: str | None
     reads: tuple[str, str | None] | None = None  # another index and its lens (None: its score)
 
 
@@ -88,12 +99,16 @@ def _data_periods(catalog: Catalog, measure: Measure, binding: Binding) -> str:
 def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
     rows = []
     for lens in lenses:
+        metrics = tuple(MetricEntry(m.metric, m.weight, m.basis) for m in lens.metrics)
         rows.append(
             LensRow(
                 depth,
                 lens.id,
                 lens.weight,
-                tuple((m.metric, m.weight) for m in lens.metrics),
+                metrics,
+                lens.status,
+                lens.reason,
+                lens.link,
                 (lens.index.id, lens.index.lens) if lens.index else None,
             )
         )
@@ -106,7 +121,8 @@ def _used_in(catalog: Catalog, metric_id: str) -> tuple[str, ...]:
     for index_id, index in sorted(catalog.indexes.items()):
         for _, lens, _ in index.walk():
             if any(entry.metric == metric_id for entry in lens.metrics):
-                places.append(f"index {index_id}, lens {lens.id}")
+                shown = f" ({lens.status.replace('_', ' ')}: no weight)" if lens.status else ""
+                places.append(f"index {index_id}, lens {lens.id}{shown}")
         places.extend(
             f"index {index_id}, productivity spend of lens {p.lens}"
             for p in index.productivity

@@ -135,6 +135,24 @@ class Code(enum.StrEnum):
     GROUPING_NOT_ON_UNIVERSE = "IX318", "a grouping or neighbour list of another level", ERROR
     CONFLICTING_VIA = "IX319", "one metric read via different area maps in one index", ERROR
 
+    # Lifecycle: an index's status, and lenses shown without weight
+    STATUS_WITHOUT_REASON = "IX320", "a status of an index or a lens without a reason", ERROR
+    UNTIL_MISPLACED = (
+        "IX321",
+        "a contingent or deferred index without `until`, or `until` on another",
+        ERROR,
+    )
+    WEIGHT_ON_UNWEIGHTED_LENS = (
+        "IX322",
+        "a weight given to a lens that carries none (in the index or a scenario)",
+        ERROR,
+    )
+    LENS_AGAINST_STATUS = (
+        "IX323",
+        "a lens whose content or use does not fit its status",
+        ERROR,
+    )
+    NO_WEIGHT_CARRIED = "IX324", "an index or a lens none of whose lenses carries weight", ERROR
     # Indexes read by other indexes
     INDEX_CYCLE = "IX325", "indexes that read each other's scores in a cycle", ERROR
     INDEX_INPUT_NORMALISED_OTHERWISE = (

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from indexc import __version__
-from indexc.cli import review, run, snapshot, specs
+from indexc.cli import review, run, snapshot, specs, status
 from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.project import GeographyOptions, Project
 
@@ -66,5 +66,6 @@ for command in (
     specs.migrate_command,
     review.lineage_command,
     snapshot.snapshot_group,
+    status.status_command,
 ):
     main.add_command(command)

@@ -28,6 +28,9 @@ def validate_command(project: Project, strict: bool, fmt: str) -> None:
         f"ok: {len(catalog.sources)} sources, {len(catalog.measures)} measures, "
         f"{len(catalog.metrics)} metrics, {len(catalog.indexes)} indexes"
     )
+    on_hold = sum(1 for index in catalog.indexes.values() if index.on_hold)
+    if on_hold:
+        summary += f" ({on_hold} on hold: not built unless selected)"
     geography = compilation.geography
     if geography is not None:
         summary += (

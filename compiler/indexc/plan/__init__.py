@@ -23,6 +23,7 @@ from indexc.plan.inputs import (
     source_nodes,
     universe_node,
 )
+from indexc.plan.lifecycle import planned_catalog
 from indexc.plan.methodology import index_nodes, index_object
 from indexc.plan.nodes import SCHEMA_OBJECT, DataSourceNode, Node, SchemaNode
 from indexc.plan.refusals import (
@@ -65,12 +66,16 @@ def build_plan(
     graph: Graph,
     geography: Geography | None = None,
     scenario_geographies: dict[str, Geography] | None = None,
+    selected: tuple[str, ...] = (),
 ) -> Plan:
     """Nodes in dependency order; with a geography, measures are restated before metrics read them.
 
     `scenario_geographies`: for each scenario that applies proposed lineage events, its geography.
+    `selected`: the indexes to build by name; without, every index not on hold (lifecycle.py).
     """
-    return Plan(_dependency_order(_nodes(catalog, graph, geography, scenario_geographies or {})))
+    planned = planned_catalog(catalog, selected)
+    geographies = {s: g for s, g in (scenario_geographies or {}).items() if s in planned.scenarios}
+    return Plan(_dependency_order(_nodes(planned, graph, geography, geographies)))
 
 
 def _nodes(

@@ -70,7 +70,7 @@ def coverage_checks(
     metric_values = index_object(index_id, "metric_values")
     items: list[CoverageItem] = []
     seen: set[tuple[str, str]] = set()
-    for path, lens, _ in index.walk():
+    for path, lens, _ in index.computed_lenses():  # a lens awaiting data is known to have none
         for m, entry in enumerate(lens.metrics):
             at = (*path, "metrics", m)
             for measure_id in _measures(entry.metric, catalog, set()):

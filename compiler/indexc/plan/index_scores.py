@@ -45,12 +45,14 @@ def _lens_tree(index: Index) -> tuple[list[LensTotal], dict[int, Depth]]:
     """The lens tree by depth: each depth's metric and lens edges apart, and each lens's totals.
 
     Each depth lists only its own edges, so a tree of thousands of metrics is written (and
-    planned by the engine) once, not once per depth that reads it.
+    planned by the engine) once, not once per depth that reads it. A lens awaiting data has no
+    scores and is left out; a contextual lens is scored, but no edge leads from its parent to it, so
+    it counts neither in its parent's score nor in its totals (its weight is 0).
     """
     depths: dict[int, Depth] = {}
     methods: dict[int, dict[tuple[str, float | None], list[str]]] = {}
     totals: list[LensTotal] = []
-    for _, lens, depth in index.walk():
+    for _, lens, depth in index.computed_lenses():
         aggregate = lens.aggregate or index.method.aggregate
         level = depths.setdefault(
             depth,
@@ -67,10 +69,11 @@ def _lens_tree(index: Index) -> tuple[list[LensTotal], dict[int, Depth]]:
         level["metric_edges"] += [
             {"lens": lens.id, "child": e.metric, "weight": weight(e.weight)} for e in lens.metrics
         ]
+        weighted = lens.weighted_lenses()
         level["lens_edges"] += [
-            {"lens": lens.id, "child": c.id, "weight": weight(c.weight)} for c in lens.lenses
+            {"lens": lens.id, "child": c.id, "weight": weight(c.weight)} for c in weighted
         ]
-        weights = [weight(e.weight) for e in lens.metrics] + [weight(c.weight) for c in lens.lenses]
+        weights = [weight(e.weight) for e in lens.metrics] + [weight(c.weight) for c in weighted]
         totals.append({"lens": lens.id, "children": len(weights), "weight": sum(weights)})
     for depth, level in depths.items():
         level["methods"] = [
@@ -101,7 +104,8 @@ def _metric_edge_rows(depths: dict[int, Depth]) -> list[list[Cell]]:
 
 
 def top_lenses(index: Index) -> list[LensWeight]:
-    return [{"id": lens.id, "weight": weight(lens.weight)} for lens in index.lenses]
+    """The top lenses the index score aggregates: those that carry weight."""
+    return [{"id": lens.id, "weight": weight(lens.weight)} for lens in index.weighted_lenses()]
 
 
 def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
@@ -203,7 +207,7 @@ def stability_node(p: IndexPlanner) -> Node:
     stability = index.stability
     if stability is None:
         raise ValueError(f"index {p.index_id} has no stability to plan")
-    alphas = weyl_alphas(len(index.lenses))
+    alphas = weyl_alphas(len(index.weighted_lenses()))
     return p.node(
         Layer.STABILITY,
         p.name("stability"),

@@ -18,7 +18,7 @@ import datetime
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from indexc import front_end, impact, migrate_files, report, snapshots, whatif_report
+from indexc import front_end, impact, migrate_files, portfolio, report, snapshots, whatif_report
 from indexc.codes import Code
 from indexc.compilation import Build, Compilation
 from indexc.diff import Diff
@@ -28,9 +28,11 @@ from indexc.front_end import fewer_collections
 from indexc.generate import generate, sql_target
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
+from indexc.plan.lifecycle import built_indexes
 from indexc.project import database, outputs, review
-from indexc.spec.targets import TARGET_MODELS
+from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
+from indexc.validate.lifecycle import on_hold_selections
 from indexc.validate.targets import load_target, target_path
 from indexc.whatif import WhatIf, published_as_live, what_if
 
@@ -170,9 +172,8 @@ class Project:
                 self.root,
                 self._target_location(target_name),
             )
-            rankings = report.read_rankings(
-                session.query, target_sql, catalog.indexes, index_id, period
-            )
+            built = {i: catalog.indexes[i] for i in built_indexes(catalog)}
+            rankings = report.read_rankings(session.query, target_sql, built, index_id, period)
             if whatif is not None:
                 self.run_what_if_results = whatif_report.read(
                     session.query,
@@ -226,6 +227,9 @@ class Project:
                     )
                 ]
             )
+        on_hold = on_hold_selections(catalog, (index_id,) if index_id else (), scenarios)
+        if on_hold:
+            raise UserError(on_hold)
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
             if problems:
@@ -249,6 +253,22 @@ class Project:
                 compilation.geography.date if whatif and compilation.geography else None,
                 self._target_location(target_name),
             )
+
+    def status(self, target_name: str = "duckdb") -> list[portfolio.IndexStatus]:
+        """Every index: its lifecycle and lenses from the specs, and what the target's database holds of
+        it (portfolio.py). A database that does not exist is not created: every index is then not built."""
+        compilation = self.compile()
+        declared = portfolio.declared(compilation.catalog, compilation.geography)
+        if not target_path(self.root, target_name).is_file():
+            return declared  # no target: nothing can have been built
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        if isinstance(target, DuckDBTarget) and not (self.root / target.database).is_file():
+            return declared
+        build = Build(target_name, target, [], None, compilation)
+        with self.session(build) as session:
+            return portfolio.read_back(session, sql_target(target), declared)
 
     def snapshots(self, target_name: str) -> list[dict]:
         build = self.build(target_name, write=False)

@@ -5,14 +5,21 @@ English council codes. An index is a tree of weighted lenses over metrics with
 its method (spec/methods.py), and what it publishes beside the ranking:
 productivity, peers, savings and rank stability. Formulas are in
 docs/methodology.md.
+
+An index is a product with a lifecycle (`status`): a deferred or contingent one is declared and
+validated but not built, so the portfolio can list what is on hold, and why, beside what is live.
+A lens may be shown without counting (`status: contextual`, or `awaiting_data` when nothing can be
+computed for it yet): it carries no weight, so its parent aggregates the lenses that do.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, PositiveInt, field_validator, model_validator
+from pydantic import AfterValidator, Field, PositiveInt, field_validator, model_validator
 
 from indexc.spec.base import Identifier, Name, PublishedPeriod, StrictModel, Text, Weight
 from indexc.spec.methods import Aggregation, Method
@@ -37,11 +44,30 @@ def _bare_ids_weigh_one(value: Any, key: str) -> Any:
     return value
 
 
+def _check_link(value: str) -> str:
+    """A link is followed by readers of the catalogue: an absolute web address, nothing else."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError("must be a web address starting with http:// or https://")
+    return value
+
+
+Link = Annotated[str, Field(strict=True), AfterValidator(_check_link)]
+
+LensStatus = Literal["contextual", "awaiting_data"]
+"""contextual: computed and shown, no weight; awaiting_data: shown, nothing computed, no weight."""
+IndexStatus = Literal["active", "prototype", "contingent", "deferred"]
+ON_HOLD: tuple[IndexStatus, ...] = ("contingent", "deferred")
+"""Statuses of an index that is validated but built only when selected by name."""
+
+
 class LensMetric(StrictModel):
     metric: Identifier
     weight: Weight | None = None
     via: Identifier | None = None
     """The area map whose values of the metric the index reads, when several carry it onto the universe."""
+    basis: Literal["framework", "ours"] | None = None
+    """For an index on a published framework: the framework's own metric, or our mapping onto it."""
 
 
 class IndexInput(StrictModel):
@@ -64,6 +90,12 @@ class Lens(StrictModel):
     lenses: tuple[Lens, ...] = ()
     index: IndexInput | None = None
     """Instead of metrics or lenses: another index's score (or a lens of it)."""
+    link: Link | None = None
+    """Where readers learn what the lens stands for, e.g. the outcome's page of a framework."""
+    status: LensStatus | None = None
+    """Absent: the lens carries its weight. Otherwise it is shown but carries none (validate/lifecycle.py)."""
+    reason: Text = ""
+    """Why the lens has its status."""
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -72,11 +104,26 @@ class Lens(StrictModel):
 
     @model_validator(mode="after")
     def _children(self) -> Lens:
-        if sum(map(bool, (self.metrics, self.lenses, self.index))) != 1:
+        # a lens with none is a lifecycle question (awaiting data, a deferred index): IX323
+        if sum(map(bool, (self.metrics, self.lenses, self.index))) > 1:
             raise ValueError(
-                "a lens holds either metrics or lenses, or reads an index (one of them, not empty)"
+                "a lens holds either metrics or lenses, or reads an index (one of them, not both)"
             )
         return self
+
+    @property
+    def carries_weight(self) -> bool:
+        """Whether the lens counts in its parent's aggregation; a lens with a status is only shown."""
+        return self.status is None
+
+    @property
+    def computed(self) -> bool:
+        """Whether the lens has scores: everything but a lens awaiting data."""
+        return self.status != "awaiting_data"
+
+    def weighted_lenses(self) -> tuple[Lens, ...]:
+        """The child lenses its score aggregates."""
+        return tuple(child for child in self.lenses if child.carries_weight)
 
     def metric_ids(self) -> list[str]:
         """The metrics under this lens, at any depth."""
@@ -165,10 +212,34 @@ class Publish(StrictModel):
     period: PublishedPeriod = "latest"
 
 
+class Until(StrictModel):
+    """What would change an index's status: a date, or an event in words."""
+
+    date: datetime.date | None = Field(default=None, strict=False)
+    event: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Until:
+        if (self.date is None) == (self.event is None):
+            raise ValueError("until is a date or an event, one of them")
+        if self.event is not None and not self.event.strip():
+            raise ValueError("an event must say what would happen")
+        return self
+
+    def describe(self) -> str:
+        return self.date.isoformat() if self.date is not None else str(self.event)
+
+
 class Index(StrictModel):
     id: Identifier
     version: Name
     description: Text = ""
+    status: IndexStatus = "active"
+    """A contingent or deferred index is validated but built only when selected by name."""
+    reason: Text = ""
+    """Why the index has its status; required for any status but active."""
+    until: Until | None = None
+    """For a contingent or deferred index: the date or event that would change its status."""
     universe: Identifier
     method: Method
     lenses: tuple[Lens, ...] = Field(min_length=1)
@@ -200,6 +271,19 @@ class Index(StrictModel):
     def index_inputs(self) -> list[tuple[tuple[Any, ...], Lens, IndexInput]]:
         """The lenses that read another index, with their paths in the spec."""
         return [(path, lens, lens.index) for path, lens, _ in self.walk() if lens.index]
+
+    @property
+    def on_hold(self) -> bool:
+        """Contingent or deferred: validated, but built only when selected by name."""
+        return self.status in ON_HOLD
+
+    def weighted_lenses(self) -> tuple[Lens, ...]:
+        """The top lenses the index aggregates: those that carry weight."""
+        return tuple(lens for lens in self.lenses if lens.carries_weight)
+
+    def computed_lenses(self) -> Iterator[tuple[tuple[Any, ...], Lens, int]]:
+        """`walk()` without the lenses awaiting data, which have no scores."""
+        return ((path, lens, depth) for path, lens, depth in self.walk() if lens.computed)
 
 
 class SavingsOverride(StrictModel):

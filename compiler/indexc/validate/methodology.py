@@ -9,6 +9,7 @@ metric's own units, so they only make sense per metric.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,13 +21,14 @@ from indexc.validate.catalog import Catalog
 
 
 def _lowest(index: Index, lens: Lens) -> float | None:
-    """The least score a lens can have: every power mean stays within its children's range."""
+    """The least score a lens can have: every power mean stays within its children's range (those
+    that carry weight; a lens with nothing to aggregate, awaiting data, bounds nothing)."""
     if lens.index is not None:  # another index normalised alike (validate/index_inputs.py)
         return index.method.normalise.lowest_score
     bounds = [index.method.normalisation_of(entry.metric).lowest_score for entry in lens.metrics]
-    bounds += [_lowest(index, child) for child in lens.lenses]
+    bounds += [_lowest(index, child) for child in lens.weighted_lenses()]
     known = [b for b in bounds if b is not None]
-    return None if len(known) < len(bounds) else min(known)
+    return None if len(known) < len(bounds) else min(known, default=math.inf)
 
 
 def _aggregation_problem(
@@ -56,10 +58,14 @@ def _index(index_id: str, index: Index, catalog: Catalog) -> Iterator[Diagnostic
     lenses: dict[str, tuple[tuple[Any, ...], Lens]] = {}
     for path, lens, _ in index.walk():
         lenses.setdefault(lens.id, (path, lens))
-        if lens.aggregate is None:
-            continue  # it uses method.aggregate, checked once below over the whole tree
+        if lens.aggregate is None and (lens.carries_weight or not lens.computed):
+            continue  # it uses method.aggregate, checked once below over the whole weighted tree
+        # a contextual lens is outside the weighted tree, so its own aggregation is checked here
         problem = _aggregation_problem(
-            lens.aggregate, _lowest(index, lens), f"lens '{lens.id}'", where(*path, "aggregate")
+            lens.aggregate or index.method.aggregate,
+            _lowest(index, lens),
+            f"lens '{lens.id}'",
+            where(*path, "aggregate" if lens.aggregate else "id"),
         )
         if problem:
             yield problem

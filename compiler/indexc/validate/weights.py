@@ -1,5 +1,6 @@
 """Rules IX301/IX302/IX105: lens and metric weights are present and positive; each lens of an
-index (at any depth), and each metric of a lens, appears once.
+index (at any depth), and each metric of a lens, appears once. A lens with a status carries no
+weight; its rules are lifecycle.py's.
 
 A zero or negative weight silently removes or inverts a lens, and a missing
 one would leave the aggregation to guess, so both are errors.
@@ -40,7 +41,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 "indexes", index_id, *path, "weight" if lens.weight is not None else "id"
             )
             problem = _weight_problem(lens.weight, f"lens '{lens.id}' of index '{index_id}'", where)
-            if problem:
+            if problem and lens.carries_weight:  # a lens with a status has none (lifecycle.py)
                 yield problem
             if lens.id in lens_ids:
                 yield Diagnostic(
