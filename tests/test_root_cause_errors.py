@@ -40,10 +40,10 @@ def test_indentation_slip_reports_its_cause_first_and_counts_the_follow_ons(
     )
     assert "IX102" not in result.output
     assert (
-        "specs/metrics.yaml: IX010 note: 17 further errors in files that refer to specs/metrics.yaml, "
+        "specs/metrics.yaml: IX010 note: 19 further errors in files that refer to specs/metrics.yaml, "
         "not shown"
     ) in lines
-    assert lines[-1] == "1 error(s), 0 warning(s), 17 further error(s) not shown"
+    assert lines[-1] == "1 error(s), 0 warning(s), 19 further error(s) not shown"
 
 
 def test_indentation_slip_in_json_gives_the_count_as_a_note(example_project: Path) -> None:
@@ -51,7 +51,7 @@ def test_indentation_slip_in_json_gives_the_count_as_a_note(example_project: Pat
     result = invoke(example_project, "validate", "--format", "json")
     entries = json.loads(result.stderr)
     assert [(e["code"], e["severity"]) for e in entries] == [("IX001", "error"), ("IX010", "note")]
-    assert entries[1]["count"] == 17 and entries[1]["file"] == "specs/metrics.yaml"
+    assert entries[1]["count"] == 19 and entries[1]["file"] == "specs/metrics.yaml"
 
 
 def test_an_error_that_does_not_stem_from_the_failed_file_is_still_shown(
@@ -62,7 +62,7 @@ def test_an_error_that_does_not_stem_from_the_failed_file_is_still_shown(
     index.write_text(index.read_text().replace("universe: upper_tier", "universe: upper_teir", 1))
     result = invoke(example_project, "validate")
     assert "IX102 unknown universe 'upper_teir' in index 'adult_social_care'" in result.output
-    assert "17 further errors in files that refer to specs/metrics.yaml, not shown" in result.output
+    assert "19 further errors in files that refer to specs/metrics.yaml, not shown" in result.output
 
 
 def codes_at(project: Path) -> list[tuple[str, str, str]]:

@@ -109,8 +109,10 @@ def method_notes(
     target: SqlTarget,
     index: Index,
     period: str | None,
+    others: Mapping[str, Index] | None = None,
 ) -> tuple[str, ...]:
-    """What the method did to the data: treated and imputed values, areas left unranked."""
+    """What the method did to the data: treated and imputed values, areas left unranked; `others`:
+    the indexes its lenses may read."""
     notes = []
     if any(index.method.treatment_of(m).method != "none" for m in index.metric_ids()):
         row = _one(
@@ -158,13 +160,40 @@ def method_notes(
             f"{index.method.min_coverage:.0%} of the weight"
         )
     if period:
-        notes.extend(recency_notes(query_rows, target, index, period))
+        notes.extend(recency_notes(query_rows, target, index, period, others))
+    if period and index.savings:
+        notes.append(savings_note(query_rows, target, index, period))
     if index.stability:
         notes.append(
             f"rank interval: 5th-95th percentile rank over {index.stability.draws} draws of the lens "
             f"weights (±{index.stability.weight_noise:.0%}, seed {index.stability.seed})"
         )
     return tuple(notes)
+
+
+def savings_note(query_rows: Query, target: SqlTarget, index: Index, period: str) -> str:
+    """The national total of the projected savings of `period`, in pounds, and each saving's part:
+    the figure a reader of the Top N asks for first."""
+    rows = query_rows(
+        target.render(
+            exp.select(
+                col("saving"),
+                "SUM(amount) AS amount",
+                "COUNT(DISTINCT CASE WHEN amount > 0 THEN area_code END) AS areas",
+            )
+            .from_(target.object_table(index_object(index.id, "savings")))
+            .where(exp.EQ(this=col("period"), expression=lit(period)))
+            .group_by(col("saving"))
+        )
+    )
+    amounts = {row["saving"]: row["amount"] for row in rows}
+    parts = [f"{s.id} £{compact(amounts.get(s.id))}" for s in index.savings]
+    total = sum(a for a in amounts.values() if a is not None)
+    areas = max((row["areas"] for row in rows), default=0)
+    return (
+        f"savings in {period}: £{compact(total)} a year in total, from up to {areas} areas "
+        f"({'; '.join(parts)}; see {index_object(index.id, 'savings')})"
+    )
 
 
 def screening_note(query_rows: Query, target: SqlTarget, index: Index, period: str) -> str:
@@ -220,16 +249,32 @@ def recency_sql(target: SqlTarget, index_id: str, period: str) -> str:
     return target.render(query)
 
 
-def recency_notes(query_rows: Query, target: SqlTarget, index: Index, period: str) -> list[str]:
+def recency_notes(
+    query_rows: Query,
+    target: SqlTarget,
+    index: Index,
+    period: str,
+    others: Mapping[str, Index] | None = None,
+) -> list[str]:
     """How old the data behind the scores of `period` is, per top lens: the oldest period used, and
-    the newest where they differ. Public data is a year or more old; a reader must see how old."""
-    rows = query_rows(recency_sql(target, index.id, period))
-    by_metric: dict[str, list[tuple[Any, str]]] = {}
-    for row in rows:
-        by_metric.setdefault(row["metric"], []).append((row["data_end"], row["data_period"]))
+    the newest where they differ. Public data is a year or more old; a reader must see how old. A
+    lens that reads another index (`others`) is as old as that index's data behind it."""
+
+    def periods_by_metric(index_id: str) -> dict[str, list[tuple[Any, str]]]:
+        by_metric: dict[str, list[tuple[Any, str]]] = {}
+        for row in query_rows(recency_sql(target, index_id, period)):
+            by_metric.setdefault(row["metric"], []).append((row["data_end"], row["data_period"]))
+        return by_metric
+
+    own = periods_by_metric(index.id)
     parts = []
     for lens in index.lenses:
-        metrics = {m.metric for child in [lens, *_below(lens)] for m in child.metrics}
+        by_metric, metrics = own, {m.metric for c in [lens, *_below(lens)] for m in c.metrics}
+        read = others.get(lens.index.id) if lens.index and others else None
+        if lens.index and read is not None:
+            by_metric = periods_by_metric(read.id)
+            under = [x for x in read.lenses if x.id == lens.index.lens] or list(read.lenses)
+            metrics = {m.metric for top in under for c in [top, *_below(top)] for m in c.metrics}
         used = sorted(p for m in metrics for p in by_metric.get(m, []))
         if used:
             (end, oldest), newest = used[0], used[-1][1]
@@ -249,6 +294,7 @@ def read_ranking(
     target: SqlTarget,
     index: Index,
     period: str | None,
+    others: Mapping[str, Index] | None = None,
 ) -> Ranking:
     """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts."""
     """The Top N of `period`, or of the latest period with scores when none is given."""
@@ -256,7 +302,7 @@ def read_ranking(
     if period is None:
         period = periods[-1] if periods else None
     rows = query_rows(top_sql(target, index.id, period)) if period else []
-    notes = method_notes(query_rows, target, index, period)
+    notes = method_notes(query_rows, target, index, period, others)
     return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
 
 
@@ -273,7 +319,7 @@ def read_rankings(
     for this_index in sorted(indexes) if index_id is None else [index_id]:
         spec = indexes[this_index]
         chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
-        ranking = read_ranking(query_rows, target, spec, chosen)
+        ranking = read_ranking(query_rows, target, spec, chosen, indexes)
         if period and period not in ranking.scored_periods:
             raise UserError(
                 [
