@@ -162,6 +162,7 @@ class Code(enum.StrEnum):
     )
     INDEX_INPUT_OTHER_UNIVERSE = "IX327", "a lens reads an index of another universe", ERROR
     INDEX_WITHOUT_METRICS = "IX328", "an index whose every lens reads another index", ERROR
+    SECOND_HEADLINE = "IX329", "a second index, or one on hold, published as the headline", ERROR
     # Screening: areas left out of a period for too few values
     SCREEN_SHARE_OUT_OF_RANGE = (
         "IX330",

@@ -210,6 +210,8 @@ class Ranks(StrictModel):
 class Publish(StrictModel):
     top: PositiveInt = Field(default=10, strict=True)
     period: PublishedPeriod = "latest"
+    headline: bool = Field(default=False, strict=True)
+    """The portfolio's headline: `indexc run` shows its Top N first (one index at most, IX329)."""
 
 
 class Until(StrictModel):

@@ -1,4 +1,4 @@
-"""Rules IX320-IX324: an index's lifecycle and the lenses it shows without weight.
+"""Rules IX320-IX324 and IX329: an index's lifecycle, the lenses it shows without weight, the headline.
 
 A status other than active is a decision someone will be asked about, so it says why (IX320); an index
 on hold (contingent or deferred) says what would change it (IX321). A lens with a status is shown but
@@ -141,10 +141,35 @@ def _scenarios(catalog: Catalog) -> Iterator[Diagnostic]:
                 )
 
 
+def _headline(catalog: Catalog) -> Iterator[Diagnostic]:
+    """IX329: `indexc run` shows one headline first, and it must be built."""
+    first = None
+    for index_id, index in catalog.indexes.items():
+        if not index.publish.headline:
+            continue
+        where = catalog.where("indexes", index_id, "publish", "headline")
+        if index.on_hold:
+            yield Diagnostic(
+                Code.SECOND_HEADLINE,
+                f"index '{index_id}' is {index.status}, so it is not built, but is the headline",
+                where,
+                "remove 'headline: true', or make the index active or a prototype",
+            )
+        elif first is not None:
+            yield Diagnostic(
+                Code.SECOND_HEADLINE,
+                f"index '{index_id}' is published as the headline, and so is index '{first}'",
+                where,
+                "one index is the headline, shown first by indexc run: remove one 'headline: true'",
+            )
+        first = first or index_id
+
+
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for index_id, index in catalog.indexes.items():
         yield from _index(index_id, index, catalog)
     yield from _scenarios(catalog)
+    yield from _headline(catalog)
 
 
 def selection_problems(catalog: Catalog, selected: tuple[str, ...]) -> list[Diagnostic]:
