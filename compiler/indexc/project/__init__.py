@@ -19,15 +19,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from indexc import front_end, impact, migrate_files, report, snapshots, whatif_report
-from indexc.codes import Code
 from indexc.compilation import Build, Compilation
 from indexc.diff import Diff
 from indexc.engines import Progress, sessions
-from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error, errors_in
+from indexc.errors import Diagnostic, Location, UserError, as_error, errors_in
 from indexc.front_end import fewer_collections
 from indexc.generate import generate, sql_target
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
+from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
 from indexc.project import database, outputs, review
 from indexc.spec.targets import TARGET_MODELS
 from indexc.validate.data_files import check_data_files
@@ -42,6 +42,7 @@ __all__ = [  # beside Project: what the CLI needs of the layers below, named by 
     "GeographyOptions",
     "GeneratorBug",
     "Project",
+    "Selection",
 ]
 
 
@@ -70,6 +71,8 @@ class Project:
         self.run_what_if_results: whatif_report.WhatIfResults | None = None
         # measure -> values its smell test flagged that its spec accepts
         self.smell_accepted: dict[str, int] = {}
+        # the indexes the last run built and published, when it was given --index
+        self.run_selection: Selection | None = None
 
     # --- stages ---------------------------------------------------------------------------
     def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
@@ -95,11 +98,13 @@ class Project:
         check: bool = False,
         compilation: Compilation | None = None,
         whatif: WhatIf | None = None,
+        indexes: tuple[str, ...] = (),
     ) -> Build:
         """Compile for one target; with `check`, also hold every statement to the target's static check.
 
         Pass the `compilation` of an earlier `compile()` to build several targets from one front end; a
-        `whatif` builds into its own schemas and build directory (whatif.py).
+        `whatif` builds into its own schemas and build directory (whatif.py). `indexes`: build only
+        what these indexes need (plan/selection.py); none, the whole plan.
         """
         compilation = compilation or self.compile()
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
@@ -108,8 +113,15 @@ class Project:
         if whatif is not None:
             target = whatif.target(target)
         target_sql = sql_target(target)
+        plan, chosen = compilation.plan, None
+        if indexes:
+            unknown = unknown_indexes(compilation.catalog, indexes, "--index")
+            if unknown:
+                raise UserError(unknown)
+            chosen = select(plan, compilation.catalog, indexes)
+            plan = selected_plan(plan, chosen)
         with fewer_collections():
-            objects = generate(compilation.plan, target_sql)
+            objects = generate(plan, target_sql)
         if check:
             problems = [
                 f"{obj.name}: {problem}"
@@ -128,13 +140,13 @@ class Project:
             path = outputs.write_build(
                 self.root, out, objects, target, target_name, compilation.spec_hash
             )
-        return Build(target_name, target, objects, path, compilation)
+        return Build(target_name, target, objects, path, compilation, chosen)
 
     def run(
         self,
         target_name: str = "duckdb",
         *,
-        index_id: str | None = None,
+        indexes: tuple[str, ...] = (),
         period: str | None = None,
         progress: Progress | None = None,
         scenarios: tuple[str, ...] = (),
@@ -148,11 +160,13 @@ class Project:
         object, check and error audit has passed (generate/publish.py). The run's warnings are read
         from the build before it is published; with `strict`, any of them fails the run instead. A
         what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
-        and publishes into schemas of its own instead, unless `publish_as_live`.
+        and publishes into schemas of its own instead, unless `publish_as_live`. `indexes`: build and
+        publish only these indexes (and those they read), leaving the others' published objects as they
+        are (plan/selection.py, generate/publish.py); their Top N only is read back.
         """
         database.refuse_unknown_period(period)
         build, whatif = self._build_for_run(
-            target_name, index_id, scenarios, as_name, publish_as_live, strict
+            target_name, indexes, scenarios, as_name, publish_as_live, strict
         )
         statements = database.statements_to_publish(build, whatif)
         directory = whatif.directory(target_name) if whatif else target_name  # under build/
@@ -171,7 +185,7 @@ class Project:
                 self._target_location(target_name),
             )
             rankings = report.read_rankings(
-                session.query, target_sql, catalog.indexes, index_id, period
+                session.query, target_sql, catalog.indexes, indexes, period
             )
             if whatif is not None:
                 self.run_what_if_results = whatif_report.read(
@@ -191,7 +205,7 @@ class Project:
     def _build_for_run(
         self,
         target_name: str,
-        index_id: str | None,
+        indexes: tuple[str, ...],
         scenarios: tuple[str, ...],
         as_name: str | None,
         publish_as_live: bool,
@@ -211,21 +225,11 @@ class Project:
             name=as_name,
             publish_as_live=publish_as_live,
         )
-        build = self.build(target_name, compilation=compilation, whatif=whatif)
+        build = self.build(target_name, compilation=compilation, whatif=whatif, indexes=indexes)
         self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
         self.run_what_if_results = None
+        self.run_selection = build.selection
         catalog = build.compilation.catalog
-        if index_id is not None and index_id not in catalog.indexes:
-            raise UserError(
-                [
-                    Diagnostic(
-                        Code.UNKNOWN_REFERENCE,
-                        f"unknown index '{index_id}'",
-                        COMMAND_LINE,
-                        f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}",
-                    )
-                ]
-            )
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
             if problems:

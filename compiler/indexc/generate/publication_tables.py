@@ -1,0 +1,159 @@
+"""The tables that say what is published: the last publication, each index's, and every object.
+
+- `indexc__publication`: one row about the last run that published (spec hash, compiler version,
+  target, geography date, when, what-if), whichever indexes it selected.
+- `indexc__published_indexes`: one row per index, about the run that last published it. A run of
+  the whole build replaces the table; a selective run (`run --index`) replaces only its indexes' rows
+  and keeps the others', since their objects are kept as they were.
+- `indexc__published_objects`: every object the schema publishes, with whether snapshots freeze it.
+  A selective run replaces the rows of what it publishes, drops those of the objects no longer in
+  the schema, and keeps the others': the table lists kept objects too, so a snapshot still freezes
+  every index's outputs.
+
+A selective run changes the two lists in place (DELETE, then INSERT), in the transaction of the
+publication on DuckDB and in the swap schema (a clone of the published one) on Snowflake.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from indexc import __version__
+from indexc.generate import CompiledObject
+
+PUBLICATION = "indexc__publication"
+PUBLISHED_OBJECTS = "indexc__published_objects"
+PUBLISHED_INDEXES = "indexc__published_indexes"
+TABLES = (PUBLICATION, PUBLISHED_INDEXES, PUBLISHED_OBJECTS)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the published tables record about the build."""
+
+    spec_hash: str
+    geography_date: datetime.date | None
+    target: str
+    what_if: str | None = None  # the what-if's name (whatif.py), also when it was published as live
+    indexes: tuple[str, ...] = ()  # the indexes it publishes
+    selective: bool = False  # a run of some indexes: the others' rows are kept
+
+
+def _typed_null(kind: str) -> exp.Expression:
+    return exp.cast(exp.null(), kind)
+
+
+def about_query(publication: Publication) -> exp.Select:
+    """The row of `indexc__publication`."""
+    return exp.select(*_stamp(publication, with_target=True))
+
+
+def _stamp(publication: Publication, *, with_target: bool) -> list[exp.Expr]:
+    geography = (
+        exp.cast(exp.Literal.string(publication.geography_date.isoformat()), "DATE")
+        if publication.geography_date
+        else _typed_null("DATE")
+    )
+    stamped = exp.CurrentTimestamp()  # typed in the per-index list, as its columns are declared
+    columns: list[exp.Expr] = [
+        exp.alias_(exp.Literal.string(publication.spec_hash), "spec_hash"),
+        exp.alias_(exp.Literal.string(__version__), "compiler_version"),
+    ]
+    columns += [exp.alias_(exp.Literal.string(publication.target), "target")] if with_target else []
+    return columns + [
+        exp.alias_(geography, "geography_date"),
+        exp.alias_(stamped if with_target else exp.cast(stamped, "TIMESTAMP"), "published_at"),
+        exp.alias_(
+            exp.Literal.string(publication.what_if)
+            if publication.what_if
+            else _typed_null("VARCHAR"),
+            "what_if",
+        ),
+    ]
+
+
+def indexes_query(publication: Publication) -> exp.Select:
+    """The rows of `indexc__published_indexes`: one per index the publication publishes."""
+    rows = [exp.Tuple(expressions=[exp.Literal.string(i)]) for i in publication.indexes]
+    query = exp.select(
+        exp.alias_(exp.cast(exp.column("index_id", table="chosen"), "VARCHAR"), "index_id"),
+        *_stamp(publication, with_target=False),
+    ).from_(
+        exp.Values(
+            expressions=rows or [exp.Tuple(expressions=[exp.null()])],
+            alias=exp.TableAlias(
+                this=exp.to_identifier("chosen"), columns=[exp.to_identifier("index_id")]
+            ),
+        )
+    )
+    return query if rows else query.where(exp.false())
+
+
+def objects_query(objects: Sequence[CompiledObject], frozen: set[str]) -> exp.Select:
+    """The rows of `indexc__published_objects` for `objects`, with whether snapshots freeze each."""
+    rows = [
+        exp.Tuple(
+            expressions=[
+                exp.Literal.string(o.name),
+                exp.Literal.string(o.node.materialisation.value),
+                exp.Boolean(this=o.name in frozen),
+            ]
+        )
+        for o in objects
+    ]
+    rows = rows or [exp.Tuple(expressions=[exp.null(), exp.null(), exp.false()])]
+    listed = exp.select("name", "kind", "frozen").from_(
+        exp.Values(
+            expressions=rows,
+            alias=exp.TableAlias(
+                this=exp.to_identifier("published"),
+                columns=[exp.to_identifier(c) for c in ("name", "kind", "frozen")],
+            ),
+        )
+    )
+    return listed if objects else listed.where(exp.false())
+
+
+def in_place(table: exp.Table, query: exp.Select, replaced: exp.Expression) -> list[exp.Expression]:
+    """A selective run's change to one of the lists: created empty when missing (a schema published
+    before the list existed), the rows `replaced` deleted, then the new rows inserted."""
+    return [
+        exp.Create(
+            this=table.copy(), kind="TABLE", exists=True, expression=query.copy().where(exp.false())
+        ),
+        exp.Delete(this=table.copy(), where=exp.Where(this=replaced)),
+        exp.insert(query.copy(), table.copy()),
+    ]
+
+
+def indexes_replaced(publication: Publication) -> exp.Expression:
+    """The rows of `indexc__published_indexes` a selective run replaces: its indexes'."""
+    return exp.column("index_id").isin(*(exp.Literal.string(i) for i in publication.indexes))
+
+
+def objects_replaced(
+    objects: Sequence[CompiledObject], schema: str, information_schema: exp.Table
+) -> exp.Expression:
+    """The rows of `indexc__published_objects` a selective run replaces: those of what it publishes,
+    and of objects no longer in `schema` (dropped as no longer made)."""
+    present = (
+        exp.select(exp.Lower(this=exp.column("table_name")))
+        .from_(information_schema)
+        .where(
+            exp.EQ(
+                this=exp.Lower(this=exp.column("table_schema")),
+                expression=exp.Lower(this=exp.Literal.string(schema)),
+            )
+        )
+    )
+    gone = exp.Not(
+        this=exp.In(this=exp.Lower(this=exp.column("name")), query=exp.Subquery(this=present))
+    )
+    if not objects:
+        return gone
+    made = exp.column("name").isin(*(exp.Literal.string(o.name) for o in objects))
+    return exp.Or(this=made, expression=gone)
