@@ -200,8 +200,9 @@ def test_snowflake_statements_of_a_selective_run(two_indexes: Path) -> None:
     statements = publish_statements(
         target,
         build.objects,
-        Publication("sha256:0", None, "snowflake", None, ("beta",), selective=True),
+        Publication("sha256:0", None, "snowflake", None, ("beta",)),
         set(frozen_names(["alpha", "beta"])),
+        build.selection,
     )
     swap = '"TINY"."TINY_INDEX_PUBLISHED__SWAP"'
     assert statements[2].sql == f'CREATE SCHEMA {swap} CLONE "TINY"."TINY_INDEX_PUBLISHED"'

@@ -8,7 +8,8 @@
 - `indexc__published_objects`: every object the schema publishes, with whether snapshots freeze it.
   A selective run replaces the rows of what it publishes, drops those of the objects no longer in
   the schema, and keeps the others': the table lists kept objects too, so a snapshot still freezes
-  every index's outputs.
+  every index's outputs. The rows it replaces are those of what it publishes and of what its
+  indexes own (`Selection.claims`: the objects the engine drops are among them).
 
 A selective run changes the two lists in place (DELETE, then INSERT), in the transaction of the
 publication on DuckDB and in the swap schema (a clone of the published one) on Snowflake.
@@ -24,6 +25,7 @@ from sqlglot import exp
 
 from indexc import __version__
 from indexc.generate import CompiledObject
+from indexc.plan.selection import Selection
 
 PUBLICATION = "indexc__publication"
 PUBLISHED_OBJECTS = "indexc__published_objects"
@@ -40,7 +42,6 @@ class Publication:
     target: str
     what_if: str | None = None  # the what-if's name (whatif.py), also when it was published as live
     indexes: tuple[str, ...] = ()  # the indexes it publishes
-    selective: bool = False  # a run of some indexes: the others' rows are kept
 
 
 def _typed_null(kind: str) -> exp.Expression:
@@ -135,25 +136,28 @@ def indexes_replaced(publication: Publication) -> exp.Expression:
     return exp.column("index_id").isin(*(exp.Literal.string(i) for i in publication.indexes))
 
 
-def objects_replaced(
-    objects: Sequence[CompiledObject], schema: str, information_schema: exp.Table
-) -> exp.Expression:
+def objects_replaced(objects: Sequence[CompiledObject], selection: Selection) -> exp.Expression:
     """The rows of `indexc__published_objects` a selective run replaces: those of what it publishes,
-    and of objects no longer in `schema` (dropped as no longer made)."""
-    present = (
-        exp.select(exp.Lower(this=exp.column("table_name")))
-        .from_(information_schema)
-        .where(
-            exp.EQ(
-                this=exp.Lower(this=exp.column("table_schema")),
-                expression=exp.Lower(this=exp.Literal.string(schema)),
-            )
+    and those of the selected indexes' objects it no longer makes (the engine drops those objects:
+    `Selection.claims`, written here in SQL)."""
+    name = exp.column("name")
+    owned = selection.owned
+    theirs = sorted(n for n, index_id in owned.items() if index_id in selection.indexes)
+    named = [
+        exp.EQ(
+            this=exp.Left(this=name.copy(), expression=exp.Literal.number(len(prefix))),
+            expression=exp.Literal.string(prefix),
         )
+        for prefix in selection.prefixes()
+    ]
+    unplanned = exp.and_(
+        exp.not_(_among(name, sorted(owned))), exp.or_(*named) if named else exp.false()
     )
-    gone = exp.Not(
-        this=exp.In(this=exp.Lower(this=exp.column("name")), query=exp.Subquery(this=present))
-    )
-    if not objects:
-        return gone
-    made = exp.column("name").isin(*(exp.Literal.string(o.name) for o in objects))
-    return exp.Or(this=made, expression=gone)
+    claimed = exp.Or(this=_among(name, theirs), expression=exp.paren(unplanned))
+    return exp.Or(this=_among(name, [o.name for o in objects]), expression=claimed)
+
+
+def _among(column: exp.Column, names: Sequence[str]) -> exp.Expression:
+    if not names:
+        return exp.false()
+    return column.copy().isin(*(exp.Literal.string(n) for n in names))

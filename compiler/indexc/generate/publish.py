@@ -40,6 +40,7 @@ from indexc.generate.publication_tables import (
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import IndicatorsNode
 from indexc.plan.nodes import Layer, Materialisation, Node
+from indexc.plan.selection import Selection
 from indexc.plan.snapshots import frozen_names
 
 __all__ = [
@@ -130,12 +131,13 @@ def _records(
     publication: Publication,
     frozen: set[str],
     suffix: str,
+    selection: Selection | None,
 ) -> list[PublishStatement]:
     """The statements that write the publication's tables (publication_tables.py) in the schema."""
     about = tables.about_query(publication)
     indexes = tables.indexes_query(publication)
     listed = tables.objects_query(chosen, frozen)
-    replace = target.name == "duckdb" or publication.selective  # the swap schema is new, or a clone
+    replace = target.name == "duckdb" or selection is not None  # else the swap schema is new
 
     def create(name: str, query: exp.Select) -> PublishStatement:
         made = exp.Create(
@@ -146,20 +148,15 @@ def _records(
         )
         return PublishStatement(name, target.render(made))
 
-    if not publication.selective:
+    if selection is None:
         return [
             create(tables.PUBLICATION, about),
             create(tables.PUBLISHED_INDEXES, indexes),
             create(tables.PUBLISHED_OBJECTS, listed),
         ]
-    schema = target.spec.published + suffix
     changes = [
         (tables.PUBLISHED_INDEXES, indexes, tables.indexes_replaced(publication)),
-        (
-            tables.PUBLISHED_OBJECTS,
-            listed,
-            tables.objects_replaced(chosen, schema, _information_schema(target)),
-        ),
+        (tables.PUBLISHED_OBJECTS, listed, tables.objects_replaced(chosen, selection)),
     ]
     return [create(tables.PUBLICATION, about)] + [
         PublishStatement(name, target.render(statement))
@@ -169,9 +166,14 @@ def _records(
 
 
 def publish_statements(
-    target: SqlTarget, objects: list[CompiledObject], publication: Publication, frozen: set[str]
+    target: SqlTarget,
+    objects: list[CompiledObject],
+    publication: Publication,
+    frozen: set[str],
+    selection: Selection | None = None,
 ) -> list[PublishStatement]:
-    """The statements that publish `objects` (the whole build, or a selection's closure) on `target`."""
+    """The statements that publish `objects` on `target`: the whole build, or the closure of a
+    `selection` (plan/selection.py), whose publication keeps the other indexes' objects."""
     chosen = published(objects)
     if target.name == "duckdb":
         statements = [
@@ -197,17 +199,21 @@ def publish_statements(
                     ),
                 )
             )
-        return statements + _records(target, chosen, publication, frozen, "")
-    return _snowflake_statements(target, chosen, publication, frozen)
+        return statements + _records(target, chosen, publication, frozen, "", selection)
+    return _snowflake_statements(target, chosen, publication, frozen, selection)
 
 
 def _snowflake_statements(
-    target: SqlTarget, chosen: list[CompiledObject], publication: Publication, frozen: set[str]
+    target: SqlTarget,
+    chosen: list[CompiledObject],
+    publication: Publication,
+    frozen: set[str],
+    selection: Selection | None,
 ) -> list[PublishStatement]:
     """Built aside in the swap schema, then swapped. A selective run starts the swap schema as a clone
     of the published one, so the other indexes' objects are kept as they are, and replaces its own."""
     swap = target.published_schema(SWAP_SUFFIX)
-    selective = publication.selective
+    selective = selection is not None
     statements = [
         PublishStatement(
             "published schema",
@@ -250,7 +256,7 @@ def _snowflake_statements(
                 expression=_select_all(target.object_table(obj.name)),
             )
         statements.append(PublishStatement(obj.name, target.render(created)))
-    statements += _records(target, chosen, publication, frozen, SWAP_SUFFIX)
+    statements += _records(target, chosen, publication, frozen, SWAP_SUFFIX, selection)
     statements.append(PublishStatement("swap", swap_statement(target)))
     return statements
 

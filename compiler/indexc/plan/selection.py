@@ -51,9 +51,13 @@ class Selection:
         owner = self.owned.get(name)
         if owner is not None:
             return owner in self.indexes
-        return any(
-            name.startswith(prefix)
-            for index_id in self.indexes
+        return any(name.startswith(prefix) for prefix in self.prefixes())
+
+    def prefixes(self) -> tuple[str, ...]:
+        """How the objects of the selected indexes are named, for those the plan no longer holds."""
+        return tuple(
+            prefix
+            for index_id in sorted(self.indexes)
             for prefix in (f"index__{index_id}__", f"check__index__{index_id}__")
         )
 

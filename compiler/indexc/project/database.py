@@ -167,7 +167,8 @@ def statements_to_publish(build: Build, whatif: WhatIf | None) -> list[PublishSt
         build.target_name,
         whatif.name if whatif else None,
         tuple(sorted(selection.indexes if selection else build.compilation.catalog.indexes)),
-        selective=selection is not None,
     )
     frozen = set(frozen_names(build.compilation.catalog.indexes))
-    return publish_statements(sql_target(build.target), build.objects, publication, frozen)
+    return publish_statements(
+        sql_target(build.target), build.objects, publication, frozen, selection
+    )
