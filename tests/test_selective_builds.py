@@ -271,3 +271,43 @@ def test_an_index_read_by_a_selected_one_is_selected_whole() -> None:
     ]
     assert selection.claims("index__health__gone") and not selection.claims("index__other__scores")
     assert not selection.claims("metric__a")  # shared: re-published when made, never dropped
+
+
+@pytest.mark.fakesnow
+def test_running_one_index_on_fakesnow_keeps_the_others_publication(
+    two_indexes: Path, fakesnow_port, monkeypatch
+) -> None:
+    """Through the connector, on fakesnow (whose stand-in copies a schema for CLONE and back for SWAP,
+    tests/fakesnow_server.py): alpha's published tables and views and its row are unchanged."""
+    from test_snowflake_fakesnow import (
+        prepare_fakesnow,
+        schema_state,
+        stand_in_for_snowflake,
+        statically_checked,
+    )
+
+    from indexc.engines import snowflake as snowflake_engine
+
+    target, environment = prepare_fakesnow(two_indexes, fakesnow_port)
+    made = stand_in_for_snowflake(monkeypatch)
+    Project(two_indexes, environ=environment).run("snowflake")
+    connection = snowflake_engine.connect(target, environment, network_timeout=60, login_timeout=15)
+    try:
+        cursor = connection.cursor()
+        before = schema_state(cursor, target, target.published)
+        Project(two_indexes, environ=environment).run("snowflake", indexes=("beta",))
+        after = schema_state(cursor, target, target.published)
+    finally:
+        connection.close()
+    statically_checked(made)
+    alpha = {name for name in before if "ALPHA" in name}
+    assert {"INDEX__ALPHA__TOP", "CONSUMPTION__LATEST__INDEX__ALPHA__TOP"} <= alpha
+    assert {name: after[name] for name in alpha} == {name: before[name] for name in alpha}
+    assert set(after) == set(before)
+    assert after["INDEXC__PUBLISHED_OBJECTS"] == before["INDEXC__PUBLISHED_OBJECTS"]
+    rows_before, rows_after = (
+        {row.split(",", 1)[0]: row for row in state["INDEXC__PUBLISHED_INDEXES"]}
+        for state in (before, after)
+    )
+    assert rows_after["('alpha'"] == rows_before["('alpha'"]
+    assert rows_after["('beta'"] != rows_before["('beta'"]  # published again, at a later time
