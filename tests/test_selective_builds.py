@@ -136,7 +136,7 @@ def test_running_one_index_leaves_the_others_publication_as_it_was(two_indexes: 
 
     result = CliRunner().invoke(main, ["--project", str(two_indexes), "run", "--index", "beta"])
     assert result.exit_code == 0, result.output
-    assert "published: beta (the other indexes' publications unchanged)" in result.output
+    assert "published: beta (kept as they were: alpha)" in result.output
     assert "alpha v1" not in result.output and "beta v1: Top 3" in result.output
 
     assert schema_rows(two_indexes, PUBLISHED, alpha_objects) == before
@@ -257,9 +257,13 @@ def test_an_index_read_by_a_selected_one_is_selected_whole() -> None:
             made("snapshot__index__health__top", ("index__health__top",), None),
         )
     )
-    selection = select(plan, SimpleNamespace(scenarios={}), ["top"])  # type: ignore[arg-type]
+    selection = select(
+        plan,
+        SimpleNamespace(scenarios={}, indexes=dict.fromkeys(["health", "top", "other"])),
+        ["top"],
+    )  # type: ignore[arg-type]
     assert selection.indexes == {"top", "health"}
-    assert dict(selection.read_by) == {"health": ("top",)}
+    assert dict(selection.read_by) == {"health": ("top",)} and selection.kept == ("other",)
     assert [n.name for n in selected_plan(plan, selection).nodes] == [
         "schema",
         "metric__a",

@@ -142,9 +142,8 @@ def run_command(
 def published_indexes(selection: Selection) -> list[str]:
     """What a selective run published: the indexes chosen, and those it published again because a
     chosen one reads them (docs/publishing.md); every other index's publication was left as it was."""
-    lines = [
-        f"published: {', '.join(selection.chosen)} (the other indexes' publications unchanged)"
-    ]
+    kept = f"kept as they were: {', '.join(selection.kept)}" if selection.kept else "no other index"
+    lines = [f"published: {', '.join(selection.chosen)} ({kept})"]
     lines += [
         f"also published: {index_id} (read by {', '.join(readers)})"
         for index_id, readers in selection.read_by.items()
