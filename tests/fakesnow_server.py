@@ -105,6 +105,12 @@ def server(log: Path) -> Iterator[int]:
 
 
 SWAP = re.compile(r'^ALTER SCHEMA ("[^"]+"\."[^"]+") SWAP WITH ("[^"]+"\."[^"]+")$')
+CLONE = re.compile(r'^CREATE SCHEMA ("[^"]+"\."[^"]+__SWAP") CLONE ("[^"]+"\."[^"]+")$')
+REPLACE_CLONE = re.compile(r'^CREATE OR REPLACE TABLE ("[^"]+"\."[^"]+"\."[^"]+") CLONE ')
+VIEW = re.compile(r'^CREATE (?:OR REPLACE )?VIEW ("[^"]+"\."[^"]+")\.("[^"]+")')
+PUBLISHED_VIEWS: dict[str, dict[str, str]] = {}
+"""The CREATE VIEW statements that made each published schema's views, kept across connections: a
+clone of the schema (a selective run) creates them again, since fakesnow cannot read them back."""
 
 
 class StandInConnection:
@@ -115,11 +121,18 @@ class StandInConnection:
     proves what the publication holds, not that the swap is atomic: the swap statement's text is
     tested against Snowflake's grammar in test_snowflake_sql.py. `fail_at` makes the k-th statement
     of the run fail, before it reaches the server.
+
+    A selective run's `CREATE SCHEMA <swap> CLONE <published>` (which fakesnow cannot parse either) is
+    stood in for by copying the published schema's tables into the swap schema and creating its views
+    again; the run's statements then change the swap schema on the server, and the swap copies it
+    back into an emptied published schema. fakesnow ignores OR REPLACE in `CREATE OR REPLACE TABLE
+    ... CLONE`: the table is dropped first.
     """
 
     def __init__(self, connection, fail_at: int | None = None):
         self.connection, self.fail_at, self.statements = connection, fail_at, 0
         self.into_swap: dict[str, list[str]] = {}
+        self.views: dict[str, dict[str, str]] = {}  # a cloned swap schema's views: name -> CREATE
         self.sent: list[str] = []  # every statement indexc sent, for the static Snowflake check
 
     def cursor(self):
@@ -144,6 +157,10 @@ class _StandInCursor:
             owner.statements += 1
             if owner.statements == owner.fail_at:
                 raise ProgrammingError(msg=f"injected failure at statement {owner.fail_at}")
+        clone = CLONE.match(sql)
+        if clone is not None:
+            return self._clone(*clone.groups())
+        self._seen(sql)
         swap = SWAP.match(sql)
         if swap is None:
             for schema in owner.into_swap:
@@ -155,8 +172,50 @@ class _StandInCursor:
         aside, published = swap.groups()
         self.cursor.execute(f"DROP SCHEMA IF EXISTS {published} CASCADE")
         self.cursor.execute(f"CREATE SCHEMA {published}")
-        for statement in owner.into_swap.get(aside, []):
+        made: dict[str, str] = {}
+        if aside in owner.views:  # a clone, changed in place: copied back
+            for table in self._tables(aside):
+                self.cursor.execute(
+                    f"CREATE TABLE {published}.{table} AS SELECT * FROM {aside}.{table}"
+                )
+            statements = list(owner.views[aside].values())
+        else:
+            statements = owner.into_swap.get(aside, [])
+        for statement in statements:
             self.cursor.execute(statement.replace(f"{aside}.", f"{published}."))
+            view = VIEW.match(statement)
+            if view is not None:
+                made[view.group(2)] = statement.replace(f"{aside}.", f"{published}.")
+        PUBLISHED_VIEWS[published] = made
+        return self.cursor.execute("SELECT 'Statement executed successfully.' AS status")
+
+    def _seen(self, sql: str) -> None:
+        """Keep a cloned swap schema's views; drop a table that a clone replaces."""
+        view = VIEW.match(sql)
+        if view is not None and view.group(1) in self.owner.views:
+            self.owner.views[view.group(1)][view.group(2)] = sql
+        replaced = REPLACE_CLONE.match(sql)
+        if replaced is not None:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {replaced.group(1)}")
+
+    def _tables(self, schema: str) -> list[str]:
+        database, name = (part.strip('"') for part in schema.split("."))
+        rows = self.cursor.execute(
+            f"SELECT table_name FROM {database}.information_schema.tables "
+            f"WHERE table_schema = '{name}' AND table_type = 'BASE TABLE'"
+        ).fetchall()
+        return [f'"{row[0]}"' for row in rows]
+
+    def _clone(self, aside: str, published: str):
+        self.cursor.execute(f"CREATE SCHEMA {aside}")
+        for table in self._tables(published):
+            self.cursor.execute(
+                f"CREATE TABLE {aside}.{table} AS SELECT * FROM {published}.{table}"
+            )
+        self.owner.views[aside] = {}
+        for name, statement in PUBLISHED_VIEWS.get(published, {}).items():
+            self.cursor.execute(statement.replace(f"{published}.", f"{aside}."))
+            self.owner.views[aside][name] = statement.replace(f"{published}.", f"{aside}.")
         return self.cursor.execute("SELECT 'Statement executed successfully.' AS status")
 
     def __getattr__(self, name):

@@ -15,6 +15,7 @@ from indexc.errors import Diagnostic
 from indexc.generate import CompiledObject
 from indexc.geography import Geography
 from indexc.plan import Plan
+from indexc.plan.selection import Selection
 from indexc.resolve import Graph
 from indexc.spec.targets import Target
 from indexc.validate import Catalog
@@ -34,10 +35,13 @@ class Compilation:
 
 @dataclass(frozen=True)
 class Build:
-    """A compilation compiled for one target; `path` is where it was written, if it was."""
+    """A compilation compiled for one target; `path` is where it was written, if it was.
+
+    `selection`: the indexes a selective build makes (plan/selection.py); None for the whole plan."""
 
     target_name: str
     target: Target
     objects: list[CompiledObject]
     path: Path | None
     compilation: Compilation
+    selection: Selection | None = None

@@ -58,11 +58,15 @@ def fewer_collections() -> Iterator[None]:
 
 
 def check(
-    root: Path, options: GeographyOptions, scenarios: tuple[str, ...] = ()
+    root: Path,
+    options: GeographyOptions,
+    scenarios: tuple[str, ...] = (),
+    selected: tuple[str, ...] = (),
 ) -> tuple[Compilation | None, list[Diagnostic]]:
     """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors.
 
-    With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`).
+    With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`);
+    `selected`: indexes named to be built, planned even when on hold (plan/lifecycle.py).
     """
     specs = root / SPECS_DIR
     if not specs.is_dir():
@@ -103,7 +107,7 @@ def check(
     geography, scenario_geographies = _geographies(catalog, options, diagnostics)
     if errors_in(diagnostics):
         return None, diagnostics
-    plan = build_plan(catalog, graph, geography, scenario_geographies)
+    plan = build_plan(catalog, graph, geography, scenario_geographies, selected=selected)
     hashed: dict[str, Any] = catalog.canonical()
     if geography is not None:
         hashed["geography"] = {

@@ -7,7 +7,7 @@ silent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,13 +310,15 @@ def read_rankings(
     query_rows: Query,
     target: SqlTarget,
     indexes: Mapping[str, Index],
-    index_id: str | None,
+    index_ids: Sequence[str],
     period: str | None,
 ) -> list[Ranking]:
-    """The ranking of every index (or of `index_id`), of `period` or of the one each index publishes;
-    IX703 when an index has no scores for the `period` asked for."""
+    """The ranking of every index (or of those of `index_ids`), the headline first (`publish.headline`),
+    of `period` or of the one each index publishes; IX703 when an index has no scores for the
+    `period` asked for."""
     rankings = []
-    for this_index in sorted(indexes) if index_id is None else [index_id]:
+    shown = list(dict.fromkeys(index_ids)) or sorted(indexes)
+    for this_index in sorted(shown, key=lambda i: (not indexes[i].publish.headline, i)):
         spec = indexes[this_index]
         chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
         ranking = read_ranking(query_rows, target, spec, chosen, indexes)

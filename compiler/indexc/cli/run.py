@@ -7,6 +7,7 @@ options (what-ifs, --publish-as-live, --strict) guard what it may publish.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,6 +17,9 @@ from indexc.progress import RunProgress
 from indexc.project import TARGET_MODELS, Project
 from indexc.report import print_rankings
 from indexc.whatif_report import print_destination, print_what_if_results
+
+if TYPE_CHECKING:
+    from indexc.project import Selection
 
 REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of the Top N
 
@@ -29,7 +33,14 @@ REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of 
     show_default=True,
     help="Where to run: embedded DuckDB, or Snowflake through its connector.",
 )
-@click.option("--index", "index_id", default=None, help="Show only this index.")
+@click.option(
+    "--index",
+    "indexes",
+    multiple=True,
+    metavar="INDEX",
+    help="Build and publish only this index (repeatable), with what it reads; the others' published "
+    "objects are left as they are. Shows only its Top N.",
+)
 @click.option(
     "--period", default=None, help="Show this period (YYYY-YY) instead of the published one."
 )
@@ -71,7 +82,7 @@ REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of 
 def run_command(
     project: Project,
     target: str,
-    index_id: str | None,
+    indexes: tuple[str, ...],
     period: str | None,
     quiet: bool,
     verbose: bool,
@@ -100,7 +111,7 @@ def run_command(
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
         rankings = project.run(
             target,
-            index_id=index_id,
+            indexes=indexes,
             period=period,
             progress=progress,
             scenarios=scenarios,
@@ -121,5 +132,20 @@ def run_command(
         )
     if not quiet:
         err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
+        if project.run_selection is not None:
+            for line in published_indexes(project.run_selection):
+                err_console.print(line, soft_wrap=True, markup=False)
     print_rankings(rankings, console)
     print_what_if_results(project.run_what_if_results, console)
+
+
+def published_indexes(selection: Selection) -> list[str]:
+    """What a selective run published: the indexes chosen, and those it published again because a
+    chosen one reads them (docs/publishing.md); every other index's publication was left as it was."""
+    kept = f"kept as they were: {', '.join(selection.kept)}" if selection.kept else "no other index"
+    lines = [f"published: {', '.join(selection.chosen)} ({kept})"]
+    lines += [
+        f"also published: {index_id} (read by {', '.join(readers)})"
+        for index_id, readers in selection.read_by.items()
+    ]
+    return lines

@@ -61,6 +61,13 @@ def validate_command(project: Project, strict: bool, fmt: str) -> None:
     show_default=True,
     help="Hold every statement to the target's static check (Snowflake: parse, functions, types).",
 )
+@click.option(
+    "--index",
+    "indexes",
+    multiple=True,
+    metavar="INDEX",
+    help="Only the objects this index needs (repeatable): its own, and everything they read.",
+)
 @strict_option
 @format_option
 @click.pass_obj
@@ -70,6 +77,7 @@ def build_command(
     targets: tuple[str, ...],
     out: Path | None,
     check: bool,
+    indexes: tuple[str, ...],
     strict: bool,
     fmt: str,
 ) -> None:
@@ -79,7 +87,7 @@ def build_command(
     compilation = project.compile()
     print_or_fail(compilation.warnings, fmt, strict)
     for target in dict.fromkeys(targets):
-        build = project.build(target, out, check=check, compilation=compilation)
+        build = project.build(target, out, check=check, compilation=compilation, indexes=indexes)
         if build.path is None:  # a build that writes its files has their path
             raise ValueError(f"the build for {target} wrote no files")
         shown = (

@@ -23,7 +23,7 @@ from indexc.engines import (
     run_in_order,
 )
 from indexc.generate import CompiledObject
-from indexc.generate.publish import PublishStatement
+from indexc.generate.publish import Prune, PublishStatement
 from indexc.plan.nodes import Materialisation
 
 
@@ -66,33 +66,33 @@ def execute(
 class Publish:
     schema: str
     statements: list[PublishStatement]
-    keep: frozenset[
-        str
-    ]  # every object the publication makes; others left in the schema are dropped
+    keep: frozenset[str]  # every object the publication makes
+    claims: Callable[[str], bool] = lambda name: True
+    """Whether an object of the schema that the publication does not make is its own to drop: any, for
+    the whole build; a selective run's indexes' only (plan/selection.py)."""
 
 
 def _publish(connection: duckdb.DuckDBPyConnection, publish: Publish) -> None:
-    for statement in publish.statements[:1]:  # the schema first, so there is something to list
-        _publish_one(connection, statement)
+    for statement in publish.statements:
+        if isinstance(statement, Prune):
+            _prune(connection, publish, statement)
+        else:
+            _publish_one(connection, statement)
+
+
+def _prune(connection: duckdb.DuckDBPyConnection, publish: Publish, prune: Prune) -> None:
+    """Drop the objects an earlier build published that this publication does not make and owns."""
     try:
-        listed = connection.execute(
-            "SELECT table_name, table_type FROM information_schema.tables WHERE lower(table_schema) = lower(?) "
-            "ORDER BY table_name",
-            [publish.schema],
-        ).fetchall()
+        listed = connection.execute(prune.sql).fetchall()
     except duckdb.Error as err:
         raise PublishFailed("listing the published schema", str(err).strip()) from err
     for name, kind in listed:
-        if name not in publish.keep:  # published by an earlier build, not made by this one
-            quoted = ".".join(
-                '"' + part.replace('"', '""') + '"' for part in (publish.schema, name)
-            )
+        if name not in publish.keep and publish.claims(name):
+            quoted = f'{prune.schema}."{name.replace(chr(34), chr(34) * 2)}"'
             _publish_one(
                 connection,
                 PublishStatement(name, f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}"),
             )
-    for statement in publish.statements[1:]:
-        _publish_one(connection, statement)
 
 
 def _publish_one(connection: duckdb.DuckDBPyConnection, statement: PublishStatement) -> None:

@@ -16,14 +16,10 @@ from indexc.engines import BuiltObject, Progress
 from indexc.engines import duckdb as duckdb_engine
 from indexc.engines import snowflake as snowflake_engine
 from indexc.generate import CompiledObject
-from indexc.generate.publish import (
-    PUBLICATION,
-    PUBLISHED_OBJECTS,
-    PublishStatement,
-    published,
-    reset_build_schema,
-)
+from indexc.generate.publication_tables import TABLES
+from indexc.generate.publish import PublishStatement, published, reset_build_schema
 from indexc.generate.targets import SqlTarget
+from indexc.plan.selection import Selection
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget, Target
 
 SNOWFLAKE_TIMEOUT_SECONDS = (
@@ -48,8 +44,12 @@ class Session(Protocol):
         publish: list[PublishStatement],
         progress: Progress | None,
         before_publish: Callable[[], None] | None = None,
+        selection: Selection | None = None,
     ) -> list[BuiltObject]:
-        """Build, check and publish; `before_publish` runs once all is built and may raise to publish nothing."""
+        """Build, check and publish; `before_publish` runs once all is built and may raise to publish nothing.
+
+        `selection`: the objects are a selective build's (plan/selection.py); the published objects of
+        the indexes it does not select are kept."""
 
     def query(self, sql: str) -> list[dict[str, Any]]: ...
 
@@ -76,9 +76,11 @@ class DuckDBSession:
         publish: list[PublishStatement],
         progress: Progress | None,
         before_publish: Callable[[], None] | None = None,
+        selection: Selection | None = None,
     ) -> list[BuiltObject]:
-        keep = frozenset({o.name for o in published(objects)} | {PUBLICATION, PUBLISHED_OBJECTS})
-        plan = duckdb_engine.Publish(self.target.published, list(publish), keep)
+        plan = duckdb_engine.Publish(
+            self.target.published, list(publish), _kept(objects), _claims(selection)
+        )
         return duckdb_engine.execute(
             self.connection, objects, self.root, progress, self.target.schema_, plan, before_publish
         )
@@ -141,6 +143,7 @@ class SnowflakeSession:
         publish: list[PublishStatement],
         progress: Progress | None,
         before_publish: Callable[[], None] | None = None,
+        selection: Selection | None = None,
     ) -> list[BuiltObject]:
         return snowflake_engine.execute(
             self.connection,
@@ -149,6 +152,8 @@ class SnowflakeSession:
             reset=reset_build_schema(self.sql),
             publish=publish,
             before_publish=before_publish,
+            keep=frozenset(name.lower() for name in _kept(objects)),
+            claims=_claims(selection),
         )
 
     def query(self, sql: str) -> list[dict[str, Any]]:
@@ -185,6 +190,18 @@ class SnowflakeSession:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _kept(objects: list[CompiledObject]) -> frozenset[str]:
+    """What a publication makes: its objects, and the tables that say what is published."""
+    return frozenset({o.name for o in published(objects)} | set(TABLES))
+
+
+def _claims(selection: Selection | None) -> Callable[[str], bool]:
+    """Which objects a publication may drop when it does not make them: any, unless it is selective."""
+    if selection is None:
+        return lambda name: True
+    return selection.claims
 
 
 def open_session(

@@ -23,7 +23,7 @@ from indexc.engines import (
     run_in_order,
 )
 from indexc.generate import CompiledObject
-from indexc.generate.publish import PublishStatement
+from indexc.generate.publish import Prune, PublishStatement
 from indexc.spec.targets import SnowflakeTarget
 
 Connection = Any
@@ -98,11 +98,15 @@ def execute(
     reset: str | None = None,
     publish: Sequence[PublishStatement] = (),
     before_publish: Callable[[], None] | None = None,
+    keep: frozenset[str] = frozenset(),
+    claims: Callable[[str], bool] = lambda name: True,
 ) -> list[BuiltObject]:
     """Run every statement in order; stop at the first that fails or the first check that finds rows.
 
     `reset` empties the build schema first; `publish` runs once every object and check has passed and
-    `before_publish` (which may raise, to publish nothing) has returned.
+    `before_publish` (which may raise, to publish nothing) has returned. A `Prune` among them drops
+    from its schema each object listed that is not in `keep` (lower-case names) and that `claims`
+    says is the publication's own.
     """
     from snowflake.connector.errors import Error
 
@@ -126,6 +130,11 @@ def execute(
     for statement in publish:
         try:
             cursor.execute(statement.sql)
+            if isinstance(statement, Prune):
+                for name, kind in cursor.fetchall():
+                    if name.lower() not in keep and claims(name.lower()):
+                        quoted = f'{statement.schema}."{name.replace(chr(34), chr(34) * 2)}"'
+                        cursor.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}")
         except Error as err:
             raise PublishFailed(statement.name, str(err).strip()) from err
     return built

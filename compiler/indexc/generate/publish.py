@@ -12,30 +12,49 @@ they never see a half-built or failed build:
   `ALTER SCHEMA ... SWAP WITH` exchanges it with the published schema: one metadata operation.
   Afterwards `<published>__SWAP` holds the previous publication until the next run replaces it.
 
-Both end with two small tables that say what is published: `indexc__publication` (spec hash,
-compiler version, geography date, when, and the what-if's name if it is one) and
-`indexc__published_objects` (which objects, and which
-of them a snapshot freezes).
+Both end with small tables that say what is published (publication_tables.py):
+`indexc__publication` (spec hash, compiler version, geography date, when, and the what-if's name
+if it is one), `indexc__published_indexes` (the same, per index) and `indexc__published_objects`
+(which objects, and which of them a snapshot freezes).
+
+Each index publishes on its own (`run --index`, plan/selection.py): a selective run publishes its
+closure's objects and drops only its own indexes' objects that it no longer makes; every other
+index's published objects are kept as they are. On Snowflake its swap schema starts as a clone of
+the published schema. See docs/publishing.md.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from sqlglot import exp
 
-from indexc import __version__
 from indexc.generate import CompiledObject, build
+from indexc.generate import publication_tables as tables
+from indexc.generate.publication_tables import (
+    PUBLICATION,
+    PUBLISHED_INDEXES,
+    PUBLISHED_OBJECTS,
+    Publication,
+)
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import IndicatorsNode
 from indexc.plan.nodes import Layer, Materialisation, Node
+from indexc.plan.selection import Selection
 from indexc.plan.snapshots import frozen_names
 
-__all__ = ["Publication", "PublishStatement", "frozen_names", "is_published", "publish_statements"]
+__all__ = [
+    "PUBLICATION",
+    "PUBLISHED_INDEXES",
+    "PUBLISHED_OBJECTS",
+    "Prune",
+    "Publication",
+    "PublishStatement",
+    "frozen_names",
+    "is_published",
+    "publish_statements",
+]
 
-PUBLICATION = "indexc__publication"
-PUBLISHED_OBJECTS = "indexc__published_objects"
 SWAP_SUFFIX = "__SWAP"
 
 PUBLISHED_LAYERS = frozenset(
@@ -56,19 +75,18 @@ PUBLISHED_LAYERS = frozenset(
 
 
 @dataclass(frozen=True)
-class Publication:
-    """What the published tables record about the build."""
-
-    spec_hash: str
-    geography_date: datetime.date | None
-    target: str
-    what_if: str | None = None  # the what-if's name (whatif.py), also when it was published as live
-
-
-@dataclass(frozen=True)
 class PublishStatement:
     name: str  # the object it publishes, or what it does
     sql: str
+
+
+@dataclass(frozen=True)
+class Prune(PublishStatement):
+    """Drop what a schema holds that the publication does not make: `sql` lists the schema's objects
+    (name, type), and the engine drops, from `schema` (quoted), each that the run's publication does
+    not keep and that belongs to what it publishes (all of them, unless the run is selective)."""
+
+    schema: str
 
 
 def is_published(node: Node) -> bool:
@@ -85,66 +103,87 @@ def _select_all(table: exp.Table) -> exp.Select:
     return exp.select(exp.Star()).from_(table)
 
 
-def _publication_rows(
-    objects: list[CompiledObject], publication: Publication, frozen: set[str]
-) -> tuple[exp.Expression, exp.Expression]:
-    """What is published: one row about the build, and a row per object (with whether snapshots freeze it)."""
-    geography = (
-        exp.cast(exp.Literal.string(publication.geography_date.isoformat()), "DATE")
-        if publication.geography_date
-        else exp.cast(exp.null(), "DATE")
-    )
-    about = exp.select(
-        exp.alias_(exp.Literal.string(publication.spec_hash), "spec_hash"),
-        exp.alias_(exp.Literal.string(__version__), "compiler_version"),
-        exp.alias_(exp.Literal.string(publication.target), "target"),
-        exp.alias_(geography, "geography_date"),
-        exp.alias_(exp.CurrentTimestamp(), "published_at"),
-        exp.alias_(
-            exp.Literal.string(publication.what_if)
-            if publication.what_if
-            else exp.cast(exp.null(), "VARCHAR"),
-            "what_if",
-        ),
-    )
-    rows = [
-        exp.Tuple(
-            expressions=[
-                exp.Literal.string(o.name),
-                exp.Literal.string(o.node.materialisation.value),
-                exp.Boolean(this=o.name in frozen),
-            ]
+def _prune(target: SqlTarget, schema: str) -> Prune:
+    """The listing of `schema`'s tables and views, for the engine to drop what is not kept."""
+    listing = (
+        exp.select("table_name", "table_type")
+        .from_(_information_schema(target))
+        .where(
+            exp.EQ(
+                this=exp.Lower(this=exp.column("table_schema")),
+                expression=exp.Lower(this=exp.Literal.string(schema)),
+            )
         )
-        for o in objects
+        .order_by("table_name")
+    )
+    return Prune(
+        "pruning the published schema", target.render(listing), target.render(target.schema(schema))
+    )
+
+
+def _information_schema(target: SqlTarget) -> exp.Table:
+    return target.object_table("tables", schema="information_schema")
+
+
+def _records(
+    target: SqlTarget,
+    chosen: list[CompiledObject],
+    publication: Publication,
+    frozen: set[str],
+    suffix: str,
+    selection: Selection | None,
+) -> list[PublishStatement]:
+    """The statements that write the publication's tables (publication_tables.py) in the schema."""
+    about = tables.about_query(publication)
+    indexes = tables.indexes_query(publication)
+    listed = tables.objects_query(chosen, frozen)
+    replace = target.name == "duckdb" or selection is not None  # else the swap schema is new
+
+    def create(name: str, query: exp.Select) -> PublishStatement:
+        made = exp.Create(
+            this=target.published_table(name, suffix),
+            kind="TABLE",
+            replace=replace,
+            expression=query,
+        )
+        return PublishStatement(name, target.render(made))
+
+    if selection is None:
+        return [
+            create(tables.PUBLICATION, about),
+            create(tables.PUBLISHED_INDEXES, indexes),
+            create(tables.PUBLISHED_OBJECTS, listed),
+        ]
+    changes = [
+        (tables.PUBLISHED_INDEXES, indexes, tables.indexes_replaced(publication)),
+        (tables.PUBLISHED_OBJECTS, listed, tables.objects_replaced(chosen, selection)),
     ]
-    rows = rows or [exp.Tuple(expressions=[exp.null(), exp.null(), exp.false()])]
-    listed = exp.select("name", "kind", "frozen").from_(
-        exp.Values(
-            expressions=rows,
-            alias=exp.TableAlias(
-                this=exp.to_identifier("published"),
-                columns=[exp.to_identifier(c) for c in ("name", "kind", "frozen")],
-            ),
-        )
-    )
-    if not objects:
-        listed = listed.where(exp.false())
-    return about, listed
+    return [create(tables.PUBLICATION, about)] + [
+        PublishStatement(name, target.render(statement))
+        for name, query, replaced in changes
+        for statement in tables.in_place(target.published_table(name, suffix), query, replaced)
+    ]
 
 
 def publish_statements(
-    target: SqlTarget, objects: list[CompiledObject], publication: Publication, frozen: set[str]
+    target: SqlTarget,
+    objects: list[CompiledObject],
+    publication: Publication,
+    frozen: set[str],
+    selection: Selection | None = None,
 ) -> list[PublishStatement]:
-    """The statements that publish `objects` (the whole build) on `target`."""
+    """The statements that publish `objects` on `target`: the whole build, or the closure of a
+    `selection` (plan/selection.py), whose publication keeps the other indexes' objects."""
     chosen = published(objects)
-    about, listed = _publication_rows(chosen, publication, frozen)
     if target.name == "duckdb":
-        schema = target.published_schema()
         statements = [
             PublishStatement(
                 "published schema",
-                target.render(exp.Create(this=schema, kind="SCHEMA", exists=True)),
-            )
+                target.render(
+                    exp.Create(this=target.published_schema(), kind="SCHEMA", exists=True)
+                ),
+            ),
+            _prune(target, target.spec.published),
         ]
         for obj in chosen:
             statements.append(
@@ -160,58 +199,64 @@ def publish_statements(
                     ),
                 )
             )
-        for name, query in ((PUBLICATION, about), (PUBLISHED_OBJECTS, listed)):
-            statements.append(
-                PublishStatement(
-                    name,
-                    target.render(
-                        exp.Create(
-                            this=target.published_table(name),
-                            kind="TABLE",
-                            replace=True,
-                            expression=query,
-                        )
-                    ),
-                )
-            )
-        return statements
+        return statements + _records(target, chosen, publication, frozen, "", selection)
+    return _snowflake_statements(target, chosen, publication, frozen, selection)
+
+
+def _snowflake_statements(
+    target: SqlTarget,
+    chosen: list[CompiledObject],
+    publication: Publication,
+    frozen: set[str],
+    selection: Selection | None,
+) -> list[PublishStatement]:
+    """Built aside in the swap schema, then swapped. A selective run starts the swap schema as a clone
+    of the published one, so the other indexes' objects are kept as they are, and replaces its own."""
     swap = target.published_schema(SWAP_SUFFIX)
+    selective = selection is not None
     statements = [
         PublishStatement(
             "published schema",
             target.render(exp.Create(this=target.published_schema(), kind="SCHEMA", exists=True)),
         ),
         PublishStatement("swap schema", _drop_schema(target, target.spec.published + SWAP_SUFFIX)),
-        PublishStatement("swap schema", target.render(exp.Create(this=swap, kind="SCHEMA"))),
+        PublishStatement(
+            "swap schema",
+            target.render(
+                exp.Create(
+                    this=swap,
+                    kind="SCHEMA",
+                    clone=exp.Clone(this=target.published_schema()) if selective else None,
+                )
+            ),
+        ),
     ]
+    if selective:
+        statements.append(_prune(target, target.spec.published + SWAP_SUFFIX))
     for obj in chosen:
         into = target.published_table(obj.name, SWAP_SUFFIX)
         if (
             obj.node.layer is Layer.CONSUMPTION
         ):  # reads only the snapshot schema: the same view, beside
-            created = exp.Create(this=into, kind="VIEW", expression=build(obj.node, target))
+            created = exp.Create(
+                this=into, kind="VIEW", replace=selective, expression=build(obj.node, target)
+            )
         elif obj.node.materialisation is Materialisation.TABLE:
             created = exp.Create(
-                this=into, kind="TABLE", clone=exp.Clone(this=target.object_table(obj.name))
+                this=into,
+                kind="TABLE",
+                replace=selective,
+                clone=exp.Clone(this=target.object_table(obj.name)),
             )
         else:  # a view over the build schema would read the next run's half-built objects
             created = exp.Create(
-                this=into, kind="TABLE", expression=_select_all(target.object_table(obj.name))
+                this=into,
+                kind="TABLE",
+                replace=selective,
+                expression=_select_all(target.object_table(obj.name)),
             )
         statements.append(PublishStatement(obj.name, target.render(created)))
-    for name, query in ((PUBLICATION, about), (PUBLISHED_OBJECTS, listed)):
-        statements.append(
-            PublishStatement(
-                name,
-                target.render(
-                    exp.Create(
-                        this=target.published_table(name, SWAP_SUFFIX),
-                        kind="TABLE",
-                        expression=query,
-                    )
-                ),
-            )
-        )
+    statements += _records(target, chosen, publication, frozen, SWAP_SUFFIX, selection)
     statements.append(PublishStatement("swap", swap_statement(target)))
     return statements
 

@@ -1,4 +1,4 @@
-"""Which indexes a build plans: every index not on hold, or those selected by name.
+"""Which indexes a build plans: every index not on hold, and those on hold selected by name.
 
 A contingent or deferred index (spec/indexes.py, `status`) is validated with the rest but built only
 when selected by name, so a product on hold costs nothing and can be declared before its data exists.
@@ -14,11 +14,12 @@ from indexc.validate.catalog import Catalog
 
 
 def built_indexes(catalog: Catalog, selected: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The ids of the indexes a build plans, sorted: `selected` (whatever their status) when given,
-    else every index that is not on hold. An id not in the catalog is left to the caller to report."""
-    if selected:
-        return tuple(sorted({i for i in selected if i in catalog.indexes}))
-    return tuple(sorted(i for i, index in catalog.indexes.items() if not index.on_hold))
+    """The ids of the indexes a build plans, sorted: every index that is not on hold, and those of
+    `selected` whatever their status (a selective build then keeps what the selected ones need,
+    plan/selection.py). An id not in the catalog is left to the caller to report."""
+    chosen = {i for i in selected if i in catalog.indexes}
+    chosen |= {i for i, index in catalog.indexes.items() if not index.on_hold}
+    return tuple(sorted(chosen))
 
 
 def planned_catalog(catalog: Catalog, selected: tuple[str, ...] = ()) -> Catalog:

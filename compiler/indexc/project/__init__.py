@@ -19,20 +19,20 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from indexc import front_end, impact, migrate_files, portfolio, report, snapshots, whatif_report
-from indexc.codes import Code
 from indexc.compilation import Build, Compilation
 from indexc.diff import Diff
 from indexc.engines import Progress, sessions
-from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error, errors_in
+from indexc.errors import Diagnostic, Location, UserError, as_error, errors_in
 from indexc.front_end import fewer_collections
 from indexc.generate import generate, sql_target
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan.lifecycle import built_indexes
+from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
 from indexc.project import database, outputs, review
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
-from indexc.validate.lifecycle import on_hold_selections
+from indexc.validate.lifecycle import on_hold_selections, selection_problems
 from indexc.validate.targets import load_target, target_path
 from indexc.whatif import WhatIf, published_as_live, what_if
 
@@ -44,6 +44,7 @@ __all__ = [  # beside Project: what the CLI needs of the layers below, named by 
     "GeographyOptions",
     "GeneratorBug",
     "Project",
+    "Selection",
 ]
 
 
@@ -72,20 +73,30 @@ class Project:
         self.run_what_if_results: whatif_report.WhatIfResults | None = None
         # measure -> values its smell test flagged that its spec accepts
         self.smell_accepted: dict[str, int] = {}
+        # the indexes the last run built and published, when it was given --index
+        self.run_selection: Selection | None = None
 
     # --- stages ---------------------------------------------------------------------------
-    def check(self, scenarios: tuple[str, ...] = ()) -> tuple[Compilation | None, list[Diagnostic]]:
+    def check(
+        self, scenarios: tuple[str, ...] = (), selected: tuple[str, ...] = ()
+    ) -> tuple[Compilation | None, list[Diagnostic]]:
         """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors.
 
-        With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`).
+        With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`);
+        `selected`: indexes named to be built, planned even when on hold (plan/lifecycle.py).
         """
-        return front_end.check(self.root, self.geography_options, scenarios)
+        return front_end.check(self.root, self.geography_options, scenarios, selected)
 
-    def compile(self, scenarios: tuple[str, ...] = ()) -> Compilation:
+    def compile(
+        self, scenarios: tuple[str, ...] = (), selected: tuple[str, ...] = ()
+    ) -> Compilation:
         with fewer_collections():
-            compilation, diagnostics = self.check(scenarios)
+            compilation, diagnostics = self.check(scenarios, selected)
         if compilation is None:
             raise UserError(diagnostics)
+        problems = selection_problems(compilation.catalog, selected)  # on hold, and incomplete
+        if problems:
+            raise UserError(problems)
         return compilation
 
     def build(
@@ -97,21 +108,30 @@ class Project:
         check: bool = False,
         compilation: Compilation | None = None,
         whatif: WhatIf | None = None,
+        indexes: tuple[str, ...] = (),
     ) -> Build:
         """Compile for one target; with `check`, also hold every statement to the target's static check.
 
         Pass the `compilation` of an earlier `compile()` to build several targets from one front end; a
-        `whatif` builds into its own schemas and build directory (whatif.py).
+        `whatif` builds into its own schemas and build directory (whatif.py). `indexes`: build only
+        what these indexes need (plan/selection.py); none, the whole plan.
         """
-        compilation = compilation or self.compile()
+        compilation = compilation or self.compile(selected=indexes)
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
         if target is None or errors_in(diagnostics):
             raise UserError(diagnostics)
         if whatif is not None:
             target = whatif.target(target)
         target_sql = sql_target(target)
+        plan, chosen = compilation.plan, None
+        if indexes:
+            unknown = unknown_indexes(compilation.catalog, indexes, "--index")
+            if unknown:
+                raise UserError(unknown)
+            chosen = select(plan, compilation.catalog, indexes)
+            plan = selected_plan(plan, chosen)
         with fewer_collections():
-            objects = generate(compilation.plan, target_sql)
+            objects = generate(plan, target_sql)
         if check:
             problems = [
                 f"{obj.name}: {problem}"
@@ -130,13 +150,13 @@ class Project:
             path = outputs.write_build(
                 self.root, out, objects, target, target_name, compilation.spec_hash
             )
-        return Build(target_name, target, objects, path, compilation)
+        return Build(target_name, target, objects, path, compilation, chosen)
 
     def run(
         self,
         target_name: str = "duckdb",
         *,
-        index_id: str | None = None,
+        indexes: tuple[str, ...] = (),
         period: str | None = None,
         progress: Progress | None = None,
         scenarios: tuple[str, ...] = (),
@@ -150,11 +170,13 @@ class Project:
         object, check and error audit has passed (generate/publish.py). The run's warnings are read
         from the build before it is published; with `strict`, any of them fails the run instead. A
         what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
-        and publishes into schemas of its own instead, unless `publish_as_live`.
+        and publishes into schemas of its own instead, unless `publish_as_live`. `indexes`: build and
+        publish only these indexes (and those they read), leaving the others' published objects as they
+        are (plan/selection.py, generate/publish.py); their Top N only is read back.
         """
         database.refuse_unknown_period(period)
         build, whatif = self._build_for_run(
-            target_name, index_id, scenarios, as_name, publish_as_live, strict
+            target_name, indexes, scenarios, as_name, publish_as_live, strict
         )
         statements = database.statements_to_publish(build, whatif)
         directory = whatif.directory(target_name) if whatif else target_name  # under build/
@@ -172,8 +194,10 @@ class Project:
                 self.root,
                 self._target_location(target_name),
             )
-            built = {i: catalog.indexes[i] for i in built_indexes(catalog)}
-            rankings = report.read_rankings(session.query, target_sql, built, index_id, period)
+            shown = indexes or built_indexes(catalog)  # every index built, or those selected
+            rankings = report.read_rankings(
+                session.query, target_sql, catalog.indexes, shown, period
+            )
             if whatif is not None:
                 self.run_what_if_results = whatif_report.read(
                     session.query,
@@ -192,14 +216,25 @@ class Project:
     def _build_for_run(
         self,
         target_name: str,
-        index_id: str | None,
+        indexes: tuple[str, ...],
         scenarios: tuple[str, ...],
         as_name: str | None,
         publish_as_live: bool,
         strict: bool,
     ) -> tuple[Build, WhatIf | None]:
         """Compile and build what a run deploys, refusing what would fail before a database is opened."""
-        compilation = self.compile(scenarios)
+        compilation = self.compile(scenarios, indexes)
+        on_hold = on_hold_selections(  # a scenario of an index on hold that is not selected
+            compilation.catalog,
+            (),
+            tuple(
+                s
+                for s in scenarios
+                if getattr(compilation.catalog.scenarios.get(s), "index", None) not in indexes
+            ),
+        )
+        if on_hold:
+            raise UserError(on_hold)
         if (
             strict and compilation.warnings
         ):  # a warning of the specs stops a strict run before anything is built
@@ -212,24 +247,11 @@ class Project:
             name=as_name,
             publish_as_live=publish_as_live,
         )
-        build = self.build(target_name, compilation=compilation, whatif=whatif)
+        build = self.build(target_name, compilation=compilation, whatif=whatif, indexes=indexes)
         self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
         self.run_what_if_results = None
+        self.run_selection = build.selection
         catalog = build.compilation.catalog
-        if index_id is not None and index_id not in catalog.indexes:
-            raise UserError(
-                [
-                    Diagnostic(
-                        Code.UNKNOWN_REFERENCE,
-                        f"unknown index '{index_id}'",
-                        COMMAND_LINE,
-                        f"indexes: {', '.join(sorted(catalog.indexes)) or 'none defined'}",
-                    )
-                ]
-            )
-        on_hold = on_hold_selections(catalog, (index_id,) if index_id else (), scenarios)
-        if on_hold:
-            raise UserError(on_hold)
         if target_name == "duckdb":
             problems = check_data_files(self.root, build.target, catalog, target_name)
             if problems:

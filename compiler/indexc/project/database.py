@@ -80,7 +80,9 @@ def deploy(
         read_run_warnings(state, database, build, root, strict)
 
     try:
-        database.deploy(build.objects, statements, progress, warnings_before_publishing)
+        database.deploy(
+            build.objects, statements, progress, warnings_before_publishing, build.selection
+        )
     except (ObjectFailed, CheckFailed, PublishFailed) as failure:
         raise UserError(
             run_failures.deploy_failed(
@@ -158,11 +160,15 @@ def refuse_unknown_period(period: str | None) -> None:
 def statements_to_publish(build: Build, whatif: WhatIf | None) -> list[PublishStatement]:
     """The statements that publish the build, stamped with what it was compiled from."""
     geography = build.compilation.geography
+    selection = build.selection
     publication = Publication(
         build.compilation.spec_hash,
         geography.date if geography else None,
         build.target_name,
         whatif.name if whatif else None,
+        tuple(sorted(selection.indexes if selection else build.compilation.catalog.indexes)),
     )
     frozen = set(frozen_names(build.compilation.catalog.indexes))
-    return publish_statements(sql_target(build.target), build.objects, publication, frozen)
+    return publish_statements(
+        sql_target(build.target), build.objects, publication, frozen, selection
+    )
