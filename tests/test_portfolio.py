@@ -151,5 +151,5 @@ def test_running_the_outcomes_framework_leaves_the_top_level_published_tables_as
     database = example_project / "build" / "indexc.duckdb"
     before = published_rows(database, "top_level")
     assert len(before) > 10
-    Project(example_project).run(index_ids=("local_outcomes_framework",))
+    Project(example_project).run(indexes=("local_outcomes_framework",))
     assert published_rows(database, "top_level") == before

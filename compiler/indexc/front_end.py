@@ -24,6 +24,7 @@ from indexc.geography.checks import closure_diagnostics
 from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import build_plan
+from indexc.validate.lifecycle import selection_problems
 from indexc.resolve import resolve
 from indexc.validate import Catalog, validate
 from indexc.validate.follow_on import set_aside_follow_ons
@@ -100,6 +101,7 @@ def check(
         )
     if errors_in(diagnostics):
         return None, diagnostics
+    diagnostics += selection_problems(catalog, selected)  # an index on hold named, with gaps
     graph, problems = resolve(catalog)
     diagnostics += problems
     if errors_in(diagnostics):

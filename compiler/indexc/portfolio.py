@@ -169,7 +169,9 @@ def _periods(query: Query, target: SqlTarget, index_id: str) -> tuple[str, ...]:
 def _published(
     query: Query, target: SqlTarget, tables: set[str]
 ) -> tuple[dict[str, str], str | None]:
-    """When each index was last published on its own, and when the last run published (any index)."""
+    """When each index was last published on its own, and, for a publication made before indexes were
+    recorded one by one, when the last run published (any index): an index without a row of its own
+    in `indexc__published_indexes` was never published."""
     per_index: dict[str, str] = {}
     if PUBLISHED_INDEXES in tables:
         sql = exp.select("index_id", "published_at").from_(
@@ -180,7 +182,7 @@ def _published(
             if text is not None:
                 per_index[str(row["index_id"])] = text
     project = None
-    if PUBLICATION in tables:
+    if PUBLICATION in tables and PUBLISHED_INDEXES not in tables:  # published before per-index rows
         sql = exp.select("published_at").from_(target.published_table(PUBLICATION))
         rows = query(target.render(sql))
         project = _text(rows[0]["published_at"]) if rows else None

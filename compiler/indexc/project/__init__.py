@@ -32,7 +32,7 @@ from indexc.plan.selection import Selection, select, selected_plan, unknown_inde
 from indexc.project import database, outputs, review
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
-from indexc.validate.lifecycle import on_hold_selections, selection_problems
+from indexc.validate.lifecycle import on_hold_selections
 from indexc.validate.targets import load_target, target_path
 from indexc.whatif import WhatIf, published_as_live, what_if
 
@@ -94,9 +94,6 @@ class Project:
             compilation, diagnostics = self.check(scenarios, selected)
         if compilation is None:
             raise UserError(diagnostics)
-        problems = selection_problems(compilation.catalog, selected)  # on hold, and incomplete
-        if problems:
-            raise UserError(problems)
         return compilation
 
     def build(
