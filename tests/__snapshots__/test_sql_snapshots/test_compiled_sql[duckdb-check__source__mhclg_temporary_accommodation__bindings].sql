@@ -102,6 +102,22 @@ SELECT
   *
 FROM (
   SELECT
+    'families_in_b_and_b_over_6_weeks 1 ' || "period" AS "gap"
+  FROM (
+    SELECT
+      "period"
+    FROM "with_rows"
+    WHERE
+      NOT "period" IS NULL
+    EXCEPT
+    SELECT
+      "period"
+    FROM "held"
+    WHERE
+      "item" = 'hh_with_children_in_bb_over_6_weeks'
+  ) AS "gaps"
+  UNION ALL
+  SELECT
     'households_in_temporary_accommodation 1 ' || "period" AS "gap"
   FROM (
     SELECT
@@ -131,6 +147,22 @@ FROM (
     FROM "held"
     WHERE
       "item" = 'households_in_area_000s'
+  ) AS "gaps"
+  UNION ALL
+  SELECT
+    'households_with_children_in_ta 1 ' || "period" AS "gap"
+  FROM (
+    SELECT
+      "period"
+    FROM "with_rows"
+    WHERE
+      NOT "period" IS NULL
+    EXCEPT
+    SELECT
+      "period"
+    FROM "held"
+    WHERE
+      "item" = 'hh_with_children_in_ta'
   ) AS "gaps"
 ) AS "found"
 ORDER BY

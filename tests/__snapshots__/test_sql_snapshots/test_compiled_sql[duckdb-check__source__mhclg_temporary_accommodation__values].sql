@@ -13,11 +13,33 @@ FROM (
     NOT "value" IS NULL AND NOT ABS("value") <= 1.7976931348623157e+308
   UNION ALL
   SELECT
+    'families_in_b_and_b_over_6_weeks' || ' | ' || COALESCE("area_code", '') || ' | ' || COALESCE("period", '') || ' | ' || COALESCE(CAST("value" AS TEXT), '') || ' | ' || COALESCE("item", '') AS "found"
+  FROM "indexc_build"."source__mhclg_temporary_accommodation"
+  WHERE
+    NOT "value" IS NULL
+    AND "item" = 'hh_with_children_in_bb_over_6_weeks'
+    AND ABS("value") <= 1.7976931348623157e+308
+    AND NOT (
+      "value" >= 0.0
+    )
+  UNION ALL
+  SELECT
     'households_in_temporary_accommodation' || ' | ' || COALESCE("area_code", '') || ' | ' || COALESCE("period", '') || ' | ' || COALESCE(CAST("value" AS TEXT), '') || ' | ' || COALESCE("item", '') AS "found"
   FROM "indexc_build"."source__mhclg_temporary_accommodation"
   WHERE
     NOT "value" IS NULL
     AND "item" = 'hh_in_ta'
+    AND ABS("value") <= 1.7976931348623157e+308
+    AND NOT (
+      "value" >= 0.0
+    )
+  UNION ALL
+  SELECT
+    'households_with_children_in_ta' || ' | ' || COALESCE("area_code", '') || ' | ' || COALESCE("period", '') || ' | ' || COALESCE(CAST("value" AS TEXT), '') || ' | ' || COALESCE("item", '') AS "found"
+  FROM "indexc_build"."source__mhclg_temporary_accommodation"
+  WHERE
+    NOT "value" IS NULL
+    AND "item" = 'hh_with_children_in_ta'
     AND ABS("value") <= 1.7976931348623157e+308
     AND NOT (
       "value" >= 0.0

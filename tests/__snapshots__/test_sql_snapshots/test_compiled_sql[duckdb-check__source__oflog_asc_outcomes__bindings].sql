@@ -59,6 +59,23 @@ FROM (
   ) AS "gaps"
   UNION ALL
   SELECT
+    'carer_quality_of_life_latest_survey 1 ' || "period" AS "gap"
+  FROM (
+    SELECT
+      "period"
+    FROM "with_rows"
+    WHERE
+      NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "period" IS NULL
+    EXCEPT
+    SELECT
+      "period"
+    FROM "held"
+    WHERE
+      "item" = 'ASC1'
+  ) AS "gaps"
+  UNION ALL
+  SELECT
     'carers_finding_information_easy 1 ' || "period" AS "gap"
   FROM (
     SELECT

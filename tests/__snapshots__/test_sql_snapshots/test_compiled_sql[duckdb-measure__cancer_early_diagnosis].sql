@@ -56,14 +56,12 @@ FROM (
     "restate",
     ROW_NUMBER() OVER (
       PARTITION BY "area_code", "served_year"
-      ORDER BY ABS(
-        DATE_DIFF('DAY', MAKE_DATE("served_year", 10, 1), "data_start") + DATE_DIFF('DAY', MAKE_DATE("served_year", 10, 1), "data_end")
-      ), "data_end" DESC
+      ORDER BY "data_end" DESC, "data_start" DESC
     ) AS "preference"
   FROM (
     SELECT
       *,
-      YEAR("c"."data_start") - 1 + "steps"."step" AS "served_year"
+      CAST(SUBSTRING("c"."period", 1, 4) AS INT) + "steps"."step" AS "served_year"
     FROM "candidates" AS "c"
     CROSS JOIN (VALUES
       (0),
@@ -71,8 +69,9 @@ FROM (
       (2)) AS "steps"("step")
   ) AS "paired"
   WHERE
-    "data_start" <= MAKE_DATE("served_year", 10, 1)
-    AND "data_end" >= MAKE_DATE("served_year", 10, 1)
+    "data_end" >= (
+      MAKE_DATE("served_year" + 1, 3, 31) + INTERVAL (-2) YEAR
+    )
 ) AS "ranked"
 WHERE
   "preference" = 1;

@@ -28,7 +28,15 @@ WITH "v" AS (
       "source_line" AS "line"
     FROM "indexc_build"."source__mhclg_temporary_accommodation"
     WHERE
-      "item" = 'households_in_area_000s' AND ABS("value") <= 1.7976931348623157e+308
+      "item" = 'households_in_area_000s'
+      AND ABS("value") <= 1.7976931348623157e+308
+      AND "area_code" IN (
+        SELECT
+          "area_code"
+        FROM "indexc_build"."geography__areas"
+        WHERE
+          "type" IN ('E06', 'E07', 'E08', 'E09')
+      )
   ) AS "b"
 ), "peers" AS (
   SELECT

@@ -29,7 +29,12 @@ WITH "parsed" AS (
     )
   ) AS "numbered"
   WHERE
-    CAST("measure" AS TEXT) IN ('hh_in_ta', 'households_in_area_000s')
+    CAST("measure" AS TEXT) IN (
+      'hh_in_ta',
+      'hh_with_children_in_bb_over_6_weeks',
+      'hh_with_children_in_ta',
+      'households_in_area_000s'
+    )
 ), "with_years" AS (
   SELECT
     *,

@@ -13,7 +13,12 @@ WITH "ROWS" AS (
     FROM "RAW"."MHCLG_TEMPORARY_ACCOMMODATION"
   ) AS "NUMBERED"
   WHERE
-    CAST("MEASURE" AS VARCHAR) IN ('hh_in_ta', 'households_in_area_000s')
+    CAST("MEASURE" AS VARCHAR) IN (
+      'hh_in_ta',
+      'hh_with_children_in_bb_over_6_weeks',
+      'hh_with_children_in_ta',
+      'households_in_area_000s'
+    )
 )
 SELECT
   "FOUND"

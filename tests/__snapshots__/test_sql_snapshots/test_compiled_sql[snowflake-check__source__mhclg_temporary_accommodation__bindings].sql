@@ -134,6 +134,22 @@ SELECT
   *
 FROM (
   SELECT
+    CONCAT('families_in_b_and_b_over_6_weeks 1 ', "PERIOD") AS "GAP"
+  FROM (
+    SELECT
+      "PERIOD"
+    FROM "WITH_ROWS"
+    WHERE
+      NOT "PERIOD" IS NULL
+    EXCEPT
+    SELECT
+      "PERIOD"
+    FROM "HELD"
+    WHERE
+      "ITEM" = 'hh_with_children_in_bb_over_6_weeks'
+  ) AS "GAPS"
+  UNION ALL
+  SELECT
     CONCAT('households_in_temporary_accommodation 1 ', "PERIOD") AS "GAP"
   FROM (
     SELECT
@@ -163,6 +179,22 @@ FROM (
     FROM "HELD"
     WHERE
       "ITEM" = 'households_in_area_000s'
+  ) AS "GAPS"
+  UNION ALL
+  SELECT
+    CONCAT('households_with_children_in_ta 1 ', "PERIOD") AS "GAP"
+  FROM (
+    SELECT
+      "PERIOD"
+    FROM "WITH_ROWS"
+    WHERE
+      NOT "PERIOD" IS NULL
+    EXCEPT
+    SELECT
+      "PERIOD"
+    FROM "HELD"
+    WHERE
+      "ITEM" = 'hh_with_children_in_ta'
   ) AS "GAPS"
 ) AS "FOUND"
 ORDER BY

@@ -24,6 +24,27 @@ FROM (
   UNION ALL
   SELECT
     CONCAT(
+      'families_in_b_and_b_over_6_weeks',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
+  FROM "INDEXC"."INDEX_BUILD"."SOURCE__MHCLG_TEMPORARY_ACCOMMODATION"
+  WHERE
+    NOT "VALUE" IS NULL
+    AND "ITEM" = 'hh_with_children_in_bb_over_6_weeks'
+    AND ABS("VALUE") <= 1.7976931348623157e+308
+    AND NOT (
+      "VALUE" >= 0.0
+    )
+  UNION ALL
+  SELECT
+    CONCAT(
       'households_in_temporary_accommodation',
       ' | ',
       COALESCE("AREA_CODE", ''),
@@ -38,6 +59,27 @@ FROM (
   WHERE
     NOT "VALUE" IS NULL
     AND "ITEM" = 'hh_in_ta'
+    AND ABS("VALUE") <= 1.7976931348623157e+308
+    AND NOT (
+      "VALUE" >= 0.0
+    )
+  UNION ALL
+  SELECT
+    CONCAT(
+      'households_with_children_in_ta',
+      ' | ',
+      COALESCE("AREA_CODE", ''),
+      ' | ',
+      COALESCE("PERIOD", ''),
+      ' | ',
+      COALESCE(CAST("VALUE" AS VARCHAR), ''),
+      ' | ',
+      COALESCE("ITEM", '')
+    ) AS "FOUND"
+  FROM "INDEXC"."INDEX_BUILD"."SOURCE__MHCLG_TEMPORARY_ACCOMMODATION"
+  WHERE
+    NOT "VALUE" IS NULL
+    AND "ITEM" = 'hh_with_children_in_ta'
     AND ABS("VALUE") <= 1.7976931348623157e+308
     AND NOT (
       "VALUE" >= 0.0

@@ -63,6 +63,23 @@ FROM (
   ) AS "GAPS"
   UNION ALL
   SELECT
+    CONCAT('carer_quality_of_life_latest_survey 1 ', "PERIOD") AS "GAP"
+  FROM (
+    SELECT
+      "PERIOD"
+    FROM "WITH_ROWS"
+    WHERE
+      NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+      AND NOT "PERIOD" IS NULL
+    EXCEPT
+    SELECT
+      "PERIOD"
+    FROM "HELD"
+    WHERE
+      "ITEM" = 'ASC1'
+  ) AS "GAPS"
+  UNION ALL
+  SELECT
     CONCAT('carers_finding_information_easy 1 ', "PERIOD") AS "GAP"
   FROM (
     SELECT

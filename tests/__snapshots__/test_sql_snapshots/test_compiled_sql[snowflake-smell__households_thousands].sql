@@ -28,7 +28,15 @@ WITH "V" AS (
       "SOURCE_LINE" AS "LINE"
     FROM "INDEXC"."INDEX_BUILD"."SOURCE__MHCLG_TEMPORARY_ACCOMMODATION"
     WHERE
-      "ITEM" = 'households_in_area_000s' AND ABS("VALUE") <= 1.7976931348623157e+308
+      "ITEM" = 'households_in_area_000s'
+      AND ABS("VALUE") <= 1.7976931348623157e+308
+      AND "AREA_CODE" IN (
+        SELECT
+          "AREA_CODE"
+        FROM "INDEXC"."INDEX_BUILD"."GEOGRAPHY__AREAS"
+        WHERE
+          "TYPE" IN ('E06', 'E07', 'E08', 'E09')
+      )
   ) AS "B"
 ), "PEERS" AS (
   SELECT
