@@ -85,9 +85,12 @@ def test_an_index_on_hold_is_built_when_selected_by_name(tiny_project: Path) -> 
     compilation = Project(edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES)).compile()
     catalog = compilation.catalog
     assert built_indexes(catalog) == ("tiny",)
-    assert built_indexes(catalog, ("waiting",)) == ("waiting",)
+    assert built_indexes(catalog, ("waiting",)) == ("tiny", "waiting")  # then cut to the selection
     plan = build_plan(catalog, compilation.graph, compilation.geography, selected=("waiting",))
     names = {node.name for node in plan.nodes}
+    assert {"index__waiting__scores", "index__waiting__scenario__cheaper__deltas"} <= names
+    built = Project(tiny_project).build("duckdb", write=False, indexes=("waiting",))
+    names = {obj.name for obj in built.objects}
     assert {"index__waiting__scores", "index__waiting__scenario__cheaper__deltas"} <= names
     assert not any(name.startswith("index__tiny__") for name in names)
 
@@ -224,7 +227,7 @@ def test_the_catalogue_shows_every_index_status_and_lens(
     assert '(2.0; <span class="basis">the framework&#39;s</span>)' in page
 
 
-def test_a_run_refuses_an_index_on_hold_or_its_scenario(tiny_project: Path) -> None:
+def test_a_run_refuses_a_scenario_of_an_index_on_hold_and_an_index_on_hold_it_cannot_build(tiny_project: Path) -> None:
     project = Project(edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES))
     with pytest.raises(UserError) as raised:
         project.run("duckdb", scenarios=("cheaper",))
@@ -234,10 +237,11 @@ def test_a_run_refuses_an_index_on_hold_or_its_scenario(tiny_project: Path) -> N
             "scenario 'cheaper' is of index 'waiting', which is contingent: it is not built",
         )
     ]
-    with pytest.raises(UserError) as raised:
-        project.run("duckdb", index_id="high_needs")
+    with pytest.raises(UserError) as raised:  # named, it is built: but it has nothing to build
+        project.run("duckdb", indexes=("high_needs",))
     assert [d.message for d in raised.value.diagnostics] == [
-        "index 'high_needs' is deferred: it is not built"
+        "deferred index 'high_needs' is selected to be built, but its lens 'send' has neither "
+        "metrics nor lenses"
     ]
     assert not (tiny_project / "build" / "tiny.duckdb").exists()
 

@@ -162,6 +162,7 @@ def test_running_the_outcomes_framework_leaves_the_top_level_published_tables_as
     assert published_rows(database, "top_level") == before
     assert published_rows(database, "local_outcomes_framework").keys() == outcomes_before.keys()
     Project(example_project).run(indexes=("top_level",))  # the change, once its index is run
-    assert published_rows(database, "top_level")["index__top_level__scores"] != (
-        before["index__top_level__scores"]
+    assert (
+        published_rows(database, "top_level")["index__top_level__scores"]
+        != (before["index__top_level__scores"])
     )

@@ -24,10 +24,10 @@ from indexc.geography.checks import closure_diagnostics
 from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan import build_plan
-from indexc.validate.lifecycle import selection_problems
 from indexc.resolve import resolve
 from indexc.validate import Catalog, validate
 from indexc.validate.follow_on import set_aside_follow_ons
+from indexc.validate.lifecycle import selection_problems
 from indexc.whatif import unknown_scenarios
 
 SPECS_DIR = "specs"
