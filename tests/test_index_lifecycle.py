@@ -227,7 +227,9 @@ def test_the_catalogue_shows_every_index_status_and_lens(
     assert '(2.0; <span class="basis">the framework&#39;s</span>)' in page
 
 
-def test_a_run_refuses_a_scenario_of_an_index_on_hold_and_an_index_on_hold_it_cannot_build(tiny_project: Path) -> None:
+def test_a_run_refuses_a_scenario_of_an_index_on_hold_and_an_index_on_hold_it_cannot_build(
+    tiny_project: Path,
+) -> None:
     project = Project(edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES))
     with pytest.raises(UserError) as raised:
         project.run("duckdb", scenarios=("cheaper",))

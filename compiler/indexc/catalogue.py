@@ -38,6 +38,7 @@ class LensRow:
     reason: str
     link: str | None
     reads: tuple[str, str | None] | None = None  # another index and its lens (None: its score)
+    data: str = ""  # the periods its metrics' bindings declare: how recent its data can be
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,32 @@ def _data_periods(catalog: Catalog, measure: Measure, binding: Binding) -> str:
     return f"{kind}; each year: the value for that year"
 
 
-def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
+def _data_span(catalog: Catalog, lens: Lens) -> str:
+    """The first and last periods the bindings of a lens's metrics (at any depth) declare; the
+    run's `data:` line and `indexc status` say which periods a build actually used."""
+    starts, ends, open_start, open_end = [], [], False, False
+    stack = [lens]
+    while stack:
+        below = stack.pop()
+        stack.extend(below.lenses)
+        for entry in below.metrics:
+            formula = catalog.formula(entry.metric) if entry.metric in catalog.metrics else None
+            for measure_id in formula.inputs if formula else ():
+                measure = catalog.measures.get(measure_id)
+                for binding in measure.bindings if measure else ():
+                    periods = binding.periods
+                    open_start |= periods.from_ is None
+                    open_end |= periods.to is None
+                    starts += [periods.from_] if periods.from_ else []
+                    ends += [periods.to] if periods.to else []
+    if not (starts or ends or open_start or open_end):
+        return ""
+    first = "the first" if open_start or not starts else min(starts)
+    last = "the latest" if open_end or not ends else max(ends)
+    return f"{first} to {last}"
+
+
+def _lenses(catalog: Catalog, lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
     rows = []
     for lens in lenses:
         metrics = tuple(MetricEntry(m.metric, m.weight, m.basis) for m in lens.metrics)
@@ -110,9 +136,10 @@ def _lenses(lenses: tuple[Lens, ...], depth: int = 1) -> list[LensRow]:
                 lens.reason,
                 lens.link,
                 (lens.index.id, lens.index.lens) if lens.index else None,
+                _data_span(catalog, lens),
             )
         )
-        rows.extend(_lenses(lens.lenses, depth + 1))
+        rows.extend(_lenses(catalog, lens.lenses, depth + 1))
     return rows
 
 
@@ -173,7 +200,9 @@ def _metric(catalog: Catalog, metric_id: str, restated: bool) -> MetricPage:
 
 def render(catalog: Catalog, geography_date: str | None) -> str:
     restated = geography_date is not None
-    indexes = [(index, _lenses(index.lenses)) for _, index in sorted(catalog.indexes.items())]
+    indexes = [
+        (index, _lenses(catalog, index.lenses)) for _, index in sorted(catalog.indexes.items())
+    ]
     metrics = [_metric(catalog, m, restated) for m in sorted(catalog.metrics)]
     events = sorted(catalog.lineage.values(), key=lambda e: (e.effective, e.id))
     return render_html(

@@ -23,6 +23,7 @@ from indexc.engines import CheckFailed, ObjectFailed, Progress, PublishFailed, s
 from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error
 from indexc.generate import sql_target
 from indexc.generate.publish import Publication, PublishStatement, frozen_names, publish_statements
+from indexc.plan.lifecycle import built_indexes
 from indexc.project.outputs import BUILD_DIR
 from indexc.spec.base import is_period_label
 from indexc.whatif import WhatIf
@@ -166,7 +167,7 @@ def statements_to_publish(build: Build, whatif: WhatIf | None) -> list[PublishSt
         geography.date if geography else None,
         build.target_name,
         whatif.name if whatif else None,
-        tuple(sorted(selection.indexes if selection else build.compilation.catalog.indexes)),
+        tuple(sorted(selection.indexes if selection else built_indexes(build.compilation.catalog))),
     )
     frozen = set(frozen_names(build.compilation.catalog.indexes))
     return publish_statements(
