@@ -155,6 +155,8 @@ SAMPLED = (
     "health_indicators_els.csv",
     "outcomes_indicators_els.csv",
     "homelessness_temporary_accommodation_la_quarterly.csv",
+    "homelessness_duties_la_quarterly.csv",
+    "revenue_outturn_net_expenditure_by_service.csv",
 )
 SAMPLE_AREAS = re.compile(
     r"E92000001|E12000008|E10000016|E07000(10[5-9]|11[0-6])|E06000035|E06000001"
@@ -176,8 +178,46 @@ KEPT_INDICATORS = {
     "english_and_maths_gcse_by_19",  # academic years
     "life_satisfaction",  # financial years on the codes of 2022
     "housing_affordability_ratio",  # points in time
+    "healthy_life_expectancy_female",  # with its male twin: a lens of the health index
 }
 """One indicator of each kind of period, code convention and declaration: the others repeat their SQL."""
+
+
+def keep_what_remains(entry, metrics: set[str]) -> None:
+    """An index (or area map) of the example with only the metrics the sample keeps: a lens left
+    with none is dropped (one reading another index or awaiting data stays), and so is
+    productivity, a saving or a screening rule of a dropped lens or metric."""
+
+    def named(item) -> str:
+        return item if isinstance(item, str) else item["metric"]
+
+    if "lenses" not in entry:  # an area map
+        entry["metrics"] = [m for m in entry.get("metrics", []) if m in metrics]
+        return
+
+    def trimmed(lenses) -> list:
+        out = []
+        for lens in lenses:
+            if "metrics" in lens:
+                lens["metrics"] = [m for m in lens["metrics"] if named(m) in metrics]
+            if "lenses" in lens:
+                lens["lenses"] = trimmed(lens["lenses"])
+            if lens.get("metrics") or lens.get("lenses") or "index" in lens or "status" in lens:
+                if "status" in lens and lens["status"] == "contextual" and not lens.get("metrics"):
+                    continue
+                out.append(lens)
+        return out
+
+    entry["lenses"] = trimmed(entry["lenses"])
+    lenses = {lens["id"] for lens in entry["lenses"]}
+    entry["productivity"] = [
+        p for p in entry.get("productivity", []) if p["lens"] in lenses and p["spend"] in metrics
+    ]
+    entry["savings"] = [
+        s for s in entry.get("savings", []) if s["lens"] in lenses and s["unit_cost"] in metrics
+    ]
+    if not any("weight" in lens for lens in entry["lenses"]):
+        entry["lenses"] = []  # nothing left that carries weight: the index goes
 
 
 def with_a_sample_of_the_indicators(project: Path) -> Path:
@@ -192,6 +232,19 @@ def with_a_sample_of_the_indicators(project: Path) -> Path:
         document[kind] = [entry for entry in document[kind] if entry["id"] in KEPT_INDICATORS]
         assert len(document[kind]) == len(KEPT_INDICATORS)
         yaml.dump(document, path)
+    specs = sorted((project / "specs").rglob("*.yaml"))
+    kept = {m["id"] for path in specs for m in (yaml.load(path) or {}).get("metrics") or []}
+    for path in specs:
+        document = yaml.load(path)
+        if any(kind in document for kind in ("indexes", "area_maps")):
+            for entry in [*document.get("indexes", []), *document.get("area_maps", [])]:
+                keep_what_remains(entry, kept)
+            document["indexes"] = [
+                i
+                for i in document.get("indexes", [])
+                if i["lenses"] and i["universe"] != "combined_authorities"  # no whole one sampled
+            ] or None
+            yaml.dump({k: v for k, v in document.items() if v is not None}, path)
     for name in SAMPLED:
         path = project / "examples" / "data" / name
         header, *rows = path.read_text(encoding="utf-8").splitlines()
