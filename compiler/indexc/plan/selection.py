@@ -44,7 +44,7 @@ class Selection:
     ]  # an index selected for being read -> the indexes reading it
     names: frozenset[str]  # the objects of the closure
     owned: Mapping[str, str]  # every object of the whole plan that one index owns -> that index
-    kept: tuple[str, ...] = ()  # the specs' other indexes, whose publications the run keeps
+    kept: tuple[str, ...] = ()  # the other indexes built by default, whose publications it keeps
 
     def claims(self, name: str) -> bool:
         """Whether a published object belongs to a selected index: one of theirs in the plan, or one named
@@ -116,7 +116,9 @@ def select(plan: Plan, catalog: Catalog, index_ids: Iterable[str]) -> Selection:
         ):
             names.add(node.name)
     owned = {name: next(iter(o)) for name, o in belongs.items() if len(o) == 1}
-    kept = tuple(sorted(set(catalog.indexes) - indexes))
+    kept = tuple(
+        sorted(i for i in set(catalog.indexes) - indexes if not catalog.indexes[i].on_hold)
+    )
     return Selection(chosen, frozenset(indexes), read_by, frozenset(names), owned, kept)
 
 
