@@ -1,10 +1,12 @@
 """Every output table of docs/methodology.md, as indexc's SQL builds it on DuckDB, against the
 plain-Python reference in tests/reference/ fed with the same inputs (the compiled metric, measure,
-universe and area-map objects). Run on the `method` fixture, built to exercise every option, and on
-the real example project, whatever its index specs declare."""
+universe and area-map objects). Run on the `method` fixture, built to exercise every option, with the
+indexes of `method_lifecycle` added (screening, lenses with a status, lenses reading other indexes,
+an index not built), and on the real example project, whatever its index specs declare."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -35,13 +37,15 @@ def target(project: Path) -> tuple[str, str]:
 
 
 def cases(project: Path) -> tuple[list, list]:
-    """(index, documented table) and (index, scenario, table) cases, read from the specs at collection."""
+    """(index, documented table) and (index, scenario, table) cases, read from the specs at collection:
+    every index that is built (not contingent or deferred) and its scenarios."""
     indexes, scenarios, _ = indexes_and_scenarios(project / "specs")
-    baseline = [(i, t) for i in indexes for t in DOCUMENTED]
+    built = [i for i, index in indexes.items() if index.built]
+    baseline = [(i, t) for i in built for t in DOCUMENTED]
     alternative = [
         (s["index"], s["id"], t)
         for s in scenarios
-        if not s.get("proposed")  # other geography:
+        if s["index"] in built and not s.get("proposed")  # other geography:
         for t in SCENARIO_TABLES + (SCENARIO_SAVINGS if s.get("savings") else ())
     ]  # test_real_methodology
     return baseline, alternative
@@ -68,13 +72,18 @@ class Built:
         assert not problems, report(problems, len(expected))
 
 
-METHOD_BASELINE, METHOD_SCENARIOS = cases(FIXTURES / "method")
+LIFECYCLE = FIXTURES / "method_lifecycle"  # specs only, added to the method fixture's
+_METHOD, _LIFECYCLE = cases(FIXTURES / "method"), cases(LIFECYCLE)
+METHOD_BASELINE, METHOD_SCENARIOS = _METHOD[0] + _LIFECYCLE[0], _METHOD[1] + _LIFECYCLE[1]
 REAL_BASELINE, REAL_SCENARIOS = cases(REPO)
 
 
 @pytest.fixture(scope="module")
 def method_build(tmp_path_factory):
+    """The method fixture with the lifecycle indexes added: one build (the indexes are independent of
+    each other's presence, but for those that read others)."""
     project = copy_project(FIXTURES / "method", tmp_path_factory.mktemp("method") / "method")
+    shutil.copytree(LIFECYCLE / "specs", project / "specs" / "lifecycle")
     Project(project).run()
     built = Built(project)
     yield built
@@ -149,3 +158,57 @@ def test_the_method_fixture_exercises_what_its_readme_promises(method_build) -> 
     )
     specs = load_specs(FIXTURES / "method" / "specs")
     assert not specs.get("areas") and not specs.get("lineage")
+
+
+def test_the_lifecycle_indexes_exercise_what_their_spec_promises(method_build) -> None:
+    """Screening, lenses with a status and lenses reading another index really occur in the lifecycle
+    indexes (so their comparison checks them), and the contingent index is not built."""
+    expected = method_build.expected
+    assert "care_waiting" not in expected
+    screened, overview, care = (expected[i] for i in ("care_screened", "care_overview", "care"))
+    rules = {(r["area_code"], r["period"], r["rule"], r["lens"]) for r in screened["screened"]}
+    assert rules == {
+        ("X01", "2023-24", "index", None),
+        ("X13", "2022-23", "index", None),
+        ("X13", "2022-23", "lens", "timeliness"),
+    }
+    left_out = {("X01", "2023-24"), ("X13", "2022-23")}
+    for table in ("metric_scores", "lens_scores", "scores", "savings", "stability"):
+        assert not any((r["area_code"], r["period"]) in left_out for r in screened[table]), table
+    assert any(r["imputed"] for r in screened["metric_scores"])  # imputed among the areas kept
+    lenses = {r["lens"] for r in screened["lens_scores"]}
+    assert {"turnover", "spend", "care_score", "care_outcomes"} <= lenses
+    assert "reablement_outcomes" not in lenses  # awaiting data: nothing computed
+    assert {r["lenses_total"] for r in screened["scores"]} == {
+        3
+    }  # contextual lenses carry no weight
+    assert {r["children_total"] for r in screened["lens_scores"] if r["lens"] == "outcomes"} == {2}
+    ranked = {(r["area_code"], r["period"]): r["score"] for r in care["scores"] if r["rank"]}
+    read = {
+        (r["area_code"], r["period"]): r["score"]
+        for r in overview["lens_scores"]
+        if r["lens"] == "care_score"
+    }
+    assert read == ranked and ("X13", "2022-23") not in read  # care does not rank X13 then
+
+
+def test_the_real_example_exercises_lenses_with_a_status_screening_and_index_lenses(real_build):
+    expected = real_build.expected
+    assert "high_needs" not in expected  # deferred: not built
+    top, care = expected["top_level"], expected["adult_social_care"]
+    outcomes = {
+        (r["area_code"], r["period"]): r["score"]
+        for r in care["lens_scores"]
+        if r["lens"] == "outcomes"
+    }
+    read = {
+        (r["area_code"], r["period"]): r["score"]
+        for r in top["lens_scores"]
+        if r["lens"] == "adult_social_care"
+    }
+    assert read and all(outcomes[key] == score for key, score in read.items())
+    assert any(r["lens"] == "spend" for r in top["lens_scores"])  # contextual: scored, shown
+    assert {r["lenses_total"] for r in top["scores"]} == {5}
+    assert {r["lenses_total"] for r in expected["local_outcomes_framework"]["scores"]} == {7}
+    assert expected["health_by_condition"]["screened"]
+    assert expected["combined_authorities"]["scores"]

@@ -73,11 +73,17 @@ indexes:
 {extra}"""
 
 
-def write_project(root: Path, method: str, extra: str = "") -> Path:
+def write_project(
+    root: Path,
+    method: str,
+    extra: str = "",
+    data: dict[tuple[str, str], dict[str, float]] = DATA,
+    inputs: str = INPUTS,
+) -> Path:
     (root / "specs").mkdir(parents=True)
     (root / "targets").mkdir()
     (root / "data").mkdir()
-    (root / "specs" / "inputs.yaml").write_text(INPUTS)
+    (root / "specs" / "inputs.yaml").write_text(inputs)
     (root / "specs" / "index.yaml").write_text(INDEX.format(method=method, extra=extra))
     (root / "targets" / "duckdb.yaml").write_text(
         "indexc: 2\ntarget: duckdb\ndatabase: build/screen.duckdb\n"
@@ -96,7 +102,7 @@ def write_project(root: Path, method: str, extra: str = "") -> Path:
     )
     rows = [
         f"{area},{period},{metric},{value:g}\n"
-        for (area, period), values in DATA.items()
+        for (area, period), values in data.items()
         for metric, value in values.items()
     ]
     (root / "data" / "data.csv").write_text("code,year,item,value\n" + "".join(rows))
@@ -223,6 +229,16 @@ def test_the_snowflake_build_passes_the_static_check(tmp_path: Path) -> None:
         assert snowflake_problems(statement) == [], name
 
 
+def test_a_screening_index_reading_another_passes_the_snowflake_static_check(
+    tmp_path: Path,
+) -> None:
+    build = Project(write_project(tmp_path / "p", "", READER)).build("snowflake", write=False)
+    statements = {o.name: o.statement for o in build.objects}
+    assert "INDEX__READER__SCREENED" in statements["index__reader__lens_scores"].upper()
+    for name, statement in statements.items():
+        assert snowflake_problems(statement) == [], name
+
+
 def test_without_a_screen_there_is_no_screened_object(tmp_path: Path) -> None:
     build = Project(write_project(tmp_path / "p", "")).build("duckdb", write=False)
     names = {o.name for o in build.objects}
@@ -335,3 +351,76 @@ def test_a_snapshot_keeps_who_was_screened_and_why(tmp_path: Path) -> None:
     ).fetchall()
     connection.close()
     assert frozen == [("E5", "2022-23", "index", 1, 3)]
+
+
+READER = """\
+  - id: reader
+    version: "1"
+    universe: councils
+    method:
+      normalise: minmax
+      screen: {min_share: 0.66}
+    lenses:
+      - {id: quality, weight: 1, metrics: [m2, m3]}
+      - {id: screen_cost, weight: 1, index: {id: screen, lens: cost}}
+"""
+
+
+@pytest.mark.slow
+def test_a_screened_area_has_no_score_from_a_lens_reading_another_index(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Index `screen` (not screening) scores every council on m1; `reader` screens on m2 and m3, which
+    E4 (m2 only) and E5 (m1 only) lack in 2022-23: they get no score of `reader` then, not even the
+    one its lens reading `screen` would give them."""
+    connection = built(tmp_path_factory, "reader", "", READER)
+
+    def areas(table: str, lens: str | None = None) -> set[str]:
+        where = "period = '2022-23'" + (f" AND lens = '{lens}'" if lens else "")
+        query = f"SELECT area_code FROM {SCHEMA}.index__reader__{table} WHERE {where}"
+        return {area for (area,) in connection.execute(query).fetchall()}
+
+    kept = set(AREAS) - {"E4", "E5"}
+    cost = minmax("2022-23", "m1", set(AREAS))  # `screen` scores E1-E5: E6 has no m1
+    assert areas("screened") == {"E4", "E5"}
+    assert areas("lens_scores", "quality") == areas("scores") == kept
+    read = connection.execute(
+        f"SELECT area_code, score FROM {SCHEMA}.index__reader__lens_scores "
+        "WHERE period = '2022-23' AND lens = 'screen_cost'"
+    ).fetchall()
+    assert dict(read) == pytest.approx({a: s for a, s in cost.items() if a in kept})
+
+
+@pytest.mark.slow
+def test_a_lens_reading_another_index_scores_only_in_the_periods_of_its_own_metrics(
+    tmp_path: Path,
+) -> None:
+    """`reader`'s own metrics m2 and m3 are not published in 2021-22: it scores no area then, though
+    index `screen` (m1) does (docs/methodology.md: an index's periods are those of its metrics)."""
+    data = {
+        key: {m: v for m, v in values.items() if key[1] == "2022-23" or m == "m1"}
+        for key, values in DATA.items()
+    }
+    inputs = INPUTS
+    for item in ("m2", "m3"):
+        binding = f"{{source: data, item: {item}}}"
+        inputs = inputs.replace(binding, binding[:-1] + ", not_published: [2021-22]}")
+    reader = READER.replace("      screen: {min_share: 0.66}\n", "")
+    root = write_project(tmp_path / "p", "", reader, data, inputs)
+    code, output = run(root)
+    assert code == 0, output
+    with duckdb.connect(str(root / "build" / "screen.duckdb"), read_only=True) as connection:
+        periods = {
+            table: {
+                period
+                for (period,) in connection.execute(
+                    f"SELECT DISTINCT period FROM {SCHEMA}.index__{table}"
+                ).fetchall()
+            }
+            for table in ("screen__scores", "reader__lens_scores", "reader__scores")
+        }
+    assert periods == {
+        "screen__scores": set(PERIODS),
+        "reader__lens_scores": {"2022-23"},
+        "reader__scores": {"2022-23"},
+    }

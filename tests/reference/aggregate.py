@@ -3,6 +3,11 @@
 Coverage follows "coverage counts observed data only": a metric child is *present* for coverage when
 it has a score from an observed (not imputed) value, a lens child when at least one of its own
 children is present (its coverage is above 0); scores use every child that has a score.
+
+A lens with a status (contextual) is scored and listed but left out of its parent: not in its
+scores, `children_used`, `children_total` or coverage. A lens reading another index takes that
+index's score as it is (`borrowed`, worked out by reference.borrowed from the reference's own tables of
+the other index), as one child of weight 1 observed where the other index has observed data.
 """
 
 from __future__ import annotations
@@ -12,43 +17,53 @@ from reference.spec import IndexSpec, Node
 from reference.stats import competition_ranks, weighted_mean
 
 
-def node_result(node: Node, metric_rows: dict, default: dict, out: list, area: str, period: str):
-    """(score, observed) of a node for one area and period; lens rows are appended to `out`."""
+def lens_row(lens: str, area: str, period: str, score: float, used: int, total: int, cover: float):
+    return {
+        "lens": lens,
+        "area_code": area,
+        "period": period,
+        "score": score,
+        "children_used": used,
+        "children_total": total,
+        "coverage": cover,
+    }
+
+
+def node_result(node: Node, scope: dict, out: list, area: str, period: str):
+    """(score, observed) of a node for one area and period; lens rows are appended to `out`.
+
+    `scope` holds the metric rows by key ("metrics"), the index's default mean ("default") and the
+    scores of lenses reading another index by lens, area and period ("borrowed")."""
     if node.kind == "metric":
-        row = metric_rows.get((node.id, area, period))
+        row = scope["metrics"].get((node.id, area, period))
         if row is None or row["score"] is None:
             return None, False
         return row["score"], not row["imputed"]
-    results = [
-        (child, *node_result(child, metric_rows, default, out, area, period))
-        for child in node.children
-    ]
-    used = [(child.weight, score) for child, score, _ in results if score is not None]
+    if node.reads:
+        score, observed = scope["borrowed"].get((node.id, area, period), (None, False))
+        if score is not None:
+            out.append(lens_row(node.id, area, period, score, 1, 1, 1.0 if observed else 0.0))
+        return score, observed
+    results = [(child, *node_result(child, scope, out, area, period)) for child in node.children]
+    weighed = [(child, score, observed) for child, score, observed in results if child.weighted]
+    used = [(child.weight, score) for child, score, _ in weighed if score is not None]
     if not used:
         return None, False
-    total = sum(child.weight for child in node.children)
+    total = sum(child.weight for child, _, _ in weighed)
     present = sum(
-        child.weight for child, score, observed in results if score is not None and observed
+        child.weight for child, score, observed in weighed if score is not None and observed
     )
-    score = weighted_mean(node.aggregate or default, [w for w, _ in used], [s for _, s in used])
-    out.append(
-        {
-            "lens": node.id,
-            "area_code": area,
-            "period": period,
-            "score": score,
-            "children_used": len(used),
-            "children_total": len(node.children),
-            "coverage": present / total,
-        }
-    )
+    method = node.aggregate or scope["default"]
+    score = weighted_mean(method, [w for w, _ in used], [s for _, s in used])
+    out.append(lens_row(node.id, area, period, score, len(used), len(weighed), present / total))
     return score, present > 0
 
 
 def top_level(index: IndexSpec, lens_results: dict[str, tuple[float, bool]], weights: list[float]):
-    """Score, lenses used and coverage of the root over the top lenses (also used by stability)."""
+    """Score, lenses used and coverage of the root over the top lenses that carry weight, `weights`
+    being theirs (also used by stability, which perturbs them)."""
     used_w, used_s, present, total = [], [], 0.0, 0.0
-    for lens, weight in zip(index.lenses, weights, strict=True):
+    for lens, weight in zip(index.weighted_lenses, weights, strict=True):
         total += weight
         score, observed = lens_results.get(lens.id, (None, False))
         if score is not None:
@@ -62,23 +77,25 @@ def top_level(index: IndexSpec, lens_results: dict[str, tuple[float, bool]], wei
 
 
 def lens_and_index_scores(
-    index: IndexSpec, inputs: Inputs, metric_rows: list[dict], periods: list[str]
+    index: IndexSpec, inputs: Inputs, metric_rows: list[dict], periods: list[str], borrowed: dict
 ):
-    """`lens_scores` and `scores` rows, plus each area's top-lens (score, observed) for stability."""
-    by_key = {(r["metric"], r["area_code"], r["period"]): r for r in metric_rows}
+    """`lens_scores` and `scores` rows, plus each area's top-lens (score, observed) for stability.
+    Areas screened out of a period (Inputs.kept) have neither."""
+    scope = {
+        "metrics": {(r["metric"], r["area_code"], r["period"]): r for r in metric_rows},
+        "default": index.method["aggregate"],
+        "borrowed": borrowed,
+    }
     lens_rows: list[dict] = []
     score_rows: list[dict] = []
     tops: dict[tuple[str, str], dict[str, tuple[float, bool]]] = {}
-    default = index.method["aggregate"]
+    weights = [lens.weight for lens in index.weighted_lenses]
     for period in periods:
-        for area in sorted(inputs.members(period)):
+        for area in sorted(inputs.kept(period)):
             results = {
-                lens.id: node_result(lens, by_key, default, lens_rows, area, period)
-                for lens in index.lenses
+                lens.id: node_result(lens, scope, lens_rows, area, period) for lens in index.lenses
             }
-            score, used, coverage = top_level(
-                index, results, [lens.weight for lens in index.lenses]
-            )
+            score, used, coverage = top_level(index, results, weights)
             if score is None:
                 continue
             tops[(area, period)] = results
@@ -88,7 +105,7 @@ def lens_and_index_scores(
                     "period": period,
                     "score": score,
                     "lenses_used": used,
-                    "lenses_total": len(index.lenses),
+                    "lenses_total": len(weights),
                     "coverage": coverage,
                     "ranked": round(coverage, 9) >= index.method["min_coverage"],
                 }
@@ -149,3 +166,27 @@ def group_ranks(
                     }
                 )
     return out
+
+
+def borrowed_scores(index: IndexSpec, others: dict[str, dict[str, list[dict]]]) -> dict:
+    """(lens, area, period) -> (score, observed) of every lens of `index` reading another index: that
+    index's score of the lens named (every area with one), else its own score (the areas it ranks),
+    observed where its coverage is above 0. `others` holds the reference's tables of other indexes."""
+    found: dict[tuple[str, str, str], tuple[float, bool]] = {}
+
+    def walk(node: Node) -> None:
+        if node.reads:
+            tables = others[node.reads["id"]]
+            if node.reads["lens"]:
+                rows = [r for r in tables["lens_scores"] if r["lens"] == node.reads["lens"]]
+            else:
+                rows = [r for r in tables["scores"] if r["rank"] is not None]
+            for row in rows:
+                key = (node.id, row["area_code"], row["period"])
+                found[key] = (row["score"], row["coverage"] > 0)
+        for child in node.children:
+            walk(child)
+
+    for lens in index.lenses:
+        walk(lens)
+    return found

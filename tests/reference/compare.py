@@ -50,21 +50,58 @@ def needed_ids(index: IndexSpec) -> set[str]:
     return ids
 
 
+def relations_like(connection, schema: str, pattern: str) -> list[str]:
+    return [
+        r[0]
+        for r in connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+            "AND table_name LIKE ? ORDER BY table_name",
+            [schema, pattern],
+        ).fetchall()
+    ]
+
+
+def values_on_universe(
+    connection, schema: str, kind: str, item: str, members: set[str], via: str | None
+) -> dict[tuple[str, str], float]:
+    """A metric's or measure's values on the universe's areas: its own where it has some on them,
+    else those the area map named by `via`, or the one map carrying it, computes on them
+    (spec-language, "Values on the universe's areas"). The maps' arithmetic is an input here, as the
+    metrics' own formulas are."""
+    if via is None:
+        own = read_values(connection, schema, f"{kind}__{item}")
+        if any(area in members for area, _ in own):
+            return own
+        maps = [
+            m
+            for m in relations_like(connection, schema, "area_map%")
+            if m.startswith("area_map__") and m.endswith(f"__{kind}__{item}")
+        ]
+        if len(maps) != 1:
+            return own
+        return read_values(connection, schema, maps[0])
+    return read_values(connection, schema, f"area_map__{via}__{kind}__{item}")
+
+
 def read_inputs(connection, schema: str, index: IndexSpec) -> Inputs:
     """The index's inputs from the compiled `metric__`, `restated__`/`measure__`, `universe__` and
     `area_map__` objects: the values every engine computes before the index starts."""
-    metrics, measures = {}, {}
-    for item in sorted(needed_ids(index)):
-        if relation_exists(connection, schema, f"metric__{item}"):
-            metrics[item] = read_values(connection, schema, f"metric__{item}")
-        elif relation_exists(connection, schema, f"restated__{item}"):
-            measures[item] = read_values(connection, schema, f"restated__{item}")
-        else:
-            measures[item] = read_values(connection, schema, f"measure__{item}")
     universe = [
         (r["area_code"], r["name"], r["type"], r["valid_from"], r["valid_to"])
         for r in read_relation(connection, schema, f"universe__{index.universe}")
     ]
+    members = {row[0] for row in universe}
+    vias = index.vias()
+    metrics, measures = {}, {}
+    for item in sorted(needed_ids(index)):
+        if relation_exists(connection, schema, f"metric__{item}"):
+            metrics[item] = values_on_universe(
+                connection, schema, "metric", item, members, vias.get(item)
+            )
+        elif relation_exists(connection, schema, f"restated__{item}"):
+            measures[item] = read_values(connection, schema, f"restated__{item}")
+        else:
+            measures[item] = values_on_universe(connection, schema, "measure", item, members, None)
     groupings = (
         set(index.peers["groups"]) | set(index.rank_groups) | {s["peers"] for s in index.savings}
     )
@@ -80,15 +117,32 @@ def read_inputs(connection, schema: str, index: IndexSpec) -> Inputs:
     return Inputs(metrics, universe, measures, area_maps)
 
 
+def in_reading_order(indexes: dict[str, IndexSpec]) -> list[IndexSpec]:
+    """The indexes that are built, each after the indexes its lenses read."""
+    ordered: dict[str, IndexSpec] = {}
+
+    def visit(index: IndexSpec) -> None:
+        if index.id in ordered:
+            return
+        for other in sorted(index.reads()):
+            visit(indexes[other])
+        ordered[index.id] = index
+
+    for index in indexes.values():
+        if index.built:
+            visit(index)
+    return list(ordered.values())
+
+
 def reference_tables(project: Path, connection, schema: str) -> dict[str, dict[str, list[dict]]]:
-    """Index id -> {table suffix: rows} for every index the project's specs declare."""
+    """Index id -> {table suffix: rows} for every index the project's specs declare and builds."""
     indexes, scenarios, directions = indexes_and_scenarios(project / "specs")
-    return {
-        index_id: compute_index(
-            index, read_inputs(connection, schema, index), directions, scenarios
-        )
-        for index_id, index in indexes.items()
-    }
+    tables: dict[str, dict[str, list[dict]]] = {}
+    for index in in_reading_order(indexes):
+        inputs = read_inputs(connection, schema, index)
+        others = {i: tables[i] for i in index.reads()}
+        tables[index.id] = compute_index(index, inputs, directions, scenarios, others)
+    return tables
 
 
 def same(actual, expected) -> bool:

@@ -32,6 +32,8 @@ class Inputs:
     universe: list[tuple]
     measures: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)
     area_maps: dict[str, list[tuple]] = field(default_factory=dict)
+    # (area, period) screened out (reference.screening): no score, imputation, benchmark
+    screened: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # A value that is not finite is a missing value (spec-language §4).
@@ -57,6 +59,11 @@ class Inputs:
                         chosen[row[0]] = row
             self._members[period] = {code: row[2] for code, row in chosen.items()}
         return self._members[period]
+
+    def kept(self, period: str) -> dict[str, str]:
+        """The members of `period` not screened out of it: the areas scored, imputed, treated and
+        normalised with, and whose unit costs are benchmarks."""
+        return {a: t for a, t in self.members(period).items() if (a, period) not in self.screened}
 
     def name(self, code: str, period: str) -> str | None:
         """The name of the register row in force latest in the year (spec-language §6)."""

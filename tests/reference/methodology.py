@@ -8,14 +8,17 @@ of sections of the doc; this module runs them in order and adds stability, the T
 
 from __future__ import annotations
 
-from reference.aggregate import group_ranks, lens_and_index_scores, top_level
+from reference.aggregate import borrowed_scores, group_ranks, lens_and_index_scores
 from reference.inputs import Inputs
 from reference.peers import neighbours, productivity, savings, savings_totals
 from reference.scoring import metric_scores
+from reference.screening import COLUMNS as SCREENED_COLUMNS
+from reference.screening import screen
 from reference.spec import IndexSpec, apply_scenario
-from reference.stats import competition_ranks, quantile, weyl_multipliers
+from reference.stats import competition_ranks, quantile, weighted_mean, weyl_multipliers
 
 TABLES = (
+    "screened",
     "metric_scores",
     "treatment",
     "lens_scores",
@@ -30,6 +33,7 @@ TABLES = (
 )
 
 COLUMNS = {
+    "screened": SCREENED_COLUMNS,
     "metric_scores": [
         "metric",
         "area_code",
@@ -140,8 +144,12 @@ COLUMNS = {
     ],
 }
 
+# What a scenario recomputes (§10), besides its deltas.
+SCENARIO_TABLES = ("lens_scores", "scores", "savings", "savings_totals")
+
 # The natural key of each table: what identifies a row when comparing with the SQL.
 KEYS = {
+    "screened": ["area_code", "period", "rule", "lens"],
     "metric_scores": ["metric", "area_code", "period"],
     "treatment": ["metric", "period"],
     "lens_scores": ["lens", "area_code", "period"],
@@ -158,13 +166,14 @@ KEYS = {
 
 
 def stability(index: IndexSpec, score_rows: list[dict], tops: dict) -> list[dict]:
-    """§9: D draws of Weyl multipliers on the top lens weights, re-aggregated and re-ranked among the
-    areas ranked in the baseline; quantiles of each area's ranks and the share of draws in the Top N."""
+    """§9: D draws of Weyl multipliers on the weights of the top lenses that carry weight (a lens with
+    a status has none to perturb), re-aggregated and re-ranked among the areas ranked in the
+    baseline; quantiles of each area's ranks and the share of draws in the Top N."""
     spec = index.stability
     if not spec:
         return []
     draws, seed, noise = int(spec["draws"]), int(spec["seed"]), float(spec["weight_noise"])
-    base = [lens.weight for lens in index.lenses]
+    base = [lens.weight for lens in index.weighted_lenses]
     multipliers = [weyl_multipliers(d, seed, noise, len(base)) for d in range(1, draws + 1)]
     out: list[dict] = []
     for period in sorted({r["period"] for r in score_rows}):
@@ -174,9 +183,22 @@ def stability(index: IndexSpec, score_rows: list[dict], tops: dict) -> list[dict
         if not ranked:
             continue
         ranks: dict[str, list[int]] = {a: [] for a in ranked}
+        # Each area's scored top lenses (their positions among the weighted ones), read once.
+        scored = {
+            a: [
+                (i, tops[(a, period)][lens.id][0])
+                for i, lens in enumerate(index.weighted_lenses)
+                if tops[(a, period)].get(lens.id, (None,))[0] is not None
+            ]
+            for a in ranked
+        }
+        method = index.method["aggregate"]
         for u in multipliers:
             weights = [w * m for w, m in zip(base, u, strict=True)]
-            scores = {a: top_level(index, tops[(a, period)], weights)[0] for a in ranked}
+            scores = {
+                a: weighted_mean(method, [weights[i] for i, _ in s], [c for _, c in s])
+                for a, s in scored.items()
+            }
             for area, rank in competition_ranks(scores).items():
                 ranks[area].append(rank)
         top = int(index.publish["top"])
@@ -248,14 +270,16 @@ def top_rows(index: IndexSpec, inputs: Inputs, tables: dict) -> list[dict]:
 
 
 def baseline_tables(
-    index: IndexSpec, inputs: Inputs, directions: dict[str, str]
+    index: IndexSpec, inputs: Inputs, directions: dict[str, str], others: dict
 ) -> dict[str, list[dict]]:
-    """Every baseline output table of one index, steps 1-11 in the doc's order."""
+    """Every baseline output table of one index, screening and steps 1-11 in the doc's order;
+    `others` holds the baseline tables of the indexes its lenses read."""
     periods = inputs.periods(index.metric_ids())
     tables: dict[str, list[dict]] = {}
+    tables["screened"] = screen(index, inputs, periods)
     tables["metric_scores"], tables["treatment"] = metric_scores(index, inputs, directions, periods)
     tables["lens_scores"], tables["scores"], tops = lens_and_index_scores(
-        index, inputs, tables["metric_scores"], periods
+        index, inputs, tables["metric_scores"], periods, borrowed_scores(index, others)
     )
     tables["group_ranks"] = group_ranks(index, inputs, tables["scores"], tables["lens_scores"])
     tables["productivity"] = productivity(
@@ -301,16 +325,24 @@ def deltas(baseline: dict, scenario: dict) -> list[dict]:
 
 
 def compute_index(
-    index: IndexSpec, inputs: Inputs, directions: dict[str, str], scenarios: list[dict] = ()
+    index: IndexSpec,
+    inputs: Inputs,
+    directions: dict[str, str],
+    scenarios: list[dict] = (),
+    others: dict | None = None,
 ) -> dict[str, list[dict]]:
-    """All output tables of an index and of its scenarios, keyed by the object-name suffix."""
-    tables = baseline_tables(index, inputs, directions)
+    """All output tables of an index and of its scenarios, keyed by the object-name suffix. `others`
+    holds the tables of the indexes its lenses read (computed first); a scenario reads their baseline."""
+    others = others or {}
+    tables = baseline_tables(index, inputs, directions, others)
     for scenario in scenarios:
         if scenario["index"] != index.id:
             continue
-        alternative = baseline_tables(apply_scenario(index, scenario), inputs, directions)
-        for name, rows in alternative.items():
-            tables[f"scenario__{scenario['id']}__{name}"] = rows
+        changed = apply_scenario(index, scenario)
+        changed.stability = None  # not recomputed by a scenario (§10): drawing it is wasted time
+        alternative = baseline_tables(changed, inputs, directions, others)
+        for name in SCENARIO_TABLES:
+            tables[f"scenario__{scenario['id']}__{name}"] = alternative[name]
         tables[f"scenario__{scenario['id']}__deltas"] = deltas(tables, alternative)
     return {
         name: [{c: row[c] for c in COLUMNS[name.rpartition("__")[2]]} for row in rows]

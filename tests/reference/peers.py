@@ -23,8 +23,9 @@ def _distance(za: list[float | None], zb: list[float | None], weights: list[floa
 def metric_value(
     metric: str, metric_rows: list[dict], inputs: Inputs, period: str
 ) -> dict[str, float]:
-    """Area -> observed value of a metric in a period, for the universe areas (see the module docstring)."""
-    members = inputs.members(period)
+    """Area -> observed value of a metric in a period, for the universe areas kept by screening (a
+    screened area has no savings and is no benchmark; see the module docstring)."""
+    members = inputs.kept(period)
     return {
         a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members
     }

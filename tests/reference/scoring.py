@@ -17,8 +17,9 @@ def impute(
     index: IndexSpec, inputs: Inputs, metric: str, period: str
 ) -> dict[str, tuple[float, bool]]:
     """Area -> (value, imputed) for one metric and period (§1): the observed values of the universe,
-    plus, with `impute`, the mean or median of the observed values of the area's group."""
-    members = inputs.members(period)
+    plus, with `impute`, the mean or median of the observed values of the area's group. Only the
+    areas kept by screening take part."""
+    members = inputs.kept(period)
     observed = {
         a: v for (a, p), v in inputs.metrics.get(metric, {}).items() if p == period and a in members
     }

@@ -44,17 +44,35 @@ class Node:
     weight: float
     aggregate: dict | None = None
     children: list[Node] = field(default_factory=list)
+    status: str | None = None  # a lens's `contextual` (an `awaiting_data` lens is dropped)
+    reads: dict | None = None  # a lens reading another index: {"id": index, "lens": lens or None}
+    via: str | None = None  # a metric read through this area map
+
+    @property
+    def weighted(self) -> bool:
+        """A lens with a status carries weight 0 in its parent: it is left out, not multiplied."""
+        return self.status is None
 
 
-def parse_lens(entry: dict) -> Node:
-    node = Node("lens", entry["id"], float(entry["weight"]), as_method(entry.get("aggregate")))
+def parse_lens(entry: dict) -> Node | None:
+    """The lens as a node; None for a lens awaiting data, which has nothing to compute (§4)."""
+    status = entry.get("status")
+    if status == "awaiting_data":
+        return None
+    weight = 0.0 if status else float(entry.get("weight", 0))  # none yet: a deferred index
+    node = Node("lens", entry["id"], weight, as_method(entry.get("aggregate")), status=status)
+    if entry.get("index"):
+        node.reads = {"id": entry["index"]["id"], "lens": entry["index"].get("lens")}
     for child in entry.get("lenses") or []:
-        node.children.append(parse_lens(child))
+        lens = parse_lens(child)
+        if lens is not None:
+            node.children.append(lens)
     for child in entry.get("metrics") or []:
         if isinstance(child, str):
             node.children.append(Node("metric", child, 1.0))
         else:
-            node.children.append(Node("metric", child["metric"], float(child["weight"])))
+            weight = float(child["weight"])
+            node.children.append(Node("metric", child["metric"], weight, via=child.get("via")))
     return node
 
 
@@ -70,6 +88,46 @@ class IndexSpec:
     stability: dict | None
     publish: dict
     rank_groups: list[str]  # `ranks.groups`, else `peers.groups`
+    status: str = "active"
+    screen: dict | None = None  # {"min_share": s or None, "lenses": {lens: s}}
+
+    @property
+    def built(self) -> bool:
+        """A contingent or deferred index is validated but not built (spec-language, Lifecycle)."""
+        return self.status not in ("contingent", "deferred")
+
+    @property
+    def weighted_lenses(self) -> list[Node]:
+        """The top lenses that carry weight: the index's score, coverage and stability read these."""
+        return [lens for lens in self.lenses if lens.weighted]
+
+    def reads(self) -> set[str]:
+        """The indexes that lenses of this one read, which must be computed first."""
+        found: set[str] = set()
+
+        def walk(node: Node) -> None:
+            if node.reads:
+                found.add(node.reads["id"])
+            for child in node.children:
+                walk(child)
+
+        for lens in self.lenses:
+            walk(lens)
+        return found
+
+    def vias(self) -> dict[str, str]:
+        """Metric -> the area map a lens entry says it is read through."""
+        found: dict[str, str] = {}
+
+        def walk(node: Node) -> None:
+            if node.kind == "metric" and node.via:
+                found[node.id] = node.via
+            for child in node.children:
+                walk(child)
+
+        for lens in self.lenses:
+            walk(lens)
+        return found
 
     def metric_ids(self) -> list[str]:
         """Every metric of the lens tree once, in the order first met."""
@@ -93,6 +151,16 @@ class IndexSpec:
     def normalise_of(self, metric: str) -> dict:
         override = self.method["overrides"].get(metric, {})
         return as_method(override.get("normalise")) or self.method["normalise"]
+
+
+def parse_screen(raw: dict | None) -> dict | None:
+    if not raw:
+        return None
+    share = raw.get("min_share")
+    return {
+        "min_share": None if share is None else float(share),
+        "lenses": {r["lens"]: float(r["min_share"]) for r in raw.get("lenses") or []},
+    }
 
 
 def parse_index(entry: dict) -> IndexSpec:
@@ -130,13 +198,15 @@ def parse_index(entry: dict) -> IndexSpec:
         entry["id"],
         entry["universe"],
         method,
-        [parse_lens(x) for x in entry["lenses"]],
+        [lens for lens in (parse_lens(x) for x in entry["lenses"]) if lens is not None],
         [dict(p) for p in entry.get("productivity") or []],
         peers,
         savings,
         dict(entry["stability"]) if entry.get("stability") else None,
         publish,
         list((entry.get("ranks") or {}).get("groups", peers["groups"])),
+        entry.get("status", "active"),
+        parse_screen(raw.get("screen")),
     )
 
 

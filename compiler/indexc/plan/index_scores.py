@@ -130,11 +130,17 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
             )
         )
     lenses = top_lenses(index)
+    reads_indexes = index_inputs_read(index)
+    # Another index's scores count in this index's own periods (those of its metrics), and a screened
+    # area has no lens score in the period, not even one another index gives it.
+    periods = p.periods if reads_indexes else None
+    screened = p.name("screened") if index.method.screen and reads_indexes else None
+    extra = [name for name in (periods, screened) if name]
     return nodes + [
         p.node(
             p.layer(Layer.LENS_SCORES),
             p.own("lens_scores"),
-            [p.name("metric_scores"), edges, *index_inputs_read(index)],
+            [p.name("metric_scores"), edges, *reads_indexes, *extra],
             f"Lens scores of index {p.index_id}{p.words()}, every depth, ranked",
             LensScoresParams(
                 metric_scores=p.name("metric_scores"),
@@ -142,6 +148,8 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
                 totals=totals,
                 depths=depths,
                 max_depth=max(depths),
+                periods=periods,
+                screened=screened,
             ),
         ),
         p.node(

@@ -224,6 +224,10 @@ class LensScoresParams(TemplateParams):
     totals: list[LensTotal]
     depths: dict[int, Depth]
     max_depth: int
+    # The index's own periods and the areas screened out of one: a lens reading another index has a
+    # score only in those periods, and not for those areas.
+    periods: str | None = None
+    screened: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
