@@ -116,9 +116,7 @@ def select(plan: Plan, catalog: Catalog, index_ids: Iterable[str]) -> Selection:
         ):
             names.add(node.name)
     owned = {name: next(iter(o)) for name, o in belongs.items() if len(o) == 1}
-    kept = tuple(
-        sorted(i for i in set(catalog.indexes) - indexes if not catalog.indexes[i].on_hold)
-    )
+    kept = tuple(sorted(i for i in set(catalog.indexes) - indexes if not _on_hold(catalog, i)))
     return Selection(chosen, frozenset(indexes), read_by, frozenset(names), owned, kept)
 
 
@@ -179,3 +177,8 @@ __all__ = [
     "selected_plan",
     "unknown_indexes",
 ]
+
+
+def _on_hold(catalog: Catalog, index_id: str) -> bool:
+    """An index not built by default (a plan made by hand may hold no spec for it)."""
+    return bool(getattr(catalog.indexes.get(index_id), "on_hold", False))
