@@ -1,94 +1,20 @@
-"""Read an index's published Top N back from the engine and show it as a table.
-
-Beside the ranking, a run says what the method did to the data (values
-treated, imputed, areas left unranked): nothing the methodology changes is
-silent.
+"""What a run says under each Top N: what the method did to the data (values treated, imputed,
+screened, areas left unranked), how old the data is, and the projected savings in pounds. Nothing the
+methodology changes is silent, and nothing a reader needs to judge the ranking is left to a query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from sqlglot import exp
 
-from indexc.codes import Code
 from indexc.compilation import Query
-from indexc.errors import COMMAND_LINE, Diagnostic, UserError
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
 from indexc.spec.indexes import Index
-
-
-@dataclass(frozen=True)
-class Ranking:
-    index_id: str
-    version: str
-    period: str | None
-    top: int
-    rows: list[dict[str, Any]]
-    scored_periods: list[str]
-    notes: tuple[str, ...] = ()
-
-
-def scored_periods_sql(target: SqlTarget, index_id: str) -> str:
-    scores = target.object_table(index_object(index_id, "scores"))
-    query = (
-        exp.select(col("period"), copy=False)
-        .distinct(copy=False)
-        .from_(scores, copy=False)
-        .order_by(col("period"), copy=False)
-    )
-    return target.render(query)
-
-
-def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
-    query = (
-        exp.select(exp.Star(), copy=False)
-        .from_(target.object_table(index_object(index_id, "top")), copy=False)
-        .where(exp.EQ(this=col("period"), expression=lit(period)), copy=False)
-        .order_by(col("rank"), col("area_code"), copy=False)
-    )
-    return target.render(query)
-
-
-def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
-    """Restated values left unknown because a contributor had no data, in a stable order."""
-    query = (
-        exp.select(
-            col("area_code"),
-            col("period"),
-            exp.alias_(col("contributors_found"), "found"),
-            exp.alias_(col("contributors_expected"), "expected"),
-        )
-        .from_(target.object_table(restated_object))
-        .where(exp.LT(this=col("contributors_found"), expression=col("contributors_expected")))
-        .order_by(col("area_code"), col("period"))
-    )
-    return target.render(query)
-
-
-def unknown_aggregates_sql(target: SqlTarget, aggregated_object: str) -> str:
-    """Values a measure carried up a level left unknown (a member without a value, or a weight missing),
-    in a stable order."""
-    query = (
-        exp.select(
-            col("area_code"),
-            col("name"),
-            col("period"),
-            exp.alias_(col("members_found"), "found"),
-            exp.alias_(col("members_expected"), "expected"),
-        )
-        .from_(target.object_table(aggregated_object))
-        .where(exp.Is(this=col("value"), expression=exp.Null()))
-        .order_by(col("area_code"), col("period"))
-    )
-    return target.render(query)
 
 
 def _one(
@@ -289,54 +215,6 @@ def _below(lens: Any) -> list[Any]:
     return [d for child in lens.lenses for d in [child, *_below(child)]]
 
 
-def read_ranking(
-    query_rows: Query,
-    target: SqlTarget,
-    index: Index,
-    period: str | None,
-    others: Mapping[str, Index] | None = None,
-) -> Ranking:
-    """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts."""
-    """The Top N of `period`, or of the latest period with scores when none is given."""
-    periods = [row["period"] for row in query_rows(scored_periods_sql(target, index.id))]
-    if period is None:
-        period = periods[-1] if periods else None
-    rows = query_rows(top_sql(target, index.id, period)) if period else []
-    notes = method_notes(query_rows, target, index, period, others)
-    return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
-
-
-def read_rankings(
-    query_rows: Query,
-    target: SqlTarget,
-    indexes: Mapping[str, Index],
-    index_ids: Sequence[str],
-    period: str | None,
-) -> list[Ranking]:
-    """The ranking of every index (or of those of `index_ids`), the headline first (`publish.headline`),
-    of `period` or of the one each index publishes; IX703 when an index has no scores for the
-    `period` asked for."""
-    rankings = []
-    shown = list(dict.fromkeys(index_ids)) or sorted(indexes)
-    for this_index in sorted(shown, key=lambda i: (not indexes[i].publish.headline, i)):
-        spec = indexes[this_index]
-        chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
-        ranking = read_ranking(query_rows, target, spec, chosen, indexes)
-        if period and period not in ranking.scored_periods:
-            raise UserError(
-                [
-                    Diagnostic(
-                        Code.PERIOD_NOT_SCORED,
-                        f"index '{this_index}' has no scores for period '{period}'",
-                        COMMAND_LINE,
-                        f"scored periods: {', '.join(ranking.scored_periods) or 'none'}",
-                    )
-                ]
-            )
-        rankings.append(ranking)
-    return rankings
-
-
 def compact(amount: float | None) -> str:
     if amount is None:
         return "-"
@@ -344,84 +222,3 @@ def compact(amount: float | None) -> str:
         if abs(amount) >= size:
             return f"{amount / size:,.1f}{suffix}"
     return f"{amount:,.0f}"
-
-
-def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
-    """Columns shown only when the index publishes them."""
-
-    def present(key: str) -> bool:
-        return any(row.get(key) is not None for row in rows)
-
-    columns: list[tuple[str, Any]] = []
-    if present("rank_change"):
-        columns.append(
-            ("Change", lambda r: "-" if r["rank_change"] is None else f"{r['rank_change']:+d}")
-        )
-    if present("productivity"):
-        columns.append(
-            (
-                "Productivity",
-                lambda r: (
-                    "-"
-                    if r["productivity"] is None
-                    else f"{r['productivity']:.3f} (#{r['productivity_rank']})"
-                ),
-            )
-        )
-    if present("savings"):
-        columns.append(("Savings", lambda r: compact(r["savings"])))
-    if present("median_rank"):
-        columns.append(
-            (
-                "Rank 5-95%",
-                lambda r: (
-                    "-" if r["rank_p05"] is None else f"{r['rank_p05']:.0f}-{r['rank_p95']:.0f}"
-                ),
-            )
-        )
-        columns.append(("P(top)", lambda r: "-" if r["p_top"] is None else f"{r['p_top']:.0%}"))
-    return columns
-
-
-def ranking_table(ranking: Ranking) -> Table:
-    title = f"{ranking.index_id} v{ranking.version}: Top {ranking.top}, {ranking.period or 'no scored period'}"
-    table = Table(title=Text(title), title_justify="left")
-    table.add_column("Rank", justify="right")
-    table.add_column("Code")
-    table.add_column("Name")
-    table.add_column("Score", justify="right")
-    table.add_column("Lenses", justify="right")
-    optional = _optional_columns(ranking.rows)
-    for header, _ in optional:
-        table.add_column(header, justify="right")
-    for row in ranking.rows:
-        cells = [
-            str(row["rank"]),
-            row["area_code"],
-            row["name"] or "(name unknown)",
-            f"{row['score']:.3f}",
-            f"{row['lenses_used']}/{row['lenses_total']}",
-        ]
-        cells += [cell(row) for _, cell in optional]
-        table.add_row(*(Text(cell) for cell in cells))  # data, never rich markup
-    return table
-
-
-def empty_reason(ranking: Ranking) -> str:
-    if ranking.period is None:
-        return f"{ranking.index_id} has no scores in any period."
-    if ranking.period in ranking.scored_periods:
-        return (
-            f"No area of {ranking.index_id} is ranked in {ranking.period}: none has scored lenses carrying "
-            "the share of the weight that method.min_coverage asks for."
-        )
-    return f"{ranking.index_id} has no scores in {ranking.period}."
-
-
-def print_rankings(rankings: list[Ranking], console: Console) -> None:
-    for ranking in rankings:
-        console.print(ranking_table(ranking))
-        for note in ranking.notes:
-            console.print(Text(note, style="dim"))
-        if not ranking.rows:
-            console.print(Text(empty_reason(ranking), style="yellow"))
