@@ -137,7 +137,10 @@ def test_run_prints_the_top_10_with_names(example_commands: ExampleCommands) -> 
         assert column in result.output
     assert "adult_social_care v2026.2: Top 10, 2016-17" in result.output
     assert "Redbridge" in result.output
-    assert len(re.findall(r"│ E\d{8} │", result.output)) == 10
+    assert "top_level v2026.1: Top 10, 2022-23" in result.output
+    assert result.output.index("top_level v") < result.output.index("adult_social_care v")
+    # five indexes built (High Needs is deferred); combined authorities' codes are E47 and E61
+    assert len(re.findall(r"│ E\d{8} │", result.output)) == 50
 
 
 @pytest.mark.slow
@@ -163,7 +166,7 @@ def test_run_with_a_missing_data_file(example_project: Path) -> None:
 
 @pytest.mark.slow
 def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) -> None:
-    assert invoke(example_project, "run", "-q").exit_code == 0
+    assert invoke(example_project, "run", "-q", "--index", "adult_social_care").exit_code == 0
     database = example_project / "build" / "indexc.duckdb"
     with duckdb.connect(str(database), read_only=True) as connection:
         before = connection.execute(
@@ -171,7 +174,7 @@ def test_bad_data_fails_cleanly_and_keeps_the_database(example_project: Path) ->
         ).fetchall()
     data = example_project / "examples" / "data" / "asc_outcomes_oflog.csv"
     data.write_text(data.read_text().replace(",8.9\n", ",eight point nine\n", 1))
-    result = invoke(example_project, "run", "-q")
+    result = invoke(example_project, "run", "-q", "--index", "adult_social_care")
     assert result.exit_code == 1
     assert "examples/data/asc_outcomes_oflog.csv:" in result.output
     assert "IX717 value 'eight point nine' in column" in result.output
@@ -189,7 +192,7 @@ def test_an_object_that_changed_kind_is_replaced_and_a_failed_run_keeps_it(
 ) -> None:
     """A build from before metric scores became a view holds them as a table: a run replaces it, and a run
     that fails leaves it exactly as it was."""
-    assert invoke(example_project, "run", "-q").exit_code == 0
+    assert invoke(example_project, "run", "-q", "--index", "adult_social_care").exit_code == 0
     database = example_project / "build" / "indexc.duckdb"
     scores = "indexc_build.index__adult_social_care__metric_scores"
     kind = (
@@ -208,12 +211,12 @@ def test_an_object_that_changed_kind_is_replaced_and_a_failed_run_keeps_it(
     data = example_project / "examples" / "data" / "asc_outcomes_oflog.csv"
     good = data.read_text()
     data.write_text(good.replace(",8.9\n", ",eight point nine\n", 1))
-    assert invoke(example_project, "run", "-q").exit_code == 1
+    assert invoke(example_project, "run", "-q", "--index", "adult_social_care").exit_code == 1
     with duckdb.connect(str(database), read_only=True) as connection:
         assert connection.execute(kind).fetchone() == ("BASE TABLE",)
         assert connection.execute(every_row).fetchall() == rows
     data.write_text(good)
-    result = invoke(example_project, "run", "-q")
+    result = invoke(example_project, "run", "-q", "--index", "adult_social_care")
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(database), read_only=True) as connection:
         assert connection.execute(kind).fetchone() == ("VIEW",)
@@ -228,7 +231,9 @@ def test_no_specs_directory(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_run_a_chosen_period(example_commands: ExampleCommands) -> None:
-    result = example_commands.invoke("run", "-q", "--period", "2022-23")
+    result = example_commands.invoke(
+        "run", "-q", "--period", "2022-23", "--index", "adult_social_care"
+    )
     assert result.exit_code == 0, result.output
     assert (
         "Top 10, 2022-23" in result.output and "1/2" in result.output
@@ -252,7 +257,9 @@ def test_run_checks_declared_columns_against_the_csv_header(example_project: Pat
 
 @pytest.mark.slow
 def test_run_refuses_a_period_without_scores(example_commands: ExampleCommands) -> None:
-    result = example_commands.invoke("run", "-q", "--period", "2030-31")
+    result = example_commands.invoke(
+        "run", "-q", "--period", "2030-31", "--index", "adult_social_care"
+    )
     assert result.exit_code == 1
     assert "IX703 index 'adult_social_care' has no scores for period '2030-31'" in result.output
     assert "scored periods: 2015-16, 2016-17" in result.output
@@ -331,8 +338,8 @@ def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "wrote 608 objects to build/duckdb",
-        "wrote 608 objects to build/snowflake",
+        "wrote 841 objects to build/duckdb",
+        "wrote 841 objects to build/snowflake",
     ]
     result = invoke(
         example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x"
@@ -353,7 +360,7 @@ def test_a_row_given_twice_fails_the_run(tiny_project: Path) -> None:
 
 @pytest.mark.slow
 def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -> None:
-    assert invoke(example_project, "run", "-q").exit_code == 0
+    assert invoke(example_project, "run", "-q", "--index", "adult_social_care").exit_code == 0
     import subprocess
     import sys
 
@@ -370,7 +377,7 @@ def test_a_database_held_open_elsewhere_is_a_diagnostic(example_project: Path) -
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        result = invoke(example_project, "run", "-q")
+        result = invoke(example_project, "run", "-q", "--index", "adult_social_care")
     finally:
         holder.kill()
     assert result.exit_code == 1
@@ -418,7 +425,7 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
     assert any(line.startswith("checked check__oflog_asc_outcomes__periods in ") for line in lines)
     *objects, summary = [line for line in lines if line.startswith(("built ", "checked "))]
     assert summary == lines[-1]
-    assert len(objects) == 608
+    assert len(objects) == 841
     assert re.fullmatch(
         rf"built {len(objects)} objects on duckdb in [0-9.]+s, {written:,} rows written", summary
     ), summary
@@ -436,7 +443,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         if line.startswith(("built index", "built source"))
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
-    assert plain.stderr.splitlines()[-1].startswith("built 608 objects on duckdb in ")
+    assert plain.stderr.splitlines()[-1].startswith("built 841 objects on duckdb in ")
     quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [

@@ -280,13 +280,24 @@ def test_lineage_of_an_unknown_code_is_a_diagnostic(real) -> None:
 
 
 def adult_social_care_only(project: Path) -> Path:
-    """The example without its public indicators (specs/indicators/ and their relations): restating
-    those back onto 2016 needs weights the example does not hold (see the test below)."""
+    """The example as the Adult Social Care index alone, without its public indicators, spending
+    and the other indexes (specs/indicators/, specs/spending/ and their relations): restating those
+    back onto 2016 needs weights the example does not hold (see the test below)."""
     shutil.rmtree(project / "specs" / "indicators")
+    shutil.rmtree(project / "specs" / "spending")
+    for index in project.glob("specs/indexes/*.yaml"):
+        if index.stem != "adult_social_care":
+            index.unlink()
+    groups = project / "specs" / "geography" / "combined_authorities.yaml"
+    text = groups.read_text()
+    listed = text[text.index("    metrics:\n") :]
+    groups.write_text(
+        text.replace(listed, "    metrics: [asc_spend_per_head, carer_quality_of_life]\n")
+    )
     indicators = {
         "els_",
         "ons_population_districts",
-        "mhclg_temporary_accommodation",
+        "mhclg_",
     }
     for target in ("duckdb", "snowflake"):
         path = project / "targets" / f"{target}.yaml"

@@ -123,6 +123,10 @@ def test_the_real_example_runs_and_lists_what_it_accepts(example_project: Path) 
     assert (
         "smell tests: accepted in the specs, with a reason: asc_gross_expenditure 1, "
         "disposable_income_per_head 28, households_thousands 63, housing_affordability_ratio 1, "
+        # the Isles of Scilly and the City of London in each of four years (8); Slough's 2017-18
+        # children's social care; Rutland's public health in two years and Birmingham's in one
+        "net_spend_adult_social_care 8, net_spend_childrens_social_care 9, "
+        "net_spend_public_health 11, "
         "overweight_children_year_6 1, population 28, population_districts 28, "
         "requests_resulting_in_service 4, short_term_service_success 1"
     ) in result.stderr
