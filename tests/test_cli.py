@@ -450,7 +450,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         line for line in quiet.stderr.splitlines() if line.startswith("built ")
     ]  # no progress, no summary
     assert "IX706 warning" in quiet.stderr and quiet.stderr.endswith(
-        "0 error(s), 4 warning(s)\n"
+        "0 error(s), 15 warning(s)\n"
     )  # warnings stay
     assert "Redbridge" in quiet.stdout
 
