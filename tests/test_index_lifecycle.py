@@ -261,3 +261,18 @@ def test_lenses_without_weight_compile_for_snowflake(tiny_project: Path) -> None
         False,
     )
     assert "'context'" in objects["index__tiny__lens_scores"]
+
+
+def test_the_build_command_builds_an_index_on_hold_named_with_index(tiny_project: Path) -> None:
+    from click.testing import CliRunner
+
+    from indexc.cli import main
+
+    edit_tiny(tiny_project, indexes=ON_HOLD_INDEXES)
+    result = CliRunner().invoke(
+        main, ["--project", str(tiny_project), "build", "--target", "duckdb", "--index", "waiting"]
+    )
+    assert result.exit_code == 0, result.output
+    written = {p.stem.split("_", 1)[1] for p in (tiny_project / "build" / "duckdb").glob("*.sql")}
+    assert "index__waiting__scores" in written
+    assert not any(name.startswith("index__tiny__") for name in written)

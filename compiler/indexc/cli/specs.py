@@ -84,7 +84,7 @@ def build_command(
     """Compile the specs to SQL files and a manifest; needs no database."""
     if out is not None and len(set(targets)) > 1:
         raise click.UsageError("--out takes a single --target")
-    compilation = project.compile()
+    compilation = project.compile(selected=indexes)  # an index on hold is planned when named
     print_or_fail(compilation.warnings, fmt, strict)
     for target in dict.fromkeys(targets):
         build = project.build(target, out, check=check, compilation=compilation, indexes=indexes)
