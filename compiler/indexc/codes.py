@@ -189,6 +189,18 @@ class Code(enum.StrEnum):
         ERROR,
     )
 
+    # The report (`indexc report`)
+    REPORT_SOURCE_UNKNOWN = (
+        "IX408",
+        "a report's --snapshot or --audience names none the project has",
+        ERROR,
+    )
+    PDF_NOT_PRINTED = (
+        "IX409",
+        "the report's PDF cannot be printed (no Chromium, or it failed)",
+        ERROR,
+    )
+
     # Targets, data files and output
     NO_TARGET_FILE = "IX501", "no target file, or one of another name", ERROR
     SOURCE_WITHOUT_RELATION = "IX502", "a source has no relation in the target", ERROR
@@ -249,6 +261,7 @@ class Code(enum.StrEnum):
     METRIC_NOT_FINITE = "IX711", "a metric value not finite from finite inputs", ERROR
     METRIC_UNDEFINED = "IX712", "metric values left undefined", WARNING
     NOT_PUBLISHED_OUTSIDE_BINDING = "IX713", "not_published outside the binding's periods", ERROR
+    NOTHING_TO_REPORT = "IX716", "an index with no published results to report", ERROR
     VALUE_NOT_A_NUMBER = "IX717", "a value cell neither a number nor a missing marker", ERROR
     VALUE_OUTSIDE_LIMITS = "IX718", "a value outside its own confidence limits", ERROR
 

@@ -29,7 +29,7 @@ from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan.lifecycle import built_indexes
 from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
-from indexc.project import database, outputs, review
+from indexc.project import database, outputs, reporting, review
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
 from indexc.validate.lifecycle import on_hold_selections
@@ -288,6 +288,50 @@ class Project:
         build = Build(target_name, target, [], None, compilation)
         with self.session(build) as session:
             return portfolio.read_back(session, sql_target(target), declared)
+
+    def write_report(
+        self,
+        index_id: str,
+        out: Path,
+        *,
+        target_name: str = "duckdb",
+        snapshot_id: int | None = None,
+        audience: str | None = None,
+        pdf: bool = True,
+    ) -> list[Path]:
+        """The regular report of one index (report/regular.py): report.html and report.pdf in `out`, read
+        from the live published schema, the frozen rows of `snapshot_id`, or what `audience` may read."""
+        compilation = self.compile(selected=(index_id,))
+        unknown = unknown_indexes(compilation.catalog, (index_id,), "--index")
+        if unknown:
+            raise UserError(unknown)
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        visible = self._audience_relations(audience)
+        build = Build(target_name, target, [], None, compilation)
+        with self.session(build) as session:
+            return reporting.write_report(
+                session.query,
+                sql_target(target),
+                compilation,
+                index_id,
+                out,
+                snapshot_id,
+                (audience, visible) if audience is not None and visible is not None else None,
+                pdf,
+            )
+
+    def _audience_relations(self, audience: str | None) -> Mapping[str, str] | None:
+        """The one place `--audience` is wired: `Project.audience_relations(name)` (CONTRACT.md), which
+        the audiences part of issue 19 defines; until it lands, --audience is refused (IX408)."""
+        if audience is None:
+            return None
+        relations = getattr(self, "audience_relations", None)
+        if relations is None:
+            raise reporting.no_audiences()
+        visible: Mapping[str, str] = relations(audience)
+        return visible
 
     def snapshots(self, target_name: str) -> list[dict]:
         build = self.build(target_name, write=False)

@@ -5,7 +5,8 @@ methodology changes is silent, and nothing a reader needs to judge the ranking i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -156,13 +157,20 @@ def screening_note(query_rows: Query, target: SqlTarget, index: Index, period: s
     )
 
 
-def recency_sql(target: SqlTarget, index_id: str, period: str) -> str:
-    """The periods of the data behind each metric's values in `period` (imputed values have none)."""
+def recency_sql(
+    target: SqlTarget, index_id: str, period: str, relation: exp.Expression | None = None
+) -> str:
+    """The periods of the data behind each metric's values in `period` (imputed values have none);
+    `relation`: where the index's metric values are read (the build schema's table by default)."""
     query = (
         exp.select(
             col("metric"), col("data_period"), exp.alias_(exp.Min(this=col("data_end")), "data_end")
         )
-        .from_(target.object_table(index_object(index_id, "metric_values")))
+        .from_(
+            relation
+            if relation is not None
+            else target.object_table(index_object(index_id, "metric_values"))
+        )
         .where(
             exp.and_(
                 exp.EQ(this=col("period"), expression=lit(period)),
@@ -175,25 +183,50 @@ def recency_sql(target: SqlTarget, index_id: str, period: str) -> str:
     return target.render(query)
 
 
-def recency_notes(
+@dataclass(frozen=True)
+class LensRecency:
+    """How old the data behind one top lens is in a period: the oldest period used (and when it
+    ended), and the newest where they differ."""
+
+    lens: str
+    oldest: str
+    ends: Any
+    newest: str
+
+    def describe(self) -> str:
+        span = f" to {self.newest}" if self.newest != self.oldest else ""
+        return f"{self.lens} {self.oldest} (ending {self.ends}){span}"
+
+
+Relation = Callable[[str], "exp.Expression | None"]
+"""A table by its logical name, None when it cannot be read (the report's `Tables.relation`)."""
+
+
+def lens_recency(
     query_rows: Query,
     target: SqlTarget,
     index: Index,
     period: str,
     others: Mapping[str, Index] | None = None,
-) -> list[str]:
-    """How old the data behind the scores of `period` is, per top lens: the oldest period used, and
-    the newest where they differ. Public data is a year or more old; a reader must see how old. A
-    lens that reads another index (`others`) is as old as that index's data behind it."""
+    relation: Relation | None = None,
+) -> list[LensRecency]:
+    """How old the data behind the scores of `period` is, per top lens. A lens that reads another
+    index (`others`) is as old as that index's data behind it. `relation`: where tables are read
+    (the build schema by default); a lens whose metric values it cannot read is left out."""
 
     def periods_by_metric(index_id: str) -> dict[str, list[tuple[Any, str]]]:
         by_metric: dict[str, list[tuple[Any, str]]] = {}
-        for row in query_rows(recency_sql(target, index_id, period)):
+        read_from = None
+        if relation is not None:
+            read_from = relation(index_object(index_id, "metric_values"))
+            if read_from is None:
+                return by_metric
+        for row in query_rows(recency_sql(target, index_id, period, read_from)):
             by_metric.setdefault(row["metric"], []).append((row["data_end"], row["data_period"]))
         return by_metric
 
     own = periods_by_metric(index.id)
-    parts = []
+    found = []
     for lens in index.lenses:
         by_metric, metrics = own, {m.metric for c in [lens, *_below(lens)] for m in c.metrics}
         read = others.get(lens.index.id) if lens.index and others else None
@@ -204,8 +237,20 @@ def recency_notes(
         used = sorted(p for m in metrics for p in by_metric.get(m, []))
         if used:
             (end, oldest), newest = used[0], used[-1][1]
-            span = f" to {newest}" if newest != oldest else ""
-            parts.append(f"{lens.id} {oldest} (ending {end}){span}")
+            found.append(LensRecency(lens.id, oldest, end, newest))
+    return found
+
+
+def recency_notes(
+    query_rows: Query,
+    target: SqlTarget,
+    index: Index,
+    period: str,
+    others: Mapping[str, Index] | None = None,
+) -> list[str]:
+    """How old the data behind the scores of `period` is, per top lens: the oldest period used, and
+    the newest where they differ. Public data is a year or more old; a reader must see how old."""
+    parts = [r.describe() for r in lens_recency(query_rows, target, index, period, others)]
     if not parts:
         return []
     return [f"data: {'; '.join(parts)}: the oldest period of the published data behind {period}"]

@@ -1,0 +1,84 @@
+"""The facade's regular report: choose where it reads (live, a snapshot, an audience's views), read it,
+write the HTML and print the PDF.
+
+Where it reads is decided here and nowhere else (report/relations.py): `--snapshot ID` must name a
+snapshot taken on the target (IX408), `--audience NAME` reads only the relations
+`Project.audience_relations(NAME)` gives (CONTRACT.md). The HTML is written before the PDF is printed,
+so a missing Chromium (IX409) still leaves the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from indexc.codes import Code
+from indexc.compilation import Compilation, Query
+from indexc.errors import COMMAND_LINE, Diagnostic, UserError
+from indexc.generate.targets import SqlTarget
+from indexc.project.outputs import unwritable
+from indexc.report import pdf, regular, relations
+
+
+def _unknown(message: str, hint: str) -> UserError:
+    return UserError([Diagnostic(Code.REPORT_SOURCE_UNKNOWN, message, COMMAND_LINE, hint)])
+
+
+def tables_and_drawn(
+    query_rows: Query,
+    target: SqlTarget,
+    index_id: str,
+    snapshot_id: int | None,
+    audience: tuple[str, Mapping[str, str]] | None,
+) -> tuple[relations.Tables, regular.Drawn]:
+    """Where the report reads, and what it says about it."""
+    if audience is not None:
+        name, visible = audience
+        tables = relations.audience(query_rows, target, name, visible)
+        return tables, regular.drawn_live(tables, index_id)
+    if snapshot_id is None:
+        tables = relations.live(query_rows, target)
+        return tables, regular.drawn_live(tables, index_id)
+    taken = relations.snapshots_taken(query_rows, target)
+    row = next((r for r in taken if int(r["snapshot_id"]) == snapshot_id), None)
+    if row is None:
+        shown = ", ".join(
+            f"{r['snapshot_id']} ({r['as_of']}{' ' + r['label'] if r['label'] else ''})"
+            for r in taken
+        )
+        raise _unknown(
+            f"snapshot {snapshot_id} was never taken on {target.name}",
+            f"snapshots: {shown}" if shown else "no snapshot was taken: see 'indexc snapshot take'",
+        )
+    tables = relations.snapshot(query_rows, target, snapshot_id)
+    return tables, regular.drawn_from_snapshot(tables, row)
+
+
+def write_report(
+    query_rows: Query,
+    target: SqlTarget,
+    compilation: Compilation,
+    index_id: str,
+    out: Path,
+    snapshot_id: int | None,
+    audience: tuple[str, Mapping[str, str]] | None,
+    with_pdf: bool,
+) -> list[Path]:
+    """report.html (and report.pdf, `with_pdf`) of one index in `out`."""
+    catalog = compilation.catalog
+    tables, drawn = tables_and_drawn(query_rows, target, index_id, snapshot_id, audience)
+    report = regular.read(
+        tables, catalog.indexes[index_id], catalog.indexes, drawn, compilation.spec_hash
+    )
+    try:
+        page = regular.write(report, out)
+    except OSError as err:
+        raise unwritable("the report", out, err) from None
+    return [page, pdf.print_pdf(page)] if with_pdf else [page]
+
+
+def no_audiences() -> UserError:
+    return _unknown(
+        "--audience: this indexc has no audiences yet",
+        "leave out --audience to report the live published results",
+    )
