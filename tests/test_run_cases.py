@@ -4,7 +4,8 @@ Each file under run_cases/ names a small fixture project and lists cases: files
 written into a copy of it, text replaced in its files, the command, and the
 exact diagnostics expected (code, file, line, column, and text the message or
 hint must contain), with exit code 1 unless the case says otherwise. A case may
-also list text that must never be printed (the content of a file a target
+run commands before its own (`before`, each of which must succeed), set environment variables for
+its command (`env`, such as an empty PATH), and list text that must never be printed (the content of a file a target
 should not have pointed at). The command runs for real: DuckDB executes it.
 """
 
@@ -56,8 +57,12 @@ def materialise(fixture: str, case: dict, root: Path) -> Path:
 @pytest.mark.parametrize("fixture, case", load_cases())
 def test_run_case(fixture: str, case: dict, tmp_path: Path) -> None:
     root = materialise(fixture, case, tmp_path / fixture)
-    result = CliRunner().invoke(
-        main, ["--project", str(root), *case["args"], "--format", "json"], catch_exceptions=False
+    for before in case.get("before") or []:
+        done = CliRunner().invoke(main, ["--project", str(root), *before], catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+    args = [a.replace("{root}", str(root)) for a in case["args"]]
+    result = CliRunner(env=case.get("env")).invoke(
+        main, ["--project", str(root), *args, "--format", "json"], catch_exceptions=False
     )
     assert result.exit_code == case.get("exit", 1), result.output
     diagnostics = json.loads(result.stderr) if result.stderr.strip() else []
