@@ -1,7 +1,10 @@
 """Read an index's published Top N back from the engine and show it as a table.
 
 Beside the ranking, a run says what the method did to the data and how old it is (notes.py):
-nothing the methodology changes is silent.
+nothing the methodology changes is silent. The regular report (`indexc report`) is built in this
+package's other modules: regular.py assembles it from what relations.py reads (live, a snapshot or an
+audience's views), with headline.py, savings.py, caveats.py, comparisons.py, methodology.py, charts.py,
+and pdf.py prints it.
 """
 
 from __future__ import annotations
