@@ -166,12 +166,13 @@ def _png_size(png: Path) -> tuple[int, int]:
 @pytest.mark.chromium
 def test_a_screenshot_and_the_pdf_pages_of_the_report(method_run, tmp_path) -> None:
     out = tmp_path / "out"
+    browser = executable()  # installed first where missing: the command finds it on PATH
     written = write_report(method_run, out)
     assert written == [f"wrote {out / 'report.html'}", f"wrote {out / 'report.pdf'}"]
     shot = tmp_path / "report.png"
     subprocess.run(
         [
-            executable(),
+            browser,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from chromium import executable
 from poppler import page_images, page_sizes
 from test_report import A4_POINTS, Report, pounds
 
@@ -18,6 +19,7 @@ PUBLISHED = "indexc_published"
 
 def test_the_report_of_the_example_headline_index(example_run, tmp_path) -> None:
     out = tmp_path / "report"
+    executable()  # installed first where missing: the command finds it on PATH
     written = Project(example_run.project).write_report("top_level", out)
     assert [p.name for p in written] == ["report.html", "report.pdf"]
     with example_run.connect() as connection:
