@@ -11,8 +11,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from chromium import (
+    LOCK,
+)  # one lock for every apt-get of the tests: apt itself allows one at a time
+
 INSTALL_SECONDS = 900
-LOCK = Path(__file__).resolve().parents[1] / ".cache" / "poppler-install.lock"
 
 
 def executable(name: str = "pdftoppm") -> str:
