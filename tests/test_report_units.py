@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from indexc.generate.targets import DuckDBSql
+from indexc.generate.expressions import col
+from indexc.generate.targets import DuckDBSql, SnowflakeSql
 from indexc.report.charts import contributions_chart, savings_chart
-from indexc.report.headline import Contribution, Part
+from indexc.report.headline import Contribution, Part, in_period
 from indexc.report.methodology import methodology
 from indexc.report.relations import audience, live, snapshot
 from indexc.report.savings import CouncilSaving, pounds, pounds_short
 from indexc.spec.indexes import Index
-from indexc.spec.targets import DuckDBTarget
+from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 TARGET = DuckDBSql(
     DuckDBTarget.model_validate(
@@ -29,7 +30,7 @@ class Recorder:
 
     def __call__(self, sql: str) -> list[dict]:
         self.queries.append(sql)
-        if "information_schema" in sql:
+        if "information_schema" in sql.lower():
             return [{"column_name": c} for c in self.columns]
         return []
 
@@ -109,3 +110,24 @@ def test_charts_are_the_same_bytes_every_time_and_carry_no_date() -> None:
 def test_pounds_are_whole_and_grouped() -> None:
     assert pounds(6103854395.216677) == "£6,103,854,395"
     assert pounds(None) == "-" and pounds_short(6.1e9) == "£6.1bn"
+
+
+def test_what_the_report_asks_snowflake_passes_its_static_check() -> None:
+    target = SnowflakeSql(
+        SnowflakeTarget.model_validate(
+            {
+                "target": "snowflake",
+                "connection": {"account": {"env": "A"}, "user": {"env": "U"}},
+                "database": "D",
+                "build_schema": "B",
+            }
+        )
+    )
+    query = Recorder(["area_code", "period", "rank"])
+    snapshot(query, target, 2).read(
+        "index__x__top", ["area_code", "rank"], in_period("2022-23"), order=("rank", "area_code")
+    )
+    live(query, target).read("index__x__scores", [col("period")], group=("period",))
+    assert len(query.queries) == 4
+    assert all(target.static_problems(sql) == [] for sql in query.queries)
+    assert '"SNAPSHOT_ID" = 2' in query.queries[1]
