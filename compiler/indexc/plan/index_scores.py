@@ -135,7 +135,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
     # area has no lens score in the period, not even one another index gives it.
     periods = p.periods if reads_indexes else None
     screened = p.name("screened") if index.method.screen and reads_indexes else None
-    extra = [name for name in (periods, screened) if name]
+    extra = [name for name in (periods, screened, p.provenance_object) if name]
     return nodes + [
         p.node(
             p.layer(Layer.LENS_SCORES),
@@ -150,6 +150,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
                 max_depth=max(depths),
                 periods=periods,
                 screened=screened,
+                provenance=p.provenance_object,
             ),
         ),
         p.node(
