@@ -326,11 +326,6 @@ class Code(enum.StrEnum):
         "a contributed source holds rows of councils other than its contributor",
         ERROR,
     )
-    CONTRIBUTION_NOT_NEWER = (
-        "IX746",
-        "a contributed value for a period the public data already covers",
-        WARNING,
-    )
 
     # Snapshots, diff and impact
     SNAPSHOT_NOT_TAKEN = "IX801", "the snapshot was not taken", ERROR

@@ -76,7 +76,7 @@ class ClubNode(Node):
     contributions: tuple[Contribution, ...]
     min_councils: int
     valid: tuple[tuple[str, float], ...] = ()
-    layer = Layer.MEASURE
+    layer = Layer.PUBLISH  # published: what the club's members read
     materialisation = Materialisation.VIEW
 
 
