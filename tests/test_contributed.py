@@ -198,3 +198,32 @@ def test_the_example_has_no_contributed_source() -> None:
     for data in (root / "examples" / "data").rglob("*.csv"):
         header = data.open(encoding="utf-8", errors="replace").readline()
         assert "synthetic" not in header.lower() or "contributed" not in data.name, data
+
+
+def test_an_index_published_with_contributions_when_every_audience_consented(
+    club_run, tmp_path: Path
+) -> None:
+    """`publish: {contributed: true}`: the index's own objects are the computation with contributions
+    (the same scores as the contributed computation beside the public one), with their provenance.
+    It publishes 2017-18: in 2018-19 only the contributed satisfaction has values (IX744 otherwise)."""
+    project = copy_project(CLUB, tmp_path / "club")
+    sources = project / "specs" / "contributed.yaml"
+    sources.write_text(
+        sources.read_text().replace(
+            "audiences: [internal,", "audiences: [public, client, internal,"
+        )
+    )
+    spec = project / "specs" / "club.yaml"
+    spec.write_text(
+        spec.read_text().replace(
+            "publish: {top: 3}", "publish: {top: 3, period: 2017-18, contributed: true}"
+        )
+    )
+    included = run(project)
+    query = "SELECT period, rank, area_code, score, provenance, contributed_by FROM {} ORDER BY ALL"
+    assert included.execute(query.format(f"{SCHEMA}.index__tiny__top")).fetchall() == (
+        club_run.execute(query.format(f"{SCHEMA}.index__tiny__contributed__top")).fetchall()
+    )
+    tables = "SELECT table_name FROM information_schema.tables"
+    names = {row[0] for row in included.execute(tables).fetchall()}
+    assert not any("__contributed__" in name for name in names)  # no computation beside

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
-from indexc.plan.contributed import CONTRIBUTED
+from indexc.plan.contributed import CONTRIBUTED, ClubNode
 from indexc.plan.index_planner import index_object
 from indexc.plan.inputs import object_name
 from indexc.plan.nodes import Layer, Node, TemplateNode
+from indexc.spec.contributed import CLUB_SCOPE
 from indexc.spec.sources import LongSource, WideSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import Contributions
@@ -60,9 +61,14 @@ BUILT_IN = (
 )
 
 
+CLUB_READER = Audience(CLUB_SCOPE, "club")
+"""The club's members: they read the club views, and nothing else of what contributions compute."""
+
+
 def audiences_of(catalog: Catalog) -> tuple[Audience, ...]:
-    """The project's audiences: the built-in ones (the `audiences` spec kind is not in this branch)."""
-    return BUILT_IN
+    """The project's audiences: the built-in ones (the `audiences` spec kind is not in this branch),
+    and the club, whose views must be fed only by contributions that consented to it."""
+    return (*BUILT_IN, CLUB_READER)
 
 
 def reads(
@@ -72,6 +78,8 @@ def reads(
     nodes = list(nodes)
     if audience.sees == "everything":
         return {n.name for n in nodes}
+    if audience.sees == "club":
+        return {n.name for n in nodes if isinstance(n, ClubNode)}
     found: set[str] = set()
     for index_id in sorted(catalog.indexes):
         if audience.indexes is not None and index_id not in audience.indexes:
@@ -139,6 +147,8 @@ def check(catalog: Catalog, nodes: tuple[Node, ...]) -> list[Diagnostic]:
 
 
 def _hint(audience: Audience) -> str:
+    if audience.sees == "club":
+        return "a club view reads only contributions whose consent names the club"
     if audience.sees == "everything":
         return (
             f"audience '{audience.id}' sees every object, the contribution's included: add it to "

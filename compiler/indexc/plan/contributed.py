@@ -116,6 +116,11 @@ class ContributedReads(IndexReads):
             return contributed_object(object_name("metrics", name))
         return super().value_object(name)
 
+    def measure_object(self, metric_id: str, measure_id: str) -> str:
+        if measure_id in self.reach.measures:
+            return contributed_object(object_name("measures", measure_id))
+        return super().measure_object(metric_id, measure_id)
+
     def direct(self, metric_id: str) -> list[SourceBinding] | None:
         return None if metric_id in self.reach.metrics else super().direct(metric_id)
 
