@@ -98,6 +98,12 @@ def test_metric_and_lens_views_carry_the_provenance(club_run) -> None:
         contributed = (area, period) in contributions()
         assert provenance == ("contributed" if contributed else "public")
         assert by == (area if contributed else None)
+    scores = club_run.execute(
+        f"SELECT area_code, period, provenance, contributed_by FROM {SCHEMA}.index__tiny__contributed__scores"
+    ).fetchall()
+    assert {(a, p, by) for a, p, prov, by in scores if prov == "contributed"} == {
+        (a, p, by) for (a, p), (_, by) in contributions().items()
+    }
     top = club_run.execute(
         f"SELECT area_code, period, provenance FROM {SCHEMA}.index__tiny__contributed__top"
     ).fetchall()

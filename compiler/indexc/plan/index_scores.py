@@ -156,7 +156,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
         p.node(
             p.layer(Layer.INDEX_SCORES),
             p.own("scores"),
-            [p.own("lens_scores")],
+            [p.own("lens_scores"), *([p.provenance_object] if p.provenance_object else [])],
             f"Index {p.index_id} v{index.version}{p.words()}: its top lenses combined, ranked per period"
             + (
                 f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
@@ -170,6 +170,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
                 total_weight=sum(lens["weight"] for lens in lenses),
                 method=index.method.aggregate.method,
                 p=index.method.aggregate.p,
+                provenance=p.provenance_object,
             ),
         ),
     ]

@@ -240,6 +240,7 @@ class ScoresParams(TemplateParams):
     total_weight: float
     method: str
     p: float | None
+    provenance: str | None = None  # which values are contributed (plan/contributed.py)
 
 
 @dataclass(frozen=True, kw_only=True)
