@@ -16,8 +16,6 @@ from conftest import FIXTURES, copy_project
 
 from indexc.project import Project
 
-pytestmark = pytest.mark.slow  # each test runs the fixture (about a second)
-
 CLUB = FIXTURES / "club"
 SCHEMA = "club_index"
 CONTRIBUTORS = ("club_aaa", "club_bbb", "club_ccc")
@@ -69,6 +67,7 @@ def club_run(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnect
     return run(copy_project(CLUB, tmp_path_factory.mktemp("club") / "club"))
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_overlay_supersedes_public_values_for_the_contributor_with_provenance(club_run) -> None:
     got = {
         (a, p): (v, prov, by)
@@ -84,6 +83,7 @@ def test_overlay_supersedes_public_values_for_the_contributor_with_provenance(cl
     assert got["AAA", "2017-18"] == (56.0, "contributed", "AAA")  # public 50, superseded
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_metric_and_lens_views_carry_the_provenance(club_run) -> None:
     metric = club_run.execute(
         f"SELECT area_code, period, provenance, contributed_by FROM {SCHEMA}.contributed__metric__satisfaction "
@@ -123,6 +123,7 @@ def without_contributions(project: Path) -> Path:
 SCORES = "SELECT area_code, period, score, rank FROM {schema}.{table} ORDER BY period, area_code"
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_public_computation_is_unchanged_by_the_contributions(club_run, tmp_path: Path) -> None:
     alone = run(without_contributions(copy_project(CLUB, tmp_path / "alone")))
     for table in ("index__tiny__scores", "index__tiny__lens_scores", "index__tiny__top"):
@@ -169,12 +170,14 @@ def expected_club(minimum: int) -> list[tuple]:
     ]
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_club_view_shows_only_periods_with_enough_councils(club_run) -> None:
     rows = club_rows(club_run)
     assert rows == expected_club(3)
     assert [r[0] for r in rows] == ["2018-19"]  # 2017-18 had AAA alone: suppressed
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_club_view_below_the_declared_minimum_has_no_row(tmp_path: Path) -> None:
     project = copy_project(CLUB, tmp_path / "club")
     spec = project / "specs" / "contributed.yaml"
@@ -186,6 +189,7 @@ def test_club_view_below_the_declared_minimum_has_no_row(tmp_path: Path) -> None
     assert "HAVING" in next(iter(sql)).read_text()  # suppressed in SQL, not filtered afterwards
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_snowflake_sql_is_statically_checked(tmp_path: Path) -> None:
     project = copy_project(CLUB, tmp_path / "club")
     build = Project(project).build("snowflake", check=True)
@@ -197,6 +201,21 @@ def test_snowflake_sql_is_statically_checked(tmp_path: Path) -> None:
     } <= names
 
 
+@pytest.mark.slow  # compiles the fixture (about a second)
+def test_contributed_sql_suppresses_and_supersedes_in_the_query(tmp_path: Path) -> None:
+    """Generated, not run: the club view's minimum is a HAVING clause, and the overlay keeps a public
+    row only where no contribution gives the area and period."""
+    build = Project(copy_project(CLUB, tmp_path / "club")).build("duckdb", write=False)
+    sql = {obj.name: obj.statement for obj in build.objects}
+    club = sql["club__measure__satisfaction"]
+    assert 'HAVING\n  COUNT(DISTINCT "area_code") >= 3' in club
+    overlay = sql["contributed__measure__satisfaction"]
+    assert "NOT EXISTS" in overlay and "'contributed' AS \"provenance\"" in overlay
+    assert (
+        "club_aaa" not in sql["measure__satisfaction"]
+    )  # the public measure reads public data only
+
+
 def test_the_example_has_no_contributed_source() -> None:
     root = Path(__file__).resolve().parents[1]
     for spec in (root / "specs").rglob("*.yaml"):
@@ -206,6 +225,7 @@ def test_the_example_has_no_contributed_source() -> None:
         assert "synthetic" not in header.lower() or "contributed" not in data.name, data
 
 
+@pytest.mark.slow  # runs the fixture, or checks its SQL for Snowflake
 def test_an_index_published_with_contributions_when_every_audience_consented(
     club_run, tmp_path: Path
 ) -> None:
