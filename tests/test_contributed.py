@@ -14,7 +14,10 @@ import duckdb
 import pytest
 from conftest import FIXTURES, copy_project
 
+from indexc.load import load_tree
+from indexc.plan.consent import relation
 from indexc.project import Project
+from indexc.validate import validate
 
 CLUB = FIXTURES / "club"
 SCHEMA = "club_index"
@@ -253,3 +256,13 @@ def test_an_index_published_with_contributions_when_every_audience_consented(
     tables = "SELECT table_name FROM information_schema.tables"
     names = {row[0] for row in included.execute(tables).fetchall()}
     assert not any("__contributed__" in name for name in names)  # no computation beside
+
+
+def test_audiences_within_the_consent_are_routed_to_the_contributed_computation() -> None:
+    """The fixture's consent names internal (and the club's scopes), not public or client."""
+    files, _, _ = load_tree(CLUB / "specs", CLUB)
+    catalog, problems = validate(files)
+    assert problems == []
+    assert relation("internal", "index__tiny__top", catalog) == "index__tiny__contributed__top"
+    assert relation("public", "index__tiny__top", catalog) == "index__tiny__top"
+    assert relation("client", "index__tiny__scores", catalog) == "index__tiny__scores"

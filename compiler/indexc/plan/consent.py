@@ -101,6 +101,20 @@ def reads(
     return found
 
 
+def relation(audience_id: str, logical: str, catalog: Catalog) -> str:
+    """The object an audience reads for a logical index object (`index__<id>__top`, say): the
+    contributed computation's (`index__<id>__contributed__top`) when the audience is within the consent
+    of every contribution behind the index and the index has one beside its public computation; else
+    the object itself. For the audiences' views (`Project.audience_relations`)."""
+    reach = Contributions(catalog)
+    for index_id, index in catalog.indexes.items():
+        own = index_object(index_id, "")
+        if logical.startswith(own) and not index.publish.contributed:
+            if _within(audience_id, index_id, catalog, reach):
+                return own + CONTRIBUTED + logical.removeprefix(own)
+    return logical
+
+
 def _within(audience_id: str, index_id: str, catalog: Catalog, reach: Contributions) -> bool:
     """The audience is within the consent of every contribution behind the index's contributed variant."""
     sources = reach.indexes.get(index_id, ())
