@@ -178,6 +178,43 @@ class Code(enum.StrEnum):
         WARNING,
     )
 
+    # Contributed data (the data club)
+    CONSENT_MISSING = (
+        "IX350",
+        "a contributed source without consent, or consent without contributor",
+        ERROR,
+    )
+    UNKNOWN_CONSENT_AUDIENCE = (
+        "IX351",
+        "a consent names an audience or scope that does not exist",
+        ERROR,
+    )
+    CONTRIBUTED_BINDING_WITHOUT_FROM = (
+        "IX352",
+        "a binding of a contributed source that does not say from which period it supersedes",
+        ERROR,
+    )
+    CONTRIBUTED_WITHOUT_PUBLIC = (
+        "IX353",
+        "a measure bound to contributed sources only: nothing public for them to supersede",
+        ERROR,
+    )
+    CONTRIBUTED_USE_NOT_CONSENTED = (
+        "IX354",
+        "contributed data read for a use its consent does not give",
+        ERROR,
+    )
+    CONSENT_BREACHED = (
+        "IX355",
+        "contributed data would reach an audience outside its consent",
+        ERROR,
+    )
+    CONTRIBUTIONS_OVERLAP = (
+        "IX356",
+        "two contributed bindings of a measure by one council cover one year",
+        ERROR,
+    )
+
     # Bindings
     OVERLAPPING_BINDINGS = "IX401", "two bindings of a measure cover one year", ERROR
     UNDECLARED_ITEM = "IX402", "a binding's item is not declared in its source", ERROR
@@ -293,6 +330,13 @@ class Code(enum.StrEnum):
         "IX744",
         "a lens, metric or measure with no value for any area of the universe in the period "
         "an index publishes",
+        ERROR,
+    )
+
+    # Contributed data at run time
+    CONTRIBUTION_OF_OTHER_AREAS = (
+        "IX745",
+        "a contributed source holds rows of councils other than its contributor",
         ERROR,
     )
 

@@ -23,7 +23,7 @@ from indexc.geography import Geography, GeographyOptions, resolve_geography
 from indexc.geography.checks import closure_diagnostics
 from indexc.load import load_tree
 from indexc.migrate import CURRENT_VERSION
-from indexc.plan import build_plan
+from indexc.plan import build_plan, consent
 from indexc.resolve import resolve
 from indexc.validate import Catalog, validate
 from indexc.validate.follow_on import set_aside_follow_ons
@@ -110,6 +110,9 @@ def check(
     if errors_in(diagnostics):
         return None, diagnostics
     plan = build_plan(catalog, graph, geography, scenario_geographies, selected=selected)
+    diagnostics += consent.check(catalog, plan.nodes)  # IX355: on the objects actually planned
+    if errors_in(diagnostics):
+        return None, diagnostics
     hashed: dict[str, Any] = catalog.canonical()
     if geography is not None:
         hashed["geography"] = {

@@ -16,6 +16,7 @@ from sqlglot import exp
 from indexc.generate import (
     area_maps,
     audits,
+    contributed,
     coverage,
     geography,
     guards,
@@ -31,6 +32,7 @@ from indexc.generate import (
 )
 from indexc.generate.targets import SqlTarget, sql_target
 from indexc.plan import Plan
+from indexc.plan.contributed import ClubNode, ContributedMeasureNode, ContributionCheckNode
 from indexc.plan.coverage import CoverageCheckNode
 from indexc.plan.geography import (
     AggregatedMeasureNode,
@@ -124,6 +126,9 @@ _register(AggregatedMeasureNode, area_maps.mapped_measure)
 _register(AggregationEdgesNode, geography.aggregation_edges)
 _register(AreaMapCheckNode, area_maps.area_map_check)
 _register(CoverageCheckNode, coverage.coverage_check)
+_register(ContributedMeasureNode, contributed.contributed_measure)
+_register(ClubNode, contributed.club_view)
+_register(ContributionCheckNode, contributed.contribution_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)
 

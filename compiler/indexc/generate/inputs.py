@@ -311,6 +311,33 @@ def _formula_sql(formula: exp.Expression) -> exp.Expression:
     return tree
 
 
+def provenance_of(inputs: tuple[str, ...]) -> list[exp.Expression]:
+    """A metric's provenance: 'contributed' where any input's value is, with its contributor."""
+    if not inputs:
+        return []
+    contributed = [
+        exp.EQ(this=col("provenance", name), expression=lit("contributed")) for name in inputs
+    ]
+    return [
+        alias(
+            exp.Case(
+                ifs=[exp.If(this=exp.or_(*contributed), true=lit("contributed"))],
+                default=lit("public"),
+            ),
+            "provenance",
+        ),
+        alias(
+            exp.Coalesce(
+                this=col("contributed_by", inputs[0]),
+                expressions=[col("contributed_by", name) for name in inputs[1:]],
+            )
+            if len(inputs) > 1
+            else col("contributed_by", inputs[0]),
+            "contributed_by",
+        ),
+    ]
+
+
 def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
     """The formula over inputs joined on area and period (an area lacking any input has no value).
 
@@ -331,6 +358,7 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
         alias(cast(_formula_sql(node.formula), "double"), "value"),
         *limits,
         *recency_of_oldest([name for name, _ in node.inputs]),
+        *provenance_of(node.provenance),
         copy=False,
     ).from_(target.object_table(first_object, first_name), copy=False)
     for name, object_name in others:

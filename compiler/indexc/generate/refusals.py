@@ -55,4 +55,18 @@ def published_period_check(node: PublishedPeriodCheckNode, target: SqlTarget) ->
     return _when_empty(listed, exp.Not(this=exp.Exists(this=scores)))
 
 
-__all__ = ["published_period_check", "universe_check"]
+def listed_when_found(column: str, source: exp.Expression) -> exp.Select:
+    """The distinct values of a column as one text, one row only when there are any."""
+    return (
+        exp.select(col("found"), copy=False)
+        .from_(
+            exp.Subquery(
+                this=_listed(column, source), alias=exp.TableAlias(this=exp.to_identifier("listed"))
+            ),
+            copy=False,
+        )
+        .where(exp.Not(this=exp.Is(this=col("found"), expression=exp.Null())), copy=False)
+    )
+
+
+__all__ = ["listed_when_found", "published_period_check", "universe_check"]

@@ -12,6 +12,7 @@ from indexc.plan.aggregation import aggregation_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
+from indexc.plan.contributed import ContributedReads, contributed_nodes, contributes
 from indexc.plan.coverage import CoverageCheckNode, coverage_checks
 from indexc.plan.geography import RestatedMeasureNode
 from indexc.plan.guards import binding_guards, metric_guards, published_measures, range_guards
@@ -138,6 +139,7 @@ def _nodes(
             )
         else:
             nodes.extend(_object_nodes(kind, object_id, catalog, geography))
+    nodes.extend(contributed_nodes(catalog, with_geography, PATHS if geography else None))
     nodes.extend(value_guards)
     nodes.extend(smells)
     if geography:
@@ -181,7 +183,11 @@ def _object_nodes(
             object_id, catalog, object_name("universes", audit.universe), metric_object
         )
     if kind == "indexes" and object_id in catalog.indexes:
-        reads = IndexReads(object_id, catalog, with_geography)
+        # an index published with contributed data (`publish: {contributed: true}`) reads it here
+        included = catalog.indexes[object_id].publish.contributed and contributes(
+            object_id, catalog
+        )
+        reads = (ContributedReads if included else IndexReads)(object_id, catalog, with_geography)
         universe_object = object_name("universes", catalog.indexes[object_id].universe)
         return [
             *index_nodes(
@@ -192,6 +198,7 @@ def _object_nodes(
                 reads.value_object,
                 PATHS if geography else None,
                 reads.direct,
+                provenance=bool(included),
             ),
             published_period_check(object_id, catalog),
             *coverage_checks(object_id, catalog, universe_object, reads),

@@ -53,10 +53,19 @@ class IndexPlanner:
     metric_object: ValueObject
     value_object: ValueObject  # of a metric or a measure (restated, when the data is)
     prefix: str = ""
+    variant: str = ""
+    """`contributed__`: the whole index again, computed with contributed data (plan/contributed.py)."""
+    provenance: bool = False
+    """The index reads contributed data: its lens scores and Top N say which values are contributed,
+    from its `provenance` object."""
+
+    @property
+    def provenance_object(self) -> str | None:
+        return self.name("provenance") if self.provenance and not self.prefix else None
 
     def name(self, part: str) -> str:
         """An object of the index itself (the baseline's, in a scenario)."""
-        return index_object(self.index_id, part)
+        return index_object(self.index_id, self.variant + part)
 
     def own(self, part: str) -> str:
         """An object planned here: the scenario's own in a scenario."""

@@ -135,7 +135,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
     # area has no lens score in the period, not even one another index gives it.
     periods = p.periods if reads_indexes else None
     screened = p.name("screened") if index.method.screen and reads_indexes else None
-    extra = [name for name in (periods, screened) if name]
+    extra = [name for name in (periods, screened, p.provenance_object) if name]
     return nodes + [
         p.node(
             p.layer(Layer.LENS_SCORES),
@@ -150,12 +150,13 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
                 max_depth=max(depths),
                 periods=periods,
                 screened=screened,
+                provenance=p.provenance_object,
             ),
         ),
         p.node(
             p.layer(Layer.INDEX_SCORES),
             p.own("scores"),
-            [p.own("lens_scores")],
+            [p.own("lens_scores"), *([p.provenance_object] if p.provenance_object else [])],
             f"Index {p.index_id} v{index.version}{p.words()}: its top lenses combined, ranked per period"
             + (
                 f" among areas whose scored lenses carry at least {index.method.min_coverage:.0%} of the weight"
@@ -169,6 +170,7 @@ def scoring_nodes(p: IndexPlanner, baseline: Index | None = None) -> list[Node]:
                 total_weight=sum(lens["weight"] for lens in lenses),
                 method=index.method.aggregate.method,
                 p=index.method.aggregate.p,
+                provenance=p.provenance_object,
             ),
         ),
     ]

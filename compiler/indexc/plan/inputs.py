@@ -28,6 +28,7 @@ from indexc.plan.restatement import AREAS, restated_object
 from indexc.plan.template_params import SourceBinding
 from indexc.spec.sources import AreaMapSource, LongSource, RegisterSource, WideSource
 from indexc.validate.catalog import Catalog
+from indexc.validate.contributions import is_contributed
 
 OBJECT_PREFIX = {
     "sources": "source",
@@ -146,6 +147,7 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
             tuple(sorted(b.leave_out.areas)) if b.leave_out else (),
         )
         for b in measure.bindings
+        if not is_contributed(catalog, b)  # read beside, by contributed__ objects (contributed.py)
     )
     rule = alignment(measure_id, catalog)
     carried = rule is not None and rule.rule != "exact"  # a value may serve a year after its own
@@ -208,6 +210,7 @@ def direct_bindings(
             "period_to": b.periods.to,
         }
         for b in catalog.measures[measure_id].bindings
+        if not is_contributed(catalog, b)  # public data only (plan/contributed.py)
     ]
 
 

@@ -32,9 +32,14 @@ def index_nodes(
     value_object: ValueObject,
     paths: str | None = None,
     direct: Direct = lambda metric_id: None,
+    *,
+    variant: str = "",
+    provenance: bool = False,
 ) -> list[Node]:
     """`paths`: the geography's paths object when data is restated, to carry listed neighbours through lineage.
-    `direct`: the source bindings of a metric that is one measure as published (read without its views)."""
+    `direct`: the source bindings of a metric that is one measure as published (read without its views).
+    `variant`: a prefix of the objects' parts, for the index computed again (`contributed__`);
+    `provenance`: the index reads contributed data, and its Top N says which values are contributed."""
     index = catalog.indexes[index_id]
     p = IndexPlanner(
         index=index,
@@ -44,6 +49,8 @@ def index_nodes(
         universe=universe,
         metric_object=metric_object,
         value_object=value_object,
+        variant=variant,
+        provenance=provenance,
     )
     nodes = value_nodes(p, direct)
     nodes.extend(scoring_nodes(p))
@@ -79,6 +86,7 @@ def _publication_nodes(p: IndexPlanner) -> list[Node]:
         reads.append(p.name("productivity"))
     reads += [p.name("savings")] if index.savings else []
     reads += [p.name("stability")] if index.stability else []
+    reads += [p.provenance_object] if p.provenance_object else []
     published = p.node(
         Layer.PUBLISH,
         p.name("top"),
@@ -94,6 +102,7 @@ def _publication_nodes(p: IndexPlanner) -> list[Node]:
             productivity=productivity,
             savings=p.name("savings") if index.savings else None,
             stability=p.name("stability") if index.stability else None,
+            provenance=p.provenance_object,
         ),
         view=True,
     )

@@ -205,6 +205,9 @@ class MetricNode(Node):
     metric_id: str
     formula: exp.Expression
     inputs: tuple[tuple[str, str], ...]  # (id named in the formula, object holding its values)
+    provenance: tuple[str, ...] = ()
+    """Inputs whose objects say each value's provenance (contributed data, plan/contributed.py): the
+    metric then says it too, 'contributed' where any of them is."""
     layer = Layer.METRIC
     materialisation = Materialisation.VIEW
 

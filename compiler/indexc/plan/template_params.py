@@ -228,6 +228,7 @@ class LensScoresParams(TemplateParams):
     # score only in those periods, and not for those areas.
     periods: str | None = None
     screened: str | None = None
+    provenance: str | None = None  # which values are contributed (plan/contributed.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,6 +240,7 @@ class ScoresParams(TemplateParams):
     total_weight: float
     method: str
     p: float | None
+    provenance: str | None = None  # which values are contributed (plan/contributed.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,6 +326,7 @@ class TopParams(TemplateParams):
     productivity: PublishedProductivity | None
     savings: str | None
     stability: str | None
+    provenance: str | None = None  # which values are contributed (plan/contributed.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -344,3 +347,12 @@ class AuditParams(TemplateParams):
     spec: Any  # the test's spec as plain data: a metric id, or its fields
     objects: dict[str, str]  # metric id -> the object holding its values
     universe: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProvenanceParams(TemplateParams):
+    template = "provenance"
+    metrics: list[dict[str, str]]  # id, object: the contributed metric views an index reads
+    edges: list[
+        list[str | int | float | bool | None]
+    ]  # (level, name, metric): what each metric feeds

@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, PositiveInt, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PositiveInt,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from indexc.spec.base import Identifier, Name, PublishedPeriod, StrictModel, Text, Weight
 from indexc.spec.methods import Aggregation, Method
@@ -212,6 +220,17 @@ class Publish(StrictModel):
     period: PublishedPeriod = "latest"
     headline: bool = Field(default=False, strict=True)
     """The portfolio's headline: `indexc run` shows its Top N first (one index at most, IX329)."""
+    contributed: bool | None = Field(default=None, strict=True)
+    """True: the index's published results are computed with contributed data (no public computation
+    beside them), so every audience reading them must be within each contribution's consent (IX355).
+    Not given: contributed data is scored in a computation of its own beside the public one."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("contributed") is None:
+            data.pop("contributed", None)
+        return data
 
 
 class Until(StrictModel):

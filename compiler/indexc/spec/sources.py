@@ -19,7 +19,8 @@ from pydantic import (
 )
 
 from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
-from indexc.spec.geography import AreaMapColumns, SourceGeography
+from indexc.spec.contributed import Club, Consent
+from indexc.spec.geography import AreaCode, AreaMapColumns, SourceGeography
 
 PeriodGrain = Literal[
     "financial_year",
@@ -206,10 +207,20 @@ class _PublishedSource(StrictModel):
     missing: tuple[Text, ...] | None = None
     """The texts that mean "no value" in a value cell, compared exactly after trimming spaces; a blank
     cell is always missing. Not given: GSS_MISSING_MARKERS (validate/value_columns.py checks a list)."""
+    contributed_by: AreaCode | None = None
+    """The council whose own data this is (a data club contribution, spec/contributed.py)."""
+    consent: Consent | None = None
+    """Who may see what is computed from a contributed source: required with `contributed_by`."""
+    club: Club | None = None
+    """The club's minimum number of councils for the aggregates this contribution enters."""
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_unset(handler(self), ("missing",))
+        return _without_unset(handler(self), ("missing", "contributed_by", "consent", "club"))
+
+    @property
+    def contributed(self) -> bool:
+        return self.contributed_by is not None
 
     @property
     def missing_markers(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from indexc.errors import Diagnostic
 from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.spec.measures import PeriodRange
 from indexc.validate.catalog import Catalog
+from indexc.validate.contributions import is_contributed
 from indexc.validate.models import did_you_mean
 
 
@@ -75,7 +76,17 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                 backward = other_start > other_end  # reported by IX403; it covers no year
                 # values kept only to apportion and weight (restate: false) sit beside restated ones
                 same_role = measure.bindings[j].restate == binding.restate
-                if not backward and same_role and start <= other_end and other_start <= end:
+                # a contribution supersedes the public data for its council (validate/consent.py)
+                public = not (
+                    is_contributed(catalog, binding) or is_contributed(catalog, measure.bindings[j])
+                )
+                if (
+                    not backward
+                    and same_role
+                    and public
+                    and start <= other_end
+                    and other_start <= end
+                ):
                     yield Diagnostic(
                         Code.OVERLAPPING_BINDINGS,
                         f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "
