@@ -15,6 +15,7 @@ from indexc.validate import (
     additivity,
     aggregation,
     alignment,
+    audiences,
     audits,
     bindings,
     formulas,
@@ -59,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     screening.check,
     audits.check,
     smell.check,
+    audiences.check,
 )
 
 
