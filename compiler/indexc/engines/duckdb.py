@@ -86,8 +86,9 @@ def _prune(connection: duckdb.DuckDBPyConnection, publish: Publish, prune: Prune
         listed = connection.execute(prune.sql).fetchall()
     except duckdb.Error as err:
         raise PublishFailed("listing the published schema", str(err).strip()) from err
+    keep = publish.keep if prune.keep is None else prune.keep
     for name, kind in listed:
-        if name not in publish.keep and publish.claims(name):
+        if name not in keep and publish.claims(name):
             quoted = f'{prune.schema}."{name.replace(chr(34), chr(34) * 2)}"'
             _publish_one(
                 connection,

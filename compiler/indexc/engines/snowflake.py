@@ -131,8 +131,9 @@ def execute(
         try:
             cursor.execute(statement.sql)
             if isinstance(statement, Prune):
+                kept = keep if statement.keep is None else statement.keep
                 for name, kind in cursor.fetchall():
-                    if name.lower() not in keep and claims(name.lower()):
+                    if name.lower() not in kept and claims(name.lower()):
                         quoted = f'{statement.schema}."{name.replace(chr(34), chr(34) * 2)}"'
                         cursor.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}")
         except Error as err:

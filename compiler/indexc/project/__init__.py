@@ -25,6 +25,8 @@ from indexc.engines import Progress, sessions
 from indexc.errors import Diagnostic, Location, UserError, as_error, errors_in
 from indexc.front_end import fewer_collections
 from indexc.generate import generate, sql_target
+from indexc.generate.audiences import compile_audiences
+from indexc.generate.publish import CommandStatement
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan.lifecycle import built_indexes
@@ -129,11 +131,22 @@ class Project:
             plan = selected_plan(plan, chosen)
         with fewer_collections():
             objects = generate(plan, target_sql)
+        audiences = (  # a what-if's own publication is no audience's
+            compile_audiences(target_sql, compilation.catalog, objects)
+            if whatif is None or whatif.publish_as_live
+            else []
+        )
         if check:
             problems = [
                 f"{obj.name}: {problem}"
                 for obj in objects
                 for problem in target_sql.static_problems(obj.statement)
+            ] + [
+                f"audience {audience.audience_id}: {problem}"
+                for audience in audiences
+                for statement in audience.statements
+                if not isinstance(statement, CommandStatement)  # tested by its text
+                for problem in target_sql.static_problems(statement.sql)
             ]
             if problems:
                 raise GeneratorBug(
@@ -145,9 +158,9 @@ class Project:
                 whatif.directory(target_name) if whatif else target_name
             )
             path = outputs.write_build(
-                self.root, out, objects, target, target_name, compilation.spec_hash
+                self.root, out, objects, target, target_name, compilation.spec_hash, audiences
             )
-        return Build(target_name, target, objects, path, compilation, chosen)
+        return Build(target_name, target, objects, path, compilation, chosen, audiences)
 
     def run(
         self,

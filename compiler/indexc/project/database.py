@@ -170,6 +170,8 @@ def statements_to_publish(build: Build, whatif: WhatIf | None) -> list[PublishSt
         tuple(sorted(selection.indexes if selection else built_indexes(build.compilation.catalog))),
     )
     frozen = set(frozen_names(build.compilation.catalog.indexes))
-    return publish_statements(
+    statements = publish_statements(
         sql_target(build.target), build.objects, publication, frozen, selection
     )
+    # each audience's views over the publication, once it is in place (generate/audiences.py)
+    return statements + [s for audience in build.audiences for s in audience.statements]
