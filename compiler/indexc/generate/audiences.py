@@ -28,6 +28,7 @@ from indexc.generate import CompiledObject
 from indexc.generate.publication_tables import TABLES
 from indexc.generate.publish import (
     CommandStatement,
+    PruneSchemas,
     PublishStatement,
     prune_statement,
     published,
@@ -179,3 +180,33 @@ def compile_audiences(
     """Every audience of the specs over what `objects` publish (a selective build's: its closure's)."""
     names = [obj.name for obj in published(objects)]
     return audiences_sql(target, audience_plans(catalog, names, TABLES))
+
+
+def withdrawn_audiences(target: SqlTarget, audiences: list[AudienceSql]) -> PruneSchemas:
+    """Drop the audience schemas of audiences the specs no longer declare (their views would still
+    read the live publication): the engine drops each schema named `<published>__audience__...` that
+    is not one of `audiences`'. Run after them, with every publication of the live result."""
+    prefix = schema_name(target, "")
+    listing = (
+        exp.select(_column("schema_name"))
+        .from_(target.object_table("schemata", schema="information_schema"))
+        .where(
+            exp.Like(
+                this=exp.Lower(this=_column("schema_name")),
+                expression=exp.Literal.string(prefix.lower() + "%"),
+            )
+        )
+        .order_by(_column("schema_name"))
+    )
+    within = (
+        target.render(exp.to_identifier(target.spec.database)) + "."
+        if isinstance(target.spec, SnowflakeTarget)
+        else ""
+    )
+    return PruneSchemas(
+        "dropping the schemas of audiences no longer declared",
+        target.render(listing),
+        prefix.lower(),
+        frozenset(audience.schema.lower() for audience in audiences),
+        within,
+    )

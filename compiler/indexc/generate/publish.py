@@ -49,6 +49,7 @@ __all__ = [
     "PUBLISHED_INDEXES",
     "PUBLISHED_OBJECTS",
     "Prune",
+    "PruneSchemas",
     "Publication",
     "PublishStatement",
     "frozen_names",
@@ -98,6 +99,18 @@ class Prune(PublishStatement):
 
     schema: str
     keep: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class PruneSchemas(PublishStatement):
+    """Drop the schemas named `prefix...` that a publication no longer makes: `sql` lists schema names,
+    and the engine drops (with what they hold) each that starts with `prefix` and is not in `keep`
+    (both lower case), qualified by `within` (the quoted database and a dot, or nothing). The schemas
+    of audiences the specs no longer declare (generate/audiences.py)."""
+
+    prefix: str
+    keep: frozenset[str]
+    within: str
 
 
 def is_published(node: Node) -> bool:
