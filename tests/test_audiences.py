@@ -162,3 +162,56 @@ def test_the_example_audiences_on_duckdb(example_run) -> None:
         assert len(client) == 26
         everything = listing(db, f"{published}__audience__internal")
         assert everything == listing(db, published)
+
+
+TWO_INDEXES = """indexes:
+  - id: alpha
+    version: "1"
+    universe: councils
+    method: {normalise: zscore}
+    lenses:
+      - {id: cost, weight: 1, metrics: [spend_per_head]}
+    publish: {top: 3}
+  - id: beta
+    version: "1"
+    universe: councils
+    method: {normalise: zscore}
+    lenses:
+      - {id: outcome, weight: 1, metrics: [satisfaction]}
+    publish: {top: 3, headline: true}
+"""
+
+
+@pytest.mark.slow  # three runs of tiny
+def test_a_selective_run_replaces_its_own_views_and_keeps_the_others(tmp_path: Path) -> None:
+    root = copy_project(FIXTURES / "tiny", tmp_path / "two")
+    spec = root / "specs" / "tiny.yaml"
+    spec.write_text(spec.read_text()[: spec.read_text().index("indexes:")] + TWO_INDEXES)
+    (root / "specs" / "audiences.yaml").write_text(
+        "indexc: 2\naudiences:\n  - {id: public, sees: headline, indexes: [alpha, beta]}\n"
+        "  - {id: client, sees: results}\n"
+    )
+    Project(root).run("duckdb")
+    client = "tiny_index_published__audience__client"
+    with duckdb.connect(str(root / "build" / "tiny.duckdb"), read_only=True) as db:
+        before = listing(db, client)
+    assert {"index__alpha__scores", "index__beta__scores", "universe__councils"} <= before
+    Project(root).run("duckdb", indexes=("alpha",))
+    with duckdb.connect(str(root / "build" / "tiny.duckdb"), read_only=True) as db:
+        assert listing(db, client) == before  # beta's views kept, alpha's made again
+        assert listing(db, "tiny_index_published__audience__public") == {
+            "index__alpha__top",
+            "index__beta__top",
+        }
+    # the client stops seeing alpha: a run of alpha drops its views, and keeps beta's
+    (root / "specs" / "audiences.yaml").write_text(
+        "indexc: 2\naudiences:\n  - {id: public, sees: headline}\n"
+        "  - {id: client, sees: results, indexes: [beta]}\n"
+    )
+    Project(root).run("duckdb", indexes=("alpha",))
+    with duckdb.connect(str(root / "build" / "tiny.duckdb"), read_only=True) as db:
+        after = listing(db, client)
+        public = listing(db, "tiny_index_published__audience__public")
+    assert not {name for name in after if "alpha" in name}
+    assert {name for name in before if "beta" in name} <= after
+    assert public == {"index__beta__top"}
