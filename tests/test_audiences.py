@@ -80,6 +80,14 @@ def test_defaults_views_and_relations_without_a_database(tmp_path: Path) -> None
     assert problem.code == "IX719" and problem.hint == "did you mean 'public'?"
 
 
+def test_the_editors_schemas_know_audiences() -> None:
+    from indexc.schema import spec_schema, target_schema
+
+    audiences = spec_schema()["properties"]["audiences"]
+    assert "headline" in repr(audiences) and "everything" in repr(audiences)
+    assert "audience_roles" in repr(target_schema())
+
+
 def test_what_if_builds_get_no_audiences(tmp_path: Path) -> None:
     from indexc.whatif import WhatIf
 
