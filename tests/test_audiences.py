@@ -83,8 +83,10 @@ def test_defaults_views_and_relations_without_a_database(tmp_path: Path) -> None
 def test_the_editors_schemas_know_audiences() -> None:
     from indexc.schema import spec_schema, target_schema
 
-    audiences = spec_schema()["properties"]["audiences"]
-    assert "headline" in repr(audiences) and "everything" in repr(audiences)
+    schema = spec_schema()
+    assert schema["properties"]["audiences"]["items"] == {"$ref": "#/$defs/Audience"}
+    sees = schema["$defs"]["Audience"]["properties"]["sees"]
+    assert sees["enum"] == ["headline", "results", "everything"]
     assert "audience_roles" in repr(target_schema())
 
 
