@@ -99,7 +99,9 @@ def test_views_are_secure_on_snowflake_and_plain_on_duckdb(tmp_path: Path) -> No
     for target, secure in (("snowflake", True), ("duckdb", False)):
         [public] = [a for a in project.build(target, write=False).audiences if a.sees == "headline"]
         [view] = [s.sql for s in public.statements if s.sql.startswith("CREATE OR REPLACE")]
-        assert view.startswith("CREATE OR REPLACE SECURE VIEW" if secure else "CREATE OR REPLACE VIEW")
+        assert view.startswith(
+            "CREATE OR REPLACE SECURE VIEW" if secure else "CREATE OR REPLACE VIEW"
+        )
         assert [s for s in public.statements if isinstance(s, Prune)], "the schema is pruned"
 
 

@@ -43,16 +43,15 @@ SCHEMA_INFIX = "__audience__"
 
 @dataclass(frozen=True)
 class AudienceSql:
-    """One audience's statements on one target, and what it may read."""
+    """One audience's statements on one target, and what it may read: `relations` maps each published
+    object it sees to its view of it, as the target writes it; `role` is None on DuckDB."""
 
     audience_id: str
     sees: str
     description: str
-    schema: str  # the audience schema's name
-    role: str | None  # Snowflake: the role granted it
-    relations: dict[
-        str, str
-    ]  # published object -> the audience's view of it, as the target writes it
+    schema: str
+    role: str | None
+    relations: dict[str, str]
     statements: list[PublishStatement] = field(default_factory=list)
 
 
