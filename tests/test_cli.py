@@ -123,10 +123,11 @@ def test_build_writes_one_file_per_object_and_a_manifest(
 def test_a_failed_build_keeps_the_previous_build(example_project: Path) -> None:
     assert invoke(example_project, "build", "--target", "duckdb").exit_code == 0
     out = example_project / "build" / "duckdb"
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert Path("audiences/public.sql") in before  # the audiences' files are kept too
     misspell_formula(example_project)
     assert invoke(example_project, "build", "--target", "duckdb").exit_code == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 @pytest.mark.slow

@@ -125,8 +125,10 @@ def test_compiled_output_is_identical_however_the_specs_are_split(
     for i, text in enumerate(reversed(documents)):  # reversed order, new names, deeper folders
         (specs / "zz" / "nested" / f"part_{i}.yml").write_text(text)
     second = Project(example_project).build("duckdb", out=tmp_path / "second").path
-    comparison = filecmp.dircmp(first, second)
-    assert sorted(comparison.common_files) == sorted(p.name for p in first.iterdir())
-    assert comparison.left_only == comparison.right_only == []
-    _, mismatches, errors = filecmp.cmpfiles(first, second, comparison.common_files, shallow=False)
+    files = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file()
+    )
+    assert "audiences/public.sql" in files  # the audiences' files too (specs/audiences.yaml)
+    _, mismatches, errors = filecmp.cmpfiles(first, second, files, shallow=False)
     assert mismatches == [] and errors == []

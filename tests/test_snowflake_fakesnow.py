@@ -251,6 +251,15 @@ def with_a_sample_of_the_indicators(project: Path) -> Path:
                 if i["lenses"] and i["id"] not in UNSAMPLED_INDEXES
             ] or None
             yaml.dump({k: v for k, v in document.items() if v is not None}, path)
+    indexes = {i["id"] for path in specs for i in (yaml.load(path) or {}).get("indexes") or []}
+    for path in specs:  # an audience sees only the indexes that remain
+        document = yaml.load(path)
+        if "audiences" in document:
+            for audience in document["audiences"]:
+                if "indexes" in audience:
+                    audience["indexes"] = [i for i in audience["indexes"] if i in indexes]
+            document["audiences"] = [a for a in document["audiences"] if a.get("indexes", True)]
+            yaml.dump(document, path)
     for name in SAMPLED:
         path = project / "examples" / "data" / name
         header, *rows = path.read_text(encoding="utf-8").splitlines()

@@ -177,6 +177,12 @@ class Code(enum.StrEnum):
         "a screening share below 1 that an area meets only with every metric of its rule",
         WARNING,
     )
+    # Audiences: who reads which published results
+    AUDIENCE_INDEXES_ON_EVERYTHING = "IX345", "`indexes` on an audience that sees everything", ERROR
+    AUDIENCE_INDEX_ON_HOLD = "IX346", "an audience names an index on hold", ERROR
+    AUDIENCE_NO_HEADLINE = "IX347", "a headline audience with no index to show", ERROR
+    AUDIENCE_ROLE_SHARED = "IX348", "one Snowflake role for two audiences", ERROR
+    AUDIENCE_INDEX_TWICE = "IX349", "an index named twice in one audience", ERROR
 
     # Contributed data (the data club)
     CONSENT_MISSING = (
@@ -301,6 +307,7 @@ class Code(enum.StrEnum):
     NOTHING_TO_REPORT = "IX716", "an index with no published results to report", ERROR
     VALUE_NOT_A_NUMBER = "IX717", "a value cell neither a number nor a missing marker", ERROR
     VALUE_OUTSIDE_LIMITS = "IX718", "a value outside its own confidence limits", ERROR
+    UNKNOWN_AUDIENCE = "IX719", "an audience asked for that the specs do not declare", ERROR
 
     # What-ifs
     INVALID_WHAT_IF_NAME = "IX720", "a what-if name that is not a plain identifier", ERROR

@@ -13,6 +13,7 @@ from typing import Any
 
 from indexc.errors import Diagnostic
 from indexc.generate import CompiledObject
+from indexc.generate.audiences import AudienceSql
 from indexc.geography import Geography
 from indexc.plan import Plan
 from indexc.plan.selection import Selection
@@ -37,7 +38,8 @@ class Compilation:
 class Build:
     """A compilation compiled for one target; `path` is where it was written, if it was.
 
-    `selection`: the indexes a selective build makes (plan/selection.py); None for the whole plan."""
+    `selection`: the indexes a selective build makes (plan/selection.py); None for the whole plan.
+    `audiences`: each audience's schema of views over what it publishes (generate/audiences.py)."""
 
     target_name: str
     target: Target
@@ -45,3 +47,4 @@ class Build:
     path: Path | None
     compilation: Compilation
     selection: Selection | None = None
+    audiences: list[AudienceSql] = field(default_factory=list)

@@ -22,10 +22,13 @@ import sqlglot
 from indexc import __version__
 from indexc.documents import render
 from indexc.generate import CompiledObject
+from indexc.generate.audiences import AudienceSql
+from indexc.generate.publish import Prune
 from indexc.migrate import CURRENT_VERSION
 
 MANIFEST = "manifest.json"
 HEADER_WIDTH = 96
+AUDIENCES_DIR = "audiences"
 
 
 def text_hash(text: str) -> str:
@@ -57,43 +60,100 @@ def file_text(obj: CompiledObject, target: str) -> str:
     return render("sql_file.sql.j2", object=obj, target=target, description_lines=lines)
 
 
+def audience_file_name(audience: AudienceSql) -> str:
+    """Beside the objects, in their own directory: an audience's statements run once the build is
+    published, and hold several statements where an object's file holds one."""
+    return f"{AUDIENCES_DIR}/{audience.audience_id}.sql"
+
+
+def audience_file_text(audience: AudienceSql, target: str) -> str:
+    lines = [
+        wrapped
+        for paragraph in audience.description.splitlines()
+        if paragraph.strip()
+        for wrapped in textwrap.wrap(paragraph, HEADER_WIDTH)
+    ]
+    return render(
+        "audience_file.sql.j2",
+        audience=audience,
+        target=target,
+        description_lines=lines,
+        prunes=[isinstance(s, Prune) for s in audience.statements],
+    )
+
+
 def manifest(
-    objects: list[CompiledObject], target: str, spec_hash: str, target_hash: str
+    objects: list[CompiledObject],
+    target: str,
+    spec_hash: str,
+    target_hash: str,
+    audiences: list[AudienceSql] | None = None,
 ) -> dict[str, Any]:
-    return {
-        "indexc_version": __version__,
-        "sqlglot_version": sqlglot.__version__,  # the SQL text depends on it
-        "language_version": CURRENT_VERSION,  # every spec file is read as this version, whatever it declares
-        "target": target,
-        "spec_hash": spec_hash,
-        "target_hash": target_hash,
-        "objects": [
-            {
-                "name": obj.name,
-                "file": obj.file_name,
-                "layer": obj.node.layer.value,
-                "materialisation": obj.node.materialisation.value,
-                "level": obj.level,
-                "depends_on": list(obj.node.depends_on),
-                "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]}
-                if obj.node.spec
-                else None,
-                "sql_hash": text_hash(obj.statement),
-            }
-            for obj in objects
-        ],
-    }
+    listed = (
+        {
+            "audiences": [
+                {
+                    "id": audience.audience_id,
+                    "file": audience_file_name(audience),
+                    "sees": audience.sees,
+                    "schema": audience.schema,
+                    "role": audience.role,
+                    "views": sorted(audience.relations),
+                }
+                for audience in audiences
+            ]
+        }
+        if audiences
+        else {}
+    )
+    return (
+        {
+            "indexc_version": __version__,
+            "sqlglot_version": sqlglot.__version__,  # the SQL text depends on it
+            "language_version": CURRENT_VERSION,  # every spec file is read as this version, whatever it declares
+            "target": target,
+            "spec_hash": spec_hash,
+            "target_hash": target_hash,
+            "objects": [
+                {
+                    "name": obj.name,
+                    "file": obj.file_name,
+                    "layer": obj.node.layer.value,
+                    "materialisation": obj.node.materialisation.value,
+                    "level": obj.level,
+                    "depends_on": list(obj.node.depends_on),
+                    "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]}
+                    if obj.node.spec
+                    else None,
+                    "sql_hash": text_hash(obj.statement),
+                }
+                for obj in objects
+            ],
+        }
+        | listed
+    )
 
 
 def emit(
-    objects: list[CompiledObject], out: Path, target: str, spec_hash: str, target_hash: str
+    objects: list[CompiledObject],
+    out: Path,
+    target: str,
+    spec_hash: str,
+    target_hash: str,
+    audiences: list[AudienceSql] | None = None,
 ) -> Path:
+    """`audiences`: one file each, `audiences/<id>.sql`, listed under the manifest's `audiences`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for obj in objects:
             (staging / obj.file_name).write_text(file_text(obj, target), encoding="utf-8")
-        data = manifest(objects, target, spec_hash, target_hash)
+        for audience in audiences or []:
+            (staging / AUDIENCES_DIR).mkdir(exist_ok=True)
+            (staging / audience_file_name(audience)).write_text(
+                audience_file_text(audience, target), encoding="utf-8"
+            )
+        data = manifest(objects, target, spec_hash, target_hash, audiences)
         (staging / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         if out.exists():
             retired = out.with_name(f".{out.name}.previous")

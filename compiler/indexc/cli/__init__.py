@@ -65,6 +65,7 @@ for command in (
     review.schema_command,
     specs.migrate_command,
     review.lineage_command,
+    review.audiences_command,
     snapshot.snapshot_group,
     status.status_command,
     report.report_command,

@@ -1,7 +1,7 @@
 """The commands that explain the specs to a reviewer, building nothing in a database.
 
 A pull request's diff against a git revision, the impact of a source's new
-structure, an area's lineage, the HTML catalogue and the editors' schemas.
+structure, an area's lineage, the HTML catalogue, the editors' schemas, and what each audience reads.
 """
 
 from __future__ import annotations
@@ -118,3 +118,30 @@ def schema_command(project: Project, out: Path) -> None:
 def lineage_command(project: Project, code: str, fmt: str) -> None:
     """Explain an area's history: events, predecessors, successors and their weights."""
     click.echo(project.lineage(code, mermaid=fmt == "mermaid"))
+
+
+@click.command("audiences")
+@click.argument("name", required=False)
+@click.option(
+    "--target",
+    "target",
+    type=click.Choice(sorted(TARGET_MODELS)),
+    default="duckdb",
+    show_default=True,
+    help="Whose schemas and relations to show.",
+)
+@format_option
+@click.pass_obj
+@handles_user_errors
+def audiences_command(project: Project, name: str | None, target: str, fmt: str) -> None:
+    """List the audiences (what each sees, its schema, its role), or the relations NAME may read."""
+    if name is not None:
+        for logical, relation in project.audience_relations(name, target).items():
+            click.echo(f"{logical}\t{relation}")
+        return
+    for audience in project.audiences(target):
+        role = f"; role {audience.role}" if audience.role else ""
+        click.echo(
+            f"{audience.audience_id}: sees {audience.sees}; schema {audience.schema}{role}; "
+            f"{len(audience.relations)} view(s)"
+        )

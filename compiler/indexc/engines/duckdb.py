@@ -23,7 +23,7 @@ from indexc.engines import (
     run_in_order,
 )
 from indexc.generate import CompiledObject
-from indexc.generate.publish import Prune, PublishStatement
+from indexc.generate.publish import Prune, PruneSchemas, PublishStatement
 from indexc.plan.nodes import Materialisation
 
 
@@ -76,8 +76,22 @@ def _publish(connection: duckdb.DuckDBPyConnection, publish: Publish) -> None:
     for statement in publish.statements:
         if isinstance(statement, Prune):
             _prune(connection, publish, statement)
+        elif isinstance(statement, PruneSchemas):
+            _prune_schemas(connection, statement)
         else:
             _publish_one(connection, statement)
+
+
+def _prune_schemas(connection: duckdb.DuckDBPyConnection, prune: PruneSchemas) -> None:
+    """Drop the schemas of the kind `prune` names that the publication no longer makes."""
+    try:
+        listed = connection.execute(prune.sql).fetchall()
+    except duckdb.Error as err:
+        raise PublishFailed(prune.name, str(err).strip()) from err
+    for (name,) in listed:
+        if name.lower().startswith(prune.prefix) and name.lower() not in prune.keep:
+            quoted = f'{prune.within}"{name.replace(chr(34), chr(34) * 2)}"'
+            _publish_one(connection, PublishStatement(name, f"DROP SCHEMA {quoted} CASCADE"))
 
 
 def _prune(connection: duckdb.DuckDBPyConnection, publish: Publish, prune: Prune) -> None:
@@ -86,8 +100,9 @@ def _prune(connection: duckdb.DuckDBPyConnection, publish: Publish, prune: Prune
         listed = connection.execute(prune.sql).fetchall()
     except duckdb.Error as err:
         raise PublishFailed("listing the published schema", str(err).strip()) from err
+    keep = publish.keep if prune.keep is None else prune.keep
     for name, kind in listed:
-        if name not in publish.keep and publish.claims(name):
+        if name not in keep and publish.claims(name):
             quoted = f'{prune.schema}."{name.replace(chr(34), chr(34) * 2)}"'
             _publish_one(
                 connection,

@@ -23,7 +23,7 @@ from indexc.engines import (
     run_in_order,
 )
 from indexc.generate import CompiledObject
-from indexc.generate.publish import Prune, PublishStatement
+from indexc.generate.publish import Prune, PruneSchemas, PublishStatement
 from indexc.spec.targets import SnowflakeTarget
 
 Connection = Any
@@ -130,14 +130,28 @@ def execute(
     for statement in publish:
         try:
             cursor.execute(statement.sql)
-            if isinstance(statement, Prune):
-                for name, kind in cursor.fetchall():
-                    if name.lower() not in keep and claims(name.lower()):
-                        quoted = f'{statement.schema}."{name.replace(chr(34), chr(34) * 2)}"'
-                        cursor.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}")
+            _drop_unkept(cursor, statement, keep, claims)
         except Error as err:
             raise PublishFailed(statement.name, str(err).strip()) from err
     return built
+
+
+def _drop_unkept(
+    cursor: Any, statement: PublishStatement, keep: frozenset[str], claims: Callable[[str], bool]
+) -> None:
+    """After a `Prune`'s listing, drop what the publication does not keep and claims; after a
+    `PruneSchemas`' listing, the schemas of its kind the publication no longer makes."""
+    if isinstance(statement, Prune):
+        kept = keep if statement.keep is None else statement.keep
+        for name, kind in cursor.fetchall():
+            if name.lower() not in kept and claims(name.lower()):
+                quoted = f'{statement.schema}."{name.replace(chr(34), chr(34) * 2)}"'
+                cursor.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quoted}")
+    elif isinstance(statement, PruneSchemas):
+        for (name,) in cursor.fetchall():
+            if name.lower().startswith(statement.prefix) and name.lower() not in statement.keep:
+                quoted = f'{statement.within}"{name.replace(chr(34), chr(34) * 2)}"'
+                cursor.execute(f"DROP SCHEMA {quoted} CASCADE")
 
 
 def query(connection: Connection, sql: str) -> list[dict[str, Any]]:

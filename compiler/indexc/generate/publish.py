@@ -45,13 +45,16 @@ from indexc.plan.snapshots import frozen_names
 
 __all__ = [
     "PUBLICATION",
+    "CommandStatement",
     "PUBLISHED_INDEXES",
     "PUBLISHED_OBJECTS",
     "Prune",
+    "PruneSchemas",
     "Publication",
     "PublishStatement",
     "frozen_names",
     "is_published",
+    "prune_statement",
     "publish_statements",
 ]
 
@@ -81,12 +84,33 @@ class PublishStatement:
 
 
 @dataclass(frozen=True)
+class CommandStatement(PublishStatement):
+    """A statement sqlglot reads only as a command (`CREATE ROLE`): its text is tested against the
+    target's documented form instead of the static check, which cannot read it."""
+
+
+@dataclass(frozen=True)
 class Prune(PublishStatement):
     """Drop what a schema holds that the publication does not make: `sql` lists the schema's objects
     (name, type), and the engine drops, from `schema` (quoted), each that the run's publication does
-    not keep and that belongs to what it publishes (all of them, unless the run is selective)."""
+    not keep and that belongs to what it publishes (all of them, unless the run is selective).
+    `keep`: what this schema keeps, when it is not what the publication makes (an audience's views,
+    generate/audiences.py; lower case on Snowflake)."""
 
     schema: str
+    keep: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class PruneSchemas(PublishStatement):
+    """Drop the schemas named `prefix...` that a publication no longer makes: `sql` lists schema names,
+    and the engine drops (with what they hold) each that starts with `prefix` and is not in `keep`
+    (both lower case), qualified by `within` (the quoted database and a dot, or nothing). The schemas
+    of audiences the specs no longer declare (generate/audiences.py)."""
+
+    prefix: str
+    keep: frozenset[str]
+    within: str
 
 
 def is_published(node: Node) -> bool:
@@ -103,7 +127,7 @@ def _select_all(table: exp.Table) -> exp.Select:
     return exp.select(exp.Star()).from_(table)
 
 
-def _prune(target: SqlTarget, schema: str) -> Prune:
+def prune_statement(target: SqlTarget, schema: str, keep: frozenset[str] | None = None) -> Prune:
     """The listing of `schema`'s tables and views, for the engine to drop what is not kept."""
     listing = (
         exp.select("table_name", "table_type")
@@ -117,7 +141,10 @@ def _prune(target: SqlTarget, schema: str) -> Prune:
         .order_by("table_name")
     )
     return Prune(
-        "pruning the published schema", target.render(listing), target.render(target.schema(schema))
+        "pruning the published schema",
+        target.render(listing),
+        target.render(target.schema(schema)),
+        keep,
     )
 
 
@@ -183,7 +210,7 @@ def publish_statements(
                     exp.Create(this=target.published_schema(), kind="SCHEMA", exists=True)
                 ),
             ),
-            _prune(target, target.spec.published),
+            prune_statement(target, target.spec.published),
         ]
         for obj in chosen:
             statements.append(
@@ -232,7 +259,7 @@ def _snowflake_statements(
         ),
     ]
     if selective:
-        statements.append(_prune(target, target.spec.published + SWAP_SUFFIX))
+        statements.append(prune_statement(target, target.spec.published + SWAP_SUFFIX))
     for obj in chosen:
         into = target.published_table(obj.name, SWAP_SUFFIX)
         if (

@@ -25,11 +25,14 @@ from indexc.engines import Progress, sessions
 from indexc.errors import Diagnostic, Location, UserError, as_error, errors_in
 from indexc.front_end import fewer_collections
 from indexc.generate import generate, sql_target
+from indexc.generate.audiences import AudienceSql, compile_audiences
+from indexc.generate.publish import CommandStatement
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan.lifecycle import built_indexes
 from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
 from indexc.project import database, outputs, reporting, review
+from indexc.project.audiences import audiences_on, refuse_unknown_audience
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
 from indexc.validate.lifecycle import on_hold_selections
@@ -38,6 +41,7 @@ from indexc.whatif import WhatIf, published_as_live, what_if
 
 __all__ = [  # beside Project: what the CLI needs of the layers below, named by the facade
     "CURRENT_VERSION",
+    "AudienceSql",
     "TARGET_MODELS",
     "Build",
     "Compilation",
@@ -129,11 +133,22 @@ class Project:
             plan = selected_plan(plan, chosen)
         with fewer_collections():
             objects = generate(plan, target_sql)
+        audiences = (  # a what-if's own publication is no audience's
+            compile_audiences(target_sql, compilation.catalog, objects)
+            if whatif is None or whatif.publish_as_live
+            else []
+        )
         if check:
             problems = [
                 f"{obj.name}: {problem}"
                 for obj in objects
                 for problem in target_sql.static_problems(obj.statement)
+            ] + [
+                f"audience {audience.audience_id}: {problem}"
+                for audience in audiences
+                for statement in audience.statements
+                if not isinstance(statement, CommandStatement)  # tested by its text
+                for problem in target_sql.static_problems(statement.sql)
             ]
             if problems:
                 raise GeneratorBug(
@@ -145,9 +160,9 @@ class Project:
                 whatif.directory(target_name) if whatif else target_name
             )
             path = outputs.write_build(
-                self.root, out, objects, target, target_name, compilation.spec_hash
+                self.root, out, objects, target, target_name, compilation.spec_hash, audiences
             )
-        return Build(target_name, target, objects, path, compilation, chosen)
+        return Build(target_name, target, objects, path, compilation, chosen, audiences)
 
     def run(
         self,
@@ -354,6 +369,27 @@ class Project:
     def impact(self, source_id: str, structure: Path) -> impact.Impact:
         """What the proposed structure (a source entry under `source:` in a YAML file) would break."""
         return review.impact_of(self.compile(), source_id, structure)
+
+    def audiences(self, target_name: str = "duckdb") -> list[AudienceSql]:
+        """Every audience the specs declare, compiled for one target: its schema, role and views."""
+        compilation = self.compile()
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        return audiences_on(compilation, target)
+
+    def audience_relations(self, name: str, target_name: str = "duckdb") -> dict[str, str]:
+        """What audience `name` may read on a target: each published object it sees (by its logical
+        name, e.g. `index__top_level__top`) -> the audience's view of it, qualified as the target
+        writes it. A command reading for an audience reads through these only; IX719 for an audience
+        the specs do not declare."""
+        compilation = self.compile()
+        refuse_unknown_audience(compilation, name)
+        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
+        if target is None or errors_in(diagnostics):
+            raise UserError(diagnostics)
+        chosen = [a for a in audiences_on(compilation, target) if a.audience_id == name]
+        return dict(chosen[0].relations)
 
     def lineage(self, code: str, *, mermaid: bool = False) -> str:
         """An area's history: events, predecessors, successors and weights (geography/explain.py)."""

@@ -22,6 +22,7 @@ from indexc.compilation import Build
 from indexc.engines import CheckFailed, ObjectFailed, Progress, PublishFailed, sessions
 from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, as_error
 from indexc.generate import sql_target
+from indexc.generate.audiences import withdrawn_audiences
 from indexc.generate.publish import Publication, PublishStatement, frozen_names, publish_statements
 from indexc.plan.lifecycle import built_indexes
 from indexc.project.outputs import BUILD_DIR
@@ -170,6 +171,12 @@ def statements_to_publish(build: Build, whatif: WhatIf | None) -> list[PublishSt
         tuple(sorted(selection.indexes if selection else built_indexes(build.compilation.catalog))),
     )
     frozen = set(frozen_names(build.compilation.catalog.indexes))
-    return publish_statements(
+    statements = publish_statements(
         sql_target(build.target), build.objects, publication, frozen, selection
     )
+    if whatif is not None and not whatif.publish_as_live:
+        return statements  # a what-if's own publication is no audience's
+    # each audience's views over the publication, once it is in place (generate/audiences.py)
+    target = sql_target(build.target)
+    audiences = [s for audience in build.audiences for s in audience.statements]
+    return statements + audiences + [withdrawn_audiences(target, build.audiences)]

@@ -17,6 +17,7 @@ from indexc.compilation import Compilation
 from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.generate import CompiledObject
+from indexc.generate.audiences import AudienceSql
 from indexc.spec.targets import Target
 
 BUILD_DIR = "build"
@@ -31,6 +32,7 @@ def write_build(
     target: Target,
     target_name: str,
     spec_hash: str,
+    audiences: list[AudienceSql] | None = None,
 ) -> Path:
     """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py)."""
     if not is_build_directory(out):
@@ -47,7 +49,7 @@ def write_build(
         )
     target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
     try:
-        return emit(objects, out, target_name, spec_hash, target_hash)
+        return emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
     except OSError as err:
         raise unwritable("the build", out, err) from None
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from indexc.spec.audiences import Audience
 from indexc.spec.audits import Audit
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
@@ -49,4 +50,5 @@ KINDS: tuple[Kind, ...] = (
     Kind("scenarios", "scenario", lambda raw: Scenario),
     Kind("audits", "audit", lambda raw: Audit),
     Kind("snapshot_policies", "snapshot policy", lambda raw: SnapshotPolicy),
+    Kind("audiences", "audience", lambda raw: Audience),
 )

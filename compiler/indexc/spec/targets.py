@@ -6,6 +6,7 @@ file is committed and reviewed, and must never hold a secret.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import ClassVar, Literal
 
@@ -150,6 +151,31 @@ class SnowflakeConnection(StrictModel):
         return self
 
 
+ROLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class AudienceRoles(StrictModel):
+    """The Snowflake role of each audience (spec kind `audiences`): `<prefix>_<AUDIENCE>` unless named.
+
+    A role is granted usage of its audience's schema and select on its views, nothing else
+    (generate/audiences.py); two audiences never share one (IX348)."""
+
+    prefix: str | None = Field(default=None, pattern=ROLE_PATTERN, max_length=200)
+    """Default: the target's database name."""
+    roles: dict[Identifier, str] = Field(default_factory=dict)
+    """audience id -> its role, for a role named otherwise than the prefix gives."""
+
+    @field_validator("roles")
+    @classmethod
+    def _plain_roles(cls, roles: dict[str, str]) -> dict[str, str]:
+        for audience, role in roles.items():
+            if not isinstance(role, str) or not re.match(ROLE_PATTERN, role):
+                raise ValueError(
+                    f"the role of audience '{audience}' must be a plain name (letters, digits, _)"
+                )
+        return roles
+
+
 class SnowflakeTarget(StrictModel, Schemas):
     upper_case_defaults: ClassVar[bool] = True
     target: Literal["snowflake"]
@@ -159,11 +185,21 @@ class SnowflakeTarget(StrictModel, Schemas):
     published_schema: Text | None = Field(default=None, min_length=1)
     snapshot_schema: Text | None = Field(default=None, min_length=1)
     relations: dict[Identifier, TableRelation] = {}
+    audience_roles: AudienceRoles = AudienceRoles()
 
     @model_validator(mode="after")
     def _distinct(self) -> SnowflakeTarget:
         self._three_schemas()
         return self
+
+    def audience_role(self, audience_id: str) -> str:
+        """The role of an audience: as `audience_roles.roles` names it, else `<prefix>_<AUDIENCE>`
+        (the prefix is the database's name unless given), upper case as Snowflake keeps it."""
+        named = self.audience_roles.roles.get(audience_id)
+        if named is not None:
+            return named.upper()
+        prefix = self.audience_roles.prefix or self.database
+        return f"{prefix}_{audience_id}".upper()
 
 
 Target = DuckDBTarget | SnowflakeTarget

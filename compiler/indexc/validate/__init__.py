@@ -15,6 +15,7 @@ from indexc.validate import (
     additivity,
     aggregation,
     alignment,
+    audiences,
     audits,
     bindings,
     consent,
@@ -61,6 +62,7 @@ RULES: tuple[Rule, ...] = (
     screening.check,
     audits.check,
     smell.check,
+    audiences.check,
 )
 
 

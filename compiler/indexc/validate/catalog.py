@@ -12,6 +12,7 @@ from typing import Any
 from indexc.errors import Location
 from indexc.formula import Formula, parse_formula
 from indexc.load import SpecFile
+from indexc.spec.audiences import Audience
 from indexc.spec.audits import Audit
 from indexc.spec.geography import Area, AreaMap, Level, LineageEvent
 from indexc.spec.indexes import Index, Scenario, Universe
@@ -66,6 +67,7 @@ CANONICAL_KINDS = (
     "scenarios",
     "audits",
     "snapshot_policies",
+    "audiences",
 )
 
 
@@ -83,6 +85,7 @@ class Catalog:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     audits: dict[str, Audit] = field(default_factory=dict)
     snapshot_policies: dict[str, SnapshotPolicy] = field(default_factory=dict)
+    audiences: dict[str, Audience] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     rejected: set[tuple[str, str]] = field(
         default_factory=set

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.load import LANGUAGE_KEY, load_file
-from indexc.spec.targets import TARGET_MODELS, Target
+from indexc.spec.targets import TARGET_MODELS, SnowflakeTarget, Target
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import did_you_mean, primary_errors, schema_diagnostic
 
@@ -79,4 +79,45 @@ def load_target(root: Path, name: str, catalog: Catalog) -> tuple[Target | None,
                 or "remove the relation or define the source",
             )
         )
-    return target, diagnostics
+    return target, diagnostics + _audience_roles(target, origin, catalog)
+
+
+def _audience_roles(target: Target, origin: Origin, catalog: Catalog) -> list[Diagnostic]:
+    """A role named for an audience the specs do not declare (IX102), and one role for two
+    audiences (IX348): each would be granted the other's schema."""
+    if not isinstance(target, SnowflakeTarget):
+        return []
+    problems = []
+    for audience_id in sorted(set(target.audience_roles.roles) - set(catalog.audiences)):
+        problems.append(
+            Diagnostic(
+                Code.UNKNOWN_REFERENCE,
+                f"unknown audience '{audience_id}' in the audience roles of target 'snowflake'",
+                origin.location("audience_roles", "roles", audience_id, key=True),
+                did_you_mean(audience_id, catalog.audiences)
+                or "remove the role or declare the audience (spec kind audiences)",
+            )
+        )
+    holders: dict[str, str] = {}
+    for audience_id in sorted(catalog.audiences):
+        role = target.audience_role(audience_id)
+        if role in holders:
+            named = audience_id in target.audience_roles.roles
+            problems.append(
+                Diagnostic(
+                    Code.AUDIENCE_ROLE_SHARED,
+                    f"audiences '{holders[role]}' and '{audience_id}' would both be given role "
+                    f"{role}, and so each other's views",
+                    origin.location(
+                        *(
+                            ("audience_roles", "roles", audience_id)
+                            if named
+                            else ("audience_roles",)
+                        ),
+                        key=not named,
+                    ),
+                    "give each audience a role of its own under audience_roles: roles:",
+                )
+            )
+        holders.setdefault(role, audience_id)
+    return problems
