@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURES, copy_project
 
 from indexc.load import load_tree
-from indexc.plan.consent import relation
+from indexc.plan.audiences import relation
 from indexc.project import Project
 from indexc.validate import validate
 
@@ -266,3 +266,34 @@ def test_audiences_within_the_consent_are_routed_to_the_contributed_computation(
     assert relation("internal", "index__tiny__top", catalog) == "index__tiny__contributed__top"
     assert relation("public", "index__tiny__top", catalog) == "index__tiny__top"
     assert relation("client", "index__tiny__scores", catalog) == "index__tiny__scores"
+
+
+@pytest.mark.slow  # runs the fixture
+def test_audience_views_read_the_computation_their_consent_allows(tmp_path: Path) -> None:
+    """`analysts` is within every contribution's consent, `client` is not: the same view name reads the
+    contributed computation for one and the public computation for the other."""
+    project = copy_project(CLUB, tmp_path / "club")
+    consent = project / "specs" / "contributed.yaml"
+    consent.write_text(
+        consent.read_text().replace("[internal, contributor", "[internal, analysts, contributor")
+    )
+    (project / "specs" / "audiences.yaml").write_text(
+        "indexc: 2\naudiences:\n"
+        "  - {id: client, sees: results}\n"
+        "  - {id: analysts, sees: results}\n"
+        "  - {id: internal, sees: everything}\n"
+    )
+    db = run(project)
+    rows = "SELECT area_code, period, score, rank FROM {} ORDER BY ALL"
+    public = db.execute(rows.format(f"{SCHEMA}.index__tiny__scores")).fetchall()
+    contributed = db.execute(rows.format(f"{SCHEMA}.index__tiny__contributed__scores")).fetchall()
+    assert public != contributed  # the contributions move the scores
+    client = db.execute(rows.format(f"{SCHEMA}_published__audience__client.index__tiny__scores")).fetchall()
+    analysts = db.execute(
+        rows.format(f"{SCHEMA}_published__audience__analysts.index__tiny__scores")
+    ).fetchall()
+    assert client == public
+    assert analysts == contributed
+    views = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+    client_views = {r[0] for r in db.execute(views, [f"{SCHEMA}_published__audience__client"]).fetchall()}
+    assert not any("contributed" in name for name in client_views)

@@ -67,7 +67,7 @@ def _column(name: str) -> exp.Column:
 
 def view_query(target: SqlTarget, view: AudienceView) -> exp.Select:
     """The published object, whole, or cut to a headline's columns and period."""
-    source = target.published_table(view.name)
+    source = target.published_table(view.source)
     columns: list[exp.Expression] = (
         [exp.Star()] if view.columns is None else [_column(c) for c in view.columns]
     )

@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from indexc.plan.contributed import CONTRIBUTED
 from indexc.plan.index_planner import index_object
 from indexc.plan.inputs import object_name
 from indexc.spec.audiences import Audience
+from indexc.spec.sources import LongSource, WideSource
 from indexc.validate.catalog import Catalog
+from indexc.validate.contributions import Contributions
 
 HEADLINE_PART = "top"
 HEADLINE_COLUMNS = ("period", "rank", "area_code", "name", "score")
@@ -60,6 +63,11 @@ class AudienceView:
     columns: tuple[str, ...] | None = None  # None: every column
     period: str | None = None  # the period a headline shows: a label, or 'latest'
     scores: str | None = None  # with period 'latest': the object whose latest period it is
+    reads: str | None = None  # the object read, when not `name`: an index's contributed computation
+
+    @property
+    def source(self) -> str:
+        return self.reads or self.name
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,46 @@ def audience_indexes(catalog: Catalog, audience: Audience) -> tuple[str, ...]:
     return ()
 
 
+def relation(audience_id: str, logical: str, catalog: Catalog) -> str:
+    """The object an audience reads for a logical index object (`index__<id>__top`, say): the
+    contributed computation's (`index__<id>__contributed__top`) when the audience is within the consent
+    of every contribution behind the index and the index has one beside its public computation; else
+    the object itself (docs/governance.md)."""
+    reach = Contributions(catalog)
+    for index_id, index in catalog.indexes.items():
+        own = index_object(index_id, "")
+        if (
+            logical.startswith(own)
+            and not logical.startswith(own + CONTRIBUTED)
+            and not index.publish.contributed
+        ):
+            if within_consent(audience_id, index_id, catalog, reach):
+                return own + CONTRIBUTED + logical.removeprefix(own)
+    return logical
+
+
+def within_consent(audience_id: str, index_id: str, catalog: Catalog, reach: Contributions) -> bool:
+    """The audience is within the consent of every contribution behind the index's contributed variant."""
+    sources = reach.indexes.get(index_id, ())
+    return bool(sources) and all(audience_id in consent_of(catalog, s) for s in sources)
+
+
+def consent_of(catalog: Catalog, source_id: str) -> tuple[str, ...]:
+    """The audiences and scopes a source's consent names; none for public data."""
+    source = catalog.sources[source_id]
+    if isinstance(source, LongSource | WideSource) and source.consent is not None:
+        return source.consent.audiences
+    return ()
+
+
+def _routed(catalog: Catalog, audience_id: str, view: AudienceView) -> AudienceView:
+    reads = relation(audience_id, view.name, catalog)
+    if reads == view.name:
+        return view
+    scores = relation(audience_id, view.scores, catalog) if view.scores else None
+    return AudienceView(view.name, view.columns, view.period, scores, reads)
+
+
 def _headline(catalog: Catalog, index_id: str, published: Collection[str]) -> list[AudienceView]:
     name = index_object(index_id, HEADLINE_PART)
     if name not in published:
@@ -97,12 +145,17 @@ def _results(catalog: Catalog, index_id: str, published: Collection[str]) -> lis
 
 
 def audience_plan(
-    catalog: Catalog, audience_id: str, published: Iterable[str], tables: Iterable[str] = ()
+    catalog: Catalog,
+    audience_id: str,
+    published: Iterable[str],
+    tables: Iterable[str] = (),
+    declared: Audience | None = None,
 ) -> AudiencePlan:
     """The views of one audience over `published` (the objects a publication makes, in order) and
     the publication's own `tables`; an index it names that publishes nothing here (not in a
-    selective run's closure) gets no view."""
-    audience = catalog.audiences[audience_id]
+    selective run's closure) gets no view. `declared` stands in for an audience the project does not
+    declare (the consent check's built-in ones)."""
+    audience = catalog.audiences[audience_id] if declared is None else declared
     names = list(dict.fromkeys(published))
     views: list[AudienceView] = []
     if audience.sees == "everything":
@@ -114,6 +167,8 @@ def audience_plan(
             views += _headline(catalog, index_id, names)
         else:
             views += _results(catalog, index_id, names)
+    if audience.sees != "everything":  # everything is every object as published, both computations
+        views = [_routed(catalog, audience_id, view) for view in views]
     return AudiencePlan(audience_id, audience, tuple(dict.fromkeys(views)))
 
 

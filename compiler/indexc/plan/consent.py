@@ -9,123 +9,63 @@ Normalisation and ranking use every area's values, so a contribution moves every
 whole chain from the measure up to the index is planned twice (plan/contributed.py), and an audience
 outside a consent reads the public computation only.
 
-What each audience reads: until a project declares audiences (the `audiences` spec kind), the built-in
-ones, each reading every planned index: `public` its Top N (headline), `client` its published results,
-`internal` every object. An audience within the consent of every contribution behind an index reads
-that index's contributed computation instead of its public one.
+What each audience reads is what its views are compiled from (plan/audiences.py): the declared
+audiences (the `audiences` spec kind) or, while a project declares none, the built-in `public` (the
+Top N), `client` (published results) and `internal` (every object), each over every index. An audience
+within the consent of every contribution behind an index reads that index's contributed computation
+instead of its public one; the club reads the club views.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
-from indexc.plan.contributed import CONTRIBUTED, ClubNode
-from indexc.plan.index_planner import index_object
+from indexc.plan.audiences import audience_plan, consent_of
+from indexc.plan.contributed import ClubNode
 from indexc.plan.inputs import object_name
 from indexc.plan.nodes import Layer, Node, TemplateNode
+from indexc.spec.audiences import Audience
 from indexc.spec.contributed import CLUB_SCOPE
-from indexc.spec.sources import LongSource, WideSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import Contributions
 
-RESULT_LAYERS = frozenset(
-    {
-        Layer.METRIC_SCORES,
-        Layer.LENS_SCORES,
-        Layer.INDEX_SCORES,
-        Layer.PEERS,
-        Layer.STABILITY,
-        Layer.PUBLISH,
-    }
-)
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who reads what: `sees` headline (an index's Top N), results (its published results) or
-    everything (every object), of the indexes named (None: every index)."""
-
-    id: str
-    sees: str
-    indexes: tuple[str, ...] | None = None
-
-
 BUILT_IN = (
-    Audience("public", "headline"),
-    Audience("client", "results"),
-    Audience("internal", "everything"),
+    Audience(id="public", sees="headline"),
+    Audience(id="client", sees="results"),
+    Audience(id="internal", sees="everything"),
 )
+"""The audiences the check assumes while a project declares none of its own (none are compiled then,
+but a consent is still held to them), each over every index it could read."""
 
-
-CLUB_READER = Audience(CLUB_SCOPE, "club")
+CLUB_READER = CLUB_SCOPE
 """The club's members: they read the club views, and nothing else of what contributions compute."""
 
 
 def audiences_of(catalog: Catalog) -> tuple[Audience, ...]:
-    """The project's audiences: the built-in ones (the `audiences` spec kind is not in this branch),
-    and the club, whose views must be fed only by contributions that consented to it."""
-    return (*BUILT_IN, CLUB_READER)
+    """The project's declared audiences, else the built-in ones over every index not on hold."""
+    if catalog.audiences:
+        return tuple(catalog.audiences[a] for a in sorted(catalog.audiences))
+    every = tuple(i for i, x in sorted(catalog.indexes.items()) if not x.on_hold) or None
+    return tuple(
+        a if a.sees == "everything" else a.model_copy(update={"indexes": every}) for a in BUILT_IN
+    )
 
 
-def reads(
-    audience: Audience, nodes: Iterable[Node], catalog: Catalog, reach: Contributions
-) -> set[str]:
-    """The objects an audience is given, with the computation of each index it is routed to."""
+def reads(audience: Audience | str, nodes: Iterable[Node], catalog: Catalog) -> set[str]:
+    """The objects an audience is given (plan/audiences.py), each index's read from the computation the
+    audience is routed to; the club reads the club views."""
     nodes = list(nodes)
-    if audience.sees == "everything":
-        return {n.name for n in nodes}
-    if audience.sees == "club":
+    if audience == CLUB_READER:
         return {n.name for n in nodes if isinstance(n, ClubNode)}
-    found: set[str] = set()
-    for index_id in sorted(catalog.indexes):
-        if audience.indexes is not None and index_id not in audience.indexes:
-            continue
-        variant = CONTRIBUTED if _within(audience.id, index_id, catalog, reach) else ""
-        own = index_object(index_id, variant)
-        for node in nodes:
-            if not isinstance(node, TemplateNode) or node.index_id != index_id:
-                continue
-            part = node.name.removeprefix(own)
-            if not node.name.startswith(own) or (not variant and part.startswith(CONTRIBUTED)):
-                continue
-            if (
-                audience.sees == "headline"
-                and part == "top"
-                or (audience.sees == "results" and node.layer in RESULT_LAYERS)
-            ):
-                found.add(node.name)
+    assert isinstance(audience, Audience)
+    names = [n.name for n in nodes]
+    plan = audience_plan(catalog, audience.id, names, declared=audience)
+    found = {view.source for view in plan.views}
+    found |= {view.scores for view in plan.views if view.scores}
     return found
-
-
-def relation(audience_id: str, logical: str, catalog: Catalog) -> str:
-    """The object an audience reads for a logical index object (`index__<id>__top`, say): the
-    contributed computation's (`index__<id>__contributed__top`) when the audience is within the consent
-    of every contribution behind the index and the index has one beside its public computation; else
-    the object itself. For the audiences' views (`Project.audience_relations`)."""
-    reach = Contributions(catalog)
-    for index_id, index in catalog.indexes.items():
-        own = index_object(index_id, "")
-        if logical.startswith(own) and not index.publish.contributed:
-            if _within(audience_id, index_id, catalog, reach):
-                return own + CONTRIBUTED + logical.removeprefix(own)
-    return logical
-
-
-def _within(audience_id: str, index_id: str, catalog: Catalog, reach: Contributions) -> bool:
-    """The audience is within the consent of every contribution behind the index's contributed variant."""
-    sources = reach.indexes.get(index_id, ())
-    return bool(sources) and all(audience_id in _consent(catalog, s) for s in sources)
-
-
-def _consent(catalog: Catalog, source_id: str) -> tuple[str, ...]:
-    source = catalog.sources[source_id]
-    if isinstance(source, LongSource | WideSource) and source.consent is not None:
-        return source.consent.audiences
-    return ()
 
 
 def check(catalog: Catalog, nodes: tuple[Node, ...]) -> list[Diagnostic]:
@@ -139,18 +79,20 @@ def check(catalog: Catalog, nodes: tuple[Node, ...]) -> list[Diagnostic]:
     for source_id in sorted({s for sources in reach.measures.values() for s in sources}):
         start = object_name("sources", source_id)
         came_from = _downstream(start, readers)
-        for audience in audiences_of(catalog):
-            if audience.id in _consent(catalog, source_id):
+        readers_of: tuple[Audience | str, ...] = (*audiences_of(catalog), CLUB_READER)
+        for audience in readers_of:
+            audience_id = audience if isinstance(audience, str) else audience.id
+            if audience_id in consent_of(catalog, source_id):
                 continue
-            reached = sorted(reads(audience, nodes, catalog, reach) & came_from.keys())
+            reached = sorted(reads(audience, nodes, catalog) & came_from.keys())
             if reached:
                 shown = _preferred(reached, by_name)
                 path = _words(_path(start, shown, came_from), by_name, reach, source_id)
                 problems.append(
                     Diagnostic(
                         Code.CONSENT_BREACHED,
-                        f"{' > '.join([*path, f'audience {audience.id}'])}: audience "
-                        f"'{audience.id}' would read {shown}, computed with contributed data "
+                        f"{' > '.join([*path, f'audience {audience_id}'])}: audience "
+                        f"'{audience_id}' would read {shown}, computed with contributed data "
                         "outside its consent",
                         catalog.where("sources", source_id, "consent", "audiences"),
                         _hint(audience),
@@ -160,9 +102,10 @@ def check(catalog: Catalog, nodes: tuple[Node, ...]) -> list[Diagnostic]:
     return problems
 
 
-def _hint(audience: Audience) -> str:
-    if audience.sees == "club":
+def _hint(audience: Audience | str) -> str:
+    if audience == CLUB_READER:
         return "a club view reads only contributions whose consent names the club"
+    assert isinstance(audience, Audience)
     if audience.sees == "everything":
         return (
             f"audience '{audience.id}' sees every object, the contribution's included: add it to "

@@ -23,8 +23,8 @@ from indexc.validate.models import did_you_mean
 
 
 def known_audiences(catalog: Catalog) -> tuple[str, ...]:
-    """The audience ids a consent may name: the built-in ones (no `audiences` kind in this branch)."""
-    return BUILT_IN_AUDIENCES
+    """The audience ids a consent may name: the project's (the `audiences` kind), else the built-in ones."""
+    return tuple(sorted(catalog.audiences)) if catalog.audiences else BUILT_IN_AUDIENCES
 
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
