@@ -288,12 +288,16 @@ def test_audience_views_read_the_computation_their_consent_allows(tmp_path: Path
     public = db.execute(rows.format(f"{SCHEMA}.index__tiny__scores")).fetchall()
     contributed = db.execute(rows.format(f"{SCHEMA}.index__tiny__contributed__scores")).fetchall()
     assert public != contributed  # the contributions move the scores
-    client = db.execute(rows.format(f"{SCHEMA}_published__audience__client.index__tiny__scores")).fetchall()
+    client = db.execute(
+        rows.format(f"{SCHEMA}_published__audience__client.index__tiny__scores")
+    ).fetchall()
     analysts = db.execute(
         rows.format(f"{SCHEMA}_published__audience__analysts.index__tiny__scores")
     ).fetchall()
     assert client == public
     assert analysts == contributed
     views = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
-    client_views = {r[0] for r in db.execute(views, [f"{SCHEMA}_published__audience__client"]).fetchall()}
+    client_views = {
+        r[0] for r in db.execute(views, [f"{SCHEMA}_published__audience__client"]).fetchall()
+    }
     assert not any("contributed" in name for name in client_views)

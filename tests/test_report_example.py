@@ -47,3 +47,23 @@ def test_the_report_of_the_example_headline_index(example_run, tmp_path) -> None
     assert all(h == pytest.approx(A4_POINTS[1], abs=1) for _, h in sizes)
     images = page_images(out / "report.pdf", tmp_path / "pages")
     assert len(images) == len(sizes) and all(i.stat().st_size > 0 for i in images)
+
+
+def test_a_report_for_the_public_holds_only_what_its_views_hold(example_run, tmp_path) -> None:
+    """The public audience sees the headline Top 10 (rank, name, score): its report has that table and
+    none of the results behind it (savings, lens contributions, recency of the data)."""
+    out = tmp_path / "public"
+    project = Project(example_run.project)
+    relations = project.audience_relations("public")
+    assert set(relations) == {"index__top_level__top"}
+    project.write_report("top_level", out, audience="public", pdf=False)
+    with example_run.connect() as connection:
+        names = connection.execute(
+            f"SELECT name FROM {relations['index__top_level__top']} ORDER BY rank, area_code"
+        ).fetchall()
+    page = Report()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert [row[1] for row in page.tables["headline-table"]] == [name for (name,) in names]
+    assert len(names) == 10
+    assert "savings-total" not in page.texts
+    assert "recency-table" not in page.tables

@@ -323,7 +323,7 @@ class Project:
         target, diagnostics = load_target(self.root, target_name, compilation.catalog)
         if target is None or errors_in(diagnostics):
             raise UserError(diagnostics)
-        visible = self._audience_relations(audience)
+        visible = None if audience is None else self.audience_relations(audience, target_name)
         build = Build(target_name, target, [], None, compilation)
         with self.session(build) as session:
             return reporting.write_report(
@@ -336,17 +336,6 @@ class Project:
                 (audience, visible) if audience is not None and visible is not None else None,
                 pdf,
             )
-
-    def _audience_relations(self, audience: str | None) -> Mapping[str, str] | None:
-        """The one place `--audience` is wired: `Project.audience_relations(name)` (CONTRACT.md), which
-        the audiences part of issue 19 defines; until it lands, --audience is refused (IX408)."""
-        if audience is None:
-            return None
-        relations = getattr(self, "audience_relations", None)
-        if relations is None:
-            raise reporting.no_audiences()
-        visible: Mapping[str, str] = relations(audience)
-        return visible
 
     def snapshots(self, target_name: str) -> list[dict]:
         build = self.build(target_name, write=False)

@@ -75,10 +75,3 @@ def write_report(
     except OSError as err:
         raise unwritable("the report", out, err) from None
     return [page, pdf.print_pdf(page)] if with_pdf else [page]
-
-
-def no_audiences() -> UserError:
-    return _unknown(
-        "--audience: this indexc has no audiences yet",
-        "leave out --audience to report the live published results",
-    )
