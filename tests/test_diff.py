@@ -354,7 +354,7 @@ def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project
     )
     assert result.exit_code == 0, result.output
     assert (
-        '| cosmetic | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |'
+        '| definition | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |'
         in result.output.splitlines()
     )
 
