@@ -10,6 +10,8 @@ of its published values are.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from indexc.plan.index_planner import IndexPlanner, edges_read, grouping
@@ -30,9 +32,9 @@ DIRECTIONS = {"higher_is_better": 1, "lower_is_better": -1}
 
 
 def label(description: str, metric_id: str) -> str:
-    """A metric's name in a sentence: the first sentence of its description, else its id in words. Never
-    made up: the spec's own words."""
-    first = description.strip().split(". ")[0].strip().rstrip(".")
+    """A metric's name in a sentence: its description up to the first '. ', ': ' or '; ' (what follows
+    explains it), else its id in words. Never made up: the spec's own words."""
+    first = re.split(r"\. |: |; ", " ".join(description.split()))[0].rstrip(".")
     return first or metric_id.replace("_", " ")
 
 

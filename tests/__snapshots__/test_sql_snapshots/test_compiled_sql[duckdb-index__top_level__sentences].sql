@@ -15,7 +15,7 @@ WITH "labels" AS (
     ('english_and_maths_gcse_by_19', 5, 'GCSEs in English and Maths'),
     ('healthy_life_expectancy_female', 6, 'Female healthy life expectancy'),
     ('healthy_life_expectancy_male', 7, 'Male healthy life expectancy'),
-    ('homelessness_prevented_or_relieved', 8, 'Share of prevention and relief duties ended in the January-March quarter with accommodation secured for 6 months or more (%): our reading of the framework''s "duties owed where homelessness was prevented or relieved", whose exact definition was not retrieved'),
+    ('homelessness_prevented_or_relieved', 8, 'Share of prevention and relief duties ended in the January-March quarter with accommodation secured for 6 months or more (%)'),
     ('housing_affordability_ratio', 9, 'Housing affordability ratio (residence-based)'),
     ('level_3_qualifications', 10, 'Level 3 or above qualifications (Great Britain)'),
     ('net_spend_per_head_adult_social_care', 11, 'Net current expenditure on adult social care per resident (pounds)'),
