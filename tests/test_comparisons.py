@@ -492,3 +492,40 @@ def test_trend_sentences_follow_the_trends_table(project) -> None:
         else:
             assert f"has been {trend}" in sentence
             assert (", an improvement" in sentence) == (assessment == "improving")
+
+
+def test_the_spec_chooses_the_benchmarks_and_the_neutral_metrics(tmp_path: Path) -> None:
+    """`comparisons: {benchmarks: [england, neighbours], neutral: [cost]}`: no group rows, and cost is
+    higher or lower, its trends unassessed, as computed by hand without a direction."""
+    root = tmp_path / "cmp"
+    truth = write_project(root)
+    spec = root / "specs" / "cmp.yaml"
+    spec.write_text(
+        spec.read_text() + "    comparisons: {benchmarks: [england, neighbours], neutral: [cost]}\n"
+    )
+    Project(root).run(publish_as_live=True)
+    got = rows(root, COMPARISONS + f"{SCHEMA}.index__cmp__comparisons")
+    expected = {
+        key: value
+        for key, value in expected_comparisons(root, truth, {"rate": 1, "cost": 0}).items()
+        if key[3] != "group"
+    }
+    compare(got, expected)
+    assert {c for m, *_, c, _ in got if m == "cost"} == {
+        "higher",
+        "lower",
+        "similar",
+        "not compared",
+    }
+    assessed = rows(
+        root,
+        f"SELECT DISTINCT trend, assessment FROM {SCHEMA}.index__cmp__trends WHERE metric = 'cost'",
+    )
+    assert {a for t, a in assessed if t in ("increasing", "decreasing")} == {None}
+    assert ("no significant change", "no significant change") in assessed
+    higher = rows(
+        root,
+        f"SELECT sentence FROM {SCHEMA}.index__cmp__sentences WHERE sentence LIKE 'Made-up spend%' "
+        "AND topic LIKE 'compared with %'",
+    )
+    assert higher and not any("better" in s or "worse" in s for (s,) in higher)

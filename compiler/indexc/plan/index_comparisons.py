@@ -23,7 +23,7 @@ from indexc.plan.template_params import (
     SentencesParams,
     TrendsParams,
 )
-from indexc.spec.indexes import TYPE_GROUPING
+from indexc.spec.indexes import BENCHMARKS, TYPE_GROUPING
 
 WINDOW = 5  # the points of a trend test: the last five values up to each period (Fingertips' recent trend)
 POSITIONS = 5  # the fewest peers whose quintiles a value without an interval is placed among
@@ -43,6 +43,7 @@ def compared_metrics(p: IndexPlanner) -> list[ComparedMetric]:
     measure's own view: its values carry the limits the source published (a restated or computed value
     has none, and the comparison matches limits only to the very value published with them)."""
     metrics: list[ComparedMetric] = []
+    neutral = set(p.index.comparisons.neutral) if p.index.comparisons else set()
     for metric_id in p.index.metric_ids():
         metric = p.catalog.metrics[metric_id]
         formula = p.catalog.formula(metric_id).expression
@@ -50,7 +51,7 @@ def compared_metrics(p: IndexPlanner) -> list[ComparedMetric]:
         metrics.append(
             {
                 "id": metric_id,
-                "direction": DIRECTIONS.get(metric.direction, 0),
+                "direction": 0 if metric_id in neutral else DIRECTIONS.get(metric.direction, 0),
                 "label": label(metric.description, metric_id),
                 "limits": object_name("measures", formula.name)
                 if single and isinstance(formula, exp.Column)
@@ -58,6 +59,14 @@ def compared_metrics(p: IndexPlanner) -> list[ComparedMetric]:
             }
         )
     return metrics
+
+
+def benchmarks_of(p: IndexPlanner) -> tuple[str, ...]:
+    """As the spec lists them (validation has made sure the index has neighbours if they are listed), else
+    england, group, and neighbours when the index has them."""
+    if p.index.comparisons and p.index.comparisons.benchmarks:
+        return tuple(b for b in BENCHMARKS if b in p.index.comparisons.benchmarks)
+    return tuple(b for b in BENCHMARKS if b != "neighbours" or p.index.peers.neighbours)
 
 
 def _noun(p: IndexPlanner) -> str:
@@ -70,22 +79,27 @@ def comparison_nodes(p: IndexPlanner) -> list[Node]:
     metrics = compared_metrics(p)
     groups = p.index.rank_groups()
     peers = grouping(groups[0] if groups else TYPE_GROUPING)
-    neighbours = p.name("neighbours") if p.index.peers.neighbours else None
+    benchmarks = benchmarks_of(p)
+    neighbours = p.name("neighbours") if "neighbours" in benchmarks else None
     limits = sorted({m["limits"] for m in metrics if m["limits"]})
-    benchmarks = "England (every area of the universe), its group" + (
-        ", its nearest neighbours" if neighbours else ""
-    )
+    words = {
+        "england": "every area of the universe",
+        "group": "its group",
+        "neighbours": "its nearest neighbours",
+    }
     comparisons = p.node(
         Layer.PUBLISH,
         p.name("comparisons"),
         [p.name("metric_values"), p.universe, *limits, *edges_read([peers])]
         + ([neighbours] if neighbours else []),
-        f"Each metric of index {p.index_id} per area and period against the median of its peers: "
-        f"{benchmarks}; by confidence interval where the value has one, else by quintile",
+        f"Each metric of index {p.index_id} per area and period against the median of its peers ("
+        + ", ".join(words[b] for b in benchmarks)
+        + "), by confidence interval where the value has one, else by quintile",
         ComparisonsParams(
             metric_values=p.name("metric_values"),
             universe=p.universe,
             metrics=metrics,
+            benchmarks=list(benchmarks),
             grouping=peers,
             neighbours=neighbours,
             positions=POSITIONS,

@@ -361,6 +361,7 @@ class ComparisonsParams(TemplateParams):
     metric_values: str
     universe: str
     metrics: list[ComparedMetric]
+    benchmarks: list[str]  # england, group, neighbours: those compared with
     grouping: Grouping  # the peers of benchmark 'group'
     neighbours: str | None  # the index's neighbours; None: no 'neighbours' benchmark
     positions: int  # the fewest peers a comparison by position needs (quintiles)

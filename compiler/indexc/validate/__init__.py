@@ -17,6 +17,7 @@ from indexc.validate import (
     alignment,
     audits,
     bindings,
+    comparisons,
     formulas,
     geography,
     index_duplicates,
@@ -57,6 +58,7 @@ RULES: tuple[Rule, ...] = (
     universes.check,
     methodology.check,
     screening.check,
+    comparisons.check,
     audits.check,
     smell.check,
 )
