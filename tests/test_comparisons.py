@@ -421,8 +421,9 @@ def test_rank_sentences_name_the_rank_the_count_and_the_change(project) -> None:
 
 
 def figure(x: float, decimals: int) -> str:
-    """Rounded half away from zero, as a cast to DECIMAL rounds on both targets."""
-    return str(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    """Rounded half away from zero to 9 decimals, then to `decimals`, as the casts to DECIMAL do."""
+    nine = Decimal(repr(x)).quantize(Decimal(1).scaleb(-9), rounding=ROUND_HALF_UP)
+    return str(nine.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def test_every_number_in_a_comparison_sentence_is_in_the_comparisons_table(project) -> None:
@@ -454,7 +455,7 @@ def test_every_number_in_a_comparison_sentence_is_in_the_comparisons_table(proje
             labels[match["label"]], area, period, benchmark
         ]
         size = max(abs(value), abs(bv), 1e-4)
-        decimals = min(4, max(0, 2 - math.floor(math.log10(size))))
+        decimals = min(4, max(0, 2 - math.floor(round(math.log10(size), 9))))
         assert match["value"] == figure(value, decimals) and match["benchmark"] == figure(
             bv, decimals
         )
