@@ -75,35 +75,44 @@ WITH "labels" AS (
     "c".*,
     CASE
       WHEN 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "c"."size"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "c"."size"
+            END
+          ),
+          9
         )
       ) AS INT) < 0
       THEN 0
       WHEN 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "c"."size"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "c"."size"
+            END
+          ),
+          9
         )
       ) AS INT) > 4
       THEN 4
       ELSE 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "c"."size"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "c"."size" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "c"."size"
+            END
+          ),
+          9
         )
       ) AS INT)
     END AS "decimals"
@@ -178,15 +187,15 @@ WITH "labels" AS (
     'compared with ' || "c"."benchmark" AS "topic",
     "l"."label" || ' in ' || "n"."name" || ' (' || CASE "c"."decimals"
       WHEN 0
-      THEN CAST(CAST("c"."value" AS DECIMAL(38, 0)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."value" AS DECIMAL(38, 9)) AS DECIMAL(38, 0)) AS TEXT)
       WHEN 1
-      THEN CAST(CAST("c"."value" AS DECIMAL(38, 1)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."value" AS DECIMAL(38, 9)) AS DECIMAL(38, 1)) AS TEXT)
       WHEN 2
-      THEN CAST(CAST("c"."value" AS DECIMAL(38, 2)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."value" AS DECIMAL(38, 9)) AS DECIMAL(38, 2)) AS TEXT)
       WHEN 3
-      THEN CAST(CAST("c"."value" AS DECIMAL(38, 3)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."value" AS DECIMAL(38, 9)) AS DECIMAL(38, 3)) AS TEXT)
       WHEN 4
-      THEN CAST(CAST("c"."value" AS DECIMAL(38, 4)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."value" AS DECIMAL(38, 9)) AS DECIMAL(38, 4)) AS TEXT)
     END || ') ' || CASE
       WHEN "c"."comparison" = 'similar' AND "c"."method" = 'confidence interval'
       THEN 'is not significantly different from'
@@ -201,15 +210,15 @@ WITH "labels" AS (
       ELSE 'its ' || CAST("c"."peers" AS TEXT) || ' nearest neighbours'
     END || ' (' || CASE "c"."decimals"
       WHEN 0
-      THEN CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 0)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 9)) AS DECIMAL(38, 0)) AS TEXT)
       WHEN 1
-      THEN CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 1)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 9)) AS DECIMAL(38, 1)) AS TEXT)
       WHEN 2
-      THEN CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 2)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 9)) AS DECIMAL(38, 2)) AS TEXT)
       WHEN 3
-      THEN CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 3)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 9)) AS DECIMAL(38, 3)) AS TEXT)
       WHEN 4
-      THEN CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 4)) AS TEXT)
+      THEN CAST(CAST(CAST("c"."benchmark_value" AS DECIMAL(38, 9)) AS DECIMAL(38, 4)) AS TEXT)
     END || ') in ' || "c"."period" || CASE
       WHEN "c"."method" = 'position' AND "c"."comparison" <> 'similar'
       THEN CASE

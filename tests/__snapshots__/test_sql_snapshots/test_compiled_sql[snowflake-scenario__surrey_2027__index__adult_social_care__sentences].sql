@@ -77,35 +77,44 @@ WITH "LABELS" AS (
     "C".*,
     CASE
       WHEN 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "C"."SIZE"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "C"."SIZE"
+            END
+          ),
+          9
         )
       ) AS INT) < 0
       THEN 0
       WHEN 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "C"."SIZE"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "C"."SIZE"
+            END
+          ),
+          9
         )
       ) AS INT) > 4
       THEN 4
       ELSE 2 - CAST(FLOOR(
-        LOG(
-          10,
-          CASE
-            WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
-            THEN CAST(0.0001 AS DOUBLE)
-            ELSE "C"."SIZE"
-          END
+        ROUND(
+          LOG(
+            10,
+            CASE
+              WHEN "C"."SIZE" < CAST(0.0001 AS DOUBLE)
+              THEN CAST(0.0001 AS DOUBLE)
+              ELSE "C"."SIZE"
+            END
+          ),
+          9
         )
       ) AS INT)
     END AS "DECIMALS"
@@ -180,15 +189,15 @@ WITH "LABELS" AS (
     'compared with ' || "C"."BENCHMARK" AS "TOPIC",
     "L"."LABEL" || ' in ' || "N"."NAME" || ' (' || CASE "C"."DECIMALS"
       WHEN 0
-      THEN CAST(CAST("C"."VALUE" AS DECIMAL(38, 0)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 0)) AS VARCHAR)
       WHEN 1
-      THEN CAST(CAST("C"."VALUE" AS DECIMAL(38, 1)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 1)) AS VARCHAR)
       WHEN 2
-      THEN CAST(CAST("C"."VALUE" AS DECIMAL(38, 2)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 2)) AS VARCHAR)
       WHEN 3
-      THEN CAST(CAST("C"."VALUE" AS DECIMAL(38, 3)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 3)) AS VARCHAR)
       WHEN 4
-      THEN CAST(CAST("C"."VALUE" AS DECIMAL(38, 4)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 4)) AS VARCHAR)
     END || ') ' || CASE
       WHEN "C"."COMPARISON" = 'similar' AND "C"."METHOD" = 'confidence interval'
       THEN 'is not significantly different from'
@@ -203,15 +212,15 @@ WITH "LABELS" AS (
       ELSE 'its ' || CAST("C"."PEERS" AS VARCHAR) || ' nearest neighbours'
     END || ' (' || CASE "C"."DECIMALS"
       WHEN 0
-      THEN CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 0)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 0)) AS VARCHAR)
       WHEN 1
-      THEN CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 1)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 1)) AS VARCHAR)
       WHEN 2
-      THEN CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 2)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 2)) AS VARCHAR)
       WHEN 3
-      THEN CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 3)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 3)) AS VARCHAR)
       WHEN 4
-      THEN CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 4)) AS VARCHAR)
+      THEN CAST(CAST(CAST("C"."BENCHMARK_VALUE" AS DECIMAL(38, 9)) AS DECIMAL(38, 4)) AS VARCHAR)
     END || ') in ' || "C"."PERIOD" || CASE
       WHEN "C"."METHOD" = 'position' AND "C"."COMPARISON" <> 'similar'
       THEN CASE
