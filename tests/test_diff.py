@@ -50,10 +50,17 @@ UNVERSIONED = (
     "old, new, expected, objects_changed, warned",
     [
         (
+            "- {id: spend, unit: gbp,",
+            "- {id: spend, description: Spend in pounds, unit: gbp,",
+            [("cosmetic", "changed", "measures", "spend", ("description",))],
+            0,
+            None,
+        ),
+        (  # a metric's description names it in its indexes' sentences: their text changes
             TINY_METRIC,
             TINY_METRIC.replace("version: 1,", "version: 1, description: Spend per resident,"),
-            [("cosmetic", "changed", "metrics", "spend_per_head", ("description",))],
-            0,
+            [("definition", "changed", "metrics", "spend_per_head", ("description",))],
+            1,
             None,
         ),
         (
@@ -347,7 +354,7 @@ def test_the_markdown_comment_keeps_spec_text_inside_its_table_cell(tiny_project
     )
     assert result.exit_code == 0, result.output
     assert (
-        '| cosmetic | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |'
+        '| definition | changed | `metrics/spend_per_head` | `` description: "" -> per \\| head `x` `` |'
         in result.output.splitlines()
     )
 

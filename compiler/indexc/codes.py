@@ -177,6 +177,15 @@ class Code(enum.StrEnum):
         "a screening share below 1 that an area meets only with every metric of its rule",
         WARNING,
     )
+    # Comparisons: what an index's comparisons, trends and sentences show
+    COMPARISON_WITHOUT_NEIGHBOURS = (
+        "IX340",
+        "a comparison with neighbours for an index that has none",
+        ERROR,
+    )
+    NEUTRAL_UNKNOWN_METRIC = "IX341", "a neutral metric the index does not have", ERROR
+    BENCHMARK_TWICE = "IX342", "a benchmark named twice", ERROR
+
     # Audiences: who reads which published results
     AUDIENCE_INDEXES_ON_EVERYTHING = "IX345", "`indexes` on an audience that sees everything", ERROR
     AUDIENCE_INDEX_ON_HOLD = "IX346", "an audience names an index on hold", ERROR

@@ -8,6 +8,7 @@ generate/templates; the formulas in docs/methodology.md.
 
 from __future__ import annotations
 
+from indexc.plan.index_comparisons import comparison_nodes
 from indexc.plan.index_peers import neighbours_node, savings_nodes
 from indexc.plan.index_planner import IndexPlanner, ValueObject, index_object
 from indexc.plan.index_scores import (
@@ -65,6 +66,7 @@ def index_nodes(
     if index.stability:
         nodes.append(stability_node(p))
     nodes.extend(_publication_nodes(p))
+    nodes.extend(comparison_nodes(p))
     return nodes
 
 

@@ -356,3 +356,44 @@ class ProvenanceParams(TemplateParams):
     edges: list[
         list[str | int | float | bool | None]
     ]  # (level, name, metric): what each metric feeds
+
+
+class ComparedMetric(TypedDict):
+    """A metric of an index as comparisons, trends and sentences read it (plan/index_comparisons.py)."""
+
+    id: str
+    direction: int  # 1 higher is better, -1 lower is better, 0 no direction (neutral)
+    label: str  # its name in a sentence: the spec's description, else its id
+    limits: str | None  # the object holding the confidence limits of the values published with them
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparisonsParams(TemplateParams):
+    template = "comparisons"
+    metric_values: str
+    universe: str
+    metrics: list[ComparedMetric]
+    benchmarks: list[str]  # england, group, neighbours: those compared with
+    grouping: Grouping  # the peers of benchmark 'group'
+    neighbours: str | None  # the index's neighbours; None: no 'neighbours' benchmark
+    positions: int  # the fewest peers a comparison by position needs (quintiles)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendsParams(TemplateParams):
+    template = "trends"
+    metric_values: str
+    scores: str
+    metrics: list[ComparedMetric]
+    window: int  # the points tested: the last `window` values up to each period
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentencesParams(TemplateParams):
+    template = "sentences"
+    scores: str
+    universe: str
+    comparisons: str
+    trends: str
+    metrics: list[ComparedMetric]
+    noun: str  # what the universe's areas are called: councils, or areas

@@ -215,6 +215,21 @@ class Ranks(StrictModel):
     """`type`, or area maps of type group; the peer groups (`peers.groups`) when absent."""
 
 
+Benchmark = Literal["england", "group", "neighbours"]
+BENCHMARKS: tuple[Benchmark, ...] = ("england", "group", "neighbours")
+
+
+class Comparisons(StrictModel):
+    """What `comparisons`, `trends` and `sentences` show (docs/methodology.md, section 11)."""
+
+    benchmarks: tuple[Benchmark, ...] | None = Field(default=None, min_length=1)
+    """The benchmarks each value is compared with; england, group, and neighbours when the index has
+    them, when absent."""
+    neutral: tuple[Identifier, ...] = ()
+    """Metrics of the index compared without judgement (higher, lower, similar) and whose trends are not
+    assessed, though their direction still scores them: spend, say, which is not worse for being high."""
+
+
 class Publish(StrictModel):
     top: PositiveInt = Field(default=10, strict=True)
     period: PublishedPeriod = "latest"
@@ -270,6 +285,16 @@ class Index(StrictModel):
     stability: Stability | None = None
     ranks: Ranks = Ranks()
     publish: Publish = Publish()
+    comparisons: Comparisons | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Without `comparisons` when it is not given, so an index that does not use it dumps (and
+        hashes, and compares in `diff`) as it did before it existed."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("comparisons") is None:
+            data.pop("comparisons", None)
+        return data
 
     def walk(self) -> Iterator[tuple[tuple[Any, ...], Lens, int]]:
         """Every lens with its path in the spec (for locations) and its depth (1: a top lens), parents first."""
