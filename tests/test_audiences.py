@@ -31,6 +31,9 @@ TINY_RESULTS = {  # what docs/spec-language.md says `results` holds, of what tin
     "index__tiny__lens_scores",
     "index__tiny__metric_scores",
     "index__tiny__metric_values",
+    "index__tiny__comparisons",
+    "index__tiny__trends",
+    "index__tiny__sentences",
     "universe__councils",
 }
 
