@@ -19,6 +19,7 @@ from indexc.validate import (
     bindings,
     formulas,
     geography,
+    headline_policy,
     index_duplicates,
     index_inputs,
     index_levels,
@@ -57,6 +58,7 @@ RULES: tuple[Rule, ...] = (
     universes.check,
     methodology.check,
     screening.check,
+    headline_policy.check,
     audits.check,
     smell.check,
 )
