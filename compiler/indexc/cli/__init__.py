@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from indexc import __version__
-from indexc.cli import review, run, snapshot, specs, status
+from indexc.cli import lookups, review, run, snapshot, specs, status
 from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.project import GeographyOptions, Project
 
@@ -67,5 +67,7 @@ for command in (
     review.lineage_command,
     snapshot.snapshot_group,
     status.status_command,
+    lookups.show_command,
+    lookups.export_command,
 ):
     main.add_command(command)
