@@ -63,8 +63,11 @@ def headline_notes(
         return ()
     policy = index.publish.headline_policy
     notes = [words + (f". {policy.description.strip()}" if policy and policy.description else "")]
-    last = max((int(row["rank"]) for row in rows), default=None)
-    kept = query_rows(exclusions_sql(target, index.id, period, last)) if last is not None else []
+    # those ranked above the last area shown were passed over; when fewer than N areas could be shown,
+    # every area kept out was
+    full = len(rows) >= index.publish.top
+    last = max((int(row["rank"]) for row in rows), default=None) if full else None
+    kept = query_rows(exclusions_sql(target, index.id, period, last))
     if kept:
         notes.append(
             f"kept out of the Top {index.publish.top} in {period}: "
