@@ -339,8 +339,8 @@ def test_build_several_targets_from_one_compile(example_project: Path) -> None:
     result = invoke(example_project, "build", "--target", "duckdb", "--target", "snowflake")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "wrote 859 objects to build/duckdb",
-        "wrote 859 objects to build/snowflake",
+        "wrote 862 objects to build/duckdb",
+        "wrote 862 objects to build/snowflake",
     ]
     result = invoke(
         example_project, "build", "--target", "duckdb", "--target", "snowflake", "--out", "x"
@@ -426,7 +426,7 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
     assert any(line.startswith("checked check__oflog_asc_outcomes__periods in ") for line in lines)
     *objects, summary = [line for line in lines if line.startswith(("built ", "checked "))]
     assert summary == lines[-1]
-    assert len(objects) == 859
+    assert len(objects) == 862
     assert re.fullmatch(
         rf"built {len(objects)} objects on duckdb in [0-9.]+s, {written:,} rows written", summary
     ), summary
@@ -444,7 +444,7 @@ def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
         if line.startswith(("built index", "built source"))
     ]
     assert all(float(line.rsplit(" in ", 1)[1].rstrip("s")) >= 1.0 for line in slow)
-    assert plain.stderr.splitlines()[-1].startswith("built 859 objects on duckdb in ")
+    assert plain.stderr.splitlines()[-1].startswith("built 862 objects on duckdb in ")
     quiet = example_commands.invoke("run", "-q")
     assert quiet.exit_code == 0
     assert not [

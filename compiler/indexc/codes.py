@@ -177,6 +177,21 @@ class Code(enum.StrEnum):
         "a screening share below 1 that an area meets only with every metric of its rule",
         WARNING,
     )
+    # Headline policy: who may appear in the headline Top N
+    HEADLINE_UNKNOWN_MEASURE = (
+        "IX335",
+        "a headline population floor on a measure that does not exist",
+        ERROR,
+    )
+    HEADLINE_UNKNOWN_AREA = (
+        "IX336",
+        "a headline exclusion of an area the register does not have",
+        ERROR,
+    )
+    HEADLINE_EMPTY_REASON = "IX337", "a headline exclusion without a reason", ERROR
+    HEADLINE_FLOOR_NOT_POSITIVE = "IX338", "a headline population floor that is not above 0", ERROR
+    HEADLINE_AREA_TWICE = "IX339", "an area excluded twice from one index's headline", ERROR
+
     # Comparisons: what an index's comparisons, trends and sentences show
     COMPARISON_WITHOUT_NEIGHBOURS = (
         "IX340",
@@ -240,6 +255,13 @@ class Code(enum.StrEnum):
         "align exact on a source whose periods are not financial years",
         ERROR,
     )
+    # Looking published results up (`indexc show`, `indexc export`)
+    NOTHING_PUBLISHED = (
+        "IX406",
+        "no published results to read: no database, or the index was not run",
+        ERROR,
+    )
+    UNKNOWN_AREA = "IX407", "an area that no published index holds, by code or name", ERROR
 
     # The report (`indexc report`)
     REPORT_SOURCE_UNKNOWN = (

@@ -121,6 +121,7 @@ def build_graph(catalog: Catalog) -> Graph:
         for name in (
             [s.unit_cost for s in index.savings]
             + [s.volume for s in index.savings]
+            + index.publish.headline_measures()
             + (
                 [f.metric for f in index.peers.neighbours.features]
                 if index.peers.neighbours

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from indexc import __version__
-from indexc.cli import report, review, run, snapshot, specs, status
+from indexc.cli import lookups, report, review, run, snapshot, specs, status
 from indexc.cli_errors import DiagnosingGroup, IsoDate
 from indexc.project import GeographyOptions, Project
 
@@ -69,5 +69,7 @@ for command in (
     snapshot.snapshot_group,
     status.status_command,
     report.report_command,
+    lookups.show_command,
+    lookups.export_command,
 ):
     main.add_command(command)

@@ -19,7 +19,13 @@ from indexc.plan.index_scores import (
 )
 from indexc.plan.index_values import Direct, value_nodes
 from indexc.plan.nodes import Layer, Node
-from indexc.plan.template_params import MostImprovedParams, PublishedProductivity, TopParams
+from indexc.plan.template_params import (
+    HeadlineExclusionsParams,
+    HeadlinePolicy,
+    MostImprovedParams,
+    PublishedProductivity,
+    TopParams,
+)
 from indexc.validate.catalog import Catalog
 
 __all__ = ["index_nodes", "index_object"]
@@ -89,6 +95,8 @@ def _publication_nodes(p: IndexPlanner) -> list[Node]:
     reads += [p.name("savings")] if index.savings else []
     reads += [p.name("stability")] if index.stability else []
     reads += [p.provenance_object] if p.provenance_object else []
+    policy = headline_policy(p)
+    reads += [policy["population"]] if policy and policy["population"] else []
     published = p.node(
         Layer.PUBLISH,
         p.name("top"),
@@ -105,7 +113,33 @@ def _publication_nodes(p: IndexPlanner) -> list[Node]:
             savings=p.name("savings") if index.savings else None,
             stability=p.name("stability") if index.stability else None,
             provenance=p.provenance_object,
+            policy=policy,
         ),
         view=True,
     )
-    return [most_improved, published]
+    if policy is None:
+        return [most_improved, published]
+    exclusions = p.node(
+        Layer.PUBLISH,
+        p.name("headline_exclusions"),
+        [p.name("scores"), p.universe] + ([policy["population"]] if policy["population"] else []),
+        f"The areas the headline policy of index {p.index_id} keeps out of its Top {top}, per period, "
+        "and why (the full ranking keeps them)",
+        HeadlineExclusionsParams(scores=p.name("scores"), universe=p.universe, policy=policy),
+        view=True,
+    )
+    return [most_improved, published, exclusions]
+
+
+def headline_policy(p: IndexPlanner) -> HeadlinePolicy | None:
+    """The index's headline policy as the Top N's query reads it; None without one."""
+    spec = p.index.publish.headline_policy
+    if spec is None:
+        return None
+    floor = spec.population
+    return {
+        "population": p.value_object(floor.measure) if floor else None,
+        "at_least": floor.at_least if floor else None,
+        "floor": f"{floor.at_least:.15g}" if floor else None,
+        "exclude": [{"area": e.area, "reason": e.reason.strip()} for e in spec.exclude],
+    }

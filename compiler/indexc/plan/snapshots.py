@@ -29,6 +29,7 @@ FROZEN_PARTS = (
     "group_ranks",
     "most_improved",
     "top",
+    "headline_exclusions",
 )
 """What a snapshot freezes of each index: its scores and ranks, metric values, lens scores, savings
 and peers (the baseline's, not the scenarios'); and the geography's indicators (new, terminated)."""

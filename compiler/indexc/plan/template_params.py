@@ -118,6 +118,21 @@ class PublishedProductivity(TypedDict):
     lens: str
 
 
+class HeadlineExclusion(TypedDict):
+    area: str
+    reason: str
+
+
+class HeadlinePolicy(TypedDict):
+    """Who the headline Top N keeps out: areas under a population floor (`population`: the measure's
+    object, None without a floor) and the areas listed, with their reasons."""
+
+    population: str | None
+    at_least: float | None
+    floor: str | None  # the floor as the reasons write it, such as 25000
+    exclude: list[HeadlineExclusion]
+
+
 class Feature(TypedDict):
     id: str
     object: str
@@ -327,6 +342,15 @@ class TopParams(TemplateParams):
     savings: str | None
     stability: str | None
     provenance: str | None = None  # which values are contributed (plan/contributed.py)
+    policy: HeadlinePolicy | None  # None: the first N of the full ranking
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadlineExclusionsParams(TemplateParams):
+    template = "headline_exclusions"
+    scores: str
+    universe: str
+    policy: HeadlinePolicy
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ import contextlib
 import datetime
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from indexc import front_end, impact, migrate_files, portfolio, report, snapshots, whatif_report
 from indexc.compilation import Build, Compilation
@@ -31,7 +32,7 @@ from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
 from indexc.plan.lifecycle import built_indexes
 from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
-from indexc.project import database, outputs, reporting, review
+from indexc.project import database, lookups, outputs, reporting, review
 from indexc.project.audiences import audiences_on, refuse_unknown_audience
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
@@ -336,6 +337,27 @@ class Project:
                 (audience, visible) if audience is not None and visible is not None else None,
                 pdf,
             )
+
+    def show(
+        self, area: str, period: str | None = None, target_name: str = "duckdb"
+    ) -> dict[str, Any]:
+        """An area's profile (a code or a name, any case) across every index the last run published:
+        rank and score per period, and the detail of the latest or `period` (lookups/profile.py)."""
+        return lookups.show(self, area, period, target_name)
+
+    def export(
+        self,
+        index_id: str,
+        out: Path,
+        fmt: str,
+        *,
+        period: str | None = None,
+        with_scores: bool = False,
+        force: bool = False,
+    ) -> list[Path]:
+        """Write an index's published results as tidy tables (lookups/tables.py): csv or parquet files
+        in the directory `out`, or the xlsx workbook `out`; the paths written."""
+        return lookups.export(self, index_id, out, fmt, period, with_scores, force)
 
     def snapshots(self, target_name: str) -> list[dict]:
         build = self.build(target_name, write=False)

@@ -24,6 +24,7 @@ from indexc.errors import COMMAND_LINE, Diagnostic, UserError
 from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
+from indexc.report.headline_policy import headline_notes
 from indexc.report.notes import compact, method_notes
 from indexc.spec.indexes import Index
 
@@ -55,7 +56,7 @@ def top_sql(target: SqlTarget, index_id: str, period: str) -> str:
         exp.select(exp.Star(), copy=False)
         .from_(target.object_table(index_object(index_id, "top")), copy=False)
         .where(exp.EQ(this=col("period"), expression=lit(period)), copy=False)
-        .order_by(col("rank"), col("area_code"), copy=False)
+        .order_by(col("headline_rank"), col("rank"), col("area_code"), copy=False)
     )
     return target.render(query)
 
@@ -107,7 +108,8 @@ def read_ranking(
     if period is None:
         period = periods[-1] if periods else None
     rows = query_rows(top_sql(target, index.id, period)) if period else []
-    notes = method_notes(query_rows, target, index, period, others)
+    notes = headline_notes(query_rows, target, index, period, rows)
+    notes += method_notes(query_rows, target, index, period, others)
     return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
 
 
@@ -182,7 +184,11 @@ def _optional_columns(rows: list[dict[str, Any]]) -> list[tuple[str, Any]]:
 def ranking_table(ranking: Ranking) -> Table:
     title = f"{ranking.index_id} v{ranking.version}: Top {ranking.top}, {ranking.period or 'no scored period'}"
     table = Table(title=Text(title), title_justify="left")
-    table.add_column("Rank", justify="right")
+    # a headline policy kept someone out: the headline's own rank first, then the full ranking's
+    skipped = any(row.get("headline_rank", row["rank"]) != row["rank"] for row in ranking.rows)
+    if skipped:
+        table.add_column("#", justify="right")
+    table.add_column("Rank (all)" if skipped else "Rank", justify="right")
     table.add_column("Code")
     table.add_column("Name")
     table.add_column("Score", justify="right")
@@ -191,7 +197,8 @@ def ranking_table(ranking: Ranking) -> Table:
     for header, _ in optional:
         table.add_column(header, justify="right")
     for row in ranking.rows:
-        cells = [
+        cells = [str(row["headline_rank"])] if skipped else []
+        cells += [
             str(row["rank"]),
             row["area_code"],
             row["name"] or "(name unknown)",

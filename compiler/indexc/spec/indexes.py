@@ -230,6 +230,31 @@ class Comparisons(StrictModel):
     assessed, though their direction still scores them: spend, say, which is not worse for being high."""
 
 
+class PopulationFloor(StrictModel):
+    """Areas whose `measure` (a population) is under `at_least` in a period are kept out of that period's
+    headline Top N; an area with no value of it then is kept out too, since it cannot be shown to pass."""
+
+    measure: Identifier
+    at_least: float = Field(strict=True, allow_inf_nan=False)  # positive: IX338 (a hint), not IX003
+
+
+class HeadlineExclusion(StrictModel):
+    """An area kept out of the headline Top N in every period, for the reason stated."""
+
+    area: Name
+    reason: Text  # not empty: IX337
+
+
+class HeadlinePolicy(StrictModel):
+    """Who may appear in the headline Top N (`index__<id>__top`); the full ranking keeps everyone and
+    `index__<id>__headline_exclusions` lists who was kept out, and why."""
+
+    description: Text = ""
+    """Why the policy is what it is, in words `indexc run` prints under the Top N."""
+    population: PopulationFloor | None = None
+    exclude: tuple[HeadlineExclusion, ...] = ()
+
+
 class Publish(StrictModel):
     top: PositiveInt = Field(default=10, strict=True)
     period: PublishedPeriod = "latest"
@@ -246,6 +271,14 @@ class Publish(StrictModel):
         if isinstance(data, dict) and data.get("contributed") is None:
             data.pop("contributed", None)
         return data
+
+    headline_policy: HeadlinePolicy | None = None
+    """Who may appear in the Top N; without one, the first N of the full ranking."""
+
+    def headline_measures(self) -> list[str]:
+        """The measure the headline policy's floor reads, if any."""
+        policy = self.headline_policy
+        return [policy.population.measure] if policy and policy.population else []
 
 
 class Until(StrictModel):

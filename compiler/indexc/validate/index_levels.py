@@ -127,6 +127,15 @@ def _reads(index_id: str, index: Index, catalog: Catalog) -> list[Read]:
             Read(s.unit_cost, "metric", where("savings", i, "unit_cost")),
             Read(s.volume, value(s.volume), where("savings", i, "volume")),
         ]
+    policy = index.publish.headline_policy
+    if policy is not None and policy.population is not None:
+        reads.append(
+            Read(
+                policy.population.measure,
+                "measure",
+                where("publish", "headline_policy", "population", "measure"),
+            )
+        )
     neighbours = index.peers.neighbours
     for i, feature in enumerate(neighbours.features if neighbours else ()):
         reads.append(

@@ -23,6 +23,11 @@ WITH "named" AS (
     "s"."rank" <= 10
   QUALIFY
     ROW_NUMBER() OVER (PARTITION BY "s"."period", "s"."area_code" ORDER BY "u"."valid_from" DESC) = 1
+), "headline" AS (
+  SELECT
+    "n".*,
+    "n"."rank" AS "headline_rank"
+  FROM "named" AS "n"
 ), "saved" AS (
   SELECT
     "area_code",
@@ -49,8 +54,9 @@ SELECT
   "t"."median_rank",
   "t"."rank_p05",
   "t"."rank_p95",
-  "t"."p_top"
-FROM "named" AS "n"
+  "t"."p_top",
+  CAST("n"."headline_rank" AS BIGINT) AS "headline_rank"
+FROM "headline" AS "n"
 LEFT JOIN "indexc_build"."index__adult_social_care__productivity" AS "p"
   ON "p"."area_code" = "n"."area_code"
   AND "p"."period" = "n"."period"

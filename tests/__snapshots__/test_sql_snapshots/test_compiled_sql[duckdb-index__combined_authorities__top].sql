@@ -22,6 +22,11 @@ WITH "named" AS (
     "s"."rank" <= 10
   QUALIFY
     ROW_NUMBER() OVER (PARTITION BY "s"."period", "s"."area_code" ORDER BY "u"."valid_from" DESC) = 1
+), "headline" AS (
+  SELECT
+    "n".*,
+    "n"."rank" AS "headline_rank"
+  FROM "named" AS "n"
 )
 SELECT
   "n"."period",
@@ -39,5 +44,6 @@ SELECT
   CAST(NULL AS DOUBLE) AS "median_rank",
   CAST(NULL AS DOUBLE) AS "rank_p05",
   CAST(NULL AS DOUBLE) AS "rank_p95",
-  CAST(NULL AS DOUBLE) AS "p_top"
-FROM "named" AS "n";
+  CAST(NULL AS DOUBLE) AS "p_top",
+  CAST("n"."headline_rank" AS BIGINT) AS "headline_rank"
+FROM "headline" AS "n";
