@@ -172,9 +172,31 @@ def test_the_example_audiences_on_duckdb(example_run) -> None:
         assert not {name for name in client if name.startswith("index__top_level__")}
         assert not {name for name in client if name.endswith(("__treatment", "__rules"))}
         assert "universe__upper_tier" in client
-        assert len(client) == 26
+        assert len(client) == 35  # 11 results objects of each of three indexes, and their universe
         everything = listing(db, f"{published}__audience__internal")
         assert everything == listing(db, published)
+
+
+def test_an_export_for_the_public_holds_only_its_views(example_run, tmp_path: Path) -> None:
+    """The public audience's export of top_level is its one view: the headline rows and columns."""
+    project = Project(example_run.project)
+    written = project.export("top_level", tmp_path / "public", "csv", audience="public")
+    assert [p.name for p in written] == ["index__top_level__top.csv"]
+    with duckdb.connect(str(example_run.database), read_only=True) as db:
+        view = "indexc_published__audience__public.index__top_level__top"
+        expected = db.execute(f"SELECT * FROM {view} ORDER BY period, rank, area_code").fetchall()
+        exported = db.execute(
+            f"SELECT * FROM read_csv('{written[0]}', all_varchar = true) ORDER BY period, "
+            "CAST(rank AS INTEGER), area_code"
+        )
+        assert [d[0] for d in exported.description] == HEADLINE_COLUMNS
+        rows = exported.fetchall()
+    assert len(rows) == 10
+    assert [(r[0], int(r[1]), r[2], r[3]) for r in rows] == [e[:4] for e in expected]
+    assert [float(r[4]) for r in rows] == pytest.approx([e[4] for e in expected], rel=1e-12)
+    with pytest.raises(UserError) as refused:
+        project.export("adult_social_care", tmp_path / "asc", "csv", audience="public")
+    assert refused.value.diagnostics[0].code == "IX406"
 
 
 TWO_INDEXES = """indexes:

@@ -242,46 +242,42 @@ def test_a_snapshot_report_reads_the_frozen_rows_not_the_live_ones(method_run, t
     assert "Drawn from the live published schema" in live
 
 
-def test_the_objects_of_other_parts_of_issue_19_are_read_where_they_exist(
-    method_run, tmp_path
-) -> None:
-    """SYNTHETIC: headline_rank, headline_exclusions and sentences shaped as CONTRACT.md says (their
-    builders are other parts of issue 19), written into a copy's published schema by hand."""
-    project = tmp_path / "method"
-    shutil.copytree(method_run, project)
-    top = f"{PUBLISHED}.index__care__top"
-    with duckdb.connect(str(project / "build" / "method.duckdb")) as connection:
-        [(first_code, first_name, first_rank)] = connection.execute(
-            f"SELECT area_code, name, rank FROM {top} WHERE period = '{PERIOD}' "
-            "ORDER BY rank, area_code LIMIT 1"
-        ).fetchall()
-        for sql in (
-            # a policy that keeps the leader out: the others move up one place in the headline
-            "CREATE TABLE main.headline AS SELECT * EXCLUDE (headline_rank), "
-            "headline_rank FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY period ORDER BY rank, "
-            f"area_code) - 1 AS headline_rank FROM {top}) WHERE area_code <> '{first_code}' "
-            f"OR period <> '{PERIOD}'",
-            f"DROP VIEW {top}",
-            f"CREATE TABLE {top} AS SELECT * FROM main.headline",
-            f"CREATE TABLE {PUBLISHED}.index__care__headline_exclusions AS SELECT '{PERIOD}' AS "
-            f"period, '{first_code}' AS area_code, '{first_name}' AS name, {first_rank} AS rank, "
-            "'a synthetic reason' AS reason",
-            f"CREATE TABLE {PUBLISHED}.index__care__sentences AS SELECT area_code, period, 1 AS "
-            "position, 'rank' AS topic, 'Synthetic sentence for ' || name AS sentence FROM "
-            f"main.headline WHERE period = '{PERIOD}'",
-        ):
-            connection.execute(sql)
-        expected = connection.execute(
-            f"SELECT name FROM {top} WHERE period = '{PERIOD}' AND headline_rank > 0 "
-            "ORDER BY headline_rank"
-        ).fetchall()
+def test_a_headline_policy_and_the_sentences_reach_the_report(method_run, tmp_path) -> None:
+    """A copy whose headline policy keeps the 2023-24 leader out: the report's Top N is the next five,
+    numbered from 1, the leader is a caveat with its reason, and the published sentences are shown."""
+    [(first_code, first_name, first_rank)] = query(
+        method_run,
+        f"SELECT area_code, name, rank FROM {PUBLISHED}.index__care__top WHERE period = '{PERIOD}' "
+        "ORDER BY rank, area_code LIMIT 1",
+    )
+    project = copy_project(FIXTURES / "method", tmp_path / "method")
+    indexes = project / "specs" / "indexes.yaml"
+    policy = f"headline_policy: {{exclude: [{{area: {first_code}, reason: a test's reason}}]}}"
+    text = indexes.read_text().replace(
+        "publish: {top: 5, period: 2023-24}", f"publish: {{top: 5, period: 2023-24, {policy}}}"
+    )
+    indexes.write_text(text)
+    Project(project).run()
+    names = area_names(project)
+    expected = [
+        names[code]
+        for (code,) in query(
+            project,
+            f"SELECT area_code FROM {PUBLISHED}.index__care__scores WHERE period = '{PERIOD}' AND "
+            f"area_code <> '{first_code}' AND rank IS NOT NULL ORDER BY rank, area_code LIMIT 5",
+        )
+    ]
+    sentences = query(
+        project,
+        f"SELECT sentence FROM {PUBLISHED}.index__care__sentences WHERE period = '{PERIOD}' "
+        "ORDER BY area_code, position",
+    )
     write_report(project, tmp_path / "out", "--no-pdf")
     page = Report()
     page.feed((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     headline = page.tables["headline-table"]
-    assert [row[1] for row in headline] == [name for (name,) in expected]
-    assert [row[0] for row in headline] == [str(i) for i in range(1, len(expected) + 1)]
+    assert [row[0] for row in headline] == ["1", "2", "3", "4", "5"]
+    assert [row[1] for row in headline] == expected  # the full ranking without the leader
     caveats = page.texts["caveats"]
-    assert f"{first_name} ({first_code}, rank {first_rank}): a synthetic reason" in caveats
-    assert f"Synthetic sentence for {expected[0][0]}" in page.texts["comparisons"]
-    assert "index__care__comparisons, index__care__trends" in page.texts["comparisons"]
+    assert f"{first_name} ({first_code}, rank {first_rank}): a test's reason" in caveats
+    assert sentences and any(sentence in page.texts["comparisons"] for (sentence,) in sentences)

@@ -73,6 +73,12 @@ def show_command(project: Project, area: str, period: str | None, target: str, f
     help="Also the lens scores, metric scores and metric values (with the data's periods).",
 )
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option(
+    "--audience",
+    default=None,
+    metavar="NAME",
+    help="Export only what this audience's views hold (indexc audiences NAME).",
+)
 @click.pass_obj
 @handles_user_errors
 def export_command(
@@ -83,9 +89,16 @@ def export_command(
     out: Path,
     with_scores: bool,
     force: bool,
+    audience: str | None,
 ) -> None:
     """Write an index's published results as tidy tables, names beside codes (DuckDB target)."""
     for path in project.export(
-        index_id, out, file_format, period=period, with_scores=with_scores, force=force
+        index_id,
+        out,
+        file_format,
+        period=period,
+        with_scores=with_scores,
+        force=force,
+        audience=audience,
     ):
         click.echo(f"wrote {path}")

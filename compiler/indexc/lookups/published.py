@@ -9,8 +9,8 @@ left out, said so, when it is not. Every query is a sqlglot tree rendered by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
@@ -22,7 +22,7 @@ from indexc.plan.index_planner import index_object
 
 UNIVERSE_PREFIX = "universe__"
 OPTIONAL_PARTS = ("comparisons", "trends", "sentences")
-"""Objects of an index that another part of the compiler publishes (CONTRACT.md, issue 19): read when
+"""Objects of an index that another part of the compiler publishes (the comparisons of docs/methodology.md, section 11): read when
 the published schema has them."""
 
 
@@ -44,15 +44,28 @@ def published_tables(query: Query, target: SqlTarget) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Published:
-    """The published schema of one target, as a session reads it."""
+    """The published schema of one target, as a session reads it; or, with `relations`, only what an
+    audience may read (`Project.audience_relations`: logical name -> the audience's view of it)."""
 
     query: Query
     target: SqlTarget
     tables: frozenset[str]
+    relations: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, query: Query, target: SqlTarget) -> Published:
+    def read(
+        cls, query: Query, target: SqlTarget, relations: Mapping[str, str] | None = None
+    ) -> Published:
+        if relations is not None:
+            visible = {name.lower(): relation for name, relation in relations.items()}
+            return cls(query, target, frozenset(visible), visible)
         return cls(query, target, published_tables(query, target))
+
+    def _schema_and_name(self, name: str) -> tuple[str, str]:
+        if self.relations:
+            table = exp.to_table(self.relations[name.lower()], dialect=self.target.dialect)
+            return table.db, table.name
+        return self.target.spec.published, name
 
     def has(self, name: str) -> bool:
         return name.lower() in self.tables
@@ -61,7 +74,10 @@ class Published:
         return self.has(index_object(index_id, part))
 
     def table(self, name: str, alias: str | None = None) -> exp.Table:
-        table = self.target.published_table(name)
+        if self.relations:
+            table = exp.to_table(self.relations[name.lower()], dialect=self.target.dialect)
+        else:
+            table = self.target.published_table(name)
         if alias:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         return table
@@ -87,6 +103,7 @@ class Published:
 
     def columns(self, name: str) -> list[str]:
         """The columns of a published object, in their order, lower-cased."""
+        schema, table = self._schema_and_name(name)
         lower = lambda column: exp.Lower(this=exp.column(column))  # noqa: E731
         sql = (
             exp.select(exp.alias_(lower("column_name"), "name"))
@@ -95,9 +112,9 @@ class Published:
                 exp.and_(
                     exp.EQ(
                         this=lower("table_schema"),
-                        expression=exp.Literal.string(self.target.spec.published.lower()),
+                        expression=exp.Literal.string(schema.lower()),
                     ),
-                    exp.EQ(this=lower("table_name"), expression=exp.Literal.string(name.lower())),
+                    exp.EQ(this=lower("table_name"), expression=exp.Literal.string(table.lower())),
                 )
             )
             .order_by("ordinal_position")

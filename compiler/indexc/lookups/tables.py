@@ -93,7 +93,8 @@ def _table(
     chosen: list[exp.Expr] = []
     names: list[str] = []
     values = _spec_values("d", spec[0], spec[1], spec[2]) if spec else None
-    named = "area_code" in have and "name" not in have  # the area's name is joined when missing
+    named = "area_code" in have and "name" not in have and published.has(universe)
+    # the area's name is joined when missing (an audience may not see the universe: no name then)
     key = spec[0] if spec else None
     leading = ["period", "area_code", "name"] + ([key] if key else [])
     ordered = [c for c in leading if c in have] + [c for c in have if c not in leading]
@@ -154,8 +155,12 @@ def export_tables(
     def has(part: str) -> bool:
         return published.has_index(index_id, part)
 
-    tables = [
-        _table(published, universe, index_id, "scores", period, ["period", "rank", "area_code"]),
+    tables = (
+        [_table(published, universe, index_id, "scores", period, ["period", "rank", "area_code"])]
+        if has("scores")
+        else []
+    )  # an audience may see the Top N only
+    tables.append(
         _table(
             published,
             universe,
@@ -163,8 +168,8 @@ def export_tables(
             "top",
             period,
             ["period", "headline_rank", "rank", "area_code"],
-        ),
-    ]
+        )
+    )
     if has("headline_exclusions"):
         tables.append(
             _table(

@@ -354,10 +354,12 @@ class Project:
         period: str | None = None,
         with_scores: bool = False,
         force: bool = False,
+        audience: str | None = None,
     ) -> list[Path]:
         """Write an index's published results as tidy tables (lookups/tables.py): csv or parquet files
-        in the directory `out`, or the xlsx workbook `out`; the paths written."""
-        return lookups.export(self, index_id, out, fmt, period, with_scores, force)
+        in the directory `out`, or the xlsx workbook `out`; the paths written. With `audience`, only
+        what that audience's views hold (`audience_relations`)."""
+        return lookups.export(self, index_id, out, fmt, period, with_scores, force, audience)
 
     def snapshots(self, target_name: str) -> list[dict]:
         build = self.build(target_name, write=False)

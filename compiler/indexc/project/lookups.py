@@ -7,7 +7,7 @@ there is nothing to read: no database (the project was never run), or an index t
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,15 @@ def _nothing_published(message: str, hint: str) -> UserError:
 
 
 @contextlib.contextmanager
-def reading(project: Any, compilation: Compilation, target_name: str) -> Iterator[Reading]:
-    """The published schema of the target's database; IX406 when the project has never been run there.
-    `project`: the facade, whose `session` opens the database."""
+def reading(
+    project: Any,
+    compilation: Compilation,
+    target_name: str,
+    relations: Mapping[str, str] | None = None,
+) -> Iterator[Reading]:
+    """The published schema of the target's database, or only an audience's `relations` of it; IX406
+    when the project has never been run there. `project`: the facade, whose `session` opens the
+    database."""
     target, diagnostics = load_target(project.root, target_name, compilation.catalog)
     if target is None or errors_in(diagnostics):
         raise UserError(diagnostics)
@@ -54,7 +60,7 @@ def reading(project: Any, compilation: Compilation, target_name: str) -> Iterato
         )
     build = Build(target_name, target, [], None, compilation)
     with project.session(build) as session:
-        published = Published.read(session.query, sql_target(target))
+        published = Published.read(session.query, sql_target(target), relations)
         yield Reading(compilation, published, session)
 
 
@@ -98,7 +104,9 @@ def export(
     period: str | None,
     with_scores: bool,
     force: bool,
+    audience: str | None = None,
 ) -> list[Path]:
+    """An index's published results as files; for an `audience`, only what its views hold."""
     refuse_unknown_period(period)
     compilation = project.compile(selected=(index_id,))
     unknown = unknown_indexes(compilation.catalog, (index_id,), "--index")
@@ -106,9 +114,15 @@ def export(
         raise UserError(unknown)
     index = compilation.catalog.indexes[index_id]
     out = out if out.is_absolute() else Path.cwd() / out
-    with reading(project, compilation, "duckdb") as found:
+    relations = None if audience is None else project.audience_relations(audience, "duckdb")
+    with reading(project, compilation, "duckdb", relations) as found:
         published = found.published
-        if not published.has_index(index_id):
+        if audience is not None and not published.has_index(index_id, "top"):
+            raise _nothing_published(
+                f"audience '{audience}' sees nothing of index '{index_id}'",
+                f"`indexc audiences {audience}` lists what it may read",
+            )
+        if audience is None and not published.has_index(index_id):
             raise _nothing_published(
                 f"index '{index_id}' is not published: {index_object(index_id, 'scores')} is not "
                 "in the published schema",
@@ -127,7 +141,7 @@ def export(
 
 
 def _refuse_unscored(published: Published, index_id: str, period: str) -> None:
-    scores = index_object(index_id, "scores")
+    scores = index_object(index_id, "scores" if published.has_index(index_id) else "top")
     if published.select(scores, ["period"], equals("period", period)):
         return
     periods = sorted({str(r["period"]) for r in published.select(scores, ["period"])})

@@ -3,7 +3,7 @@ write the HTML and print the PDF.
 
 Where it reads is decided here and nowhere else (report/relations.py): `--snapshot ID` must name a
 snapshot taken on the target (IX408), `--audience NAME` reads only the relations
-`Project.audience_relations(NAME)` gives (CONTRACT.md). The HTML is written before the PDF is printed,
+`Project.audience_relations(NAME)` gives. The HTML is written before the PDF is printed,
 so a missing Chromium (IX409) still leaves the page.
 """
 

@@ -63,7 +63,7 @@ def unranked(tables: Tables, index: Index, period: str, names: dict[str, str]) -
 
 
 def exclusions(index: Index, headline: Headline, period: str) -> str:
-    policy = getattr(index.publish, "headline_policy", None)  # the lookups part (CONTRACT.md)
+    policy = index.publish.headline_policy
     if headline.exclusions:
         kept = "; ".join(
             f"{r['name'] or r['area_code']} ({r['area_code']}, rank {r['rank']}): {r['reason']}"

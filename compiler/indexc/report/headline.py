@@ -1,7 +1,7 @@
 """What the report's first pages show: the headline Top N, the councils kept out of it, the biggest
 movers since the previous period, and what each lens contributed to each Top N council's score.
 
-The headline is the published `top` as it is (CONTRACT.md): ordered by `headline_rank` where the
+The headline is the published `top` as it is: ordered by `headline_rank` where the
 database has it, by `rank` in an older one (said in the report). Contributions are computed here from
 the published lens scores and the spec's weights, by the formula the index's own score uses:
 for the arithmetic mean, contribution(lens) = weight x lens score / (sum of the weights of the lenses
@@ -77,9 +77,11 @@ def in_period(period: str) -> exp.Expr:
 
 
 def scored_periods(tables: Tables, index: Index) -> list[str]:
-    rows = tables.read(
-        index_object(index.id, "scores"), [col("period")], group=("period",), order=("period",)
-    )
+    """The periods of the full ranking, or of the Top N where only it is seen (a headline audience)."""
+    source = index_object(index.id, "scores")
+    if not tables.columns(source):
+        source = index_object(index.id, "top")
+    rows = tables.read(source, [col("period")], group=("period",), order=("period",))
     return [row["period"] for row in rows]
 
 

@@ -3,7 +3,7 @@
 Every table the report reads goes through `Tables.relation(name)`, by its logical name (such as
 `index__top_level__top`), so that what the report may read is decided in one place: the published
 schema (live), the frozen rows of one snapshot (`--snapshot`), or the relations an audience may read
-(`--audience`, `Project.audience_relations`: CONTRACT.md). A table the place does not hold (an object
+(`--audience`, `Project.audience_relations`). A table the place does not hold (an object
 of a newer indexc in an older database, an output a snapshot does not freeze, a view an audience is
 not given) is absent, never an error: the report says what it could not show.
 """
