@@ -301,3 +301,39 @@ def test_audience_views_read_the_computation_their_consent_allows(tmp_path: Path
         r[0] for r in db.execute(views, [f"{SCHEMA}_published__audience__client"]).fetchall()
     }
     assert not any("contributed" in name for name in client_views)
+
+
+@pytest.mark.slow  # runs the fixture
+def test_a_report_says_whose_contributed_values_are_behind_its_top_n(tmp_path: Path) -> None:
+    """The analysts' report (within the consent) names the contributors behind its Top N rows, as the
+    contributed computation's `top` records them; the client's (outside it) reads the public one and
+    says nothing of contributions."""
+    project = copy_project(CLUB, tmp_path / "club")
+    consent = project / "specs" / "contributed.yaml"
+    consent.write_text(
+        consent.read_text().replace("[internal, contributor", "[internal, analysts, contributor")
+    )
+    (project / "specs" / "audiences.yaml").write_text(
+        "indexc: 2\naudiences:\n"
+        "  - {id: client, sees: results}\n"
+        "  - {id: analysts, sees: results}\n"
+        "  - {id: internal, sees: everything}\n"
+    )
+    db = run(project)
+    [(period,)] = db.execute(
+        f"SELECT MAX(period) FROM {SCHEMA}_published.index__tiny__scores"
+    ).fetchall()
+    behind = db.execute(
+        f"SELECT area_code, contributed_by FROM {SCHEMA}_published.index__tiny__contributed__top "
+        "WHERE period = ? AND provenance = 'contributed' ORDER BY area_code",
+        [period],
+    ).fetchall()
+    db.close()
+    texts = {}
+    for audience in ("analysts", "client"):
+        Project(project).write_report("tiny", tmp_path / audience, audience=audience, pdf=False)
+        texts[audience] = (tmp_path / audience / "report.html").read_text(encoding="utf-8")
+    assert behind  # the fixture's contributions reach the Top N of its latest period
+    for code, by in behind:
+        assert f"({code}): contributed by {by}" in texts["analysts"]
+    assert "Contributed data" not in texts["client"]

@@ -22,8 +22,8 @@ from indexc.plan.index_planner import index_object
 
 UNIVERSE_PREFIX = "universe__"
 OPTIONAL_PARTS = ("comparisons", "trends", "sentences")
-"""Objects of an index that another part of the compiler publishes (the comparisons of docs/methodology.md, section 11): read when
-the published schema has them."""
+"""Objects of an index published beside its results (docs/methodology.md, section 11): read when the
+published schema has them."""
 
 
 def published_tables(query: Query, target: SqlTarget) -> frozenset[str]:

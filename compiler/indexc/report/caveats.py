@@ -140,6 +140,33 @@ def fewer_lenses(headline: Headline) -> str | None:
     return f"Scored on fewer lenses than the index has, in the Top N: {'; '.join(short)}."
 
 
+def contributed(tables: Tables, index: Index, period: str) -> str | None:
+    """Where the Top N was computed with data councils contributed (docs/governance.md): whose values
+    are behind which row. Only an audience within the contributions' consent reads such a table."""
+    top = index_object(index.id, "top")
+    if not tables.has(top, "provenance", "contributed_by"):
+        return None
+    rows = tables.read(
+        top,
+        ["area_code", "name", "contributed_by"],
+        exp.and_(in_period(period), exp.EQ(this=col("provenance"), expression=lit("contributed"))),
+        order=("area_code",),
+    )
+    if not rows:
+        return (
+            f"Contributed data: this computation reads data councils contributed under consent; no "
+            f"council of the Top N in {period} has a contributed value behind its score."
+        )
+    behind = "; ".join(
+        f"{r['name'] or r['area_code']} ({r['area_code']}): contributed by {r['contributed_by']}"
+        for r in rows
+    )
+    return (
+        "Contributed data: this computation reads data councils contributed under consent, which "
+        f"moves every council's score; in {period}, contributed values are behind: {behind}."
+    )
+
+
 def caveats(
     tables: Tables,
     index: Index,
@@ -155,6 +182,7 @@ def caveats(
         imputed(tables, index, period),
         treated(tables, index, period),
         fewer_lenses(headline),
+        contributed(tables, index, period),
         specs_changed(),
     ]
     return [c for c in found if c]

@@ -1,4 +1,5 @@
-"""The report's comparisons section, from the comparison objects (docs/methodology.md, section 11) when the tables hold them:
+"""The report's comparisons section, from the comparison objects (docs/methodology.md, section 11)
+when the tables hold them:
 each headline council's generated sentences (every number in them read from the published tables in
 SQL), how many of its metrics are better, similar or worse than England, and its rank's trend.
 
