@@ -89,7 +89,7 @@ def test_the_editors_schemas_know_audiences() -> None:
     schema = spec_schema()
     assert schema["properties"]["audiences"]["items"] == {"$ref": "#/$defs/Audience"}
     sees = schema["$defs"]["Audience"]["properties"]["sees"]
-    assert sees["enum"] == ["headline", "results", "everything"]
+    assert sees["enum"] == ["headline", "results", "everything", "club"]
     assert "audience_roles" in repr(target_schema())
 
 

@@ -337,3 +337,27 @@ def test_a_report_says_whose_contributed_values_are_behind_its_top_n(tmp_path: P
     for code, by in behind:
         assert f"({code}): contributed by {by}" in texts["analysts"]
     assert "Contributed data" not in texts["client"]
+
+
+@pytest.mark.slow  # runs the fixture
+def test_a_club_audience_sees_the_club_views_and_nothing_else(tmp_path: Path) -> None:
+    """`members` (sees: club) is the club every contribution's consent names: its schema holds the club
+    views, with the published rows (none below the minimum), and nothing else."""
+    project = copy_project(CLUB, tmp_path / "club")
+    (project / "specs" / "audiences.yaml").write_text(
+        "indexc: 2\naudiences:\n"
+        "  - {id: members, sees: club}\n"
+        "  - {id: internal, sees: everything}\n"
+    )
+    db = run(project)
+    published = f"{SCHEMA}_published"
+    views = "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1"
+    club = [r[0] for r in db.execute(views, [published]).fetchall() if r[0].startswith("club__")]
+    members = [r[0] for r in db.execute(views, [f"{published}__audience__members"]).fetchall()]
+    assert club and members == club
+    for name in club:
+        rows = f"SELECT * FROM {{}}.{name} ORDER BY ALL"
+        expected = db.execute(rows.format(published)).fetchall()
+        assert db.execute(rows.format(f"{published}__audience__members")).fetchall() == expected
+        councils = db.execute(f"SELECT MIN(councils) FROM {published}.{name}").fetchone()
+        assert councils is not None and (councils[0] is None or councils[0] >= 3)

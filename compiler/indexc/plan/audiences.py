@@ -11,6 +11,8 @@ in the audience's schema: nothing outside the list below is ever reachable throu
 - `results`: per index, the objects of RESULT_PARTS that the build publishes, whole, and the
   index's universe (the areas and their names).
 - `everything`: every published object, and the publication's own tables.
+- `club`: the data club's views (`club__measure__<id>`): aggregates over the contributors whose
+  consent names the club, never over fewer councils than the club's minimum.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from indexc.plan.contributed import CONTRIBUTED
+from indexc.plan.contributed import CLUB, CONTRIBUTED
 from indexc.plan.index_planner import index_object
 from indexc.plan.inputs import object_name
 from indexc.spec.audiences import Audience
@@ -160,6 +162,8 @@ def audience_plan(
     views: list[AudienceView] = []
     if audience.sees == "everything":
         views = [AudienceView(name) for name in [*names, *tables]]
+    if audience.sees == "club":
+        views = [AudienceView(name) for name in names if name.startswith(CLUB)]
     for index_id in audience_indexes(catalog, audience):
         if index_id not in catalog.indexes:
             continue  # validated (IX102); a planned catalog without it builds none of it

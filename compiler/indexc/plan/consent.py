@@ -82,8 +82,10 @@ def check(catalog: Catalog, nodes: tuple[Node, ...]) -> list[Diagnostic]:
         readers_of: tuple[Audience | str, ...] = (*audiences_of(catalog), CLUB_READER)
         for audience in readers_of:
             audience_id = audience if isinstance(audience, str) else audience.id
-            if audience_id in consent_of(catalog, source_id):
-                continue
+            given = consent_of(catalog, source_id)
+            club_member = isinstance(audience, Audience) and audience.sees == "club"
+            if audience_id in given or (club_member and CLUB_SCOPE in given):
+                continue  # a declared club audience is the club the consent names
             reached = sorted(reads(audience, nodes, catalog) & came_from.keys())
             if reached:
                 shown = _preferred(reached, by_name)

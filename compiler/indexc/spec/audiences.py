@@ -16,9 +16,10 @@ from pydantic import Field
 
 from indexc.spec.base import Identifier, StrictModel, Text
 
-Sees = Literal["headline", "results", "everything"]
+Sees = Literal["headline", "results", "everything", "club"]
 """headline: rank, area code, name, score and period of the headline Top N; results: every published
-result of the indexes for all areas; everything: every published object."""
+result of the indexes for all areas; everything: every published object; club: the data club's views
+(aggregates over contributors, docs/governance.md), for the councils that contribute."""
 
 TAKES_INDEXES: tuple[Sees, ...] = ("headline", "results")
 """What an audience may narrow to named indexes; `everything` is every published object."""
@@ -30,4 +31,4 @@ class Audience(StrictModel):
     sees: Sees
     indexes: tuple[Identifier, ...] | None = Field(default=None, min_length=1)
     """The indexes it sees. Absent: for `headline` the headline index (`publish.headline`), for
-    `results` every index not on hold; `everything` takes none (IX345)."""
+    `results` every index not on hold; `everything` and `club` take none (IX345)."""

@@ -65,7 +65,7 @@ def _audience(catalog: Catalog, audience_id: str, audience: Audience) -> Iterato
     if audience.indexes is not None and audience.sees not in TAKES_INDEXES:
         yield Diagnostic(
             Code.AUDIENCE_INDEXES_ON_EVERYTHING,
-            f"audience '{audience_id}' sees everything, so it takes no list of indexes",
+            f"audience '{audience_id}' sees {audience.sees}, so it takes no list of indexes",
             catalog.where("audiences", audience_id, "indexes", key=True),
             "remove 'indexes:', or write sees: results to show only these indexes' results",
         )
