@@ -317,26 +317,7 @@ class Project:
     ) -> list[Path]:
         """The regular report of one index (report/regular.py): report.html and report.pdf in `out`, read
         from the live published schema, the frozen rows of `snapshot_id`, or what `audience` may read."""
-        compilation = self.compile(selected=(index_id,))
-        unknown = unknown_indexes(compilation.catalog, (index_id,), "--index")
-        if unknown:
-            raise UserError(unknown)
-        target, diagnostics = load_target(self.root, target_name, compilation.catalog)
-        if target is None or errors_in(diagnostics):
-            raise UserError(diagnostics)
-        visible = None if audience is None else self.audience_relations(audience, target_name)
-        build = Build(target_name, target, [], None, compilation)
-        with self.session(build) as session:
-            return reporting.write_report(
-                session.query,
-                sql_target(target),
-                compilation,
-                index_id,
-                out,
-                snapshot_id,
-                (audience, visible) if audience is not None and visible is not None else None,
-                pdf,
-            )
+        return reporting.report(self, index_id, out, target_name, snapshot_id, audience, pdf)
 
     def show(
         self, area: str, period: str | None = None, target_name: str = "duckdb"

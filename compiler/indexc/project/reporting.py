@@ -11,13 +11,50 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from indexc.codes import Code
-from indexc.compilation import Compilation, Query
-from indexc.errors import COMMAND_LINE, Diagnostic, UserError
+from indexc.compilation import Build, Compilation, Query
+from indexc.errors import COMMAND_LINE, Diagnostic, UserError, errors_in
+from indexc.generate import sql_target
 from indexc.generate.targets import SqlTarget
+from indexc.plan.selection import unknown_indexes
 from indexc.project.outputs import unwritable
 from indexc.report import pdf, regular, relations
+from indexc.validate.targets import load_target
+
+
+def report(
+    project: Any,
+    index_id: str,
+    out: Path,
+    target_name: str,
+    snapshot_id: int | None,
+    audience: str | None,
+    pdf: bool,
+) -> list[Path]:
+    """`Project.write_report`: the index checked, the target loaded, the audience's relations asked of
+    the facade (`project`), then the report read and written in one session."""
+    compilation = project.compile(selected=(index_id,))
+    unknown = unknown_indexes(compilation.catalog, (index_id,), "--index")
+    if unknown:
+        raise UserError(unknown)
+    target, diagnostics = load_target(project.root, target_name, compilation.catalog)
+    if target is None or errors_in(diagnostics):
+        raise UserError(diagnostics)
+    visible = None if audience is None else project.audience_relations(audience, target_name)
+    build = Build(target_name, target, [], None, compilation)
+    with project.session(build) as session:
+        return write_report(
+            session.query,
+            sql_target(target),
+            compilation,
+            index_id,
+            out,
+            snapshot_id,
+            (audience, visible) if audience is not None and visible is not None else None,
+            pdf,
+        )
 
 
 def _unknown(message: str, hint: str) -> UserError:
