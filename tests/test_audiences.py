@@ -189,11 +189,13 @@ def test_an_export_for_the_public_holds_only_its_views(example_run, tmp_path: Pa
             f"SELECT * FROM read_csv('{written[0]}', all_varchar = true) ORDER BY period, "
             "CAST(rank AS INTEGER), area_code"
         )
-        assert [d[0] for d in exported.description] == HEADLINE_COLUMNS
-        rows = exported.fetchall()
+        header = [d[0] for d in exported.description]
+        rows = [dict(zip(header, row, strict=True)) for row in exported.fetchall()]
+    assert header == ["period", "area_code", "name", "rank", "score"]  # keys first, as exports are
     assert len(rows) == 10
-    assert [(r[0], int(r[1]), r[2], r[3]) for r in rows] == [e[:4] for e in expected]
-    assert [float(r[4]) for r in rows] == pytest.approx([e[4] for e in expected], rel=1e-12)
+    got = [(r["period"], int(r["rank"]), r["area_code"], r["name"]) for r in rows]
+    assert got == [e[:4] for e in expected]
+    assert [float(r["score"]) for r in rows] == pytest.approx([e[4] for e in expected], rel=1e-12)
     with pytest.raises(UserError) as refused:
         project.export("adult_social_care", tmp_path / "asc", "csv", audience="public")
     assert refused.value.diagnostics[0].code == "IX406"

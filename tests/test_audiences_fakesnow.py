@@ -82,8 +82,8 @@ def test_the_public_secure_view_returns_the_headline_rows_after_the_swap(
             "SELECT COUNT(*) FROM TINY.information_schema.views "
             f"WHERE table_schema = '{schemas['client']}'"
         ).fetchone()
-        assert client == (
-            7,
-        )  # scores, top, most_improved, lens, metric scores and values, universe
+        # scores, top, most_improved, lens and metric scores, metric values, comparisons, trends,
+        # sentences, universe
+        assert client == (10,)
     finally:
         connection.close()

@@ -288,6 +288,7 @@ def adult_social_care_only(project: Path) -> Path:
     for index in project.glob("specs/indexes/*.yaml"):
         if index.stem != "adult_social_care":
             index.unlink()
+    (project / "specs" / "audiences.yaml").unlink()  # its public audience sees top_level
     groups = project / "specs" / "geography" / "combined_authorities.yaml"
     text = groups.read_text()
     listed = text[text.index("    metrics:\n") :]

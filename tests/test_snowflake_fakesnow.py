@@ -425,7 +425,7 @@ def test_indexc_run_and_snapshot_on_snowflake_from_the_command_line(
     runner = CliRunner()
     ran = runner.invoke(main, ["--project", str(tiny_project), "run", "--target", "snowflake"])
     assert ran.exit_code == 0, ran.output
-    assert "built 46 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
+    assert "built 49 objects on snowflake" in ran.stderr and "AAA" in ran.stdout
     taken = runner.invoke(
         main,
         [

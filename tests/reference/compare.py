@@ -47,6 +47,8 @@ def needed_ids(index: IndexSpec) -> set[str]:
     for saving in index.savings:
         ids.update((saving["unit_cost"], saving["volume"]))
     ids.update(f["metric"] for f in (index.peers.get("neighbours") or {}).get("features", []))
+    floor = (index.publish.get("headline_policy") or {}).get("population")
+    ids.update([floor["measure"]] if floor else [])
     return ids
 
 

@@ -114,6 +114,7 @@ COLUMNS = {
     "top": [
         "period",
         "rank",
+        "headline_rank",
         "area_code",
         "name",
         "score",
@@ -229,8 +230,39 @@ def area_savings(saving_rows: list[dict]) -> dict[tuple[str, str], float]:
     return total
 
 
+def kept_out(index: IndexSpec, inputs: Inputs, scores: list[dict]) -> set[tuple[str, str]]:
+    """(area, period) the headline policy keeps out of the Top N (spec-language, headline policy): an
+    area listed, or one whose population is under the floor, read in the period or else in the
+    nearest period with a figure (the later of two as near); no figure at all keeps it out too."""
+    policy = index.publish.get("headline_policy") or {}
+    listed = {e["area"] for e in policy.get("exclude") or []}
+    floor = policy.get("population")
+    series: dict[str, dict[str, float]] = {}
+    for (area, period), value in (
+        inputs.measures.get(floor["measure"], {}) if floor else {}
+    ).items():
+        series.setdefault(area, {})[period] = value
+    out = set()
+    for row in scores:
+        if row["rank"] is None:
+            continue
+        key = (row["area_code"], row["period"])
+        if row["area_code"] in listed:
+            out.add(key)
+        elif floor:
+            figures = series.get(row["area_code"], {})
+            year = int(row["period"][:4])
+            nearest = min(
+                figures, key=lambda p: (abs(int(p[:4]) - year), -int(p[:4])), default=None
+            )
+            if nearest is None or figures[nearest] < float(floor["at_least"]):
+                out.add(key)
+    return out
+
+
 def top_rows(index: IndexSpec, inputs: Inputs, tables: dict) -> list[dict]:
-    """The Top N of every period: every ranked area with rank <= N, ordered by rank then code."""
+    """The headline Top N of every period: the ranked areas the headline policy keeps in, ranked again
+    among themselves (ties share a place), those placed N or better, ordered by rank then code."""
     n = int(index.publish["top"])
     first = index.productivity[0]["lens"] if index.productivity else None
     productivity = {
@@ -238,11 +270,21 @@ def top_rows(index: IndexSpec, inputs: Inputs, tables: dict) -> list[dict]:
     }
     stable = {(r["area_code"], r["period"]): r for r in tables["stability"]}
     saved = area_savings(tables["savings"])
+    out_of_headline = kept_out(index, inputs, tables["scores"])
+    eligible = [
+        r
+        for r in tables["scores"]
+        if r["rank"] is not None and (r["area_code"], r["period"]) not in out_of_headline
+    ]
+    place = {}
+    for period in {r["period"] for r in eligible}:
+        ranks = sorted(r["rank"] for r in eligible if r["period"] == period)
+        for r in eligible:
+            if r["period"] == period:
+                place[r["area_code"], period] = 1 + sum(1 for x in ranks if x < r["rank"])
     out = []
-    for row in sorted(
-        tables["scores"], key=lambda r: (r["period"], r["rank"] or 0, r["area_code"])
-    ):
-        if row["rank"] is None or row["rank"] > n:
+    for row in sorted(eligible, key=lambda r: (r["period"], r["rank"], r["area_code"])):
+        if place[row["area_code"], row["period"]] > n:
             continue
         key = (row["area_code"], row["period"])
         prod, stab = productivity.get(key, {}), stable.get(key, {})
@@ -250,6 +292,7 @@ def top_rows(index: IndexSpec, inputs: Inputs, tables: dict) -> list[dict]:
             {
                 "period": row["period"],
                 "rank": row["rank"],
+                "headline_rank": place[key],
                 "area_code": row["area_code"],
                 "name": inputs.name(*key),
                 "score": row["score"],

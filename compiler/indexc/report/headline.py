@@ -88,8 +88,9 @@ def scored_periods(tables: Tables, index: Index) -> list[str]:
 def read_headline(tables: Tables, index: Index, period: str) -> Headline:
     top = index_object(index.id, "top")
     ordered_by = "headline_rank" if tables.has(top, "headline_rank") else "rank"
-    wanted = ["rank", "area_code", "name", "score", "lenses_used", "lenses_total"]
-    wanted += [c for c in ("rank_change", "savings", "headline_rank") if tables.has(top, c)]
+    wanted = ["rank", "area_code", "name", "score"]  # all a headline audience may see
+    optional = ("lenses_used", "lenses_total", "rank_change", "savings", "headline_rank")
+    wanted += [c for c in optional if tables.has(top, c)]
     rows = tables.read(top, wanted, in_period(period), order=(ordered_by, "rank", "area_code"))
     if ordered_by == "headline_rank" and any(r["headline_rank"] is None for r in rows):
         ordered_by = "rank"  # a snapshot frozen before the column: its rows hold NULL
@@ -101,8 +102,8 @@ def read_headline(tables: Tables, index: Index, period: str) -> Headline:
             area_code=r["area_code"],
             name=r["name"] or "(name unknown)",
             score=r["score"],
-            lenses_used=r["lenses_used"],
-            lenses_total=r["lenses_total"],
+            lenses_used=r.get("lenses_used"),
+            lenses_total=r.get("lenses_total"),
             rank_change=r.get("rank_change"),
             savings=r.get("savings"),
         )
