@@ -124,6 +124,7 @@ def test_help_and_version_still_exit_0(tiny_project: Path, args) -> None:
     assert result.exit_code == 0 and "IX00" not in result.output
 
 
+@pytest.mark.slow  # starts a Python process: over three seconds
 def test_python_dash_m_indexc_is_the_same_command(tiny_project: Path) -> None:
     """`python -m indexc` (indexc/__main__.py) runs the command line, diagnostics and exit code alike."""
     import subprocess

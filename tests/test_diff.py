@@ -157,6 +157,7 @@ def test_a_lineage_change_is_a_geography_change(geo_project) -> None:
     assert found.changed
 
 
+@pytest.mark.slow  # compiles tiny at two revisions: over a second
 def test_added_and_removed_spec_objects_and_the_markdown_comment(tiny_project) -> None:
     commit_all(tiny_project)
     edit(
@@ -216,6 +217,7 @@ def test_a_base_written_in_language_version_1_diffs_against_its_migration(tmp_pa
     ]
 
 
+@pytest.mark.slow  # compiles tiny at two revisions: over a second
 def test_spec_changes_are_stated_field_by_field(tiny_project) -> None:
     commit_all(tiny_project)
     tiny = tiny_project / "specs" / "tiny.yaml"
@@ -262,6 +264,7 @@ def test_a_new_version_of_the_index_silences_the_rank_warning(tiny_project) -> N
     assert [c.details for c in found.specs] == [("version: 1 -> 2", "lens outcome: weight 3 -> 2")]
 
 
+@pytest.mark.slow  # compiles tiny at two revisions: over a second
 def test_objects_are_listed_in_build_order_and_hunks_are_separated(tiny_project) -> None:
     commit_all(tiny_project)
     edit(

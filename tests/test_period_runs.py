@@ -243,6 +243,7 @@ def test_alignment_latest_overlap_and_exact_on_real_data(tiny_project: Path) -> 
     assert affordability["2016-17"][1:] == ("2016-04-01", D(2016, 4, 1), D(2016, 4, 1))
 
 
+@pytest.mark.slow  # runs a project: over a second
 def test_a_value_serving_a_later_year_is_restated_on_the_geography_of_its_own_period(
     geo_project: Path,
 ) -> None:
