@@ -275,6 +275,9 @@ class Code(enum.StrEnum):
         ERROR,
     )
 
+    # Pivoted sources (one column per period)
+    PIVOTED_FILE_NOT_CSV = "IX415", "a pivoted source's file is not a plain CSV file", ERROR
+
     # Targets, data files and output
     NO_TARGET_FILE = "IX501", "no target file, or one of another name", ERROR
     SOURCE_WITHOUT_RELATION = "IX502", "a source has no relation in the target", ERROR
@@ -375,6 +378,13 @@ class Code(enum.StrEnum):
     CONTRIBUTION_OF_OTHER_AREAS = (
         "IX745",
         "a contributed source holds rows of councils other than its contributor",
+        ERROR,
+    )
+
+    # Pivoted sources at run time
+    PIVOTED_HEADER_UNREADABLE = (
+        "IX749",
+        "a pivoted source without a header row, or with a heading that is not a period",
         ERROR,
     )
 

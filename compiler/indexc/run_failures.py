@@ -11,6 +11,7 @@ reader can go from the message to the cause without reading the build.
 from __future__ import annotations
 
 import contextlib
+import csv
 from pathlib import Path
 
 from indexc import guard_reports
@@ -18,7 +19,7 @@ from indexc.codes import Code, Severity
 from indexc.compilation import Build, Query
 from indexc.engines import CHECK_EXAMPLES, CheckFailed, ObjectFailed, PublishFailed
 from indexc.errors import Diagnostic, Location
-from indexc.generate import sql_target
+from indexc.generate import pivoted, sql_target
 from indexc.generate.values import SEPARATOR
 from indexc.plan.coverage import SEPARATOR as COVERAGE_SEPARATOR
 from indexc.plan.coverage import CoverageCheckNode
@@ -27,16 +28,17 @@ from indexc.plan.nodes import (
     CheckNode,
     LimitCheckNode,
     PeriodCheckNode,
+    PivotedHeaderCheckNode,
     ValueCheckNode,
     defined_by,
 )
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.smell import SmellCheckNode
 from indexc.spec.period_labels import grains_reading
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DataSource, LongSource, PivotedSource
 from indexc.spec.targets import FileRelation
 from indexc.validate import Catalog
-from indexc.validate.csv_rows import csv_header, readable
+from indexc.validate.csv_rows import csv_header, pivoted_header, readable
 from indexc.validate.data_files import parquet_columns
 
 
@@ -157,6 +159,8 @@ def deploy_failed(
             return value_failed(failure.object.node, failure.examples, build, root)
         if isinstance(failure.object.node, LimitCheckNode):
             return [limits_failed(failure.object.node, failure.examples, build)]
+        if isinstance(failure.object.node, PivotedHeaderCheckNode):
+            return [header_failed(failure.object.node.source, failure.examples, build)]
         return [check_failed(failure, catalog, sql_directory)]
     return [
         Diagnostic(
@@ -191,14 +195,18 @@ CELL_SHOWN = 40
 """Characters of a cell quoted in IX717: enough to recognise a marker, too few to print a file through it."""
 
 
-def _header(relation: FileRelation, root: Path) -> list[str]:
-    """The columns of a source's file in order, to give a cell's column number; [] when unread."""
+def _header(relation: FileRelation, root: Path, source: DataSource) -> list[str]:
+    """The columns of a source's file in order, to give a cell's column number; [] when unread. A
+    pivoted file's are on its header row, after its title lines."""
     path = root / relation.path
     try:
         if relation.file_format == "parquet":
             return parquet_columns(path) or []
+        if isinstance(source, PivotedSource):
+            header = pivoted_header(path, source.columns.area) if readable(path) else None
+            return header.cells if header else []
         return csv_header(path) if readable(path) else []
-    except (OSError, UnicodeDecodeError):  # the file was read a moment ago; say less, not fail
+    except (OSError, UnicodeDecodeError, csv.Error):  # read a moment ago; say less, not fail
         return []
 
 
@@ -208,7 +216,7 @@ def value_failed(node: ValueCheckNode, found: tuple, build: Build, root: Path) -
     source, catalog = node.source, build.compilation.catalog
     relation = build.target.relations[source.id]
     header = (
-        [name.lower() for name in _header(relation, root)]
+        [name.strip().lower() for name in _header(relation, root, source)]
         if isinstance(relation, FileRelation)
         else []
     )
@@ -239,12 +247,61 @@ def value_failed(node: ValueCheckNode, found: tuple, build: Build, root: Path) -
     return diagnostics
 
 
-def _declared_at(source: LongSource | WideSource, column: str) -> tuple:
-    """Where the source spec names a value column: its role under `columns`, or its item."""
+def _declared_at(source: DataSource, column: str) -> tuple:
+    """Where the source spec names a value column: its role under `columns`, or its item (a
+    pivoted source's only item, whatever period heads the column)."""
     if isinstance(source, LongSource):
         role = next(r for r, c in source.columns.value_columns.items() if c == column)
         return ("columns", role)
+    if isinstance(source, PivotedSource):
+        return ("items", source.item)
     return ("items", column)
+
+
+def header_failed(source: PivotedSource, found: tuple, build: Build) -> Diagnostic:
+    """IX749 from the header check's first `KIND | LINE | COLUMN | TEXT` (generate/pivoted.py): at
+    the file's line and column, or, on a table, at the declaration to correct, naming the table."""
+    catalog = build.compilation.catalog
+    relation = build.target.relations[source.id]
+    in_file = isinstance(relation, FileRelation)
+    where = relation.path if isinstance(relation, FileRelation) else f"table {relation.table}"
+    kind, line, column, text = str(found[0]).split(pivoted.SEPARATOR, 3)
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    cell = text if len(text) <= CELL_SHOWN else text[: CELL_SHOWN - 1] + "…"
+    at_cell = Location(
+        where, int(line) if line.isdigit() else 0, int(column) if column.isdigit() else 0
+    )
+    if kind == pivoted.NO_HEADER:
+        return Diagnostic(
+            Code.PIVOTED_HEADER_UNREADABLE,
+            f"pivoted source '{source.id}': no line of {where} names its area column "
+            f"'{source.columns.area}', so it has no header row and no periods",
+            catalog.where("sources", source.id, "columns", "area"),
+            "the header row is the first line with a cell reading the area column's name (title "
+            "lines before it are skipped): correct `columns: area:` or the data; nothing was "
+            "changed in the database",
+        )
+    if kind == pivoted.NO_HEADING:
+        return Diagnostic(
+            Code.PIVOTED_HEADER_UNREADABLE,
+            f"pivoted source '{source.id}': value {cell!r} in {where} (line {line}, column "
+            f"{column}) is under no heading{more}",
+            at_cell if in_file else catalog.where("sources", source.id, "columns", "area"),
+            "every column of values is headed by its period on the header row: correct the "
+            "file; nothing was changed in the database",
+        )
+    parsing = source.period
+    readers = grains_reading(text)
+    reads = f"; '{text}' reads as period: grain {' or '.join(readers)}" if readers else ""
+    return Diagnostic(
+        Code.PIVOTED_HEADER_UNREADABLE,
+        f"pivoted source '{source.id}': heading {cell!r} of {where} (line {line}, column {column}) "
+        f"is not a period written {parsing.format} ({parsing.grain}){more}",
+        at_cell if in_file else catalog.where("sources", source.id, "period"),
+        "each heading but the area column and `columns: labels:` is a period: declare the "
+        f"source's `period:` as the headings are written, or list the column under labels{reads}; "
+        "nothing was changed in the database",
+    )
 
 
 def limits_failed(node: LimitCheckNode, found: tuple, build: Build) -> Diagnostic:

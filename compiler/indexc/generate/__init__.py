@@ -22,6 +22,7 @@ from indexc.generate import (
     guards,
     inputs,
     periods,
+    pivoted,
     refusals,
     registers,
     restate,
@@ -63,6 +64,7 @@ from indexc.plan.nodes import (
     MetricNode,
     Node,
     PeriodCheckNode,
+    PivotedHeaderCheckNode,
     RegisterCheckNode,
     RegisterNode,
     SchemaNode,
@@ -101,6 +103,7 @@ _register(AuditCheckNode, audits.audit_check)
 _register(SmellNode, smell.smell)
 _register(SmellCheckNode, smell.smell_check)
 _register(PeriodCheckNode, periods.period_check)
+_register(PivotedHeaderCheckNode, pivoted.header_check_node)
 _register(RegisterCheckNode, registers.register_check)
 _register(DuplicateCheckNode, inputs.duplicate_check)
 _register(ValueCheckNode, values.value_check)

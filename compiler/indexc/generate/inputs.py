@@ -27,6 +27,7 @@ from indexc.generate.expressions import (
     union_all,
 )
 from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
+from indexc.generate.pivoted import cell_ctes, parsed_rows
 from indexc.generate.targets import SqlTarget
 from indexc.plan.aggregation import AGGREGATED_PREFIX
 from indexc.plan.nodes import (
@@ -36,7 +37,7 @@ from indexc.plan.nodes import (
     MeasureNode,
     MetricNode,
 )
-from indexc.spec.sources import ITEM_SEPARATOR, LongSource
+from indexc.spec.sources import ITEM_SEPARATOR, LongSource, PivotedSource
 
 PARSED = "parsed"
 VALUE_COLUMNS = ("value", "lci", "uci")  # a value and its lower and upper confidence limits
@@ -58,12 +59,6 @@ def data_source(
     of the items a source holds (a renamed item is among them).
     """
     source = node.source
-    columns = source.columns
-    parsed_columns = [
-        alias(exp.Trim(this=text(col(columns.area))), "area_code"),
-        alias(exp.Trim(this=text(col(columns.period))), "period_raw"),
-        col("source_line"),
-    ]
     parsing = source.period
     if parsing.within_financial_year:  # the SQL of the grains read before issue 17, dates added
         parsed_dates = [alias(period_start_year(parsing, col("period_raw")), "period_start_year")]
@@ -75,7 +70,14 @@ def data_source(
         parsed_dates = [alias(start, "period_start"), alias(end, "period_end")]
         period = alias(financial_year_of(col("period_end")), "period")
         dates = [col("period_start"), col("period_end")]
-    if isinstance(source, LongSource):
+    final: exp.Select | exp.Union
+    ctes: list[tuple[str, exp.Expression]] = []
+    if isinstance(source, PivotedSource):  # generate/pivoted.py: the header row gives the periods
+        numbers = _numbers({"value": "cell"}, source.missing_markers)
+        ctes = [*cell_ctes(source, target), (PARSED, parsed_rows(source, numbers))]
+        final = _final(period, dates)
+    elif isinstance(source, LongSource):
+        parsed_columns = _keys(source.columns.area, source.columns.period)
         key = item_key(source.columns.item_columns)
         parsed_columns += [
             alias(key, "item"),
@@ -89,18 +91,11 @@ def data_source(
             parsed = parsed.where(
                 declared, copy=False
             )  # rows of other items are never read, let alone converted
-        final: exp.Select | exp.Union = exp.select(
-            col("area_code"),
-            period,
-            col("period_raw"),
-            *dates,
-            col("item"),
-            *(col(name) for name in VALUE_COLUMNS),
-            col("source_line"),
-            copy=False,
-        ).from_(table(YEARS), copy=False)
+        ctes = [(PARSED, parsed)]
+        final = _final(period, dates)
     else:
         item_columns = sorted(source.items)
+        parsed_columns = _keys(source.columns.area, source.columns.period)
         parsed_columns += [col(name) for name in item_columns]
         parsed = exp.select(*parsed_columns, copy=False).from_(
             target.numbered_source(source.id), copy=False
@@ -120,8 +115,34 @@ def data_source(
                 for name in item_columns
             ]
         )
+        ctes = [(PARSED, parsed)]
     years = exp.select(exp.Star(), *parsed_dates, copy=False).from_(table(PARSED), copy=False)
-    return final.with_(PARSED, as_=parsed, copy=False).with_(YEARS, as_=years, copy=False)
+    for name, cte in [*ctes, (YEARS, years)]:
+        final = final.with_(name, as_=cte, copy=False)
+    return final
+
+
+def _keys(area: str, period: str) -> list[exp.Expression]:
+    """The parsed columns every file of a row per area and period starts with."""
+    return [
+        alias(exp.Trim(this=text(col(area))), "area_code"),
+        alias(exp.Trim(this=text(col(period))), "period_raw"),
+        col("source_line"),
+    ]
+
+
+def _final(period: exp.Alias, dates: list[exp.Expression]) -> exp.Select:
+    """The normalised rows of a source of one row per item (long or pivoted) from its parsed years."""
+    return exp.select(
+        col("area_code"),
+        period,
+        col("period_raw"),
+        *dates,
+        col("item"),
+        *(col(name) for name in VALUE_COLUMNS),
+        col("source_line"),
+        copy=False,
+    ).from_(table(YEARS), copy=False)
 
 
 def _numbers(columns: dict[str, str], missing: tuple[str, ...]) -> list[exp.Alias]:

@@ -226,17 +226,18 @@ def financial_year_of(date: exp.Expr) -> exp.Expression:
     return period_label(start_year)
 
 
-def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
-    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18).
+def unreadable_period(parsing: PeriodParsing) -> exp.Expr:
+    """A row's `period_raw` is missing, does not parse, or does not read back as written (2016-18),
+    from its `period`, `period_start` and `period_end` as a source's table holds them.
 
     A label is YYYY-YY, seven characters; a shorter or longer one came from a year
     that is not four digits, and is caught before it is read back. Periods of the other grains are
     read back from their parsed start and end dates (generate/periods.py).
     """
     read_back: exp.Expr
-    if not node.parsing.within_financial_year:
+    if not parsing.within_financial_year:
         start, end = col("period_start"), col("period_end")
-        read_back = period_written(node.parsing, col("period_raw"), start, end)
+        read_back = period_written(parsing, col("period_raw"), start, end)
         conditions = [
             exp.Is(this=start.copy(), expression=exp.Null()),
             exp.Is(this=end.copy(), expression=exp.Null()),
@@ -245,7 +246,7 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
         ]
     else:
         label = col("period")
-        read_back = period_as_written(node.parsing, label.copy())
+        read_back = period_as_written(parsing, label.copy())
         conditions = [
             exp.Is(this=label.copy(), expression=exp.Null()),
             exp.NEQ(this=exp.Length(this=label.copy()), expression=lit(len("YYYY-YY"))),
@@ -253,11 +254,15 @@ def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
         if read_back != label:  # the year is read back through a cast, which may itself give NULL
             conditions.append(exp.Is(this=read_back.copy(), expression=exp.Null()))
         conditions.append(exp.NEQ(this=col("period_raw"), expression=read_back))
-    unreadable = exp.or_(*conditions)
+    return exp.or_(*conditions)
+
+
+def period_check(node: PeriodCheckNode, target: SqlTarget) -> exp.Expression:
+    """Raw periods that are missing, do not parse, or do not read back as written (e.g. 2016-18)."""
     return (
         exp.select(col("period_raw"), copy=False)
         .distinct(copy=False)
         .from_(target.object_table(node.source_object), copy=False)
-        .where(unreadable, copy=False)
+        .where(unreadable_period(node.parsing), copy=False)
         .order_by(col("period_raw"), copy=False)
     )

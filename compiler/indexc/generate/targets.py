@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator
@@ -99,6 +100,12 @@ def _generator_for(
     return IndexcGenerator(dialect=dialect, pretty=True, identify=True)
 
 
+CSV_FIELD = r'(?:^|,)("(?:[^"]|"")*"|[^,]*)'
+"""One CSV field and the comma before it: quoted (a doubled quote inside is one quote) or not."""
+LINE_COLUMN = "LINE"
+"""The column of a staged pivoted table that holds each row's line in its file."""
+
+
 class SqlTarget:
     """A dialect plus the physical bindings of one target file."""
 
@@ -152,6 +159,12 @@ class SqlTarget:
 
     def source_file(self, source_id: str) -> str:
         """Where a source's rows are read from, as a person would look for them."""
+        raise NotImplementedError
+
+    def pivoted_cells(self, source_id: str) -> exp.Select:
+        """A pivoted source cell by cell: `source_line`, `cell_column` (text naming the column the same
+        way on every line) and `cell` (text, without its quotes), title lines and headers included;
+        generate/pivoted.py finds the header among them. Column names are not known when compiling."""
         raise NotImplementedError
 
     def create(self, name: str, kind: str, query: exp.Expression) -> exp.Create:
@@ -211,6 +224,38 @@ class DuckDBSql(SqlTarget):
     def source_file(self, source_id: str) -> str:
         return self.spec.relations[source_id].path
 
+    def pivoted_cells(self, source_id: str) -> exp.Select:
+        """The file as text, split into lines (`source_line` is the line in the file) and each line into
+        CSV fields (`cell_column` is the field's position, from 1). read_csv cannot read it: its
+        sniffer refuses a file whose title lines have other field counts than its rows. A quoted field
+        holding a line break is not supported (LG Inform's area names have none)."""
+        path = exp.Literal.string(self.spec.relations[source_id].path).sql(dialect=self.dialect)
+        lines = "STRING_SPLIT(content, CHR(10))"
+        return sqlglot.parse_one(
+            f"""
+            SELECT source_line, cell_column, CASE
+                WHEN LENGTH(field) >= 2 AND LEFT(field, 1) = '"'
+                THEN REPLACE(SUBSTRING(field, 2, LENGTH(field) - 2), '""', '"')
+                ELSE field END AS cell
+            FROM (
+                SELECT source_line, CAST(GENERATE_SUBSCRIPTS(fields, 1) AS VARCHAR) AS cell_column,
+                    UNNEST(fields) AS field
+                FROM (
+                    SELECT source_line, REGEXP_EXTRACT_ALL(
+                        RTRIM(LTRIM(line_text, CHR(65279)), CHR(13)), '{CSV_FIELD}', 1
+                    ) AS fields
+                    FROM (
+                        SELECT UNNEST({lines}) AS line_text,
+                            GENERATE_SUBSCRIPTS({lines}, 1) AS source_line
+                        FROM READ_TEXT({path})
+                    ) AS lines
+                ) AS fields
+            ) AS fields
+            """,
+            read=self.dialect,
+            into=exp.Select,
+        )
+
 
 class SnowflakeSql(SqlTarget):
     name = "snowflake"
@@ -233,6 +278,27 @@ class SnowflakeSql(SqlTarget):
 
     def source_file(self, source_id: str) -> str:
         return f"table {self.spec.relations[source_id].table}"
+
+    def pivoted_cells(self, source_id: str) -> exp.Select:
+        """The table the file was staged into as it is: a column LINE with the file's row number
+        (METADATA$FILE_ROW_NUMBER) and one text column per field, any names, any number; each row
+        becomes an object of its columns, flattened into one row per cell (an empty cell is NULL and
+        absent). The column's name (FLATTEN's KEY) ties each cell to its heading."""
+        relation = self.source_relation(source_id).sql(dialect=self.dialect)
+        return sqlglot.parse_one(
+            f"""
+            SELECT row_objects.source_line, cell.key AS cell_column,
+                CAST(cell.value AS VARCHAR) AS cell
+            FROM (
+                SELECT {LINE_COLUMN} AS source_line, OBJECT_CONSTRUCT(*) AS row_object
+                FROM {relation}
+            ) AS row_objects,
+            LATERAL FLATTEN(input => row_objects.row_object) AS cell
+            WHERE cell.key <> '{LINE_COLUMN}'
+            """,
+            read=self.dialect,
+            into=exp.Select,
+        )
 
     def static_problems(self, statement: str) -> list[str]:
         return snowflake_problems(statement)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from indexc.generate import pivoted
 from indexc.generate.expressions import (
     alias,
     and_all,
@@ -25,7 +26,7 @@ from indexc.generate.expressions import (
 from indexc.generate.inputs import item_key
 from indexc.generate.targets import SqlTarget
 from indexc.plan.nodes import LimitCheckNode, ValueCheckNode
-from indexc.spec.sources import LongSource
+from indexc.spec.sources import LongSource, PivotedSource
 
 SEPARATOR = " | "  # between the parts of a check's text; the last part may hold anything
 ROWS = "rows"
@@ -54,8 +55,12 @@ def _value_columns(node: ValueCheckNode) -> list[str]:
 def value_check(node: ValueCheckNode, target: SqlTarget) -> exp.Expression:
     """`LINE | COLUMN | CELL`: each value cell that is not blank, not a missing marker and not a number.
 
-    A long source's rows of items it does not declare are never read, so are not checked either."""
+    A long source's rows of items it does not declare are never read, so are not checked either; a
+    pivoted source's column is its period's heading (generate/pivoted.py)."""
     source = node.source
+    if isinstance(source, PivotedSource):
+        parts = [col("source_line"), col("period_raw"), trimmed_text(col("cell"))]
+        return pivoted.value_check(source, target, _joined(parts))
     rows = exp.select(exp.Star(), copy=False).from_(target.numbered_source(source.id), copy=False)
     if isinstance(source, LongSource):
         declared = exp.In(

@@ -7,7 +7,7 @@ value's own financial year from its data rather than from the year it serves.
 from __future__ import annotations
 
 from indexc.plan.nodes import Alignment
-from indexc.spec.sources import LONGEST_INTERVAL_MONTHS, POOLED_GRAINS, LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES, LONGEST_INTERVAL_MONTHS, POOLED_GRAINS
 from indexc.validate.catalog import Catalog
 
 
@@ -18,7 +18,7 @@ def alignment(measure_id: str, catalog: Catalog) -> Alignment | None:
     grains = [
         source.period
         for source in (catalog.sources[b.source] for b in measure.bindings)
-        if isinstance(source, LongSource | WideSource)
+        if isinstance(source, DATA_SOURCES)
     ]
     if measure.alignment == "exact" and all(g.within_financial_year for g in grains):
         return None

@@ -24,7 +24,7 @@ from indexc.plan.contributed import CLUB, CONTRIBUTED
 from indexc.plan.index_planner import index_object
 from indexc.plan.inputs import object_name
 from indexc.spec.audiences import Audience
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import Contributions
 
@@ -118,7 +118,7 @@ def within_consent(audience_id: str, index_id: str, catalog: Catalog, reach: Con
 def consent_of(catalog: Catalog, source_id: str) -> tuple[str, ...]:
     """The audiences and scopes a source's consent names; none for public data."""
     source = catalog.sources[source_id]
-    if isinstance(source, LongSource | WideSource) and source.consent is not None:
+    if isinstance(source, DATA_SOURCES) and source.consent is not None:
         return source.consent.audiences
     return ()
 

@@ -29,7 +29,7 @@ from indexc.plan.nodes import Layer, Materialisation, MetricNode, Node, Template
 from indexc.plan.refusals import EmptyResultCheckNode
 from indexc.plan.template_params import ProvenanceParams, SourceBinding
 from indexc.spec.contributed import CLUB_SCOPE, Club
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import Contributions, contributor
 
@@ -135,7 +135,7 @@ def contributions_of(measure_id: str, catalog: Catalog) -> tuple[Contribution, .
     for b in catalog.measures[measure_id].bindings:
         source = catalog.sources[b.source]
         by = contributor(catalog, b.source)
-        if by is None or not isinstance(source, LongSource | WideSource):
+        if by is None or not isinstance(source, DATA_SOURCES):
             continue
         club = source.consent is not None and CLUB_SCOPE in source.consent.audiences
         found.append(

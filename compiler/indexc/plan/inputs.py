@@ -12,6 +12,7 @@ from indexc.plan.area_maps import area_map_source_node
 from indexc.plan.nodes import (
     SCHEMA_OBJECT,
     BindingSelect,
+    CheckNode,
     DataSourceNode,
     DuplicateCheckNode,
     LimitCheckNode,
@@ -19,6 +20,7 @@ from indexc.plan.nodes import (
     MetricNode,
     Node,
     PeriodCheckNode,
+    PivotedHeaderCheckNode,
     RegisterCheckNode,
     RegisterNode,
     UniverseNode,
@@ -26,7 +28,13 @@ from indexc.plan.nodes import (
 )
 from indexc.plan.restatement import AREAS, restated_object
 from indexc.plan.template_params import SourceBinding
-from indexc.spec.sources import AreaMapSource, LongSource, RegisterSource, WideSource
+from indexc.spec.sources import (
+    AreaMapSource,
+    DataSource,
+    LongSource,
+    PivotedSource,
+    RegisterSource,
+)
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
 
@@ -75,16 +83,7 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
             description=description,
             source=source,
         ),
-        PeriodCheckNode(
-            name=f"check__{source_id}__periods",
-            depends_on=(name,),
-            spec=spec,
-            description=f"Periods of source {source_id} that do not read as {source.period.format} "
-            f"({source.period.grain})",
-            failure=f"periods that are missing or not written as {source.period.format}",
-            source_object=name,
-            parsing=source.period,
-        ),
+        _period_check(source, name, spec),
         DuplicateCheckNode(
             name=f"check__{source_id}__duplicates",
             depends_on=(name,),
@@ -107,7 +106,34 @@ def source_nodes(source_id: str, catalog: Catalog, geography: Geography | None) 
     ]
 
 
-def _limit_check(source: LongSource | WideSource, name: str, spec: tuple[str, str]) -> list[Node]:
+def _period_check(source: DataSource, name: str, spec: tuple[str, str]) -> CheckNode:
+    """The check that every period reads as the source's format: of a pivoted source, of its header
+    row, which it finds first."""
+    parsing = source.period
+    if isinstance(source, PivotedSource):
+        return PivotedHeaderCheckNode(
+            name=f"check__{source.id}__header",
+            depends_on=(name,),
+            spec=spec,
+            description=f"The header row of pivoted source {source.id}: it names the area column "
+            f"'{source.columns.area}', and every other heading but its labels reads as "
+            f"{parsing.format} ({parsing.grain})",
+            failure=f"header row missing, or period headings not written as {parsing.format}",
+            source=source,
+        )
+    return PeriodCheckNode(
+        name=f"check__{source.id}__periods",
+        depends_on=(name,),
+        spec=spec,
+        description=f"Periods of source {source.id} that do not read as {parsing.format} "
+        f"({parsing.grain})",
+        failure=f"periods that are missing or not written as {parsing.format}",
+        source_object=name,
+        parsing=parsing,
+    )
+
+
+def _limit_check(source: DataSource, name: str, spec: tuple[str, str]) -> list[Node]:
     """The check that each value lies within its confidence limits, for a source that has them."""
     if not isinstance(source, LongSource) or source.columns.lci is None:
         return []

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from indexc.plan.template_params import AuditParams, TemplateParams
-from indexc.spec.sources import AreaMapSource, LongSource, PeriodParsing, RegisterSource, WideSource
+from indexc.spec.sources import (
+    AreaMapSource,
+    DataSource,
+    PeriodParsing,
+    PivotedSource,
+    RegisterSource,
+)
 
 SCHEMA_OBJECT = (
     "schema"  # the build schema: every object depends on it, directly or through what it reads
@@ -77,9 +83,9 @@ class SchemaNode(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class DataSourceNode(Node):
-    """Normalise a long or wide source to (area_code, period, item, value)."""
+    """Normalise a long, wide or pivoted source to (area_code, period, item, value)."""
 
-    source: LongSource | WideSource
+    source: DataSource
     layer = Layer.SOURCE
     materialisation = Materialisation.TABLE
 
@@ -111,6 +117,15 @@ class PeriodCheckNode(CheckNode):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PivotedHeaderCheckNode(CheckNode):
+    """A pivoted source's header row: missing (no line names its area column), or with a period
+    heading that does not read as the source's format (IX749). It stands in for the period check:
+    each period of such a source is a heading."""
+
+    source: PivotedSource
+
+
+@dataclass(frozen=True, kw_only=True)
 class DuplicateCheckNode(CheckNode):
     """Areas, periods and items a source gives more than once (each would count twice)."""
 
@@ -125,7 +140,7 @@ class ValueCheckNode(CheckNode):
     """Value cells (and confidence limits) of a source that are neither a number, a blank nor one of its
     missing markers: read as missing by the source's table, so each is named here, at its line (IX717)."""
 
-    source: LongSource | WideSource
+    source: DataSource
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,8 +2,9 @@
 
 A source says which columns hold the area, period, item and value, how its
 periods are written, and which items (long layout) or value columns (wide
-layout) it publishes. Physical locations live in target files, so the same
-source compiles for a CSV on a laptop and a table in Snowflake.
+layout) it publishes; a pivoted source has one column per period and one item.
+Physical locations live in target files, so the same source compiles for a CSV
+on a laptop and a table in Snowflake.
 """
 
 from __future__ import annotations
@@ -163,6 +164,26 @@ class WideColumns(StrictModel):
     period: ColumnName
 
 
+class PivotedColumns(StrictModel):
+    area: ColumnName
+    """The header of the column of area codes: the header row is the first line with a cell reading
+    this (case and spaces around it ignored), and a line repeating it in the body is skipped."""
+    labels: tuple[ColumnName, ...] = ()
+    """The other columns that are not periods (the area's names), read by nothing."""
+
+    @model_validator(mode="after")
+    def _each_column_once(self) -> PivotedColumns:
+        names = [self.area.strip().lower(), *(label.strip().lower() for label in self.labels)]
+        if len(set(names)) < len(names):
+            raise ValueError("a column is named twice among area and labels (case is ignored)")
+        return self
+
+    @property
+    def not_periods(self) -> tuple[str, ...]:
+        """Every header that names no period, as the header row is matched: trimmed, lower case."""
+        return (self.area.strip().lower(), *(label.strip().lower() for label in self.labels))
+
+
 class RegisterColumns(StrictModel):
     area: ColumnName
     name: ColumnName
@@ -266,6 +287,33 @@ class WideSource(_PublishedSource):
         return items
 
 
+class PivotedSource(_PublishedSource):
+    """One row per area and one column per period, headed by the period's label, of a single item: LG
+    Inform Plus's CSV grouped by area in rows and by period in columns.
+
+    Lines before the header row (a title) and a copy of the header row inside the body are skipped;
+    every header but the area column and `labels` is a period, written as `period:` says. Which item
+    the values are is not in the file: `items` names exactly one (an LG Inform metric type id, say).
+    How each target reads it: generate/pivoted.py."""
+
+    layout: Literal["pivoted"]
+    columns: PivotedColumns
+
+    @field_validator("items")
+    @classmethod
+    def _one_item(cls, items: dict[str, str]) -> dict[str, str]:
+        if len(items) > 1:
+            raise ValueError(
+                f"a pivoted file holds the values of one item, not {len(items)}: declare one "
+                "source per file (per LG Inform metric type)"
+            )
+        return items
+
+    @property
+    def item(self) -> str:
+        return next(iter(self.items))
+
+
 class RegisterSource(StrictModel):
     """A list of areas with their names, types and validity, used by universes and reports."""
 
@@ -305,11 +353,15 @@ class AreaMapSource(StrictModel):
         }
 
 
-Source = LongSource | WideSource | RegisterSource | AreaMapSource
+DataSource = LongSource | WideSource | PivotedSource
+"""A source of values (a register or area map holds none)."""
+DATA_SOURCES = (LongSource, WideSource, PivotedSource)
+Source = LongSource | WideSource | PivotedSource | RegisterSource | AreaMapSource
 
 SOURCE_LAYOUTS: dict[str, type[StrictModel]] = {
     "long": LongSource,
     "wide": WideSource,
+    "pivoted": PivotedSource,
     "register": RegisterSource,
     "area_map": AreaMapSource,
 }

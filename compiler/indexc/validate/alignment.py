@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES
 from indexc.validate.catalog import Catalog
 
 EXACT_GRAINS = frozenset({"financial_year", "financial_year_ending", "mid_year", "iso_interval"})
@@ -44,7 +44,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
             continue
         for i, binding in enumerate(measure.bindings):
             source = catalog.sources.get(binding.source)
-            if not isinstance(source, LongSource | WideSource):
+            if not isinstance(source, DATA_SOURCES):
                 continue  # an unknown source or one of another layout is reported elsewhere
             if source.period.grain not in EXACT_GRAINS:
                 yield Diagnostic(

@@ -16,7 +16,7 @@ from indexc.errors import Diagnostic
 from indexc.spec.base import OPEN_END
 from indexc.spec.contributed import BUILT_IN_AUDIENCES, SCOPES
 from indexc.spec.measures import Binding
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import Contributions, contributor, is_contributed
 from indexc.validate.models import did_you_mean
@@ -36,7 +36,7 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
 def _sources(catalog: Catalog) -> Iterator[Diagnostic]:
     known = (*known_audiences(catalog), *SCOPES)
     for source_id, source in sorted(catalog.sources.items()):
-        if not isinstance(source, LongSource | WideSource):
+        if not isinstance(source, DATA_SOURCES):
             continue
         if source.contributed_by is not None and source.consent is None:
             yield Diagnostic(

@@ -13,14 +13,14 @@ from typing import Any
 
 from indexc.spec.indexes import Index
 from indexc.spec.measures import Binding
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES
 from indexc.validate.catalog import Catalog
 
 
 def contributor(catalog: Catalog, source_id: str) -> str | None:
     """The council that contributed a source, or None for public data."""
     source = catalog.sources.get(source_id)
-    if isinstance(source, LongSource | WideSource):
+    if isinstance(source, DATA_SOURCES):
         return source.contributed_by
     return None
 

@@ -119,3 +119,41 @@ def _csv_problem(message: str) -> str:
     if "field larger than field limit" in message:
         return "has a field longer than 131,072 characters (a quote never closed?)"
     return f"cannot be read as CSV ({message})"
+
+
+@dataclass
+class PivotedHeader:
+    """Where a pivoted file's header row is (the first record with a cell reading its area column's
+    name), its cells, and the records after it DuckDB's reading of it would get wrong."""
+
+    line: int
+    cells: list[str]
+    bad: list[BadRecord]
+    count: int
+
+
+def pivoted_header(path: Path, area: str, limit: int = 3) -> PivotedHeader | None:
+    """The header of a pivoted (comma-separated) file, or None when no record names `area`. Records
+    before it are titles and are not read; after it, a record has the header's width (or is blank) and
+    no quoted field holds a line break (generate/targets.py reads the file line by line)."""
+    wanted = area.strip().lower()
+    header: PivotedHeader | None = None
+    with _open(path) as handle:
+        reader = csv.reader(handle, strict=True)
+        line = 1
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if header is None:
+                if any(cell.strip().lower() == wanted for cell in record):
+                    header = PivotedHeader(start, record, [], 0)
+                continue
+            problem = None
+            if line - start > 1:
+                problem = "holds a line break inside a quoted field, which a pivoted file cannot"
+            elif record and len(record) != len(header.cells):
+                problem = f"has {len(record)} fields, the header {len(header.cells)}"
+            if problem:
+                header.count += 1
+                if len(header.bad) < limit:
+                    header.bad.append(BadRecord(start, problem))
+    return header

@@ -17,10 +17,10 @@ from pathlib import Path
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.load import load_file
-from indexc.spec.sources import AreaMapSource, RegisterSource, Source
+from indexc.spec.sources import AreaMapSource, PivotedSource, RegisterSource, Source
 from indexc.spec.targets import DuckDBTarget, FileRelation, Target
 from indexc.validate.catalog import Catalog
-from indexc.validate.csv_rows import bad_records, csv_header, readable
+from indexc.validate.csv_rows import bad_records, csv_header, pivoted_header, readable
 from indexc.validate.models import did_you_mean
 from indexc.validate.targets import target_path
 
@@ -139,6 +139,64 @@ def _missing_columns(
             )
 
 
+def _pivoted_file(
+    path: Path, relation: FileRelation, source: PivotedSource, at: Location, catalog: Catalog
+) -> list[Diagnostic]:
+    """A pivoted source's file: CSV, with a header row naming its area column (after any title lines),
+    its labels, and records of the header's width after it."""
+    shown = relation.path
+    if relation.file_format != "csv" or not readable(path):
+        return [
+            Diagnostic(
+                Code.PIVOTED_FILE_NOT_CSV,
+                f"pivoted source '{source.id}' is read from {shown}, which is not a plain CSV file",
+                at,
+                "a pivoted source reads a comma-separated text file line by line (title lines and "
+                "repeated headers skipped): point the relation at the CSV as downloaded",
+            )
+        ]
+    try:
+        header = pivoted_header(path, source.columns.area)
+    except UnicodeDecodeError as err:
+        return [
+            Diagnostic(
+                Code.CSV_HEADER_MISMATCH,
+                f"{shown} is not UTF-8 text ({err.reason})",
+                at,
+                "save the file as UTF-8",
+            )
+        ]
+    except csv.Error:
+        header = None
+    if header is None:
+        return [
+            Diagnostic(
+                Code.CSV_HEADER_MISMATCH,
+                f"no line of {shown} names the area column '{source.columns.area}' of pivoted "
+                f"source '{source.id}'",
+                catalog.where("sources", source.id, "columns", "area"),
+                "the header row of a pivoted file is the first line with a cell reading the area "
+                "column's name (lines before it are titles): correct `columns: area:`, or the file",
+            )
+        ]
+    missing = list(_missing_columns(source.id, source, header.cells, shown, catalog))
+    more = (
+        f" ({header.count} records of this file cannot be read)"
+        if header.count > len(header.bad)
+        else ""
+    )
+    return missing or [
+        Diagnostic(
+            Code.MALFORMED_CSV_RECORD,
+            f"this record {record.problem}{more}",
+            Location(shown, record.line, 1),
+            f"after the header row (line {header.line}) every record has one field per header "
+            "column, and a quoted field ends on its line",
+        )
+        for record in header.bad
+    ]
+
+
 def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) -> list[Diagnostic]:
     if not isinstance(target, DuckDBTarget):
         return []
@@ -162,6 +220,10 @@ def check_data_files(root: Path, target: Target, catalog: Catalog, name: str) ->
                     "paths are relative to the project root",
                 )
             )
+            continue
+        source = catalog.sources[source_id]
+        if isinstance(source, PivotedSource):
+            problems += _pivoted_file(path, relation, source, at, catalog)
             continue
         columns, unreadable = _file_columns(path, relation, at)
         missing = (

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
-from indexc.spec.sources import AreaMapSource, LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES, AreaMapSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -54,7 +54,7 @@ def _geography_references(catalog: Catalog) -> Iterator[Diagnostic]:
 def _source_levels(catalog: Catalog) -> Iterator[Diagnostic]:
     for source_id, source in catalog.sources.items():
         geography = getattr(source, "geography", None)
-        if isinstance(source, (LongSource, WideSource)) and catalog.areas and geography is None:
+        if isinstance(source, DATA_SOURCES) and catalog.areas and geography is None:
             yield Diagnostic(
                 Code.GEOGRAPHY_LEVEL,
                 f"source '{source_id}' does not say which geography its codes are on",

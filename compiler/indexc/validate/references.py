@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
-from indexc.spec.sources import LongSource, RegisterSource, WideSource
+from indexc.spec.sources import DATA_SOURCES, RegisterSource
 from indexc.validate.catalog import Catalog
 from indexc.validate.models import did_you_mean
 
@@ -59,9 +59,7 @@ def _registers(catalog: Catalog) -> set[str]:
 
 
 def _measures(catalog: Catalog, report: UnknownReporter) -> Iterator[Diagnostic]:
-    data_sources = {
-        k for k, s in catalog.sources.items() if isinstance(s, (LongSource, WideSource))
-    }
+    data_sources = {k for k, s in catalog.sources.items() if isinstance(s, DATA_SOURCES)}
     registers = _registers(catalog)
     for measure_id, measure in catalog.measures.items():
         for i, binding in enumerate(measure.bindings):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import DATA_SOURCES, LongSource
 from indexc.validate.catalog import Catalog
 
 
@@ -42,7 +42,7 @@ def _marker_problem(marker: str, earlier: list[str]) -> str | None:
 
 def check(catalog: Catalog) -> Iterator[Diagnostic]:
     for source_id, source in catalog.sources.items():
-        if not isinstance(source, (LongSource, WideSource)):
+        if not isinstance(source, DATA_SOURCES):
             continue
         for position, marker in enumerate(source.missing or ()):
             problem = _marker_problem(marker, list((source.missing or ())[:position]))
