@@ -48,7 +48,7 @@ def main() -> None:
             out.writerow(
                 [code, names[code], names[code]] + [values.get((code, p), "") for p in periods]
             )
-    print(f"wrote {len(areas)} areas x {len(periods)} periods to {OUT.relative_to(ROOT)}")
+    print(f"wrote {len(areas)} areas x {len(periods)} periods to {OUT}")
 
 
 if __name__ == "__main__":

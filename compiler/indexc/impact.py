@@ -19,16 +19,17 @@ from indexc.errors import Diagnostic, Location, UserError
 from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
 from indexc.resolve import Graph
-from indexc.spec.sources import LongSource, WideSource
+from indexc.spec.sources import LongSource, PivotedSource, WideSource
 from indexc.spec_changes import field_changes
 from indexc.validate.catalog import Catalog, Origin
 from indexc.validate.models import primary_errors, schema_diagnostic
 
 DECLARATION_FIELDS = ("layout", "columns", "period", "geography")
 
-PROPOSED_LAYOUTS: dict[str, type[LongSource] | type[WideSource]] = {
+PROPOSED_LAYOUTS: dict[str, type[LongSource] | type[WideSource] | type[PivotedSource]] = {
     "long": LongSource,
     "wide": WideSource,
+    "pivoted": PivotedSource,  # its one item: the LG Inform metric type the file publishes
 }
 
 
@@ -177,9 +178,9 @@ def read_structure(structure: Path, source_id: str) -> dict:
             [
                 Diagnostic(
                     Code.SCHEMA_VIOLATION,
-                    "the proposed source needs a layout: long or wide",
+                    f"the proposed source needs a layout: {', '.join(PROPOSED_LAYOUTS)}",
                     origin.location(),
-                    "add 'layout: long' or 'layout: wide'",
+                    "add 'layout: long', 'layout: wide' or 'layout: pivoted'",
                 )
             ]
         )
