@@ -361,7 +361,7 @@ Source = LongSource | WideSource | PivotedSource | RegisterSource | AreaMapSourc
 SOURCE_LAYOUTS: dict[str, type[StrictModel]] = {
     "long": LongSource,
     "wide": WideSource,
-    "pivoted": PivotedSource,
     "register": RegisterSource,
     "area_map": AreaMapSource,
+    "pivoted": PivotedSource,
 }
