@@ -272,3 +272,17 @@ def test_on_fakesnow_the_staged_table_gives_the_rows_duckdb_reads_from_the_file(
                 assert differences(expected, actual) is None, name
     finally:
         connection.close()
+
+
+def test_the_header_check_finds_a_file_without_a_header_row(
+    pivoted_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On DuckDB the file check before a run says so first (IX504, tests/run_cases/pivoted.yml); the
+    header check is what says it on Snowflake, and reads the same with DuckDB."""
+    path = pivoted_project / PIVOTED_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("area,", "code,"), encoding="utf-8")
+    build = Project(pivoted_project).build("duckdb", write=False)
+    check = next(o.statement for o in build.objects if o.name == "check__lg_inform_asc2__header")
+    monkeypatch.chdir(pivoted_project)
+    with duckdb.connect() as db:
+        assert db.execute(check).fetchall() == [("no header |  |  | ",)]
