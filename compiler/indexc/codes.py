@@ -317,6 +317,11 @@ class Code(enum.StrEnum):
     AGGREGATE_WEIGHT_LEVEL = "IX617", "an aggregated mean weighted by another level", ERROR
     AGGREGATE_NOT_ABOVE = "IX618", "aggregate.to is not a level above the measure's", ERROR
     AGGREGATE_ORPHAN = "IX619", "an area its aggregate cannot carry up a level", ERROR
+    TERRITORY_OUTSIDE_LEVEL = (
+        "IX630",
+        "territory given to an area outside a level its giver is in",
+        ERROR,
+    )
 
     # Runs
     ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR

@@ -1,4 +1,4 @@
-"""Rules IX606, IX608-IX610, IX612 (tiling.py) and IX619: what only the closure onto a geography date can tell.
+"""Rules IX606, IX608-IX610, IX612 (tiling.py), IX619 and IX630: what only the closure onto a geography date can tell.
 
 Whether a measure needs restating, whether a code's history reaches the
 geography date at all, and whether an event can be inverted, all depend on
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location
 from indexc.geography import Geography, calendar, measure_level
+from indexc.geography.events import level_edges
 from indexc.geography.parents import parent_edges
 from indexc.geography.tiling import tiling_diagnostics
 from indexc.spec.base import OPEN_END, OPEN_START
@@ -134,6 +135,50 @@ def _orphans(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
             )
 
 
+def _outside_level(catalog: Catalog, geography: Geography) -> Iterator[Diagnostic]:
+    """IX630: an event giving part of an area to one outside a level the area is in, where data is restated.
+
+    An edge belongs to a level only when both its ends do, so the part given would leave the giver's
+    data of that level and reach nothing: a unitary's lower-tier data would lose the share it gives
+    to a county, silently. Only events the geography date is after restate forward through them.
+    """
+    register = geography.register
+    measures: dict[str, list[str]] = {}
+    for measure_id in sorted(catalog.measures):
+        measures.setdefault(measure_level(measure_id, catalog) or "", []).append(measure_id)
+    for area_map in sorted(catalog.area_maps.values(), key=lambda a: a.id):
+        measures.setdefault(area_map.level, []).append(f"area map {area_map.id}")
+    for event in geography.events:
+        if event.effective > geography.date or event.type not in (
+            "split",
+            "transfer",
+            "boundary_change",
+        ):
+            continue  # a merge or recode has one successor: outside the level, IX610 says so
+        for level in sorted(measures):
+            declared = register.levels.get(level)
+            if declared is None or not declared.tiles:
+                continue
+            for giver in event.from_:
+                kept = [e for e in level_edges(event, level, register) if e.from_code == giver]
+                if not register.in_level(giver, level) or not kept:
+                    continue  # nothing of the giver reaches the level: IX610 when it ends
+                for index, successor in enumerate(event.to):
+                    if register.in_level(successor.code, level):
+                        continue
+                    yield Diagnostic(
+                        Code.TERRITORY_OUTSIDE_LEVEL,
+                        f"lineage event '{event.id}' gives part of {giver} to {successor.code}, which is "
+                        f"not in level '{level}': {giver}'s data of that level "
+                        f"({', '.join(measures[level])}) would lose that part when restated onto "
+                        f"{geography.date}",
+                        catalog.where("lineage", event.id, "to", index),
+                        f"give the territory to an area in every level {giver} is in (a county and its "
+                        f"district are in different levels), or publish the data of '{level}' on the "
+                        "boundaries after the event (geography.codes)",
+                    )
+
+
 def closure_diagnostics(
     catalog: Catalog, geography: Geography, scenario: str | None = None
 ) -> list[Diagnostic]:
@@ -143,6 +188,7 @@ def closure_diagnostics(
         *_proposed(catalog, geography),
         *_unmappable(catalog, geography),
         *_unrestatable(catalog, geography),
+        *_outside_level(catalog, geography),
         *tiling,
         # a level that does not tile (a county abolished while its districts stay) orphans districts:
         # the event is the root cause, reported once (IX612), not again at each district

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from indexc.geography import calendar
-from indexc.geography.events import Edge, level_edges
+from indexc.geography.events import Edge, date_edges
 from indexc.geography.register import Register
 from indexc.spec.geography import LineageEvent
 
@@ -143,8 +143,9 @@ def _moves(
 ) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
     by_from: dict[str, list[Edge]] = defaultdict(list)
     by_to: dict[str, list[Edge]] = defaultdict(list)
+    kept = date_edges(events, level, register)  # a receiving area's own territory counted once
     for event in events:
-        found = level_edges(event, level, register)
+        found = [e for e in kept if e.event_id == event.id]
         for edge in found:
             by_from[edge.from_code].append(edge)
             by_to[edge.to_code].append(edge)

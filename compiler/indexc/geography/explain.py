@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from indexc.geography import Geography
-from indexc.geography.events import Edge, edges
+from indexc.geography.events import Edge, date_edges, edges
 from indexc.spec.geography import LineageEvent
 from indexc.validate.catalog import Catalog
 
@@ -41,11 +41,56 @@ def _weight(edge: Edge, event: LineageEvent) -> str:
     return f"apportioned each period by {event.apportion.by if event.apportion else '?'}: {mine} / ({whole})"
 
 
+def _scaled(terms: tuple[tuple[str, float], ...], bracketed: bool = True) -> str:
+    """A part with its scales: `0.1 x A` for a literal share of A's basis, `K - K3` for what a giver keeps."""
+    text = ""
+    for code, scale in terms:
+        sign = " - " if scale < 0 else (" + " if text else "")
+        text += sign + (code if abs(scale) == 1.0 else f"{abs(scale):g} x {code}")
+    several = len(terms) > 1 or (bracketed and " x " in text)
+    return f"({text})" if several else text
+
+
+def _backward(event: LineageEvent, geography: Geography) -> list[str]:
+    """How an area that received territory and continues is divided when restating backward.
+
+    Only a transfer's or boundary change's receiver is formed from several areas by one event
+    (with the other events of its date); its division is what a reviewer cannot read from the
+    forward shares.
+    """
+    if event.type not in ("transfer", "boundary_change") or event.apportion is None:
+        return []
+    same_day = [e for e in geography.events if e.effective == event.effective and e.id != event.id]
+    lines: list[str] = []
+    for level, declared in sorted(geography.register.levels.items()):
+        if not declared.tiles:
+            continue
+        found = date_edges([event, *same_day], level, geography.register)
+        for successor in event.to:
+            arriving = [e for e in found if e.to_code == successor.code and e.part]
+            if len(arriving) < 2:
+                continue
+            whole = " + ".join(_scaled(e.part.terms, bracketed=False) for e in arriving if e.part)
+            goes = " and ".join(
+                f"to {e.from_code} by {_scaled(e.part.terms)} / ({whole})"
+                for e in arriving
+                if e.part
+            )
+            line = (
+                f"      backward, {successor.code}'s value goes {goes}: {event.apportion.by} in "
+                "the last period before the event"
+            )
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
 def related_events(catalog: Catalog, code: str) -> list[LineageEvent]:
     """Events reachable from the code through predecessors and successors, in date order."""
     by_code: dict[str, list[LineageEvent]] = {}
     for event in catalog.lineage.values():
-        for c in {*event.from_, *(s.code for s in event.to)}:
+        named = {c for s in event.to for c in (*s.districts, *s.basis)}  # a district moved, say
+        for c in {*event.from_, *(s.code for s in event.to)} | named:
             by_code.setdefault(c, []).append(event)
     seen_codes, seen_events, queue = {code}, {}, deque([code])
     while queue:
@@ -108,7 +153,7 @@ def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
             lines.append(f"      {event.description}")
         districts = {s.code: s.districts for s in event.to}
         for edge in edges(event):
-            if edge.from_code == edge.to_code and edge.share == 1.0 and event.type == "transfer":
+            if edge.continues:  # a receiver keeping its own territory goes without saying
                 continue
             name = catalog.areas[edge.from_code].name if edge.from_code in catalog.areas else ""
             lines.append(f"      {edge.from_code} {name} -> {edge.to_code}: {_weight(edge, event)}")
@@ -118,6 +163,7 @@ def explain_text(catalog: Catalog, geography: Geography, code: str) -> str:
                 )
         if event.type == "rename":
             lines.append(f"      {event.from_[0]} renamed {event.to[0].name}")
+        lines.extend(_backward(event, geography))
         if event.source:
             lines.append(f"      source: {event.source}")
     for title, mine, other in (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from indexc.geography import Geography, calendar, measure_level
 from indexc.geography.closure import Path
-from indexc.geography.events import level_edges
+from indexc.geography.events import date_edges
 from indexc.plan.alignment import alignment
 from indexc.plan.geography import (
     AreaRow,
@@ -120,19 +120,18 @@ def _parts(geography: Geography, levels: set[tuple[str, str]]) -> tuple[PartRow,
     rows: list[PartRow] = []
     for event_id, level in sorted(levels):
         event = events[event_id]
-        date_edges = [
-            e
-            for other in geography.events
-            if other.effective == event.effective
-            for e in level_edges(other, level, geography.register)
-        ]
-        for edge in level_edges(event, level, geography.register):
+        same_day = date_edges(
+            (other for other in geography.events if other.effective == event.effective),
+            level,
+            geography.register,
+        )
+        for edge in (e for e in same_day if e.event_id == event_id):
             if edge.part is None:
                 continue
             forward = sum(
-                1 for e in date_edges if e.event_id == event_id and e.from_code == edge.from_code
+                1 for e in same_day if e.event_id == event_id and e.from_code == edge.from_code
             )
-            backward = sum(1 for e in date_edges if e.to_code == edge.to_code)
+            backward = sum(1 for e in same_day if e.to_code == edge.to_code)
             first = calendar.first_period_from(event.effective)
             rows.extend(
                 PartRow(
