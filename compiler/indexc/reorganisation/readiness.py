@@ -68,30 +68,26 @@ class Readiness:
 
 
 def _councils(geography: Geography, events: list[LineageEvent]) -> list[Council]:
+    """The successors of the events, and the areas a transfer or boundary change continues."""
     register = geography.register
-    found: dict[str, tuple[str, list[str]]] = {}
+    change: dict[str, str] = {}
+    by: dict[str, set[str]] = defaultdict(set)
     for event in events:
         day_before = event.effective - datetime.timedelta(days=1)
-        changed = [s.code for s in event.to]
-        if event.type in CONTINUING:
-            changed += list(event.from_)
-        for code in changed:
-            change = "changed" if register.valid_on(code, day_before) else "created"
-            previous = found.get(code)
-            found[code] = (
-                previous[0] if previous else change,
-                [*(previous or ("", []))[1], event.id],
-            )
+        codes = [s.code for s in event.to] + (list(event.from_) if event.type in CONTINUING else [])
+        for code in codes:
+            change.setdefault(code, "changed" if register.valid_on(code, day_before) else "created")
+            by[code].add(event.id)
     levels = sorted(code for code, level in register.levels.items() if level.tiles)
     return [
         Council(
             code,
             register.name(code),
-            change,
-            tuple(sorted(set(ids))),
+            change[code],
+            tuple(sorted(by[code])),
             tuple(lv for lv in levels if register.in_level(code, lv)),
         )
-        for code, (change, ids) in sorted(found.items())
+        for code in sorted(change)
     ]
 
 

@@ -7,10 +7,25 @@ and which sources publish districts.
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 
 from indexc.reorganisation.history import AGGREGATED
 from indexc.reorganisation.readiness import CONCERNS, Answer, Readiness
+
+WIDTH = 100  # of the text output's lists of measures and objects
+
+
+def _wrapped(text: str, indent: str, then: str | None = None) -> list[str]:
+    """`text` in lines of at most WIDTH characters, never broken inside a word or an id."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent if then is None else then,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _codes(readiness: Readiness, codes: tuple[str, ...], limit: int = 6) -> str:
@@ -58,7 +73,11 @@ def _concern_lines(readiness: Readiness, bullet: str) -> list[str]:
             lines.append(f"{bullet}nothing would {concern}")
             continue
         for kind, ids in found.items():
-            lines.append(f"{bullet}{kind} that would {concern}: {', '.join(ids)}")
+            if bullet == "- ":  # markdown: one bullet, wrapped by the reader
+                lines.append(f"{bullet}{kind} that would {concern}: {', '.join(ids)}")
+            else:
+                lines.append(f"{bullet}{kind} that would {concern}:")
+                lines.extend(_wrapped(", ".join(ids), bullet + "  "))
     return lines
 
 
@@ -89,7 +108,8 @@ def render_text(readiness: Readiness) -> str:
             lines.append("  no measure has values on its levels")
         for how, level, detail, measures in groups:
             where = f" ({level}{'; ' + detail if detail else ''})"
-            lines.append(f"  {how}{where}: {', '.join(measures)}")
+            lines.extend(_wrapped(f"{how}{where}:", "  ", "      "))
+            lines.extend(_wrapped(", ".join(measures), "    "))
     lines.append("what reads them:")
     lines.extend(_concern_lines(readiness, "  "))
     lines.append("sources with district data, from which a measure can be aggregated:")
