@@ -90,18 +90,21 @@ def _source_lines(readiness: Readiness, bullet: str) -> list[str]:
             f"{m} (aggregated to {to})" if to else f"{m} (not aggregated)"
             for m, to in found.measures
         )
-        lines.append(f"{bullet}{found.source} ({found.level}): {measures or 'no measure bound'}")
+        line = f"{found.source} ({found.level}): {measures or 'no measure bound'}"
+        lines.extend([bullet + line] if bullet == "- " else _wrapped(line, bullet, bullet + "    "))
     return lines
 
 
 def render_text(readiness: Readiness) -> str:
-    lines = [_title(readiness)]
+    lines = _wrapped(_title(readiness), "", "    ")
     if not readiness.councils:
         lines.append("the events create or change no council")
     for council in readiness.councils:
-        lines.append(
+        lines += _wrapped(
             f"{council.code} {council.name}: {council.change} by {', '.join(council.events)} "
-            f"(levels: {', '.join(council.levels) or 'none'})"
+            f"(levels: {', '.join(council.levels) or 'none'})",
+            "",
+            "    ",
         )
         groups = _groups(readiness, council.code)
         if not groups:

@@ -12,6 +12,7 @@ declared shares, or a mean for a larger area copied), or that no area of the str
 from __future__ import annotations
 
 import datetime
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +87,7 @@ def _direct_or_aggregated(
         whole = list(lookup.on_level(measure_id, parent, data_level, [period]).sources or (parent,))
     if whole:
         named = ", ".join(f"{c} {register.name(c)}" for c in whole)
-        return not_at_all(
-            f"published only for areas covering more than it ({named}): their figures would "
-            "need dividing"
-        )
+        return not_at_all(f"published only for {named}, whose figures would need dividing")
     return not_at_all(f"no area of {data_level} is it or within it")
 
 
@@ -203,5 +201,16 @@ def render_lines(found: StructureGeography | None) -> list[str]:
             f"{sum(service.served.values())} area(s) served ({served or 'none'}); "
             f"{len(service.unserved)} cannot be"
         )
-        lines.extend(f"    {u.code} {u.name}: {u.reason}" for u in service.unserved)
+        by_reason: dict[str, list[str]] = {}
+        for unserved in service.unserved:
+            by_reason.setdefault(unserved.reason, []).append(f"{unserved.code} {unserved.name}")
+        for reason, areas in by_reason.items():
+            lines += textwrap.wrap(
+                f"{reason}: {', '.join(areas)}",
+                100,
+                initial_indent="    ",
+                subsequent_indent="        ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
     return lines
