@@ -462,3 +462,38 @@ def test_readiness_of_the_example_for_the_proposed_surrey_split() -> None:
         f"| apportioned by {split.apportion.by} | upper_tier | E10000030 Surrey |"
         in markdown.output
     )
+
+
+def console_block(document: str, command: str) -> list[str]:
+    """The lines printed under `$ COMMAND` in a ```console block of a document under docs/."""
+    text = (REPO / "docs" / document).read_text(encoding="utf-8")
+    block = text.split(f"$ {command}", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()[1:]
+    while lines and lines[0].startswith("    --"):  # the command's continuation lines
+        lines = lines[1:]
+    return lines
+
+
+@pytest.mark.slow
+def test_the_geography_docs_print_what_readiness_and_impact_print(tmp_path: Path) -> None:
+    shown = console_block("geography.md", "indexc readiness --proposed surrey_2027_split")
+    result = CliRunner().invoke(
+        main, ["--project", str(REPO), "readiness", *[f"--proposed={e}" for e in SURREY]]
+    )
+    assert result.exit_code == 0, result.output
+    printed = iter(result.output.splitlines())
+    for line in shown:  # in order; "..." stands for lines left out
+        if line.strip() != "...":
+            assert line in printed, line
+    structure = tmp_path / "districts.yaml"
+    source = Project(REPO).compile().catalog.sources["mhclg_revenue_outturn"]
+    entry = source.model_dump(mode="json", by_alias=True, exclude_none=True)
+    entry.pop("id"), entry.pop("description", None)
+    entry["geography"] = {"level": "lower_tier", "codes": "2024-04-01"}
+    with structure.open("w", encoding="utf-8") as out:
+        YAML().dump({"indexc": 2, "source": entry}, out)
+    proposed = [f"--proposed={e}" for e in SURREY]
+    args = ["impact", "--source", "mhclg_revenue_outturn", "--structure", str(structure)]
+    result = CliRunner().invoke(main, ["--project", str(REPO), *proposed, *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == console_block("geography.md", "indexc --proposed")
