@@ -117,7 +117,8 @@ def explain_lineage(compilation: Compilation, code: str, mermaid: bool) -> str:
 def readiness_of(
     compilation: Compilation, options: GeographyOptions, proposed: tuple[str, ...]
 ) -> readiness.Readiness:
-    """What the `proposed` events (with those of `options`) do to every measure's history.
+    """What the `proposed` events, with those of `options` (`indexc --proposed EVENT readiness`), do
+    to every measure's history.
 
     The geography is resolved again with the events modelled and held to the closure's rules (an
     unknown event, a level left untiled), except IX606: a measure of additivity none on the codes
@@ -125,7 +126,7 @@ def readiness_of(
     """
     catalog = compilation.catalog
     chosen = tuple(sorted({*options.proposed, *proposed}))
-    if not proposed:
+    if not chosen:
         known = sorted(e for e, ev in catalog.lineage.items() if ev.status == "proposed")
         raise UserError(
             [
@@ -147,4 +148,4 @@ def readiness_of(
     ]
     if errors_in(problems):
         raise UserError(problems)
-    return readiness.analyse(catalog, compilation.graph, geography, proposed)
+    return readiness.analyse(catalog, compilation.graph, geography, chosen)
