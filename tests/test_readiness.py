@@ -230,6 +230,19 @@ def test_a_measure_that_cannot_be_added_or_averaged_loses_the_history(project: P
     assert found.affected["lose history"] == {"measures": ["published_rank"]}
 
 
+def test_a_measure_first_published_after_the_change_has_no_history(project: Path) -> None:
+    (project / "specs" / "late.yaml").write_text(
+        "indexc: 2\n# SYNTHETIC: a measure whose data starts with the new councils\n"
+        "measures:\n  - {id: late_spend, unit: gbp_thousands, additivity: sum, "
+        "bindings: [{source: council_finance, item: spend, periods: {from: 2027-28}}]}\n",
+        encoding="utf-8",
+    )
+    found = readiness(project, THAMES)
+    got = answers(found, "PROPOSED_THAMES")
+    assert got["late_spend"].describe() == "not at all: no data before it"
+    assert got["spend"].describe() == "summed from predecessors"
+
+
 def test_the_policy_is_read_from_the_measure_and_allowed_by_default() -> None:
     catalog: Any = SimpleNamespace(
         measures={"a": SimpleNamespace(apportion="forbidden"), "b": SimpleNamespace()}

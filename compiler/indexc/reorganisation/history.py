@@ -144,15 +144,21 @@ def _plural(label: str, backward: bool) -> str:
 
 
 def periods_of_data(catalog: Catalog, measure_id: str, before: str) -> list[str]:
-    """The periods whose codes a measure's restated data is on: a back-cast's one date, else the
-    last period before the change (`before`), whose codes the latest history is published on."""
+    """The periods whose codes a measure's restated history is on: a back-cast's one date, else
+    the last period of data up to the change (`before`), on the codes in force then. A binding
+    whose periods start after the change gives no history."""
     periods = set()
     for binding in catalog.measures[measure_id].bindings:
         geography = getattr(catalog.sources.get(binding.source), "geography", None)
         if not binding.restate or geography is None:
             continue
-        codes = geography.codes
-        periods.add(before if codes == "as_published" else calendar.period_of(codes))
+        start, end = binding.periods.from_, binding.periods.to
+        if start is not None and start > before:
+            continue
+        if geography.codes != "as_published":
+            periods.add(calendar.period_of(geography.codes))
+        else:
+            periods.add(min(before, end) if end is not None else before)
     return sorted(periods)
 
 
@@ -181,7 +187,7 @@ class Lookup:
             )
             for p in periods
         )
-        return found or not_at_all("no data restated on its level")
+        return found or not_at_all("no data before it")
 
     def members(self, lower: str, upper: str, code: str) -> list[str]:
         """The areas of `lower` that an aggregation to `upper` carries into `code`."""
