@@ -16,8 +16,10 @@ from pydantic import ValidationError
 
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, UserError
+from indexc.geography import Geography
 from indexc.load import load_file
 from indexc.migrate import CURRENT_VERSION
+from indexc.reorganisation import structure as structure_geography
 from indexc.resolve import Graph
 from indexc.spec.sources import LongSource, PivotedSource, WideSource
 from indexc.spec_changes import field_changes
@@ -51,6 +53,8 @@ class Impact:
     affected: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids that lose data
     items_added: list[str] = field(default_factory=list)
     items_dropped: list[str] = field(default_factory=list)  # no longer published, bound or not
+    # which areas the measures can have from data on the structure's geography (reorganisation/)
+    geography: structure_geography.StructureGeography | None = None
 
 
 def _periods(start: str | None, end: str | None) -> str:
@@ -80,11 +84,24 @@ def _dependents(graph: Graph, start: set[tuple[str, str]]) -> set[tuple[str, str
     return found
 
 
-def analyse(catalog: Catalog, graph: Graph, source_id: str, proposed: dict) -> Impact:
-    """`proposed`: the new structure, as `read_structure` gives it."""
+def analyse(
+    catalog: Catalog,
+    graph: Graph,
+    source_id: str,
+    proposed: dict,
+    geography: Geography | None = None,
+) -> Impact:
+    """`proposed`: the new structure, as `read_structure` gives it. With the project's `geography`,
+    when the structure is on another geography or proposed events are modelled, also which areas
+    its measures can have from data on the structure's level and codes."""
     current = catalog.sources[source_id]
     impact = Impact(source_id)
     now = current.model_dump(mode="json", by_alias=True)
+    moved = proposed.get("geography") != now.get("geography")  # or the areas change under it
+    if geography is not None and (moved or geography.options.proposed):
+        impact.geography = structure_geography.analyse(
+            catalog, geography, source_id, proposed.get("geography")
+        )
     declared = {name: now.get(name) for name in DECLARATION_FIELDS}
     impact.declaration = [
         str(change)
@@ -214,6 +231,13 @@ def read_structure(structure: Path, source_id: str) -> dict:
 
 
 def render_text(impact: Impact) -> str:
+    return (
+        "\n".join(_binding_lines(impact) + structure_geography.render_lines(impact.geography))
+        + "\n"
+    )
+
+
+def _binding_lines(impact: Impact) -> list[str]:
     lines = [f"impact of the proposed structure of source {impact.source}"]
     if impact.declaration:
         lines.append("the source's declaration changes (edit its spec):")
@@ -224,7 +248,7 @@ def render_text(impact: Impact) -> str:
         lines.append(f"items no longer published: {', '.join(impact.items_dropped)}")
     if not impact.broken:
         lines.append("no binding breaks: every item bound is still published")
-        return "\n".join(lines) + "\n"
+        return lines
     lines.append(f"{len(impact.broken)} binding(s) break:")
     for broken in impact.broken:
         cover = (
@@ -234,4 +258,4 @@ def render_text(impact: Impact) -> str:
     for kind in ("measures", "metrics", "lenses", "indexes", "scenarios", "audits"):
         if impact.affected.get(kind):
             lines.append(f"{kind} that lose data: {', '.join(impact.affected[kind])}")
-    return "\n".join(lines) + "\n"
+    return lines

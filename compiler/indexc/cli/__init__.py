@@ -61,6 +61,7 @@ for command in (
     run.run_command,
     review.diff_command,
     review.impact_command,
+    review.readiness_command,
     review.docs_command,
     review.schema_command,
     specs.migrate_command,

@@ -1,7 +1,8 @@
 """The commands that explain the specs to a reviewer, building nothing in a database.
 
 A pull request's diff against a git revision, the impact of a source's new
-structure, an area's lineage, the HTML catalogue, the editors' schemas, and what each audience reads.
+structure, the readiness of the specs for proposed events, an area's lineage, the HTML catalogue,
+the editors' schemas, and what each audience reads.
 """
 
 from __future__ import annotations
@@ -65,6 +66,32 @@ def impact_command(project: Project, source_id: str, structure: Path, fmt: str) 
     from indexc.impact import render_text
 
     click.echo(render_text(project.impact(source_id, structure)), nl=False)
+
+
+@click.command("readiness")
+@click.option(
+    "--proposed",
+    "proposed",
+    multiple=True,
+    metavar="EVENT",
+    help="A proposed lineage event to model (repeatable; the events that go together).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Text, or markdown for a review.",
+)
+@click.pass_obj
+@handles_user_errors
+def readiness_command(project: Project, proposed: tuple[str, ...], fmt: str) -> None:
+    """Say how each measure's history is produced for the councils proposed events create or change."""
+    from indexc.reorganisation.render import render_markdown, render_text
+
+    found = project.readiness(tuple(proposed))
+    click.echo(render_markdown(found) if fmt == "markdown" else render_text(found), nl=False)
 
 
 @click.command("docs")

@@ -34,6 +34,7 @@ from indexc.plan.lifecycle import built_indexes
 from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
 from indexc.project import database, lookups, outputs, reporting, review
 from indexc.project.audiences import audiences_on, refuse_unknown_audience
+from indexc.reorganisation.readiness import Readiness
 from indexc.spec.targets import TARGET_MODELS, DuckDBTarget
 from indexc.validate.data_files import check_data_files
 from indexc.validate.lifecycle import on_hold_selections
@@ -49,6 +50,7 @@ __all__ = [  # beside Project: what the CLI needs of the layers below, named by 
     "GeographyOptions",
     "GeneratorBug",
     "Project",
+    "Readiness",
     "Selection",
 ]
 
@@ -363,6 +365,11 @@ class Project:
     def impact(self, source_id: str, structure: Path) -> impact.Impact:
         """What the proposed structure (a source entry under `source:` in a YAML file) would break."""
         return review.impact_of(self.compile(), source_id, structure)
+
+    def readiness(self, proposed: tuple[str, ...]) -> Readiness:
+        """What modelling the `proposed` lineage events would do to every measure's history: per council
+        they create or change, how it is produced, and what loses it (reorganisation/readiness.py)."""
+        return review.readiness_of(self.compile(), self.geography_options, proposed)
 
     def audiences(self, target_name: str = "duckdb") -> list[AudienceSql]:
         """Every audience the specs declare, compiled for one target: its schema, role and views."""

@@ -1,4 +1,5 @@
-"""The facade's reviewing commands: a diff against a git revision, a source's impact, an area's lineage.
+"""The facade's reviewing commands: a diff against a git revision, a source's impact, an area's lineage,
+the readiness of the specs for proposed events.
 
 They build nothing in a database and change no file of the project: each
 compiles the specs (a diff, those of two revisions) and explains something of
@@ -16,9 +17,13 @@ from indexc import diff as review
 from indexc import impact
 from indexc.codes import Code
 from indexc.compilation import Build, Compilation
-from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError
+from indexc.errors import COMMAND_LINE, Diagnostic, Location, UserError, errors_in
 from indexc.front_end import SPECS_DIR
+from indexc.geography import GeographyOptions, resolve_geography
+from indexc.geography.checks import closure_diagnostics
 from indexc.geography.explain import explain_mermaid, explain_text
+from indexc.reorganisation import readiness
+from indexc.reorganisation.structure import level_problems
 from indexc.validate.models import did_you_mean
 
 
@@ -84,7 +89,11 @@ def impact_of(compilation: Compilation, source_id: str, structure: Path) -> impa
             ]
         )
     proposed = impact.read_structure(structure, source_id)
-    return impact.analyse(catalog, compilation.graph, source_id, proposed)
+    path = (structure if structure.is_absolute() else Path.cwd() / structure).resolve()
+    problems = level_problems(catalog, path, proposed.get("geography"))
+    if problems:
+        raise UserError(problems)
+    return impact.analyse(catalog, compilation.graph, source_id, proposed, compilation.geography)
 
 
 def explain_lineage(compilation: Compilation, code: str, mermaid: bool) -> str:
@@ -103,3 +112,40 @@ def explain_lineage(compilation: Compilation, code: str, mermaid: bool) -> str:
         )
     explain = explain_mermaid if mermaid else explain_text
     return explain(catalog, geography, code)
+
+
+def readiness_of(
+    compilation: Compilation, options: GeographyOptions, proposed: tuple[str, ...]
+) -> readiness.Readiness:
+    """What the `proposed` events, with those of `options` (`indexc --proposed EVENT readiness`), do
+    to every measure's history.
+
+    The geography is resolved again with the events modelled and held to the closure's rules (an
+    unknown event, a level left untiled), except IX606: a measure of additivity none on the codes
+    the events change is an answer here ("not at all: additivity none"), not a refusal.
+    """
+    catalog = compilation.catalog
+    chosen = tuple(sorted({*options.proposed, *proposed}))
+    if not chosen:
+        known = sorted(e for e, ev in catalog.lineage.items() if ev.status == "proposed")
+        raise UserError(
+            [
+                Diagnostic(
+                    Code.NOT_A_PROPOSED_EVENT,
+                    "indexc readiness needs the proposed events to model",
+                    COMMAND_LINE,
+                    " ".join(f"--proposed {e}" for e in known)
+                    if known
+                    else "no lineage event has status: proposed",
+                )
+            ]
+        )
+    geography = resolve_geography(catalog, GeographyOptions(options.date, chosen))
+    problems = [
+        d
+        for d in closure_diagnostics(catalog, geography)
+        if d.code is not Code.NON_ADDITIVE_RESTATED
+    ]
+    if errors_in(problems):
+        raise UserError(problems)
+    return readiness.analyse(catalog, compilation.graph, geography, chosen)
