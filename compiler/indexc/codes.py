@@ -314,6 +314,9 @@ class Code(enum.StrEnum):
     AGGREGATE_WEIGHT_LEVEL = "IX617", "an aggregated mean weighted by another level", ERROR
     AGGREGATE_NOT_ABOVE = "IX618", "aggregate.to is not a level above the measure's", ERROR
     AGGREGATE_ORPHAN = "IX619", "an area its aggregate cannot carry up a level", ERROR
+    BASIS_APPORTION_FORBIDDEN = "IX620", "a lineage basis measure whose apportioning is forbidden", ERROR
+    APPORTION_DEFAULT_UNUSED = "IX621", "an apportion default on a level that restates nothing", ERROR
+    APPORTION_NOT_RESTATED = "IX622", "apportion on a measure that is never restated", WARNING
 
     # Runs
     ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR
@@ -377,6 +380,9 @@ class Code(enum.StrEnum):
         "a contributed source holds rows of councils other than its contributor",
         ERROR,
     )
+
+    # Apportionment policy at run time
+    COLD_START = "IX750", "no history before a reorganisation: apportioning is forbidden", NOTE
 
     # Snapshots, diff and impact
     SNAPSHOT_NOT_TAKEN = "IX801", "the snapshot was not taken", ERROR
