@@ -314,8 +314,16 @@ class Code(enum.StrEnum):
     AGGREGATE_WEIGHT_LEVEL = "IX617", "an aggregated mean weighted by another level", ERROR
     AGGREGATE_NOT_ABOVE = "IX618", "aggregate.to is not a level above the measure's", ERROR
     AGGREGATE_ORPHAN = "IX619", "an area its aggregate cannot carry up a level", ERROR
-    BASIS_APPORTION_FORBIDDEN = "IX620", "a lineage basis measure whose apportioning is forbidden", ERROR
-    APPORTION_DEFAULT_UNUSED = "IX621", "an apportion default on a level that restates nothing", ERROR
+    BASIS_APPORTION_FORBIDDEN = (
+        "IX620",
+        "a lineage basis measure whose apportioning is forbidden",
+        ERROR,
+    )
+    APPORTION_DEFAULT_UNUSED = (
+        "IX621",
+        "an apportion default on a level that restates nothing",
+        ERROR,
+    )
     APPORTION_NOT_RESTATED = "IX622", "apportion on a measure that is never restated", WARNING
 
     # Runs

@@ -27,6 +27,7 @@ from indexc.plan.nodes import (
 from indexc.plan.restatement import AREAS, restated_object
 from indexc.plan.template_params import SourceBinding
 from indexc.spec.sources import AreaMapSource, LongSource, RegisterSource, WideSource
+from indexc.validate.apportionment import apportion_policy
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
 
@@ -228,6 +229,11 @@ def metric_node(metric_id: str, catalog: Catalog, with_geography: bool) -> Metri
         metric_id=metric_id,
         formula=formula.expression,
         inputs=inputs,
+        cold_starts=tuple(
+            name
+            for name, obj in inputs
+            if obj == restated_object(name) and apportion_policy(catalog, name) == "forbidden"
+        ),
     )
 
 
