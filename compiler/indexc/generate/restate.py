@@ -304,6 +304,9 @@ def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expr
     contributions than paths (data given twice for one area and period, which would count twice)."""
     complete = exp.EQ(this=col("contributors_found"), expression=col("contributors_expected"))
     too_many = exp.GT(this=col("contributors_found"), expression=col("contributors_expected"))
+    unknown = [exp.Is(this=col("value"), expression=exp.Null())]
+    if node.cold_starts:  # a declared cold start has no value by design
+        unknown.append(exp.Is(this=col("cold_start_from"), expression=exp.Null()))
     return (
         exp.select(
             alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period")]), "problem"),
@@ -311,16 +314,7 @@ def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expr
         )
         .from_(target.object_table(node.restated_object), copy=False)
         .where(
-            exp.or_(
-                and_all(
-                    [
-                        complete,
-                        exp.Is(this=col("value"), expression=exp.Null()),
-                        exp.Is(this=col("cold_start_from"), expression=exp.Null()),
-                    ]
-                ),
-                too_many,
-            ),
+            exp.or_(and_all([complete, *unknown]), too_many),
             copy=False,
         )
         .order_by(col("problem"), copy=False)

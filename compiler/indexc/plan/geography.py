@@ -172,6 +172,7 @@ class RestatementCheckNode(CheckNode):
     """Areas and periods whose contributors all have data, yet a share or weight is missing."""
 
     restated_object: str
+    cold_starts: bool = False  # the measure's apportioning is forbidden: a cold start is no problem
 
 
 @dataclass(frozen=True)

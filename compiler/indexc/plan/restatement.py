@@ -348,6 +348,7 @@ def restated_nodes(
             description=f"Values of measure {measure_id} that could not be restated",
             failure="values that cannot be restated: a share or a weight is missing (area period)",
             restated_object=restated.name,
+            cold_starts=restated.forbidden,
         ),
     ]
 
