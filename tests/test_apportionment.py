@@ -248,3 +248,24 @@ def test_a_cold_start_compiles_for_snowflake_and_passes_its_check(tmp_path: Path
     assert {"restated__spend", "geography__cold_starts", "metric__spend_per_head"} <= names
     for obj in build.objects:
         assert snowflake_problems(obj.statement) == [], obj.name
+
+
+@pytest.mark.slow
+def test_show_says_north_northamptonshire_was_apportioned_from_the_county(example_run) -> None:
+    """The example's 2021 split of Northamptonshire: the upper tier's history of North
+    Northamptonshire is the county's, divided by population; the lower tier's, its four districts'."""
+    result = CliRunner().invoke(
+        main, ["--project", str(example_run.project), "show", "E06000061", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    history = json.loads(result.output)["restated_history"]
+    upper = [r for r in history if r["from_codes"] == ["E10000021"]]
+    lower = [r for r in history if r["from_codes"] != ["E10000021"]]
+    assert upper and {r["method"] for r in upper} == {APPORTIONED}
+    assert {r["to_period"] for r in upper} == {"2020-21"}  # the split took effect in 2021-22
+    assert {r["method"] for r in lower} == {SUMMED}
+    assert {tuple(r["from_codes"]) for r in lower} == {
+        ("E07000150", "E07000152", "E07000153", "E07000156")
+    }
+    text = CliRunner().invoke(main, ["--project", str(example_run.project), "show", "E06000061"])
+    assert f"{APPORTIONED} (from E10000021)" in text.output

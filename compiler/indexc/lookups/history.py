@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from indexc.geography import Geography, measure_level
+from indexc.geography import Geography, calendar, measure_level
 from indexc.geography.closure import Path
 from indexc.geography.provenance import (
     AGGREGATED,
@@ -48,6 +48,31 @@ def _clip(start: str, end: str, scored: list[str]) -> tuple[str | None, str | No
     return (first, last) if first <= last else None
 
 
+def _runs(
+    catalog: Catalog, geography: Geography, measure_id: str, code: str, level: str
+) -> list[tuple[str, str, list[tuple[Path, PathMethod]]]]:
+    """The runs of periods of the measure's restated bindings, each with the paths its data takes to
+    `code`: a binding on the codes of its own periods takes each period's paths, one on a date's codes
+    (a back-cast) the paths of that date for every period."""
+    epochs = _epochs(geography, code, level)
+    runs = []
+    for binding in catalog.measures[measure_id].bindings:
+        source = getattr(catalog.sources.get(binding.source), "geography", None)
+        if not binding.restate or source is None:
+            continue
+        low, high = binding.periods.from_ or OPEN_START, binding.periods.to or OPEN_END
+        if source.codes == "as_published":
+            runs += [
+                (max(start, low), min(end, high), arriving)
+                for start, end, arriving in epochs
+                if max(start, low) <= min(end, high)
+            ]
+        else:
+            on = calendar.period_of(source.codes)
+            runs += [(low, high, a) for start, end, a in epochs if start <= on <= end]
+    return runs
+
+
 def restated_history(
     catalog: Catalog, geography: Geography | None, code: str, scored: list[str]
 ) -> list[Row]:
@@ -76,7 +101,7 @@ def restated_history(
                 )
             continue
         forbidden = apportion_policy(catalog, measure_id) == "forbidden"
-        for start, end, arriving in _epochs(geography, code, level):
+        for start, end, arriving in _runs(catalog, geography, measure_id, code, level):
             strongest = max(arriving, key=lambda pm: (pm[1].category, pm[1].label))[1]
             label = for_additivity(strongest.label, measure.additivity)
             divided = max((m.divided_at for _, m in arriving if m.divided_at), default=None)
@@ -85,16 +110,16 @@ def restated_history(
             clipped = _clip(start, end, scored)
             if label == AS_PUBLISHED or clipped is None:
                 continue
-            found.append(
-                {
-                    "measure": measure_id,
-                    "method": label,
-                    "from_period": clipped[0],
-                    "to_period": clipped[1],
-                    "from_codes": sorted({p.from_code for p, _ in arriving}),
-                    "cold_start_from": divided if label == NOT_AT_ALL else None,
-                }
-            )
+            row = {
+                "measure": measure_id,
+                "method": label,
+                "from_period": clipped[0],
+                "to_period": clipped[1],
+                "from_codes": sorted({p.from_code for p, _ in arriving}),
+                "cold_start_from": divided if label == NOT_AT_ALL else None,
+            }
+            if row not in found:
+                found.append(row)
     return found
 
 
