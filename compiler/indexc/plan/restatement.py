@@ -60,9 +60,8 @@ def path_id(path: Path) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-_METHODS: dict[
-    int, tuple[Closure, list[PathMethod]]
-] = {}  # by closure: once per compile, not per measure
+# the methods of the latest closure asked for: computed once per compile, not once per measure
+_METHODS: dict[int, tuple[Closure, list[PathMethod]]] = {}
 
 
 def path_methods(geography: Geography) -> list[PathMethod]:
