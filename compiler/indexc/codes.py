@@ -322,6 +322,17 @@ class Code(enum.StrEnum):
         "territory given to an area outside a level its giver is in",
         ERROR,
     )
+    BASIS_APPORTION_FORBIDDEN = (
+        "IX620",
+        "a lineage basis measure whose apportioning is forbidden",
+        ERROR,
+    )
+    APPORTION_DEFAULT_UNUSED = (
+        "IX621",
+        "an apportion default on a level that restates nothing",
+        ERROR,
+    )
+    APPORTION_NOT_RESTATED = "IX622", "apportion on a measure that is never restated", WARNING
 
     # Runs
     ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR
@@ -392,6 +403,8 @@ class Code(enum.StrEnum):
         "a pivoted source without a header row, or with a heading that is not a period",
         ERROR,
     )
+    # Apportionment policy at run time
+    COLD_START = "IX750", "no history before a reorganisation: apportioning is forbidden", NOTE
 
     # Snapshots, diff and impact
     SNAPSHOT_NOT_TAKEN = "IX801", "the snapshot was not taken", ERROR

@@ -23,6 +23,7 @@ def after_run(
     return (
         guard_reports.after_run(query, objects, compilation.catalog, target_sql)
         + incomplete_restatements(query, objects, compilation, target_sql)
+        + cold_starts(query, objects, compilation, target_sql)
         + incomplete_aggregations(query, objects, compilation, target_sql)
         + invalid_values_found(query, objects, compilation, target_sql)
         + audit_findings(query, objects, compilation, target_sql)
@@ -58,6 +59,48 @@ def incomplete_restatements(
                 )
             )
     return warnings
+
+
+def cold_starts(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
+    """IX750 (note): areas without history because the measure's apportioning is forbidden.
+
+    Declared, so not a warning; but a ranking without a new council's past must say why."""
+    notes = []
+    for obj in objects:
+        node = obj.node
+        if not isinstance(node, RestatedMeasureNode) or not node.forbidden:
+            continue
+        rows = query(report.cold_starts_sql(target_sql, obj.name))
+        if not rows:
+            continue
+        spans: dict[str, list[str]] = {}
+        for row in rows:
+            backward = row["first_period"] >= row["cold_start_from"]
+            span = f"no {'value from' if backward else 'history before'} {row['cold_start_from']}"
+            area = compilation.catalog.areas.get(row["area_code"])
+            named = f"{row['area_code']} ({area.name})" if area else str(row["area_code"])
+            spans.setdefault(span, []).append(named)
+        said = "; ".join(
+            f"{span} for {', '.join(areas[:5])}"
+            + (f" and {len(areas) - 5} more" if len(areas) > 5 else "")
+            for span, areas in sorted(spans.items())
+        )
+        measure = compilation.catalog.measures[node.measure_id]
+        at = ("apportion",) if measure.apportion is not None else ()
+        notes.append(
+            Diagnostic(
+                Code.COLD_START,
+                f"{node.measure_id}: {said}: its apportioning is forbidden, so a reorganisation "
+                f"that divided an area gives its successors no value ({sum(r['area_periods'] for r in rows)} "
+                "area-periods)",
+                compilation.catalog.where(*defined_by(node), *at),
+                f"see geography__cold_starts and {obj.name} (method, cold_start_from)",
+                severity=Severity.NOTE,
+            )
+        )
+    return notes
 
 
 def incomplete_aggregations(

@@ -43,6 +43,7 @@ from indexc.plan.geography import (
     AreasNode,
     BasisCheckNode,
     CodesCheckNode,
+    ColdStartsNode,
     IndicatorsNode,
     MappedMeasureNode,
     PathsNode,
@@ -119,6 +120,7 @@ _register(SharesNode, geography.shares)
 _register(PathWeightsNode, geography.path_weights)
 _register(BasisCheckNode, geography.basis_check)
 _register(IndicatorsNode, geography.indicators)
+_register(ColdStartsNode, geography.cold_starts)
 _register(RestatedMeasureNode, restate.restated_measure)
 _register(CodesCheckNode, restate.codes_check)
 _register(RestatementCheckNode, restate.restatement_check)

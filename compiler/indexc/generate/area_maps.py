@@ -27,7 +27,13 @@ from indexc.generate.expressions import (
     valid_in_period,
 )
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import AreaMapCheckNode, AreaMapEdgesNode, MappedMeasureNode
+from indexc.geography.provenance import AGGREGATED
+from indexc.plan.geography import (
+    AggregatedMeasureNode,
+    AreaMapCheckNode,
+    AreaMapEdgesNode,
+    MappedMeasureNode,
+)
 from indexc.plan.nodes import AreaMapSourceNode
 
 WEIGHT_TOLERANCE = 1e-5
@@ -247,6 +253,26 @@ def _weights_not_summing_to_one(node: AreaMapCheckNode, target: SqlTarget) -> ex
     )
 
 
+def _aggregation_method() -> exp.Expression:
+    """How an aggregated value was obtained: an area that is its own only member (a unitary) keeps its
+    restated value's method; any other is aggregated from its districts."""
+    itself = and_all(
+        [
+            exp.EQ(
+                this=exp.Min(this=col("from_code", "d")),
+                expression=exp.Max(this=col("to_code", "d")),
+            ),
+            exp.EQ(
+                this=exp.Max(this=col("from_code", "d")),
+                expression=exp.Max(this=col("to_code", "d")),
+            ),
+        ]
+    )
+    return exp.Case(
+        ifs=[exp.If(this=itself, true=exp.Max(this=col("method", "d")))], default=lit(AGGREGATED)
+    )
+
+
 def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression:
     in_force = valid_in_period("e", col("period", "r"))
     data = (
@@ -285,6 +311,9 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             ),
             copy=False,
         )
+    aggregated = isinstance(node, AggregatedMeasureNode)
+    if aggregated:
+        data = data.select(col("from_code", "e"), col("method", "r"), copy=False)
     periods = (
         exp.select(col("period"), copy=False)
         .distinct(copy=False)
@@ -335,6 +364,7 @@ def mapped_measure(node: MappedMeasureNode, target: SqlTarget) -> exp.Expression
             alias(found.copy(), "members_found"),
             alias(exp.Max(this=col("expected", "x")), "members_expected"),
             *oldest_recency(col("recency", "d")),
+            *([alias(_aggregation_method(), "method")] if aggregated else []),
             copy=False,
         )
         .from_(data.subquery("d", copy=False), copy=False)

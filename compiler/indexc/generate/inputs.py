@@ -390,9 +390,9 @@ def metric(node: MetricNode, target: SqlTarget) -> exp.Expression:
             ]
         )
         query = query.join(inner_join(target.object_table(object_name, name), on), copy=False)
-    unknown = [  # an aggregate left unknown (IX742, IX743) is a row without a value: not an input
+    unknown = [  # an aggregate left unknown (IX742, IX743), a cold start: a row without a value
         exp.Not(this=exp.Is(this=col("value", name), expression=exp.Null()))
         for name, object_name in node.inputs
-        if object_name.startswith(AGGREGATED_PREFIX)
+        if object_name.startswith(AGGREGATED_PREFIX) or name in node.cold_starts
     ]
     return query.where(and_all(unknown), copy=False) if unknown else query

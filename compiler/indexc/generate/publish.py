@@ -38,7 +38,7 @@ from indexc.generate.publication_tables import (
     Publication,
 )
 from indexc.generate.targets import SqlTarget
-from indexc.plan.geography import IndicatorsNode
+from indexc.plan.geography import ColdStartsNode, IndicatorsNode
 from indexc.plan.nodes import Layer, Materialisation, Node
 from indexc.plan.selection import Selection
 from indexc.plan.snapshots import frozen_names
@@ -116,7 +116,7 @@ class PruneSchemas(PublishStatement):
 def is_published(node: Node) -> bool:
     if node.materialisation not in (Materialisation.TABLE, Materialisation.VIEW):
         return False
-    return node.layer in PUBLISHED_LAYERS or isinstance(node, IndicatorsNode)
+    return node.layer in PUBLISHED_LAYERS or isinstance(node, IndicatorsNode | ColdStartsNode)
 
 
 def published(objects: list[CompiledObject]) -> list[CompiledObject]:

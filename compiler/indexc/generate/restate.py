@@ -7,6 +7,11 @@
 A value is given only when every area that contributes to it has data, and,
 when a share or weight is needed, that share or weight is known: otherwise
 the row keeps a NULL value and says how many contributors it found.
+
+Every row says how its value was obtained (`method`, the strongest of its paths' methods,
+geography/provenance.py). Where the measure's apportioning is forbidden, a value that needs part
+of an area has none: the row is a cold start (`cold_start_from`, the first period of the event that
+divided the area), said as such rather than as missing data.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from indexc.generate.alignment import RECENCY, oldest_recency, recency_key
 from indexc.generate.expressions import (
     alias,
     and_all,
+    cast,
     col,
     inner_join,
     left_join,
@@ -27,6 +33,7 @@ from indexc.generate.expressions import (
 from indexc.generate.geography.shares import EVERY_PERIOD
 from indexc.generate.periods import financial_year_of
 from indexc.generate.targets import SqlTarget
+from indexc.geography.provenance import AS_PUBLISHED, NOT_AT_ALL
 from indexc.plan.geography import CodesCheckNode, RestatedMeasureNode, RestatementCheckNode
 
 
@@ -105,11 +112,14 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
     Most areas have one contributor in every period, so they skip the aggregation (and, for a
     mean, the lookup of the weight measure), which keeps restating close to a plain scan.
     """
-    copied = (
+    copied: exp.Expression = (
         exp.Mul(this=col("value", "m"), expression=_weight(node))
         if node.additivity == "sum"
         else col("value", "m")
     )
+    divided = col("divided_at", "p")
+    if node.forbidden:
+        copied = _unless_divided(copied, divided)
     alone = _joined(
         node,
         target,
@@ -120,6 +130,7 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(lit(1), "contributors_found"),
             alias(lit(1), "contributors_expected"),
             *[col(name, "m") for name in RECENCY],
+            *_provenance(node, col("method_rank", "p"), divided.copy()),
         ],
         alone=True,
     )
@@ -134,6 +145,8 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(_weight(node), "weight"),
             col("contributors", "p"),
             alias(recency_key("m"), "recency"),
+            col("method_rank", "p"),
+            col("divided_at", "p"),
         ],
         alone=False,
     )
@@ -169,6 +182,11 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
         )
         copied_whole = exp.If(this=exp.and_(complete, one_area), true=exp.Max(this=col("value")))
         value = exp.Case(ifs=[copied_whole, *_weighted_mean(node, complete, rows)])
+    last_divided = exp.Max(this=col("divided_at"))
+    if node.forbidden:
+        value = exp.Case(
+            ifs=[exp.If(this=exp.Is(this=last_divided.copy(), expression=exp.Null()), true=value)]
+        )
     combined = (
         exp.select(
             col("area_code"),
@@ -177,12 +195,35 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(rows.copy(), "contributors_found"),
             alias(exp.Max(this=col("contributors")), "contributors_expected"),
             *oldest_recency(col("recency")),
+            *_provenance(node, exp.Max(this=col("method_rank")), last_divided.copy()),
             copy=False,
         )
         .from_(contributions.subquery("contributions", copy=False), copy=False)
         .group_by(col("area_code"), col("period"), copy=False)
     )
     return union_all([alone, combined])
+
+
+def _unless_divided(value: exp.Expression, divided: exp.Expression) -> exp.Expression:
+    """A forbidden measure's value, only where no path divided an area to give it."""
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=divided, expression=exp.Null()), true=value)])
+
+
+def _provenance(
+    node: RestatedMeasureNode, rank: exp.Expression, divided: exp.Expression
+) -> list[exp.Expression]:
+    """`method` (the label of the strongest rank) and `cold_start_from` (NULL unless the measure's
+    apportioning is forbidden and an area was divided to give the value)."""
+    method: exp.Expression = (
+        exp.Case(this=rank, ifs=[exp.If(this=lit(r), true=lit(label)) for r, label in node.methods])
+        if node.methods
+        else lit(AS_PUBLISHED)
+    )
+    if not node.forbidden:
+        return [alias(method, "method"), alias(cast(exp.Null(), "varchar"), "cold_start_from")]
+    cold = exp.Not(this=exp.Is(this=divided.copy(), expression=exp.Null()))
+    method = exp.Case(ifs=[exp.If(this=cold, true=lit(NOT_AT_ALL))], default=method)
+    return [alias(method, "method"), alias(divided, "cold_start_from")]
 
 
 def _weighted_mean(
@@ -263,6 +304,9 @@ def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expr
     contributions than paths (data given twice for one area and period, which would count twice)."""
     complete = exp.EQ(this=col("contributors_found"), expression=col("contributors_expected"))
     too_many = exp.GT(this=col("contributors_found"), expression=col("contributors_expected"))
+    unknown = [exp.Is(this=col("value"), expression=exp.Null())]
+    if node.cold_starts:  # a declared cold start has no value by design
+        unknown.append(exp.Is(this=col("cold_start_from"), expression=exp.Null()))
     return (
         exp.select(
             alias(exp.Concat(expressions=[col("area_code"), lit(" "), col("period")]), "problem"),
@@ -270,7 +314,7 @@ def restatement_check(node: RestatementCheckNode, target: SqlTarget) -> exp.Expr
         )
         .from_(target.object_table(node.restated_object), copy=False)
         .where(
-            exp.or_(exp.and_(complete, exp.Is(this=col("value"), expression=exp.Null())), too_many),
+            exp.or_(and_all([complete, *unknown]), too_many),
             copy=False,
         )
         .order_by(col("problem"), copy=False)

@@ -17,7 +17,9 @@ from typing import Any
 from sqlglot import exp
 
 from indexc.generate.expressions import col
+from indexc.geography import Geography
 from indexc.geography.explain import related_events
+from indexc.lookups.history import restated_history
 from indexc.lookups.published import OPTIONAL_PARTS, Published, both, equals, plain
 from indexc.plan.index_planner import index_object
 from indexc.spec.indexes import Index
@@ -177,18 +179,21 @@ def area_profile(
     name: str | None,
     period: str | None,
     names: Mapping[str, str],
+    geography: Geography | None = None,
 ) -> Row:
     """The profile of area `code` in every published index that scores it: `period`, or every period
     (the detail then of the period `_shown` chooses). Indexes in the order `indexc run` shows them (the
-    headline first)."""
+    headline first). With the `geography` compiled, how its history was restated, per measure."""
     indexes = sorted(catalog.indexes.values(), key=lambda i: (not i.publish.headline, i.id))
     found = []
+    scored: set[str] = set()
     for index in indexes:
         if not published.has_index(index.id):
             continue
         periods = _periods(published, index.id, code, period)
         if not periods:
             continue
+        scored |= {str(p["period"]) for p in periods}
         detail = _detail(published, catalog, index, code, _shown(index, periods), names)
         found.append(
             {
@@ -206,4 +211,5 @@ def area_profile(
         "period": period,
         "indexes": found,
         "lineage": _lineage(catalog, code),
+        "restated_history": restated_history(catalog, geography, code, sorted(scored)),
     }

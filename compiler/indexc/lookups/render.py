@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from indexc.lookups.history import history_lines
 from indexc.report.notes import compact
 
 Row = dict[str, Any]
@@ -144,6 +145,11 @@ def print_profile(profile: Row, console: Console) -> None:
     console.print(Text(f"{profile['area_code']} {profile['name'] or ''}{kind}", style="bold"))
     for line in _lineage_lines(lineage):
         console.print(Text(line))
+    history = history_lines(profile.get("restated_history") or [])
+    if history:
+        console.print(Text("restated history:"))
+    for line in history:
+        console.print(Text(f"  {line}"), soft_wrap=True)
     if not profile["indexes"]:
         period = f" in {profile['period']}" if profile["period"] else ""
         console.print(Text(f"No published index scores this area{period}.", style="yellow"))

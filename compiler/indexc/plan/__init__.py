@@ -12,6 +12,7 @@ from indexc.plan.aggregation import aggregation_nodes
 from indexc.plan.alternative_geography import prefix_of, scenario_geography_nodes
 from indexc.plan.area_maps import area_map_nodes
 from indexc.plan.audits import audit_nodes
+from indexc.plan.cold_starts import cold_starts_nodes
 from indexc.plan.contributed import ContributedReads, contributed_nodes, contributes
 from indexc.plan.coverage import CoverageCheckNode, coverage_checks
 from indexc.plan.geography import RestatedMeasureNode
@@ -33,6 +34,7 @@ from indexc.plan.refusals import (
     universe_check,
 )
 from indexc.plan.restatement import (
+    AREAS,
     PATHS,
     geography_nodes,
     indicators_node,
@@ -148,6 +150,7 @@ def _nodes(
             nodes.append(
                 indicators_node(geography, restated, {lv for lv in levels if lv is not None})
             )
+            nodes.extend(cold_starts_nodes(nodes, AREAS))
         nodes.extend(aggregation_nodes(catalog, geography))
         for map_id in sorted(catalog.area_maps):
             nodes.extend(area_map_nodes(map_id, catalog, geography, source_object))

@@ -48,6 +48,9 @@ class PathRow:
     frozen: bool  # those factors restate backward: the shares of the year before each event, for every period
     contributors: int  # paths reaching to_code from the same periods: all must have data
     route: str  # the events crossed, for reviewers and indicators
+    method: str = "as published"  # how the path carries its data (geography/provenance.py)
+    method_rank: int = 0  # the strongest of a value's paths names its method
+    divided_at: str | None = None  # first period of the last event that divided the path's area
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +147,10 @@ class RestatedMeasureNode(Node):
     path_weights_object: str | None
     weight_object: str | None  # raw values of the weight measure of a mean
     aligned: bool = False  # values may serve other years than their own (align: latest or overlap)
+    methods: tuple[tuple[int, str], ...] = ()  # (method_rank, label) of the paths' methods
+    forbidden: bool = (
+        False  # apportioning is forbidden: a divided path gives no value (a cold start)
+    )
     layer = Layer.RESTATED
     materialisation = Materialisation.TABLE
 
@@ -165,6 +172,7 @@ class RestatementCheckNode(CheckNode):
     """Areas and periods whose contributors all have data, yet a share or weight is missing."""
 
     restated_object: str
+    cold_starts: bool = False  # the measure's apportioning is forbidden: a cold start is no problem
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,18 @@ class IndicatorsNode(Node):
     history: tuple[HistoryRow, ...]
     areas_object: str
     restated_objects: tuple[str, ...]
+    layer = Layer.GEOGRAPHY
+    materialisation = Materialisation.TABLE
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColdStartsNode(Node):
+    """Per measure whose apportioning is forbidden, the areas and periods left without a value because
+    a reorganisation divided an area to give it: a declared cold start, published beside the indicators
+    so a reader can tell it from missing data."""
+
+    restated: tuple[tuple[str, str], ...]  # (measure id, restated object) of the forbidden measures
+    areas_object: str
     layer = Layer.GEOGRAPHY
     materialisation = Materialisation.TABLE
 

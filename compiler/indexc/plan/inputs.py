@@ -35,6 +35,7 @@ from indexc.spec.sources import (
     PivotedSource,
     RegisterSource,
 )
+from indexc.validate.apportionment import apportion_policy
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
 
@@ -254,6 +255,11 @@ def metric_node(metric_id: str, catalog: Catalog, with_geography: bool) -> Metri
         metric_id=metric_id,
         formula=formula.expression,
         inputs=inputs,
+        cold_starts=tuple(
+            name
+            for name, obj in inputs
+            if obj == restated_object(name) and apportion_policy(catalog, name) == "forbidden"
+        ),
     )
 
 

@@ -223,6 +223,8 @@ class MetricNode(Node):
     provenance: tuple[str, ...] = ()
     """Inputs whose objects say each value's provenance (contributed data, plan/contributed.py): the
     metric then says it too, 'contributed' where any of them is."""
+    cold_starts: tuple[str, ...] = ()
+    """Restated inputs whose apportioning is forbidden: a row without a value (a cold start) is no input."""
     layer = Layer.METRIC
     materialisation = Materialisation.VIEW
 

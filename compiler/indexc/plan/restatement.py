@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from indexc.geography import Geography, calendar, measure_level
-from indexc.geography.closure import Path
+from indexc.geography.closure import Closure, Path
 from indexc.geography.events import date_edges
+from indexc.geography.provenance import PathMethod, for_additivity, path_method, ranked_labels
 from indexc.plan.alignment import alignment
 from indexc.plan.geography import (
     AreaRow,
@@ -28,6 +29,7 @@ from indexc.plan.geography import (
 )
 from indexc.plan.nodes import Node
 from indexc.spec.base import OPEN_END, OPEN_START
+from indexc.validate.apportionment import apportion_policy
 from indexc.validate.catalog import Catalog
 
 AREAS, PATHS, SHARES, PATH_WEIGHTS, INDICATORS = (
@@ -58,7 +60,39 @@ def path_id(path: Path) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _path_rows(paths: list[Path]) -> tuple[PathRow, ...]:
+# the methods of the latest closure asked for: computed once per compile, not once per measure
+_METHODS: dict[int, tuple[Closure, list[PathMethod]]] = {}
+
+
+def path_methods(geography: Geography) -> list[PathMethod]:
+    """How each path of the closure carries its data, in the closure's order."""
+    closure = geography.closure
+    known = _METHODS.get(id(closure))
+    if known is None or known[0] is not closure:
+        events = {e.id: e for e in geography.events}
+        known = (closure, [path_method(p, closure, events) for p in closure.paths])
+        _METHODS.clear()  # only the latest closure is asked again
+        _METHODS[id(closure)] = known
+    return known[1]
+
+
+def _level_methods(
+    geography: Geography, level: str, additivity: str
+) -> tuple[tuple[int, str], ...]:
+    """(rank, label) of the methods of the level's paths, labelled for the measure's additivity; the
+    ranks are those of the paths table, which ranks every level's methods together."""
+    methods = path_methods(geography)
+    ranks = ranked_labels(methods)
+    here = {
+        m.label for p, m in zip(geography.closure.paths, methods, strict=True) if p.level == level
+    }
+    return tuple(sorted((ranks[label], for_additivity(label, additivity)) for label in here))
+
+
+def _path_rows(geography: Geography) -> tuple[PathRow, ...]:
+    paths = geography.closure.paths
+    methods = path_methods(geography)
+    ranks = ranked_labels(methods)
     return tuple(
         PathRow(
             path_id(p),
@@ -72,8 +106,11 @@ def _path_rows(paths: list[Path]) -> tuple[PathRow, ...]:
             any(f.direction == "backward" for f in p.factors),
             p.contributors,
             " > ".join(p.route),
+            m.label,
+            ranks[m.label],
+            m.divided_at,
         )
-        for p in paths
+        for p, m in zip(paths, methods, strict=True)
     )
 
 
@@ -180,7 +217,7 @@ def geography_nodes(
             depends_on=("schema",),
             spec=None,
             geography_date=geography.date,
-            paths=_path_rows(paths),
+            paths=_path_rows(geography),
             description=f"Every code of every period mapped onto the geography of {geography.date} "
             f"({len(geography.events)} lineage events), per level",
         )
@@ -283,6 +320,8 @@ def restated_nodes(
         path_weights_object=PATH_WEIGHTS if dynamic else None,
         weight_object=weight,
         aligned=alignment(measure_id, catalog) is not None,
+        methods=_level_methods(geography, level, measure.additivity),
+        forbidden=apportion_policy(catalog, measure_id) == "forbidden",
     )
     types = tuple(geography.register.levels[level].types)
     return [
@@ -307,6 +346,7 @@ def restated_nodes(
             description=f"Values of measure {measure_id} that could not be restated",
             failure="values that cannot be restated: a share or a weight is missing (area period)",
             restated_object=restated.name,
+            cold_starts=restated.forbidden,
         ),
     ]
 

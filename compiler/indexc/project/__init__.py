@@ -30,6 +30,7 @@ from indexc.generate.audiences import AudienceSql, compile_audiences
 from indexc.generate.publish import CommandStatement
 from indexc.geography import GeographyOptions
 from indexc.migrate import CURRENT_VERSION
+from indexc.plan.cold_starts import COLD_STARTS
 from indexc.plan.lifecycle import built_indexes
 from indexc.plan.selection import Selection, select, selected_plan, unknown_indexes
 from indexc.project import database, lookups, outputs, reporting, review
@@ -210,8 +211,9 @@ class Project:
                 self._target_location(target_name),
             )
             shown = indexes or built_indexes(catalog)  # every index built, or those selected
+            cold = COLD_STARTS if any(o.name == COLD_STARTS for o in build.objects) else None
             rankings = report.read_rankings(
-                session.query, target_sql, catalog.indexes, shown, period
+                session.query, target_sql, catalog.indexes, shown, period, cold
             )
             if whatif is not None:
                 self.run_what_if_results = whatif_report.read(

@@ -80,7 +80,13 @@ def show(project: Any, area: str, period: str | None, target_name: str) -> dict[
         names = _names(compilation, found.published)
         code = resolve_area(area, names, "the register or the published indexes")
         profile = area_profile(
-            found.published, compilation.catalog, code, names.get(code), period, names
+            found.published,
+            compilation.catalog,
+            code,
+            names.get(code),
+            period,
+            names,
+            compilation.geography,
         )
     if period and not profile["indexes"]:
         raise UserError(

@@ -20,27 +20,21 @@ from dataclasses import dataclass
 from indexc.geography import Geography, calendar
 from indexc.geography.closure import Path
 from indexc.geography.parents import parent_edges
+from indexc.geography.provenance import (  # the labels every report of restated history uses
+    AGGREGATED,
+    AS_PUBLISHED,
+    AVERAGED,
+    CARRIED,
+    SPLIT,
+    SUMMED,
+)
+from indexc.validate.apportionment import apportion_policy
 from indexc.validate.catalog import Catalog
 
-AS_PUBLISHED = "as published"
-CARRIED = "carried 1:1"
-SUMMED = "summed from predecessors"
-AVERAGED = "averaged from predecessors"
-SPLIT = "split by declared shares"
-AGGREGATED = "aggregated from districts"
 NOT_AT_ALL = "not at all"
 APPORTIONED = "apportioned by"  # followed by the basis measure
 
 FORBIDDEN = "apportionment forbidden"
-
-
-def apportion_policy(catalog: Catalog, measure_id: str) -> str:
-    """ "allowed" or "forbidden": whether a measure's values may be divided between areas.
-
-    The one place readiness reads the policy; `Measure.apportion` (with a project default) is
-    read here while it is being added to the measure spec.
-    """
-    return getattr(catalog.measures[measure_id], "apportion", None) or "allowed"
 
 
 @dataclass(frozen=True)
@@ -118,12 +112,13 @@ def classify(
     if measure.additivity == "none":
         return not_at_all("additivity none", sources)
     divided = [p for p in paths if p.factors or p.weight != 1.0]
-    if measure.additivity == "mean":
-        if len(paths) == 1:  # one contributor: its value is copied (generate/restate.py)
-            return How(CARRIED, sources, larger_area=bool(divided))
-        return How(_plural(AVERAGED, backward), sources)
+    # as the restated `method` says it (geography/provenance.py): a value needing part of an area is
+    # divided, even a mean copied from a larger area, and a forbidden measure gets none there
     if divided and apportion_policy(catalog, measure_id) == "forbidden":
         return not_at_all(FORBIDDEN, sources)
+    larger_area = measure.additivity == "mean" and len(paths) == 1 and bool(divided)
+    if measure.additivity == "mean" and not divided:
+        return How(CARRIED if len(paths) == 1 else _plural(AVERAGED, backward), sources)
     factors = [f for p in divided for f in p.factors]
     if factors:
         bases = set()
@@ -132,9 +127,10 @@ def classify(
             if event is None or event.apportion is None:
                 return not_at_all("no basis", sources)
             bases.add(event.apportion.by)
-        return How(f"{APPORTIONED} {', '.join(sorted(bases))}", sources, apportioned=True)
+        label = f"{APPORTIONED} {', '.join(sorted(bases))}"
+        return How(label, sources, apportioned=True, larger_area=larger_area)
     if divided:
-        return How(SPLIT, sources, apportioned=True)
+        return How(SPLIT, sources, apportioned=True, larger_area=larger_area)
     return How(CARRIED if len(paths) == 1 else _plural(SUMMED, backward), sources)
 
 

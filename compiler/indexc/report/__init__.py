@@ -25,7 +25,7 @@ from indexc.generate.expressions import col, lit
 from indexc.generate.targets import SqlTarget
 from indexc.plan.methodology import index_object
 from indexc.report.headline_policy import headline_notes
-from indexc.report.notes import compact, method_notes
+from indexc.report.notes import cold_start_notes, compact, method_notes
 from indexc.spec.indexes import Index
 
 
@@ -71,8 +71,30 @@ def incomplete_sql(target: SqlTarget, restated_object: str) -> str:
             exp.alias_(col("contributors_expected"), "expected"),
         )
         .from_(target.object_table(restated_object))
-        .where(exp.LT(this=col("contributors_found"), expression=col("contributors_expected")))
+        .where(
+            exp.and_(  # a cold start is declared, not missing data (run_warnings.cold_starts)
+                exp.LT(this=col("contributors_found"), expression=col("contributors_expected")),
+                exp.Is(this=col("cold_start_from"), expression=exp.Null()),
+            )
+        )
         .order_by(col("area_code"), col("period"))
+    )
+    return target.render(query)
+
+
+def cold_starts_sql(target: SqlTarget, restated_object: str) -> str:
+    """Per area and first period of the event, the periods a forbidden measure has no value for."""
+    query = (
+        exp.select(
+            col("area_code"),
+            col("cold_start_from"),
+            exp.alias_(exp.Min(this=col("period")), "first_period"),
+            exp.alias_(exp.Count(this=exp.Star()), "area_periods"),
+        )
+        .from_(target.object_table(restated_object))
+        .where(exp.Not(this=exp.Is(this=col("cold_start_from"), expression=exp.Null())))
+        .group_by(col("area_code"), col("cold_start_from"))
+        .order_by(col("area_code"), col("cold_start_from"))
     )
     return target.render(query)
 
@@ -101,8 +123,10 @@ def read_ranking(
     index: Index,
     period: str | None,
     others: Mapping[str, Index] | None = None,
+    cold_starts: str | None = None,
 ) -> Ranking:
-    """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts."""
+    """`query_rows`: runs a query on the engine the index was built on, answering rows as dicts;
+    `cold_starts`: the table of cold starts, when some measure's apportioning is forbidden."""
     """The Top N of `period`, or of the latest period with scores when none is given."""
     periods = [row["period"] for row in query_rows(scored_periods_sql(target, index.id))]
     if period is None:
@@ -110,6 +134,8 @@ def read_ranking(
     rows = query_rows(top_sql(target, index.id, period)) if period else []
     notes = headline_notes(query_rows, target, index, period, rows)
     notes += method_notes(query_rows, target, index, period, others)
+    if period and cold_starts:
+        notes += cold_start_notes(query_rows, target, index, period, cold_starts)
     return Ranking(index.id, index.version, period, index.publish.top, rows, periods, notes)
 
 
@@ -119,6 +145,7 @@ def read_rankings(
     indexes: Mapping[str, Index],
     index_ids: Sequence[str],
     period: str | None,
+    cold_starts: str | None = None,
 ) -> list[Ranking]:
     """The ranking of every index (or of those of `index_ids`), the headline first (`publish.headline`),
     of `period` or of the one each index publishes; IX703 when an index has no scores for the
@@ -128,7 +155,7 @@ def read_rankings(
     for this_index in sorted(shown, key=lambda i: (not indexes[i].publish.headline, i)):
         spec = indexes[this_index]
         chosen = period or (None if spec.publish.period == "latest" else spec.publish.period)
-        ranking = read_ranking(query_rows, target, spec, chosen, indexes)
+        ranking = read_ranking(query_rows, target, spec, chosen, indexes, cold_starts)
         if period and period not in ranking.scored_periods:
             raise UserError(
                 [

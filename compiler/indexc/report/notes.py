@@ -98,6 +98,44 @@ def method_notes(
     return tuple(notes)
 
 
+def cold_start_notes(
+    query_rows: Query, target: SqlTarget, index: Index, period: str, cold_starts: str
+) -> tuple[str, ...]:
+    """Areas of the index without a value of a measure in `period` because its apportioning is
+    forbidden (a cold start): 'no history before' the first period of the event that formed them."""
+    scores = index_object(index.id, "scores")
+    rows = query_rows(
+        target.render(
+            exp.select(
+                col("measure", "c"),
+                col("area_code", "c"),
+                col("name", "c"),
+                col("cold_start_from", "c"),
+            )
+            .from_(target.object_table(cold_starts, "c"))
+            .join(
+                target.object_table(scores, "s"),
+                on=exp.and_(
+                    exp.EQ(this=col("area_code", "s"), expression=col("area_code", "c")),
+                    exp.EQ(this=col("period", "s"), expression=col("period", "c")),
+                ),
+            )
+            .where(exp.EQ(this=col("period", "c"), expression=lit(period)))
+            .order_by(col("cold_start_from", "c"), col("area_code", "c"), col("measure", "c"))
+        )
+    )
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        start = str(row["cold_start_from"])
+        span = f"no value from {start}" if period >= start else f"no history before {start}"
+        area = f"{row['area_code']} ({row['name']})" if row["name"] else str(row["area_code"])
+        grouped.setdefault((span, area), []).append(str(row["measure"]))
+    return tuple(
+        f"{area}: {span} ({', '.join(measures)}: apportionment forbidden; see {cold_starts})"
+        for (span, area), measures in grouped.items()
+    )
+
+
 def savings_note(query_rows: Query, target: SqlTarget, index: Index, period: str) -> str:
     """The national total of the projected savings of `period`, in pounds, and each saving's part:
     the figure a reader of the Top N asks for first."""

@@ -11,7 +11,13 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from indexc.spec.base import ColumnName, Identifier, Name, StrictModel, Text, Weight
 
@@ -63,6 +69,17 @@ class Level(StrictModel):
     description: Text = ""
     types: tuple[Name, ...] = Field(min_length=1)
     tiles: bool = Field(default=True, strict=True)
+    apportion: Literal["allowed", "forbidden"] | None = None
+    """The default of the measures restated in this level: whether a split may divide their values
+    among successors (a measure's own `apportion` wins); absent: `allowed`."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Unset, `apportion` is left out, so a level that does not use it hashes as it did before."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("apportion") is None:
+            data.pop("apportion", None)
+        return data
 
 
 class Successor(StrictModel):

@@ -8,9 +8,15 @@ definition change is visible in review.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import (
+    Field,
+    PositiveInt,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
 from indexc.spec.geography import AreaCode
@@ -131,6 +137,10 @@ class Latest(StrictModel):
     latest: LatestRule
 
 
+ApportionPolicy = Literal["allowed", "forbidden"]
+"""Whether a reorganisation may divide a measure's values among successors (docs/geography.md,
+"Apportionment is a policy"): `forbidden` gives a successor no history before the event instead."""
+
 Align = Literal["exact", "overlap"] | Latest
 """How a measure's values line up with an index's financial years (docs/spec-language.md, section 3):
 `exact` (the default: a value whose period is the year, or a point in it), `latest` or `overlap`."""
@@ -155,6 +165,17 @@ class Measure(StrictModel):
     """Which value serves each financial year when the sources' periods are not financial years."""
     smell: SmellTest = SmellTest()
     """Outliers among peers and over time: gross ones fail the run (spec/smell.py)."""
+    apportion: ApportionPolicy | None = None
+    """Whether a split may divide this measure among successors; absent: the default of its level
+    (`levels[].apportion`), else `allowed` (validate/apportionment.py)."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Unset, `apportion` is left out, so a measure that does not use it hashes as it did before."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("apportion") is None:
+            data.pop("apportion", None)
+        return data
 
     @property
     def alignment(self) -> str:

@@ -16,7 +16,13 @@ SELECT
   MAX("x"."expected") AS "members_expected",
   SUBSTRING(MIN("d"."recency"), 21, LENGTH(MIN("d"."recency"))) AS "data_period",
   TRY_CAST(SUBSTRING(MIN("d"."recency"), 11, 10) AS DATE) AS "data_start",
-  TRY_CAST(SUBSTRING(MIN("d"."recency"), 1, 10) AS DATE) AS "data_end"
+  TRY_CAST(SUBSTRING(MIN("d"."recency"), 1, 10) AS DATE) AS "data_end",
+  CASE
+    WHEN MIN("d"."from_code") = MAX("d"."to_code")
+    AND MAX("d"."from_code") = MAX("d"."to_code")
+    THEN MAX("d"."method")
+    ELSE 'aggregated from districts'
+  END AS "method"
 FROM (
   SELECT
     "e"."to_code",
@@ -25,7 +31,9 @@ FROM (
     "r"."value",
     "e"."weight",
     "e"."weight_to",
-    LPAD(CAST(YEAR("r"."data_end") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_end") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_end") AS TEXT), 2, '0') || LPAD(CAST(YEAR("r"."data_start") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_start") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_start") AS TEXT), 2, '0') || "r"."data_period" AS "recency"
+    LPAD(CAST(YEAR("r"."data_end") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_end") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_end") AS TEXT), 2, '0') || LPAD(CAST(YEAR("r"."data_start") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("r"."data_start") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("r"."data_start") AS TEXT), 2, '0') || "r"."data_period" AS "recency",
+    "e"."from_code",
+    "r"."method"
   FROM "indexc_build"."restated__families_in_b_and_b_over_6_weeks" AS "r"
   INNER JOIN "indexc_build"."geography__aggregation__lower_tier__upper_tier" AS "e"
     ON "e"."from_code" = "r"."area_code"

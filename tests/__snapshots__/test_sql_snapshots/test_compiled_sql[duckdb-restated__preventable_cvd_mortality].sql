@@ -11,7 +11,18 @@ SELECT
   1 AS "contributors_expected",
   "m"."data_period",
   "m"."data_start",
-  "m"."data_end"
+  "m"."data_end",
+  CASE "p"."method_rank"
+    WHEN 0
+    THEN 'as published'
+    WHEN 100
+    THEN 'carried 1:1'
+    WHEN 200
+    THEN 'averaged from predecessors'
+    WHEN 400
+    THEN 'apportioned by population'
+  END AS "method",
+  CAST(NULL AS TEXT) AS "cold_start_from"
 FROM "indexc_build"."measure__preventable_cvd_mortality" AS "m"
 INNER JOIN "indexc_build"."geography__paths" AS "p"
   ON "p"."from_code" = "m"."area_code"
@@ -47,7 +58,18 @@ SELECT
   MAX("contributors") AS "contributors_expected",
   SUBSTRING(MIN("recency"), 21, LENGTH(MIN("recency"))) AS "data_period",
   TRY_CAST(SUBSTRING(MIN("recency"), 11, 10) AS DATE) AS "data_start",
-  TRY_CAST(SUBSTRING(MIN("recency"), 1, 10) AS DATE) AS "data_end"
+  TRY_CAST(SUBSTRING(MIN("recency"), 1, 10) AS DATE) AS "data_end",
+  CASE MAX("method_rank")
+    WHEN 0
+    THEN 'as published'
+    WHEN 100
+    THEN 'carried 1:1'
+    WHEN 200
+    THEN 'averaged from predecessors'
+    WHEN 400
+    THEN 'apportioned by population'
+  END AS "method",
+  CAST(NULL AS TEXT) AS "cold_start_from"
 FROM (
   SELECT
     "p"."to_code" AS "area_code",
@@ -57,6 +79,8 @@ FROM (
     "p"."weight" * CASE WHEN "p"."dynamic" THEN "w"."weight" ELSE 1.0 END AS "weight",
     "p"."contributors",
     LPAD(CAST(YEAR("m"."data_end") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("m"."data_end") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("m"."data_end") AS TEXT), 2, '0') || LPAD(CAST(YEAR("m"."data_start") AS TEXT), 4, '0') || '-' || LPAD(CAST(MONTH("m"."data_start") AS TEXT), 2, '0') || '-' || LPAD(CAST(DAY("m"."data_start") AS TEXT), 2, '0') || "m"."data_period" AS "recency",
+    "p"."method_rank",
+    "p"."divided_at",
     "b"."value" AS "basis"
   FROM "indexc_build"."measure__preventable_cvd_mortality" AS "m"
   INNER JOIN "indexc_build"."geography__paths" AS "p"

@@ -5,6 +5,7 @@ One module per table the plan's geography nodes build; this package is the
 door `indexc.generate` builds them through (`geography.areas` etc.).
 """
 
+from indexc.generate.geography.cold_starts import cold_starts
 from indexc.generate.geography.indicators import indicators
 from indexc.generate.geography.path_weights import path_weights
 from indexc.generate.geography.shares import basis_check, shares
@@ -14,6 +15,7 @@ __all__ = [
     "aggregation_edges",
     "areas",
     "basis_check",
+    "cold_starts",
     "indicators",
     "path_weights",
     "paths",

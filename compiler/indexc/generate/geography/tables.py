@@ -92,6 +92,9 @@ def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
         ("frozen", "boolean"),
         ("contributors", "int"),
         ("route", "varchar"),
+        ("method", "varchar"),
+        ("method_rank", "int"),
+        ("divided_at", "varchar"),
     ]
     return typed_values(
         [
@@ -107,6 +110,9 @@ def paths(node: PathsNode, target: SqlTarget) -> exp.Expression:
                 p.frozen,
                 p.contributors,
                 p.route,
+                p.method,
+                p.method_rank,
+                p.divided_at,
             )
             for p in node.paths
         ],
