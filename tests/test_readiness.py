@@ -171,7 +171,9 @@ def test_a_split_apportions_sums_copies_means_and_aggregates_districts(project: 
     for measure in upper_sums:
         assert got[measure].describe() == f"apportioned by {basis}"
         assert got[measure].sources == tuple(split["from"])
-    assert got["satisfaction"].describe() == "carried 1:1" and got["satisfaction"].larger_area
+    # a mean is copied onto part of its area, labelled by how the area was divided
+    assert got["satisfaction"].describe() == f"apportioned by {basis}"
+    assert got["satisfaction"].larger_area
     for measure in ("population", "smoking_prevalence"):  # lower tier, aggregate: {to: upper_tier}
         assert got[measure].describe() == "aggregated from districts"
         assert got[measure].sources == tuple(sorted(east_merge["from"]))
@@ -241,14 +243,6 @@ def test_a_measure_first_published_after_the_change_has_no_history(project: Path
     got = answers(found, "PROPOSED_THAMES")
     assert got["late_spend"].describe() == "not at all: no data before it"
     assert got["spend"].describe() == "summed from predecessors"
-
-
-def test_the_policy_is_read_from_the_measure_and_allowed_by_default() -> None:
-    catalog: Any = SimpleNamespace(
-        measures={"a": SimpleNamespace(apportion="forbidden"), "b": SimpleNamespace()}
-    )
-    assert history.apportion_policy(catalog, "a") == "forbidden"
-    assert history.apportion_policy(catalog, "b") == "allowed"
 
 
 def cli(root: Path, *args: str):

@@ -193,10 +193,10 @@ def analyse(
     for answer in result.answers:
         if answer.how.lost:
             flagged[LOSE].add(answer.measure)
+        elif answer.how.larger_area:  # a mean copied onto part of its area: said apart
+            flagged[LARGER_AREA].add(answer.measure)
         elif answer.how.apportioned:
             flagged[APPORTIONED].add(answer.measure)
-        elif answer.how.larger_area:
-            flagged[LARGER_AREA].add(answer.measure)
     result.affected = {
         concern: affected(catalog, graph, measures) for concern, measures in flagged.items()
     }

@@ -42,7 +42,7 @@ def _detail(readiness: Readiness, answer: Answer) -> str:
         _codes(readiness, how.sources),
     ]
     if how.larger_area:
-        parts.append("; a mean for a larger area, copied")
+        parts.append("; a mean: the larger area's value, copied onto its part")
     if how.label == AGGREGATED and how.apportioned:
         parts.append("; some of them apportioned")
     return "".join(parts)
