@@ -317,11 +317,6 @@ class Code(enum.StrEnum):
     AGGREGATE_WEIGHT_LEVEL = "IX617", "an aggregated mean weighted by another level", ERROR
     AGGREGATE_NOT_ABOVE = "IX618", "aggregate.to is not a level above the measure's", ERROR
     AGGREGATE_ORPHAN = "IX619", "an area its aggregate cannot carry up a level", ERROR
-    TERRITORY_OUTSIDE_LEVEL = (
-        "IX630",
-        "territory given to an area outside a level its giver is in",
-        ERROR,
-    )
     BASIS_APPORTION_FORBIDDEN = (
         "IX620",
         "a lineage basis measure whose apportioning is forbidden",
@@ -333,6 +328,11 @@ class Code(enum.StrEnum):
         ERROR,
     )
     APPORTION_NOT_RESTATED = "IX622", "apportion on a measure that is never restated", WARNING
+    TERRITORY_OUTSIDE_LEVEL = (
+        "IX630",
+        "territory given to an area outside a level its giver is in",
+        ERROR,
+    )
 
     # Runs
     ENGINE_REJECTED_STATEMENT = "IX701", "the engine rejected a statement", ERROR
