@@ -255,6 +255,27 @@ class Code(enum.StrEnum):
         "align exact on a source whose periods are not financial years",
         ERROR,
     )
+    # Bindings side by side: precedence and reconciliation
+    PRECEDENCE_TIED = (
+        "IX410",
+        "overlapping bindings of a measure without distinct precedences",
+        ERROR,
+    )
+    PRECEDENCE_WITHOUT_OVERLAP = (
+        "IX411",
+        "a binding declares a precedence but overlaps no other binding",
+        WARNING,
+    )
+    PRECEDENCE_ACROSS_CODES = (
+        "IX412",
+        "overlapping bindings whose sources are on different codes",
+        ERROR,
+    )
+    RECONCILE_WITHOUT_PREFERRED = (
+        "IX413",
+        "a binding declares reconcile but no overlapping binding is preferred over it",
+        ERROR,
+    )
     # Looking published results up (`indexc show`, `indexc export`)
     NOTHING_PUBLISHED = (
         "IX406",
@@ -376,6 +397,18 @@ class Code(enum.StrEnum):
         "IX745",
         "a contributed source holds rows of councils other than its contributor",
         ERROR,
+    )
+
+    # Bindings side by side at run time
+    FEEDS_DISAGREE = (
+        "IX746",
+        "overlapping bindings give values differing beyond their tolerance",
+        WARNING,
+    )
+    FEEDS_COVER_DIFFERENT_AREAS = (
+        "IX747",
+        "overlapping bindings: one has areas the other lacks in their common periods",
+        WARNING,
     )
 
     # Snapshots, diff and impact

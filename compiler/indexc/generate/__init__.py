@@ -22,6 +22,7 @@ from indexc.generate import (
     guards,
     inputs,
     periods,
+    reconcile,
     refusals,
     registers,
     restate,
@@ -70,6 +71,7 @@ from indexc.plan.nodes import (
     UniverseNode,
     ValueCheckNode,
 )
+from indexc.plan.reconcile import ReconcileNode
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
@@ -128,6 +130,7 @@ _register(AreaMapCheckNode, area_maps.area_map_check)
 _register(CoverageCheckNode, coverage.coverage_check)
 _register(ContributedMeasureNode, contributed.contributed_measure)
 _register(ClubNode, contributed.club_view)
+_register(ReconcileNode, reconcile.reconciliation)
 _register(ContributionCheckNode, contributed.contribution_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)

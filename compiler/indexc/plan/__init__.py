@@ -27,6 +27,7 @@ from indexc.plan.inputs import (
 from indexc.plan.lifecycle import planned_catalog
 from indexc.plan.methodology import index_nodes, index_object
 from indexc.plan.nodes import SCHEMA_OBJECT, DataSourceNode, Node, SchemaNode
+from indexc.plan.reconcile import reconcile_nodes
 from indexc.plan.refusals import (
     PublishedPeriodCheckNode,
     published_period_check,
@@ -118,6 +119,7 @@ def _nodes(
         if kind == "measures":
             measure = measure_node(object_id, catalog, with_geography)
             nodes.append(measure)
+            nodes.extend(reconcile_nodes(object_id, catalog))
             smells.extend(smell_nodes(measure, catalog))
             if geography:
                 more = restated_nodes(object_id, catalog, geography, measure_object)
