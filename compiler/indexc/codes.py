@@ -255,6 +255,26 @@ class Code(enum.StrEnum):
         "align exact on a source whose periods are not financial years",
         ERROR,
     )
+    # Looking published results up (`indexc show`, `indexc export`)
+    NOTHING_PUBLISHED = (
+        "IX406",
+        "no published results to read: no database, or the index was not run",
+        ERROR,
+    )
+    UNKNOWN_AREA = "IX407", "an area that no published index holds, by code or name", ERROR
+
+    # The report (`indexc report`)
+    REPORT_SOURCE_UNKNOWN = (
+        "IX408",
+        "a report's --snapshot or --audience names none the project has",
+        ERROR,
+    )
+    PDF_NOT_PRINTED = (
+        "IX409",
+        "the report's PDF cannot be printed (no Chromium, or it failed)",
+        ERROR,
+    )
+
     # Bindings side by side: precedence and reconciliation
     PRECEDENCE_TIED = (
         "IX410",
@@ -274,25 +294,6 @@ class Code(enum.StrEnum):
     RECONCILE_WITHOUT_PREFERRED = (
         "IX413",
         "a binding declares reconcile but no overlapping binding is preferred over it",
-        ERROR,
-    )
-    # Looking published results up (`indexc show`, `indexc export`)
-    NOTHING_PUBLISHED = (
-        "IX406",
-        "no published results to read: no database, or the index was not run",
-        ERROR,
-    )
-    UNKNOWN_AREA = "IX407", "an area that no published index holds, by code or name", ERROR
-
-    # The report (`indexc report`)
-    REPORT_SOURCE_UNKNOWN = (
-        "IX408",
-        "a report's --snapshot or --audience names none the project has",
-        ERROR,
-    )
-    PDF_NOT_PRINTED = (
-        "IX409",
-        "the report's PDF cannot be printed (no Chromium, or it failed)",
         ERROR,
     )
 
