@@ -118,6 +118,8 @@ def test_the_reconciliation_lists_differences_beyond_tolerance_and_missing_areas
     ).fetchall()
     assert {row[:5] for row in got} == expected
     assert len(got) == len(expected)
+    published = f"SELECT COUNT(*) FROM {SCHEMA}_published.reconcile__spend"
+    assert transition_run.execute(published).fetchone() == (len(expected),)
     kinds = {row[0] for row in got}
     assert kinds == {"differs", "only_preferred", "only_other"}  # the fixture has each kind
     within = [k for k in old if k in new and 0 < abs(old[k] - new[k]) <= tolerance]
@@ -194,8 +196,41 @@ def test_precedence_decided_on_the_rows_before_restatement(geo_project: Path) ->
     assert restated["R2"] == old["R1", "2019-20"]  # the gap filled from the old feed, recoded
 
 
-def test_the_snowflake_build_passes_the_static_check() -> None:
-    build = Project(TRANSITION).build("snowflake", write=False)
+def aligned(root: Path) -> Path:
+    """The fixture with spending aligned to the latest value at most a year old (published 2019-20)."""
+    spec = root / "specs" / "transition.yaml"
+    text = spec.read_text().replace(
+        "    unit: gbp\n    additivity: sum\n",
+        "    unit: gbp\n    additivity: sum\n    align: {latest: {max_age: 1}}\n",
+        1,
+    )
+    spec.write_text(text.replace("publish: {top: 3}", "publish: {top: 3, period: 2019-20}"))
+    return root
+
+
+@pytest.mark.slow
+def test_an_aligned_measure_chooses_among_the_preferred_rows(tmp_path: Path) -> None:
+    """Precedence is decided per area and financial year on the rows, before a year takes the latest
+    value: each year of data has one feed's value, and 2020-21 is served the latest, 2019-20's."""
+    old, new = feeds()
+    expected = {**old, **new}
+    last = max(p for _, p in expected)
+    following = f"{int(last[:4]) + 1}-{(int(last[:4]) + 2) % 100:02d}"
+    expected |= {(a, following): v for (a, p), v in new.items() if p == last}
+    db = run(aligned(copy_project(TRANSITION, tmp_path / "transition")))
+    got = {
+        (a, p): v
+        for a, p, v in db.execute(
+            f"SELECT area_code, period, value FROM {SCHEMA}.measure__spend"
+        ).fetchall()
+    }
+    assert got == expected
+
+
+@pytest.mark.parametrize("variant", ["as published", "aligned"])
+def test_the_snowflake_build_passes_the_static_check(variant: str, tmp_path: Path) -> None:
+    root = copy_project(TRANSITION, tmp_path / "transition")
+    build = Project(aligned(root) if variant == "aligned" else root).build("snowflake", write=False)
     by_name = {o.name: o.statement for o in build.objects}
     assert "NOT EXISTS" in by_name["measure__spend"].upper()
     assert "reconcile__spend" in by_name

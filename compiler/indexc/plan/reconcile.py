@@ -3,7 +3,8 @@
 A preferred feed replacing another's values is only acceptable because every difference is listed:
 per area and period, where both feeds have a value differing beyond the declared tolerance, and
 where one has an area the other lacks in the periods both publish. The run reads the table back and
-warns (IX746, IX747; run_warnings.py); it stays in the build schema to be queried.
+warns (IX746, IX747; run_warnings.py); the table is queryable in the build schema and published
+beside the results it explains, as a measure's smell test is.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class ReconcileNode(Node):
     measure_id: str
     pairs: tuple[FeedPair, ...]
     valid: tuple[tuple[str, float], ...] = ()  # values outside the valid range are no values
-    layer = Layer.MEASURE
+    layer = Layer.AUDIT  # like a measure's smell test: built with what it watches, and published
     materialisation = Materialisation.TABLE
 
 
