@@ -257,3 +257,27 @@ def test_a_binding_without_precedence_dumps_as_before() -> None:
     catalog, diagnostics = validate(files)
     assert diagnostics == []
     assert catalog.measures["spend"].bindings[0].precedence == 2
+
+
+@pytest.mark.slow
+def test_a_value_the_preferred_feed_replaces_is_audited_not_smelt(tmp_path: Path) -> None:
+    """The smell test reads the rows the measure reads: an old feed's value in the wrong unit that
+    the new feed replaces fails nothing (it is not published) but is listed as a difference."""
+    root = copy_project(TRANSITION, tmp_path / "transition")
+    old, new = feeds(root)
+    replaced = next(k for k in sorted(old) if k in new and old[k] != new[k])
+    path = root / "data" / "finance_old.csv"
+    area, period = replaced
+    wrong_unit = old[replaced] * 1000
+    path.write_text(
+        path.read_text().replace(
+            f"{area},{period},{old[replaced]:g}\n", f"{area},{period},{wrong_unit:g}\n"
+        )
+    )
+    db = run(root)
+    assert db.execute(f"SELECT COUNT(*) FROM {SCHEMA}.smell__spend").fetchone() == (0,)
+    differs = db.execute(
+        f"SELECT area_code, period, other_value FROM {SCHEMA}.reconcile__spend "
+        "WHERE finding = 'differs'"
+    ).fetchall()
+    assert (area, period, wrong_unit) in differs
