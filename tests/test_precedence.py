@@ -227,6 +227,7 @@ def test_an_aligned_measure_chooses_among_the_preferred_rows(tmp_path: Path) -> 
     assert got == expected
 
 
+@pytest.mark.slow  # compiles the fixture twice for Snowflake: about a second on a busy machine
 @pytest.mark.parametrize("variant", ["as published", "aligned"])
 def test_the_snowflake_build_passes_the_static_check(variant: str, tmp_path: Path) -> None:
     root = copy_project(TRANSITION, tmp_path / "transition")
