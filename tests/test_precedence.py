@@ -196,6 +196,149 @@ def test_precedence_decided_on_the_rows_before_restatement(geo_project: Path) ->
     assert restated["R2"] == old["R1", "2019-20"]  # the gap filled from the old feed, recoded
 
 
+def _old_restated(old: Values) -> Values:
+    """The old feed (codes as published) on the councils of 2020-04-01, by hand: M1 and M2 merge
+    into M3 (a sum), R1 is recoded R2, the other codes of 2019-20 on are unchanged."""
+    restated: Values = {}
+    successor = {"M1": "M3", "M2": "M3", "R1": "R2"}
+    for (area, period), value in old.items():
+        if period >= "2019-20":
+            key = (successor.get(area, area), period)
+            restated[key] = restated.get(key, 0.0) + value
+    return restated
+
+
+def feeds_on_different_codes(root: Path, codes: str = "2020-04-01") -> tuple[Values, Values]:
+    """The geo fixture with a new spending feed back-cast onto the councils of `codes` beside the old
+    feed on the codes as published; (old, new) values. Synthetic: the new feed is the old one
+    restated by hand, M3 revised by 15, U1 by 3 (within the tolerance of 5), R2 not given in
+    2019-20, and S given for 2020-21, which the old feed (its row removed here) lacks."""
+    finance = root / "data" / "finance.csv"
+    lines = finance.read_text().splitlines()
+    finance.write_text("\n".join(line for line in lines if line != "S,2020-21,420") + "\n")
+    rows = [line.split(",") for line in finance.read_text().splitlines()[1:]]
+    old = {(a, p): float(v) for a, p, v in rows}
+    new = {key: value for key, value in _old_restated(old).items()}
+    new[("M3", "2019-20")] += 15
+    new[("U1", "2019-20")] += 3
+    new.pop(("R2", "2019-20"))
+    new[("S", "2020-21")] = 425.0
+    (root / "data" / "finance_new.csv").write_text(
+        "area,year,spend\n" + "".join(f"{a},{p},{v:g}\n" for (a, p), v in sorted(new.items()))
+    )
+    data = root / "specs" / "data.yaml"
+    text = data.read_text().replace(
+        "    bindings: [{source: finance, item: spend}]",
+        "    bindings:\n"
+        "      - {source: finance, item: spend, precedence: 2, reconcile: {absolute: 5}}\n"
+        "      - {source: finance_new, item: spend, periods: {from: 2019-20}, precedence: 1}",
+    )
+    text = text.replace(
+        "  - id: people\n",
+        "  - id: finance_new\n    layout: wide\n    columns: {area: area, period: year}\n"
+        '    period: {grain: financial_year, format: "YYYY-YY"}\n'
+        f"    geography: {{level: upper, codes: {codes}}}\n    items: {{spend: Spend}}\n"
+        "  - id: people\n",
+    )
+    data.write_text(text)
+    target = root / "targets" / "duckdb.yaml"
+    target.write_text(
+        target.read_text().replace(
+            "  finance: {path: data/finance.csv}\n",
+            "  finance: {path: data/finance.csv}\n  finance_new: {path: data/finance_new.csv}\n",
+        )
+    )
+    return old, new
+
+
+@pytest.mark.slow
+def test_feeds_on_different_codes_are_chosen_between_once_restated(geo_project: Path) -> None:
+    """The old feed on the codes as published and the new one back-cast onto the councils of the
+    geography date: restated__spend is the new feed's value where it has one, the old feed's
+    restated value (M1 + M2 for M3, R1 for R2) where not; the audit compares them restated."""
+    old, new = feeds_on_different_codes(geo_project)
+    restated_old = _old_restated(old)
+    Project(geo_project).run()
+    db = duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True)
+    got = {
+        (a, p): v
+        for a, p, v in db.execute(
+            "SELECT area_code, period, value FROM geo_index.restated__spend "
+            "WHERE period >= '2019-20'"
+        ).fetchall()
+    }
+    assert got == {**restated_old, **new}
+    assert got["R2", "2019-20"] == old["R1", "2019-20"]  # the gap filled from the old feed
+    assert got["M3", "2019-20"] == new["M3", "2019-20"]  # the preferred feed wins
+    (rows,) = db.execute(
+        "SELECT COUNT(*) FROM geo_index.restated__spend WHERE period >= '2019-20'"
+    ).fetchone()
+    assert rows == len(got)  # one row per area and period
+    earlier = {
+        a: v
+        for a, v in db.execute(
+            "SELECT area_code, value FROM geo_index.restated__spend WHERE period = '2018-19'"
+        ).fetchall()
+    }
+    # before the new feed's periods, the old feed alone: merged and recoded by hand
+    assert earlier["M3"] == old["M1", "2018-19"] + old["M2", "2018-19"]
+    assert earlier["R2"] == old["R1", "2018-19"]
+    columns = [
+        r[0]
+        for r in db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'geo_index' "
+            "AND table_name = 'restated__spend__precedence_1' ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+    chosen = [
+        r[0]
+        for r in db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'geo_index' "
+            "AND table_name = 'restated__spend' ORDER BY ordinal_position"
+        ).fetchall()
+    ]
+    assert chosen == columns  # every column of the restatement carried through
+
+    expected = set()
+    common = {p for _, p in new} & {p for _, p in restated_old}
+    for (area, period), value in new.items():
+        if (area, period) in restated_old:
+            if abs(restated_old[area, period] - value) > 5:
+                expected.add(("differs", area, period, value, restated_old[area, period]))
+        elif period in common:
+            expected.add(("only_preferred", area, period, value, None))
+    for (area, period), value in restated_old.items():
+        if period in common and (area, period) not in new:
+            expected.add(("only_other", area, period, None, value))
+    got_audit = db.execute(
+        "SELECT finding, area_code, period, preferred_value, other_value, preferred_source, "
+        "other_source FROM geo_index.reconcile__spend"
+    ).fetchall()
+    assert {r[:5] for r in got_audit} == expected
+    assert len(got_audit) == len(expected)
+    assert {r[0] for r in got_audit} == {"differs", "only_preferred", "only_other"}
+    assert {r[5:] for r in got_audit} == {("finance_new", "finance")}
+
+
+@pytest.mark.slow  # compiles the geo fixture for Snowflake
+def test_feeds_on_different_codes_pass_the_snowflake_static_check(geo_project: Path) -> None:
+    feeds_on_different_codes(geo_project)
+    target = geo_project / "targets" / "snowflake.yaml"
+    target.write_text(
+        target.read_text().replace(
+            "  finance: {table: RAW.FINANCE}\n",
+            "  finance: {table: RAW.FINANCE}\n  finance_new: {table: RAW.FINANCE_NEW}\n",
+        )
+    )
+    build = Project(geo_project).build("snowflake", write=False)
+    by_name = {o.name: o.statement for o in build.objects}
+    assert {"restated__spend__precedence_1", "restated__spend__precedence_2"} <= set(by_name)
+    assert "NOT EXISTS" in by_name["restated__spend"].upper()
+    assert "reconcile__spend" in by_name
+    for name, statement in by_name.items():
+        assert snowflake_problems(statement) == [], name
+
+
 def aligned(root: Path) -> Path:
     """The fixture with spending aligned to the latest value at most a year old (published 2019-20)."""
     spec = root / "specs" / "transition.yaml"

@@ -288,7 +288,7 @@ class Code(enum.StrEnum):
     )
     PRECEDENCE_ACROSS_CODES = (
         "IX412",
-        "overlapping bindings whose sources are on different codes",
+        "overlapping bindings on different codes in an aligned or unrestated measure",
         ERROR,
     )
     RECONCILE_WITHOUT_PREFERRED = (

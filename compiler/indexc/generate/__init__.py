@@ -22,6 +22,7 @@ from indexc.generate import (
     guards,
     inputs,
     periods,
+    precedence,
     reconcile,
     refusals,
     registers,
@@ -71,6 +72,7 @@ from indexc.plan.nodes import (
     UniverseNode,
     ValueCheckNode,
 )
+from indexc.plan.precedence import RestatedChoiceNode
 from indexc.plan.reconcile import ReconcileNode
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
@@ -131,6 +133,7 @@ _register(CoverageCheckNode, coverage.coverage_check)
 _register(ContributedMeasureNode, contributed.contributed_measure)
 _register(ClubNode, contributed.club_view)
 _register(ReconcileNode, reconcile.reconciliation)
+_register(RestatedChoiceNode, precedence.restated_choice)
 _register(ContributionCheckNode, contributed.contribution_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)

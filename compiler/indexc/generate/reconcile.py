@@ -22,10 +22,30 @@ SIDES = ("preferred", "other")
 
 
 def _rows(
-    binding: BindingSelect, pair: FeedPair, valid: tuple[tuple[str, float], ...], target: SqlTarget
+    binding: BindingSelect, pair: FeedPair, node: ReconcileNode, target: SqlTarget
 ) -> exp.Select:
     """A feed's values in the periods both bindings cover."""
     common = BindingSelect("", "", "", pair.period_from, pair.period_to)
+    if node.restated:  # a restated feed: its rows with a value (one per area and period)
+        return (
+            exp.select(
+                col("area_code"),
+                col("period"),
+                col("value"),
+                col("data_period"),
+                col("data_end"),
+                copy=False,
+            )
+            .from_(target.object_table(binding.source_object), copy=False)
+            .where(
+                and_all(
+                    [exp.Not(this=exp.Is(this=col("value"), expression=exp.Null()))]
+                    + binding_periods(common)
+                ),
+                copy=False,
+            )
+        )
+    valid = node.valid
     return (
         exp.select(
             col("area_code"),
@@ -71,13 +91,13 @@ def _side(
 
 
 def _findings(
-    n: int, pair: FeedPair, valid: tuple[tuple[str, float], ...], target: SqlTarget
+    n: int, pair: FeedPair, node: ReconcileNode, target: SqlTarget
 ) -> tuple[list[tuple[str, exp.Select]], exp.Select | exp.Union]:
     """The CTEs of one pair and the union of its three kinds of findings."""
     names = {side: f"{side}_{n}" for side in SIDES}
     ctes = [
-        (names["preferred"], _rows(pair.preferred, pair, valid, target)),
-        (names["other"], _rows(pair.other, pair, valid, target)),
+        (names["preferred"], _rows(pair.preferred, pair, node, target)),
+        (names["other"], _rows(pair.other, pair, node, target)),
     ]
     allowed, words = _tolerance(pair)
     difference = exp.Sub(this=col("value", "o"), expression=col("value", "p"))
@@ -99,8 +119,14 @@ def _findings(
         .from_(table(names["preferred"], "p"), copy=False)
         .join(
             table(names["other"], "o"),
+            # restated, a value may combine several published periods: compared per period
             on=and_all(
-                [*same_area, exp.EQ(this=col("data_end", "o"), expression=col("data_end", "p"))]
+                same_area
+                if node.restated
+                else [
+                    *same_area,
+                    exp.EQ(this=col("data_end", "o"), expression=col("data_end", "p")),
+                ]
             ),
             copy=False,
         )
@@ -161,7 +187,7 @@ def reconciliation(node: ReconcileNode, target: SqlTarget) -> exp.Expression:
     ctes: list[tuple[str, exp.Select]] = []
     findings = []
     for n, pair in enumerate(node.pairs):
-        more, rows = _findings(n, pair, node.valid, target)
+        more, rows = _findings(n, pair, node, target)
         ctes.extend(more)
         findings.append(rows.subquery(copy=False))
     stacked = union_all([exp.select(exp.Star(), copy=False).from_(f, copy=False) for f in findings])

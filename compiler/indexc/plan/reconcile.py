@@ -40,6 +40,9 @@ class ReconcileNode(Node):
     measure_id: str
     pairs: tuple[FeedPair, ...]
     valid: tuple[tuple[str, float], ...] = ()  # values outside the valid range are no values
+    restated: bool = False
+    """The feeds are on different codes: each pair's `source_object`s are its feeds restated
+    (plan/precedence.py), compared per area and period on the geography date's codes."""
     layer = Layer.AUDIT  # like a measure's smell test: built with what it watches, and published
     materialisation = Materialisation.TABLE
 

@@ -5,7 +5,9 @@ both give a measure for the same periods. That is allowed only when the spec say
 each overlapping binding declares a distinct `precedence` (1 preferred). The preferred row wins per
 area and period and the others fill its gaps; a `reconcile` tolerance says how far a lower feed may
 differ before the reconciliation audit lists it. Overlap without precedence stays IX401
-(validate/bindings.py), which uses `overlapping_pairs` from here.
+(validate/bindings.py), which uses `overlapping_pairs` from here. Feeds on different codes are
+chosen between once restated (plan/precedence.py), which an aligned measure's candidate values and
+unrestated values do not allow (IX412).
 """
 
 from __future__ import annotations
@@ -63,6 +65,16 @@ def ordered(measure: Measure, j: int, i: int) -> bool:
     return first is not None and second is not None and first != second
 
 
+def across_codes(catalog: Catalog, measure: Measure) -> bool:
+    """Two bindings overlapping by precedence read sources on different codes: the feeds are
+    restated one by one and chosen between on the geography date's codes (plan/precedence.py)."""
+    return any(
+        ordered(measure, j, i)
+        and codes_of(catalog, measure.bindings[j]) != codes_of(catalog, measure.bindings[i])
+        for j, i in overlapping_pairs(catalog, measure)
+    )
+
+
 def codes_of(catalog: Catalog, binding: Binding) -> str:
     """Which codes a binding's rows are on: 'as_published' or the date of the codes used."""
     geography = getattr(catalog.sources.get(binding.source), "geography", None)
@@ -97,15 +109,21 @@ def _pairs(catalog: Catalog, measure_id: str, measure: Measure) -> Iterator[Diag
                 "give each overlapping binding its own precedence: 1 for the preferred feed, 2 for "
                 "the one that fills its gaps",
             )
-        elif ordered(measure, j, i) and codes_of(catalog, first) != codes_of(catalog, second):
+        elif (
+            ordered(measure, j, i)
+            and codes_of(catalog, first) != codes_of(catalog, second)
+            and not (first.restate and measure.alignment == "exact")
+        ):
+            why = "values kept unrestated" if not first.restate else "an aligned measure"
             yield Diagnostic(
                 Code.PRECEDENCE_ACROSS_CODES,
                 f"bindings {j + 1} and {i + 1} of measure '{measure_id}' overlap but their sources "
                 f"are on different codes ({codes_of(catalog, first)} and "
-                f"{codes_of(catalog, second)}): one area code would not mean one area in both",
+                f"{codes_of(catalog, second)}) in {why}: they can be compared only once restated",
                 where,
-                "precedence is decided per area code on the measure's rows: bind feeds on the same "
-                "codes, or end the old binding where the new one begins",
+                "feeds on different codes are chosen between after restatement, which an aligned "
+                "measure's candidate values or values with 'restate: false' do not have: bind feeds "
+                "on the same codes, or end the old binding where the new one begins",
             )
 
 
