@@ -258,7 +258,11 @@ def test_feeds_on_different_codes_are_chosen_between_once_restated(geo_project: 
     restated value (M1 + M2 for M3, R1 for R2) where not; the audit compares them restated."""
     old, new = feeds_on_different_codes(geo_project)
     restated_old = _old_restated(old)
-    Project(geo_project).run()
+    project = Project(geo_project)
+    project.run()
+    said = {(d.code, d.message.split(":")[0]) for d in project.run_warnings}
+    assert {("IX746", "spend"), ("IX747", "spend")} <= said
+    assert not any(d.code == "IX705" and "precedence" in d.hint for d in project.run_warnings)
     db = duckdb.connect(str(geo_project / "build" / "geo.duckdb"), read_only=True)
     got = {
         (a, p): v

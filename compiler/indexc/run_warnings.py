@@ -18,6 +18,7 @@ from indexc.generate.reconcile import SIDES, reconciliation
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import AggregatedMeasureNode, RestatedMeasureNode
 from indexc.plan.nodes import AuditNode, MeasureNode, defined_by
+from indexc.plan.precedence import RestatedChoiceNode, is_feed
 from indexc.plan.reconcile import ReconcileNode
 
 
@@ -44,7 +45,8 @@ def incomplete_restatements(
     """
     warnings = []
     for obj in objects:
-        if not isinstance(obj.node, RestatedMeasureNode):
+        # feeds on different codes: said of the value chosen among them (plan/precedence.py)
+        if not isinstance(obj.node, RestatedMeasureNode | RestatedChoiceNode) or is_feed(obj.node):
             continue
         if compilation.geography is None:  # restated measures exist only with a geography
             raise ValueError(f"{obj.name} is restated without a geography")
@@ -126,8 +128,8 @@ def invalid_values_found(
     """IX706 (warning): published values outside a measure's valid range, left out as missing."""
     warnings = []
     for obj in objects:
-        if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
-            continue
+        if not isinstance(obj.node, MeasureNode) or not obj.node.valid or is_feed(obj.node):
+            continue  # a feed's rows are the measure's: said once
         rows = query(target_sql.render(invalid_values(obj.node, target_sql)))
         if rows:
             shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.inputs import binding_selects
+from indexc.plan.inputs import binding_selects, object_name
 from indexc.plan.nodes import BindingSelect, Layer, Materialisation, MeasureNode, Node
 from indexc.plan.reconcile import FeedPair, ReconcileNode, reconcile_object
+from indexc.plan.restatement import restated_object
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
 from indexc.validate.precedence import across_codes, common_periods, preferred_over
@@ -37,8 +38,20 @@ class RestatedChoiceNode(Node):
     materialisation = Materialisation.TABLE
 
 
+FEED = "__precedence_"
+
+
 def feed_suffix(rank: int) -> str:
-    return f"__precedence_{rank}"
+    return f"{FEED}{rank}"
+
+
+def is_feed(node: MeasureNode | RestatedMeasureNode | RestatedChoiceNode) -> bool:
+    """A measure, or its restatement, of one precedence only (warned about on the chosen values)."""
+    if isinstance(node, RestatedChoiceNode):
+        return False
+    if isinstance(node, MeasureNode):
+        return node.name != object_name("measures", node.measure_id)
+    return node.name != restated_object(node.measure_id)
 
 
 def _ranks(measure_id: str, catalog: Catalog) -> list[tuple[int, list[int]]]:
