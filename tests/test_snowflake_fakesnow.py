@@ -281,17 +281,19 @@ def rows_of(cursor, table: str, columns: list[str] | None = None) -> list[tuple]
 
 
 @pytest.mark.fakesnow
-@pytest.mark.parametrize("project_name", ["example", "method", "values"])
+@pytest.mark.parametrize("project_name", ["example", "method", "values", "transition"])
 def test_the_snowflake_build_on_fakesnow_matches_duckdb(
     project_name, example_project, method_project, fakesnow_port, monkeypatch, tmp_path
 ) -> None:
     """`indexc run --target snowflake` (Project.run): every object, built and published, as on DuckDB.
 
-    `values` has missing markers in its data and confidence limits (tests/test_missing_values.py)."""
+    `values` has missing markers in its data and confidence limits (tests/test_missing_values.py);
+    `transition` an old and a new feed side by side, and its reconciliation (tests/test_precedence.py)."""
     project = {
         "example": with_a_sample_of_the_indicators(example_project),
         "method": method_project,
         "values": copy_project(FIXTURES / "values", tmp_path / "values"),
+        "transition": copy_project(FIXTURES / "transition", tmp_path / "transition"),
     }[project_name]
     target, environment = prepare_fakesnow(project, fakesnow_port)
     duck = Project(project).build("duckdb")
@@ -339,7 +341,7 @@ def test_the_snowflake_build_on_fakesnow_matches_duckdb(
                 compared.append(obj.name)
     finally:
         connection.close()
-    assert len(compared) > (20 if project_name == "values" else 40)
+    assert len(compared) > (20 if project_name in ("values", "transition") else 40)
     assert any(name.endswith("__top") for name in compared)
 
 

@@ -275,6 +275,27 @@ class Code(enum.StrEnum):
         ERROR,
     )
 
+    # Bindings side by side: precedence and reconciliation
+    PRECEDENCE_TIED = (
+        "IX410",
+        "overlapping bindings of a measure without distinct precedences",
+        ERROR,
+    )
+    PRECEDENCE_WITHOUT_OVERLAP = (
+        "IX411",
+        "a binding declares a precedence but overlaps no other binding",
+        WARNING,
+    )
+    PRECEDENCE_ACROSS_CODES = (
+        "IX412",
+        "overlapping bindings on different codes in an aligned or unrestated measure",
+        ERROR,
+    )
+    RECONCILE_WITHOUT_PREFERRED = (
+        "IX413",
+        "a binding declares reconcile but no overlapping binding is preferred over it",
+        ERROR,
+    )
     # Pivoted sources (one column per period)
     PIVOTED_FILE_NOT_CSV = "IX415", "a pivoted source's file is not a plain CSV file", ERROR
 
@@ -395,6 +416,18 @@ class Code(enum.StrEnum):
         "IX745",
         "a contributed source holds rows of councils other than its contributor",
         ERROR,
+    )
+
+    # Bindings side by side at run time
+    FEEDS_DISAGREE = (
+        "IX746",
+        "overlapping bindings give values differing beyond their tolerance",
+        WARNING,
+    )
+    FEEDS_COVER_DIFFERENT_AREAS = (
+        "IX747",
+        "overlapping bindings: one has areas the other lacks in their common periods",
+        WARNING,
     )
 
     # Pivoted sources at run time

@@ -5,6 +5,8 @@ Each reads one kind of object the run built, on whichever engine built it (`quer
 
 from __future__ import annotations
 
+from typing import Any
+
 from indexc import guard_reports, report
 from indexc.codes import Code
 from indexc.compilation import Compilation, Query
@@ -12,9 +14,12 @@ from indexc.errors import Diagnostic, Severity
 from indexc.generate import CompiledObject
 from indexc.generate.audits import audit_rows
 from indexc.generate.inputs import invalid_values
+from indexc.generate.reconcile import SIDES, reconciliation
 from indexc.generate.targets import SqlTarget
 from indexc.plan.geography import AggregatedMeasureNode, RestatedMeasureNode
 from indexc.plan.nodes import AuditNode, MeasureNode, defined_by
+from indexc.plan.precedence import RestatedChoiceNode, is_feed
+from indexc.plan.reconcile import ReconcileNode
 
 
 def after_run(
@@ -27,6 +32,7 @@ def after_run(
         + incomplete_aggregations(query, objects, compilation, target_sql)
         + invalid_values_found(query, objects, compilation, target_sql)
         + audit_findings(query, objects, compilation, target_sql)
+        + reconciliation_findings(query, objects, compilation, target_sql)
     )
 
 
@@ -40,7 +46,8 @@ def incomplete_restatements(
     """
     warnings = []
     for obj in objects:
-        if not isinstance(obj.node, RestatedMeasureNode):
+        # feeds on different codes: said of the value chosen among them (plan/precedence.py)
+        if not isinstance(obj.node, RestatedMeasureNode | RestatedChoiceNode) or is_feed(obj.node):
             continue
         if compilation.geography is None:  # restated measures exist only with a geography
             raise ValueError(f"{obj.name} is restated without a geography")
@@ -164,8 +171,8 @@ def invalid_values_found(
     """IX706 (warning): published values outside a measure's valid range, left out as missing."""
     warnings = []
     for obj in objects:
-        if not isinstance(obj.node, MeasureNode) or not obj.node.valid:
-            continue
+        if not isinstance(obj.node, MeasureNode) or not obj.node.valid or is_feed(obj.node):
+            continue  # a feed's rows are the measure's: said once
         rows = query(target_sql.render(invalid_values(obj.node, target_sql)))
         if rows:
             shown = ", ".join(f"{r['area_code']} {r['period']} {r['value']:g}" for r in rows[:3])
@@ -202,6 +209,73 @@ def audit_findings(
                     f"audit {defined_by(node)[1]} found {len(rows)}: {shown}{more}",
                     compilation.catalog.where(*defined_by(node)),
                     f"{node.finds}; every row is in {obj.name}",
+                    severity=Severity.WARNING,
+                )
+            )
+    return warnings
+
+
+def _shown(rows: list[dict[str, Any]], side: str) -> str:
+    """The first three rows of one feed's findings, and how many more."""
+    shown = ", ".join(
+        f"{r['area_code']} {r['period']} {r[f'{side}_value']:g} ({r[f'{side}_source']})"
+        for r in rows[:3]
+    )
+    return shown + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+
+
+def reconciliation_findings(
+    query: Query, objects: list[CompiledObject], compilation: Compilation, target_sql: SqlTarget
+) -> list[Diagnostic]:
+    """IX746, IX747 (warnings): where a measure's overlapping feeds disagree (plan/reconcile.py).
+
+    The preferred feed's values are published wherever it has one: a difference beyond the declared
+    tolerance does not fail the run, since the spec chose which feed wins, but every run says how
+    many values it replaced and where, and the audit table lists them all.
+    """
+    warnings = []
+    for obj in objects:
+        node = obj.node
+        if not isinstance(node, ReconcileNode):
+            continue
+        rows = query(target_sql.render(reconciliation(node, target_sql)))
+        where = compilation.catalog.where(*defined_by(node), "bindings")
+        differs = [r for r in rows if r["finding"] == "differs"]
+        if differs:
+            shown = ", ".join(
+                f"{r['area_code']} {r['period']} {r['other_source']} {r['other_value']:g} against "
+                f"{r['preferred_source']} {r['preferred_value']:g}"
+                for r in differs[:3]
+            )
+            more = f" and {len(differs) - 3} more" if len(differs) > 3 else ""
+            warnings.append(
+                Diagnostic(
+                    Code.FEEDS_DISAGREE,
+                    f"{node.measure_id}: {len(differs)} value(s) of overlapping feeds differ beyond "
+                    f"their tolerance ({differs[0]['tolerance']}): {shown}{more}; the preferred "
+                    "feed's values are published",
+                    where,
+                    f"every difference is in {obj.name}; if the other feed is right, make it the "
+                    "preferred one (precedence 1); if the difference is expected, widen the "
+                    "other binding's 'reconcile:'",
+                    severity=Severity.WARNING,
+                )
+            )
+        only = {side: [r for r in rows if r["finding"] == f"only_{side}"] for side in SIDES}
+        if only["preferred"] or only["other"]:
+            parts = [
+                f"{len(only[side])} area-period(s) only in the {side} feed: {_shown(only[side], side)}"
+                for side in SIDES
+                if only[side]
+            ]
+            warnings.append(
+                Diagnostic(
+                    Code.FEEDS_COVER_DIFFERENT_AREAS,
+                    f"{node.measure_id}: in the periods both feeds publish, "
+                    + "; ".join(parts)
+                    + " (a value only in the other feed fills the preferred feed's gap)",
+                    where,
+                    f"every such area and period is in {obj.name}",
                     severity=Severity.WARNING,
                 )
             )

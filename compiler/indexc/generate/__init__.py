@@ -23,6 +23,8 @@ from indexc.generate import (
     inputs,
     periods,
     pivoted,
+    precedence,
+    reconcile,
     refusals,
     registers,
     restate,
@@ -73,6 +75,8 @@ from indexc.plan.nodes import (
     UniverseNode,
     ValueCheckNode,
 )
+from indexc.plan.precedence import RestatedChoiceNode
+from indexc.plan.reconcile import ReconcileNode
 from indexc.plan.refusals import PublishedPeriodCheckNode, UniverseCheckNode
 from indexc.plan.smell import SmellCheckNode, SmellNode
 from indexc.plan.snapshots import ConsumptionNode, SnapshotSchemaNode, SnapshotTableNode
@@ -133,6 +137,8 @@ _register(AreaMapCheckNode, area_maps.area_map_check)
 _register(CoverageCheckNode, coverage.coverage_check)
 _register(ContributedMeasureNode, contributed.contributed_measure)
 _register(ClubNode, contributed.club_view)
+_register(ReconcileNode, reconcile.reconciliation)
+_register(RestatedChoiceNode, precedence.restated_choice)
 _register(ContributionCheckNode, contributed.contribution_check)
 _register(SnapshotTableNode, snapshots.snapshot_table)
 _register(ConsumptionNode, snapshots.consumption)

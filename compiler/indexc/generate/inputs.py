@@ -28,6 +28,7 @@ from indexc.generate.expressions import (
 )
 from indexc.generate.periods import financial_year_bounds, financial_year_of, period_bounds
 from indexc.generate.pivoted import cell_ctes, parsed_rows
+from indexc.generate.precedence import PREFERRED, ROW, preferred_has_value
 from indexc.generate.targets import SqlTarget
 from indexc.plan.aggregation import AGGREGATED_PREFIX
 from indexc.plan.nodes import (
@@ -262,16 +263,32 @@ def invalid_values(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     )
 
 
+def has_value(binding: BindingSelect, valid: tuple[tuple[str, float], ...]) -> list[exp.Expr]:
+    """The rows of a binding that give the measure a value: finite, and within its valid range."""
+    conditions = bound_rows(binding) + [is_finite(col("value"))]
+    return conditions + ([valid_value(col("value"), valid)] if valid else [])
+
+
 def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
     """One SELECT per binding; a blank value is a missing value and is left out.
 
     Each value keeps the period it was published for (`data_period`, `data_start`, `data_end`); with
     an alignment (generate/alignment.py) the rows are candidates, and one per area serves each year.
+    A binding that yields to others by precedence reads only the areas and periods for which none of
+    them has a value (plan/reconcile.py audits what that replaced).
     """
     selects = []
     for binding in node.bindings:
-        conditions = bound_rows(binding) + [is_finite(col("value"))]
-        conditions += [valid_value(col("value"), node.valid)] if node.valid else []
+        conditions = has_value(binding, node.valid)
+        conditions += [
+            exp.Not(
+                this=preferred_has_value(
+                    target.object_table(node.bindings[p].source_object, PREFERRED),
+                    has_value(node.bindings[p], node.valid),
+                )
+            )
+            for p in binding.yields_to
+        ]
         columns = [
             col("area_code"),
             col("period"),
@@ -300,7 +317,10 @@ def measure(node: MeasureNode, target: SqlTarget) -> exp.Expression:
                 columns.append(alias(exp.Boolean(this=published), "as_published"))
         selects.append(
             exp.select(*columns, copy=False)
-            .from_(target.object_table(binding.source_object), copy=False)
+            .from_(
+                target.object_table(binding.source_object, ROW if binding.yields_to else None),
+                copy=False,
+            )
             .where(and_all(conditions), copy=False)
         )
     if node.alignment is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from indexc.generate.expressions import alias, and_all, cast, col, is_finite, lit, union_all
-from indexc.generate.inputs import bound_rows, valid_value
+from indexc.generate.expressions import alias, and_all, cast, col, lit, union_all
+from indexc.generate.inputs import has_value
+from indexc.generate.precedence import PREFERRED, ROW, preferred_has_value
 from indexc.generate.targets import SqlTarget
 from indexc.generate.templating import render
 from indexc.plan.restatement import AREAS
@@ -32,8 +33,16 @@ def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
     measure = node.measure
     selects = []
     for binding in measure.bindings:
-        conditions = bound_rows(binding) + [is_finite(col("value"))]
-        conditions += [valid_value(col("value"), measure.valid)] if measure.valid else []
+        conditions = has_value(binding, measure.valid)
+        conditions += [  # the rows a binding preferred by precedence replaces are not the measure's
+            exp.Not(
+                this=preferred_has_value(
+                    target.object_table(measure.bindings[p].source_object, PREFERRED),
+                    has_value(measure.bindings[p], measure.valid),
+                )
+            )
+            for p in binding.yields_to
+        ]
         if node.level_types:  # the rows of the levels the measure reads, not the file's others
             in_level = (
                 exp.select(col("area_code"))
@@ -51,7 +60,10 @@ def _published_values(node: SmellNode, target: SqlTarget) -> exp.Expression:
                 alias(col("source_line"), "line"),
                 copy=False,
             )
-            .from_(target.object_table(binding.source_object), copy=False)
+            .from_(
+                target.object_table(binding.source_object, ROW if binding.yields_to else None),
+                copy=False,
+            )
             .where(and_all(conditions), copy=False)
         )
     return union_all(selects)

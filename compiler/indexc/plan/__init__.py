@@ -28,6 +28,8 @@ from indexc.plan.inputs import (
 from indexc.plan.lifecycle import planned_catalog
 from indexc.plan.methodology import index_nodes, index_object
 from indexc.plan.nodes import SCHEMA_OBJECT, DataSourceNode, Node, SchemaNode
+from indexc.plan.precedence import restated_feeds
+from indexc.plan.reconcile import reconcile_nodes
 from indexc.plan.refusals import (
     PublishedPeriodCheckNode,
     published_period_check,
@@ -121,10 +123,25 @@ def _nodes(
             measure = measure_node(object_id, catalog, with_geography)
             nodes.append(measure)
             smells.extend(smell_nodes(measure, catalog))
-            if geography:
-                more = restated_nodes(object_id, catalog, geography, measure_object)
-                restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))
+            more = (
+                restated_nodes(object_id, catalog, geography, measure_object) if geography else []
+            )
+            restated.extend(n.name for n in more if isinstance(n, RestatedMeasureNode))
+            # feeds on different codes are chosen between, and audited, once restated
+            feeds = next(
+                (
+                    restated_feeds(measure, n, catalog)
+                    for n in more
+                    if isinstance(n, RestatedMeasureNode)
+                ),
+                None,
+            )
+            if feeds is None:
+                nodes.extend(reconcile_nodes(object_id, catalog))
                 nodes.extend(more)
+            else:
+                nodes.extend(feeds)
+                nodes.extend(n for n in more if not isinstance(n, RestatedMeasureNode))
         elif (
             kind == "scenarios"
             and object_id in catalog.scenarios

@@ -38,6 +38,7 @@ from indexc.spec.sources import (
 from indexc.validate.apportionment import apportion_policy
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
+from indexc.validate.precedence import preferred_over
 
 OBJECT_PREFIX = {
     "sources": "source",
@@ -159,9 +160,13 @@ def _codes_of(source_id: str, catalog: Catalog) -> str:
     return calendar.period_of(geography.codes)
 
 
-def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> MeasureNode:
+def binding_selects(measure_id: str, catalog: Catalog) -> tuple[BindingSelect, ...]:
+    """The public bindings of a measure, each with the positions of those preferred over it."""
     measure = catalog.measures[measure_id]
-    bindings = tuple(
+    # read beside, by contributed__ objects (contributed.py)
+    public = [i for i, b in enumerate(measure.bindings) if not is_contributed(catalog, b)]
+    position = {i: n for n, i in enumerate(public)}
+    return tuple(
         BindingSelect(
             b.source,
             object_name("sources", b.source),
@@ -172,10 +177,15 @@ def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> Mea
             b.restate,
             tuple(sorted(b.not_published)),
             tuple(sorted(b.leave_out.areas)) if b.leave_out else (),
+            tuple(position[j] for j in preferred_over(catalog, measure, i)),
         )
-        for b in measure.bindings
-        if not is_contributed(catalog, b)  # read beside, by contributed__ objects (contributed.py)
+        for i, b in ((i, measure.bindings[i]) for i in public)
     )
+
+
+def measure_node(measure_id: str, catalog: Catalog, with_geography: bool) -> MeasureNode:
+    measure = catalog.measures[measure_id]
+    bindings = binding_selects(measure_id, catalog)
     rule = alignment(measure_id, catalog)
     carried = rule is not None and rule.rule != "exact"  # a value may serve a year after its own
     as_published = any(b.geography_period == "period" for b in bindings)
@@ -229,6 +239,8 @@ def direct_bindings(
         return None  # its view chooses which value serves each financial year
     if any(b.leave_out for b in catalog.measures[measure_id].bindings):
         return None  # its view leaves out the rows of some areas
+    if any(b.precedence for b in catalog.measures[measure_id].bindings):
+        return None  # its view chooses between overlapping bindings
     return [
         {
             "source": object_name("sources", b.source),

@@ -171,6 +171,9 @@ class BindingSelect:
         str, ...
     ] = ()  # periods in which the source is known to publish no value of the item
     leave_out: tuple[str, ...] = ()  # areas whose rows the binding does not read (with a reason)
+    yields_to: tuple[int, ...] = ()
+    """Positions (in the measure's bindings) of the overlapping bindings preferred over this one by
+    precedence: where one of them has a value for an area and period, this binding's row is not read."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pydantic import (
 from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
 from indexc.spec.geography import AreaCode
 from indexc.spec.smell import SmellTest
+from indexc.spec.sources import _without_unset
 
 
 class PeriodRange(StrictModel):
@@ -39,6 +40,27 @@ class LeaveOut(StrictModel):
     reason: Text = Field(min_length=1)
 
 
+class Reconcile(StrictModel):
+    """How far a binding's values may differ from those of the binding preferred over it before the
+    reconciliation audit lists them: `absolute` (in the measure's unit) or `relative` (a fraction of
+    the preferred value), one of the two. Without `reconcile:` they must agree exactly."""
+
+    absolute: float | None = Field(default=None, strict=True, ge=0, allow_inf_nan=False)
+    relative: float | None = Field(default=None, strict=True, ge=0, allow_inf_nan=False)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("absolute", "relative"))
+
+    @model_validator(mode="after")
+    def _one(self) -> Reconcile:
+        if (self.absolute is None) == (self.relative is None):
+            raise ValueError(
+                "give one of absolute (in the measure's unit) or relative (a fraction)"
+            )
+        return self
+
+
 class Binding(StrictModel):
     source: Identifier
     item: Text
@@ -51,6 +73,16 @@ class Binding(StrictModel):
     other year, a year not collected): anywhere else, a period without a value is data lost (IX709)."""
     leave_out: LeaveOut | None = None
     """Areas whose rows this binding does not read, with the reason (docs/spec-language.md, section 3)."""
+    precedence: PositiveInt | None = Field(default=None, strict=True)
+    """Where bindings overlap (an old feed and a new one during a transition), 1 is preferred: per area
+    and period the value of the binding with the lowest precedence wins, the others fill its gaps."""
+    reconcile: Reconcile | None = None
+    """The tolerance of this binding's values against the binding preferred over it (audited per area
+    and period in `reconcile__<measure>`); by default exact agreement."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_unset(handler(self), ("precedence", "reconcile"))
 
 
 class ValidRange(StrictModel):

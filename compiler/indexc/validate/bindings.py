@@ -1,8 +1,9 @@
-"""Rules IX401/IX403: a measure's bindings never cover one period twice; IX713: a binding's
-`not_published` periods are periods it reads.
+"""Rules IX401/IX403: a measure's bindings never cover one period twice unless their precedence
+says which wins; IX713: a binding's `not_published` periods are periods it reads.
 
 Two bindings for the same period would make a measure's value depend on which
-SELECT wins; effective-dated bindings must hand over cleanly instead. A period declared not
+SELECT wins; effective-dated bindings must hand over cleanly instead, or declare a precedence
+(validate/precedence.py). A period declared not
 published but outside the binding's periods is a typo that would leave the real gap unexplained.
 """
 
@@ -15,8 +16,8 @@ from indexc.errors import Diagnostic
 from indexc.spec.base import OPEN_END, OPEN_START
 from indexc.spec.measures import PeriodRange
 from indexc.validate.catalog import Catalog
-from indexc.validate.contributions import is_contributed
 from indexc.validate.models import did_you_mean
+from indexc.validate.precedence import ordered, overlap
 
 
 def _bounds(periods: PeriodRange) -> tuple[str, str]:
@@ -72,26 +73,21 @@ def check(catalog: Catalog) -> Iterator[Diagnostic]:
                     "list only periods the binding reads; a period outside is never checked",
                 )
             for j in range(i):
-                other_start, other_end = _bounds(measure.bindings[j].periods)
-                backward = other_start > other_end  # reported by IX403; it covers no year
-                # values kept only to apportion and weight (restate: false) sit beside restated ones
-                same_role = measure.bindings[j].restate == binding.restate
-                # a contribution supersedes the public data for its council (validate/consent.py)
-                public = not (
-                    is_contributed(catalog, binding) or is_contributed(catalog, measure.bindings[j])
-                )
-                if (
-                    not backward
-                    and same_role
-                    and public
-                    and start <= other_end
-                    and other_start <= end
+                if not overlap(catalog, measure.bindings[j], binding) or ordered(measure, j, i):
+                    continue  # an overlap resolved by precedence (validate/precedence.py)
+                if binding.precedence is not None and binding.precedence == (
+                    measure.bindings[j].precedence
                 ):
-                    yield Diagnostic(
-                        Code.OVERLAPPING_BINDINGS,
-                        f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "
-                        f"{max(start, other_start) if max(start, other_start) != OPEN_START else 'early periods'}",
-                        catalog.where("measures", measure_id, "bindings", i),
-                        f"binding {j + 1} covers {_describe(measure.bindings[j].periods)}; "
-                        f"end one where the next begins, e.g. 'to:' the year before the other's 'from:'",
-                    )
+                    continue  # IX410
+                other_start, _ = _bounds(measure.bindings[j].periods)
+                first = max(start, other_start)
+                yield Diagnostic(
+                    Code.OVERLAPPING_BINDINGS,
+                    f"bindings {j + 1} and {i + 1} of measure '{measure_id}' both cover "
+                    f"{first if first != OPEN_START else 'early periods'}",
+                    catalog.where("measures", measure_id, "bindings", i),
+                    f"binding {j + 1} covers {_describe(measure.bindings[j].periods)}; "
+                    f"end one where the next begins, e.g. 'to:' the year before the other's "
+                    "'from:', or, for an old and a new feed side by side, give each a "
+                    "'precedence:' (1 preferred)",
+                )
