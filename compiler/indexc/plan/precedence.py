@@ -18,13 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from indexc.plan.geography import RestatedMeasureNode
-from indexc.plan.inputs import binding_selects, object_name
-from indexc.plan.nodes import BindingSelect, Layer, Materialisation, MeasureNode, Node
-from indexc.plan.reconcile import FeedPair, ReconcileNode, reconcile_object
+from indexc.plan.inputs import object_name
+from indexc.plan.nodes import Layer, Materialisation, MeasureNode, Node
+from indexc.plan.reconcile import ReconcileNode, feed_pairs, reconcile_object
 from indexc.plan.restatement import restated_object
 from indexc.validate.catalog import Catalog
 from indexc.validate.contributions import is_contributed
-from indexc.validate.precedence import across_codes, common_periods, preferred_over
+from indexc.validate.precedence import across_codes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,30 +121,7 @@ def restated_feeds(
 def _audit(measure_id: str, catalog: Catalog, feeds: dict[int, str]) -> list[Node]:
     """reconcile__<measure> on the restated feeds: each pair of overlapping bindings compares the
     feeds of their precedences in the periods both cover."""
-    measure = catalog.measures[measure_id]
-    selects = binding_selects(measure_id, catalog)
-    public = [i for i, b in enumerate(measure.bindings) if not is_contributed(catalog, b)]
-
-    def fed(position: int) -> BindingSelect:
-        binding = measure.bindings[public[position]]
-        return replace(selects[position], source_object=feeds[binding.precedence or 0])
-
-    pairs = []
-    for n, i in enumerate(public):
-        binding = measure.bindings[i]
-        for j in preferred_over(catalog, measure, i):
-            start, end = common_periods(measure.bindings[j], binding)
-            tolerance = binding.reconcile
-            pairs.append(
-                FeedPair(
-                    fed(public.index(j)),
-                    fed(n),
-                    start,
-                    end,
-                    tolerance.absolute if tolerance else None,
-                    tolerance.relative if tolerance else None,
-                )
-            )
+    pairs = feed_pairs(measure_id, catalog, feeds)
     return [
         ReconcileNode(
             name=reconcile_object(measure_id),

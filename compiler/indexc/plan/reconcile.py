@@ -9,7 +9,7 @@ beside the results it explains, as a measure's smell test is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexc.plan.inputs import binding_selects
 from indexc.plan.nodes import BindingSelect, Layer, Materialisation, Node
@@ -51,11 +51,22 @@ def reconcile_object(measure_id: str) -> str:
     return f"{RECONCILE_PREFIX}{measure_id}"
 
 
-def reconcile_nodes(measure_id: str, catalog: Catalog) -> list[Node]:
-    """The audit of a measure with bindings preferred over others, or nothing."""
+def feed_pairs(
+    measure_id: str, catalog: Catalog, feeds: dict[int, str] | None = None
+) -> list[FeedPair]:
+    """Each public binding with every binding preferred over it, compared in the periods both cover
+    with the yielding binding's tolerance; `feeds` (precedence -> object) reads each binding from the
+    restated feed of its precedence instead of its source."""
     measure = catalog.measures[measure_id]
     selects = binding_selects(measure_id, catalog)
     public = [i for i, b in enumerate(measure.bindings) if not is_contributed(catalog, b)]
+
+    def read(position: int) -> BindingSelect:
+        if feeds is None:
+            return selects[position]
+        binding = measure.bindings[public[position]]
+        return replace(selects[position], source_object=feeds[binding.precedence or 0])
+
     pairs = []
     for n, i in enumerate(public):
         binding = measure.bindings[i]
@@ -64,14 +75,21 @@ def reconcile_nodes(measure_id: str, catalog: Catalog) -> list[Node]:
             tolerance = binding.reconcile
             pairs.append(
                 FeedPair(
-                    selects[public.index(j)],
-                    selects[n],
+                    read(public.index(j)),
+                    read(n),
                     start,
                     end,
                     tolerance.absolute if tolerance else None,
                     tolerance.relative if tolerance else None,
                 )
             )
+    return pairs
+
+
+def reconcile_nodes(measure_id: str, catalog: Catalog) -> list[Node]:
+    """The audit of a measure with bindings preferred over others, or nothing."""
+    measure = catalog.measures[measure_id]
+    pairs = feed_pairs(measure_id, catalog)
     if not pairs:
         return []
     return [
