@@ -7,7 +7,7 @@ rather than a silently ignored setting, and later stages can share the models.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -86,3 +86,11 @@ PublishedPeriod = Annotated[
 
 Weight = Annotated[float, Field(strict=True, allow_inf_nan=False, le=1e12)]
 """A weight; positivity is a semantic rule (IX301) so it is reported with a hint."""
+
+
+def without_unset(data: Any, keys: tuple[str, ...]) -> Any:
+    """A dump without the optional keys left unset, so that a spec that does not use them dumps (and
+    hashes, and compares in `diff` and `impact`) as it did before they existed."""
+    if not isinstance(data, dict):
+        return data
+    return {key: value for key, value in data.items() if not (key in keys and value is None)}

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from indexc.spec.base import ColumnName, Identifier, Name, StrictModel, Text, Weight
+from indexc.spec.base import ColumnName, Identifier, Name, StrictModel, Text, Weight, without_unset
 
 AreaCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40, strict=True)]
 """An area code such as E06000061 (GSS), or a provisional code for a successor not yet coded."""
@@ -75,11 +75,7 @@ class Level(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Unset, `apportion` is left out, so a level that does not use it hashes as it did before."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("apportion") is None:
-            data.pop("apportion", None)
-        return data
+        return without_unset(handler(self), ("apportion",))
 
 
 class Successor(StrictModel):

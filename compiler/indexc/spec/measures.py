@@ -18,10 +18,9 @@ from pydantic import (
     model_validator,
 )
 
-from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text
+from indexc.spec.base import Identifier, Name, PeriodLabel, StrictModel, Text, without_unset
 from indexc.spec.geography import AreaCode
 from indexc.spec.smell import SmellTest
-from indexc.spec.sources import _without_unset
 
 
 class PeriodRange(StrictModel):
@@ -50,7 +49,7 @@ class Reconcile(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_unset(handler(self), ("absolute", "relative"))
+        return without_unset(handler(self), ("absolute", "relative"))
 
     @model_validator(mode="after")
     def _one(self) -> Reconcile:
@@ -82,7 +81,7 @@ class Binding(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_unset(handler(self), ("precedence", "reconcile"))
+        return without_unset(handler(self), ("precedence", "reconcile"))
 
 
 class ValidRange(StrictModel):
@@ -203,11 +202,7 @@ class Measure(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Unset, `apportion` is left out, so a measure that does not use it hashes as it did before."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("apportion") is None:
-            data.pop("apportion", None)
-        return data
+        return without_unset(handler(self), ("apportion",))
 
     @property
     def alignment(self) -> str:

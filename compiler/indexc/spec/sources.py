@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from indexc.spec.base import ColumnName, Identifier, StrictModel, Text
+from indexc.spec.base import ColumnName, Identifier, StrictModel, Text, without_unset
 from indexc.spec.contributed import Club, Consent
 from indexc.spec.geography import AreaCode, AreaMapColumns, SourceGeography
 
@@ -109,14 +109,6 @@ class PeriodParsing(StrictModel):
 ITEM_SEPARATOR = "/"
 
 
-def _without_unset(data: Any, keys: tuple[str, ...]) -> Any:
-    """A dump without the optional keys left unset, so that a spec that does not use them dumps (and
-    hashes, and compares in `diff` and `impact`) as it did before they existed."""
-    if not isinstance(data, dict):
-        return data
-    return {key: value for key, value in data.items() if not (key in keys and value is None)}
-
-
 class LongColumns(StrictModel):
     area: ColumnName
     period: ColumnName
@@ -130,7 +122,7 @@ class LongColumns(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_unset(handler(self), ("lci", "uci"))
+        return without_unset(handler(self), ("lci", "uci"))
 
     @field_validator("item")
     @classmethod
@@ -237,7 +229,7 @@ class _PublishedSource(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
-        return _without_unset(handler(self), ("missing", "contributed_by", "consent", "club"))
+        return without_unset(handler(self), ("missing", "contributed_by", "consent", "club"))
 
     @property
     def contributed(self) -> bool:
