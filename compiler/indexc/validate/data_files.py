@@ -65,6 +65,15 @@ def parquet_columns(path: Path) -> list[str] | None:
             return None
 
 
+def _not_utf8(shown: str, err: UnicodeDecodeError, at: Location) -> Diagnostic:
+    return Diagnostic(
+        Code.CSV_HEADER_MISMATCH,
+        f"{shown} is not UTF-8 text ({err.reason})",
+        at,
+        "save the file as UTF-8",
+    )
+
+
 def _file_columns(
     path: Path, relation: FileRelation, at: Location
 ) -> tuple[list[str] | None, list[Diagnostic]]:
@@ -88,14 +97,7 @@ def _file_columns(
         header = csv_header(path)
         records, count = bad_records(path)
     except UnicodeDecodeError as err:
-        return None, [
-            Diagnostic(
-                Code.CSV_HEADER_MISMATCH,
-                f"{shown} is not UTF-8 text ({err.reason})",
-                at,
-                "save the file as UTF-8",
-            )
-        ]
+        return None, [_not_utf8(shown, err, at)]
     except csv.Error:
         return None, [
             Diagnostic(
@@ -158,14 +160,7 @@ def _pivoted_file(
     try:
         header = pivoted_header(path, source.columns.area)
     except UnicodeDecodeError as err:
-        return [
-            Diagnostic(
-                Code.CSV_HEADER_MISMATCH,
-                f"{shown} is not UTF-8 text ({err.reason})",
-                at,
-                "save the file as UTF-8",
-            )
-        ]
+        return [_not_utf8(shown, err, at)]
     except csv.Error:
         header = None
     if header is None:
