@@ -286,3 +286,28 @@ def test_the_header_check_finds_a_file_without_a_header_row(
     monkeypatch.chdir(pivoted_project)
     with duckdb.connect() as db:
         assert db.execute(check).fetchall() == [("no header |  |  | ",)]
+
+
+@pytest.mark.parametrize("pivoted", [False, True], ids=["wide", "pivoted"])
+def test_a_data_file_that_is_not_utf8_is_refused_before_the_run(
+    tmp_path: Path, pivoted: bool
+) -> None:
+    """A Latin-1 file (a council name with an accent) is said to be not UTF-8, for either layout."""
+    project = copy_project(FIXTURES / "tiny", tmp_path / "tiny")
+    if pivoted:
+        spec = project / "specs" / "tiny.yaml"
+        spec.write_text(
+            spec.read_text().replace(
+                "    layout: wide\n    columns: {area: area, period: mid_year}",
+                "    layout: pivoted\n    columns: {area: area, labels: [area label]}",
+            )
+        )
+        text = "area,area label,2016,2017\nAAA,Ågerup,100,100\n"
+    else:
+        text = (project / "data" / "population.csv").read_text() + "ÅÅÅ,2016,1\n"
+    (project / "data" / "population.csv").write_bytes(text.encode("latin-1"))
+    result = CliRunner().invoke(main, ["--project", str(project), "run", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "IX504" in result.output and "is not UTF-8 text" in result.output
+    assert "save the file as UTF-8" in result.output
+    assert "Traceback" not in result.output
