@@ -1,14 +1,18 @@
-"""What restating a measure onto one geography costs on DuckDB, next to a plain aggregation.
+"""What restating a measure onto one geography costs on DuckDB, next to a plain copy of its rows.
 
 Every measure whose source is published on the codes of its day is restated onto the
 geography of one date before any metric is computed, so restatement sits on the path of
 every build, over the largest tables a project has. Its SQL joins each measure row to
 the map of lineage paths (and, for apportioned splits, to the shares of each period),
 then aggregates. This script checks the target that this costs little more than the
-aggregation a project would run anyway:
+work a project would do anyway:
 
-- restating 10 million measure rows on DuckDB costs at most 2x a plain GROUP BY over the
-  same rows (area and period), measured side by side in one process and one connection.
+- restating 10 million measure rows on DuckDB costs at most 2x a plain copy of the same rows
+  (area, period, value into a new table), measured side by side in one process and one
+  connection. A copy is the honest floor: every restatement writes each row at least once.
+  A plain GROUP BY over area and period is timed beside them for reference; with one row per
+  area and period it is a one-group-per-row aggregation, dearer than a copy, and was the
+  comparator until 2026-12.
 
 The project is synthetic, in the style of tests/fixtures/geo: lineage like that of real
 reorganisations (county splits apportioned by the population of their districts, merges,
@@ -172,10 +176,12 @@ sources:
      period: {grain: financial_year, format: "YYYY-YY"}, geography: {level: upper, codes: as_published},
      items: {SAT: Satisfied (%)}}
 measures:
-  - {id: spend, unit: gbp, additivity: sum, bindings: [{source: finance, item: spend}]}
-  - {id: population, unit: people, additivity: sum, bindings: [{source: people, item: people}]}
-  - {id: satisfaction, unit: percent, additivity: mean, weighted_by: population,"
-  " bindings: [{source: survey, item: SAT}]}
+  - {id: spend, unit: gbp, additivity: sum, bindings: [{source: finance, item: spend}],
+     smell: {off: "synthetic values drawn at random"}}
+  - {id: population, unit: people, additivity: sum, bindings: [{source: people, item: people}],
+     smell: {off: "synthetic values drawn at random"}}
+  - {id: satisfaction, unit: percent, additivity: mean, weighted_by: population,
+     bindings: [{source: survey, item: SAT}], smell: {off: "synthetic values drawn at random"}}
 """)
     (root / "targets" / "duckdb.yaml").write_text(
         f"indexc: 2\ntarget: duckdb\ndatabase: build/bench.duckdb\nbuild_schema: {SCHEMA}\nrelations:\n"
@@ -228,18 +234,20 @@ def timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
 
 
 def side_by_side(
-    con, pairs: dict[str, tuple[str, str]], repeat: int
-) -> dict[str, tuple[float, float]]:
-    """Median seconds of (restated, plain) per measure; the order alternates run by run."""
-    runs = {m: ([], []) for m in pairs}
-    for restated, plain in pairs.values():  # warm-up, untimed
-        timed(con, restated), timed(con, plain)
+    con, sides: dict[str, tuple[str, ...]], repeat: int
+) -> dict[str, tuple[float, ...]]:
+    """Median seconds of each statement per measure (restated, copy, GROUP BY); the order rotates run
+    by run, so no statement always follows the same one."""
+    runs: dict[str, list[list[float]]] = {m: [[] for _ in sql] for m, sql in sides.items()}
+    for statements in sides.values():  # warm-up, untimed
+        for sql in statements:
+            timed(con, sql)
     for rep in range(repeat):
-        for measure, (restated, plain) in pairs.items():
-            order = (0, 1) if rep % 2 == 0 else (1, 0)
-            for i in order:
-                runs[measure][i].append(timed(con, (restated, plain)[i]))
-    return {m: (statistics.median(r), statistics.median(p)) for m, (r, p) in runs.items()}
+        for measure, statements in sides.items():
+            order = list(range(len(statements)))
+            for i in order[rep % len(order) :] + order[: rep % len(order)]:
+                runs[measure][i].append(timed(con, statements[i]))
+    return {m: tuple(statistics.median(r) for r in rs) for m, rs in runs.items()}
 
 
 def scalar(con, sql: str):
@@ -324,11 +332,15 @@ def main() -> None:
             assert f'"{BENCH}"."measure__{m}"' in restate_sql, (
                 "the restatement no longer reads the measure table"
             )
+            copy_sql = (
+                f"CREATE OR REPLACE TABLE {BENCH}.copy__{m} AS SELECT area_code, period, value "
+                f"FROM {BENCH}.measure__{m}"
+            )
             plain_sql = (
                 f"CREATE OR REPLACE TABLE {BENCH}.plain__{m} AS SELECT area_code, period, {agg}(value) AS value "
                 f"FROM {BENCH}.measure__{m} GROUP BY area_code, period"
             )
-            pairs[m] = (restate_sql, plain_sql)
+            pairs[m] = (restate_sql, copy_sql, plain_sql)
         threads = scalar(con, "SELECT current_setting('threads')")
         print(
             f"\ntiming: DuckDB threads {threads}, input materialised from the measure views, "
@@ -337,25 +349,26 @@ def main() -> None:
         medians = side_by_side(con, pairs, args.repeat)
 
         print(
-            f"{'measure':<14} {'rows':>12} {'groups':>12} {'plain groups':>13} {'restated s':>11} {'plain s':>9} "
-            f"{'ratio':>7}"
+            f"{'measure':<14} {'rows':>12} {'groups':>12} {'plain groups':>13} {'restated s':>11} {'copy s':>8} "
+            f"{'GROUP BY s':>11} {'/ copy':>7} {'/ GROUP BY':>11}"
         )
-        for m, (r, p) in medians.items():
+        for m, (r, c, p) in medians.items():
             n_rows = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.measure__{m}")
             groups = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.restated__{m}")
             plain_groups = scalar(con, f"SELECT COUNT(*) FROM {BENCH}.plain__{m}")
             print(
-                f"{m:<14} {n_rows:>12,} {groups:>12,} {plain_groups:>13,} {r:>11.3f} {p:>9.3f} {r / p:>6.2f}x"
+                f"{m:<14} {n_rows:>12,} {groups:>12,} {plain_groups:>13,} {r:>11.3f} {c:>8.3f} {p:>11.3f} "
+                f"{r / c:>6.2f}x {r / p:>10.2f}x"
             )
         con.close()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS {peak:,.0f} MB; whole run {time.perf_counter() - started:.0f} s")
     print("\ntargets:")
-    for m, (r, p) in medians.items():
+    for m, (r, c, _) in medians.items():
         print(
-            f"  restating {m} ({'sum' if m == 'spend' else 'mean'}) costs <= {TARGET_RATIO:g}x a plain GROUP BY: "
-            f"{r / p:.2f}x  {'PASS' if r / p <= TARGET_RATIO else 'FAIL'}"
+            f"  restating {m} ({'sum' if m == 'spend' else 'mean'}) costs <= {TARGET_RATIO:g}x a plain copy "
+            f"of its rows: {r / c:.2f}x  {'PASS' if r / c <= TARGET_RATIO else 'FAIL'}"
         )
 
 
