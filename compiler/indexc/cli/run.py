@@ -14,7 +14,7 @@ from rich.console import Console
 
 from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
 from indexc.progress import RunProgress
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 from indexc.report import print_rankings
 from indexc.whatif_report import print_destination, print_what_if_results
 
@@ -28,7 +28,7 @@ REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of 
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Where to run: embedded DuckDB, or Snowflake through its connector.",

@@ -9,18 +9,33 @@ the system's reason.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from indexc import catalogue, schema
+from indexc.cache import digest
 from indexc.codes import Code
 from indexc.compilation import Compilation
-from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
+from indexc.emit import (
+    MANIFEST,
+    audience_file_name,
+    audience_file_text,
+    content_hash,
+    emit,
+    file_text,
+    is_build_directory,
+    manifest,
+)
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.generate import CompiledObject
 from indexc.generate.audiences import AudienceSql
+from indexc.project import builds
+from indexc.project.builds import Recorder
 from indexc.spec.targets import Target
 
-BUILD_DIR = "build"
+BUILD_DIR = builds.BUILD_DIR
 SPEC_SCHEMA = "indexc-spec.schema.json"
 TARGET_SCHEMA = "indexc-target.schema.json"
 
@@ -33,8 +48,12 @@ def write_build(
     target_name: str,
     spec_hash: str,
     audiences: list[AudienceSql] | None = None,
+    recorder: Recorder | None = None,
 ) -> Path:
-    """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py)."""
+    """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py).
+
+    With a `recorder` (the cache is on), only the files whose content changed are written
+    (`write_changed`), and what was written is recorded for the next build (project/builds.py)."""
     if not is_build_directory(out):
         shown = out.relative_to(root) if out.is_relative_to(root) else out
         raise UserError(
@@ -49,9 +68,80 @@ def write_build(
         )
     target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
     try:
-        return emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+        if recorder is None:
+            return emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+        return write_changed(
+            objects, out, target_name, spec_hash, target_hash, audiences or [], recorder
+        )
     except OSError as err:
         raise unwritable("the build", out, err) from None
+
+
+def write_changed(
+    objects: list[CompiledObject],
+    out: Path,
+    target: str,
+    spec_hash: str,
+    target_hash: str,
+    audiences: list[AudienceSql],
+    recorder: Recorder,
+) -> Path:
+    """Emit a build as emit.py does (a new directory swapped in whole), writing only what changed.
+
+    A file of the last build whose object has the same text key (the same node, level and target)
+    is linked into the new directory, not written again: it keeps its bytes and its modification
+    time. Files of objects no longer planned are not carried over, so they are gone once the new
+    directory is swapped in. Where linking is not possible, the file is copied.
+    """
+    reusable = recorder.reusable()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    files: dict[str, str] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    try:
+        for obj in objects:
+            key = recorder.text_key(obj.name, obj.file_name, target)
+            kept = reusable.get(obj.file_name)
+            if key is not None and kept is not None and kept[0] == key:
+                _keep(out / obj.file_name, staging / obj.file_name)
+                checksum = kept[1]
+            else:
+                checksum = _write(staging / obj.file_name, file_text(obj, target))
+            files[obj.file_name] = checksum
+            if key is not None:
+                texts[obj.file_name] = (key, checksum)
+        for audience in audiences:
+            (staging / audience_file_name(audience)).parent.mkdir(exist_ok=True)
+            files[audience_file_name(audience)] = _write(
+                staging / audience_file_name(audience), audience_file_text(audience, target)
+            )
+        data = manifest(objects, target, spec_hash, target_hash, audiences)
+        files[MANIFEST] = _write(staging / MANIFEST, json.dumps(data, indent=2) + "\n")
+        if out.exists():
+            retired = out.with_name(f".{out.name}.previous")
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(out, retired)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    recorder.save(files, texts, len(objects))
+    return out
+
+
+def _write(path: Path, text: str) -> str:
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    return digest(data)
+
+
+def _keep(source: Path, destination: Path) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def write_docs(compilation: Compilation, root: Path, out: Path) -> Path:
