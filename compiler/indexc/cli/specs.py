@@ -116,7 +116,15 @@ def build_command(
         )
         if build.path is None:  # a build that writes its files has their path
             raise ValueError(f"the build for {target} wrote no files")
-        click.echo(f"wrote {len(build.objects)} objects to {_shown(project, build.path)}")
+        shown = _shown(project, build.path)
+        generated, written = project.build_work.get(build.path, (len(build.objects), 0))
+        if generated == len(build.objects):  # nothing reused: a build as if for the first time
+            click.echo(f"wrote {len(build.objects)} objects to {shown}")
+        else:
+            click.echo(
+                f"wrote {len(build.objects)} objects to {shown} ({generated} generated, the "
+                f"others from the cache; {written} files written, the others unchanged)"
+            )
 
 
 def _shown(project: Project, path: Path) -> Path:

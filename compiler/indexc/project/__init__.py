@@ -92,6 +92,8 @@ class Project:
         self.geography_arguments: tuple[datetime.date | None, tuple[str, ...]] = (None, ())
         # whether a build may read and write the cache under .indexc/cache (--no-cache: not)
         self.use_cache = True
+        # per build directory written: (objects generated rather than cached, files written)
+        self.build_work: dict[Path, tuple[int, int]] = {}
         # what the last run found worth saying but not failing for
         self.run_warnings: list[Diagnostic] = []
         # the last run's what-if, None when it published the live result
@@ -205,13 +207,13 @@ class Project:
         (project/incremental.py); `inputs`: what `fresh_builds` found the build is made from, recorded
         with what it writes so that the next build with the same inputs writes nothing.
         """
+        from indexc.compilation import Build
         from indexc.errors import UserError, errors_in
         from indexc.front_end import fewer_collections
         from indexc.generate import sql_target
         from indexc.generate.audiences import compile_audiences
         from indexc.generate.publish import CommandStatement
         from indexc.plan.selection import select, selected_plan, unknown_indexes
-        from indexc.compilation import Build
         from indexc.project import builds, incremental, outputs
         from indexc.validate.targets import load_target
 
@@ -258,7 +260,7 @@ class Project:
         path = None
         if write:
             out = out or self.root / outputs.BUILD_DIR / directory
-            path = outputs.write_build(
+            path, written = outputs.write_build(
                 self.root,
                 out,
                 objects,
@@ -270,6 +272,7 @@ class Project:
                 if self.use_cache
                 else None,
             )
+            self.build_work[path] = (cache.generated, written)
         return Build(target_name, target, objects, path, compilation, chosen, audiences)
 
     def run(

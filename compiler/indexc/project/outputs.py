@@ -49,11 +49,12 @@ def write_build(
     spec_hash: str,
     audiences: list[AudienceSql] | None = None,
     recorder: Recorder | None = None,
-) -> Path:
+) -> tuple[Path, int]:
     """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py).
 
     With a `recorder` (the cache is on), only the files whose content changed are written
-    (`write_changed`), and what was written is recorded for the next build (project/builds.py)."""
+    (`write_changed`), and what was written is recorded for the next build (project/builds.py).
+    Returns the directory and how many files were written (the others were kept as they were)."""
     if not is_build_directory(out):
         shown = out.relative_to(root) if out.is_relative_to(root) else out
         raise UserError(
@@ -69,7 +70,8 @@ def write_build(
     target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
     try:
         if recorder is None:
-            return emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+            emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+            return out, len(objects) + len(audiences or []) + 1
         return write_changed(
             objects, out, target_name, spec_hash, target_hash, audiences or [], recorder
         )
@@ -85,7 +87,7 @@ def write_changed(
     target_hash: str,
     audiences: list[AudienceSql],
     recorder: Recorder,
-) -> Path:
+) -> tuple[Path, int]:
     """Emit a build as emit.py does (a new directory swapped in whole), writing only what changed.
 
     A file of the last build whose object has the same text key (the same node, level and target)
@@ -98,13 +100,14 @@ def write_changed(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
+    kept = 0
     try:
         for obj in objects:
             key = recorder.text_key(obj.name, obj.file_name, target)
-            kept = reusable.get(obj.file_name)
-            if key is not None and kept is not None and kept[0] == key:
+            reused = reusable.get(obj.file_name)
+            if key is not None and reused is not None and reused[0] == key:
                 _keep(out / obj.file_name, staging / obj.file_name)
-                checksum = kept[1]
+                checksum, kept = reused[1], kept + 1
             else:
                 checksum = _write(staging / obj.file_name, file_text(obj, target))
             files[obj.file_name] = checksum
@@ -128,7 +131,7 @@ def write_changed(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     recorder.save(files, texts, len(objects))
-    return out
+    return out, len(files) - kept
 
 
 def _write(path: Path, text: str) -> str:
