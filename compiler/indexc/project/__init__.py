@@ -94,6 +94,8 @@ class Project:
         self.use_cache = True
         # per build directory written: (objects generated rather than cached, files written)
         self.build_work: dict[Path, tuple[int, int]] = {}
+        # whether the last run found nothing changed since the run before, and published nothing
+        self.run_skipped = False
         # what the last run found worth saying but not failing for
         self.run_warnings: list[Diagnostic] = []
         # the last run's what-if, None when it published the live result
@@ -295,13 +297,15 @@ class Project:
         what-if (whatif.py: proposed events, another geography date, `scenarios`, or `as_name`) builds
         and publishes into schemas of its own instead, unless `publish_as_live`. `indexes`: build and
         publish only these indexes (and those they read), leaving the others' published objects as they
-        are (plan/selection.py, generate/publish.py); their Top N only is read back.
+        are (plan/selection.py, generate/publish.py); their Top N only is read back. A DuckDB run
+        whose statements, data files and database are unchanged since the last successful run
+        publishes nothing and reads back what is published (project/run_state.py).
         """
         from indexc import report, whatif_report
         from indexc.generate import sql_target
         from indexc.plan.cold_starts import COLD_STARTS
         from indexc.plan.lifecycle import built_indexes
-        from indexc.project import database
+        from indexc.project import database, run_state
         from indexc.whatif import published_as_live
 
         database.refuse_unknown_period(period)
@@ -312,18 +316,35 @@ class Project:
         directory = whatif.directory(target_name) if whatif else target_name  # under build/
         target_sql = sql_target(build.target)
         catalog = build.compilation.catalog
+        states, key, record = None, None, None  # the last run's state (project/run_state.py)
+        database_file = run_state.database_file(self.root, build)
+        if whatif is None and database_file is not None:
+            states = run_state.RunStates(self.root, database_file, enabled=self.use_cache)
+            key = run_state.run_key(self.root, build, statements, strict)
+            record = states.unchanged(key)
+        self.run_skipped = False
         with self.session(build) as session:
-            database.deploy(
-                self,
-                session,
-                build,
-                statements,
-                directory,
-                progress,
-                strict,
-                self.root,
-                self._target_location(target_name),
-            )
+            if (
+                record is not None
+                and session.query(run_state.RELATIONS_QUERY) == record["relations"]
+            ):
+                self.run_warnings = list(record["warnings"])
+                self.smell_accepted = dict(record["smell_accepted"])
+                self.run_skipped = True
+            else:
+                if states is not None:
+                    states.forget()
+                database.deploy(
+                    self,
+                    session,
+                    build,
+                    statements,
+                    directory,
+                    progress,
+                    strict,
+                    self.root,
+                    self._target_location(target_name),
+                )
             shown = indexes or built_indexes(catalog)  # every index built, or those selected
             cold = COLD_STARTS if any(o.name == COLD_STARTS for o in build.objects) else None
             rankings = report.read_rankings(
@@ -342,7 +363,10 @@ class Project:
                 self.run_warnings.append(
                     published_as_live(whatif, build.target, self._target_location(target_name))
                 )
-            return rankings
+            relations = session.query(run_state.RELATIONS_QUERY) if states is not None else []
+        if states is not None:  # the session is closed: the database file is as the run left it
+            states.save(key, relations, self.run_warnings, self.smell_accepted)
+        return rankings
 
     def _build_for_run(
         self,
