@@ -7,7 +7,9 @@ its type, so values that print alike but differ in type never collide. A set is
 fingerprinted by its sorted members, not by its iteration order (which changes from
 one process to the next with string hashing). Anything the walk does not know raises
 `Unknown`, and that node is then generated afresh rather than trusted: a fingerprint
-may miss, it may never match two different nodes.
+may miss, it may never match two different nodes. A kind of value that points back at
+what holds it (a syntax tree's node at its parent) is read through a *reducer* its
+caller gives: a function to what the value is made of, without the back pointers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import datetime
 import decimal
 import enum
 import hashlib
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -45,8 +48,9 @@ class Fingerprints:
     """Fingerprints of values, remembering each object's while they are alive (nodes share large parts,
     such as the geography, which is then read once per build, not once per node)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reducers: tuple[tuple[type, Callable[[Any], Any]], ...] = ()) -> None:
         self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the object, kept alive; its digest)
+        self._reducers = reducers
 
     def of(self, value: Any) -> str:
         if isinstance(value, SCALARS) or isinstance(value, enum.Enum):
@@ -69,6 +73,9 @@ class Fingerprints:
             return f"{kind}{{{','.join(sorted(self.of(item) for item in value))}}}"
         if isinstance(value, type):
             return f"type {value.__module__}.{value.__qualname__}"
+        for kind_of, reduce in self._reducers:
+            if isinstance(value, kind_of):
+                return f"{kind}<{self.of(reduce(value))}>"
         if callable(value) and not dataclasses.is_dataclass(value):
             raise Unknown(kind)
         return f"{kind}({self._attributes(value)})"

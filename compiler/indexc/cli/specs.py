@@ -98,14 +98,18 @@ def build_command(
     targets = tuple(dict.fromkeys(targets))
     project.use_cache = not no_cache
     inputs, fresh = project.fresh_builds(targets, out, check=check, indexes=indexes)
-    if fresh is not None:
-        print_or_fail(fresh[0].warnings if fresh else [], fmt, strict)
-        for one in fresh:
+    if len(fresh) == len(targets):  # nothing to do: the specs are not even loaded
+        print_or_fail(fresh[targets[0]].warnings, fmt, strict)
+        for one in fresh.values():
             click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
         return
     compilation = project.compile(selected=indexes)  # an index on hold is planned when named
     print_or_fail(compilation.warnings, fmt, strict)
     for target in targets:
+        if target in fresh:
+            one = fresh[target]
+            click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
+            continue
         build = project.build(
             target,
             out,

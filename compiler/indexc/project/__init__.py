@@ -160,10 +160,10 @@ class Project:
         *,
         check: bool,
         indexes: tuple[str, ...],
-    ) -> tuple[dict[str, str | None], list[Fresh] | None]:
-        """What each target's build would be made from (project/builds.py), and, when every target's
-        build directory is already what its build would write, those builds: nothing to do. Reads
-        the files and the cache only, loading none of the compiler."""
+    ) -> tuple[dict[str, str | None], dict[str, Fresh]]:
+        """What each target's build would be made from (project/builds.py), and the targets whose build
+        directory is already what their build would write: nothing to do for those. Reads the files
+        and the cache only, loading none of the compiler."""
         from indexc.project import builds
 
         if self._geography is not None:
@@ -171,7 +171,7 @@ class Project:
         else:
             date, proposed = self.geography_arguments
         inputs: dict[str, str | None] = {}
-        found: list[Fresh] = []
+        found: dict[str, Fresh] = {}
         for target_name in targets:
             directory = out or builds.default_out(self.root, target_name)
             options = {
@@ -185,8 +185,8 @@ class Project:
             inputs[target_name] = builds.inputs_key(self.root, options) if self.use_cache else None
             one = builds.fresh(self.root, target_name, directory, inputs[target_name])
             if one is not None:
-                found.append(one)
-        return inputs, found if len(found) == len(targets) else None
+                found[target_name] = one
+        return inputs, found
 
     def build(
         self,

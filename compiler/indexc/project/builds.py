@@ -125,13 +125,20 @@ class Recorder:
         self.inputs = inputs
 
     def reusable(self) -> dict[str, tuple[str, str]]:
-        """File name -> (text key, checksum) of the last build's files, when its directory is intact:
-        a file whose text key is unchanged may be kept as it is."""
+        """File name -> (text key, checksum) of the last build's files that are still in the directory
+        with the content that build wrote: a file whose text key is unchanged may be kept as it is."""
         record = self.store.load(_record_name(self.out))
-        if not isinstance(record, dict) or not intact(self.out, record):
+        texts = record.get("texts") if isinstance(record, dict) else None
+        if not isinstance(texts, dict) or record.get("out") != str(self.out.resolve()):
             return {}
-        texts = record.get("texts")
-        return texts if isinstance(texts, dict) else {}
+        found = directory_checksums(self.out) if self.out.is_dir() else None
+        if found is None:
+            return {}
+        return {
+            name: entry
+            for name, entry in texts.items()
+            if isinstance(entry, tuple) and len(entry) == 2 and found.get(name) == entry[1]
+        }
 
     def text_key(self, name: str, file_name: str, target_name: str) -> str | None:
         """The key of an object's file: its node's key, and what else its text shows."""

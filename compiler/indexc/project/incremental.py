@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlglot import exp
+
 from indexc.cache import Store, digest
 from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.generate import CompiledObject, SqlTarget, generate
@@ -47,7 +49,7 @@ class SqlCache:
         ] = {}  # object name -> node key, for the nodes the fingerprint read
         loaded = self.store.load(slot)
         valid = isinstance(loaded, dict) and set(loaded) == {"target", "sql", "checked"}
-        self._target_key = Fingerprints().of(
+        self._target_key = Fingerprints(REDUCERS).of(
             (type(target).__qualname__, target.spec.model_dump(mode="json", by_alias=True))
         )
         if valid and loaded["target"] == self._target_key:
@@ -60,7 +62,7 @@ class SqlCache:
 
     def generate(self, plan: Plan) -> list[CompiledObject]:
         """Every object of the plan, in its order; only the nodes without a cached statement generated."""
-        fingerprints = Fingerprints()
+        fingerprints = Fingerprints(REDUCERS)
         for node in plan.nodes:
             try:
                 self.keys[node.name] = digest(
@@ -106,6 +108,15 @@ class SqlCache:
             "checked": kept_checked,
         }
         self.store.dump(self.slot, payload)
+
+
+def _expression(expression: exp.Expression) -> tuple[Any, ...]:
+    """A sqlglot tree as what it is made of (its arguments, comments, type and metadata), without the
+    pointer back to its parent that would make it a cycle."""
+    return (expression.args, expression.comments, expression._type, expression._meta)
+
+
+REDUCERS = ((exp.Expression, _expression),)
 
 
 def _statement_key(statement: str) -> str:

@@ -29,6 +29,7 @@ from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.compilation import Build
 from indexc.errors import Diagnostic
 from indexc.generate.publish import PublishStatement
+from indexc.project.incremental import REDUCERS
 from indexc.spec.targets import DuckDBTarget
 
 RELATIONS_QUERY = (
@@ -58,7 +59,7 @@ def run_key(
         except OSError:
             return None
     try:
-        return Fingerprints().of(
+        return Fingerprints(REDUCERS).of(
             (
                 build.target_name,
                 [(obj.name, obj.level, obj.statement) for obj in build.objects],
