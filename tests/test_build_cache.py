@@ -9,6 +9,7 @@ and prints the same Top N; a changed data file or a missing database runs in ful
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from indexc.cache import CACHE_DIR, Store
 from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.cli import main
 from indexc.project import TARGET_MODELS, TARGET_NAMES
+from indexc.project.outputs import manifest_text
 
 BOTH = ("--target", "duckdb", "--target", "snowflake")
 
@@ -108,6 +110,22 @@ def test_fingerprints_tell_types_and_sets_apart_and_refuse_what_they_cannot_read
     assert of({"a": 1, "b": 2}) != of({"a": 1, "b": 3})
     with pytest.raises(Unknown):
         of(lambda: 1)
+
+
+def test_the_manifest_written_from_known_entries_is_the_one_json_writes() -> None:
+    data = {
+        "target": "duckdb",
+        "objects": [{"name": "a", "depends_on": []}, {"name": "b", "depends_on": ["a"]}],
+        "audiences": [{"id": "x", "views": ["a"]}],
+    }
+    expected = json.dumps(data, indent=2) + "\n"
+    text, entries = manifest_text(data, ["ka", None], {})
+    assert text == expected and set(entries) == {"ka"}
+    assert manifest_text(data, ["ka", "kb"], entries)[0] == expected
+    empty = {"target": "duckdb", "objects": []}
+    assert manifest_text(empty, [], {})[0] == json.dumps(empty, indent=2) + "\n"
+    # an entry of a damaged record that is not text is written again
+    assert manifest_text(data, ["ka", None], {"ka": 3})[0] == expected  # type: ignore[dict-item]
 
 
 # --- builds --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from indexc.migrate import CURRENT_VERSION
 
 if TYPE_CHECKING:  # imported where used: `indexc build` with nothing to do loads none of them
     from indexc import impact, migrate_files, portfolio, report, snapshots, whatif_report
+    from indexc.cache.fingerprint import Fingerprints
     from indexc.compilation import Build, Compilation
     from indexc.diff import Diff
     from indexc.engines import Progress, sessions
@@ -94,6 +95,8 @@ class Project:
         self.use_cache = True
         # per build directory written: (objects generated rather than cached, files written)
         self.build_work: dict[Path, tuple[int, int]] = {}
+        # the fingerprints of the planned nodes built so far (project/incremental.py)
+        self._fingerprints: Fingerprints | None = None
         # whether the last run found nothing changed since the run before, and published nothing
         self.run_skipped = False
         # what the last run found worth saying but not failing for
@@ -234,7 +237,15 @@ class Project:
             chosen = select(plan, compilation.catalog, indexes)
             plan = selected_plan(plan, chosen)
         directory = whatif.directory(target_name) if whatif else target_name  # under build/
-        cache = incremental.SqlCache(self.root, directory, target_sql, enabled=self.use_cache)
+        if self._fingerprints is None:  # kept for the next build: its nodes are read once
+            self._fingerprints = incremental.Fingerprints(incremental.REDUCERS)
+        cache = incremental.SqlCache(
+            self.root,
+            directory,
+            target_sql,
+            enabled=self.use_cache,
+            fingerprints=self._fingerprints,
+        )
         with fewer_collections():
             objects = cache.generate(plan)
         audiences = (  # a what-if's own publication is no audience's

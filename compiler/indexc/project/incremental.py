@@ -40,13 +40,23 @@ class _Part(Plan):
 class SqlCache:
     """The cached statements of one build directory's target (`slot`: duckdb, snowflake, a what-if's)."""
 
-    def __init__(self, root: Path, slot: str, target: SqlTarget, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        slot: str,
+        target: SqlTarget,
+        *,
+        enabled: bool = True,
+        fingerprints: Fingerprints | None = None,
+    ) -> None:
+        """`fingerprints`: shared by the builds of one compilation, so that each node is read once
+        whatever the number of targets."""
         self.store = Store(root, "sql", enabled=enabled)
         self.slot = slot
         self.target = target
-        self.keys: dict[
-            str, str
-        ] = {}  # object name -> node key, for the nodes the fingerprint read
+        # object name -> node key, for the nodes the fingerprint read
+        self.fingerprints = fingerprints or Fingerprints(REDUCERS)
+        self.keys: dict[str, str] = {}
         loaded = self.store.load(slot)
         valid = isinstance(loaded, dict) and set(loaded) == {"target", "sql", "checked"}
         self._target_key = Fingerprints(REDUCERS).of(
@@ -62,7 +72,7 @@ class SqlCache:
 
     def generate(self, plan: Plan) -> list[CompiledObject]:
         """Every object of the plan, in its order; only the nodes without a cached statement generated."""
-        fingerprints = Fingerprints(REDUCERS)
+        fingerprints = self.fingerprints
         for node in plan.nodes:
             try:
                 self.keys[node.name] = digest(

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from indexc import catalogue, schema
 from indexc.cache import digest
@@ -100,10 +101,12 @@ def write_changed(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
+    keys: list[str | None] = []
     kept = 0
     try:
         for obj in objects:
             key = recorder.text_key(obj.name, obj.file_name, target)
+            keys.append(key)
             reused = reusable.get(obj.file_name)
             if key is not None and reused is not None and reused[0] == key:
                 _keep(out / obj.file_name, staging / obj.file_name)
@@ -119,7 +122,8 @@ def write_changed(
                 staging / audience_file_name(audience), audience_file_text(audience, target)
             )
         data = manifest(objects, target, spec_hash, target_hash, audiences)
-        files[MANIFEST] = _write(staging / MANIFEST, json.dumps(data, indent=2) + "\n")
+        text, entries = manifest_text(data, keys, recorder.entries())
+        files[MANIFEST] = _write(staging / MANIFEST, text)
         if out.exists():
             retired = out.with_name(f".{out.name}.previous")
             shutil.rmtree(retired, ignore_errors=True)
@@ -130,8 +134,36 @@ def write_changed(
             os.replace(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    recorder.save(files, texts, len(objects))
+    recorder.save(files, texts, len(objects), entries)
     return out, len(files) - kept
+
+
+OBJECTS = "\0objects\0"  # stands for the manifest's list of objects while the rest is written
+
+
+def manifest_text(
+    data: dict[str, Any], keys: list[str | None], known: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """`json.dumps(data, indent=2)` and a newline, as emit.py writes the manifest, with the entry of
+    each object whose text key is in `known` taken from there rather than written again (with an
+    indent, json writes in Python, slowly: seconds for thousands of objects); and each object's
+    entry by its key, for the next build."""
+    objects = data["objects"]
+    header = json.dumps(data | {"objects": OBJECTS}, indent=2)
+    placeholder = json.dumps(OBJECTS)
+    if header.count(placeholder) != 1 or len(keys) != len(objects):
+        return json.dumps(data, indent=2) + "\n", {}
+    entries: dict[str, str] = {}
+    parts = []
+    for key, entry in zip(keys, objects, strict=True):
+        text = known.get(key) if key is not None else None
+        if not isinstance(text, str):
+            text = "\n".join("    " + line for line in json.dumps(entry, indent=2).split("\n"))
+        if key is not None:
+            entries[key] = text
+        parts.append(text)
+    listed = "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
+    return header.replace(placeholder, listed) + "\n", entries
 
 
 def _write(path: Path, text: str) -> str:
