@@ -40,6 +40,11 @@ SCALARS = (
 )
 
 
+# values whose repr says what they are, exactly (of these types, not subclasses): a digest, the other
+# form, never starts with a type's name and a colon
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 class Unknown(Exception):
     """A value the fingerprint cannot read in a stable way."""
 
@@ -53,6 +58,13 @@ class Fingerprints:
         self._reducers = reducers
 
     def of(self, value: Any) -> str:
+        kind = type(value)
+        if kind in PLAIN:
+            return f"{kind.__name__}:{value!r}"
+        if (kind is tuple or kind is list) and all(type(item) in PLAIN for item in value):
+            return f"{kind.__name__}:{value!r}"  # the repr of plain values tells them apart
+        if kind is dict and all(type(k) in PLAIN and type(v) in PLAIN for k, v in value.items()):
+            return f"dict:{value!r}"
         if isinstance(value, SCALARS) or isinstance(value, enum.Enum):
             return _scalar(value)
         known = self._seen.get(id(value))

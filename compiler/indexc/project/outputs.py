@@ -104,18 +104,20 @@ def write_changed(
     keys: list[str | None] = []
     kept = 0
     try:
+        old, new = str(out), str(staging)  # plain strings: thousands of files
         for obj in objects:
-            key = recorder.text_key(obj.name, obj.file_name, target)
+            name = obj.file_name
+            key = recorder.text_key(obj.name, name, target)
             keys.append(key)
-            reused = reusable.get(obj.file_name)
+            reused = reusable.get(name)
             if key is not None and reused is not None and reused[0] == key:
-                _keep(out / obj.file_name, staging / obj.file_name)
+                _keep(os.path.join(old, name), os.path.join(new, name))
                 checksum, kept = reused[1], kept + 1
             else:
-                checksum = _write(staging / obj.file_name, file_text(obj, target))
-            files[obj.file_name] = checksum
+                checksum = _write(staging / name, file_text(obj, target))
+            files[name] = checksum
             if key is not None:
-                texts[obj.file_name] = (key, checksum)
+                texts[name] = (key, checksum)
         for audience in audiences:
             (staging / audience_file_name(audience)).parent.mkdir(exist_ok=True)
             files[audience_file_name(audience)] = _write(
@@ -172,7 +174,7 @@ def _write(path: Path, text: str) -> str:
     return digest(data)
 
 
-def _keep(source: Path, destination: Path) -> None:
+def _keep(source: str, destination: str) -> None:
     try:
         os.link(source, destination)
     except OSError:
