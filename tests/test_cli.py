@@ -399,7 +399,7 @@ def test_names_are_printed_as_text_not_as_terminal_markup(tiny_project: Path) ->
 def test_run_progress_names_every_object_with_the_rows_it_wrote(
     example_commands: ExampleCommands,
 ) -> None:
-    result = example_commands.invoke("run", "-v")
+    result = example_commands.invoke("run", "-v", "--no-cache")  # a full run, whatever ran before
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
     database = example_commands.project / "build" / "indexc.duckdb"  # any run builds the same
@@ -436,7 +436,8 @@ def test_run_progress_names_every_object_with_the_rows_it_wrote(
 def test_run_progress_in_a_log_names_only_slow_objects_and_nothing_with_quiet(
     example_commands: ExampleCommands,
 ) -> None:
-    plain = example_commands.invoke("run")
+    # --no-cache: a run of the same copy before this one would leave nothing to build
+    plain = example_commands.invoke("run", "--no-cache")
     assert plain.exit_code == 0
     slow = [
         line

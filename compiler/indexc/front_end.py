@@ -63,11 +63,14 @@ def check(
     options: GeographyOptions,
     scenarios: tuple[str, ...] = (),
     selected: tuple[str, ...] = (),
+    *,
+    cache: bool = False,
 ) -> tuple[Compilation | None, list[Diagnostic]]:
     """Load, validate and resolve; every diagnostic found, and a compilation if there were no errors.
 
     With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`);
-    `selected`: indexes named to be built, planned even when on hold (plan/lifecycle.py).
+    `selected`: indexes named to be built, planned even when on hold (plan/lifecycle.py). `cache`:
+    a spec file unchanged since the last load is not parsed again (load.py).
     """
     specs = root / SPECS_DIR
     if not specs.is_dir():
@@ -79,7 +82,7 @@ def check(
                 "run indexc from the project root or pass --project DIR",
             )
         ]
-    files, diagnostics, failures = load_tree(specs, root)
+    files, diagnostics, failures = load_tree(specs, root, cache=cache)
     if not files and not diagnostics:
         return None, [
             Diagnostic(

@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from indexc.cache import Store, digest
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, Severity
 from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, Rename, upgrade_data
@@ -157,14 +158,14 @@ def _yaml() -> YAML:
 
 
 def load_file(
-    path: Path, root: Path, role: FileRole = "spec"
+    path: Path, root: Path, role: FileRole = "spec", cache: Store | None = None
 ) -> tuple[SpecFile | None, list[Diagnostic]]:
     """Load one file in the current language; on a syntax or version problem, no file and the diagnostics.
 
     A file in an older language is upgraded in memory (positions still point into the file as
     written) with a warning that `indexc migrate` would rewrite it.
     """
-    spec_file, diagnostics = read_file(path, root)
+    spec_file, diagnostics = read_file(path, root, cache)
     if spec_file is None or spec_file.version == CURRENT_VERSION:
         return spec_file, diagnostics
     data = spec_file.data
@@ -210,8 +211,14 @@ def conflict_errors(
     ]
 
 
-def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]]:
-    """Load one file as written, in whichever supported language version it declares."""
+def read_file(
+    path: Path, root: Path, cache: Store | None = None
+) -> tuple[SpecFile | None, list[Diagnostic]]:
+    """Load one file as written, in whichever supported language version it declares.
+
+    With a `cache` (the build cache's "yaml" entries, cache/__init__.py), a file whose path and text
+    are those of the last load is not parsed again: what that load read is taken back, one entry
+    per file path, checked against the text's checksum."""
     rel = path.relative_to(root).as_posix()
     try:
         text = path.read_text(encoding="utf-8")
@@ -228,7 +235,15 @@ def read_file(path: Path, root: Path) -> tuple[SpecFile | None, list[Diagnostic]
         OSError
     ) as err:  # a dangling link, a directory named *.yaml, no permission: the user's file system
         return None, [unreadable(path, rel, err)]
-    return read_text(text, rel)
+    if cache is None:
+        return read_text(text, rel)
+    name, checksum = digest(rel.encode("utf-8")), digest(text.encode("utf-8"))
+    cached = cache.load(name)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == checksum:
+        return cached[1]
+    result = read_text(text, rel)
+    cache.dump(name, (checksum, result))
+    return result
 
 
 def unreadable(path: Path, rel: str, err: OSError) -> Diagnostic:
@@ -372,13 +387,15 @@ class LoadFailure:
 
 
 def load_tree(
-    directory: Path, root: Path
+    directory: Path, root: Path, *, cache: bool = False
 ) -> tuple[list[SpecFile], list[Diagnostic], list[LoadFailure]]:
+    """Every spec file below `directory`; with `cache`, unchanged files are taken from the cache."""
+    store = Store(root, "yaml") if cache else None
     files: list[SpecFile] = []
     diagnostics: list[Diagnostic] = []
     failures: list[LoadFailure] = []
     for path in find_spec_files(directory):
-        loaded, problems = load_file(path, root)
+        loaded, problems = load_file(path, root, cache=store)
         diagnostics.extend(problems)
         if loaded is not None:
             files.append(loaded)

@@ -16,7 +16,7 @@ from rich.console import Console
 from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.lookups.files import FORMATS
 from indexc.lookups.render import print_profile
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 
 SHOW_WIDTH = 120  # piped or captured output
 
@@ -31,7 +31,7 @@ SHOW_WIDTH = 120  # piped or captured output
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose published schema to read.",

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from indexc.cli.boundary import format_option, handles_user_errors
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 
 
 @click.command("report")
@@ -43,7 +43,7 @@ from indexc.project import TARGET_MODELS, Project
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose published results.",

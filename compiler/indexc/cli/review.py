@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from indexc.cli.boundary import format_option, handles_user_errors
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 
 
 @click.command("diff")
@@ -25,7 +25,7 @@ from indexc.project import TARGET_MODELS, Project
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose SQL to compare.",
@@ -152,7 +152,7 @@ def lineage_command(project: Project, code: str, fmt: str) -> None:
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose schemas and relations to show.",

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
 from indexc.progress import RunProgress
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 from indexc.report import print_rankings
 from indexc.whatif_report import print_destination, print_what_if_results
 
@@ -28,7 +28,7 @@ REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of 
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Where to run: embedded DuckDB, or Snowflake through its connector.",
@@ -75,6 +75,11 @@ REPORT_WIDTH = 150  # piped or captured output: wide enough for every column of 
     is_flag=True,
     help="Publish a what-if (--proposed, another --geography-date, --scenario, --as) as the live result.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run and publish in full even if nothing changed since the last run, reading no cache.",
+)
 @strict_option
 @format_option
 @click.pass_obj
@@ -89,6 +94,7 @@ def run_command(
     scenarios: tuple[str, ...],
     as_name: str | None,
     publish_as_live: bool,
+    no_cache: bool,
     strict: bool,
     fmt: str,
 ) -> None:
@@ -106,6 +112,7 @@ def run_command(
             "--strict and --publish-as-live: publishing a what-if as live warns (IX722), which "
             "--strict makes an error; give one of them"
         )
+    project.use_cache = not no_cache
     console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
     err_console = Console(stderr=True, highlight=False)
     with RunProgress(err_console, verbose=verbose, quiet=quiet) as progress:
@@ -131,7 +138,13 @@ def run_command(
             markup=False,
         )
     if not quiet:
-        err_console.print(f"[dim]{progress.summary(target)}[/dim]", soft_wrap=True)
+        summary = (
+            f"nothing changed since the last run on {target} (specs, target, data files and "
+            "database): nothing built or published"
+            if project.run_skipped
+            else progress.summary(target)
+        )
+        err_console.print(f"[dim]{summary}[/dim]", soft_wrap=True)
         if project.run_selection is not None:
             for line in published_indexes(project.run_selection):
                 err_console.print(line, soft_wrap=True, markup=False)

@@ -12,7 +12,7 @@ import click
 
 from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.cli_errors import IsoDate
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 
 
 @click.group("snapshot")
@@ -23,7 +23,7 @@ def snapshot_group() -> None:
 target_option = click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose published outputs.",

@@ -9,7 +9,7 @@ import click
 
 from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
 from indexc.errors import UserError
-from indexc.project import CURRENT_VERSION, TARGET_MODELS, Project
+from indexc.project import CURRENT_VERSION, TARGET_NAMES, Project
 
 
 @click.command("validate")
@@ -44,7 +44,7 @@ def validate_command(project: Project, strict: bool, fmt: str) -> None:
 @click.option(
     "--target",
     "targets",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     required=True,
     multiple=True,
     help="Which target's SQL to write; repeat to build several from one compile.",
@@ -68,6 +68,11 @@ def validate_command(project: Project, strict: bool, fmt: str) -> None:
     metavar="INDEX",
     help="Only the objects this index needs (repeatable): its own, and everything they read.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read nothing from the cache under .indexc/cache and write everything afresh.",
+)
 @strict_option
 @format_option
 @click.pass_obj
@@ -78,24 +83,56 @@ def build_command(
     out: Path | None,
     check: bool,
     indexes: tuple[str, ...],
+    no_cache: bool,
     strict: bool,
     fmt: str,
 ) -> None:
-    """Compile the specs to SQL files and a manifest; needs no database."""
+    """Compile the specs to SQL files and a manifest; needs no database.
+
+    When nothing the build reads has changed and its directory is as it wrote it, it writes nothing
+    and says the build is up to date; otherwise only the objects whose specs changed are generated
+    again, and only the files whose content changed are written (docs/cli.md).
+    """
     if out is not None and len(set(targets)) > 1:
         raise click.UsageError("--out takes a single --target")
+    targets = tuple(dict.fromkeys(targets))
+    project.use_cache = not no_cache
+    inputs, fresh = project.fresh_builds(targets, out, check=check, indexes=indexes)
+    if len(fresh) == len(targets):  # nothing to do: the specs are not even loaded
+        print_or_fail(fresh[targets[0]].warnings, fmt, strict)
+        for one in fresh.values():
+            click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
+        return
     compilation = project.compile(selected=indexes)  # an index on hold is planned when named
     print_or_fail(compilation.warnings, fmt, strict)
-    for target in dict.fromkeys(targets):
-        build = project.build(target, out, check=check, compilation=compilation, indexes=indexes)
+    for target in targets:
+        if target in fresh:
+            one = fresh[target]
+            click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
+            continue
+        build = project.build(
+            target,
+            out,
+            check=check,
+            compilation=compilation,
+            indexes=indexes,
+            inputs=inputs[target],
+        )
         if build.path is None:  # a build that writes its files has their path
             raise ValueError(f"the build for {target} wrote no files")
-        shown = (
-            build.path.relative_to(project.root)
-            if build.path.is_relative_to(project.root)
-            else build.path
-        )
-        click.echo(f"wrote {len(build.objects)} objects to {shown}")
+        shown = _shown(project, build.path)
+        generated, written = project.build_work.get(build.path, (len(build.objects), 0))
+        if generated == len(build.objects):  # nothing reused: a build as if for the first time
+            click.echo(f"wrote {len(build.objects)} objects to {shown}")
+        else:
+            click.echo(
+                f"wrote {len(build.objects)} objects to {shown} ({generated} generated, the "
+                f"others from the cache; {written} files written, the others unchanged)"
+            )
+
+
+def _shown(project: Project, path: Path) -> Path:
+    return path.relative_to(project.root) if path.is_relative_to(project.root) else path
 
 
 @click.command("migrate")

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.portfolio import print_statuses
-from indexc.project import TARGET_MODELS, Project
+from indexc.project import TARGET_NAMES, Project
 
 STATUS_WIDTH = 160  # piped or captured output: wide enough for the lenses column
 
@@ -22,7 +22,7 @@ STATUS_WIDTH = 160  # piped or captured output: wide enough for the lenses colum
 @click.option(
     "--target",
     "target",
-    type=click.Choice(sorted(TARGET_MODELS)),
+    type=click.Choice(TARGET_NAMES),
     default="duckdb",
     show_default=True,
     help="Whose database to read what is built and published.",

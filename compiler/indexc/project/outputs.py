@@ -9,18 +9,34 @@ the system's reason.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from indexc import catalogue, schema
+from indexc.cache import digest
 from indexc.codes import Code
 from indexc.compilation import Compilation
-from indexc.emit import MANIFEST, content_hash, emit, is_build_directory
+from indexc.emit import (
+    MANIFEST,
+    audience_file_name,
+    audience_file_text,
+    content_hash,
+    emit,
+    file_text,
+    is_build_directory,
+    manifest,
+)
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.generate import CompiledObject
 from indexc.generate.audiences import AudienceSql
+from indexc.project import builds
+from indexc.project.builds import Recorder
 from indexc.spec.targets import Target
 
-BUILD_DIR = "build"
+BUILD_DIR = builds.BUILD_DIR
 SPEC_SCHEMA = "indexc-spec.schema.json"
 TARGET_SCHEMA = "indexc-target.schema.json"
 
@@ -33,8 +49,13 @@ def write_build(
     target_name: str,
     spec_hash: str,
     audiences: list[AudienceSql] | None = None,
-) -> Path:
-    """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py)."""
+    recorder: Recorder | None = None,
+) -> tuple[Path, int]:
+    """The build's SQL files and manifest in `out`, if it is empty or an earlier build (emit.py).
+
+    With a `recorder` (the cache is on), only the files whose content changed are written
+    (`write_changed`), and what was written is recorded for the next build (project/builds.py).
+    Returns the directory and how many files were written (the others were kept as they were)."""
     if not is_build_directory(out):
         shown = out.relative_to(root) if out.is_relative_to(root) else out
         raise UserError(
@@ -49,9 +70,115 @@ def write_build(
         )
     target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
     try:
-        return emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+        if recorder is None:
+            emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+            return out, len(objects) + len(audiences or []) + 1
+        return write_changed(
+            objects, out, target_name, spec_hash, target_hash, audiences or [], recorder
+        )
     except OSError as err:
         raise unwritable("the build", out, err) from None
+
+
+def write_changed(
+    objects: list[CompiledObject],
+    out: Path,
+    target: str,
+    spec_hash: str,
+    target_hash: str,
+    audiences: list[AudienceSql],
+    recorder: Recorder,
+) -> tuple[Path, int]:
+    """Emit a build as emit.py does (a new directory swapped in whole), writing only what changed.
+
+    A file of the last build whose object has the same text key (the same node, level and target)
+    is linked into the new directory, not written again: it keeps its bytes and its modification
+    time. Files of objects no longer planned are not carried over, so they are gone once the new
+    directory is swapped in. Where linking is not possible, the file is copied.
+    """
+    reusable = recorder.reusable()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    files: dict[str, str] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    keys: list[str | None] = []
+    kept = 0
+    try:
+        old, new = str(out), str(staging)  # plain strings: thousands of files
+        for obj in objects:
+            name = obj.file_name
+            key = recorder.text_key(obj.name, name, target)
+            keys.append(key)
+            reused = reusable.get(name)
+            if key is not None and reused is not None and reused[0] == key:
+                _keep(os.path.join(old, name), os.path.join(new, name))
+                checksum, kept = reused[1], kept + 1
+            else:
+                checksum = _write(staging / name, file_text(obj, target))
+            files[name] = checksum
+            if key is not None:
+                texts[name] = (key, checksum)
+        for audience in audiences:
+            (staging / audience_file_name(audience)).parent.mkdir(exist_ok=True)
+            files[audience_file_name(audience)] = _write(
+                staging / audience_file_name(audience), audience_file_text(audience, target)
+            )
+        data = manifest(objects, target, spec_hash, target_hash, audiences)
+        text, entries = manifest_text(data, keys, recorder.entries())
+        files[MANIFEST] = _write(staging / MANIFEST, text)
+        if out.exists():
+            retired = out.with_name(f".{out.name}.previous")
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(out, retired)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    recorder.save(files, texts, len(objects), entries)
+    return out, len(files) - kept
+
+
+OBJECTS = "\0objects\0"  # stands for the manifest's list of objects while the rest is written
+
+
+def manifest_text(
+    data: dict[str, Any], keys: list[str | None], known: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """`json.dumps(data, indent=2)` and a newline, as emit.py writes the manifest, with the entry of
+    each object whose text key is in `known` taken from there rather than written again (with an
+    indent, json writes in Python, slowly: seconds for thousands of objects); and each object's
+    entry by its key, for the next build."""
+    objects = data["objects"]
+    header = json.dumps(data | {"objects": OBJECTS}, indent=2)
+    placeholder = json.dumps(OBJECTS)
+    if header.count(placeholder) != 1 or len(keys) != len(objects):
+        return json.dumps(data, indent=2) + "\n", {}
+    entries: dict[str, str] = {}
+    parts = []
+    for key, entry in zip(keys, objects, strict=True):
+        text = known.get(key) if key is not None else None
+        if not isinstance(text, str):
+            text = "\n".join("    " + line for line in json.dumps(entry, indent=2).split("\n"))
+        if key is not None:
+            entries[key] = text
+        parts.append(text)
+    listed = "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
+    return header.replace(placeholder, listed) + "\n", entries
+
+
+def _write(path: Path, text: str) -> str:
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    return digest(data)
+
+
+def _keep(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def write_docs(compilation: Compilation, root: Path, out: Path) -> Path:

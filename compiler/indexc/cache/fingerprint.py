@@ -1,0 +1,114 @@
+"""A content fingerprint of any planned node: equal exactly when everything the node holds is equal.
+
+The SQL of an object is a function of its planned node and the target, so the node's
+fingerprint keys the object's cached SQL (project/incremental.py). It walks what the
+node holds, dataclasses, pydantic models, containers and scalars, each tagged with
+its type, so values that print alike but differ in type never collide. A set is
+fingerprinted by its sorted members, not by its iteration order (which changes from
+one process to the next with string hashing). Anything the walk does not know raises
+`Unknown`, and that node is then generated afresh rather than trusted: a fingerprint
+may miss, it may never match two different nodes. A kind of value that points back at
+what holds it (a syntax tree's node at its parent) is read through a *reducer* its
+caller gives: a function to what the value is made of, without the back pointers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import hashlib
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+SCALARS = (
+    str,
+    int,
+    float,
+    bool,
+    bytes,
+    type(None),
+    decimal.Decimal,
+    datetime.date,
+    datetime.datetime,
+    datetime.time,
+    datetime.timedelta,
+    PurePath,
+    complex,
+)
+
+
+# values whose repr says what they are, exactly (of these types, not subclasses): a digest, the other
+# form, never starts with a type's name and a colon
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class Unknown(Exception):
+    """A value the fingerprint cannot read in a stable way."""
+
+
+class Fingerprints:
+    """Fingerprints of values, remembering each object's while they are alive (nodes share large parts,
+    such as the geography, which is then read once per build, not once per node)."""
+
+    def __init__(self, reducers: tuple[tuple[type, Callable[[Any], Any]], ...] = ()) -> None:
+        self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the object, kept alive; its digest)
+        self._reducers = reducers
+
+    def of(self, value: Any) -> str:
+        kind = type(value)
+        if kind in PLAIN:
+            return f"{kind.__name__}:{value!r}"
+        if (kind is tuple or kind is list) and all(type(item) in PLAIN for item in value):
+            return f"{kind.__name__}:{value!r}"  # the repr of plain values tells them apart
+        if kind is dict and all(type(k) in PLAIN and type(v) in PLAIN for k, v in value.items()):
+            return f"dict:{value!r}"
+        if isinstance(value, SCALARS) or isinstance(value, enum.Enum):
+            return _scalar(value)
+        known = self._seen.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        result = hashlib.sha256(self._parts(value).encode("utf-8")).hexdigest()
+        self._seen[id(value)] = (value, result)
+        return result
+
+    def _parts(self, value: Any) -> str:
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        if isinstance(value, (tuple, list)):
+            return f"{kind}[{','.join(self.of(item) for item in value)}]"
+        if isinstance(value, dict):
+            items = ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in value.items())
+            return f"{kind}{{{items}}}"
+        if isinstance(value, (set, frozenset)):
+            return f"{kind}{{{','.join(sorted(self.of(item) for item in value))}}}"
+        if isinstance(value, type):
+            return f"type {value.__module__}.{value.__qualname__}"
+        for kind_of, reduce in self._reducers:
+            if isinstance(value, kind_of):
+                return f"{kind}<{self.of(reduce(value))}>"
+        if callable(value) and not dataclasses.is_dataclass(value):
+            raise Unknown(kind)
+        return f"{kind}({self._attributes(value)})"
+
+    def _attributes(self, value: Any) -> str:
+        """Every attribute an object holds: its `__dict__` and every slot of its classes."""
+        names: list[str] = []
+        for cls in type(value).__mro__:
+            for slot in cls.__dict__.get("__slots__", ()):
+                if slot not in ("__dict__", "__weakref__") and slot not in names:
+                    names.append(slot)
+        state = dict(getattr(value, "__dict__", {}))
+        if not state and not names:
+            raise Unknown(f"{type(value).__qualname__} holds nothing the fingerprint can read")
+        for name in names:
+            state[name] = getattr(value, name, _MISSING)
+        return ",".join(f"{name}={self.of(item)}" for name, item in sorted(state.items()))
+
+
+_MISSING = "<unset slot>"
+
+
+def _scalar(value: Any) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}:{value!r}"

@@ -1,0 +1,247 @@
+"""Whether a build directory is already what a build would write, and the record that tells.
+
+After writing a build directory, the build records beside it in the cache
+(`.indexc/cache/builds/`) what it was made from, its *inputs*: the bytes of every file
+under specs/ and targets/, the build's options (target, output directory, --check,
+--index, --geography-date, --proposed) and the toolchain (cache/__init__.py); and what
+it wrote: the checksum of every file in the directory (and the file's status, which stands
+for its content while it is unchanged: `unchanged_files`), and the warnings the specs gave.
+
+`indexc build` computes the inputs first, with the standard library only. When every
+target's record has the same inputs and its directory still holds exactly the files
+recorded, each with its recorded checksum, the build is up to date: it writes nothing
+and loads neither the compiler nor its libraries. Anything else (a spec, a target file,
+an option or indexc changed; a file of the build edited, added or removed; a record
+missing or damaged) is a full build, which may still reuse the SQL of unchanged objects
+(project/incremental.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexc.cache import Store, digest, toolchain
+from indexc.errors import Diagnostic
+
+INPUT_DIRECTORIES = ("specs", "targets")
+BUILD_DIR = "build"
+
+
+def inputs_key(root: Path, options: dict[str, Any]) -> str | None:
+    """The hash of everything a build reads and is asked; None if a file cannot be read."""
+    hashed = hashlib.sha256()
+    hashed.update(toolchain().encode("ascii"))
+    hashed.update(repr(sorted(options.items())).encode("utf-8"))
+    for name in INPUT_DIRECTORIES:
+        directory = root / name
+        for folder, subfolders, files in sorted(os.walk(directory)):
+            subfolders.sort()
+            for file in sorted(files):
+                path = Path(folder) / file
+                try:
+                    content = path.read_bytes()
+                except OSError:
+                    return None
+                hashed.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+                hashed.update(digest(content).encode("ascii"))
+    return hashed.hexdigest()
+
+
+def default_out(root: Path, target_name: str) -> Path:
+    return root / BUILD_DIR / target_name
+
+
+def _record_name(out: Path) -> str:
+    return digest(str(out.resolve()).encode("utf-8"))[:32]
+
+
+def _scan(out: Path) -> dict[str, os.stat_result] | None:
+    """Every file in a build directory, by its path inside it, with its status."""
+    found: dict[str, os.stat_result] = {}
+    base = len(str(out)) + 1
+    try:
+        for folder, _, files in os.walk(out):
+            for file in files:
+                path = os.path.join(folder, file)
+                found[path[base:].replace(os.sep, "/")] = os.stat(path)
+    except OSError:
+        return None
+    return found
+
+
+def _status(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def _checksum(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return digest(file.read())
+    except OSError:
+        return None
+
+
+def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[str], int] | None:
+    """The files of `out` that hold what the record says the build wrote, those of them that were
+    read to tell (the others were told by their status), and how many files `out` holds; None if the
+    directory cannot be read.
+
+    A file is unchanged when its content has the recorded checksum. Reading every file of a large
+    build takes longer than the rest of a build with nothing to do, so a file whose status (inode,
+    size, modification and change times) is the one recorded is taken as unchanged without reading
+    it, as git does. The change time cannot be set back by any program, and a status is recorded
+    only for a file last changed at least RACY_NS before it was recorded (`settled`): a file changed
+    later than that, in the same tick of a coarse file system clock, could keep its times, so it is
+    read."""
+    files, stats, taken = record.get("files"), record.get("stats"), record.get("taken")
+    if not isinstance(files, dict) or not isinstance(stats, dict) or not isinstance(taken, int):
+        return None
+    scanned = _scan(out) if out.is_dir() else None
+    if scanned is None:
+        return None
+    same: set[str] = set()
+    read: set[str] = set()
+    for name, stat in scanned.items():
+        if name not in files:
+            continue
+        status = _status(stat)
+        if stats.get(name) == status and status[3] < taken - RACY_NS:
+            same.add(name)
+        elif _checksum(os.path.join(out, name)) == files[name]:
+            same.add(name)
+            read.add(name)
+    return same, read, len(scanned)
+
+
+RACY_NS = 2_000_000_000  # a file system whose clock ticks this coarsely still tells a change
+
+
+def settled(out: Path) -> tuple[dict[str, tuple[int, int, int, int]], int]:
+    """The status of each file of `out` that may stand for its content from now on, and when it was
+    taken (`unchanged_files`)."""
+    taken = time.time_ns()
+    scanned = _scan(out) or {}
+    return {
+        name: _status(stat) for name, stat in scanned.items() if stat.st_ctime_ns < taken - RACY_NS
+    }, taken
+
+
+def intact(out: Path, record: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether `out` holds exactly the files of the record, each with its recorded content; and
+    whether files had to be read to tell (then the record is worth taking again)."""
+    files = record.get("files")
+    found = unchanged_files(out, record)
+    if found is None or not isinstance(files, dict):
+        return False, False
+    same, read, held = found
+    return same == set(files) and held == len(files), bool(read)
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A target whose build directory is already what the build would write."""
+
+    target_name: str
+    path: Path
+    objects: int
+    warnings: list[Diagnostic]
+
+
+def fresh(root: Path, target_name: str, out: Path, inputs: str | None) -> Fresh | None:
+    """The up-to-date build of one target, or None when it must be built."""
+    if inputs is None:
+        return None
+    store = Store(root, "builds")
+    record = store.load(_record_name(out))
+    if (
+        not isinstance(record, dict)
+        or record.get("inputs") != inputs
+        or record.get("out") != str(out.resolve())
+    ):
+        return None
+    whole, read = intact(out, record)
+    warnings = record.get("warnings")
+    objects = record.get("objects")
+    if not whole or not isinstance(warnings, list) or not isinstance(objects, int):
+        return None
+    if read:  # files were read to tell: record their status, now that it may stand for them
+        record["stats"], record["taken"] = settled(out)
+        store.dump(_record_name(out), record)
+    return Fresh(target_name, out, objects, warnings)
+
+
+class Recorder:
+    """What a build knows of the last build into the same directory, and records of its own."""
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        keys: dict[str, str],
+        warnings: list[Diagnostic],
+        inputs: str | None,
+    ) -> None:
+        self.store = Store(root, "builds")
+        self.out = out
+        self.keys = keys  # object name -> its node's key (project/incremental.py)
+        self.warnings = warnings
+        self.inputs = inputs
+        self._previous: dict[str, Any] = {}
+
+    def reusable(self) -> dict[str, tuple[str, str]]:
+        """File name -> (text key, checksum) of the last build's files that are still in the directory
+        with the content that build wrote: a file whose text key is unchanged may be kept as it is."""
+        record = self.store.load(_record_name(self.out))
+        self._previous = record if isinstance(record, dict) else {}
+        texts = record.get("texts") if isinstance(record, dict) else None
+        if not isinstance(texts, dict) or record.get("out") != str(self.out.resolve()):
+            return {}
+        found = unchanged_files(self.out, record)
+        if found is None:
+            return {}
+        same = found[0]
+        return {
+            name: entry
+            for name, entry in texts.items()
+            if isinstance(entry, tuple) and len(entry) == 2 and name in same
+        }
+
+    def entries(self) -> dict[str, str]:
+        """The last build's manifest entry of each object, by its text key (outputs.manifest_text)."""
+        entries = self._previous.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def text_key(self, name: str, file_name: str, target_name: str) -> str | None:
+        """The key of an object's file: its node's key, and what else its text shows."""
+        key = self.keys.get(name)
+        if key is None:
+            return None
+        return digest(f"{key}\0{file_name}\0{target_name}".encode())
+
+    def save(
+        self,
+        files: dict[str, str],
+        texts: dict[str, tuple[str, str]],
+        objects: int,
+        entries: dict[str, str],
+    ) -> None:
+        stats, taken = settled(self.out)
+        self.store.dump(
+            _record_name(self.out),
+            {
+                "inputs": self.inputs,
+                "out": str(self.out.resolve()),
+                "files": files,
+                "stats": stats,
+                "taken": taken,
+                "texts": texts,
+                "entries": entries,
+                "objects": objects,
+                "warnings": self.warnings,
+            },
+        )

@@ -1,0 +1,133 @@
+"""Generate and check only the objects whose planned node changed since the last build.
+
+An object's SQL is a function of its planned node and the target, nothing else
+(generate/__init__.py: a builder is given the node and the target). So the SQL of
+every object is cached by its *node key*: the fingerprint of everything the node
+holds (cache/fingerprint.py), of the target's settings and, through the cache's
+header, of the toolchain (indexc's source, sqlglot's version). A changed metric
+changes the nodes that hold it, and only those are generated again; every other
+object's statement is the one the same node gave last time, byte for byte.
+
+The target's static check (`--check`) is cached the same way: a statement that
+passed it once, with this toolchain, passes it again. A node the fingerprint
+cannot read is generated afresh every time; a damaged cache file is a miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from indexc.cache import Store, digest
+from indexc.cache.fingerprint import Fingerprints, Unknown
+from indexc.generate import CompiledObject, SqlTarget, generate
+from indexc.plan import Plan
+
+
+@dataclass(frozen=True)
+class _Part(Plan):
+    """Some of a plan's nodes, keeping the whole plan's levels (an object's file is named by its level)."""
+
+    whole: dict[str, int] = field(default_factory=dict)
+
+    def levels(self) -> dict[str, int]:
+        return self.whole
+
+
+class SqlCache:
+    """The cached statements of one build directory's target (`slot`: duckdb, snowflake, a what-if's)."""
+
+    def __init__(
+        self,
+        root: Path,
+        slot: str,
+        target: SqlTarget,
+        *,
+        enabled: bool = True,
+        fingerprints: Fingerprints | None = None,
+    ) -> None:
+        """`fingerprints`: shared by the builds of one compilation, so that each node is read once
+        whatever the number of targets."""
+        self.store = Store(root, "sql", enabled=enabled)
+        self.slot = slot
+        self.target = target
+        # object name -> node key, for the nodes the fingerprint read
+        self.fingerprints = fingerprints or Fingerprints(REDUCERS)
+        self.keys: dict[str, str] = {}
+        loaded = self.store.load(slot)
+        valid = isinstance(loaded, dict) and set(loaded) == {"target", "sql", "checked"}
+        self._target_key = Fingerprints(REDUCERS).of(
+            (type(target).__qualname__, target.spec.model_dump(mode="json", by_alias=True))
+        )
+        if valid and loaded["target"] == self._target_key:
+            self._sql: dict[str, str] = loaded["sql"]
+            self._checked: set[str] = loaded["checked"]
+        else:
+            self._sql, self._checked = {}, set()
+        self._changed = False
+        self.generated = 0  # objects generated this build, rather than taken from the cache
+
+    def generate(self, plan: Plan) -> list[CompiledObject]:
+        """Every object of the plan, in its order; only the nodes without a cached statement generated."""
+        fingerprints = self.fingerprints
+        for node in plan.nodes:
+            try:
+                self.keys[node.name] = digest(
+                    f"{self._target_key}\0{fingerprints.of(node)}".encode("ascii")
+                )
+            except (Unknown, RecursionError):
+                pass
+        levels = plan.levels()
+        missing = tuple(
+            node for node in plan.nodes if self._sql.get(self.keys.get(node.name, "")) is None
+        )
+        fresh = {obj.name: obj for obj in generate(_Part(missing, levels), self.target)}
+        self.generated = len(fresh)
+        digits = max(2, len(str(max(levels.values(), default=0))))
+        objects = []
+        for node in plan.nodes:
+            if node.name in fresh:
+                objects.append(fresh[node.name])
+                continue
+            statement = self._sql[self.keys[node.name]]
+            objects.append(CompiledObject(node, levels[node.name], statement, digits))
+        for name, obj in fresh.items():
+            if name in self.keys:
+                self._sql[self.keys[name]] = obj.statement
+                self._changed = True
+        return objects
+
+    def unchecked(self, objects: list[CompiledObject]) -> list[CompiledObject]:
+        """The objects whose statement has not passed the target's static check with this toolchain."""
+        return [obj for obj in objects if _statement_key(obj.statement) not in self._checked]
+
+    def save(self, objects: list[CompiledObject], *, checked: bool) -> None:
+        """Keep the statements of this build's objects only (the cache never grows past one build),
+        and, when they were checked and passed, that they did."""
+        current = {self.keys[obj.name] for obj in objects if obj.name in self.keys}
+        statements = {_statement_key(obj.statement) for obj in objects}
+        kept_checked = (self._checked | statements) if checked else self._checked & statements
+        if not self._changed and current == set(self._sql) and kept_checked == self._checked:
+            return
+        payload: dict[str, Any] = {
+            "target": self._target_key,
+            "sql": {key: self._sql[key] for key in current if key in self._sql},
+            "checked": kept_checked,
+        }
+        self.store.dump(self.slot, payload)
+
+
+def _expression(expression: exp.Expression) -> tuple[Any, ...]:
+    """A sqlglot tree as what it is made of (its arguments, comments, type and metadata), without the
+    pointer back to its parent that would make it a cycle."""
+    return (expression.args, expression.comments, expression._type, expression._meta)
+
+
+REDUCERS = ((exp.Expression, _expression),)
+
+
+def _statement_key(statement: str) -> str:
+    return digest(statement.encode("utf-8"))
