@@ -46,6 +46,8 @@ VALUES = [
     {"name": 'it\'s "quoted"', "factor": -1.96, "q": 1e-12},
     {"name": "", "factor": 1e20, "q": -0.25},
     {"name": "indexc_lit_0_", "factor": 0, "q": 3},
+    {"name": "a\\b\nc", "factor": -0.0, "q": 5e-324},
+    {"name": "''", "factor": float("inf"), "q": 1 / 3},
 ]
 
 

@@ -18,6 +18,7 @@ sends that text down the old road: the literals written in, and the whole parsed
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -89,10 +90,24 @@ def _finite(value: str) -> str:
     return is_finite(_expression(value)).sql("duckdb")
 
 
-@cache
 def _literal(sql: str) -> exp.Expression:
-    """A literal as sqlglot parses it where the template wrote it (`-1.5` is a negation, `'it''s'` a
-    string); callers copy it."""
+    """A literal as sqlglot parses it where the template wrote it (`-1.5` is a negation of 1.5, `'it''s'`
+    the string it's), built without the parser for the two forms `text` and `plain` write."""
+    if len(sql) >= 2 and sql[0] == sql[-1] == "'":
+        return exp.Literal(this=sql[1:-1].replace("''", "'"), is_string=True)
+    try:
+        number = float(sql)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and repr(number) == sql:
+        if sql.startswith("-"):
+            return exp.Neg(this=exp.Literal(this=sql[1:], is_string=False))
+        return exp.Literal(this=sql, is_string=False)
+    return _clone(_parsed_literal(sql))
+
+
+@cache
+def _parsed_literal(sql: str) -> exp.Expression:
     return _expression(sql)
 
 
@@ -236,7 +251,7 @@ def _swapped(
     literals: dict[str, str],
 ) -> exp.Expr:
     if marker in literals:
-        return _clone(_literal(literals[marker]))
+        return _literal(literals[marker])
     if marker in placed:
         built = placed[marker]
         if isinstance(built, exp.Values):  # a literal table takes the alias and names written
