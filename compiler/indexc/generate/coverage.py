@@ -59,7 +59,9 @@ def _period(node: CoverageCheckNode) -> exp.Expression:
     """The published period where a query reads it: the literal, or the one row of PUBLISHED."""
     if node.period is not None:
         return lit(node.period)
-    return exp.Subquery(this=exp.select(col("period"), copy=False).from_(PUBLISHED, copy=False))
+    return exp.Subquery(
+        this=exp.select(col("period"), copy=False).from_(table(PUBLISHED), copy=False)
+    )
 
 
 def _found(
