@@ -194,17 +194,16 @@ def recency_of_oldest(inputs: list[str]) -> list[exp.Expression]:
     value); the first such input where several end on the same day."""
     if len(inputs) == 1:
         return [col(name, inputs[0]) for name in RECENCY]
-    oldest = exp.Least(
-        this=col("data_end", inputs[0]), expressions=[col("data_end", i) for i in inputs[1:]]
-    )
+
+    def oldest() -> exp.Least:  # built anew for each use: cheaper than copying one
+        return exp.Least(
+            this=col("data_end", inputs[0]), expressions=[col("data_end", i) for i in inputs[1:]]
+        )
 
     def of_oldest(name: str) -> exp.Expression:
         return exp.Case(
             ifs=[
-                exp.If(
-                    this=exp.EQ(this=col("data_end", i), expression=oldest.copy()),
-                    true=col(name, i),
-                )
+                exp.If(this=exp.EQ(this=col("data_end", i), expression=oldest()), true=col(name, i))
                 for i in inputs
             ]
         )
