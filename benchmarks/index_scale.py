@@ -10,6 +10,17 @@ min-max normalised, reweighted; productivity, type groups, a saving, 1,000 Monte
 - it is at least 10x faster than the same methodology written in pandas;
 - the national panel needs at most 4 GB of memory.
 
+Sizes. The panel is measured at several sizes of areas x periods (default 153x15, the national panel,
+then 306x15 and 306x30: each type's councils twice over, and 30 years ending in 2024-25), the
+measures unchanged, each size in its own process so that its peak RSS is its own
+(benchmarks/index_scale_sizes.py), and a table at the end shows how each side grows.
+
+The untimed build. Before the timings the project is built on DuckDB as `indexc run` builds it (the
+warm-up), the comparisons, trends and sentences included and timed apart, but not the project's
+checks (data checks, guards, coverage: queries that must return no rows, read by nothing) unless
+`--checks` is given: at 2,000 measures two of them take many minutes (their SQL repeats a subquery
+per binding or per metric), which is a cost of checking, not of the index.
+
 What each side includes. All sides run in one process, after a warm-up of each, alternating: a
 DuckDB run (the scans and the index build, alternating which goes first), then a pandas run, and
 again; medians of the runs. DuckDB runs in one connection to the database the build loaded, each
@@ -41,13 +52,14 @@ before any pandas run, which the target is judged on, and at the end (pandas inc
 own peak, from duckdb_memory() sampled every 50 ms on a second cursor. The thread counts and the
 load average at the start and the end are printed with the timings.
 
-Run from the project root:  python benchmarks/index_scale.py [--repeat N] [--quick]
+Run from the project root:  python benchmarks/index_scale.py [--sizes 153x15,306x15] [--repeat N] [--checks] [--quick]
 Generation is deterministic (fixed seed) and needs no network.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -61,17 +73,16 @@ import duckdb
 import pandas as pd
 from index_scale_data import (
     BENCH,
-    FIRST_YEAR,
     INDEX,
     MIN_COVERAGE,
     MISSING,
     NOISE,
-    PERIODS,
     SCHEMA,
     SEED,
     SEED_MC,
+    SIZES,
     TOP,
-    TYPES,
+    Shape,
     label,
     lens_tree,
     write_project,
@@ -84,6 +95,7 @@ from index_scale_pandas import (
     pandas_stability,
     pandas_top,
 )
+from index_scale_sizes import run_sizes
 
 import indexc
 from indexc.engines import duckdb as duckdb_engine
@@ -194,12 +206,42 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, help="timed runs of each side (default 3, --quick 1)")
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: 200 measures, 100 draws, 1 run"
+        "--sizes",
+        help="areas x periods, comma-separated, each in its own process (default "
+        f"{','.join(SIZES)}; --quick 153x15); areas a multiple of 153",
+    )
+    parser.add_argument(
+        "--checks",
+        action="store_true",
+        help="run the project's checks in the untimed build too (left out by default)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 200 measures, 100 draws, 1 run, 153x15"
     )
     parser.add_argument(
         "--keep", help=argparse.SUPPRESS
     )  # generate into this directory and keep it
+    parser.add_argument("--summary", help=argparse.SUPPRESS)  # one size's figures as JSON, here
     args = parser.parse_args()
+    shapes = [
+        Shape.parse(s)
+        for s in (args.sizes or ("153x15" if args.quick else ",".join(SIZES))).split(",")
+    ]
+    if len(shapes) > 1:
+        forwarded = [f"--measures={args.measures}", f"--draws={args.draws}"]
+        forwarded += [f"--repeat={args.repeat}"] if args.repeat else []
+        forwarded += [
+            flag for flag, on in (("--quick", args.quick), ("--checks", args.checks)) if on
+        ]
+        run_sizes(Path(__file__), shapes, forwarded)
+        return
+    summary = run_one(args, shapes[0])
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(summary))
+
+
+def run_one(args: argparse.Namespace, shape: Shape) -> dict:
+    """The benchmark at one size, in this process (its peak RSS is this size's); returns its figures."""
     n_measures, draws = (200, 100) if args.quick else (args.measures, args.draws)
     repeat = args.repeat or (1 if args.quick else 3)
     started = time.perf_counter()
@@ -211,13 +253,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="indexc-index-") as tmp:
         root = Path(args.keep or tmp) / "project"
-        polarity = write_project(root, n_measures, draws)
-        n_areas = sum(n for _, _, n in TYPES)
+        polarity = write_project(root, n_measures, draws, shape)
+        n_areas, n_cells = shape.areas, shape.areas * shape.periods * n_measures
         print(
-            f"shape: {n_areas} councils ({', '.join(f'{n} {k}' for k, _, n in TYPES)}) x {PERIODS} years "
-            f"({label(FIRST_YEAR)} to {label(FIRST_YEAR + PERIODS - 1)}) x {n_measures:,} measures = "
-            f"{n_areas * PERIODS * n_measures:,} cells, {MISSING:.0%} missing; 4 sub-indexes x 5 pillars x "
-            f"{n_measures // 20} metrics; {draws:,} draws; generated in {time.perf_counter() - started:.1f} s"
+            f"shape {shape}: {n_areas} councils ({', '.join(f'{n} {k}' for k, _, n in shape.types)}) x "
+            f"{shape.periods} years ({label(shape.first_year)} to {label(shape.first_year + shape.periods - 1)}) "
+            f"x {n_measures:,} measures = {n_cells:,} cells, {MISSING:.0%} missing; 4 sub-indexes x 5 "
+            f"pillars x {n_measures // 20} metrics; {draws:,} draws; generated in "
+            f"{time.perf_counter() - started:.1f} s"
         )
         t0 = time.perf_counter()
         build = Project(root).build("duckdb", write=False)
@@ -236,18 +279,22 @@ def main() -> None:
         )
         con = duckdb_engine.connect(root / build.target.database)
         t0 = time.perf_counter()
-        skipped = {f"{prefix}{x}" for x in LEFT_OUT}
-        for o in build.objects:  # in dependency order: what reads a left-out object is left out
-            if set(o.node.depends_on) & skipped:
-                skipped.add(o.name)
-        objects = [o for o in build.objects if o.name not in skipped]
+        objects = [
+            o for o in build.objects if args.checks or not o.is_check
+        ]  # checks read, none is read
         built = {b.name: b.seconds for b in duckdb_engine.execute(con, objects, root)}
         with_views = sum(built[o.name] for o in index_objects)
+        slowest = sorted(built.items(), key=lambda kv: -kv[1])[:6]
+        warm_left_out = {x: built[prefix + x] for x in LEFT_OUT}
         print(
-            f"built on DuckDB as `indexc run` does, but for {len(skipped)} left-out objects (the warm-up) "
+            f"built on DuckDB as `indexc run` does (the warm-up), "
+            f"{'checks included' if args.checks else f'but for its {len(build.objects) - len(objects):,} checks'}, "
             f"in {time.perf_counter() - t0:.1f} s: loading "
             f"{sum(s for n, s in built.items() if n.startswith('source__')):.1f} s, index objects over the metric "
-            f"views {with_views:.2f} s (metric_values {built[f'index__{INDEX}__metric_values']:.2f} s)"
+            f"views {with_views:.2f} s (metric_values {built[f'index__{INDEX}__metric_values']:.2f} s), "
+            + ", ".join(f"{x} {built[prefix + x]:.2f} s" for x in LEFT_OUT)
+            + "; slowest: "
+            + ", ".join(f"{n} {sec:.2f} s" for n, sec in slowest)
         )
         names = {o.name for o in build.objects}
         reads = {
@@ -297,13 +344,14 @@ def main() -> None:
         del values
         categorised_s = time.perf_counter() - t0
         method = Method(
-            INDEX, tuple(k for k, _, _ in TYPES), MIN_COVERAGE, TOP, draws, SEED_MC, NOISE
+            INDEX, tuple(k for k, _, _ in shape.types), MIN_COVERAGE, TOP, draws, SEED_MC, NOISE
         )
         tree = lens_tree(n_measures)
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        load_start = load()
         print(
             f"\ntiming: DuckDB threads {threads}; numpy BLAS threads {blas_threads()}; pandas one thread; "
-            f"load average (1, 5, 15 min) {load()} at start\n"
+            f"load average (1, 5, 15 min) {load_start} at start\n"
             f"a warm-up of each side, then {repeat} runs alternating DuckDB and pandas in this process "
             f"(medians); the pandas inputs loaded and their keys made categorical in {categorised_s:.2f} s, "
             "untimed, as DuckDB's loading is\n"
@@ -524,6 +572,24 @@ def main() -> None:
         f"  peak memory <= {TARGET_GB:g} GB (DuckDB's warm-up, before pandas): {rss_duckdb:.2f} GB  "
         f"{'PASS' if rss_duckdb <= TARGET_GB else 'FAIL'}"
     )
+    return {
+        "shape": str(shape),
+        "measures": n_measures,
+        "cells": n_cells,
+        "rows": n_rows,
+        "build_s": build_s,
+        "stability_s": stability_s,
+        "pandas_s": pandas_s,
+        "ratios": [p / b for p, b in zip(pandas_runs, build_runs, strict=True)],
+        "cell_s": cell_s,
+        "warm_up": {"index over views": with_views, **{x: warm_left_out[x] for x in LEFT_OUT}},
+        "rss_duckdb_gb": rss_duckdb,
+        "rss_end_gb": rss_end,
+        "duckdb_peak_gb": memory.peak / 2**30,
+        "threads": threads,
+        "load": [load_start, load_end],
+        "agree": max(diffs.values()) <= TOLERANCE,
+    }
 
 
 if __name__ == "__main__":

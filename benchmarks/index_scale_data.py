@@ -5,6 +5,7 @@ Generation is deterministic (fixed seed) and needs no network.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -18,12 +19,51 @@ TYPES = (
     ("london", "E09", 33),
     ("unitary", "E06", 63),
 )
-FIRST_YEAR, PERIODS = 2010, 15
+LAST_YEAR, PERIODS = 2024, 15  # the national panel: 2010-11 to 2024-25
 SUBS = (("outcomes", 3.0), ("services", 2.0), ("resources", 2.0), ("governance", 1.0))
 PILLARS_PER_SUB, MISSING, LOWER_IS_BETTER = 5, 0.05, 0.4
 MIN_COVERAGE, TOP, SEED_MC, NOISE = 0.5, 10, 1, 0.25
 SCHEMA, INDEX, BENCH = "index_bench", "national", "timing"
+SIZES = (
+    "153x15",
+    "306x15",
+    "306x30",
+)  # areas x periods measured by default: the national panel first
 OFF = '"synthetic values drawn at random, council sizes included"'  # no smell tests
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Areas x periods of a panel: the national 153 councils x 15 years, or each type's councils `scale`
+    times over (306 = 2 x 153 councils, synthetic codes continuing each type's), and more or fewer years
+    ending in 2024-25."""
+
+    scale: int = 1
+    periods: int = PERIODS
+
+    @classmethod
+    def parse(cls, text: str) -> Shape:
+        """'306x15': areas (a multiple of 153) x periods."""
+        areas, periods = (int(part) for part in text.lower().split("x"))
+        national = sum(n for _, _, n in TYPES)
+        if areas % national or areas <= 0 or periods < 2:
+            raise ValueError(f"{text}: areas a multiple of {national}, at least 2 periods")
+        return cls(areas // national, periods)
+
+    @property
+    def types(self) -> tuple[tuple[str, str, int], ...]:
+        return tuple((kind, prefix, n * self.scale) for kind, prefix, n in TYPES)
+
+    @property
+    def areas(self) -> int:
+        return sum(n for _, _, n in self.types)
+
+    @property
+    def first_year(self) -> int:
+        return LAST_YEAR - self.periods + 1
+
+    def __str__(self) -> str:
+        return f"{self.areas}x{self.periods}"
 
 
 # --- generation --------------------------------------------------------------------------
@@ -48,7 +88,7 @@ def lens_tree(
 
 
 def write_data(
-    root: Path, codes: list[str], polarity: np.ndarray, rng: np.random.Generator
+    root: Path, codes: list[str], polarity: np.ndarray, rng: np.random.Generator, shape: Shape
 ) -> None:
     """The long panel (ordered by item, as published) and a wide finance file, as Parquet."""
     n_areas, n_measures = len(codes), len(polarity)
@@ -59,7 +99,7 @@ def write_data(
     m, p, a = (
         x.ravel()
         for x in np.meshgrid(
-            np.arange(n_measures), np.arange(PERIODS), np.arange(n_areas), indexing="ij"
+            np.arange(n_measures), np.arange(shape.periods), np.arange(n_areas), indexing="ij"
         )
     )
     z = load[m] * quality[a] + 0.03 * p + rng.normal(size=m.size) * 0.6
@@ -77,14 +117,17 @@ def write_data(
     )
     area_df = pd.DataFrame({"a": range(n_areas), "code": codes})
     period_df = pd.DataFrame(
-        {"p": range(PERIODS), "label": [label(FIRST_YEAR + y) for y in range(PERIODS)]}
+        {
+            "p": range(shape.periods),
+            "label": [label(shape.first_year + y) for y in range(shape.periods)],
+        }
     )
     people, per_head = rng.uniform(80_000, 1_500_000, n_areas), rng.uniform(300, 900, n_areas)
     finance = pd.DataFrame(
         [
             (
                 codes[i],
-                label(FIRST_YEAR + y),
+                label(shape.first_year + y),
                 round(people[i] * 1.007**y),
                 round(
                     per_head[i]
@@ -96,7 +139,7 @@ def write_data(
                 ),
             )
             for i in range(n_areas)
-            for y in range(PERIODS)
+            for y in range(shape.periods)
         ],
         columns=["area", "year", "residents", "spend"],
     )
@@ -117,11 +160,13 @@ def write_data(
     con.close()
 
 
-def write_project(root: Path, n_measures: int, draws: int) -> dict[str, int]:
+def write_project(
+    root: Path, n_measures: int, draws: int, shape: Shape = Shape()
+) -> dict[str, int]:
     """Specs, target and data of the panel; returns each metric's polarity (+1: higher is better)."""
     rng = np.random.default_rng(SEED)
-    codes = [f"{prefix}{i + 1:06d}" for _, prefix, n in TYPES for i in range(n)]
-    kinds = [kind for kind, _, n in TYPES for _ in range(n)]
+    codes = [f"{prefix}{i + 1:06d}" for _, prefix, n in shape.types for i in range(n)]
+    kinds = [kind for kind, _, n in shape.types for _ in range(n)]
     polarity = np.where(rng.random(n_measures) < LOWER_IS_BETTER, -1, 1)
     for sub in ("data", "specs", "targets"):
         (root / sub).mkdir(parents=True)
@@ -132,7 +177,7 @@ def write_project(root: Path, n_measures: int, draws: int) -> dict[str, int]:
             for i, (c, k) in enumerate(zip(codes, kinds, strict=True))
         )
     )
-    write_data(root, codes, polarity, rng)
+    write_data(root, codes, polarity, rng, shape)
 
     items = "".join(f"      M{i:04d}: Synthetic indicator {i}\n" for i in range(n_measures))
     measures = "".join(

@@ -530,3 +530,25 @@ def test_the_spec_chooses_the_benchmarks_and_the_neutral_metrics(tmp_path: Path)
         "AND topic LIKE 'compared with %'",
     )
     assert higher and not any("better" in s or "worse" in s for (s,) in higher)
+
+
+def test_limits_are_read_only_from_measures_whose_source_names_limit_columns(
+    tmp_path: Path,
+) -> None:
+    """The comparison reads a measure's own view for its confidence limits only when a source of the
+    measure names limit columns: with `lci`/`uci` gone from the source, no measure view is read (each
+    would be a scan of the source for limits that are all NULL)."""
+    with_limits = tmp_path / "with"
+    without = tmp_path / "without"
+    write_project(with_limits)
+    write_project(without)
+    spec = without / "specs" / "cmp.yaml"
+    spec.write_text(spec.read_text().replace(", lci: lower, uci: upper", ""))
+
+    def measures_read(root: Path) -> set[str]:
+        built = Project(root).build("duckdb", write=False)
+        comparisons = next(o for o in built.objects if o.name == "index__cmp__comparisons")
+        return {d for d in comparisons.node.depends_on if d.startswith("measure__")}
+
+    assert measures_read(with_limits) == {"measure__rate"}  # `cost` is computed: never limits
+    assert measures_read(without) == set()

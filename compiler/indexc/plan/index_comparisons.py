@@ -24,6 +24,7 @@ from indexc.plan.template_params import (
     TrendsParams,
 )
 from indexc.spec.indexes import BENCHMARKS, TYPE_GROUPING
+from indexc.spec.sources import DATA_SOURCES, LongSource
 
 WINDOW = 5  # the points of a trend test: the last five values up to each period (Fingertips' recent trend)
 POSITIONS = 5  # the fewest peers whose quintiles a value without an interval is placed among
@@ -38,10 +39,25 @@ def label(description: str, metric_id: str) -> str:
     return first or metric_id.replace("_", " ")
 
 
+def _has_limits(p: IndexPlanner, measure_id: str) -> bool:
+    """Whether a measure's view can hold a confidence limit: only a long source names limit columns (a
+    wide or pivoted source's are NULL), and a view none of whose sources does has none. Reading such a
+    view for its limits would cost a scan of its source per metric for nothing (2,000 scans for 2,000
+    metrics of one long source)."""
+    for binding in p.catalog.measures[measure_id].bindings:
+        source = p.catalog.sources.get(binding.source)
+        if not isinstance(source, DATA_SOURCES):
+            return True  # not a source read here: kept, as before
+        if isinstance(source, LongSource) and source.columns.lci is not None:
+            return True
+    return False
+
+
 def compared_metrics(p: IndexPlanner) -> list[ComparedMetric]:
-    """The index's metrics (by id), each with its direction and, for a metric that is one measure, the
-    measure's own view: its values carry the limits the source published (a restated or computed value
-    has none, and the comparison matches limits only to the very value published with them)."""
+    """The index's metrics (by id), each with its direction and, for a metric that is one measure whose
+    sources publish limits, the measure's own view: its values carry the limits the source published (a
+    restated or computed value has none, and the comparison matches limits only to the very value
+    published with them)."""
     metrics: list[ComparedMetric] = []
     neutral = set(p.index.comparisons.neutral) if p.index.comparisons else set()
     for metric_id in p.index.metric_ids():
@@ -54,7 +70,7 @@ def compared_metrics(p: IndexPlanner) -> list[ComparedMetric]:
                 "direction": 0 if metric_id in neutral else DIRECTIONS.get(metric.direction, 0),
                 "label": label(metric.description, metric_id),
                 "limits": object_name("measures", formula.name)
-                if single and isinstance(formula, exp.Column)
+                if single and isinstance(formula, exp.Column) and _has_limits(p, formula.name)
                 else None,
             }
         )

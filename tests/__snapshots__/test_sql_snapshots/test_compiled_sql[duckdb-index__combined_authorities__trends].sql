@@ -37,128 +37,81 @@ WITH "rules" AS (
   FROM "indexc_build"."index__combined_authorities__scores" AS "s"
   WHERE
     "s"."ranked"
-), "numbered" AS (
+), "lagged" AS (
   SELECT
     "subject",
     "series",
     "area_code",
     "period",
-    ROUND("value", 9) AS "value",
-    ROW_NUMBER() OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "n"
+    ROW_NUMBER() OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "n",
+    ROUND("value", 9) AS "x0",
+    LAG(ROUND("value", 9), 1) OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "x1",
+    LAG(ROUND("value", 9), 2) OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "x2",
+    LAG(ROUND("value", 9), 3) OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "x3",
+    LAG(ROUND("value", 9), 4) OVER (PARTITION BY "subject", "series", "area_code" ORDER BY "period") AS "x4"
   FROM "points"
-), "windows" AS (
-  SELECT
-    "e"."subject",
-    "e"."series",
-    "e"."area_code",
-    "e"."period",
-    "w"."n",
-    "w"."value"
-  FROM "numbered" AS "e"
-  JOIN "numbered" AS "w"
-    ON "w"."subject" = "e"."subject"
-    AND "w"."series" = "e"."series"
-    AND "w"."area_code" = "e"."area_code"
-    AND "w"."n" <= "e"."n"
-    AND "w"."n" > "e"."n" - 5
-), "sizes" AS (
-  SELECT
-    "subject",
-    "series",
-    "area_code",
-    "period",
-    COUNT(*) AS "points"
-  FROM "windows"
-  GROUP BY
-    "subject",
-    "series",
-    "area_code",
-    "period"
-), "pairs" AS (
-  SELECT
-    "a"."subject",
-    "a"."series",
-    "a"."area_code",
-    "a"."period",
-    SUM(
-      CASE
-        WHEN "b"."value" > "a"."value"
-        THEN 1
-        WHEN "b"."value" < "a"."value"
-        THEN -1
-        ELSE 0
-      END
-    ) AS "s"
-  FROM "windows" AS "a"
-  JOIN "windows" AS "b"
-    ON "b"."subject" = "a"."subject"
-    AND "b"."series" = "a"."series"
-    AND "b"."area_code" = "a"."area_code"
-    AND "b"."period" = "a"."period"
-    AND "b"."n" > "a"."n"
-  GROUP BY
-    "a"."subject",
-    "a"."series",
-    "a"."area_code",
-    "a"."period"
 ), "tied" AS (
   SELECT
-    "subject",
-    "series",
-    "area_code",
-    "period",
-    "value",
-    COUNT(*) AS "t"
-  FROM "windows"
-  GROUP BY
-    "subject",
-    "series",
-    "area_code",
-    "period",
-    "value"
-), "ties" AS (
-  SELECT
-    "subject",
-    "series",
-    "area_code",
-    "period",
-    SUM("t" * (
-      "t" - 1
-    ) * (
-      2 * "t" + 5
-    )) AS "correction"
-  FROM "tied"
-  GROUP BY
-    "subject",
-    "series",
-    "area_code",
-    "period"
+    *,
+    CASE WHEN "x0" IS NOT DISTINCT FROM "x1" THEN 1 ELSE 0 END AS "t0_1",
+    CASE WHEN "x0" IS NOT DISTINCT FROM "x2" THEN 1 ELSE 0 END AS "t0_2",
+    CASE WHEN "x0" IS NOT DISTINCT FROM "x3" THEN 1 ELSE 0 END AS "t0_3",
+    CASE WHEN "x0" IS NOT DISTINCT FROM "x4" THEN 1 ELSE 0 END AS "t0_4",
+    CASE WHEN "x1" IS NOT DISTINCT FROM "x2" THEN 1 ELSE 0 END AS "t1_2",
+    CASE WHEN "x1" IS NOT DISTINCT FROM "x3" THEN 1 ELSE 0 END AS "t1_3",
+    CASE WHEN "x1" IS NOT DISTINCT FROM "x4" THEN 1 ELSE 0 END AS "t1_4",
+    CASE WHEN "x2" IS NOT DISTINCT FROM "x3" THEN 1 ELSE 0 END AS "t2_3",
+    CASE WHEN "x2" IS NOT DISTINCT FROM "x4" THEN 1 ELSE 0 END AS "t2_4",
+    CASE WHEN "x3" IS NOT DISTINCT FROM "x4" THEN 1 ELSE 0 END AS "t3_4"
+  FROM "lagged"
 ), "tested" AS (
   SELECT
-    "z"."subject",
-    "z"."series",
-    "z"."area_code",
-    "z"."period",
-    "z"."points",
-    CAST(COALESCE("p"."s", 0) AS BIGINT) AS "s",
-    (
-      CAST("z"."points" * (
-        "z"."points" - 1
-      ) * (
-        2 * "z"."points" + 5
-      ) - "t"."correction" AS DOUBLE)
-    ) / CAST(18.0 AS DOUBLE) AS "variance"
-  FROM "sizes" AS "z"
-  JOIN "ties" AS "t"
-    ON "t"."subject" = "z"."subject"
-    AND "t"."series" = "z"."series"
-    AND "t"."area_code" = "z"."area_code"
-    AND "t"."period" = "z"."period"
-  LEFT JOIN "pairs" AS "p"
-    ON "p"."subject" = "z"."subject"
-    AND "p"."series" = "z"."series"
-    AND "p"."area_code" = "z"."area_code"
-    AND "p"."period" = "z"."period"
+    "subject",
+    "series",
+    "area_code",
+    "period",
+    CASE WHEN "n" < 5 THEN "n" ELSE 5 END AS "points",
+    CASE
+      WHEN "n" >= 5
+      THEN CAST(CASE WHEN "x0" > "x1" THEN 1 WHEN "x0" < "x1" THEN -1 ELSE 0 END + CASE WHEN "x0" > "x2" THEN 1 WHEN "x0" < "x2" THEN -1 ELSE 0 END + CASE WHEN "x1" > "x2" THEN 1 WHEN "x1" < "x2" THEN -1 ELSE 0 END + CASE WHEN "x0" > "x3" THEN 1 WHEN "x0" < "x3" THEN -1 ELSE 0 END + CASE WHEN "x1" > "x3" THEN 1 WHEN "x1" < "x3" THEN -1 ELSE 0 END + CASE WHEN "x2" > "x3" THEN 1 WHEN "x2" < "x3" THEN -1 ELSE 0 END + CASE WHEN "x0" > "x4" THEN 1 WHEN "x0" < "x4" THEN -1 ELSE 0 END + CASE WHEN "x1" > "x4" THEN 1 WHEN "x1" < "x4" THEN -1 ELSE 0 END + CASE WHEN "x2" > "x4" THEN 1 WHEN "x2" < "x4" THEN -1 ELSE 0 END + CASE WHEN "x3" > "x4" THEN 1 WHEN "x3" < "x4" THEN -1 ELSE 0 END AS BIGINT)
+    END AS "s",
+    CASE
+      WHEN "n" >= 5
+      THEN CAST(300 - (
+        (
+          "t0_1" + "t0_2" + "t0_3" + "t0_4"
+        ) * (
+          2 * (
+            "t0_1" + "t0_2" + "t0_3" + "t0_4"
+          ) + 7
+        ) + (
+          "t0_1" + "t1_2" + "t1_3" + "t1_4"
+        ) * (
+          2 * (
+            "t0_1" + "t1_2" + "t1_3" + "t1_4"
+          ) + 7
+        ) + (
+          "t0_2" + "t1_2" + "t2_3" + "t2_4"
+        ) * (
+          2 * (
+            "t0_2" + "t1_2" + "t2_3" + "t2_4"
+          ) + 7
+        ) + (
+          "t0_3" + "t1_3" + "t2_3" + "t3_4"
+        ) * (
+          2 * (
+            "t0_3" + "t1_3" + "t2_3" + "t3_4"
+          ) + 7
+        ) + (
+          "t0_4" + "t1_4" + "t2_4" + "t3_4"
+        ) * (
+          2 * (
+            "t0_4" + "t1_4" + "t2_4" + "t3_4"
+          ) + 7
+        )
+      ) AS DOUBLE) / CAST(18.0 AS DOUBLE)
+    END AS "variance"
+  FROM "tied"
 ), "scored" AS (
   SELECT
     "t".*,

@@ -46,128 +46,81 @@ WITH "RULES" AS (
   FROM "INDEXC"."INDEX_BUILD"."INDEX__TOP_LEVEL__SCORES" AS "S"
   WHERE
     "S"."RANKED"
-), "NUMBERED" AS (
+), "LAGGED" AS (
   SELECT
     "SUBJECT",
     "SERIES",
     "AREA_CODE",
     "PERIOD",
-    ROUND("VALUE", 9) AS "VALUE",
-    ROW_NUMBER() OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "N"
+    ROW_NUMBER() OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "N",
+    ROUND("VALUE", 9) AS "X0",
+    LAG(ROUND("VALUE", 9), 1) OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "X1",
+    LAG(ROUND("VALUE", 9), 2) OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "X2",
+    LAG(ROUND("VALUE", 9), 3) OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "X3",
+    LAG(ROUND("VALUE", 9), 4) OVER (PARTITION BY "SUBJECT", "SERIES", "AREA_CODE" ORDER BY "PERIOD") AS "X4"
   FROM "POINTS"
-), "WINDOWS" AS (
-  SELECT
-    "E"."SUBJECT",
-    "E"."SERIES",
-    "E"."AREA_CODE",
-    "E"."PERIOD",
-    "W"."N",
-    "W"."VALUE"
-  FROM "NUMBERED" AS "E"
-  JOIN "NUMBERED" AS "W"
-    ON "W"."SUBJECT" = "E"."SUBJECT"
-    AND "W"."SERIES" = "E"."SERIES"
-    AND "W"."AREA_CODE" = "E"."AREA_CODE"
-    AND "W"."N" <= "E"."N"
-    AND "W"."N" > "E"."N" - 5
-), "SIZES" AS (
-  SELECT
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD",
-    COUNT(*) AS "POINTS"
-  FROM "WINDOWS"
-  GROUP BY
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD"
-), "PAIRS" AS (
-  SELECT
-    "A"."SUBJECT",
-    "A"."SERIES",
-    "A"."AREA_CODE",
-    "A"."PERIOD",
-    SUM(
-      CASE
-        WHEN "B"."VALUE" > "A"."VALUE"
-        THEN 1
-        WHEN "B"."VALUE" < "A"."VALUE"
-        THEN -1
-        ELSE 0
-      END
-    ) AS "S"
-  FROM "WINDOWS" AS "A"
-  JOIN "WINDOWS" AS "B"
-    ON "B"."SUBJECT" = "A"."SUBJECT"
-    AND "B"."SERIES" = "A"."SERIES"
-    AND "B"."AREA_CODE" = "A"."AREA_CODE"
-    AND "B"."PERIOD" = "A"."PERIOD"
-    AND "B"."N" > "A"."N"
-  GROUP BY
-    "A"."SUBJECT",
-    "A"."SERIES",
-    "A"."AREA_CODE",
-    "A"."PERIOD"
 ), "TIED" AS (
   SELECT
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD",
-    "VALUE",
-    COUNT(*) AS "T"
-  FROM "WINDOWS"
-  GROUP BY
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD",
-    "VALUE"
-), "TIES" AS (
-  SELECT
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD",
-    SUM("T" * (
-      "T" - 1
-    ) * (
-      2 * "T" + 5
-    )) AS "CORRECTION"
-  FROM "TIED"
-  GROUP BY
-    "SUBJECT",
-    "SERIES",
-    "AREA_CODE",
-    "PERIOD"
+    *,
+    CASE WHEN "X0" IS NOT DISTINCT FROM "X1" THEN 1 ELSE 0 END AS "T0_1",
+    CASE WHEN "X0" IS NOT DISTINCT FROM "X2" THEN 1 ELSE 0 END AS "T0_2",
+    CASE WHEN "X0" IS NOT DISTINCT FROM "X3" THEN 1 ELSE 0 END AS "T0_3",
+    CASE WHEN "X0" IS NOT DISTINCT FROM "X4" THEN 1 ELSE 0 END AS "T0_4",
+    CASE WHEN "X1" IS NOT DISTINCT FROM "X2" THEN 1 ELSE 0 END AS "T1_2",
+    CASE WHEN "X1" IS NOT DISTINCT FROM "X3" THEN 1 ELSE 0 END AS "T1_3",
+    CASE WHEN "X1" IS NOT DISTINCT FROM "X4" THEN 1 ELSE 0 END AS "T1_4",
+    CASE WHEN "X2" IS NOT DISTINCT FROM "X3" THEN 1 ELSE 0 END AS "T2_3",
+    CASE WHEN "X2" IS NOT DISTINCT FROM "X4" THEN 1 ELSE 0 END AS "T2_4",
+    CASE WHEN "X3" IS NOT DISTINCT FROM "X4" THEN 1 ELSE 0 END AS "T3_4"
+  FROM "LAGGED"
 ), "TESTED" AS (
   SELECT
-    "Z"."SUBJECT",
-    "Z"."SERIES",
-    "Z"."AREA_CODE",
-    "Z"."PERIOD",
-    "Z"."POINTS",
-    CAST(COALESCE("P"."S", 0) AS BIGINT) AS "S",
-    (
-      CAST("Z"."POINTS" * (
-        "Z"."POINTS" - 1
-      ) * (
-        2 * "Z"."POINTS" + 5
-      ) - "T"."CORRECTION" AS DOUBLE)
-    ) / CAST(18.0 AS DOUBLE) AS "VARIANCE"
-  FROM "SIZES" AS "Z"
-  JOIN "TIES" AS "T"
-    ON "T"."SUBJECT" = "Z"."SUBJECT"
-    AND "T"."SERIES" = "Z"."SERIES"
-    AND "T"."AREA_CODE" = "Z"."AREA_CODE"
-    AND "T"."PERIOD" = "Z"."PERIOD"
-  LEFT JOIN "PAIRS" AS "P"
-    ON "P"."SUBJECT" = "Z"."SUBJECT"
-    AND "P"."SERIES" = "Z"."SERIES"
-    AND "P"."AREA_CODE" = "Z"."AREA_CODE"
-    AND "P"."PERIOD" = "Z"."PERIOD"
+    "SUBJECT",
+    "SERIES",
+    "AREA_CODE",
+    "PERIOD",
+    CASE WHEN "N" < 5 THEN "N" ELSE 5 END AS "POINTS",
+    CASE
+      WHEN "N" >= 5
+      THEN CAST(CASE WHEN "X0" > "X1" THEN 1 WHEN "X0" < "X1" THEN -1 ELSE 0 END + CASE WHEN "X0" > "X2" THEN 1 WHEN "X0" < "X2" THEN -1 ELSE 0 END + CASE WHEN "X1" > "X2" THEN 1 WHEN "X1" < "X2" THEN -1 ELSE 0 END + CASE WHEN "X0" > "X3" THEN 1 WHEN "X0" < "X3" THEN -1 ELSE 0 END + CASE WHEN "X1" > "X3" THEN 1 WHEN "X1" < "X3" THEN -1 ELSE 0 END + CASE WHEN "X2" > "X3" THEN 1 WHEN "X2" < "X3" THEN -1 ELSE 0 END + CASE WHEN "X0" > "X4" THEN 1 WHEN "X0" < "X4" THEN -1 ELSE 0 END + CASE WHEN "X1" > "X4" THEN 1 WHEN "X1" < "X4" THEN -1 ELSE 0 END + CASE WHEN "X2" > "X4" THEN 1 WHEN "X2" < "X4" THEN -1 ELSE 0 END + CASE WHEN "X3" > "X4" THEN 1 WHEN "X3" < "X4" THEN -1 ELSE 0 END AS BIGINT)
+    END AS "S",
+    CASE
+      WHEN "N" >= 5
+      THEN CAST(300 - (
+        (
+          "T0_1" + "T0_2" + "T0_3" + "T0_4"
+        ) * (
+          2 * (
+            "T0_1" + "T0_2" + "T0_3" + "T0_4"
+          ) + 7
+        ) + (
+          "T0_1" + "T1_2" + "T1_3" + "T1_4"
+        ) * (
+          2 * (
+            "T0_1" + "T1_2" + "T1_3" + "T1_4"
+          ) + 7
+        ) + (
+          "T0_2" + "T1_2" + "T2_3" + "T2_4"
+        ) * (
+          2 * (
+            "T0_2" + "T1_2" + "T2_3" + "T2_4"
+          ) + 7
+        ) + (
+          "T0_3" + "T1_3" + "T2_3" + "T3_4"
+        ) * (
+          2 * (
+            "T0_3" + "T1_3" + "T2_3" + "T3_4"
+          ) + 7
+        ) + (
+          "T0_4" + "T1_4" + "T2_4" + "T3_4"
+        ) * (
+          2 * (
+            "T0_4" + "T1_4" + "T2_4" + "T3_4"
+          ) + 7
+        )
+      ) AS DOUBLE) / CAST(18.0 AS DOUBLE)
+    END AS "VARIANCE"
+  FROM "TIED"
 ), "SCORED" AS (
   SELECT
     "T".*,
