@@ -11,19 +11,26 @@ from sqlglot import exp
 from indexc.generate.expressions import alias, and_all, col, is_finite, lit, table, text, union_all
 from indexc.generate.inputs import (
     COMPARISONS,
-    binding_periods,
     bound_rows,
     periods_with_rows,
     valid_value,
 )
+from indexc.generate.literal_tables import literal_table
 from indexc.generate.targets import SqlTarget
 from indexc.plan.guards import BindingGapCheckNode, FiniteCheckNode, GuardedBinding, RangeCheckNode
 from indexc.plan.nodes import DataSourceNode
+from indexc.plan.template_params import Column, LiteralTableParams
 from indexc.spec.sources import LongSource
 
 SEPARATOR = " | "  # between the parts of a value check's text; an item (last) may hold anything
 HELD = "held"
 WITH_ROWS = "with_rows"
+BINDINGS: list[Column] = [
+    {"name": "label", "type": "varchar"},  # 'measure position ', as the gap is reported
+    {"name": "item", "type": "varchar"},
+    {"name": "period_from", "type": "varchar"},
+    {"name": "period_to", "type": "varchar"},
+]
 NOT_NULL = lambda name: exp.Not(this=exp.Is(this=col(name), expression=exp.Null()))  # noqa: E731
 
 
@@ -32,7 +39,10 @@ def binding_gaps(
 ) -> exp.Expression:
     """`measure position period`: each period of a binding's range in which its source has a value of some
     item (a long source's undeclared items too) but none of the binding's item, except the periods it
-    declares `not_published`."""
+    declares `not_published`.
+
+    One join of the bindings (a literal table) with the source's periods, not one EXCEPT per binding:
+    thousands of branches over the two shared tables cost DuckDB minutes to plan."""
     held = (
         exp.select(col("item"), col("period"), copy=False)
         .distinct(copy=False)
@@ -46,40 +56,65 @@ def binding_gaps(
         .distinct(copy=False)
         .from_(table(HELD), copy=False)
     )
-    selects = []
-    for guarded in bindings:
-        binding = guarded.binding
-        in_range = binding_periods(binding)
-        if binding.not_published:
-            in_range.append(
-                exp.Not(
-                    this=exp.In(
-                        this=col("period"),
-                        expressions=[lit(period) for period in binding.not_published],
-                    )
-                )
+    declared = literal_table(
+        LiteralTableParams(
+            columns=BINDINGS,
+            rows=[
+                [
+                    f"{guarded.measure_id} {guarded.position} ",
+                    guarded.binding.item,
+                    guarded.binding.period_from,
+                    guarded.binding.period_to,
+                ]
+                for guarded in bindings
+            ],
+        ),
+        target,
+    )
+    in_range = [
+        exp.Not(this=exp.Is(this=col("period", "w"), expression=exp.Null())),
+        *(
+            exp.Or(
+                this=exp.Is(this=col(bound, "b"), expression=exp.Null()),
+                expression=comparison(this=col("period", "w"), expression=col(bound, "b")),
             )
-        in_range.append(NOT_NULL("period"))
-        source_periods = exp.select(col("period"), copy=False).from_(table(WITH_ROWS), copy=False)
-        if in_range:
-            source_periods = source_periods.where(and_all(in_range), copy=False)
-        item_periods = (
-            exp.select(col("period"), copy=False)
-            .from_(table(HELD), copy=False)
-            .where(exp.EQ(this=col("item"), expression=lit(binding.item)), copy=False)
+            for bound, comparison in (("period_from", exp.GTE), ("period_to", exp.LTE))
+        ),
+    ]
+    held_by_item = exp.Exists(
+        this=exp.select(lit(1), copy=False)
+        .from_(table(HELD, "h"), copy=False)
+        .where(
+            and_all(
+                [
+                    exp.EQ(this=col("item", "h"), expression=col("item", "b")),
+                    exp.EQ(this=col("period", "h"), expression=col("period", "w")),
+                ]
+            ),
+            copy=False,
         )
-        gaps = exp.Except(this=source_periods, expression=item_periods, distinct=True)
-        shown = exp.Concat(
-            expressions=[lit(f"{guarded.measure_id} {guarded.position} "), col("period")]
-        )
-        selects.append(
-            exp.select(alias(shown, "gap"), copy=False).from_(
-                gaps.subquery("gaps", copy=False), copy=False
+    )
+    gaps = [exp.Not(this=held_by_item)]
+    for guarded in bindings:  # the periods a binding declares not published are no gap
+        if guarded.binding.not_published:
+            absent = exp.In(
+                this=col("period", "w"),
+                expressions=[lit(period) for period in guarded.binding.not_published],
             )
-        )
+            label = exp.EQ(
+                this=col("label", "b"), expression=lit(f"{guarded.measure_id} {guarded.position} ")
+            )
+            gaps.append(exp.Not(this=exp.Paren(this=exp.and_(label, absent))))
+    shown = exp.Concat(expressions=[col("label", "b"), col("period", "w")])
     return (
-        exp.select(exp.Star(), copy=False)
-        .from_(union_all(selects).subquery("found", copy=False), copy=False)
+        exp.select(alias(shown, "gap"), copy=False)
+        .distinct(copy=False)
+        .from_(
+            exp.Subquery(this=declared, alias=exp.TableAlias(this=exp.to_identifier("b"))),
+            copy=False,
+        )
+        .join(table(WITH_ROWS, "w"), on=and_all(in_range), copy=False)
+        .where(and_all(gaps), copy=False)
         .order_by(col("gap"), copy=False)
         .with_(HELD, as_=held, copy=False)
         .with_(WITH_ROWS, as_=with_rows, copy=False)
