@@ -12,7 +12,11 @@ generator after a pass over the tree (targets.Printer). This script keeps the su
   (default) run `worker` alternately under two interpreters (sqlglot alone, and sqlglot with
             sqlglotc, of one version), and print each round and the medians.
 
+  check     the static Snowflake check on every statement of a build directory, its function
+            names generated node by node and by class, and its verdicts remembered; medians.
+
     python benchmarks/sqlglotc_gain.py compare PROJECT
+    python benchmarks/sqlglotc_gain.py check PROJECT/build/snowflake 3
     python benchmarks/sqlglotc_gain.py --pure VENV/bin/python --compiled VENVC/bin/python \
         --statements PROJECT/build/snowflake --rounds 5 --step 1
 """
@@ -185,6 +189,34 @@ def worker(statements: Path, step: int, dialect: str) -> None:
     )
 
 
+def check(statements: Path, rounds: int) -> None:
+    """The static Snowflake check on every statement: names generated node by node (as before),
+    names by class, and verdicts remembered (a second build of the same text); medians."""
+    from indexc.generate import snowflake_check
+
+    texts = [p.read_text() for p in sorted(statements.glob("*.sql"))]
+    figures: dict[str, list[float]] = defaultdict(list)
+    for round_ in range(rounds):
+        ways = [("generated names", True), ("names by class", False)]
+        for name, generate_names in ways if round_ % 2 == 0 else ways[::-1]:
+            started = time.perf_counter()
+            for text in texts:
+                snowflake_check.check_statement(text, generate_names=generate_names)
+            figures[name].append(time.perf_counter() - started)
+        snowflake_check.remember_verdicts(
+            {snowflake_check.statement_key(t): snowflake_check.check_statement(t) for t in texts}
+        )
+        started = time.perf_counter()
+        for text in texts:
+            snowflake_check.snowflake_problems(text)
+        figures["remembered"].append(time.perf_counter() - started)
+        print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in figures.items()))
+    compiled = not sqlglot.generator.__file__.endswith(".py")
+    print(f"sqlglot {sqlglot.__version__}, compiled {compiled}, {len(texts)} statements, medians:")
+    for name, seconds in figures.items():
+        print(f"  {name:16} {statistics.median(seconds):7.2f} s")
+
+
 def alternate(pure: str, compiled: str, statements: Path, rounds: int, step: int) -> None:
     figures: dict[str, dict[str, list[float]]] = {"pure": defaultdict(list), "compiled": {}}
     figures["compiled"] = defaultdict(list)
@@ -217,6 +249,9 @@ def alternate(pure: str, compiled: str, statements: Path, rounds: int, step: int
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "compare":
         compare(Path(sys.argv[2]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        check(Path(sys.argv[2]), int(sys.argv[3]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
         worker(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])

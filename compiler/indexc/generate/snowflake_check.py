@@ -123,14 +123,16 @@ def function_name(node: exp.Func) -> str:
 
 
 def check_version() -> str:
-    """Everything a verdict depends on besides the statement: the rules, the lists and sqlglot."""
+    """Everything a verdict depends on besides the statement: the rules, the lists and sqlglot
+    (its version, and whether it is the compiled build: their parsers give up at other depths)."""
     lists = (
         " ".join(sorted(SNOWFLAKE_FUNCTIONS))
         + "|"
         + " ".join(sorted(t.name for t in SNOWFLAKE_TYPES))
     )
     syntax = " ".join(kind.__name__ for kind in SYNTAX)
-    return f"{RULES}|{sqlglot.__version__}|{syntax}|{lists}"
+    build = "compiled" if not sqlglot.parser.__file__.endswith(".py") else "pure"
+    return f"{RULES}|{sqlglot.__version__} {build}|{syntax}|{lists}"
 
 
 _VERSION = hashlib.sha256(check_version().encode()).hexdigest()
