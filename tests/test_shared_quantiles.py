@@ -7,7 +7,7 @@ import duckdb
 import sqlglot
 from sqlglot.dialects.dialect import Dialect
 
-from indexc.generate.targets import _generator_for
+from indexc.generate.targets import Printer
 
 QUERY = """
 SELECT g, QUANTILE_CONT(v, 0.5) AS median, QUANTILE_CONT(v, 0.05) AS low, QUANTILE_CONT(v, 0.95) AS high,
@@ -17,7 +17,7 @@ FROM t GROUP BY g ORDER BY g
 
 
 def _duckdb(sql: str) -> str:
-    return _generator_for(Dialect.get_or_raise("duckdb"), str.lower, True).generate(
+    return Printer(Dialect.get_or_raise("duckdb"), str.lower, True).render(
         sqlglot.parse_one(sql, read="duckdb")
     )
 
@@ -39,7 +39,7 @@ def test_quantiles_of_one_column_share_a_list_and_give_the_same_values() -> None
 def test_windowed_quantiles_and_snowflake_are_left_alone() -> None:
     windowed = "SELECT QUANTILE_CONT(v, 0.1) OVER (PARTITION BY g) AS a, QUANTILE_CONT(v, 0.9) OVER () AS b FROM t"
     assert "[" not in _duckdb(windowed)
-    snowflake = _generator_for(Dialect.get_or_raise("snowflake"), str.upper).generate(
+    snowflake = Printer(Dialect.get_or_raise("snowflake"), str.upper).render(
         sqlglot.parse_one(QUERY, read="duckdb")
     )
     assert snowflake.count("PERCENTILE_CONT(") == 5 and "[" not in snowflake

@@ -4,13 +4,25 @@ Local engines that imitate Snowflake accept SQL the real service rejects, so
 every statement we emit for Snowflake is parsed with sqlglot's Snowflake
 dialect and its functions and types are held to lists taken from Snowflake's
 documentation. A failure here is a bug in indexc's generator, not a user error.
+
+The check runs on every statement of every Snowflake build, so it is made cheap
+without changing a single verdict: a function's name is looked up by its class
+wherever sqlglot would print that class by its fixed SQL name (see
+`function_name`), and a statement's verdict is remembered under a hash of its text
+and of everything the verdict depends on (`statement_key`), in memory and, through
+`verdicts` / `remember_verdicts`, in whatever cache a caller keeps between builds.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
+
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError
+from sqlglot.generator import Generator
 
 # Functions Snowflake documents (a subset: those a numeric index pipeline can reasonably use).
 SNOWFLAKE_FUNCTIONS = frozenset(
@@ -56,8 +68,14 @@ SYNTAX = (
     exp.Exists,
 )  # not functions
 
+RULES = "2"
+"""The version of the rules below; part of every verdict's key, so a change to them is a new key."""
 
-def function_name(node: exp.Func) -> str:
+_DIALECT = Dialect.get_or_raise("snowflake")
+_GENERATOR = type(_DIALECT.generator())
+
+
+def generated_name(node: exp.Func) -> str:
     """The name Snowflake will see: the generated text up to the first parenthesis."""
     if isinstance(node, exp.Anonymous):
         return node.name.upper()
@@ -65,8 +83,86 @@ def function_name(node: exp.Func) -> str:
     return head.strip().upper()
 
 
-def snowflake_problems(sql: str) -> list[str]:
-    """Everything in one statement that Snowflake would not accept, as messages."""
+def _printed_by_sql_name(kind: type[exp.Func]) -> bool:
+    """Whether the Snowflake generator prints every node of this class as `<sql_name>(<args>)`.
+
+    `Generator.sql` looks a handler up by the node's exact class (a TRANSFORMS entry, or a
+    `<key>_sql` method); with none it calls `function_fallback_sql`, which prints
+    `func(function_name(node), ...)`, and that name is the class's `sql_name()` unless the dialect
+    keeps parsed names in the node's meta (Snowflake does not). Every step is checked to be
+    sqlglot's own, so a future release that overrides one sends the class to `generated_name`.
+    """
+    stock = all(
+        getattr(_GENERATOR, method) is getattr(Generator, method)
+        for method in ("sql", "function_fallback_sql", "function_name", "func", "normalize_func")
+    )
+    handled = kind in _GENERATOR.TRANSFORMS or hasattr(_GENERATOR, f"{kind.key}_sql")
+    return stock and not handled and _DIALECT.ORIGINAL_NAME_META_KEY is None
+
+
+_NAMES: dict[type[exp.Func], str | None] = {}
+"""Per class: its fixed name, or None where only generating the node tells."""
+
+
+def function_name(node: exp.Func) -> str:
+    """`generated_name`, without generating where the class alone fixes the name.
+
+    Anonymous functions print their own name; a node with comments is generated (a comment
+    may be printed before the name); otherwise a class printed by its SQL name is that name.
+    """
+    if isinstance(node, exp.Anonymous):
+        return node.name.upper()
+    kind = type(node)
+    if kind not in _NAMES:
+        fixed = _printed_by_sql_name(kind)
+        _NAMES[kind] = kind.sql_name().split("(", 1)[0].strip().upper() if fixed else None
+    name = _NAMES[kind]
+    if name is None or node.comments:
+        return generated_name(node)
+    return name
+
+
+def check_version() -> str:
+    """Everything a verdict depends on besides the statement: the rules, the lists and sqlglot
+    (its version, and whether it is the compiled build: their parsers give up at other depths)."""
+    lists = (
+        " ".join(sorted(SNOWFLAKE_FUNCTIONS))
+        + "|"
+        + " ".join(sorted(t.name for t in SNOWFLAKE_TYPES))
+    )
+    syntax = " ".join(kind.__name__ for kind in SYNTAX)
+    build = "compiled" if not sqlglot.parser.__file__.endswith(".py") else "pure"
+    return f"{RULES}|{sqlglot.__version__} {build}|{syntax}|{lists}"
+
+
+_VERSION = hashlib.sha256(check_version().encode()).hexdigest()
+
+
+def statement_key(sql: str) -> str:
+    """The key of a statement's verdict: sha256 of the check's version and the statement's text."""
+    return hashlib.sha256(f"{_VERSION}\n{sql}".encode()).hexdigest()
+
+
+_VERDICTS: dict[str, tuple[str, ...]] = {}
+
+
+def verdicts() -> dict[str, list[str]]:
+    """Every verdict reached in this process, by `statement_key`, for a cache kept between builds."""
+    return {key: list(problems) for key, problems in _VERDICTS.items()}
+
+
+def remember_verdicts(saved: Mapping[str, Sequence[str]]) -> None:
+    """Take verdicts saved by `verdicts` in an earlier process. Their keys hold the check's
+    version, so a verdict of other rules or another sqlglot is never found again."""
+    for key, problems in saved.items():
+        if isinstance(key, str) and all(isinstance(p, str) for p in problems):
+            _VERDICTS[key] = tuple(problems)
+
+
+def check_statement(sql: str, *, generate_names: bool = False) -> list[str]:
+    """The check itself, on a statement's text: parse it as Snowflake, then walk it. With
+    `generate_names`, every function's name is generated (the reference `function_name` must match)."""
+    name = generated_name if generate_names else function_name
     try:
         statements = [s for s in sqlglot.parse(sql, read="snowflake") if s is not None]
     except ParseError as err:
@@ -76,9 +172,18 @@ def snowflake_problems(sql: str) -> list[str]:
     problems = []
     for node in statements[0].walk():
         if isinstance(node, exp.Func) and not isinstance(node, SYNTAX):
-            name = function_name(node)
-            if name not in SNOWFLAKE_FUNCTIONS:
-                problems.append(f"function {name} is not a Snowflake function")
+            function = name(node)
+            if function not in SNOWFLAKE_FUNCTIONS:
+                problems.append(f"function {function} is not a Snowflake function")
         elif isinstance(node, exp.DataType) and node.this not in SNOWFLAKE_TYPES:
             problems.append(f"type {node.sql(dialect='snowflake')} is not a Snowflake type")
     return problems
+
+
+def snowflake_problems(sql: str) -> list[str]:
+    """Everything in one statement that Snowflake would not accept, as messages."""
+    key = statement_key(sql)
+    known = _VERDICTS.get(key)
+    if known is None:
+        known = _VERDICTS[key] = tuple(check_statement(sql))
+    return list(known)

@@ -2,12 +2,17 @@
 
 Layer builders ask a target for object and source relations and hand it the
 finished tree to render; no builder ever tests which dialect it is writing.
+A target prints with its dialect's stock sqlglot generator after a pass over the
+tree (`Printer`), never a subclass of it: sqlglot's compiled build (sqlglotc)
+cannot be subclassed, and prints the same text about as fast while parsing (the
+static check's main cost) about three times faster.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 import sqlglot
 from sqlglot import exp
@@ -18,86 +23,134 @@ from indexc.generate.snowflake_check import snowflake_problems
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 
-def _shared_quantiles(generator: Generator, expression: exp.PercentileCont) -> str | None:
+def _plain(quantile: exp.PercentileCont) -> bool:
+    """A quantile at a literal fraction, not in a window or filter."""
+    return isinstance(quantile.expression, exp.Literal) and not isinstance(
+        quantile.parent, (exp.Window, exp.Filter, exp.WithinGroup)
+    )
+
+
+Undo = list[Callable[[], object]]
+
+
+def _replace(node: exp.Expression, by: exp.Expression, undo: Undo) -> None:
+    node.replace(by)
+    undo.append(lambda: by.replace(node))
+
+
+Quantiles = dict[tuple[int, str], list[exp.PercentileCont]]
+
+
+def _group_quantiles(quantiles: list[exp.PercentileCont]) -> Quantiles:
     """DuckDB: several QUANTILE_CONT of one column in one SELECT as one list quantile, indexed.
 
     DuckDB sorts a group once per quantile aggregate, but once for a list of quantiles, and it
     computes identical aggregates once; so `QUANTILE_CONT(x, 0.05)`, `(x, 0.5)` and `(x, 0.95)` become
     `QUANTILE_CONT(x, [0.05, 0.5, 0.95])[1]`, `[2]` and `[3]`, the same values at about two thirds
-    of the cost. None where there is nothing to share.
+    of the cost. `quantiles` are keyed by column before identifiers are folded.
     """
-
-    def plain(
-        quantile: exp.PercentileCont,
-    ) -> bool:  # a literal fraction, not in a window or filter
-        return isinstance(quantile.expression, exp.Literal) and not isinstance(
-            quantile.parent, (exp.Window, exp.Filter, exp.WithinGroup)
-        )
-
-    select = expression.find_ancestor(exp.Select)
-    if select is None or not plain(expression):
-        return None
-    column = expression.this.sql()
-    fractions = sorted(
-        {
-            float(q.expression.this)
-            for q in select.find_all(exp.PercentileCont)
-            if plain(q) and q.this.sql() == column and q.find_ancestor(exp.Select) is select
-        }
-    )
-    if len(fractions) < 2:
-        return None
-    shared = exp.PercentileCont(
-        this=expression.this.copy(),
-        expression=exp.Array(expressions=[exp.Literal.number(repr(f)) for f in fractions]),
-    )
-    position = fractions.index(float(expression.expression.this)) + 1
-    return generator.sql(exp.Bracket(this=shared, expressions=[exp.Literal.number(position)]))
+    groups: Quantiles = defaultdict(list)
+    for quantile in quantiles:
+        select = quantile.find_ancestor(exp.Select)
+        if select is not None and _plain(quantile):
+            groups[(id(select), quantile.this.sql())].append(quantile)
+    return groups
 
 
-def _generator_for(
-    dialect: Dialect, fold_case: Callable[[str], str], shares_quantiles: bool = False
-) -> Generator:
-    """The dialect's own generator, narrowed to what indexc emits.
+def _index_quantiles(groups: Quantiles, undo: Undo) -> None:
+    for group in groups.values():
+        fractions = sorted({float(q.expression.this) for q in group})
+        if len(fractions) < 2:
+            continue
+        array = [exp.Literal.number(repr(f)) for f in fractions]
+        for quantile in group:
+            shared = exp.PercentileCont(
+                this=quantile.this.copy(),
+                expression=exp.Array(expressions=[a.copy() for a in array]),
+            )
+            position = exp.Literal.number(fractions.index(float(quantile.expression.this)) + 1)
+            _replace(quantile, exp.Bracket(this=shared, expressions=[position]), undo)
 
-    - Every identifier is quoted; an unquoted one is first folded to the case
-      the engine gives it (Snowflake upper, DuckDB lower): sqlglot's
-      normalize_identifiers, without a separate pass over the tree.
-    - The dialect's rewrites of SELECT (unnest, DISTINCT ON, semi-joins, ...)
-      and Snowflake's search of each CREATE for materialized-view grants are
-      skipped: indexc never builds those constructs, and together they cost
-      more than generating the SQL itself.
-    - Each row of a VALUES table stays on one line.
-    - With `shares_quantiles` (DuckDB), quantiles of one column in one SELECT share one sort.
+
+def _set_name(identifier: exp.Identifier, name: object, quoted: object) -> None:
+    identifier.set("this", name)
+    identifier.set("quoted", quoted)
+
+
+def _prepare(
+    tree: exp.Expression, generator: Generator, fold_case: Callable[[str], str], shares: bool
+) -> Undo:
+    """What indexc asks of the dialect's own generator, done to the tree before printing.
+
+    - Every identifier is quoted; an unquoted one is first folded to the case the engine gives
+      it (Snowflake upper, DuckDB lower): sqlglot's normalize_identifiers, in the one walk.
+    - Each row of a VALUES table is printed on one line, so a reviewer reads an area map row by row.
+    - With `shares` (DuckDB), quantiles of one column in one SELECT share one sort.
+    The tree is changed in place; the steps that put it back are returned, because a tree (or a
+    node shared between trees) may be printed again, for the other target too.
     """
-    base = type(dialect.generator())
+    undo: Undo = []
+    identifiers: list[exp.Identifier] = []
+    rows: list[exp.Tuple] = []
+    quantiles: list[exp.PercentileCont] = []
+    for node in tree.walk():
+        if isinstance(node, exp.Identifier):
+            if not node.quoted:
+                identifiers.append(node)
+        elif isinstance(node, exp.Tuple):
+            if isinstance(node.parent, exp.Values):
+                rows.append(node)
+        elif shares and isinstance(node, exp.PercentileCont):
+            quantiles.append(node)
+    groups = _group_quantiles(quantiles) if quantiles else {}
+    for identifier in identifiers:
+        name, quoted = identifier.this, identifier.args.get("quoted")
+        identifier.set("this", fold_case(identifier.name))
+        identifier.set("quoted", True)
+        undo.append(partial(_set_name, identifier, name, quoted))
+    if groups:
+        _index_quantiles(groups, undo)  # copies of folded columns
+    for row in rows:
+        flat = ", ".join(generator.sql(value) for value in row.expressions)
+        _replace(row, exp.var(f"({flat})"), undo)
+    return undo
 
-    # the dialect's generator class is only known at run time; mypy cannot check a dynamic base
-    class IndexcGenerator(base):  # type: ignore[misc,valid-type]
-        TRANSFORMS = {key: value for key, value in base.TRANSFORMS.items() if key is not exp.Select}
-        if shares_quantiles:
-            one_quantile = TRANSFORMS.pop(exp.PercentileCont)
 
-            def percentilecont_sql(self, expression: exp.PercentileCont) -> str:
-                return _shared_quantiles(self, expression) or type(self).one_quantile(
-                    self, expression
-                )
+def _stock_generator(dialect: Dialect) -> Generator:
+    """The dialect's own generator, every identifier quoted, pretty; without its rewrites of
+    SELECT (unnest, DISTINCT ON, semi-joins, ...): indexc never builds those constructs, and they
+    cost more than printing. Taken out of this instance's dispatch table, not by subclassing, so
+    that sqlglot's compiled build (sqlglotc, whose classes cannot be subclassed) prints alike.
+    Should a later sqlglot keep no such table, the rewrites run: the SQL snapshots show they change
+    nothing indexc builds, so only the time differs. (Snowflake's search of each CREATE for
+    materialized-view grants, a method called directly, cannot be skipped this way; it changes
+    nothing either.)"""
+    generator = dialect.generator(pretty=True, identify=True)
+    dispatch = getattr(generator, "_dispatch", None)
+    if isinstance(dispatch, dict) and exp.Select in dispatch:
+        generator._dispatch = {**dispatch, exp.Select: Generator.select_sql}
+    return generator
 
-        def identifier_sql(self, expression: exp.Identifier) -> str:
-            text = expression.name if expression.quoted else fold_case(expression.name)
-            text = text.replace(self._identifier_end, self._escaped_identifier_end)
-            return f"{self._identifier_start}{text}{self._identifier_end}"
 
-        def createable_sql(self, expression: exp.Create, locations: defaultdict) -> str:
-            return Generator.createable_sql(self, expression, locations)
+class Printer:
+    """A dialect's stock generator and the pass that prepares a tree for it (`_prepare`)."""
 
-        def tuple_sql(self, expression: exp.Tuple) -> str:
-            """A row of a literal table on one line, so a reviewer reads the area map row by row."""
-            if isinstance(expression.parent, exp.Values):
-                return f"({self.expressions(expression, flat=True)})"
-            return super().tuple_sql(expression)
+    def __init__(
+        self, dialect: Dialect, fold_case: Callable[[str], str], shares_quantiles: bool = False
+    ) -> None:
+        self.generator = _stock_generator(dialect)
+        self.fold_case = fold_case
+        self.shares_quantiles = shares_quantiles
 
-    return IndexcGenerator(dialect=dialect, pretty=True, identify=True)
+    def render(self, expression: exp.Expression) -> str:
+        """The tree's SQL. The pass's changes are undone afterwards; sqlglot's generator may
+        itself rewrite parts of a tree it prints without copying (Snowflake's quantiles), as ever."""
+        undo = _prepare(expression, self.generator, self.fold_case, self.shares_quantiles)
+        try:
+            return self.generator.generate(expression, copy=False)
+        finally:
+            for step in reversed(undo):
+                step()
 
 
 CSV_FIELD = r'(?:^|,)("(?:[^"]|"")*"|[^,]*)'
@@ -117,7 +170,7 @@ class SqlTarget:
 
     def __init__(self) -> None:
         self._dialect = Dialect.get_or_raise(self.dialect)
-        self._generator = _generator_for(self._dialect, self.fold_case, self.shares_quantiles)
+        self._printer = Printer(self._dialect, self.fold_case, self.shares_quantiles)
 
     def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
         """The qualifiers of an object in `schema`: the build schema unless another is named."""
@@ -179,7 +232,7 @@ class SqlTarget:
 
     def render(self, expression: exp.Expression) -> str:
         """Pretty SQL with every identifier quoted after the dialect's own case rules."""
-        return self._generator.generate(expression, copy=False)
+        return self._printer.render(expression)
 
 
 class DuckDBSql(SqlTarget):
