@@ -82,43 +82,37 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'english_and_maths_gcse_by_19 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('english_and_maths_gcse_by_19 1 ', 'gcses-and-equivalent-in-english-and-maths', '2017-18', '2025-26'),
+    ('primary_expected_standard 1 ', 'pupils-at-expected-standards-by-end-of-primary-school', '2019-20', '2025-26')) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      "period" >= '2017-18' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'gcses-and-equivalent-in-english-and-maths'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'primary_expected_standard 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2019-20'
-      AND "period" <= '2025-26'
-      AND NOT "period" IN ('2020-21', '2021-22')
-      AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'pupils-at-expected-standards-by-end-of-primary-school'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
+  AND NOT (
+    "b"."label" = 'primary_expected_standard 1 '
+    AND "w"."period" IN ('2020-21', '2021-22')
+  )
 ORDER BY
   "gap";

@@ -126,136 +126,39 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'healthy_weight_children_reception 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('healthy_weight_children_reception 1 ', 'healthy-weight-children-reception', '2007-08', '2025-26'),
+    ('healthy_weight_children_year_6 1 ', 'healthy-weight-children-year-6', '2007-08', '2025-26'),
+    ('obese_children_reception 1 ', 'obese-children-reception', '2007-08', '2025-26'),
+    ('obese_children_year_6 1 ', 'obese-children-year-6', '2007-08', '2025-26'),
+    ('overweight_children_reception 1 ', 'overweight-children-reception', '2007-08', '2025-26'),
+    ('overweight_children_year_6 1 ', 'overweight-children-year-6', '2007-08', '2025-26'),
+    ('underweight_children_reception 1 ', 'underweight-children-reception', '2007-08', '2025-26'),
+    ('underweight_children_year_6 1 ', 'underweight-children-year-6', '2007-08', '2025-26')) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'healthy-weight-children-reception'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'healthy_weight_children_year_6 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'healthy-weight-children-year-6'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'obese_children_reception 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'obese-children-reception'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'obese_children_year_6 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'obese-children-year-6'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'overweight_children_reception 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'overweight-children-reception'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'overweight_children_year_6 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'overweight-children-year-6'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'underweight_children_reception 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'underweight-children-reception'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'underweight_children_year_6 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2007-08' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'underweight-children-year-6'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
 ORDER BY
   "gap";

@@ -82,56 +82,34 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'early_years_communication_language 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('early_years_communication_language 1 ', 'early-years-communication-language', '2022-23', '2025-26'),
+    ('early_years_literacy 1 ', 'early-years-literacy', '2022-23', '2025-26'),
+    ('early_years_mathematics 1 ', 'early-years-mathematics', '2022-23', '2025-26')) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      "period" >= '2022-23' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'early-years-communication-language'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'early_years_literacy 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2022-23' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'early-years-literacy'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'early_years_mathematics 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2022-23' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'early-years-mathematics'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
 ORDER BY
   "gap";

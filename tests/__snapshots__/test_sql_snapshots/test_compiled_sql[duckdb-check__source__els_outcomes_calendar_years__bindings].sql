@@ -82,88 +82,36 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'claimant_rate 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('claimant_rate 1 ', 'claimant-count', '2001-02', '2025-26'),
+    ('disposable_income_per_head 1 ', 'gross-disposable-household-income-per-head', '1997-98', '2023-24'),
+    ('economic_inactivity_rate 1 ', 'economic-inactivity-rate', '2004-05', '2023-24'),
+    ('employment_rate 1 ', 'employment-rate', '2004-05', '2023-24'),
+    ('level_3_qualifications 1 ', 'level-3-or-above-qualifications', '2022-23', '2023-24')) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      "period" >= '2001-02' AND "period" <= '2025-26' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'claimant-count'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'disposable_income_per_head 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '1997-98' AND "period" <= '2023-24' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'gross-disposable-household-income-per-head'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'economic_inactivity_rate 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2004-05' AND "period" <= '2023-24' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'economic-inactivity-rate'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'employment_rate 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2004-05' AND "period" <= '2023-24' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'employment-rate'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'level_3_qualifications 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" >= '2022-23' AND "period" <= '2023-24' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'level-3-or-above-qualifications'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
 ORDER BY
   "gap";

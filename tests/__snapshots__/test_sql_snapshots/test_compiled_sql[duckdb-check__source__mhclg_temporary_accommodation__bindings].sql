@@ -98,72 +98,35 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'families_in_b_and_b_over_6_weeks 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('families_in_b_and_b_over_6_weeks 1 ', 'hh_with_children_in_bb_over_6_weeks', NULL, NULL),
+    ('households_in_temporary_accommodation 1 ', 'hh_in_ta', NULL, NULL),
+    ('households_thousands 1 ', 'households_in_area_000s', NULL, NULL),
+    ('households_with_children_in_ta 1 ', 'hh_with_children_in_ta', NULL, NULL)) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'hh_with_children_in_bb_over_6_weeks'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'households_in_temporary_accommodation 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'hh_in_ta'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'households_thousands 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'households_in_area_000s'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'households_with_children_in_ta 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'hh_with_children_in_ta'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
 ORDER BY
   "gap";

@@ -38,123 +38,60 @@ WITH "held" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  "b"."label" || "w"."period" AS "gap"
 FROM (
   SELECT
-    'carer_quality_of_life 1 ' || "period" AS "gap"
-  FROM (
+    CAST("label" AS TEXT) AS "label",
+    CAST("item" AS TEXT) AS "item",
+    CAST("period_from" AS TEXT) AS "period_from",
+    CAST("period_to" AS TEXT) AS "period_to"
+  FROM (VALUES
+    ('carer_quality_of_life 1 ', 'ASC1', NULL, NULL),
+    ('carer_quality_of_life_latest_survey 1 ', 'ASC1', NULL, NULL),
+    ('carers_finding_information_easy 1 ', 'ASC4', NULL, NULL),
+    ('service_user_quality_of_life 1 ', 'ASC2', NULL, NULL),
+    ('short_term_service_success 1 ', 'ASC5', NULL, '2020-21'),
+    ('users_finding_information_easy 1 ', 'ASC3', NULL, NULL),
+    ('workforce_turnover 1 ', 'ASC7', NULL, NULL)) AS "t"("label", "item", "period_from", "period_to")
+) AS "b"
+JOIN "with_rows" AS "w"
+  ON NOT "w"."period" IS NULL
+  AND (
+    "b"."period_from" IS NULL OR "w"."period" >= "b"."period_from"
+  )
+  AND (
+    "b"."period_to" IS NULL OR "w"."period" <= "b"."period_to"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "period"
-    FROM "with_rows"
+      1
+    FROM "held" AS "h"
     WHERE
-      NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC1'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'carer_quality_of_life_latest_survey 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC1'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'carers_finding_information_easy 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC4'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'service_user_quality_of_life 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IN ('2015-16', '2020-21') AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC2'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'short_term_service_success 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      "period" <= '2020-21' AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC5'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'users_finding_information_easy 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IN ('2020-21') AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC3'
-  ) AS "gaps"
-  UNION ALL
-  SELECT
-    'workforce_turnover 1 ' || "period" AS "gap"
-  FROM (
-    SELECT
-      "period"
-    FROM "with_rows"
-    WHERE
-      NOT "period" IN ('2015-16') AND NOT "period" IS NULL
-    EXCEPT
-    SELECT
-      "period"
-    FROM "held"
-    WHERE
-      "item" = 'ASC7'
-  ) AS "gaps"
-) AS "found"
+      "h"."item" = "b"."item" AND "h"."period" = "w"."period"
+  )
+  AND NOT (
+    "b"."label" = 'carer_quality_of_life 1 '
+    AND "w"."period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "b"."label" = 'carer_quality_of_life_latest_survey 1 '
+    AND "w"."period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "b"."label" = 'carers_finding_information_easy 1 '
+    AND "w"."period" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "b"."label" = 'service_user_quality_of_life 1 '
+    AND "w"."period" IN ('2015-16', '2020-21')
+  )
+  AND NOT (
+    "b"."label" = 'users_finding_information_easy 1 ' AND "w"."period" IN ('2020-21')
+  )
+  AND NOT (
+    "b"."label" = 'workforce_turnover 1 ' AND "w"."period" IN ('2015-16')
+  )
 ORDER BY
   "gap";

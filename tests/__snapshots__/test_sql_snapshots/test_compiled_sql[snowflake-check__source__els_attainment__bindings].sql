@@ -86,43 +86,37 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('english_and_maths_gcse_by_19 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('english_and_maths_gcse_by_19 1 ', 'gcses-and-equivalent-in-english-and-maths', '2017-18', '2025-26'),
+    ('primary_expected_standard 1 ', 'pupils-at-expected-standards-by-end-of-primary-school', '2019-20', '2025-26')) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      "PERIOD" >= '2017-18' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'gcses-and-equivalent-in-english-and-maths'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('primary_expected_standard 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2019-20'
-      AND "PERIOD" <= '2025-26'
-      AND NOT "PERIOD" IN ('2020-21', '2021-22')
-      AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'pupils-at-expected-standards-by-end-of-primary-school'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
+  AND NOT (
+    "B"."LABEL" = 'primary_expected_standard 1 '
+    AND "W"."PERIOD" IN ('2020-21', '2021-22')
+  )
 ORDER BY
   "GAP";

@@ -226,136 +226,39 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('healthy_weight_children_reception 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('healthy_weight_children_reception 1 ', 'healthy-weight-children-reception', '2007-08', '2025-26'),
+    ('healthy_weight_children_year_6 1 ', 'healthy-weight-children-year-6', '2007-08', '2025-26'),
+    ('obese_children_reception 1 ', 'obese-children-reception', '2007-08', '2025-26'),
+    ('obese_children_year_6 1 ', 'obese-children-year-6', '2007-08', '2025-26'),
+    ('overweight_children_reception 1 ', 'overweight-children-reception', '2007-08', '2025-26'),
+    ('overweight_children_year_6 1 ', 'overweight-children-year-6', '2007-08', '2025-26'),
+    ('underweight_children_reception 1 ', 'underweight-children-reception', '2007-08', '2025-26'),
+    ('underweight_children_year_6 1 ', 'underweight-children-year-6', '2007-08', '2025-26')) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'healthy-weight-children-reception'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('healthy_weight_children_year_6 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'healthy-weight-children-year-6'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('obese_children_reception 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'obese-children-reception'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('obese_children_year_6 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'obese-children-year-6'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('overweight_children_reception 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'overweight-children-reception'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('overweight_children_year_6 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'overweight-children-year-6'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('underweight_children_reception 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'underweight-children-reception'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('underweight_children_year_6 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2007-08' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'underweight-children-year-6'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
 ORDER BY
   "GAP";

@@ -86,88 +86,36 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('claimant_rate 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('claimant_rate 1 ', 'claimant-count', '2001-02', '2025-26'),
+    ('disposable_income_per_head 1 ', 'gross-disposable-household-income-per-head', '1997-98', '2023-24'),
+    ('economic_inactivity_rate 1 ', 'economic-inactivity-rate', '2004-05', '2023-24'),
+    ('employment_rate 1 ', 'employment-rate', '2004-05', '2023-24'),
+    ('level_3_qualifications 1 ', 'level-3-or-above-qualifications', '2022-23', '2023-24')) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      "PERIOD" >= '2001-02' AND "PERIOD" <= '2025-26' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'claimant-count'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('disposable_income_per_head 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '1997-98' AND "PERIOD" <= '2023-24' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'gross-disposable-household-income-per-head'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('economic_inactivity_rate 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2004-05' AND "PERIOD" <= '2023-24' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'economic-inactivity-rate'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('employment_rate 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2004-05' AND "PERIOD" <= '2023-24' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'employment-rate'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('level_3_qualifications 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2022-23' AND "PERIOD" <= '2023-24' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'level-3-or-above-qualifications'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
 ORDER BY
   "GAP";

@@ -42,72 +42,35 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('anxiety 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('anxiety 1 ', 'wellbeing-anxiety', '2011-12', '2022-23'),
+    ('happiness 1 ', 'wellbeing-happiness', '2011-12', '2022-23'),
+    ('life_satisfaction 1 ', 'wellbeing-satisfaction', '2011-12', '2022-23'),
+    ('life_worthwhile 1 ', 'wellbeing-worthwhile', '2011-12', '2022-23')) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      "PERIOD" >= '2011-12' AND "PERIOD" <= '2022-23' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'wellbeing-anxiety'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('happiness 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2011-12' AND "PERIOD" <= '2022-23' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'wellbeing-happiness'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('life_satisfaction 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2011-12' AND "PERIOD" <= '2022-23' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'wellbeing-satisfaction'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('life_worthwhile 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2011-12' AND "PERIOD" <= '2022-23' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'wellbeing-worthwhile'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
 ORDER BY
   "GAP";

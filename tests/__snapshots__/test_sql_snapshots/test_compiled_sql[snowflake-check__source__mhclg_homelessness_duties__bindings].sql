@@ -130,72 +130,35 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('prevention_duties_ended 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('prevention_duties_ended 1 ', 'prevention_duties_ended', NULL, NULL),
+    ('prevention_duties_ended_with_accommodation 1 ', 'prevention_ended_secured_accommodation_6m', NULL, NULL),
+    ('relief_duties_ended 1 ', 'relief_duties_ended', NULL, NULL),
+    ('relief_duties_ended_with_accommodation 1 ', 'relief_ended_secured_accommodation_6m', NULL, NULL)) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'prevention_duties_ended'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('prevention_duties_ended_with_accommodation 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'prevention_ended_secured_accommodation_6m'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('relief_duties_ended 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'relief_duties_ended'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('relief_duties_ended_with_accommodation 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'relief_ended_secured_accommodation_6m'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
 ORDER BY
   "GAP";

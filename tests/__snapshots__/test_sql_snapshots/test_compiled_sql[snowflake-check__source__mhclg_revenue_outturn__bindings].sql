@@ -42,56 +42,34 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('net_spend_adult_social_care 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('net_spend_adult_social_care 1 ', 'adult_social_care', '2017-18', NULL),
+    ('net_spend_childrens_social_care 1 ', 'childrens_social_care', '2017-18', NULL),
+    ('net_spend_public_health 1 ', 'public_health', '2017-18', NULL)) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      "PERIOD" >= '2017-18' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'adult_social_care'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('net_spend_childrens_social_care 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2017-18' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'childrens_social_care'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('net_spend_public_health 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" >= '2017-18' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'public_health'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
 ORDER BY
   "GAP";

@@ -42,123 +42,60 @@ WITH "HELD" AS (
       'NA'
     )
 )
-SELECT
-  *
+SELECT DISTINCT
+  CONCAT("B"."LABEL", "W"."PERIOD") AS "GAP"
 FROM (
   SELECT
-    CONCAT('carer_quality_of_life 1 ', "PERIOD") AS "GAP"
-  FROM (
+    CAST("LABEL" AS VARCHAR) AS "LABEL",
+    CAST("ITEM" AS VARCHAR) AS "ITEM",
+    CAST("PERIOD_FROM" AS VARCHAR) AS "PERIOD_FROM",
+    CAST("PERIOD_TO" AS VARCHAR) AS "PERIOD_TO"
+  FROM (VALUES
+    ('carer_quality_of_life 1 ', 'ASC1', NULL, NULL),
+    ('carer_quality_of_life_latest_survey 1 ', 'ASC1', NULL, NULL),
+    ('carers_finding_information_easy 1 ', 'ASC4', NULL, NULL),
+    ('service_user_quality_of_life 1 ', 'ASC2', NULL, NULL),
+    ('short_term_service_success 1 ', 'ASC5', NULL, '2020-21'),
+    ('users_finding_information_easy 1 ', 'ASC3', NULL, NULL),
+    ('workforce_turnover 1 ', 'ASC7', NULL, NULL)) AS "T"("LABEL", "ITEM", "PERIOD_FROM", "PERIOD_TO")
+) AS "B"
+JOIN "WITH_ROWS" AS "W"
+  ON NOT "W"."PERIOD" IS NULL
+  AND (
+    "B"."PERIOD_FROM" IS NULL OR "W"."PERIOD" >= "B"."PERIOD_FROM"
+  )
+  AND (
+    "B"."PERIOD_TO" IS NULL OR "W"."PERIOD" <= "B"."PERIOD_TO"
+  )
+WHERE
+  NOT EXISTS(
     SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
+      1
+    FROM "HELD" AS "H"
     WHERE
-      NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC1'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('carer_quality_of_life_latest_survey 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC1'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('carers_finding_information_easy 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
-      AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC4'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('service_user_quality_of_life 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IN ('2015-16', '2020-21') AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC2'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('short_term_service_success 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      "PERIOD" <= '2020-21' AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC5'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('users_finding_information_easy 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IN ('2020-21') AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC3'
-  ) AS "GAPS"
-  UNION ALL
-  SELECT
-    CONCAT('workforce_turnover 1 ', "PERIOD") AS "GAP"
-  FROM (
-    SELECT
-      "PERIOD"
-    FROM "WITH_ROWS"
-    WHERE
-      NOT "PERIOD" IN ('2015-16') AND NOT "PERIOD" IS NULL
-    EXCEPT
-    SELECT
-      "PERIOD"
-    FROM "HELD"
-    WHERE
-      "ITEM" = 'ASC7'
-  ) AS "GAPS"
-) AS "FOUND"
+      "H"."ITEM" = "B"."ITEM" AND "H"."PERIOD" = "W"."PERIOD"
+  )
+  AND NOT (
+    "B"."LABEL" = 'carer_quality_of_life 1 '
+    AND "W"."PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "B"."LABEL" = 'carer_quality_of_life_latest_survey 1 '
+    AND "W"."PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "B"."LABEL" = 'carers_finding_information_easy 1 '
+    AND "W"."PERIOD" IN ('2015-16', '2017-18', '2019-20', '2020-21', '2022-23')
+  )
+  AND NOT (
+    "B"."LABEL" = 'service_user_quality_of_life 1 '
+    AND "W"."PERIOD" IN ('2015-16', '2020-21')
+  )
+  AND NOT (
+    "B"."LABEL" = 'users_finding_information_easy 1 ' AND "W"."PERIOD" IN ('2020-21')
+  )
+  AND NOT (
+    "B"."LABEL" = 'workforce_turnover 1 ' AND "W"."PERIOD" IN ('2015-16')
+  )
 ORDER BY
   "GAP";
