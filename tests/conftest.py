@@ -39,14 +39,17 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Markers that follow from what a test uses, so that they cannot be forgotten.
 
-    A test of the fakesnow server (fixture `fakesnow_port`) is `fakesnow`; one of it or of Chromium
-    is `slow`, and so is one reading the shared run of the real example (fixture `example_run`).
+        A test of the fakesnow server (fixture `fakesnow_port`) is `fakesnow`; one of it or of Chromium
+        is `slow`, and so is one reading the shared run of the real example (fixture `example_run`) or the
+    build of the methodology fixture (`method_build`).
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "fakesnow_port" in fixtures:
             item.add_marker(pytest.mark.fakesnow)
         if "example_run" in fixtures:  # the real example, run once per worker: not quick
+            item.add_marker(pytest.mark.slow)
+        if "method_build" in fixtures:  # every option of the methodology, built and run: seconds
             item.add_marker(pytest.mark.slow)
         for heavy in ("fakesnow", "chromium"):
             if item.get_closest_marker(heavy):

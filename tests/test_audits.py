@@ -65,6 +65,7 @@ def test_each_kind_of_audit_finds_what_the_data_shows(tiny_project: Path) -> Non
     assert "Alpha" in result.stdout  # warnings do not stop the run
 
 
+@pytest.mark.slow
 def test_an_error_audit_fails_the_run_and_keeps_the_database(tiny_project: Path) -> None:
     assert run(tiny_project, "-q").exit_code == 0
     database = tiny_project / "build" / "tiny.duckdb"

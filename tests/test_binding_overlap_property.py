@@ -6,6 +6,7 @@ dated bindings including open and backward ranges.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +50,7 @@ def spec(ranges: list[tuple[int | None, int | None]]) -> SpecFile:
     return SpecFile("specs/p.yaml", 1, data, {}, {})
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(years, years), min_size=1, max_size=4))
 def test_overlaps_are_the_pairs_sharing_a_year(ranges) -> None:

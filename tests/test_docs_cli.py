@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
@@ -25,6 +26,7 @@ def test_the_command_table_lists_every_command_once() -> None:
     assert len(command_table()) == len(set(command_table()))
 
 
+@pytest.mark.slow
 def test_the_validate_example_is_what_validate_prints_for_the_repository() -> None:
     section = (
         CLI_DOC.read_text(encoding="utf-8").split("\n## validate\n", 1)[1].split("\n## ", 1)[0]

@@ -159,6 +159,7 @@ def emitted_severities() -> dict[Code, set[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_each_diagnostic_gives_a_severity_its_code_allows() -> None:
     """A code of one severity may leave it out (if an error) or write it; one that may be either
     writes what it chose at every call."""

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_TREES = ["compiler", "tests", "benchmarks", "scripts"]
 
@@ -33,6 +35,7 @@ def test_the_tree_is_formatted() -> None:
     )
 
 
+@pytest.mark.slow  # strict mypy over the whole package takes longer than the quick loop allows
 def test_mypy_finds_no_type_error() -> None:
     result = _run("mypy")  # files and strictness from [tool.mypy] in pyproject.toml
     assert result.returncode == 0, f"mypy found errors:\n{result.stdout}{result.stderr}"

@@ -76,6 +76,7 @@ def test_mistakes_in_the_request_are_diagnostics(tiny_project) -> None:
     assert "Traceback" not in bad.output + unknown.output
 
 
+@pytest.mark.slow
 def test_a_proposed_item_missing_one_of_its_columns_is_an_error_at_the_item(tmp_path: Path) -> None:
     project = copy_project(REPO, tmp_path / "example")
     structure = tmp_path / "salt.yaml"

@@ -27,6 +27,7 @@ def lineage(*args: str) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_a_territory_of_several_districts_is_bracketed_in_text_and_mermaid() -> None:
     share = f"apportioned each period by population: ({EAST}) / (({EAST}) + ({WEST}))"
     assert f"E10000030 Surrey -> PROPOSED_EAST_SURREY: {share}" in lineage(

@@ -206,6 +206,7 @@ def test_a_migrated_example_runs_on_duckdb_like_the_original(tmp_path: Path) -> 
         assert original[2] is None or abs(original[2] - migrated[2]) <= 1e-9
 
 
+@pytest.mark.slow
 def test_a_key_written_under_both_names_is_an_error_at_the_old_one(tmp_path: Path) -> None:
     root = _v1_project(tmp_path)
     target = root / "targets" / "duckdb.yaml"

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, copy_project
 
 from indexc.cli import main
 from indexc.errors import UserError
@@ -36,9 +37,10 @@ def table(connection, name: str, period: str) -> dict[str, float]:
     )
 
 
-@pytest.fixture
-def restated(geo_project: Path):
-    connection = run(geo_project)
+@pytest.fixture(scope="module")
+def restated(tmp_path_factory):
+    """One run of the made-up country for every test that only reads it (read-only connection)."""
+    connection = run(copy_project(FIXTURES / "geo", tmp_path_factory.mktemp("restated") / "geo"))
     yield connection
     connection.close()
 
