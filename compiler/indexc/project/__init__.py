@@ -6,9 +6,9 @@ stage with errors stops the pipeline by raising `UserError` with everything
 found so far, which is the only exception the CLI turns into a clean exit.
 The CLI reaches the compiler only through this module: what it needs of the
 layers below (the options a project takes, the target names) is named here.
-The longer bodies of its methods live in this package's modules: the work
-against a database (database.py), the files it writes (outputs.py) and the
-reviewing commands (review.py).
+The longer bodies of its methods live in this package's modules: a run
+(running.py), the work against a database (database.py), the files it writes
+(outputs.py) and the reviewing commands (review.py).
 """
 
 from __future__ import annotations
@@ -312,122 +312,19 @@ class Project:
         whose statements, data files and database are unchanged since the last successful run
         publishes nothing and reads back what is published (project/run_state.py).
         """
-        from indexc import report, whatif_report
-        from indexc.generate import sql_target
-        from indexc.plan.cold_starts import COLD_STARTS
-        from indexc.plan.lifecycle import built_indexes
-        from indexc.project import database, run_state
-        from indexc.whatif import published_as_live
+        from indexc.project import running
 
-        database.refuse_unknown_period(period)
-        build, whatif = self._build_for_run(
-            target_name, indexes, scenarios, as_name, publish_as_live, strict
+        return running.run(
+            self,
+            target_name,
+            indexes,
+            period,
+            progress,
+            scenarios,
+            as_name,
+            publish_as_live,
+            strict,
         )
-        statements = database.statements_to_publish(build, whatif)
-        directory = whatif.directory(target_name) if whatif else target_name  # under build/
-        target_sql = sql_target(build.target)
-        catalog = build.compilation.catalog
-        states, key, record = None, None, None  # the last run's state (project/run_state.py)
-        database_file = run_state.database_file(self.root, build)
-        if whatif is None and database_file is not None:
-            states = run_state.RunStates(self.root, database_file, enabled=self.use_cache)
-            key = run_state.run_key(self.root, build, statements, strict)
-            record = states.unchanged(key)
-        self.run_skipped = False
-        with self.session(build) as session:
-            if (
-                record is not None
-                and session.query(run_state.RELATIONS_QUERY) == record["relations"]
-            ):
-                self.run_warnings = list(record["warnings"])
-                self.smell_accepted = dict(record["smell_accepted"])
-                self.run_skipped = True
-            else:
-                if states is not None:
-                    states.forget()
-                database.deploy(
-                    self,
-                    session,
-                    build,
-                    statements,
-                    directory,
-                    progress,
-                    strict,
-                    self.root,
-                    self._target_location(target_name),
-                )
-            shown = indexes or built_indexes(catalog)  # every index built, or those selected
-            cold = COLD_STARTS if any(o.name == COLD_STARTS for o in build.objects) else None
-            rankings = report.read_rankings(
-                session.query, target_sql, catalog.indexes, shown, period, cold
-            )
-            if whatif is not None:
-                self.run_what_if_results = whatif_report.read(
-                    session.query,
-                    target_sql,
-                    catalog,
-                    self.geography_options.proposed,
-                    scenarios,
-                    rankings,
-                )
-            if whatif is not None and whatif.publish_as_live:
-                self.run_warnings.append(
-                    published_as_live(whatif, build.target, self._target_location(target_name))
-                )
-            relations = session.query(run_state.RELATIONS_QUERY) if states is not None else []
-        if states is not None:  # the session is closed: the database file is as the run left it
-            states.save(key, relations, self.run_warnings, self.smell_accepted)
-        return rankings
-
-    def _build_for_run(
-        self,
-        target_name: str,
-        indexes: tuple[str, ...],
-        scenarios: tuple[str, ...],
-        as_name: str | None,
-        publish_as_live: bool,
-        strict: bool,
-    ) -> tuple[Build, WhatIf | None]:
-        """Compile and build what a run deploys, refusing what would fail before a database is opened."""
-        from indexc.errors import UserError, as_error
-        from indexc.validate.data_files import check_data_files
-        from indexc.validate.lifecycle import on_hold_selections
-        from indexc.whatif import what_if
-
-        compilation = self.compile(scenarios, indexes)
-        on_hold = on_hold_selections(  # a scenario of an index on hold that is not selected
-            compilation.catalog,
-            (),
-            tuple(
-                s
-                for s in scenarios
-                if getattr(compilation.catalog.scenarios.get(s), "index", None) not in indexes
-            ),
-        )
-        if on_hold:
-            raise UserError(on_hold)
-        if (
-            strict and compilation.warnings
-        ):  # a warning of the specs stops a strict run before anything is built
-            raise UserError([as_error(d) for d in compilation.warnings])
-        whatif = what_if(
-            compilation.catalog,
-            compilation.geography,
-            self.geography_options,
-            scenarios=scenarios,
-            name=as_name,
-            publish_as_live=publish_as_live,
-        )
-        build = self.build(target_name, compilation=compilation, whatif=whatif, indexes=indexes)
-        self.run_what_if, self.run_schemas = whatif, (build.target.schema_, build.target.published)
-        self.run_what_if_results = None
-        self.run_selection = build.selection
-        catalog = build.compilation.catalog
-        if target_name == "duckdb":
-            problems = check_data_files(self.root, build.target, catalog, target_name)
-            if problems:
-                raise UserError(problems)
-        return build, whatif
 
     def take_snapshot(
         self, target_name: str, as_of: datetime.date, label: str = ""
