@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ import indexc.cache
 from indexc.cache import CACHE_DIR, Store
 from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.cli import main
-from indexc.project import TARGET_MODELS, TARGET_NAMES
+from indexc.project import TARGET_MODELS, TARGET_NAMES, builds
 from indexc.project.outputs import manifest_text
 
 BOTH = ("--target", "duckdb", "--target", "snowflake")
@@ -128,6 +129,39 @@ def test_the_manifest_written_from_known_entries_is_the_one_json_writes() -> Non
     assert manifest_text(data, ["ka", None], {"ka": 3})[0] == expected  # type: ignore[dict-item]
 
 
+def wait_for_the_clock(directory: Path) -> None:
+    """Until the file system's clock, read as `builds.settled` reads it, is past every file below."""
+    last = max(p.stat().st_ctime_ns for p in directory.rglob("*") if p.is_file())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        clock = builds._clock(directory)
+        assert clock is not None
+        if clock[1] > last:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the file system's clock did not move on")
+
+
+def test_a_file_settles_once_the_file_systems_clock_has_left_its_last_change_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build" / "duckdb"
+    out.mkdir(parents=True)
+    (out / "00_schema.sql").write_text("SELECT 1;\n")
+    changed = (out / "00_schema.sql").stat()
+    wait_for_the_clock(out.parent)
+    assert set(builds.settled(out)) == {"00_schema.sql"}
+    assert not list(out.parent.glob(".indexc-clock*"))  # the file read for the clock is gone
+    # changed in the very tick the clock reads: a later change could keep its status, so not settled
+    monkeypatch.setattr(builds, "_clock", lambda _: (changed.st_dev, changed.st_ctime_ns))
+    assert builds.settled(out) == {}
+    # no clock to read beside the directory: only a file changed RACY_NS ago is settled
+    monkeypatch.setattr(builds, "_clock", lambda _: None)
+    assert builds.settled(out) == {}
+    monkeypatch.setattr(builds.time, "time_ns", lambda: changed.st_ctime_ns + builds.RACY_NS + 1)
+    assert set(builds.settled(out)) == {"00_schema.sql"}
+
+
 # --- builds --------------------------------------------------------------------------------------
 
 
@@ -227,6 +261,38 @@ def test_a_damaged_cache_or_an_edited_build_is_never_trusted(tiny: Path, tmp_pat
     lines = build(tiny)
     assert lines[0].startswith("wrote") and lines[1].endswith("is up to date (49 objects)")
     assert files_of(tiny / "build") == expected
+
+
+@pytest.mark.slow
+def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_found(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tiny)
+    specs = tiny / "specs" / "tiny.yaml"
+    specs.write_text(
+        specs.read_text().replace("formula: spend / population", "formula: spend * 2 / population")
+    )
+    build(tiny)  # links the unchanged files into the new directory: their change time is now
+    read: list[str] = []
+    checksum = builds._checksum
+
+    def counted(path: str) -> str | None:
+        read.append(path)
+        return checksum(path)
+
+    monkeypatch.setattr(builds, "_checksum", counted)
+    wait_for_the_clock(tiny / "build")
+    assert build(tiny)[0] == "build/duckdb is up to date (49 objects)"
+    assert read == []  # every file of both builds was told unchanged by its status
+    # an edit right after a build, keeping the size and modification time, is still found
+    some = sorted((tiny / "build" / "duckdb").glob("*.sql"))[4]
+    stat = some.stat()
+    text = some.read_text()
+    some.write_text(text.replace("--", "- ", 1) if "--" in text else text.upper())
+    os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert some.stat().st_size == stat.st_size
+    assert build(tiny)[0].startswith("wrote ")
+    assert files_of(tiny / "build") == cold(tiny, tmp_path)
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ from typing import Any
 import indexc
 
 CACHE_DIR = ".indexc/cache"
-FORMAT = 1  # bump when the layout of any entry changes
+FORMAT = 2  # bump when the layout of any entry changes
 MAGIC = b"indexc-cache\n"
 # the libraries whose versions shape what indexc reads or writes
 LIBRARIES = ("sqlglot", "sqlglotc", "ruamel.yaml", "pydantic", "pydantic-core", "jinja2")
