@@ -24,6 +24,8 @@ import indexc.cache
 from indexc.cache import CACHE_DIR, Store
 from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.cli import main
+from indexc.load import read_file
+from indexc.load.marks import Marks
 from indexc.project import TARGET_MODELS, TARGET_NAMES, builds
 from indexc.project.outputs import manifest_text
 
@@ -127,6 +129,31 @@ def test_the_manifest_written_from_known_entries_is_the_one_json_writes() -> Non
     assert manifest_text(empty, [], {})[0] == json.dumps(empty, indent=2) + "\n"
     # an entry of a damaged record that is not text is written again
     assert manifest_text(data, ["ka", None], {"ka": 3})[0] == expected  # type: ignore[dict-item]
+
+
+def test_a_file_read_back_from_the_cache_has_every_mark_of_the_file_as_parsed(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "specs" / "a.yaml"  # synthetic: keys, quoted and plain scalars, a list
+    spec.parent.mkdir()
+    spec.write_text(
+        "indexc: 2\nmetrics:\n  - id: m\n    formula: 'a / b'\n"
+        '    description: "two\n      lines"\n    tags: [x, y]\n'
+    )
+    store = Store(tmp_path, "yaml")
+    parsed, problems = read_file(spec, tmp_path)
+    assert parsed is not None and read_file(spec, tmp_path, store) == (parsed, problems)
+    cached, again = read_file(spec, tmp_path, store)
+    assert cached is not None and again == problems
+    assert isinstance(cached.values, Marks) and isinstance(cached.keys, Marks)
+    assert dict(cached.values) == dict(parsed.values) and dict(cached.keys) == dict(parsed.keys)
+    assert list(cached.values) == list(parsed.values) and len(cached.keys) == len(parsed.keys)
+    for path in [*parsed.values, ("metrics", 0, "missing"), ("nowhere",)]:
+        assert cached.location(path) == parsed.location(path)
+        assert cached.location(path, key=True) == parsed.location(path, key=True)
+    spec.write_text(spec.read_text().replace("a / b", "a / c"))  # a changed file is parsed again
+    changed, _ = read_file(spec, tmp_path, store)
+    assert changed is not None and changed.data["metrics"][0]["formula"] == "a / c"
 
 
 def wait_for_the_clock(directory: Path) -> None:
@@ -293,6 +320,43 @@ def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_fou
     assert some.stat().st_size == stat.st_size
     assert build(tiny)[0].startswith("wrote ")
     assert files_of(tiny / "build") == cold(tiny, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_spec_error_is_reported_as_a_cold_build_reports_it_from_a_changed_or_a_cached_file(
+    tiny: Path,
+) -> None:
+    # a second spec file (synthetic, for this test) whose metric reads a measure of tiny.yaml
+    extra = tiny / "specs" / "extra.yaml"
+    extra.write_text(
+        "indexc: 2\nmetrics:\n  - {id: spend_twice, version: 1, formula: spend * 2 / population,"
+        " direction: lower_is_better, unit: gbp_per_head}\n"
+    )
+    build(tiny)
+    specs = tiny / "specs" / "tiny.yaml"
+    text = specs.read_text()
+
+    def same_failure_as_cold(missing: str, where: str) -> None:
+        warm = invoke(tiny, "build", *BOTH)
+        coldly = invoke(tiny, "build", *BOTH, "--no-cache")
+        assert warm.exit_code == coldly.exit_code == 1
+        assert warm.output == coldly.output
+        assert missing in warm.output and f"{where}:" in warm.output, warm.output
+        assert "Traceback" not in warm.output
+        assert invoke(tiny, "validate").output == invoke(tiny, "validate").output == warm.output
+
+    # the changed file now reads a measure no file defines
+    specs.write_text(text.replace("formula: spend / population", "formula: spent / population"))
+    same_failure_as_cold("spent", "specs/tiny.yaml:38")
+    # the changed file no longer defines what the unchanged, cached file reads
+    specs.write_text(
+        text.replace("{id: spend, unit", "{id: spend_total, unit").replace(
+            "formula: spend / population", "formula: spend_total / population"
+        )
+    )
+    same_failure_as_cold("spend", "specs/extra.yaml:3")
+    specs.write_text(text)  # as at the last build that succeeded
+    assert all(" is up to date (" in line for line in build(tiny))
 
 
 @pytest.mark.slow
