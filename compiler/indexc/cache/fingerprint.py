@@ -45,6 +45,11 @@ SCALARS = (
 PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+# a small container is written out in its holder's text, not digested (most of a node's are small;
+# a large one, such as a geography's, is digested once per build and then named by its digest)
+INLINE = 16
+
+
 class Unknown(Exception):
     """A value the fingerprint cannot read in a stable way."""
 
@@ -76,6 +81,8 @@ class Fingerprints:
                 return f"dict:{value!r}"
         elif isinstance(value, SCALARS) or isinstance(value, enum.Enum):
             return _scalar(value)
+        if (kind is tuple or kind is list or kind is dict) and len(value) <= INLINE:
+            return self._parts(value)  # written out: cheaper than a digest of its own
         known = self._seen.get(id(value))
         if known is not None and known[0] is value:
             return known[1]

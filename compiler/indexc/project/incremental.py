@@ -9,8 +9,10 @@ changes the nodes that hold it, and only those are generated again; every other
 object's statement is the one the same node gave last time, byte for byte.
 
 The target's static check (`--check`) is cached the same way: a statement that
-passed it once, with this toolchain, passes it again. A node the fingerprint
-cannot read is generated afresh every time; a damaged cache file is a miss.
+passed it once, with this toolchain, passes it again; it is recorded by its node's
+key, which stands for the statement, so that no statement is read to tell. A node
+the fingerprint cannot read is generated afresh every time (and its check recorded
+by the statement's checksum); a damaged cache file is a miss.
 """
 
 from __future__ import annotations
@@ -102,14 +104,21 @@ class SqlCache:
 
     def unchecked(self, objects: list[CompiledObject]) -> list[CompiledObject]:
         """The objects whose statement has not passed the target's static check with this toolchain."""
-        return [obj for obj in objects if _statement_key(obj.statement) not in self._checked]
+        return [obj for obj in objects if self._check_key(obj) not in self._checked]
+
+    def _check_key(self, obj: CompiledObject) -> str:
+        """What a passed check is recorded by: the object's node key, which stands for its statement
+        (the statement cached under a key is the one its node gives), or the statement's checksum
+        when its node has no key."""
+        key = self.keys.get(obj.name)
+        return f"node {key}" if key is not None else f"statement {_statement_key(obj.statement)}"
 
     def save(self, objects: list[CompiledObject], *, checked: bool) -> None:
         """Keep the statements of this build's objects only (the cache never grows past one build),
         and, when they were checked and passed, that they did."""
         current = {self.keys[obj.name] for obj in objects if obj.name in self.keys}
-        statements = {_statement_key(obj.statement) for obj in objects}
-        kept_checked = (self._checked | statements) if checked else self._checked & statements
+        statements = {self._check_key(obj) for obj in objects}
+        kept_checked = statements if checked else self._checked & statements
         if not self._changed and current == set(self._sql) and kept_checked == self._checked:
             return
         payload: dict[str, Any] = {
