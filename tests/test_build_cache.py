@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -156,14 +157,14 @@ def test_a_file_read_back_from_the_cache_has_every_mark_of_the_file_as_parsed(
     assert changed is not None and changed.data["metrics"][0]["formula"] == "a / c"
 
 
-def wait_for_the_clock(directory: Path) -> None:
+def wait_for_the_clock(directory: Path, clock: Any = builds._clock) -> None:
     """Until the file system's clock, read as `builds.settled` reads it, is past every file below."""
     last = max(p.stat().st_ctime_ns for p in directory.rglob("*") if p.is_file())
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        clock = builds._clock(directory)
-        assert clock is not None
-        if clock[1] > last:
+        now = clock(directory)
+        assert now is not None
+        if now[1] > last:
             return
         time.sleep(0.01)
     raise AssertionError("the file system's clock did not move on")
@@ -299,7 +300,15 @@ def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_fou
     specs.write_text(
         specs.read_text().replace("formula: spend / population", "formula: spend * 2 / population")
     )
-    build(tiny)  # links the unchanged files into the new directory: their change time is now
+    clock = builds._clock
+
+    def later(directory: Path) -> tuple[int, int] | None:
+        wait_for_the_clock(directory, clock)  # as when writing the build took a tick or more
+        return clock(directory)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(builds, "_clock", later)
+        build(tiny)  # links the unchanged files into the new directory: their change time is now
     read: list[str] = []
     checksum = builds._checksum
 
@@ -308,7 +317,6 @@ def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_fou
         return checksum(path)
 
     monkeypatch.setattr(builds, "_checksum", counted)
-    wait_for_the_clock(tiny / "build")
     assert build(tiny)[0] == "build/duckdb is up to date (49 objects)"
     assert read == []  # every file of both builds was told unchanged by its status
     # an edit right after a build, keeping the size and modification time, is still found
