@@ -65,15 +65,20 @@ def _record_name(out: Path) -> str:
 def _scan(out: Path) -> dict[str, os.stat_result] | None:
     """Every file in a build directory, by its path inside it, with its status."""
     found: dict[str, os.stat_result] = {}
-    base = len(str(out)) + 1
     try:
-        for folder, _, files in os.walk(out):
-            for file in files:
-                path = os.path.join(folder, file)
-                found[path[base:].replace(os.sep, "/")] = os.stat(path)
+        _scan_into(str(out), "", found)
     except OSError:
         return None
     return found
+
+
+def _scan_into(directory: str, prefix: str, found: dict[str, os.stat_result]) -> None:
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _scan_into(entry.path, f"{prefix}{entry.name}/", found)
+            else:
+                found[prefix + entry.name] = entry.stat()
 
 
 def _status(stat: os.stat_result) -> tuple[int, int, int, int]:
