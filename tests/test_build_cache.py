@@ -368,6 +368,36 @@ def test_a_spec_error_is_reported_as_a_cold_build_reports_it_from_a_changed_or_a
 
 
 @pytest.mark.slow
+def test_only_the_statements_of_changed_nodes_are_checked_again(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexc.generate.targets import SnowflakeSql
+
+    checked: list[str] = []
+    problems = SnowflakeSql.static_problems
+
+    def counted(self: SnowflakeSql, statement: str) -> list[str]:
+        checked.append(statement)
+        return problems(self, statement)
+
+    monkeypatch.setattr(SnowflakeSql, "static_problems", counted)
+    build(tiny)
+    audiences = len(checked) - 49  # the audiences' statements are checked at every build
+    checked.clear()
+    specs = tiny / "specs" / "tiny.yaml"
+    specs.write_text(
+        specs.read_text().replace("formula: spend / population", "formula: spend * 2 / population")
+    )
+    lines = build(tiny)
+    generated = int(lines[1].split("(")[1].split(" generated")[0])
+    assert 0 < generated < 49 and len(checked) == generated + audiences
+    after = files_of(tiny / "build" / "snowflake")
+    changed = {text for name, text in after.items() if name.endswith(".sql")}
+    assert all(any(s.encode() in text for text in changed) for s in checked[:generated])
+    assert files_of(tiny / "build") == cold(tiny, tmp_path)
+
+
+@pytest.mark.slow
 def test_a_build_with_nothing_to_do_loads_neither_sqlglot_nor_pydantic(tiny: Path) -> None:
     command = [sys.executable, "-X", "importtime", "-m", "indexc", "--project", str(tiny), "build"]
     command += BOTH
