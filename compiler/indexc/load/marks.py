@@ -1,7 +1,8 @@
 """Where each key and value of a spec file was written: its marks, and a compact form of many.
 
 A diagnostic points at `file:line:col`, so loading keeps a mark per key and value (load/). A
-file loaded from the build cache keeps its marks as plain rows until one is asked for (`Marks`).
+file loaded from the build cache keeps its marks as plain rows, each made a `Mark` when it is asked
+for (`Marks`).
 """
 
 from __future__ import annotations
@@ -21,35 +22,36 @@ class Mark:
 
 
 class Marks(Mapping[Path_, Mark]):
-    """A file's marks kept as plain rows until one is asked for.
+    """A file's marks kept as plain rows, each made a `Mark` when it is asked for.
 
     The cache (`read_file`) stores a file's marks this way: thousands of rows read back in a
-    fraction of the time the same number of `Mark`s take, and a build whose specs are valid asks
-    for the marks of few files, if any. The first question makes them all `Mark`s.
+    fraction of the time the same number of `Mark`s take, and the rules of a valid project ask for
+    few of them (the position of each binding and formula, in case it is wrong). The first question
+    indexes the rows by path, which takes no Python code per row.
     """
 
-    __slots__ = ("_paths", "_rows", "_table")
+    __slots__ = ("_paths", "_rows", "_index")
 
     def __init__(
         self, paths: tuple[Path_, ...], rows: tuple[tuple[int, int, str | None], ...]
     ) -> None:
         self._paths, self._rows = paths, rows
-        self._table: dict[Path_, Mark] | None = None
+        self._index: dict[Path_, int] | None = None
 
     @classmethod
     def of(cls, table: Mapping[Path_, Mark]) -> Marks:
         return cls(tuple(table), tuple((m.line, m.col, m.style) for m in table.values()))
 
-    def _marks(self) -> dict[Path_, Mark]:
-        if self._table is None:
-            self._table = {p: Mark(*row) for p, row in zip(self._paths, self._rows, strict=True)}
-        return self._table
+    def _indexed(self) -> dict[Path_, int]:
+        if self._index is None:
+            self._index = dict(zip(self._paths, range(len(self._paths)), strict=True))
+        return self._index
 
     def __getitem__(self, path: Path_) -> Mark:
-        return self._marks()[path]
+        return Mark(*self._rows[self._indexed()[path]])
 
     def __contains__(self, path: object) -> bool:
-        return path in self._marks()
+        return path in self._indexed()
 
     def __iter__(self) -> Iterator[Path_]:
         return iter(self._paths)
