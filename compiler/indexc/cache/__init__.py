@@ -1,7 +1,7 @@
 """The build cache: what an earlier build computed, kept under `.indexc/cache/` and never trusted blindly.
 
 A build may reuse three things (docs/cli.md, "Incremental builds"): the parsed YAML of
-a spec file whose bytes are unchanged (load.py), the SQL of an object whose planned
+a spec file whose bytes are unchanged (load/), the SQL of an object whose planned
 node is unchanged (project/incremental.py), and a whole build directory when nothing
 that went into it changed (cache/builds.py). Every entry is keyed by everything it
 was computed from, the toolchain included: the versions of indexc, Python and the
