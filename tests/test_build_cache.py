@@ -13,7 +13,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +25,9 @@ import indexc.cache
 from indexc.cache import CACHE_DIR, Store
 from indexc.cache.fingerprint import Fingerprints, Unknown
 from indexc.cli import main
-from indexc.project import TARGET_MODELS, TARGET_NAMES
+from indexc.load import read_file
+from indexc.load.marks import Marks
+from indexc.project import TARGET_MODELS, TARGET_NAMES, builds
 from indexc.project.outputs import manifest_text
 
 BOTH = ("--target", "duckdb", "--target", "snowflake")
@@ -128,6 +132,64 @@ def test_the_manifest_written_from_known_entries_is_the_one_json_writes() -> Non
     assert manifest_text(data, ["ka", None], {"ka": 3})[0] == expected  # type: ignore[dict-item]
 
 
+def test_a_file_read_back_from_the_cache_has_every_mark_of_the_file_as_parsed(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "specs" / "a.yaml"  # synthetic: keys, quoted and plain scalars, a list
+    spec.parent.mkdir()
+    spec.write_text(
+        "indexc: 2\nmetrics:\n  - id: m\n    formula: 'a / b'\n"
+        '    description: "two\n      lines"\n    tags: [x, y]\n'
+    )
+    store = Store(tmp_path, "yaml")
+    parsed, problems = read_file(spec, tmp_path)
+    assert parsed is not None and read_file(spec, tmp_path, store) == (parsed, problems)
+    cached, again = read_file(spec, tmp_path, store)
+    assert cached is not None and again == problems
+    assert isinstance(cached.values, Marks) and isinstance(cached.keys, Marks)
+    assert dict(cached.values) == dict(parsed.values) and dict(cached.keys) == dict(parsed.keys)
+    assert list(cached.values) == list(parsed.values) and len(cached.keys) == len(parsed.keys)
+    for path in [*parsed.values, ("metrics", 0, "missing"), ("nowhere",)]:
+        assert cached.location(path) == parsed.location(path)
+        assert cached.location(path, key=True) == parsed.location(path, key=True)
+    spec.write_text(spec.read_text().replace("a / b", "a / c"))  # a changed file is parsed again
+    changed, _ = read_file(spec, tmp_path, store)
+    assert changed is not None and changed.data["metrics"][0]["formula"] == "a / c"
+
+
+def wait_for_the_clock(directory: Path, clock: Any = builds._clock) -> None:
+    """Until the file system's clock, read as `builds.settled` reads it, is past every file below."""
+    last = max(p.stat().st_ctime_ns for p in directory.rglob("*") if p.is_file())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = clock(directory)
+        assert now is not None
+        if now[1] > last:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the file system's clock did not move on")
+
+
+def test_a_file_settles_once_the_file_systems_clock_has_left_its_last_change_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build" / "duckdb"
+    out.mkdir(parents=True)
+    (out / "00_schema.sql").write_text("SELECT 1;\n")
+    changed = (out / "00_schema.sql").stat()
+    wait_for_the_clock(out.parent)
+    assert set(builds.settled(out)) == {"00_schema.sql"}
+    assert not list(out.parent.glob(".indexc-clock*"))  # the file read for the clock is gone
+    # changed in the very tick the clock reads: a later change could keep its status, so not settled
+    monkeypatch.setattr(builds, "_clock", lambda _: (changed.st_dev, changed.st_ctime_ns))
+    assert builds.settled(out) == {}
+    # no clock to read beside the directory: only a file changed RACY_NS ago is settled
+    monkeypatch.setattr(builds, "_clock", lambda _: None)
+    assert builds.settled(out) == {}
+    monkeypatch.setattr(builds.time, "time_ns", lambda: changed.st_ctime_ns + builds.RACY_NS + 1)
+    assert set(builds.settled(out)) == {"00_schema.sql"}
+
+
 # --- builds --------------------------------------------------------------------------------------
 
 
@@ -227,6 +289,112 @@ def test_a_damaged_cache_or_an_edited_build_is_never_trusted(tiny: Path, tmp_pat
     lines = build(tiny)
     assert lines[0].startswith("wrote") and lines[1].endswith("is up to date (49 objects)")
     assert files_of(tiny / "build") == expected
+
+
+@pytest.mark.slow
+def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_found(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tiny)
+    specs = tiny / "specs" / "tiny.yaml"
+    specs.write_text(
+        specs.read_text().replace("formula: spend / population", "formula: spend * 2 / population")
+    )
+    clock = builds._clock
+
+    def later(directory: Path) -> tuple[int, int] | None:
+        wait_for_the_clock(directory, clock)  # as when writing the build took a tick or more
+        return clock(directory)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(builds, "_clock", later)
+        build(tiny)  # links the unchanged files into the new directory: their change time is now
+    read: list[str] = []
+    checksum = builds._checksum
+
+    def counted(path: str) -> str | None:
+        read.append(path)
+        return checksum(path)
+
+    monkeypatch.setattr(builds, "_checksum", counted)
+    assert build(tiny)[0] == "build/duckdb is up to date (49 objects)"
+    assert read == []  # every file of both builds was told unchanged by its status
+    # an edit right after a build, keeping the size and modification time, is still found
+    some = sorted((tiny / "build" / "duckdb").glob("*.sql"))[4]
+    stat = some.stat()
+    text = some.read_text()
+    some.write_text(text.replace("--", "- ", 1) if "--" in text else text.upper())
+    os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert some.stat().st_size == stat.st_size
+    assert build(tiny)[0].startswith("wrote ")
+    assert files_of(tiny / "build") == cold(tiny, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_spec_error_is_reported_as_a_cold_build_reports_it_from_a_changed_or_a_cached_file(
+    tiny: Path,
+) -> None:
+    # a second spec file (synthetic, for this test) whose metric reads a measure of tiny.yaml
+    extra = tiny / "specs" / "extra.yaml"
+    extra.write_text(
+        "indexc: 2\nmetrics:\n  - {id: spend_twice, version: 1, formula: spend * 2 / population,"
+        " direction: lower_is_better, unit: gbp_per_head}\n"
+    )
+    build(tiny)
+    specs = tiny / "specs" / "tiny.yaml"
+    text = specs.read_text()
+
+    def same_failure_as_cold(missing: str, where: str) -> None:
+        warm = invoke(tiny, "build", *BOTH)
+        coldly = invoke(tiny, "build", *BOTH, "--no-cache")
+        assert warm.exit_code == coldly.exit_code == 1
+        assert warm.output == coldly.output
+        assert missing in warm.output and f"{where}:" in warm.output, warm.output
+        assert "Traceback" not in warm.output
+        assert invoke(tiny, "validate").output == invoke(tiny, "validate").output == warm.output
+
+    # the changed file now reads a measure no file defines
+    specs.write_text(text.replace("formula: spend / population", "formula: spent / population"))
+    same_failure_as_cold("spent", "specs/tiny.yaml:38")
+    # the changed file no longer defines what the unchanged, cached file reads
+    specs.write_text(
+        text.replace("{id: spend, unit", "{id: spend_total, unit").replace(
+            "formula: spend / population", "formula: spend_total / population"
+        )
+    )
+    same_failure_as_cold("spend", "specs/extra.yaml:3")
+    specs.write_text(text)  # as at the last build that succeeded
+    assert all(" is up to date (" in line for line in build(tiny))
+
+
+@pytest.mark.slow
+def test_only_the_statements_of_changed_nodes_are_checked_again(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexc.generate.targets import SnowflakeSql
+
+    checked: list[str] = []
+    problems = SnowflakeSql.static_problems
+
+    def counted(self: SnowflakeSql, statement: str) -> list[str]:
+        checked.append(statement)
+        return problems(self, statement)
+
+    monkeypatch.setattr(SnowflakeSql, "static_problems", counted)
+    build(tiny)
+    audiences = len(checked) - 49  # the audiences' statements are checked at every build
+    checked.clear()
+    specs = tiny / "specs" / "tiny.yaml"
+    specs.write_text(
+        specs.read_text().replace("formula: spend / population", "formula: spend * 2 / population")
+    )
+    lines = build(tiny)
+    generated = int(lines[1].split("(")[1].split(" generated")[0])
+    assert 0 < generated < 49 and len(checked) == generated + audiences
+    after = files_of(tiny / "build" / "snowflake")
+    changed = {text for name, text in after.items() if name.endswith(".sql")}
+    assert all(any(s.encode() in text for text in changed) for s in checked[:generated])
+    assert files_of(tiny / "build") == cold(tiny, tmp_path)
 
 
 @pytest.mark.slow

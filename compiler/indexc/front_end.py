@@ -70,7 +70,7 @@ def check(
 
     With `scenarios`, only those of the specs' scenarios are planned (a what-if run's `--scenario`);
     `selected`: indexes named to be built, planned even when on hold (plan/lifecycle.py). `cache`:
-    a spec file unchanged since the last load is not parsed again (load.py).
+    a spec file unchanged since the last load is not parsed again (load/).
     """
     specs = root / SPECS_DIR
     if not specs.is_dir():

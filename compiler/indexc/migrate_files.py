@@ -161,7 +161,9 @@ def _migrate_one(
             )
         ]
     upgraded, problems = read_text(after, rel)
-    upgrade = upgrade_data(written.data, written.values, written.keys, written.version, role)
+    upgrade = upgrade_data(
+        written.data, dict(written.values), dict(written.keys), written.version, role
+    )
     if upgrade.conflicts:
         return None, conflict_errors(written, upgrade.conflicts)
     expected = {**written.data, LANGUAGE_KEY: CURRENT_VERSION}

@@ -1,7 +1,7 @@
 """The build cache: what an earlier build computed, kept under `.indexc/cache/` and never trusted blindly.
 
 A build may reuse three things (docs/cli.md, "Incremental builds"): the parsed YAML of
-a spec file whose bytes are unchanged (load.py), the SQL of an object whose planned
+a spec file whose bytes are unchanged (load/), the SQL of an object whose planned
 node is unchanged (project/incremental.py), and a whole build directory when nothing
 that went into it changed (cache/builds.py). Every entry is keyed by everything it
 was computed from, the toolchain included: the versions of indexc, Python and the
@@ -29,7 +29,7 @@ from typing import Any
 import indexc
 
 CACHE_DIR = ".indexc/cache"
-FORMAT = 1  # bump when the layout of any entry changes
+FORMAT = 2  # bump when the layout of any entry changes
 MAGIC = b"indexc-cache\n"
 # the libraries whose versions shape what indexc reads or writes
 LIBRARIES = ("sqlglot", "sqlglotc", "ruamel.yaml", "pydantic", "pydantic-core", "jinja2")

@@ -45,6 +45,11 @@ SCALARS = (
 PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+# a small container is written out in its holder's text, not digested (most of a node's are small;
+# a large one, such as a geography's, is digested once per build and then named by its digest)
+INLINE = 16
+
+
 class Unknown(Exception):
     """A value the fingerprint cannot read in a stable way."""
 
@@ -56,17 +61,28 @@ class Fingerprints:
     def __init__(self, reducers: tuple[tuple[type, Callable[[Any], Any]], ...] = ()) -> None:
         self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the object, kept alive; its digest)
         self._reducers = reducers
+        self._slots: dict[type, tuple[str, ...]] = {}  # the slots of each class, read once
 
     def of(self, value: Any) -> str:
         kind = type(value)
         if kind in PLAIN:
             return f"{kind.__name__}:{value!r}"
-        if (kind is tuple or kind is list) and all(type(item) in PLAIN for item in value):
-            return f"{kind.__name__}:{value!r}"  # the repr of plain values tells them apart
-        if kind is dict and all(type(k) in PLAIN and type(v) in PLAIN for k, v in value.items()):
-            return f"dict:{value!r}"
-        if isinstance(value, SCALARS) or isinstance(value, enum.Enum):
+        if kind is tuple or kind is list:
+            for item in value:
+                if type(item) not in PLAIN:
+                    break
+            else:  # the repr of plain values tells them apart
+                return f"{kind.__name__}:{value!r}"
+        elif kind is dict:
+            for key, item in value.items():
+                if type(key) not in PLAIN or type(item) not in PLAIN:
+                    break
+            else:
+                return f"dict:{value!r}"
+        elif isinstance(value, SCALARS) or isinstance(value, enum.Enum):
             return _scalar(value)
+        if (kind is tuple or kind is list or kind is dict) and len(value) <= INLINE:
+            return self._parts(value)  # written out: cheaper than a digest of its own
         known = self._seen.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
@@ -74,15 +90,23 @@ class Fingerprints:
         self._seen[id(value)] = (value, result)
         return result
 
+    def _each(self, values: Any) -> list[str]:
+        """`of` of each value, a plain one written out here rather than in a call of its own (most
+        values a node holds are plain: this is most of the walk)."""
+        return [
+            f"{type(item).__name__}:{item!r}" if type(item) in PLAIN else self.of(item)
+            for item in values
+        ]
+
     def _parts(self, value: Any) -> str:
         kind = f"{type(value).__module__}.{type(value).__qualname__}"
         if isinstance(value, (tuple, list)):
-            return f"{kind}[{','.join(self.of(item) for item in value)}]"
+            return f"{kind}[{','.join(self._each(value))}]"
         if isinstance(value, dict):
-            items = ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in value.items())
-            return f"{kind}{{{items}}}"
+            keys, items = self._each(value.keys()), self._each(value.values())
+            return f"{kind}{{{','.join(f'{k}:{v}' for k, v in zip(keys, items, strict=True))}}}"
         if isinstance(value, (set, frozenset)):
-            return f"{kind}{{{','.join(sorted(self.of(item) for item in value))}}}"
+            return f"{kind}{{{','.join(sorted(self._each(value)))}}}"
         if isinstance(value, type):
             return f"type {value.__module__}.{value.__qualname__}"
         for kind_of, reduce in self._reducers:
@@ -94,17 +118,23 @@ class Fingerprints:
 
     def _attributes(self, value: Any) -> str:
         """Every attribute an object holds: its `__dict__` and every slot of its classes."""
-        names: list[str] = []
-        for cls in type(value).__mro__:
-            for slot in cls.__dict__.get("__slots__", ()):
-                if slot not in ("__dict__", "__weakref__") and slot not in names:
-                    names.append(slot)
+        cls = type(value)
+        names = self._slots.get(cls)
+        if names is None:
+            found: list[str] = []
+            for each in cls.__mro__:
+                for slot in each.__dict__.get("__slots__", ()):
+                    if slot not in ("__dict__", "__weakref__") and slot not in found:
+                        found.append(slot)
+            names = self._slots[cls] = tuple(found)
         state = dict(getattr(value, "__dict__", {}))
         if not state and not names:
-            raise Unknown(f"{type(value).__qualname__} holds nothing the fingerprint can read")
+            raise Unknown(f"{cls.__qualname__} holds nothing the fingerprint can read")
         for name in names:
             state[name] = getattr(value, name, _MISSING)
-        return ",".join(f"{name}={self.of(item)}" for name, item in sorted(state.items()))
+        ordered = sorted(state)
+        items = self._each([state[name] for name in ordered])
+        return ",".join(f"{name}={item}" for name, item in zip(ordered, items, strict=True))
 
 
 _MISSING = "<unset slot>"

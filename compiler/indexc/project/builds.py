@@ -18,8 +18,10 @@ missing or damaged) is a full build, which may still reuse the SQL of unchanged 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,15 +65,20 @@ def _record_name(out: Path) -> str:
 def _scan(out: Path) -> dict[str, os.stat_result] | None:
     """Every file in a build directory, by its path inside it, with its status."""
     found: dict[str, os.stat_result] = {}
-    base = len(str(out)) + 1
     try:
-        for folder, _, files in os.walk(out):
-            for file in files:
-                path = os.path.join(folder, file)
-                found[path[base:].replace(os.sep, "/")] = os.stat(path)
+        _scan_into(str(out), "", found)
     except OSError:
         return None
     return found
+
+
+def _scan_into(directory: str, prefix: str, found: dict[str, os.stat_result]) -> None:
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _scan_into(entry.path, f"{prefix}{entry.name}/", found)
+            else:
+                found[prefix + entry.name] = entry.stat()
 
 
 def _status(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -95,11 +102,11 @@ def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[st
     build takes longer than the rest of a build with nothing to do, so a file whose status (inode,
     size, modification and change times) is the one recorded is taken as unchanged without reading
     it, as git does. The change time cannot be set back by any program, and a status is recorded
-    only for a file last changed at least RACY_NS before it was recorded (`settled`): a file changed
-    later than that, in the same tick of a coarse file system clock, could keep its times, so it is
-    read."""
-    files, stats, taken = record.get("files"), record.get("stats"), record.get("taken")
-    if not isinstance(files, dict) or not isinstance(stats, dict) or not isinstance(taken, int):
+    only for a file whose last change the file system's clock had already left behind when it was
+    recorded (`settled`): a file changed later, in the same tick of that clock, could keep its
+    times, so it is read."""
+    files, stats = record.get("files"), record.get("stats")
+    if not isinstance(files, dict) or not isinstance(stats, dict):
         return None
     scanned = _scan(out) if out.is_dir() else None
     if scanned is None:
@@ -109,8 +116,7 @@ def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[st
     for name, stat in scanned.items():
         if name not in files:
             continue
-        status = _status(stat)
-        if stats.get(name) == status and status[3] < taken - RACY_NS:
+        if stats.get(name) == _status(stat):  # recorded only once settled
             same.add(name)
         elif _checksum(os.path.join(out, name)) == files[name]:
             same.add(name)
@@ -118,17 +124,45 @@ def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[st
     return same, read, len(scanned)
 
 
-RACY_NS = 2_000_000_000  # a file system whose clock ticks this coarsely still tells a change
+RACY_NS = 2_000_000_000  # where the file system's own clock cannot be read: this coarse a clock
 
 
-def settled(out: Path) -> tuple[dict[str, tuple[int, int, int, int]], int]:
-    """The status of each file of `out` that may stand for its content from now on, and when it was
-    taken (`unchanged_files`)."""
-    taken = time.time_ns()
+def settled(out: Path) -> dict[str, tuple[int, int, int, int]]:
+    """The status of each file of `out` that may stand for its content from now on
+    (`unchanged_files`): each file last changed in an earlier tick of the file system's clock than
+    now, so that any later change gives it another change time.
+
+    The clock is read as git reads it for its index: the change time of a file created now beside
+    `out`, on the same file system, then removed. A file whose change time is earlier is settled;
+    where no such file can be made (a read-only parent, another file system), a file last changed
+    at least RACY_NS before now is. The files a build has just written or linked are then settled
+    at once, unless written in the very tick that is read, and the next build need not read them.
+    """
+    stamp = _clock(out.parent)
     scanned = _scan(out) or {}
-    return {
-        name: _status(stat) for name, stat in scanned.items() if stat.st_ctime_ns < taken - RACY_NS
-    }, taken
+    fallback = time.time_ns() - RACY_NS
+    found = {}
+    for name, stat in scanned.items():
+        now = stamp[1] if stamp is not None and stamp[0] == stat.st_dev else fallback
+        if stat.st_ctime_ns < now:
+            found[name] = _status(stat)
+    return found
+
+
+def _clock(directory: Path) -> tuple[int, int] | None:
+    """The device and the current change time of `directory`'s file system, read from a file made
+    and removed there; None when none can be made."""
+    try:
+        handle, path = tempfile.mkstemp(prefix=".indexc-clock.", dir=directory)
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(handle)
+        return stat.st_dev, stat.st_ctime_ns
+    finally:
+        os.close(handle)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def intact(out: Path, record: dict[str, Any]) -> tuple[bool, bool]:
@@ -170,7 +204,7 @@ def fresh(root: Path, target_name: str, out: Path, inputs: str | None) -> Fresh 
     if not whole or not isinstance(warnings, list) or not isinstance(objects, int):
         return None
     if read:  # files were read to tell: record their status, now that it may stand for them
-        record["stats"], record["taken"] = settled(out)
+        record["stats"] = settled(out)
         store.dump(_record_name(out), record)
     return Fresh(target_name, out, objects, warnings)
 
@@ -230,7 +264,7 @@ class Recorder:
         objects: int,
         entries: dict[str, str],
     ) -> None:
-        stats, taken = settled(self.out)
+        stats = settled(self.out)
         self.store.dump(
             _record_name(self.out),
             {
@@ -238,7 +272,6 @@ class Recorder:
                 "out": str(self.out.resolve()),
                 "files": files,
                 "stats": stats,
-                "taken": taken,
                 "texts": texts,
                 "entries": entries,
                 "objects": objects,

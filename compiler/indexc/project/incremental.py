@@ -8,9 +8,13 @@ header, of the toolchain (indexc's source, sqlglot's version). A changed metric
 changes the nodes that hold it, and only those are generated again; every other
 object's statement is the one the same node gave last time, byte for byte.
 
+The statements are kept in PARTS entries by their key, so that a build that
+changed a few objects writes a few entries, not the statements of every object.
 The target's static check (`--check`) is cached the same way: a statement that
-passed it once, with this toolchain, passes it again. A node the fingerprint
-cannot read is generated afresh every time; a damaged cache file is a miss.
+passed it once, with this toolchain, passes it again; it is recorded by its node's
+key, which stands for the statement, so that no statement is read to tell. A node
+the fingerprint cannot read is generated afresh every time (and its check recorded
+by the statement's checksum); a damaged cache file is a miss.
 """
 
 from __future__ import annotations
@@ -57,17 +61,25 @@ class SqlCache:
         # object name -> node key, for the nodes the fingerprint read
         self.fingerprints = fingerprints or Fingerprints(REDUCERS)
         self.keys: dict[str, str] = {}
-        loaded = self.store.load(slot)
-        valid = isinstance(loaded, dict) and set(loaded) == {"target", "sql", "checked"}
         self._target_key = Fingerprints(REDUCERS).of(
             (type(target).__qualname__, target.spec.model_dump(mode="json", by_alias=True))
         )
-        if valid and loaded["target"] == self._target_key:
-            self._sql: dict[str, str] = loaded["sql"]
-            self._checked: set[str] = loaded["checked"]
-        else:
-            self._sql, self._checked = {}, set()
-        self._changed = False
+        head = self.store.load(slot)
+        self._head = (
+            isinstance(head, dict)
+            and set(head) == {"target", "checked"}
+            and head["target"] == self._target_key
+            and isinstance(head["checked"], set)
+        )
+        self._checked: set[str] = head["checked"] if self._head else set()
+        # a statement is found by its key, which names the target: a part is read whatever its head
+        self._parts: dict[int, dict[str, str]] = {}
+        self._sql: dict[str, str] = {}
+        for part in range(PARTS):
+            loaded = self.store.load(f"{slot}.{part}")
+            if isinstance(loaded, dict):
+                self._parts[part] = loaded
+                self._sql.update(loaded)
         self.generated = 0  # objects generated this build, rather than taken from the cache
 
     def generate(self, plan: Plan) -> list[CompiledObject]:
@@ -97,27 +109,43 @@ class SqlCache:
         for name, obj in fresh.items():
             if name in self.keys:
                 self._sql[self.keys[name]] = obj.statement
-                self._changed = True
         return objects
 
     def unchecked(self, objects: list[CompiledObject]) -> list[CompiledObject]:
         """The objects whose statement has not passed the target's static check with this toolchain."""
-        return [obj for obj in objects if _statement_key(obj.statement) not in self._checked]
+        return [obj for obj in objects if self._check_key(obj) not in self._checked]
+
+    def _check_key(self, obj: CompiledObject) -> str:
+        """What a passed check is recorded by: the object's node key, which stands for its statement
+        (the statement cached under a key is the one its node gives), or the statement's checksum
+        when its node has no key."""
+        key = self.keys.get(obj.name)
+        return f"node {key}" if key is not None else f"statement {_statement_key(obj.statement)}"
 
     def save(self, objects: list[CompiledObject], *, checked: bool) -> None:
         """Keep the statements of this build's objects only (the cache never grows past one build),
-        and, when they were checked and passed, that they did."""
-        current = {self.keys[obj.name] for obj in objects if obj.name in self.keys}
-        statements = {_statement_key(obj.statement) for obj in objects}
-        kept_checked = (self._checked | statements) if checked else self._checked & statements
-        if not self._changed and current == set(self._sql) and kept_checked == self._checked:
-            return
-        payload: dict[str, Any] = {
-            "target": self._target_key,
-            "sql": {key: self._sql[key] for key in current if key in self._sql},
-            "checked": kept_checked,
-        }
-        self.store.dump(self.slot, payload)
+        and, when they were checked and passed, that they did. Only the parts whose statements
+        changed are written again."""
+        parts: list[dict[str, str]] = [{} for _ in range(PARTS)]
+        for obj in objects:
+            key = self.keys.get(obj.name)
+            if key is not None and key in self._sql:
+                parts[_part(key)][key] = self._sql[key]
+        for number, statements in enumerate(parts):
+            if statements != self._parts.get(number):
+                self.store.dump(f"{self.slot}.{number}", statements)
+        checks = {self._check_key(obj) for obj in objects}
+        kept_checked = checks if checked else self._checked & checks
+        if not self._head or kept_checked != self._checked:  # written last: the parts are whole
+            self.store.dump(self.slot, {"target": self._target_key, "checked": kept_checked})
+
+
+PARTS = 32  # the statements of a target are kept in this many entries: a change rewrites few
+
+
+def _part(key: str) -> int:
+    """The part that keeps the statement of a key (a hexadecimal digest)."""
+    return int(key[:8], 16) % PARTS
 
 
 def _expression(expression: exp.Expression) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ nodes ourselves and record the marks by path on the way.
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,23 +21,16 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from indexc.cache import Store, digest
 from indexc.codes import Code
 from indexc.errors import Diagnostic, Location, Severity
+from indexc.load.marks import Mark, Marks, Path_
 from indexc.migrate import CURRENT_VERSION, LANGUAGE_KEY, FileRole, Rename, upgrade_data
 
 SUPPORTED_LANGUAGE_VERSIONS = tuple(range(1, CURRENT_VERSION + 1))
 YAML_SUFFIXES = (".yaml", ".yml")
 
-Path_ = tuple[Any, ...]
 STR_TAG = "tag:yaml.org,2002:str"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_NODES = 250_000  # per file; a 5,000-metric project has files of a few thousand
-
-
-@dataclass(frozen=True)
-class Mark:
-    line: int
-    col: int
-    style: str | None = None  # the scalar's quoting style, when it is a scalar
 
 
 @dataclass(frozen=True)
@@ -46,8 +40,8 @@ class SpecFile:
     path: str
     version: int
     data: dict[str, Any]
-    values: dict[Path_, Mark] = field(repr=False)
-    keys: dict[Path_, Mark] = field(repr=False)
+    values: Mapping[Path_, Mark] = field(repr=False)
+    keys: Mapping[Path_, Mark] = field(repr=False)
 
     def mark(self, path: Path_, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that exists in the file."""
@@ -169,7 +163,9 @@ def load_file(
     if spec_file is None or spec_file.version == CURRENT_VERSION:
         return spec_file, diagnostics
     data = spec_file.data
-    upgrade = upgrade_data(data, spec_file.values, spec_file.keys, spec_file.version, role)
+    upgrade = upgrade_data(
+        data, dict(spec_file.values), dict(spec_file.keys), spec_file.version, role
+    )
     changes = (
         "; ".join(
             f"'{rename.old}' is now '{rename.new}'"
@@ -242,7 +238,16 @@ def read_file(
     if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == checksum:
         return cached[1]
     result = read_text(text, rel)
-    cache.dump(name, (checksum, result))
+    spec_file, diagnostics = result
+    if spec_file is not None:  # its marks stored as rows (`Marks`)
+        spec_file = SpecFile(
+            spec_file.path,
+            spec_file.version,
+            spec_file.data,
+            Marks.of(spec_file.values),
+            Marks.of(spec_file.keys),
+        )
+    cache.dump(name, (checksum, (spec_file, diagnostics)))
     return result
 
 
