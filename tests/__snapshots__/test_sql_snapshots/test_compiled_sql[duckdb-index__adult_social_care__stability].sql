@@ -68,17 +68,20 @@ WITH "digits" AS (
     (
       "x"."period_no" - 1
     ) * 1000 + "w"."draw" AS "ranking",
-    (
-      COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0)
-    ) / (
-      CASE WHEN "x"."s1" IS NULL THEN 0 ELSE "w"."w1" END + CASE WHEN "x"."s2" IS NULL THEN 0 ELSE "w"."w2" END
+    ROUND(
+      (
+        COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0)
+      ) / (
+        CASE WHEN "x"."s1" IS NULL THEN 0 ELSE "w"."w1" END + CASE WHEN "x"."s2" IS NULL THEN 0 ELSE "w"."w2" END
+      ),
+      9
     ) AS "score"
   FROM "wide" AS "x"
   CROSS JOIN "weights" AS "w"
 ), "ranks" AS (
   SELECT
     "unit_no",
-    CAST(RANK() OVER (PARTITION BY "ranking" ORDER BY ROUND("score", 9) DESC) AS DOUBLE) AS "rank"
+    CAST(RANK() OVER (PARTITION BY "ranking" ORDER BY "score" DESC) AS DOUBLE) AS "rank"
   FROM "drawn"
 ), "summary" AS (
   SELECT

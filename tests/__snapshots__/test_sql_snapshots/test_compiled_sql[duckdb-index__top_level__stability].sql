@@ -103,17 +103,20 @@ WITH "digits" AS (
     (
       "x"."period_no" - 1
     ) * 1000 + "w"."draw" AS "ranking",
-    (
-      COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0) + COALESCE("w"."w3" * "x"."s3", 0) + COALESCE("w"."w4" * "x"."s4", 0) + COALESCE("w"."w5" * "x"."s5", 0)
-    ) / (
-      CASE WHEN "x"."s1" IS NULL THEN 0 ELSE "w"."w1" END + CASE WHEN "x"."s2" IS NULL THEN 0 ELSE "w"."w2" END + CASE WHEN "x"."s3" IS NULL THEN 0 ELSE "w"."w3" END + CASE WHEN "x"."s4" IS NULL THEN 0 ELSE "w"."w4" END + CASE WHEN "x"."s5" IS NULL THEN 0 ELSE "w"."w5" END
+    ROUND(
+      (
+        COALESCE("w"."w1" * "x"."s1", 0) + COALESCE("w"."w2" * "x"."s2", 0) + COALESCE("w"."w3" * "x"."s3", 0) + COALESCE("w"."w4" * "x"."s4", 0) + COALESCE("w"."w5" * "x"."s5", 0)
+      ) / (
+        CASE WHEN "x"."s1" IS NULL THEN 0 ELSE "w"."w1" END + CASE WHEN "x"."s2" IS NULL THEN 0 ELSE "w"."w2" END + CASE WHEN "x"."s3" IS NULL THEN 0 ELSE "w"."w3" END + CASE WHEN "x"."s4" IS NULL THEN 0 ELSE "w"."w4" END + CASE WHEN "x"."s5" IS NULL THEN 0 ELSE "w"."w5" END
+      ),
+      9
     ) AS "score"
   FROM "wide" AS "x"
   CROSS JOIN "weights" AS "w"
 ), "ranks" AS (
   SELECT
     "unit_no",
-    CAST(RANK() OVER (PARTITION BY "ranking" ORDER BY ROUND("score", 9) DESC) AS DOUBLE) AS "rank"
+    CAST(RANK() OVER (PARTITION BY "ranking" ORDER BY "score" DESC) AS DOUBLE) AS "rank"
   FROM "drawn"
 ), "summary" AS (
   SELECT

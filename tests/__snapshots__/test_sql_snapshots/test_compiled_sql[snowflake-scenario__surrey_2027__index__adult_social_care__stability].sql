@@ -68,17 +68,20 @@ WITH "DIGITS" AS (
     (
       "X"."PERIOD_NO" - 1
     ) * 1000 + "W"."DRAW" AS "RANKING",
-    (
-      COALESCE("W"."W1" * "X"."S1", 0) + COALESCE("W"."W2" * "X"."S2", 0)
-    ) / (
-      CASE WHEN "X"."S1" IS NULL THEN 0 ELSE "W"."W1" END + CASE WHEN "X"."S2" IS NULL THEN 0 ELSE "W"."W2" END
+    ROUND(
+      (
+        COALESCE("W"."W1" * "X"."S1", 0) + COALESCE("W"."W2" * "X"."S2", 0)
+      ) / (
+        CASE WHEN "X"."S1" IS NULL THEN 0 ELSE "W"."W1" END + CASE WHEN "X"."S2" IS NULL THEN 0 ELSE "W"."W2" END
+      ),
+      9
     ) AS "SCORE"
   FROM "WIDE" AS "X"
   CROSS JOIN "WEIGHTS" AS "W"
 ), "RANKS" AS (
   SELECT
     "UNIT_NO",
-    CAST(RANK() OVER (PARTITION BY "RANKING" ORDER BY ROUND("SCORE", 9) DESC NULLS LAST) AS DOUBLE) AS "RANK"
+    CAST(RANK() OVER (PARTITION BY "RANKING" ORDER BY "SCORE" DESC NULLS LAST) AS DOUBLE) AS "RANK"
   FROM "DRAWN"
 ), "SUMMARY" AS (
   SELECT
