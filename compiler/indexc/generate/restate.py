@@ -66,27 +66,26 @@ def _weight(node: RestatedMeasureNode) -> exp.Expression:
 
 
 def _joined(
-    node: RestatedMeasureNode, target: SqlTarget, columns: list[exp.Expression], alone: bool
+    node: RestatedMeasureNode,
+    target: SqlTarget,
+    columns: list[exp.Expression],
+    paths: list[exp.Expression],
+    weighed: bool,
 ) -> exp.Select:
-    """The measure's rows on paths whose target has one contributor (`alone`) or several."""
-    contributors = exp.EQ if alone else exp.GT
+    """The measure's rows on the paths that meet `paths`, with the weights of apportioned paths
+    looked up (`weighed`) only where the caller reads them: the lookup costs a probe per row."""
     query = (
         exp.select(*columns, copy=False)
         .from_(target.object_table(node.measure_object, "m"), copy=False)
         .join(
             inner_join(
                 target.object_table(node.paths_object, "p"),
-                and_all(
-                    [
-                        _path_join(node.level),
-                        contributors(this=col("contributors", "p"), expression=lit(1)),
-                    ]
-                ),
+                and_all([_path_join(node.level), *paths]),
             ),
             copy=False,
         )
     )
-    if node.path_weights_object:
+    if node.path_weights_object and weighed:
         period = exp.Case(
             ifs=[exp.If(this=col("frozen", "p"), true=lit(EVERY_PERIOD))],
             default=_own_period(node),
@@ -106,34 +105,57 @@ def _joined(
     return query.where(col("restate", "m"), copy=False)
 
 
+def _contributors(alone: bool) -> exp.Expression:
+    """Paths whose target has one contributor (`alone`) or several."""
+    compare = exp.EQ if alone else exp.GT
+    return compare(this=col("contributors", "p"), expression=lit(1))
+
+
+def _alone(node: RestatedMeasureNode, target: SqlTarget) -> list[exp.Select]:
+    """Rows alone on their path, copied (times their share, for a sum).
+
+    Most rows are, so this is most of the statement's work, and it reads no more than it needs:
+    a mean's copied value reads no weight, and a sum looks up the weights of apportioned paths
+    only on those paths' rows (a second, narrower select), not a probe per row of every path.
+    Each path has at most one weight per period, so no lookup left out drops or repeats a row.
+    The method is the path's own label: a path alone is never several areas summed, the one label
+    a mean words differently (`for_additivity`), so it is the label its rank names, read without a
+    CASE per row.
+    """
+    divided = col("divided_at", "p")
+
+    def select(value: exp.Expression, paths: list[exp.Expression], weighed: bool) -> exp.Select:
+        if node.forbidden:
+            value = _unless_divided(value, divided.copy())
+        columns = [
+            alias(col("to_code", "p"), "area_code"),
+            col("period", "m"),
+            alias(value, "value"),
+            alias(lit(1), "contributors_found"),
+            alias(lit(1), "contributors_expected"),
+            *[col(name, "m") for name in RECENCY],
+            *_provenance(node, col("method", "p"), divided.copy()),
+        ]
+        return _joined(node, target, columns, [_contributors(alone=True), *paths], weighed)
+
+    if node.additivity != "sum":
+        return [select(col("value", "m"), [], weighed=False)]
+    shared = exp.Mul(this=col("value", "m"), expression=col("weight", "p"))
+    if node.path_weights_object is None:
+        return [select(shared, [], weighed=False)]
+    dynamic = col("dynamic", "p")
+    return [
+        select(shared, [exp.Not(this=dynamic)], weighed=False),
+        select(exp.Mul(this=shared.copy(), expression=col("weight", "w")), [dynamic.copy()], True),
+    ]
+
+
 def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expression:
     """Rows alone on their path are copied (times their share, for a sum); the rest are aggregated.
 
     Most areas have one contributor in every period, so they skip the aggregation (and, for a
     mean, the lookup of the weight measure), which keeps restating close to a plain scan.
     """
-    copied: exp.Expression = (
-        exp.Mul(this=col("value", "m"), expression=_weight(node))
-        if node.additivity == "sum"
-        else col("value", "m")
-    )
-    divided = col("divided_at", "p")
-    if node.forbidden:
-        copied = _unless_divided(copied, divided)
-    alone = _joined(
-        node,
-        target,
-        [
-            alias(col("to_code", "p"), "area_code"),
-            col("period", "m"),
-            alias(copied, "value"),
-            alias(lit(1), "contributors_found"),
-            alias(lit(1), "contributors_expected"),
-            *[col(name, "m") for name in RECENCY],
-            *_provenance(node, col("method_rank", "p"), divided.copy()),
-        ],
-        alone=True,
-    )
     contributions = _joined(
         node,
         target,
@@ -148,7 +170,8 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             col("method_rank", "p"),
             col("divided_at", "p"),
         ],
-        alone=False,
+        [_contributors(alone=False)],
+        weighed=True,
     )
     if node.weight_object:
         contributions = contributions.select(alias(col("value", "b"), "basis"), copy=False).join(
@@ -195,13 +218,15 @@ def restated_measure(node: RestatedMeasureNode, target: SqlTarget) -> exp.Expres
             alias(rows.copy(), "contributors_found"),
             alias(exp.Max(this=col("contributors")), "contributors_expected"),
             *oldest_recency(col("recency")),
-            *_provenance(node, exp.Max(this=col("method_rank")), last_divided.copy()),
+            *_provenance(
+                node, _ranked_method(node, exp.Max(this=col("method_rank"))), last_divided.copy()
+            ),
             copy=False,
         )
         .from_(contributions.subquery("contributions", copy=False), copy=False)
         .group_by(col("area_code"), col("period"), copy=False)
     )
-    return union_all([alone, combined])
+    return union_all([*_alone(node, target), combined])
 
 
 def _unless_divided(value: exp.Expression, divided: exp.Expression) -> exp.Expression:
@@ -209,16 +234,20 @@ def _unless_divided(value: exp.Expression, divided: exp.Expression) -> exp.Expre
     return exp.Case(ifs=[exp.If(this=exp.Is(this=divided, expression=exp.Null()), true=value)])
 
 
-def _provenance(
-    node: RestatedMeasureNode, rank: exp.Expression, divided: exp.Expression
-) -> list[exp.Expression]:
-    """`method` (the label of the strongest rank) and `cold_start_from` (NULL unless the measure's
-    apportioning is forbidden and an area was divided to give the value)."""
-    method: exp.Expression = (
+def _ranked_method(node: RestatedMeasureNode, rank: exp.Expression) -> exp.Expression:
+    """The label of a method rank, as the measure's additivity words it."""
+    return (
         exp.Case(this=rank, ifs=[exp.If(this=lit(r), true=lit(label)) for r, label in node.methods])
         if node.methods
         else lit(AS_PUBLISHED)
     )
+
+
+def _provenance(
+    node: RestatedMeasureNode, method: exp.Expression, divided: exp.Expression
+) -> list[exp.Expression]:
+    """`method` (the label of the value's strongest path) and `cold_start_from` (NULL unless the
+    measure's apportioning is forbidden and an area was divided to give the value)."""
     if not node.forbidden:
         return [alias(method, "method"), alias(cast(exp.Null(), "varchar"), "cold_start_from")]
     cold = exp.Not(this=exp.Is(this=divided.copy(), expression=exp.Null()))

@@ -12,16 +12,7 @@ SELECT
   "m"."data_period",
   "m"."data_start",
   "m"."data_end",
-  CASE "p"."method_rank"
-    WHEN 0
-    THEN 'as published'
-    WHEN 100
-    THEN 'carried 1:1'
-    WHEN 200
-    THEN 'averaged from predecessors'
-    WHEN 400
-    THEN 'apportioned by population'
-  END AS "method",
+  "p"."method" AS "method",
   CAST(NULL AS TEXT) AS "cold_start_from"
 FROM "indexc_build"."measure__claimant_rate" AS "m"
 INNER JOIN "indexc_build"."geography__paths" AS "p"
@@ -29,19 +20,6 @@ INNER JOIN "indexc_build"."geography__paths" AS "p"
   AND "p"."level" = 'upper_tier'
   AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
   AND "p"."contributors" = 1
-LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
-  ON "w"."path_id" = "p"."path_id"
-  AND "w"."period" = CASE
-    WHEN "p"."frozen"
-    THEN '*'
-    ELSE CAST(YEAR("m"."data_end") - CASE WHEN MONTH("m"."data_end") < 4 THEN 1 ELSE 0 END AS TEXT) || '-' || LPAD(
-      CAST((
-        YEAR("m"."data_end") - CASE WHEN MONTH("m"."data_end") < 4 THEN 1 ELSE 0 END + 1
-      ) % 100 AS TEXT),
-      2,
-      '0'
-    )
-  END
 WHERE
   "m"."restate"
 UNION ALL

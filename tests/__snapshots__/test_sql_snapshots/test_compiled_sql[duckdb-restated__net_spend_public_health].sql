@@ -6,22 +6,13 @@ CREATE OR REPLACE TABLE "indexc_build"."restated__net_spend_public_health" AS
 SELECT
   "p"."to_code" AS "area_code",
   "m"."period",
-  "m"."value" * "p"."weight" * CASE WHEN "p"."dynamic" THEN "w"."weight" ELSE 1.0 END AS "value",
+  "m"."value" * "p"."weight" AS "value",
   1 AS "contributors_found",
   1 AS "contributors_expected",
   "m"."data_period",
   "m"."data_start",
   "m"."data_end",
-  CASE "p"."method_rank"
-    WHEN 0
-    THEN 'as published'
-    WHEN 100
-    THEN 'carried 1:1'
-    WHEN 200
-    THEN 'summed from predecessors'
-    WHEN 400
-    THEN 'apportioned by population'
-  END AS "method",
+  "p"."method" AS "method",
   CAST(NULL AS TEXT) AS "cold_start_from"
 FROM "indexc_build"."measure__net_spend_public_health" AS "m"
 INNER JOIN "indexc_build"."geography__paths" AS "p"
@@ -29,6 +20,28 @@ INNER JOIN "indexc_build"."geography__paths" AS "p"
   AND "p"."level" = 'upper_tier'
   AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
   AND "p"."contributors" = 1
+  AND NOT "p"."dynamic"
+WHERE
+  "m"."restate"
+UNION ALL
+SELECT
+  "p"."to_code" AS "area_code",
+  "m"."period",
+  "m"."value" * "p"."weight" * "w"."weight" AS "value",
+  1 AS "contributors_found",
+  1 AS "contributors_expected",
+  "m"."data_period",
+  "m"."data_start",
+  "m"."data_end",
+  "p"."method" AS "method",
+  CAST(NULL AS TEXT) AS "cold_start_from"
+FROM "indexc_build"."measure__net_spend_public_health" AS "m"
+INNER JOIN "indexc_build"."geography__paths" AS "p"
+  ON "p"."from_code" = "m"."area_code"
+  AND "p"."level" = 'upper_tier'
+  AND "m"."geography_period" BETWEEN "p"."geo_from" AND "p"."geo_to"
+  AND "p"."contributors" = 1
+  AND "p"."dynamic"
 LEFT JOIN "indexc_build"."geography__path_weights" AS "w"
   ON "w"."path_id" = "p"."path_id"
   AND "w"."period" = CASE WHEN "p"."frozen" THEN '*' ELSE "m"."period" END

@@ -12,14 +12,7 @@ SELECT
   "m"."data_period",
   "m"."data_start",
   "m"."data_end",
-  CASE "p"."method_rank"
-    WHEN 0
-    THEN 'as published'
-    WHEN 100
-    THEN 'carried 1:1'
-    WHEN 200
-    THEN 'summed from predecessors'
-  END AS "method",
+  "p"."method" AS "method",
   CAST(NULL AS TEXT) AS "cold_start_from"
 FROM "indexc_build"."measure__population_districts" AS "m"
 INNER JOIN "indexc_build"."geography__paths" AS "p"

@@ -12,16 +12,7 @@ SELECT
   "M"."DATA_PERIOD",
   "M"."DATA_START",
   "M"."DATA_END",
-  CASE "P"."METHOD_RANK"
-    WHEN 0
-    THEN 'as published'
-    WHEN 100
-    THEN 'carried 1:1'
-    WHEN 200
-    THEN 'averaged from predecessors'
-    WHEN 400
-    THEN 'apportioned by population'
-  END AS "METHOD",
+  "P"."METHOD" AS "METHOD",
   CAST(NULL AS VARCHAR) AS "COLD_START_FROM"
 FROM "INDEXC"."INDEX_BUILD"."MEASURE__HEALTHY_LIFE_EXPECTANCY_FEMALE" AS "M"
 INNER JOIN "INDEXC"."INDEX_BUILD"."GEOGRAPHY__PATHS" AS "P"
@@ -29,23 +20,6 @@ INNER JOIN "INDEXC"."INDEX_BUILD"."GEOGRAPHY__PATHS" AS "P"
   AND "P"."LEVEL" = 'upper_tier'
   AND "M"."GEOGRAPHY_PERIOD" BETWEEN "P"."GEO_FROM" AND "P"."GEO_TO"
   AND "P"."CONTRIBUTORS" = 1
-LEFT JOIN "INDEXC"."INDEX_BUILD"."GEOGRAPHY__PATH_WEIGHTS" AS "W"
-  ON "W"."PATH_ID" = "P"."PATH_ID"
-  AND "W"."PERIOD" = CASE
-    WHEN "P"."FROZEN"
-    THEN '*'
-    ELSE CONCAT(
-      CAST(YEAR("M"."DATA_END") - CASE WHEN MONTH("M"."DATA_END") < 4 THEN 1 ELSE 0 END AS VARCHAR),
-      '-',
-      LPAD(
-        CAST((
-          YEAR("M"."DATA_END") - CASE WHEN MONTH("M"."DATA_END") < 4 THEN 1 ELSE 0 END + 1
-        ) % 100 AS VARCHAR),
-        2,
-        '0'
-      )
-    )
-  END
 WHERE
   "M"."RESTATE"
 UNION ALL
