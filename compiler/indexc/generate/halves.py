@@ -1,0 +1,96 @@
+"""Work on a list in two processes where the system can fork: half in a child, half here.
+
+Generating a target's SQL (and holding it to the target's static check) is pure
+Python, one object after another, so it runs on one core. At scale (thousands of
+objects) it is worth splitting: after a fork the child has everything the parent
+had (the plan, the target, every cache), so it can work through one half of the
+objects while the parent works through the other, and send back only its
+results, which are plain text.
+
+The result is the serial one, in the same order: every item's result is a
+function of the item alone (an object's SQL is a function of its node and the
+target, generate/__init__.py), whichever process computed it. Should anything go
+wrong in either half (an exception, a child that dies or sends nothing readable),
+the whole list is worked through again here, serially, so that any error is the
+one a serial run raises, for the first item that has it. Where there is no
+fork (Windows), or the list is short, it is serial from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 400
+"""Below this, a fork (tens of milliseconds for a large process) is not worth it."""
+
+
+def _child(work: Callable[[T], R], items: Sequence[T], write: int) -> None:
+    """Work through `items`, send the results down `write`, and leave without running anything
+    of the parent's (exit handlers, buffered output): the child's only output is the pipe."""
+    status = 1
+    try:
+        payload = pickle.dumps([work(item) for item in items], pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    except BaseException:  # noqa: B036 (the parent works the half again and meets any error itself)
+        pass
+    finally:
+        os._exit(status)
+
+
+def in_two(work: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS) -> list[R]:
+    """`[work(item) for item in items]`, the odd positions worked in a forked child.
+
+    Alternate items (rather than the first and second half) so that each process gets its share of
+    every kind of object: objects of one kind cost alike, and the plan lists them together."""
+    if not hasattr(os, "fork") or len(items) < (MIN_ITEMS if min_items is None else min_items):
+        return [work(item) for item in items]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child leaves by os._exit; coverage never sees it)
+        os.close(read)
+        _child(work, items[1::2], write)
+    os.close(write)
+    pipe = os.fdopen(read, "rb")
+    try:
+        with pipe:
+            ours = [work(item) for item in items[0::2]]
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException as err:
+        _stop(pid)
+        if not isinstance(err, Exception):  # an interrupt is not retried
+            raise
+        return [work(item) for item in items]  # meets the error in its place
+    theirs = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = pickle.loads(data)
+        except Exception:  # a child that died mid-write: its half is worked again here
+            theirs = None
+    if not isinstance(theirs, list) or len(theirs) != len(items) // 2:
+        return [work(item) for item in items]
+    return [
+        ours[position // 2] if position % 2 == 0 else theirs[position // 2]
+        for position in range(len(items))
+    ]
+
+
+def _stop(pid: int) -> None:
+    """The child, ended and reaped, when the parent gives up on it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass

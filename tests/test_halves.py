@@ -1,0 +1,88 @@
+"""Work split between two processes (generate/halves.py) gives the serial result, or its error.
+
+A target's objects are generated half in a forked child at scale; the objects, their order and
+any error must be those of generating them one after another in one process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import FIXTURES
+
+from indexc.generate import generate, halves, snowflake_check, sql_target
+from indexc.project import Project
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this system")
+
+
+def _square_and_pid(item: int) -> tuple[int, int]:
+    return item * item, os.getpid()
+
+
+@needs_fork
+def test_the_odd_items_are_worked_in_a_child_and_come_back_in_order() -> None:
+    items = list(range(11))
+    results = halves.in_two(_square_and_pid, items, min_items=2)
+    assert [value for value, _ in results] == [item * item for item in items]
+    here = os.getpid()
+    assert {pid for _, pid in results[0::2]} == {here}
+    assert {pid for _, pid in results[1::2]} != {here}
+
+
+def test_a_short_list_is_worked_here() -> None:
+    assert {pid for _, pid in halves.in_two(_square_and_pid, [1, 2, 3])} == {os.getpid()}
+
+
+def _fails_at(bad: set[int]):
+    def work(item: int) -> int:
+        if item in bad:
+            raise ValueError(f"item {item}")
+        return item
+
+    return work
+
+
+@needs_fork
+@pytest.mark.parametrize("bad", [{3}, {4}, {3, 6}, {6, 3}, {2, 5}])
+def test_an_error_in_either_half_is_the_serial_one(bad: set[int]) -> None:
+    """Item 3 is the child's, 4 the parent's: the first failing item's error, as in a serial run."""
+    with pytest.raises(ValueError, match=f"item {min(bad)}$"):
+        halves.in_two(_fails_at(bad), list(range(8)), min_items=2)
+
+
+@needs_fork
+def test_a_child_that_dies_is_worked_again_here() -> None:
+    parent = os.getpid()
+
+    def work(item: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return item + 1
+
+    assert halves.in_two(work, list(range(6)), min_items=2) == list(range(1, 7))
+
+
+@needs_fork
+@pytest.mark.parametrize("target", ["duckdb", "snowflake"])
+def test_a_target_generated_in_two_processes_is_the_serial_one(monkeypatch, target) -> None:
+    """The tiny fixture's objects (synthetic specs), generated serially and then split, with
+    the static check's verdicts reached as it goes; the verdicts are found without checking again."""
+    project = Project(FIXTURES / "tiny")
+    compilation = project.compile()
+    build = project.build(target, write=False, compilation=compilation)
+    target_sql = sql_target(build.target)
+    serial = generate(compilation.plan, target_sql)
+
+    monkeypatch.setattr(halves, "MIN_ITEMS", 2)
+    monkeypatch.setattr(snowflake_check, "_VERDICTS", {})
+    target_sql.precheck = True
+    split = generate(compilation.plan, target_sql)
+    assert [(o.name, o.level, o.statement) for o in split] == [
+        (o.name, o.level, o.statement) for o in serial
+    ]
+    if target == "snowflake":
+        remembered = snowflake_check.verdicts()
+        assert {snowflake_check.statement_key(o.statement) for o in split} <= set(remembered)
+        assert all(not problems for problems in remembered.values())
