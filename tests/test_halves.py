@@ -7,6 +7,8 @@ any error must be those of generating them one after another in one process.
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
@@ -64,6 +66,7 @@ def test_a_child_that_dies_is_worked_again_here() -> None:
     assert halves.in_two(work, list(range(6)), min_items=2) == list(range(1, 7))
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize("target", ["duckdb", "snowflake"])
 def test_a_target_generated_in_two_processes_is_the_serial_one(monkeypatch, target) -> None:
@@ -86,3 +89,40 @@ def test_a_target_generated_in_two_processes_is_the_serial_one(monkeypatch, targ
         remembered = snowflake_check.verdicts()
         assert {snowflake_check.statement_key(o.statement) for o in split} <= set(remembered)
         assert all(not problems for problems in remembered.values())
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.slow
+@needs_fork
+@pytest.mark.parametrize("use_cache", [False, True])
+def test_files_written_in_two_processes_are_the_serial_ones(
+    monkeypatch, tmp_path, use_cache
+) -> None:
+    """The tiny fixture's build directory (synthetic specs), written serially and then split;
+    with the cache on, what the split build recorded finds the next build up to date."""
+    shutil.copytree(FIXTURES / "tiny", tmp_path / "serial")
+    shutil.copytree(FIXTURES / "tiny", tmp_path / "split")
+
+    def build(root: Path) -> None:  # as `indexc build --target duckdb` does
+        project = Project(root)
+        project.use_cache = use_cache
+        inputs, _ = project.fresh_builds(("duckdb",), None, check=True, indexes=())
+        project.build("duckdb", check=True, inputs=inputs["duckdb"])
+
+    build(tmp_path / "serial")
+    monkeypatch.setattr(halves, "MIN_ITEMS", 2)
+    build(tmp_path / "split")
+    out = Path("build", "duckdb")
+    assert _files(tmp_path / "split" / out) == _files(tmp_path / "serial" / out)
+    if use_cache:
+        _, fresh = Project(tmp_path / "split").fresh_builds(
+            ("duckdb",), None, check=True, indexes=()
+        )
+        assert "duckdb" in fresh
