@@ -16,7 +16,7 @@ from conftest import FIXTURES
 from indexc.generate import generate, halves, snowflake_check, sql_target
 from indexc.project import Project
 
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this system")
+needs_fork = pytest.mark.skipif(not halves.can_fork(), reason="no safe fork here")
 
 
 def _square_and_pid(item: int) -> tuple[int, int]:

@@ -12,8 +12,9 @@ function of the item alone (an object's SQL is a function of its node and the
 target, generate/__init__.py), whichever process computed it. Should anything go
 wrong in either half (an exception, a child that dies or sends nothing readable),
 the whole list is worked through again here, serially, so that any error is the
-one a serial run raises, for the first item that has it. Where there is no
-fork (Windows), or the list is short, it is serial from the start.
+one a serial run raises, for the first item that has it. Where forking is not
+safe (`can_fork`: Windows has no fork), or the list is short, it is serial from
+the start.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -29,6 +32,14 @@ R = TypeVar("R")
 
 MIN_ITEMS = 400
 """Below this, a fork (tens of milliseconds for a large process) is not worth it."""
+
+
+def can_fork() -> bool:
+    """Whether forking is safe here: the system has fork, is not macOS (whose system libraries
+    may not survive a fork; Python itself no longer forks there by default), and this process
+    runs no other thread (one holding a lock, the import lock say, would leave the child waiting
+    for it forever)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
 def _child(work: Callable[[T], R], items: Sequence[T], write: int) -> None:
@@ -51,7 +62,7 @@ def in_two(work: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_I
 
     Alternate items (rather than the first and second half) so that each process gets its share of
     every kind of object: objects of one kind cost alike, and the plan lists them together."""
-    if not hasattr(os, "fork") or len(items) < (MIN_ITEMS if min_items is None else min_items):
+    if not can_fork() or len(items) < (MIN_ITEMS if min_items is None else min_items):
         return [work(item) for item in items]
     read, write = os.pipe()
     pid = os.fork()
