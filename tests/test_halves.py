@@ -24,13 +24,24 @@ def _square_and_pid(item: int) -> tuple[int, int]:
 
 
 @needs_fork
-def test_the_odd_items_are_worked_in_a_child_and_come_back_in_order() -> None:
+def test_the_childs_items_are_worked_in_a_child_and_come_back_in_order() -> None:
     items = list(range(11))
     results = halves.in_two(_square_and_pid, items, min_items=2)
     assert [value for value, _ in results] == [item * item for item in items]
     here = os.getpid()
-    assert {pid for _, pid in results[0::2]} == {here}
-    assert {pid for _, pid in results[1::2]} != {here}
+    assert {pid for (_, pid), i in zip(results, items, strict=True) if not halves.theirs(i)} == {
+        here
+    }
+    assert here not in {pid for (_, pid), i in zip(results, items, strict=True) if halves.theirs(i)}
+
+
+@pytest.mark.parametrize("period", [2, 3, 4, 5, 7])
+def test_each_process_gets_about_half_of_every_kind(period: int) -> None:
+    """A plan that lists kinds in a cycle (a smell test, then its check) is split within each kind."""
+    for kind in range(period):
+        positions = range(kind, 4000, period)
+        share = sum(halves.theirs(p) for p in positions) / len(positions)
+        assert 0.45 < share < 0.55
 
 
 def test_a_short_list_is_worked_here() -> None:
@@ -49,7 +60,8 @@ def _fails_at(bad: set[int]):
 @needs_fork
 @pytest.mark.parametrize("bad", [{3}, {4}, {3, 6}, {6, 3}, {2, 5}])
 def test_an_error_in_either_half_is_the_serial_one(bad: set[int]) -> None:
-    """Item 3 is the child's, 4 the parent's: the first failing item's error, as in a serial run."""
+    """Whichever process meets them: the first failing item's error, as in a serial run."""
+    assert any(halves.theirs(i) for i in range(8)) and not all(halves.theirs(i) for i in range(8))
     with pytest.raises(ValueError, match=f"item {min(bad)}$"):
         halves.in_two(_fails_at(bad), list(range(8)), min_items=2)
 

@@ -57,23 +57,31 @@ def _child(work: Callable[[T], R], items: Sequence[T], write: int) -> None:
         os._exit(status)
 
 
-def in_two(work: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS) -> list[R]:
-    """`[work(item) for item in items]`, the odd positions worked in a forked child.
+def theirs(position: int) -> bool:
+    """Whether the item at `position` is the child's: whether the fractional part of
+    position x 0.618... (the golden ratio's, in 32-bit fixed point) is at least a half. Such
+    fractions are spread evenly over any arithmetic progression of positions, so each process
+    gets about half of the objects of every kind, however regularly the plan lists the kinds (it
+    alternates a smell test and its check, say, which every other item would split by kind)."""
+    return (position * 0x9E3779B9) & 0xFFFFFFFF >= 0x80000000
 
-    Alternate items (rather than the first and second half) so that each process gets its share of
-    every kind of object: objects of one kind cost alike, and the plan lists them together."""
+
+def in_two(work: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None) -> list[R]:
+    """`[work(item) for item in items]`, the items at the positions `theirs` picks worked in a
+    forked child."""
     if not can_fork() or len(items) < (MIN_ITEMS if min_items is None else min_items):
         return [work(item) for item in items]
+    child = [theirs(position) for position in range(len(items))]
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (the child leaves by os._exit; coverage never sees it)
         os.close(read)
-        _child(work, items[1::2], write)
+        _child(work, [item for item, its in zip(items, child, strict=True) if its], write)
     os.close(write)
     pipe = os.fdopen(read, "rb")
     try:
         with pipe:
-            ours = [work(item) for item in items[0::2]]
+            ours = [work(item) for item, its in zip(items, child, strict=True) if not its]
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
     except BaseException as err:
@@ -81,18 +89,16 @@ def in_two(work: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_I
         if not isinstance(err, Exception):  # an interrupt is not retried
             raise
         return [work(item) for item in items]  # meets the error in its place
-    theirs = None
+    received = None
     if os.waitstatus_to_exitcode(status) == 0:
         try:
-            theirs = pickle.loads(data)
-        except Exception:  # a child that died mid-write: its half is worked again here
-            theirs = None
-    if not isinstance(theirs, list) or len(theirs) != len(items) // 2:
+            received = pickle.loads(data)
+        except Exception:  # a child that died mid-write: its items are worked again here
+            received = None
+    if not isinstance(received, list) or len(received) != sum(child):
         return [work(item) for item in items]
-    return [
-        ours[position // 2] if position % 2 == 0 else theirs[position // 2]
-        for position in range(len(items))
-    ]
+    mine, its_results = iter(ours), iter(received)
+    return [next(its_results) if its else next(mine) for its in child]
 
 
 def _stop(pid: int) -> None:
