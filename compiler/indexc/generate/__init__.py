@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlglot import exp
@@ -20,6 +21,7 @@ from indexc.generate import (
     coverage,
     geography,
     guards,
+    halves,
     inputs,
     periods,
     pivoted,
@@ -179,12 +181,30 @@ def statement_for(node: Node, target: SqlTarget) -> exp.Expression:
     return target.create(node.name, kind, query)
 
 
+def _sql(target: SqlTarget, node: Node) -> tuple[str, list[str] | None]:
+    """A node's SQL and, where the target asks for it (`SqlTarget.precheck`), its static check's
+    verdict, reached where the SQL was generated (halves.py). An error of the check is left for
+    the check itself to meet, in its own place: the verdict is then None."""
+    statement = target.render(statement_for(node, target))
+    if not target.precheck:
+        return statement, None
+    try:
+        return statement, target.static_problems(statement)
+    except Exception:
+        return statement, None
+
+
 def generate(plan: Plan, target: SqlTarget) -> list[CompiledObject]:
+    """Every node's object, in the plan's order; at scale in two processes (halves.py)."""
     levels = plan.levels()
     digits = max(2, len(str(max(levels.values(), default=0))))
+    results = halves.in_two(partial(_sql, target), plan.nodes)
+    for statement, problems in results:
+        if problems is not None:
+            target.remember_problems(statement, problems)
     return [
-        CompiledObject(node, levels[node.name], target.render(statement_for(node, target)), digits)
-        for node in plan.nodes
+        CompiledObject(node, levels[node.name], statement, digits)
+        for node, (statement, _) in zip(plan.nodes, results, strict=True)
     ]
 
 

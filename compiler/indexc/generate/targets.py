@@ -19,7 +19,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator
 
-from indexc.generate.snowflake_check import snowflake_problems
+from indexc.generate.snowflake_check import remember_verdicts, snowflake_problems, statement_key
 from indexc.spec.targets import DuckDBTarget, SnowflakeTarget
 
 
@@ -171,6 +171,9 @@ class SqlTarget:
     def __init__(self) -> None:
         self._dialect = Dialect.get_or_raise(self.dialect)
         self._printer = Printer(self._dialect, self.fold_case, self.shares_quantiles)
+        self.precheck = False
+        """Whether generating a statement also reaches its `static_problems` (a build that checks
+        sets it): where generation is split between processes, so is the check."""
 
     def schema_parts(self, schema: str | None = None) -> dict[str, exp.Identifier]:
         """The qualifiers of an object in `schema`: the build schema unless another is named."""
@@ -229,6 +232,10 @@ class SqlTarget:
     def static_problems(self, statement: str) -> list[str]:
         """What the target would reject in an emitted statement; none known for engines we execute."""
         return []
+
+    def remember_problems(self, statement: str, problems: list[str]) -> None:
+        """Take `static_problems` of a statement reached in another process (generate/halves.py),
+        so that asking again here finds them; a target that remembers nothing ignores them."""
 
     def render(self, expression: exp.Expression) -> str:
         """Pretty SQL with every identifier quoted after the dialect's own case rules."""
@@ -355,6 +362,9 @@ class SnowflakeSql(SqlTarget):
 
     def static_problems(self, statement: str) -> list[str]:
         return snowflake_problems(statement)
+
+    def remember_problems(self, statement: str, problems: list[str]) -> None:
+        remember_verdicts({statement_key(statement): problems})
 
 
 def sql_target(spec: DuckDBTarget | SnowflakeTarget) -> SqlTarget:

@@ -229,6 +229,7 @@ class Project:
         if whatif is not None:
             target = whatif.target(target)
         target_sql = sql_target(target)
+        target_sql.precheck = check  # generation, split between processes, checks as it goes
         plan, chosen = compilation.plan, None
         if indexes:
             unknown = unknown_indexes(compilation.catalog, indexes, "--index")

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from indexc.emit import (
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.generate import CompiledObject
 from indexc.generate.audiences import AudienceSql
+from indexc.generate.halves import in_two
 from indexc.project import builds
 from indexc.project.builds import Recorder
 from indexc.spec.targets import Target
@@ -105,6 +107,7 @@ def write_changed(
     kept = 0
     try:
         old, new = str(out), str(staging)  # plain strings: thousands of files
+        fresh: list[CompiledObject] = []
         for obj in objects:
             name = obj.file_name
             key = recorder.text_key(obj.name, name, target)
@@ -114,10 +117,16 @@ def write_changed(
                 _keep(os.path.join(old, name), os.path.join(new, name))
                 checksum, kept = reused[1], kept + 1
             else:
-                checksum = _write(staging / name, file_text(obj, target))
+                checksum = ""  # written below, in two processes at scale
+                fresh.append(obj)
             files[name] = checksum
             if key is not None:
                 texts[name] = (key, checksum)
+        written = in_two(partial(_write_object, new, target), fresh)
+        for obj, checksum in zip(fresh, written, strict=True):
+            files[obj.file_name] = checksum
+            if obj.file_name in texts:
+                texts[obj.file_name] = (texts[obj.file_name][0], checksum)
         for audience in audiences:
             (staging / audience_file_name(audience)).parent.mkdir(exist_ok=True)
             files[audience_file_name(audience)] = _write(
@@ -166,6 +175,11 @@ def manifest_text(
         parts.append(text)
     listed = "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
     return header.replace(placeholder, listed) + "\n", entries
+
+
+def _write_object(directory: str, target: str, obj: CompiledObject) -> str:
+    """An object's file, written as emit.py writes it; its checksum, for the record."""
+    return _write(Path(directory, obj.file_name), file_text(obj, target))
 
 
 def _write(path: Path, text: str) -> str:
