@@ -91,15 +91,14 @@ def _prepare(
     """
     undo: Undo = []
     identifiers: list[exp.Identifier] = []
-    rows: list[exp.Tuple] = []
+    tables: list[exp.Values] = []
     quantiles: list[exp.PercentileCont] = []
     for node in tree.walk():
         if isinstance(node, exp.Identifier):
             if not node.quoted:
                 identifiers.append(node)
-        elif isinstance(node, exp.Tuple):
-            if isinstance(node.parent, exp.Values):
-                rows.append(node)
+        elif isinstance(node, exp.Values):
+            tables.append(node)
         elif shares and isinstance(node, exp.PercentileCont):
             quantiles.append(node)
     groups = _group_quantiles(quantiles) if quantiles else {}
@@ -110,10 +109,23 @@ def _prepare(
         undo.append(partial(_set_name, identifier, name, quoted))
     if groups:
         _index_quantiles(groups, undo)  # copies of folded columns
-    for row in rows:
-        flat = ", ".join(generator.sql(value) for value in row.expressions)
-        _replace(row, exp.var(f"({flat})"), undo)
+    for values in tables:
+        _flatten_rows(values, generator, undo)
     return undo
+
+
+def _flatten_rows(values: exp.Values, generator: Generator, undo: Undo) -> None:
+    """Each row of one VALUES table as one line, the list set at once: replacing row by row looks each
+    row up in its parent's list, which grows with the square of the rows (hours at 10 million)."""
+    rows = list(values.expressions)
+    flat = [
+        exp.var("(" + ", ".join(generator.sql(value) for value in row.expressions) + ")")
+        if isinstance(row, exp.Tuple)
+        else row
+        for row in rows
+    ]
+    values.set("expressions", flat)
+    undo.append(partial(values.set, "expressions", rows))
 
 
 def _stock_generator(dialect: Dialect) -> Generator:
