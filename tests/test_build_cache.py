@@ -382,7 +382,9 @@ def test_only_the_statements_of_changed_nodes_are_checked_again(
 
     monkeypatch.setattr(SnowflakeSql, "static_problems", counted)
     build(tiny)
-    audiences = len(checked) - 49  # the audiences' statements are checked at every build
+    # counted once each: a statement generated in a build that checks is asked as it is generated
+    # (generate/halves.py) and again by the check, which then finds its verdict
+    audiences = len(set(checked)) - 49  # the audiences' statements are checked at every build
     checked.clear()
     specs = tiny / "specs" / "tiny.yaml"
     specs.write_text(
@@ -390,7 +392,7 @@ def test_only_the_statements_of_changed_nodes_are_checked_again(
     )
     lines = build(tiny)
     generated = int(lines[1].split("(")[1].split(" generated")[0])
-    assert 0 < generated < 49 and len(checked) == generated + audiences
+    assert 0 < generated < 49 and len(set(checked)) == generated + audiences
     after = files_of(tiny / "build" / "snowflake")
     changed = {text for name, text in after.items() if name.endswith(".sql")}
     assert all(any(s.encode() in text for text in changed) for s in checked[:generated])

@@ -4,7 +4,7 @@ The directory is written beside the old one and swapped in only when complete,
 so a failed or interrupted build never leaves a half-written build behind.
 Output depends only on spec and target content: file order, file names and the
 machine never change a byte. At scale the files are written by two processes
-(generate/halves.py), each rendering and writing every other object's file.
+(generate/halves.py), each rendering and writing about half of the objects' files.
 """
 
 from __future__ import annotations
