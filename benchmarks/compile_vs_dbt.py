@@ -16,6 +16,9 @@ separate processes and alternating in rounds (the order rotates each round, medi
   (dbt_same_objects.py: a measure model, a smell model, the metric, and two generic data tests),
   beside the target's comparison, not in its place: dbt's time for the same work per metric.
 
+Both tools run from compiled bytecode, as installed tools do: pip compiles dbt's modules when it
+installs them, and indexc's (an editable install, whose bytecode Python writes on first use unless
+PYTHONDONTWRITEBYTECODE is set, as it is on some CI machines) are compiled here before timing.
 The machine, its load before and after, and the versions are printed with the figures.
 
 Run from the project root:  python benchmarks/compile_vs_dbt.py [--sizes 100,1000,5000] [--repeat 3]
@@ -24,6 +27,7 @@ Run from the project root:  python benchmarks/compile_vs_dbt.py [--sizes 100,100
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -76,6 +80,15 @@ def dbt_executable() -> Path:
             [str(DBT_VENV / "bin" / "pip"), "install", "-q", *DBT_REQUIREMENTS], check=True
         )
     return dbt
+
+
+def indexc_bytecode() -> str:
+    """indexc's modules compiled to bytecode, so that no timed run compiles them from source (with
+    PYTHONDONTWRITEBYTECODE set, every run would, where dbt's were compiled by pip)."""
+    package = Path(indexc.__file__).resolve().parent
+    if not compileall.compile_dir(str(package), quiet=1):
+        sys.exit(f"could not compile {package} to bytecode")
+    return f"indexc's modules compiled to bytecode in {package}"
 
 
 def dbt_version(dbt: Path) -> str:
@@ -193,12 +206,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size (default 3)")
     args = parser.parse_args()
     dbt = dbt_executable()
+    compiled = indexc_bytecode()
     load_before = os.getloadavg()
     print(
         f"whole commands, indexc {indexc.__version__} (sqlglot {sqlglot.__version__}) beside "
         f"{dbt_version(dbt)}\nPython {platform.python_version()}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs; load average before {load_before[0]:.2f} {load_before[1]:.2f} "
-        f"{load_before[2]:.2f}; medians of {args.repeat} alternating rounds\n",
+        f"{load_before[2]:.2f}; medians of {args.repeat} alternating rounds; {compiled}\n",
         flush=True,
     )
     results: dict[int, dict[str, float]] = {}

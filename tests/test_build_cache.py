@@ -308,7 +308,7 @@ def test_files_kept_by_a_build_are_not_read_again_yet_an_edit_right_after_is_fou
 
     with monkeypatch.context() as patched:
         patched.setattr(builds, "_clock", later)
-        build(tiny)  # links the unchanged files into the new directory: their change time is now
+        build(tiny)  # writes the changed files, keeps the others where they are
     read: list[str] = []
     checksum = builds._checksum
 

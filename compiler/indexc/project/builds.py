@@ -135,7 +135,7 @@ def settled(out: Path) -> dict[str, tuple[int, int, int, int]]:
     The clock is read as git reads it for its index: the change time of a file created now beside
     `out`, on the same file system, then removed. A file whose change time is earlier is settled;
     where no such file can be made (a read-only parent, another file system), a file last changed
-    at least RACY_NS before now is. The files a build has just written or linked are then settled
+    at least RACY_NS before now is. The files a build has just written are then settled
     at once, unless written in the very tick that is read, and the next build need not read them.
     """
     stamp = _clock(out.parent)

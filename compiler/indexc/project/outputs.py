@@ -9,9 +9,6 @@ the system's reason.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,7 @@ from indexc.generate.audiences import AudienceSql
 from indexc.generate.halves import in_two
 from indexc.project import builds
 from indexc.project.builds import Recorder
+from indexc.project.update import Update
 from indexc.spec.targets import Target
 
 BUILD_DIR = builds.BUILD_DIR
@@ -91,62 +89,49 @@ def write_changed(
     audiences: list[AudienceSql],
     recorder: Recorder,
 ) -> tuple[Path, int]:
-    """Emit a build as emit.py does (a new directory swapped in whole), writing only what changed.
+    """Emit a build as emit.py does, touching only what changed (project/update.py).
 
     A file of the last build whose object has the same text key (the same node, level and target)
-    is linked into the new directory, not written again: it keeps its bytes and its modification
-    time. Files of objects no longer planned are not carried over, so they are gone once the new
-    directory is swapped in. Where linking is not possible, the file is copied.
+    stays where it is, unopened: it keeps its bytes and its times. Every other file (of an object
+    that changed or is no longer planned, the manifest, the audiences') goes, and the new ones are
+    written; if writing fails, the directory is put back as the last build left it.
     """
     reusable = recorder.reusable()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files: dict[str, str] = {}
     texts: dict[str, tuple[str, str]] = {}
     keys: list[str | None] = []
-    kept = 0
-    try:
-        old, new = str(out), str(staging)  # plain strings: thousands of files
-        fresh: list[CompiledObject] = []
-        for obj in objects:
-            name = obj.file_name
-            key = recorder.text_key(obj.name, name, target)
-            keys.append(key)
-            reused = reusable.get(name)
-            if key is not None and reused is not None and reused[0] == key:
-                _keep(os.path.join(old, name), os.path.join(new, name))
-                checksum, kept = reused[1], kept + 1
-            else:
-                checksum = ""  # written below, in two processes at scale
-                fresh.append(obj)
-            files[name] = checksum
-            if key is not None:
-                texts[name] = (key, checksum)
-        written = in_two(partial(_write_object, new, target), fresh)
+    kept: set[str] = set()
+    fresh: list[CompiledObject] = []
+    for obj in objects:
+        name = obj.file_name
+        key = recorder.text_key(obj.name, name, target)
+        keys.append(key)
+        reused = reusable.get(name)
+        if key is not None and reused is not None and reused[0] == key:
+            checksum = reused[1]
+            kept.add(name)
+        else:
+            checksum = ""  # written below, in two processes at scale
+            fresh.append(obj)
+        files[name] = checksum
+        if key is not None:
+            texts[name] = (key, checksum)
+    with Update(out, kept) as work:
+        written = in_two(partial(_write_object, str(work), target), fresh)
         for obj, checksum in zip(fresh, written, strict=True):
             files[obj.file_name] = checksum
             if obj.file_name in texts:
                 texts[obj.file_name] = (texts[obj.file_name][0], checksum)
         for audience in audiences:
-            (staging / audience_file_name(audience)).parent.mkdir(exist_ok=True)
+            (work / audience_file_name(audience)).parent.mkdir(exist_ok=True)
             files[audience_file_name(audience)] = _write(
-                staging / audience_file_name(audience), audience_file_text(audience, target)
+                work / audience_file_name(audience), audience_file_text(audience, target)
             )
         data = manifest(objects, target, spec_hash, target_hash, audiences)
         text, entries = manifest_text(data, keys, recorder.entries())
-        files[MANIFEST] = _write(staging / MANIFEST, text)
-        if out.exists():
-            retired = out.with_name(f".{out.name}.previous")
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(out, retired)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        files[MANIFEST] = _write(work / MANIFEST, text)
     recorder.save(files, texts, len(objects), entries)
-    return out, len(files) - kept
+    return out, len(files) - len(kept)
 
 
 OBJECTS = "\0objects\0"  # stands for the manifest's list of objects while the rest is written
@@ -186,13 +171,6 @@ def _write(path: Path, text: str) -> str:
     data = text.encode("utf-8")
     path.write_bytes(data)
     return digest(data)
-
-
-def _keep(source: str, destination: str) -> None:
-    try:
-        os.link(source, destination)
-    except OSError:
-        shutil.copy2(source, destination)
 
 
 def write_docs(compilation: Compilation, root: Path, out: Path) -> Path:
