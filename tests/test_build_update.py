@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, copy_project
 
+from indexc import emit
 from indexc.cli import main
 from indexc.emit import MANIFEST
 from indexc.project import outputs
@@ -58,14 +59,17 @@ def test_a_failed_write_leaves_the_last_build_as_it_was(
     before = on_disk(tiny / "build")
     change_formula(tiny)
     written: list[str] = []
-    write = outputs._write
+    write_data = emit.write_data
+
+    def counted(path: str, data: bytes) -> None:
+        written.append(path)
+        write_data(path, data)
 
     def failing(path: Path, text: str) -> str:
-        if path.name == MANIFEST:  # after the changed objects' files were written
-            raise OSError(28, "No space left on device")
-        written.append(path.name)
-        return write(path, text)
+        assert path.name == MANIFEST  # the only file written after the objects' files
+        raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr(emit, "write_data", counted)
     monkeypatch.setattr(outputs, "_write", failing)
     code, output = build(tiny)
     assert code == 1, output

@@ -9,7 +9,6 @@ the system's reason.
 from __future__ import annotations
 
 import json
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,13 @@ from indexc.emit import (
     audience_file_text,
     content_hash,
     emit,
-    file_text,
     is_build_directory,
     manifest,
+    write_files,
 )
 from indexc.errors import Diagnostic, Location, UserError
 from indexc.generate import CompiledObject
 from indexc.generate.audiences import AudienceSql
-from indexc.generate.halves import in_two
 from indexc.project import builds
 from indexc.project.builds import Recorder
 from indexc.project.update import Update
@@ -111,13 +109,13 @@ def write_changed(
             checksum = reused[1]
             kept.add(name)
         else:
-            checksum = ""  # written below, in two processes at scale
+            checksum = ""  # written below (emit.write_files)
             fresh.append(obj)
         files[name] = checksum
         if key is not None:
             texts[name] = (key, checksum)
     with Update(out, kept) as work:
-        written = in_two(partial(_write_object, str(work), target), fresh)
+        written = [digest(data) for data in write_files(str(work), fresh, target)]
         for obj, checksum in zip(fresh, written, strict=True):
             files[obj.file_name] = checksum
             if obj.file_name in texts:
@@ -160,11 +158,6 @@ def manifest_text(
         parts.append(text)
     listed = "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
     return header.replace(placeholder, listed) + "\n", entries
-
-
-def _write_object(directory: str, target: str, obj: CompiledObject) -> str:
-    """An object's file, written as emit.py writes it; its checksum, for the record."""
-    return _write(Path(directory, obj.file_name), file_text(obj, target))
 
 
 def _write(path: Path, text: str) -> str:
