@@ -118,3 +118,32 @@ def test_a_directory_left_by_a_killed_build_is_cleared_and_the_build_written_who
     assert {name: data for name, (data, _) in on_disk(out).items()} == {
         name: data for name, (data, _) in expected.items()
     }
+
+
+@pytest.mark.slow
+def test_a_kept_file_edited_while_the_build_writes_is_found_by_the_next_build(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    change_formula(tiny)
+    write_files = outputs.write_files
+    edited: list[Path] = []
+
+    def editing(directory: str, objects: list, target: str) -> list[bytes]:
+        written = write_files(directory, objects, target)
+        if not edited:  # a file this build keeps, edited by someone while the build runs
+            names = {obj.file_name for obj in objects}
+            kept = sorted(p for p in Path(directory).glob("*.sql") if p.name not in names)
+            some = kept[0]
+            text = some.read_text()
+            some.write_text(text.replace("--", "- ", 1))
+            edited.append(Path(directory).name)
+        return written
+
+    monkeypatch.setattr(outputs, "write_files", editing)
+    code, output = build(tiny)
+    assert code == 0, output
+    assert edited == [".duckdb.updating"]  # the DuckDB build, while it was renamed aside
+    monkeypatch.undo()
+    code, output = build(tiny)
+    assert code == 0, output
+    assert "is up to date" not in output.splitlines()[0]  # the edited file is written again

@@ -93,10 +93,12 @@ def _checksum(path: str) -> str | None:
         return None
 
 
-def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[str], int] | None:
+def unchanged_files(
+    out: Path, record: dict[str, Any]
+) -> tuple[set[str], set[str], dict[str, os.stat_result]] | None:
     """The files of `out` that hold what the record says the build wrote, those of them that were
-    read to tell (the others were told by their status), and how many files `out` holds; None if the
-    directory cannot be read.
+    read to tell (the others were told by their status), and the status of every file `out` holds;
+    None if the directory cannot be read.
 
     A file is unchanged when its content has the recorded checksum. Reading every file of a large
     build takes longer than the rest of a build with nothing to do, so a file whose status (inode,
@@ -121,13 +123,15 @@ def unchanged_files(out: Path, record: dict[str, Any]) -> tuple[set[str], set[st
         elif _checksum(os.path.join(out, name)) == files[name]:
             same.add(name)
             read.add(name)
-    return same, read, len(scanned)
+    return same, read, scanned
 
 
 RACY_NS = 2_000_000_000  # where the file system's own clock cannot be read: this coarse a clock
 
 
-def settled(out: Path) -> dict[str, tuple[int, int, int, int]]:
+def settled(
+    out: Path, known: dict[str, os.stat_result] | None = None
+) -> dict[str, tuple[int, int, int, int]]:
     """The status of each file of `out` that may stand for its content from now on
     (`unchanged_files`): each file last changed in an earlier tick of the file system's clock than
     now, so that any later change gives it another change time.
@@ -137,9 +141,12 @@ def settled(out: Path) -> dict[str, tuple[int, int, int, int]]:
     where no such file can be made (a read-only parent, another file system), a file last changed
     at least RACY_NS before now is. The files a build has just written are then settled
     at once, unless written in the very tick that is read, and the next build need not read them.
+
+    `known`: the status of every file of `out`, where the caller has it (a build that kept most of
+    the files read theirs before writing the others), so that the directory is not read again.
     """
     stamp = _clock(out.parent)
-    scanned = _scan(out) or {}
+    scanned = known if known is not None else _scan(out) or {}
     fallback = time.time_ns() - RACY_NS
     found = {}
     for name, stat in scanned.items():
@@ -172,8 +179,8 @@ def intact(out: Path, record: dict[str, Any]) -> tuple[bool, bool]:
     found = unchanged_files(out, record)
     if found is None or not isinstance(files, dict):
         return False, False
-    same, read, held = found
-    return same == set(files) and held == len(files), bool(read)
+    same, read, scanned = found
+    return same == set(files) and len(scanned) == len(files), bool(read)
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,7 @@ class Recorder:
         self.warnings = warnings
         self.inputs = inputs
         self._previous: dict[str, Any] = {}
+        self._scanned: dict[str, os.stat_result] = {}  # the directory's files before this build
 
     def reusable(self) -> dict[str, tuple[str, str]]:
         """File name -> (text key, checksum) of the last build's files that are still in the directory
@@ -238,7 +246,7 @@ class Recorder:
         found = unchanged_files(self.out, record)
         if found is None:
             return {}
-        same = found[0]
+        same, _, self._scanned = found
         return {
             name: entry
             for name, entry in texts.items()
@@ -263,8 +271,20 @@ class Recorder:
         texts: dict[str, tuple[str, str]],
         objects: int,
         entries: dict[str, str],
+        kept: set[str] | None = None,
     ) -> None:
-        stats = settled(self.out)
+        """`kept`: the files of the last build this one left as they were (project/update.py), whose
+        status `reusable` has read; only the others are read again."""
+        known = None
+        if kept is not None and kept <= self._scanned.keys():
+            known = {name: self._scanned[name] for name in kept}
+            for name in files.keys() - kept:
+                try:
+                    known[name] = os.stat(os.path.join(self.out, name))
+                except OSError:
+                    known = None  # gone already: read the directory as it is
+                    break
+        stats = settled(self.out, known)
         self.store.dump(
             _record_name(self.out),
             {

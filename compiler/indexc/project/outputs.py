@@ -128,7 +128,7 @@ def write_changed(
         data = manifest(objects, target, spec_hash, target_hash, audiences)
         text, entries = manifest_text(data, keys, recorder.entries())
         files[MANIFEST] = _write(work / MANIFEST, text)
-    recorder.save(files, texts, len(objects), entries)
+    recorder.save(files, texts, len(objects), entries, kept)
     return out, len(files) - len(kept)
 
 
