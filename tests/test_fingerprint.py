@@ -75,7 +75,14 @@ class Tree:
             child.parent = self  # type: ignore[assignment]
 
 
-REDUCERS = ((Tree, lambda tree: (tree.label, tree.children)),)
+class Row:
+    """A value read through a reducer to a tuple of plain values, or to a long one."""
+
+    def __init__(self, *cells: Any) -> None:
+        self.cells = cells
+
+
+REDUCERS = ((Tree, lambda tree: (tree.label, tree.children)), (Row, lambda row: row.cells))
 
 
 def distinct(*values: Any) -> None:
@@ -128,6 +135,8 @@ def test_a_reduced_value_reads_as_what_it_is_made_of() -> None:
     assert Fingerprints(REDUCERS).of(Tree("a", (Tree("b"),))) == Fingerprints(REDUCERS).of(
         Tree("a", (Tree("b"),))
     )
+    long = tuple(range(INLINE + 1))
+    distinct(Row(1, "a"), Row(1, ("a",)), Row("1", "a"), Row(*long), Row(*long[:-1], "x"), (1, "a"))
 
 
 def test_what_cannot_be_read_is_refused_whenever_it_is_met() -> None:

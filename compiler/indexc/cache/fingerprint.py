@@ -122,6 +122,12 @@ class Fingerprints:
             for item in values
         ]
 
+    def _sequence(self, value: tuple[Any, ...]) -> str:
+        """`of` of a small tuple: its repr when every item is plain, else its items written out."""
+        if PLAIN.issuperset(map(type, value)):
+            return f"tuple:{value!r}"
+        return f"builtins.tuple[{','.join(self._each(value))}]"
+
     def _parts(self, value: Any) -> str:
         reading, kind, reduce = self._classes.get(type(value)) or self._reading(value)
         if reading is _Reading.OBJECT:
@@ -129,11 +135,22 @@ class Fingerprints:
         if reading is _Reading.SEQUENCE:
             return f"{kind}[{','.join(self._each(value))}]"
         if reading is _Reading.MAPPING:
-            keys, items = self._each(value.keys()), self._each(value.values())
-            return f"{kind}{{{','.join([f'{k}:{v}' for k, v in zip(keys, items, strict=True)])}}}"
+            plain, of = PLAIN, self.of
+            pairs = [
+                f"{type(key).__name__}:{key!r}:{type(item).__name__}:{item!r}"
+                if type(key) in plain and type(item) in plain
+                else f"{of(key)}:{of(item)}"
+                for key, item in value.items()
+            ]
+            return f"{kind}{{{','.join(pairs)}}}"
         if reading is _Reading.REDUCED:
             assert reduce is not None
-            return f"{kind}<{self.of(reduce(value))}>"
+            reduced = reduce(value)
+            if (
+                type(reduced) is tuple and len(reduced) <= INLINE
+            ):  # as `of` writes it, one call less
+                return f"{kind}<{self._sequence(reduced)}>"
+            return f"{kind}<{self.of(reduced)}>"
         if reading is _Reading.SET:
             return f"{kind}{{{','.join(sorted(self._each(value)))}}}"
         if reading is _Reading.TYPE:
