@@ -8,10 +8,7 @@ this, then the back ends (generate, emit, execute) on what it returns.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,31 +28,6 @@ from indexc.validate.lifecycle import selection_problems
 from indexc.whatif import unknown_scenarios
 
 SPECS_DIR = "specs"
-COMPILE_GC_THRESHOLD = (
-    100_000  # allocations between young-generation collections (CPython default: 700)
-)
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run the garbage collector's young generation less often while compiling.
-
-    Compiling allocates hundreds of thousands of small, short-lived sqlglot
-    nodes; at the default thresholds the collector ran often enough to take
-    about a third of compile time (measured by benchmarks/compile_scale.py).
-    Young collections still run, so garbage trees are still freed. What
-    exists on entry (the specs, the plan) is frozen out of the collector's
-    sight: the full collections a growing heap sets off would otherwise scan
-    it again and again, which made compile time grow faster than the project.
-    """
-    previous = gc.get_threshold()
-    gc.set_threshold(COMPILE_GC_THRESHOLD, *previous[1:])
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*previous)
 
 
 def check(

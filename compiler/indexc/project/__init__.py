@@ -147,8 +147,8 @@ class Project:
     def compile(
         self, scenarios: tuple[str, ...] = (), selected: tuple[str, ...] = ()
     ) -> Compilation:
+        from indexc.collector import fewer_collections
         from indexc.errors import UserError
-        from indexc.front_end import fewer_collections
 
         with fewer_collections():
             compilation, diagnostics = self.check(scenarios, selected)
@@ -212,9 +212,9 @@ class Project:
         (project/incremental.py); `inputs`: what `fresh_builds` found the build is made from, recorded
         with what it writes so that the next build with the same inputs writes nothing.
         """
+        from indexc.collector import fewer_collections
         from indexc.compilation import Build
         from indexc.errors import UserError, errors_in
-        from indexc.front_end import fewer_collections
         from indexc.generate import sql_target
         from indexc.generate.audiences import compile_audiences
         from indexc.generate.publish import CommandStatement
