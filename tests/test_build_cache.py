@@ -123,13 +123,24 @@ def test_the_manifest_written_from_known_entries_is_the_one_json_writes() -> Non
         "audiences": [{"id": "x", "views": ["a"]}],
     }
     expected = json.dumps(data, indent=2) + "\n"
-    text, entries = manifest_text(data, ["ka", None], {})
-    assert text == expected and set(entries) == {"ka"}
-    assert manifest_text(data, ["ka", "kb"], entries)[0] == expected
+    objects = data["objects"]
+    made: list[Any] = []
+
+    def entry(item: Any) -> Any:
+        made.append(item)
+        return item
+
+    header = data | {"objects": []}
+    text, entries = manifest_text(header, objects, entry, ["ka", None], {})
+    assert text == expected and set(entries) == {"ka"} and made == objects
+    made.clear()
+    assert manifest_text(header, objects, entry, ["ka", "kb"], entries)[0] == expected
+    assert made == [objects[1]]  # a known entry is not made again
     empty = {"target": "duckdb", "objects": []}
-    assert manifest_text(empty, [], {})[0] == json.dumps(empty, indent=2) + "\n"
+    assert manifest_text(empty, [], entry, [], {})[0] == json.dumps(empty, indent=2) + "\n"
     # an entry of a damaged record that is not text is written again
-    assert manifest_text(data, ["ka", None], {"ka": 3})[0] == expected  # type: ignore[dict-item]
+    known = {"ka": 3}
+    assert manifest_text(header, objects, entry, ["ka", None], known)[0] == expected  # type: ignore[arg-type]
 
 
 def test_a_file_read_back_from_the_cache_has_every_mark_of_the_file_as_parsed(

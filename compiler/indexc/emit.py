@@ -137,6 +137,20 @@ def audience_file_text(audience: AudienceSql, target: str) -> str:
     )
 
 
+def manifest_entry(obj: CompiledObject) -> dict[str, Any]:
+    """What the manifest says of one object (docs/cli.md)."""
+    return {
+        "name": obj.name,
+        "file": obj.file_name,
+        "layer": obj.node.layer.value,
+        "materialisation": obj.node.materialisation.value,
+        "level": obj.level,
+        "depends_on": list(obj.node.depends_on),
+        "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]} if obj.node.spec else None,
+        "sql_hash": text_hash(obj.statement),
+    }
+
+
 def manifest(
     objects: list[CompiledObject],
     target: str,
@@ -169,21 +183,7 @@ def manifest(
             "target": target,
             "spec_hash": spec_hash,
             "target_hash": target_hash,
-            "objects": [
-                {
-                    "name": obj.name,
-                    "file": obj.file_name,
-                    "layer": obj.node.layer.value,
-                    "materialisation": obj.node.materialisation.value,
-                    "level": obj.level,
-                    "depends_on": list(obj.node.depends_on),
-                    "spec": {"kind": obj.node.spec[0], "id": obj.node.spec[1]}
-                    if obj.node.spec
-                    else None,
-                    "sql_hash": text_hash(obj.statement),
-                }
-                for obj in objects
-            ],
+            "objects": [manifest_entry(obj) for obj in objects],
         }
         | listed
     )

@@ -9,8 +9,9 @@ the system's reason.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from indexc import catalogue, schema
 from indexc.cache import digest
@@ -24,6 +25,7 @@ from indexc.emit import (
     emit,
     is_build_directory,
     manifest,
+    manifest_entry,
     write_files,
 )
 from indexc.errors import Diagnostic, Location, UserError
@@ -125,34 +127,39 @@ def write_changed(
             files[audience_file_name(audience)] = _write(
                 work / audience_file_name(audience), audience_file_text(audience, target)
             )
-        data = manifest(objects, target, spec_hash, target_hash, audiences)
-        text, entries = manifest_text(data, keys, recorder.entries())
+        data = manifest([], target, spec_hash, target_hash, audiences)  # entries: manifest_text
+        text, entries = manifest_text(data, objects, manifest_entry, keys, recorder.entries())
         files[MANIFEST] = _write(work / MANIFEST, text)
     recorder.save(files, texts, len(objects), entries, kept)
     return out, len(files) - len(kept)
 
 
+T = TypeVar("T")
 OBJECTS = "\0objects\0"  # stands for the manifest's list of objects while the rest is written
 
 
 def manifest_text(
-    data: dict[str, Any], keys: list[str | None], known: dict[str, str]
+    data: dict[str, Any],
+    items: Sequence[T],
+    entry: Callable[[T], Any],
+    keys: list[str | None],
+    known: dict[str, str],
 ) -> tuple[str, dict[str, str]]:
-    """`json.dumps(data, indent=2)` and a newline, as emit.py writes the manifest, with the entry of
-    each object whose text key is in `known` taken from there rather than written again (with an
-    indent, json writes in Python, slowly: seconds for thousands of objects); and each object's
-    entry by its key, for the next build."""
-    objects = data["objects"]
+    """`json.dumps(data, indent=2)` and a newline, as emit.py writes the manifest, its `objects` the
+    `entry` of each item, with the entry of each object whose text key is in `known` taken from there
+    rather than made and written again (with an indent, json writes in Python, slowly: seconds for
+    thousands of objects); and each object's entry by its key, for the next build."""
     header = json.dumps(data | {"objects": OBJECTS}, indent=2)
     placeholder = json.dumps(OBJECTS)
-    if header.count(placeholder) != 1 or len(keys) != len(objects):
-        return json.dumps(data, indent=2) + "\n", {}
+    if header.count(placeholder) != 1 or len(keys) != len(items):
+        return json.dumps(data | {"objects": [entry(item) for item in items]}, indent=2) + "\n", {}
     entries: dict[str, str] = {}
     parts = []
-    for key, entry in zip(keys, objects, strict=True):
+    for key, item in zip(keys, items, strict=True):
         text = known.get(key) if key is not None else None
         if not isinstance(text, str):
-            text = "\n".join("    " + line for line in json.dumps(entry, indent=2).split("\n"))
+            made = json.dumps(entry(item), indent=2)
+            text = "\n".join("    " + line for line in made.split("\n"))
         if key is not None:
             entries[key] = text
         parts.append(text)
