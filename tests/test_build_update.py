@@ -8,6 +8,9 @@ project (tests/fixtures/tiny), change a formula, and check what is on disk byte 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from conftest import FIXTURES, copy_project
 from indexc import emit
 from indexc.cli import main
 from indexc.emit import MANIFEST
-from indexc.project import outputs
+from indexc.project import outputs, update
 
 BOTH = ("--target", "duckdb", "--target", "snowflake")
 
@@ -147,3 +150,31 @@ def test_a_kept_file_edited_while_the_build_writes_is_found_by_the_next_build(
     code, output = build(tiny)
     assert code == 0, output
     assert "is up to date" not in output.splitlines()[0]  # the edited file is written again
+
+
+def _waiting_for_a_lock(pid: int) -> bool:
+    """Whether process `pid` waits for a flock (a `->` line of /proc/locks names its waiters)."""
+    return any(
+        "->" in line and line.split()[5] == str(pid)
+        for line in Path("/proc/locks").read_text().splitlines()
+        if len(line.split()) > 5
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_a_second_build_into_the_same_directory_waits_for_the_first(tiny: Path) -> None:
+    before = on_disk(tiny / "build")
+    change_formula(tiny)
+    command = [sys.executable, "-m", "indexc", "--project", str(tiny), "build", *BOTH]
+    with update.exclusive(tiny / "build" / "duckdb"):  # as a first build holds it while it writes
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while not _waiting_for_a_lock(second.pid) and second.poll() is None:
+            assert time.monotonic() < deadline, "the second build never reached the lock"
+            time.sleep(0.05)
+        assert second.poll() is None, second.communicate()[0]
+        assert on_disk(tiny / "build") == before  # it waits, touching nothing
+    output, _ = second.communicate(timeout=120)
+    assert second.returncode == 0, output
+    assert on_disk(tiny / "build") != before

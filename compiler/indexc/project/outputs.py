@@ -33,7 +33,7 @@ from indexc.generate import CompiledObject
 from indexc.generate.audiences import AudienceSql
 from indexc.project import builds
 from indexc.project.builds import Recorder
-from indexc.project.update import Update
+from indexc.project.update import Update, exclusive
 from indexc.spec.targets import Target
 
 BUILD_DIR = builds.BUILD_DIR
@@ -70,12 +70,13 @@ def write_build(
         )
     target_hash = content_hash(target.model_dump(mode="json", by_alias=True))
     try:
-        if recorder is None:
-            emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
-            return out, len(objects) + len(audiences or []) + 1
-        return write_changed(
-            objects, out, target_name, spec_hash, target_hash, audiences or [], recorder
-        )
+        with exclusive(out):
+            if recorder is None:
+                emit(objects, out, target_name, spec_hash, target_hash, audiences or [])
+                return out, len(objects) + len(audiences or []) + 1
+            return write_changed(
+                objects, out, target_name, spec_hash, target_hash, audiences or [], recorder
+            )
     except OSError as err:
         raise unwritable("the build", out, err) from None
 

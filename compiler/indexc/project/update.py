@@ -15,6 +15,8 @@ unlinks of the old directory, which cost more than the rest of the build. Here t
 If anything fails before step 4, the files written are removed, the backup moved back and the
 directory renamed back: the last build is exactly as it was. A kept file is never opened, so it
 keeps its bytes, its inode and its times (project/builds.py tells it unchanged by its status).
+Builds into the same place take turns (`exclusive`): the directory is renamed aside while one
+writes, and another must not take that for a directory to write whole.
 """
 
 from __future__ import annotations
@@ -22,10 +24,38 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
+
+if sys.platform != "win32":
+    import fcntl
+
+
+@contextlib.contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """One build at a time writes beside `out`: another build into the same place (a second
+    `indexc build` or `run` of the project) waits here until this one has written its directory and
+    its record, rather than finding the directory renamed aside and rewriting it at the same time.
+    The lock is an advisory lock (flock) on the parent directory itself, so it leaves no file
+    behind and the system releases it if the build is killed. Where it cannot be taken (Windows,
+    an unreadable parent), builds do not wait for each other, as before."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if sys.platform == "win32":
+        yield
+        return
+    try:
+        descriptor = os.open(out.parent, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # and with it the lock
 
 
 class Update:
