@@ -3,8 +3,8 @@
 The directory is written beside the old one and swapped in only when complete,
 so a failed or interrupted build never leaves a half-written build behind.
 Output depends only on spec and target content: file order, file names and the
-machine never change a byte. At scale the files are written by two processes
-(generate/halves.py), each rendering and writing about half of the objects' files.
+machine never change a byte. At scale the files' texts are rendered by two processes
+(generate/halves.py), and this one writes every file (`write_files`).
 """
 
 from __future__ import annotations

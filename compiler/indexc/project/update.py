@@ -127,7 +127,6 @@ class Update:
             if name not in self.kept:
                 with contextlib.suppress(OSError):
                     os.unlink(self.work / name)
-        assert self.backup is not None or not self.moved
         for name in self.moved:
             assert self.backup is not None
             (self.work / name).parent.mkdir(parents=True, exist_ok=True)
