@@ -1,3 +1,3 @@
-from indexc.cli import main
+from indexc.launch import main
 
 main()

@@ -93,6 +93,7 @@ class Code(enum.StrEnum):
     )
     UNREADABLE_COMMAND_LINE = "IX007", "the command line cannot be read", ERROR
     INVALID_OPTION_VALUE = "IX008", "an option value is not accepted", ERROR
+    SERVER_NOT_STARTED = "IX009", "the build server cannot start", ERROR
     FOLLOW_ON_ERRORS_NOT_SHOWN = "IX010", "errors following from a file that failed", NOTE
 
     # References

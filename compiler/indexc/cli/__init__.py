@@ -41,6 +41,7 @@ COMMANDS = {
     "report": ("report", "report_command"),
     "show": ("lookups", "show_command"),
     "export": ("lookups", "export_command"),
+    "serve": ("serve", "serve_command"),
 }
 
 
