@@ -12,8 +12,8 @@ import math
 import typing
 from dataclasses import dataclass
 
-import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Tokenizer, TokenType
 
@@ -27,6 +27,11 @@ ALLOWED_FUNCTIONS: dict[type[exp.Expr], str] = {
 }
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
 _TOKENIZER = Tokenizer()
+# sqlglot's own dialect, tokenizer and parser, made once: `sqlglot.parse_one` makes all three again
+# for every formula, which took most of the time of parsing a thousand of them
+_DIALECT = Dialect.get_or_raise(None)
+_FORMULA_TOKENIZER = _DIALECT.tokenizer()
+_PARSER = _DIALECT.parser()
 HINT_ALLOWED = (
     "a formula may use measure and metric ids, numbers, + - * / and parentheses, "
     f"and the functions {', '.join(sorted(ALLOWED_FUNCTIONS.values()))}"
@@ -130,9 +135,17 @@ def usable_in_formulas(name: str) -> bool:
     return not formula.problems and formula.names == ((name, 0),)
 
 
+def _parse_one(text: str) -> exp.Expr:
+    """`sqlglot.parse_one(text)`, with the parser and tokenizer made once."""
+    result = _PARSER.parse(_FORMULA_TOKENIZER.tokenize(text), text)
+    if not result or result[0] is None:
+        raise ParseError(f"No expression was parsed from '{text}'")
+    return exp.Block(expressions=result) if len(result) > 1 else result[0]
+
+
 def parse_formula(text: str) -> Formula:
     try:
-        tree = sqlglot.parse_one(text)
+        tree = _parse_one(text)
     except RecursionError:
         return Formula(
             None,
