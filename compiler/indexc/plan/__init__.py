@@ -120,7 +120,7 @@ def _nodes(
     ] = []  # after the guards: a value out of range is named as such, not as an outlier
     for kind, object_id in graph.order():
         if kind == "measures":
-            measure = measure_node(object_id, catalog, with_geography)
+            measure = measures.get(object_id) or measure_node(object_id, catalog, with_geography)
             nodes.append(measure)
             smells.extend(smell_nodes(measure, catalog))
             more = (
