@@ -170,18 +170,21 @@ class AlreadyServing(Exception):
 
 def serve(
     run: Callable[[list[str]], int],
+    preload: Callable[[], None],
     *,
     name: str | None = None,
     log: Callable[[str], None],
     ready: Callable[[], None] | None = None,
 ) -> str:
     """Serve commands until stopped (Ctrl-C, SIGTERM) or stale; return why it stopped. `run` runs one
-    command's arguments (without the program's name) and returns its exit code; the caller has
-    imported everything first (`preload`)."""
+    command's arguments (without the program's name) and returns its exit code; `preload` imports
+    what the commands will need. What it imports is read after the installation is, so that a file
+    changed meanwhile makes the server stale, never a server of code older than it believes."""
     import gc
     import signal
 
     started = installation()
+    preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind(address(name))

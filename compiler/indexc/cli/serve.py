@@ -41,7 +41,6 @@ def serve_command(fmt: str) -> None:  # noqa: ARG001 (the boundary reads it)
             ]
         )
     started = time.perf_counter()
-    preload()
 
     def ready() -> None:
         click.echo(
@@ -52,7 +51,11 @@ def serve_command(fmt: str) -> None:  # noqa: ARG001 (the boundary reads it)
 
     try:
         why = server.serve(
-            _run, name=name, log=lambda line: click.echo(f"indexc: {line}", err=True), ready=ready
+            _run,
+            preload,
+            name=name,
+            log=lambda line: click.echo(f"indexc: {line}", err=True),
+            ready=ready,
         )
     except server.AlreadyServing:
         raise UserError([_not_started("another server of this installation is running")]) from None
@@ -71,8 +74,11 @@ def _not_started(why: str) -> Diagnostic:
 
 def preload() -> None:
     """Import every module of indexc and build every spec model's validator, so that a command forked
-    from the server imports and builds nothing (the models build on first use: spec/base.py)."""
+    from the server imports and builds nothing (the models build on first use: spec/base.py); and
+    read the toolchain the build cache is keyed by, which holds while the server does (server.py)."""
     from pydantic import BaseModel
+
+    from indexc.cache import toolchain
 
     for module in pkgutil.walk_packages(indexc.__path__, "indexc."):
         if not module.name.endswith(".__main__"):  # which would run a command
@@ -83,6 +89,7 @@ def preload() -> None:
         pending.extend(model.__subclasses__())
         if model.__module__.startswith("indexc.") and not model.__pydantic_complete__:
             model.model_rebuild()
+    toolchain()
 
 
 def _run(arguments: list[str]) -> int:
