@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from indexc.cli.boundary import format_option, handles_user_errors, print_or_fail, strict_option
 from indexc.errors import UserError
 from indexc.project import CURRENT_VERSION, TARGET_NAMES, Project
+
+if TYPE_CHECKING:
+    from indexc.project.together import Built
 
 
 @click.command("validate")
@@ -105,30 +109,37 @@ def build_command(
         return
     compilation = project.compile(selected=indexes)  # an index on hold is planned when named
     print_or_fail(compilation.warnings, fmt, strict)
-    for target in targets:
-        if target in fresh:
-            one = fresh[target]
-            click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
-            continue
-        build = project.build(
-            target,
+
+    def report(built: Built) -> None:
+        shown = _shown(project, built.path)
+        if built.generated == built.objects:  # nothing reused: a build as if for the first time
+            click.echo(f"wrote {built.objects} objects to {shown}")
+        else:
+            click.echo(
+                f"wrote {built.objects} objects to {shown} ({built.generated} generated, the "
+                f"others from the cache; {built.written} files written, the others unchanged)"
+            )
+
+    def build(chosen: tuple[str, ...]) -> None:
+        project.build_targets(
+            chosen,
+            report,
             out,
             check=check,
             compilation=compilation,
             indexes=indexes,
-            inputs=inputs[target],
+            inputs=inputs,
         )
-        if build.path is None:  # a build that writes its files has their path
-            raise ValueError(f"the build for {target} wrote no files")
-        shown = _shown(project, build.path)
-        generated, written = project.build_work.get(build.path, (len(build.objects), 0))
-        if generated == len(build.objects):  # nothing reused: a build as if for the first time
-            click.echo(f"wrote {len(build.objects)} objects to {shown}")
+
+    if not fresh:
+        build(targets)
+        return
+    for target in targets:  # one up to date: the others are built one by one, in their places
+        if target in fresh:
+            one = fresh[target]
+            click.echo(f"{_shown(project, one.path)} is up to date ({one.objects} objects)")
         else:
-            click.echo(
-                f"wrote {len(build.objects)} objects to {shown} ({generated} generated, the "
-                f"others from the cache; {written} files written, the others unchanged)"
-            )
+            build((target,))
 
 
 def _shown(project: Project, path: Path) -> Path:

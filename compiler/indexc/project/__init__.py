@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported where used: `indexc build` with nothing to do load
     from indexc.geography import GeographyOptions
     from indexc.plan.selection import Selection
     from indexc.project.builds import Fresh
+    from indexc.project.together import Built
     from indexc.reorganisation.readiness import Readiness
     from indexc.spec.targets import TARGET_MODELS
     from indexc.whatif import WhatIf
@@ -97,6 +98,8 @@ class Project:
         self.build_work: dict[Path, tuple[int, int]] = {}
         # the fingerprints of the planned nodes built so far (project/incremental.py)
         self._fingerprints: Fingerprints | None = None
+        # the build records `fresh_builds` read, by output directory, for the builds not to read again
+        self._records: dict[str, dict[str, Any]] = {}
         # whether the last run found nothing changed since the run before, and published nothing
         self.run_skipped = False
         # what the last run found worth saying but not failing for
@@ -186,7 +189,9 @@ class Project:
                 "proposed": tuple(sorted(set(proposed))),
             }
             inputs[target_name] = builds.inputs_key(self.root, options) if self.use_cache else None
-            one = builds.fresh(self.root, target_name, directory, inputs[target_name])
+            one = builds.fresh(
+                self.root, target_name, directory, inputs[target_name], self._records
+            )
             if one is not None:
                 found[target_name] = one
         return inputs, found
@@ -202,6 +207,8 @@ class Project:
         whatif: WhatIf | None = None,
         indexes: tuple[str, ...] = (),
         inputs: str | None = None,
+        after_generating: Callable[[int], None] | None = None,
+        before_writing: Callable[[], None] | None = None,
     ) -> Build:
         """Compile for one target; with `check`, also hold every statement to the target's static check.
 
@@ -211,6 +218,9 @@ class Project:
         planned node is unchanged since an earlier build, and its check, are taken from the cache
         (project/incremental.py); `inputs`: what `fresh_builds` found the build is made from, recorded
         with what it writes so that the next build with the same inputs writes nothing.
+        `after_generating` is told how many objects were generated rather than taken from the cache,
+        and `before_writing` is called once everything is generated and checked, before anything is
+        written (project/together.py builds a second target meanwhile).
         """
         from indexc.collector import fewer_collections
         from indexc.compilation import Build
@@ -249,6 +259,8 @@ class Project:
         )
         with fewer_collections():
             objects = cache.generate(plan)
+        if after_generating is not None:
+            after_generating(cache.generated)
         audiences = (  # a what-if's own publication is no audience's
             compile_audiences(target_sql, compilation.catalog, objects)
             if whatif is None or whatif.publish_as_live
@@ -272,6 +284,8 @@ class Project:
                 )
         cache.save(objects, checked=check)
         path = None
+        if before_writing is not None:
+            before_writing()
         if write:
             out = out or self.root / outputs.BUILD_DIR / directory
             path, written = outputs.write_build(
@@ -282,12 +296,45 @@ class Project:
                 target_name,
                 compilation.spec_hash,
                 audiences,
-                builds.Recorder(self.root, out, cache.keys, compilation.warnings, inputs)
+                builds.Recorder(
+                    self.root,
+                    out,
+                    cache.keys,
+                    compilation.warnings,
+                    inputs,
+                    self._records.pop(str(out.resolve()), None),
+                )
                 if self.use_cache
                 else None,
             )
             self.build_work[path] = (cache.generated, written)
         return Build(target_name, target, objects, path, compilation, chosen, audiences)
+
+    def build_targets(
+        self,
+        targets: tuple[str, ...],
+        report: Callable[[Built], None],
+        out: Path | None,
+        *,
+        check: bool,
+        compilation: Compilation,
+        indexes: tuple[str, ...],
+        inputs: dict[str, str | None],
+    ) -> None:
+        """`build` each target in order, calling `report` with what each wrote as it is done; after a
+        small change, two targets are built side by side (project/together.py)."""
+        from indexc.project import together
+
+        together.build_targets(
+            self,
+            targets,
+            report,
+            out=out,
+            check=check,
+            compilation=compilation,
+            indexes=indexes,
+            inputs=inputs,
+        )
 
     def run(
         self,

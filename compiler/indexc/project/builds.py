@@ -193,12 +193,22 @@ class Fresh:
     warnings: list[Diagnostic]
 
 
-def fresh(root: Path, target_name: str, out: Path, inputs: str | None) -> Fresh | None:
-    """The up-to-date build of one target, or None when it must be built."""
+def fresh(
+    root: Path,
+    target_name: str,
+    out: Path,
+    inputs: str | None,
+    loaded: dict[str, dict[str, Any]] | None = None,
+) -> Fresh | None:
+    """The up-to-date build of one target, or None when it must be built. `loaded`: where the record
+    read to tell is left, by its output directory, for the build's `Recorder` not to read it again
+    (a record is only ever checked against the files it describes, so an older one is as safe)."""
     if inputs is None:
         return None
     store = Store(root, "builds")
     record = store.load(_record_name(out))
+    if isinstance(record, dict) and loaded is not None:
+        loaded[str(out.resolve())] = record
     if (
         not isinstance(record, dict)
         or record.get("inputs") != inputs
@@ -226,8 +236,11 @@ class Recorder:
         keys: dict[str, str],
         warnings: list[Diagnostic],
         inputs: str | None,
+        previous: dict[str, Any] | None = None,
     ) -> None:
+        """`previous`: the last build's record, where `fresh` has read it already."""
         self.store = Store(root, "builds")
+        self.previous = previous
         self.out = out
         self.keys = keys  # object name -> its node's key (project/incremental.py)
         self.warnings = warnings
@@ -238,7 +251,9 @@ class Recorder:
     def reusable(self) -> dict[str, tuple[str, str]]:
         """File name -> (text key, checksum) of the last build's files that are still in the directory
         with the content that build wrote: a file whose text key is unchanged may be kept as it is."""
-        record = self.store.load(_record_name(self.out))
+        record = self.previous
+        if record is None:
+            record = self.store.load(_record_name(self.out))
         self._previous = record if isinstance(record, dict) else {}
         texts = record.get("texts") if isinstance(record, dict) else None
         if not isinstance(texts, dict) or record.get("out") != str(self.out.resolve()):

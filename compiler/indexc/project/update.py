@@ -41,9 +41,15 @@ def exclusive(out: Path) -> Iterator[None]:
     its record, rather than finding the directory renamed aside and rewriting it at the same time.
     The lock is an advisory lock (flock) on the parent directory itself, so it leaves no file
     behind and the system releases it if the build is killed. Where it cannot be taken (Windows,
-    an unreadable parent), builds do not wait for each other, as before."""
+    an unreadable parent), builds do not wait for each other, as before.
+
+    A process holding the lock already passes straight through, and so does a process forked while
+    it was held, which shares the lock (project/together.py builds a second target so, into the
+    same parent, at the same time): the lock keeps other commands out, not one command's targets
+    from each other."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    if sys.platform == "win32":
+    held = os.path.abspath(out.parent)
+    if sys.platform == "win32" or held in _HELD:
         yield
         return
     try:
@@ -53,9 +59,14 @@ def exclusive(out: Path) -> Iterator[None]:
         return
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
+        _HELD.add(held)
         yield
     finally:
-        os.close(descriptor)  # and with it the lock
+        _HELD.discard(held)
+        os.close(descriptor)  # and with it the lock, unless a forked process still has it open
+
+
+_HELD: set[str] = set()  # the parent directories whose lock this process holds
 
 
 class Update:
