@@ -20,6 +20,7 @@ from indexc import server
 from indexc.cli.boundary import format_option, handles_user_errors
 from indexc.codes import Code
 from indexc.errors import COMMAND_LINE, Diagnostic, UserError
+from indexc.project import TARGET_NAMES
 
 
 @click.command("serve")
@@ -77,6 +78,7 @@ def preload() -> None:
     from the server imports and builds nothing (the models build on first use: spec/base.py); and
     read the toolchain the build cache is keyed by, which holds while the server does (server.py)."""
     from pydantic import BaseModel
+    from sqlglot.dialects.dialect import Dialect
 
     from indexc.cache import toolchain
 
@@ -89,6 +91,8 @@ def preload() -> None:
         pending.extend(model.__subclasses__())
         if model.__module__.startswith("indexc.") and not model.__pydantic_complete__:
             model.model_rebuild()
+    for target in TARGET_NAMES:  # sqlglot imports a dialect's module when it is first asked for
+        Dialect.get_or_raise(target)
     toolchain()
 
 
