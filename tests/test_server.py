@@ -225,3 +225,23 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_the_command_runs_with_the_callers_file_creation_mask(
+    running: Server, environ: dict[str, str], tmp_path: Path
+) -> None:
+    project = copy_project(FIXTURES / "tiny", tmp_path / "tiny")
+    result = subprocess.run(
+        [sys.executable, "-m", "indexc", "build", "--target", "duckdb"],
+        env=environ,
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0o077),  # the server's own is the test process's
+    )
+    assert result.returncode == 0, result.stderr
+    assert running.served() == 1
+    modes = {path.stat().st_mode & 0o777 for path in (project / "build").rglob("*.sql")}
+    assert modes == {0o600}

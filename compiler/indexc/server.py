@@ -107,7 +107,9 @@ def relay(argv: list[str]) -> int | None:
     with connection:
         try:
             connection.connect(address(name))
-            request = marshal.dumps((argv, os.getcwd(), dict(os.environ)))
+            mask = os.umask(0o022)  # read by setting it; set back at once
+            os.umask(mask)
+            request = marshal.dumps((argv, os.getcwd(), dict(os.environ), mask))
             socket.send_fds(connection, [HEADER.pack(len(request))], list(STREAMS))
             connection.sendall(request)
             answer = _exactly(connection, 1)
@@ -244,7 +246,7 @@ def _serve_one(
         header, fds, _, _ = socket.recv_fds(connection, HEADER.size, len(STREAMS))
         if len(header) < HEADER.size:
             header += _exactly(connection, HEADER.size - len(header))
-        argv, cwd, environ = marshal.loads(_exactly(connection, HEADER.unpack(header)[0]))
+        argv, cwd, environ, mask = marshal.loads(_exactly(connection, HEADER.unpack(header)[0]))
         if len(fds) != len(STREAMS):
             return None
         if installation() != started:
@@ -259,7 +261,7 @@ def _serve_one(
         child = os.fork()
         if child == 0:  # the child never returns: it leaves by os._exit
             listener.close()
-            _child(connection, fds, argv, cwd, environ, run)
+            _child(connection, fds, (argv, cwd, environ, mask), run)
         log(f"process {child}: indexc {' '.join(argv[1:])}  (in {cwd})")
         return None
     except (OSError, ValueError, EOFError, TypeError) as err:
@@ -273,14 +275,15 @@ def _serve_one(
 def _child(
     connection: socket.socket,
     fds: list[int],
-    argv: list[str],
-    cwd: str,
-    environ: dict[str, str],
+    request: tuple[list[str], str, dict[str, str], int],
     run: Callable[[list[str]], int],
 ) -> None:
-    """Become the caller's `indexc` process: its streams, directory, environment and arguments."""
+    """Become the caller's `indexc` process: its streams, directory, environment (and with it its time
+    zone), file creation mask and arguments."""
     import signal
+    import time
 
+    argv, cwd, environ, mask = request
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -293,6 +296,8 @@ def _child(
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(environ)
+        time.tzset()
+        os.umask(mask)
         sys.argv = list(argv)
         connection.sendall(RUNNING + CODE.pack(os.getpid()))
         code = run(argv[1:])
