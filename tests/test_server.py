@@ -29,11 +29,12 @@ pytestmark = [
 
 
 class Server:
-    def __init__(self, environ: dict[str, str], log: Path) -> None:
+    def __init__(self, environ: dict[str, str], log: Path, cwd: Path | None = None) -> None:
         self.environ, self.log = environ, log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "indexc", "serve"],
             env=environ,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log.open("wb"),
@@ -245,3 +246,20 @@ def test_the_command_runs_with_the_callers_file_creation_mask(
     assert running.served() == 1
     modes = {path.stat().st_mode & 0o777 for path in (project / "build").rglob("*.sql")}
     assert modes == {0o600}
+
+
+def test_a_server_started_in_a_project_serves_on_after_its_first_build(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    project = copy_project(FIXTURES / "tiny", tmp_path / "tiny")
+    # `python -m` puts the directory it starts in on Python's path; the build makes build/ there
+    running = Server(environ, tmp_path / "server.log", cwd=project)
+    try:
+        for _ in range(2):
+            result = indexc(environ, "build", "--target", "duckdb", cwd=project)
+            assert result.returncode == 0, result.stderr
+            assert result.stderr == ""
+        assert running.served() == 2
+        assert (project / "build" / "duckdb").is_dir()
+    finally:
+        running.stop()

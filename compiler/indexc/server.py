@@ -68,9 +68,11 @@ def python_settings(environ: dict[str, str] | os._Environ[str]) -> dict[str, str
 def installation() -> tuple[tuple[str, int, int], ...]:
     """What the server's imports were made from: each of indexc's source and template files (size and
     modification time, as the build cache's toolchain reads them) and each directory on Python's path
-    (installing or removing a package changes its directory). A server whose installation changed
-    since it started is stale."""
+    (installing or removing a package changes its directory), except the working directory that
+    `python -m indexc serve` puts there, where a project's first build makes `build/`. A server
+    whose installation changed since it started is stale."""
     found: list[tuple[str, int, int]] = []
+    working = os.getcwd()
     package = os.path.dirname(os.path.abspath(indexc.__file__))
     for directory, subdirectories, names in os.walk(package):
         subdirectories.sort()
@@ -80,8 +82,10 @@ def installation() -> tuple[tuple[str, int, int], ...]:
                 stat = os.stat(path)
                 found.append((path, stat.st_size, stat.st_mtime_ns))
     for entry in sys.path:
+        if not entry or entry == working:
+            continue
         try:
-            stat = os.stat(entry or ".")
+            stat = os.stat(entry)
         except OSError:
             continue
         found.append((entry, stat.st_size, stat.st_mtime_ns))
