@@ -263,3 +263,33 @@ def test_a_server_started_in_a_project_serves_on_after_its_first_build(
         assert (project / "build" / "duckdb").is_dir()
     finally:
         running.stop()
+
+
+SERVE_WITH = """
+import sys, threading
+from indexc import server
+stop = threading.Event()
+def preload():
+    if sys.argv[1] == "thread":  # as a library that starts a thread as it is imported
+        threading.Thread(target=stop.wait, daemon=True).start()
+try:
+    server.serve(lambda args: 0, preload, name=sys.argv[2], log=print, ready=lambda: sys.exit(3))
+except server.NotForkable as err:
+    print("not forkable:", err)
+    sys.exit(4)
+"""
+
+
+@pytest.mark.parametrize(("preload", "code"), [("thread", 4), ("nothing", 3)])
+def test_a_server_whose_imports_started_a_thread_does_not_serve(
+    preload: str, code: int, environ: dict[str, str]
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_WITH, preload, environ[server.VARIABLE]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == code, result.stdout + result.stderr
+    if preload == "thread":
+        assert "not forkable: 2 threads run after importing indexc" in result.stdout

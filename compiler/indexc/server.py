@@ -174,6 +174,17 @@ class AlreadyServing(Exception):
     """Another server is listening at this installation's address."""
 
 
+class NotForkable(Exception):
+    """Importing what the commands need left threads running beside the server's own: a fork keeps
+    only the forking thread, and a lock another thread held would never be released in the child."""
+
+
+def threads() -> int:
+    """How many threads this process runs, those a library started outside Python's `threading`
+    included (as the system counts them)."""
+    return len(os.listdir("/proc/self/task"))
+
+
 def serve(
     run: Callable[[list[str]], int],
     preload: Callable[[], None],
@@ -191,6 +202,8 @@ def serve(
 
     started = installation()
     preload()
+    if threads() != 1:
+        raise NotForkable(f"{threads()} threads run after importing indexc")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind(address(name))

@@ -60,6 +60,10 @@ def serve_command(fmt: str) -> None:  # noqa: ARG001 (the boundary reads it)
         )
     except server.AlreadyServing:
         raise UserError([_not_started("another server of this installation is running")]) from None
+    except server.NotForkable as err:
+        raise UserError(
+            [_not_started(f"{err}, and a process running several is not safely forked")]
+        ) from None
     click.echo(f"indexc: the server has stopped: {why}", err=True)
 
 
@@ -73,6 +77,19 @@ def _not_started(why: str) -> Diagnostic:
     )
 
 
+# not imported by the server: the report's charts import matplotlib, and with it numpy, whose BLAS
+# starts a thread as it is imported, and a process running a second thread is not safely forked
+# (server.py refuses to serve then); `indexc report` imports them itself, as in its own process
+LEFT_TO_THE_COMMAND = frozenset(
+    {
+        "indexc.report.charts",
+        "indexc.report.regular",
+        "indexc.project.reporting",
+        "indexc.cli.report",
+    }
+)
+
+
 def preload() -> None:
     """Import every module of indexc and build every spec model's validator, so that a command forked
     from the server imports and builds nothing (the models build on first use: spec/base.py); and
@@ -83,7 +100,7 @@ def preload() -> None:
     from indexc.cache import toolchain
 
     for module in pkgutil.walk_packages(indexc.__path__, "indexc."):
-        if not module.name.endswith(".__main__"):  # which would run a command
+        if not module.name.endswith(".__main__") and module.name not in LEFT_TO_THE_COMMAND:
             importlib.import_module(module.name)
     pending = list(BaseModel.__subclasses__())
     while pending:
