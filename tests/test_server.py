@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, copy_project
@@ -59,7 +60,7 @@ class Server:
 
 
 def indexc(
-    environ: dict[str, str], *args: str, cwd: Path | None = None
+    environ: dict[str, str], *args: str, cwd: Path | None = None, **options: Any
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "indexc", *args],
@@ -69,6 +70,7 @@ def indexc(
         capture_output=True,
         text=True,
         timeout=300,
+        **options,
     )
 
 
@@ -173,14 +175,7 @@ def test_a_server_whose_installation_changed_declines_and_stops(
 def test_a_second_server_of_the_same_name_is_refused(
     running: Server, environ: dict[str, str]
 ) -> None:
-    second = subprocess.run(
-        [sys.executable, "-m", "indexc", "serve"],
-        env=environ,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    second = indexc(environ, "serve")
     assert second.returncode == 1
     assert "IX009" in second.stderr and "another server of this installation" in second.stderr
     assert "Traceback" not in second.stderr
@@ -232,14 +227,12 @@ def test_the_command_runs_with_the_callers_file_creation_mask(
     running: Server, environ: dict[str, str], tmp_path: Path
 ) -> None:
     project = copy_project(FIXTURES / "tiny", tmp_path / "tiny")
-    result = subprocess.run(
-        [sys.executable, "-m", "indexc", "build", "--target", "duckdb"],
-        env=environ,
+    result = indexc(
+        environ,
+        "build",
+        "--target",
+        "duckdb",
         cwd=project,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
         preexec_fn=lambda: os.umask(0o077),  # the server's own is the test process's
     )
     assert result.returncode == 0, result.stderr
