@@ -87,6 +87,8 @@ from index_scale_data import (
     lens_tree,
     write_project,
 )
+from index_scale_floor import passes as floor_passes
+from index_scale_floor import prepare as prepare_floor
 from index_scale_pandas import (
     Method,
     categorical,
@@ -363,6 +365,13 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
         for o in index_objects:
             timed(con, o.statement)
         rss_duckdb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+        prepare_floor(
+            con, SCHEMA, INDEX
+        )  # after the memory figure: the floor's copies are not the build's
+        floor = {f"floor: {name}": sql for name, sql in floor_passes().items()}
+        scans = {**scans, **floor}  # timed with the scans, in this order
+        for sql in floor.values():
+            timed(con, sql)
         pandas_run(inputs, tree, polarity, method)
         scan_times: dict[str, list[float]] = {name: [] for name in scans}
         per_object: dict[str, list[float]] = {o.name: [] for o in index_objects}
@@ -381,6 +390,9 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
         load_end = load()
         scan_s = statistics.median(scan_times["coarse"])
         cell_s = statistics.median(scan_times["cell"])
+        floor_s = statistics.median(
+            sum(run) for run in zip(*(scan_times[n] for n in floor), strict=True)
+        )
         build_runs = [sum(run) for run in zip(*per_object.values(), strict=True)]
         build_s = statistics.median(build_runs)
         object_s = {n: statistics.median(t) for n, t in per_object.items()}
@@ -535,6 +547,12 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
             pandas_s - pd_report_s,
             f"{(pandas_s - pd_report_s) / build_s:.2f}x",
         ),
+        (
+            "the method's three passes at their plainest (/ indexc index build)",
+            floor_s,
+            f"{build_s / floor_s:.2f}x",
+        ),
+        *((f"  {name}", statistics.median(scan_times[name]), "") for name in floor),
         ("index objects over the metric views (warm-up, one run)", with_views, ""),
     ):
         print(f"{what:<66} {seconds:>8.3f} {ratio:>9}")
@@ -571,7 +589,9 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
     needed = pandas_s / TARGET_PANDAS  # what the target asks of the build, in this run's terms
     print(
         f"    (that needs the build in {needed:.3f} s: {needed / cell_s:.2f}x the GROUP BY per cell, "
-        f"against {build_s / cell_s:.2f}x now)"
+        f"against {build_s / cell_s:.2f}x now; the method's three passes at their plainest take "
+        f"{floor_s:.3f} s and indexc's draws {stability_s:.3f} s, {floor_s + stability_s:.3f} s "
+        f"together: {'more' if floor_s + stability_s > needed else 'less'} than that)"
     )
     print(
         f"  peak memory <= {TARGET_GB:g} GB (DuckDB's warm-up, before pandas): {rss_duckdb:.2f} GB  "
@@ -587,6 +607,7 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
         "pandas_s": pandas_s,
         "ratios": [p / b for p, b in zip(pandas_runs, build_runs, strict=True)],
         "cell_s": cell_s,
+        "floor_s": floor_s,
         "warm_up": {"index over views": with_views, **{x: warm_left_out[x] for x in LEFT_OUT}},
         "rss_duckdb_gb": rss_duckdb,
         "rss_end_gb": rss_end,

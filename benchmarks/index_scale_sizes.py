@@ -66,4 +66,11 @@ def print_growth(results: list[dict]) -> None:
             f"{r['shape']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["warm_up"].items())
             for r in results
         )
+        + "\nwhat 10x pandas asks of the build, against the method's three passes at their plainest and "
+        "indexc's draws (benchmarks/index_scale_floor.py), s: "
+        + "; ".join(
+            f"{r['shape']}: needs {r['pandas_s'] / 10:.3f}, passes {r['floor_s']:.3f} + draws "
+            f"{r['stability_s']:.3f} = {r['floor_s'] + r['stability_s']:.3f}"
+            for r in results
+        )
     )
