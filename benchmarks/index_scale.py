@@ -365,9 +365,8 @@ def run_one(args: argparse.Namespace, shape: Shape) -> dict:
         for o in index_objects:
             timed(con, o.statement)
         rss_duckdb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-        prepare_floor(
-            con, SCHEMA, INDEX
-        )  # after the memory figure: the floor's copies are not the build's
+        # after the memory figure: the floor's copies of the values are not the build's
+        prepare_floor(con, SCHEMA, INDEX)
         floor = {f"floor: {name}": sql for name, sql in floor_passes().items()}
         scans = {**scans, **floor}  # timed with the scans, in this order
         for sql in floor.values():
